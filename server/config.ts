@@ -1,0 +1,78 @@
+// The only module that reads process.env. Everything else receives a Config.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Set: use this PostgreSQL. Unset: embedded PGlite under dataDir. */
+  databaseUrl: string | undefined;
+  logLevel: LogLevel;
+  /** Delay between streamed words of the built-in coach. */
+  coachPaceMs: number;
+  openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  /** Origins allowed to open WebSockets; empty means same-origin only. */
+  allowedOrigins: string[];
+  /** Serve web/dist when it exists. */
+  serveWeb: boolean;
+  /** Identifies this process in run leases. */
+  instanceId: string | undefined;
+  /** Cookie gets `Secure` when the public URL is https. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const baseUrl = str(env, 'OPENAI_BASE_URL');
+  if (baseUrl && !/^https?:\/\//.test(baseUrl)) throw new ConfigError('OPENAI_BASE_URL', 'must be an http(s) URL');
+  const publicUrl = str(env, 'PUBLIC_URL');
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '127.0.0.1',
+    dataDir: str(env, 'DATA_DIR') ?? './data',
+    databaseUrl,
+    logLevel,
+    coachPaceMs: int(env, 'COACH_PACE_MS', 35, 0, 10_000),
+    openai: { apiKey: str(env, 'OPENAI_API_KEY'), baseUrl, model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini' },
+    allowedOrigins: (str(env, 'ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    serveWeb: str(env, 'SERVE_WEB') !== 'false',
+    instanceId: str(env, 'INSTANCE_ID'),
+    secureCookies: publicUrl?.startsWith('https://') ?? false,
+  };
+}
+
+/** Test and tool helper: a full config from a few overrides, without touching process.env. */
+export function configFrom(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...overrides };
+}
