@@ -1,0 +1,108 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.ts';
+import { applyMigrations } from './migrate.ts';
+import { NOTIFY_CHANNEL } from './notify-channel.ts';
+import { PgListener } from './pg-listener.ts';
+
+export type { PrismaClient };
+
+/** Raw notification feed: payload strings on NOTIFY_CHANNEL, plus "the feed was broken, re-read" signals. */
+export interface NotificationFeed {
+  onPayload(handler: (payload: string) => void): () => void;
+  onResync(handler: () => void): () => void;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  feed: NotificationFeed;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  databaseUrl?: string;
+  /** PGlite data directory; omitted means in-memory (tests). */
+  dataDir?: string;
+  migrate?: boolean;
+  poolSize?: number;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+// Any 64-bit constant works; it only has to be the same in every instance.
+const MIGRATION_LOCK_KEY = 7_226_431_870_511;
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts);
+}
+
+async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.migrate) await migratePostgres(url);
+  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
+  const prisma = new PrismaClient({ adapter });
+  const listener = new PgListener(url, NOTIFY_CHANNEL, opts.log);
+  await listener.start();
+  return {
+    kind: 'postgres',
+    prisma,
+    feed: listener,
+    ping: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+    async close() {
+      await listener.stop();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** Applies migrations under a session-level advisory lock so concurrent starts are safe. */
+export async function migratePostgres(url: string): Promise<string[]> {
+  const lockClient = new pg.Client({ connectionString: url });
+  await lockClient.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await applyMigrations(new PrismaPg({ connectionString: url, max: 2 }));
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+    await lockClient.end().catch(() => {});
+  }
+}
+
+async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
+  let dataDir: string | undefined;
+  if (opts.dataDir) {
+    dataDir = path.resolve(opts.dataDir, 'pglite');
+    await mkdir(dataDir, { recursive: true });
+  }
+  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  if (opts.migrate !== false) await applyMigrations(new PrismaPGlite(pglite));
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const payloadHandlers = new Set<(p: string) => void>();
+  // PGlite delivers NOTIFY in-process; there is no connection to lose, so no resync.
+  const unlisten = await pglite.listen(NOTIFY_CHANNEL, (payload) => {
+    for (const h of payloadHandlers) h(payload);
+  });
+  return {
+    kind: 'pglite',
+    prisma,
+    feed: {
+      onPayload(h) {
+        payloadHandlers.add(h);
+        return () => payloadHandlers.delete(h);
+      },
+      onResync() {
+        return () => {};
+      },
+    },
+    ping: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
+    async close() {
+      await unlisten();
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

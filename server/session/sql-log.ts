@@ -1,0 +1,323 @@
+import type { Database, PrismaClient } from '../db/database.ts';
+import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
+import { decodeNotification } from './notification.ts';
+import type { SessionLog } from './port.ts';
+import type {
+  AppendOutcome,
+  CancelOutcome,
+  ClaimOutcome,
+  ClaimRequest,
+  DeltaOutcome,
+  EndOutcome,
+  EndStatus,
+  LogNotification,
+  NotFound,
+  RenewOutcome,
+  SessionEvent,
+  UserMessageOutcome,
+} from './types.ts';
+
+type Row = { seq: number; type: string; data: unknown; at: Date | string };
+
+const NOT_FOUND: NotFound = { kind: 'not_found' };
+const DEADLOCK_RETRIES = 3;
+
+function toEvent(r: Row): SessionEvent {
+  const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
+  return { seq: Number(r.seq), type: r.type, at: new Date(r.at).toISOString(), data: data as Record<string, unknown> };
+}
+
+function isRetryable(err: unknown): boolean {
+  const text = String((err as { message?: string })?.message ?? err);
+  return /deadlock detected|could not serialize|40P01|40001/.test(text);
+}
+
+/**
+ * The session log on PostgreSQL or PGlite (same SQL). Every write is ONE statement:
+ * counter bump, insert and pg_notify commit together (SL1, SL2, SL8), and the run row
+ * is locked first wherever a stop must be honoured (SL10).
+ */
+export class SqlSessionLog implements SessionLog {
+  private readonly prisma: PrismaClient;
+  private readonly listeners = new Set<(n: LogNotification) => void>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(db: Database) {
+    this.prisma = db.prisma;
+    this.unsubscribe.push(
+      db.feed.onPayload((payload) => {
+        const n = decodeNotification(payload);
+        if (n) this.notify(n);
+      }),
+      db.feed.onResync(() => this.notify({ kind: 'resync' })),
+    );
+  }
+
+  private notify(n: LogNotification) {
+    for (const l of this.listeners) {
+      try {
+        l(n);
+      } catch {
+        // A listener's bug must not stop delivery to the others.
+      }
+    }
+  }
+
+  onNotification(listener: (n: LogNotification) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async retry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= DEADLOCK_RETRIES || !isRetryable(err)) throw err;
+      }
+    }
+  }
+
+  private published(sessionId: string, event: SessionEvent) {
+    this.notify({ kind: 'events', sessionId, seq: event.seq, events: [event] });
+  }
+
+  async createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void> {
+    await this.prisma.session.create({ data: { id: input.id, userId: input.userId, title: input.title, kind: input.kind ?? 'plan' } });
+  }
+
+  async appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome> {
+    const data = JSON.stringify({ clientMessageId: input.clientMessageId, text: input.text });
+    let rows: Array<Row & { stoppedRunId: string | null }>;
+    try {
+      rows = await this.retry(
+        () => this.prisma.$queryRaw<Array<Row & { stoppedRunId: string | null }>>`
+        WITH stop AS (
+          UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'interrupted'
+          WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = ${sessionId})
+            AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
+          RETURNING id
+        ), s AS (
+          UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1
+          WHERE id = ${sessionId} AND (SELECT count(*) FROM stop) >= 0
+          RETURNING id, "lastSeq"
+        ), e AS (
+          INSERT INTO "Event" ("sessionId", seq, type, data, at, "clientMessageId")
+          SELECT s.id, s."lastSeq", 'user.message', ${data}::jsonb, clock_timestamp(), ${input.clientMessageId} FROM s
+          RETURNING seq, type, data, at
+        )
+        SELECT e.seq, e.type, e.data, e.at, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
+          pg_notify(${NOTIFY_CHANNEL}, 'e:' || ${sessionId}::text || ':' || e.seq)::text,
+          (SELECT count(pg_notify(${NOTIFY_CHANNEL}, 's:' || id)) FROM stop) AS stops
+        FROM e`,
+      );
+    } catch (err) {
+      // SL5: the unique (sessionId, clientMessageId) index rejected a retry; the whole
+      // statement rolled back, so no seq was consumed and no run was stopped.
+      const existing = await this.prisma.event.findUnique({
+        where: { sessionId_clientMessageId: { sessionId, clientMessageId: input.clientMessageId } },
+        select: { seq: true },
+      });
+      if (existing) return { kind: 'duplicate', seq: existing.seq };
+      throw err;
+    }
+    const row = rows[0];
+    if (!row) return NOT_FOUND;
+    const event = toEvent(row);
+    this.published(sessionId, event);
+    if (row.stoppedRunId) this.notify({ kind: 'stop', runId: row.stoppedRunId });
+    return { kind: 'appended', event, stoppedRunId: row.stoppedRunId };
+  }
+
+  async append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome> {
+    const json = JSON.stringify(data);
+    const rows = await this.retry(
+      () => this.prisma.$queryRaw<Row[]>`
+      WITH s AS (
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 WHERE id = ${sessionId} RETURNING id, "lastSeq"
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", ${type}, ${json}::jsonb, clock_timestamp() FROM s
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, e.at, pg_notify(${NOTIFY_CHANNEL}, 'e:' || ${sessionId}::text || ':' || e.seq)::text FROM e`,
+    );
+    if (!rows[0]) return NOT_FOUND;
+    const event = toEvent(rows[0]);
+    this.published(sessionId, event);
+    return { kind: 'appended', event };
+  }
+
+  async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
+    const rows = await this.prisma.$queryRaw<Row[]>`
+      SELECT seq, type, data, at FROM "Event"
+      WHERE "sessionId" = ${sessionId} AND seq > ${afterSeq}::int
+      ORDER BY seq LIMIT ${limit}::int`;
+    if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
+    return rows.map(toEvent);
+  }
+
+  async lastSeq(sessionId: string): Promise<number | NotFound> {
+    const rows = await this.prisma.$queryRaw<Array<{ lastSeq: number }>>`SELECT "lastSeq" FROM "Session" WHERE id = ${sessionId}`;
+    return rows[0] ? Number(rows[0].lastSeq) : NOT_FOUND;
+  }
+
+  async claimRun(req: ClaimRequest): Promise<ClaimOutcome> {
+    const rows = await this.retry(
+      () => this.prisma.$queryRaw<Array<Row & { triggerSeq: number }>>`
+      WITH s AS (
+        UPDATE "Session" SET "activeRunId" = ${req.runId}, "answeredSeq" = "lastUserSeq", "lastSeq" = "lastSeq" + 1
+        WHERE id = ${req.sessionId} AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq"
+        RETURNING id, "lastSeq", "lastUserSeq"
+      ), r AS (
+        INSERT INTO "Run" (id, "sessionId", "messageId", "instanceId", "triggerSeq", "leaseExpiresAt")
+        SELECT ${req.runId}, s.id, ${req.messageId}, ${req.instanceId}, s."lastUserSeq",
+               clock_timestamp() + ${req.leaseMs}::int * interval '1 millisecond'
+        FROM s
+        RETURNING id
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", 'assistant.start',
+               jsonb_build_object('messageId', ${req.messageId}::text, 'runId', r.id), clock_timestamp()
+        FROM s, r
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, e.at, s."lastUserSeq" AS "triggerSeq",
+        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
+      FROM e, s`,
+    );
+    if (rows[0]) {
+      const event = toEvent(rows[0]);
+      this.published(req.sessionId, event);
+      return { kind: 'claimed', event, triggerSeq: Number(rows[0].triggerSeq) };
+    }
+    const head = await this.prisma.session.findUnique({
+      where: { id: req.sessionId },
+      select: { activeRunId: true },
+    });
+    if (!head) return NOT_FOUND;
+    if (head.activeRunId) return { kind: 'busy', activeRunId: head.activeRunId };
+    return { kind: 'nothing_to_answer' };
+  }
+
+  async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
+    const rows = await this.retry(
+      () => this.prisma.$queryRaw<Array<Row & { sessionId: string }>>`
+      WITH r AS (
+        UPDATE "Run" SET text = text || ${text}::text
+        WHERE id = ${runId} AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
+        RETURNING "sessionId", "messageId"
+      ), s AS (
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM r WHERE "Session".id = r."sessionId"
+        RETURNING "Session".id, "Session"."lastSeq"
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", 'assistant.delta',
+               jsonb_build_object('messageId', r."messageId", 'text', ${text}::text), clock_timestamp()
+        FROM s, r
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, e.at, s.id AS "sessionId",
+        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
+      FROM e, s`,
+    );
+    if (!rows[0]) return { kind: 'run_stopped' };
+    const event = toEvent(rows[0]);
+    this.published(rows[0].sessionId, event);
+    return { kind: 'appended', event };
+  }
+
+  async requestCancel(sessionId: string): Promise<CancelOutcome> {
+    const rows = await this.retry(
+      () => this.prisma.$queryRaw<Array<Row & { runId: string }>>`
+      WITH r AS (
+        UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'cancelled'
+        WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = ${sessionId})
+          AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
+        RETURNING id, "sessionId", "messageId"
+      ), s AS (
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM r WHERE "Session".id = r."sessionId"
+        RETURNING "Session".id, "Session"."lastSeq"
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", 'cancel.requested',
+               jsonb_build_object('messageId', r."messageId", 'runId', r.id), clock_timestamp()
+        FROM s, r
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, e.at, r.id AS "runId",
+        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
+        pg_notify(${NOTIFY_CHANNEL}, 's:' || r.id)::text
+      FROM e, s, r`,
+    );
+    if (!rows[0]) return (await this.lastSeq(sessionId)) === NOT_FOUND ? NOT_FOUND : { kind: 'no_active_run' };
+    const event = toEvent(rows[0]);
+    this.published(sessionId, event);
+    this.notify({ kind: 'stop', runId: rows[0].runId });
+    return { kind: 'cancel_recorded', runId: rows[0].runId, event };
+  }
+
+  async endRun(runId: string, status: Exclude<EndStatus, 'cancelled'>, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
+    const rows = await this.retry(
+      () => this.prisma.$queryRaw<Array<Row & { sessionId: string; status: EndStatus }>>`
+      WITH r AS (
+        UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", ${status}::text)
+        WHERE id = ${runId} AND "endedAt" IS NULL
+          AND (${onlyIfExpired}::boolean = false OR "leaseExpiresAt" < clock_timestamp())
+        RETURNING id, "sessionId", "messageId", status, text
+      ), s AS (
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
+          "activeRunId" = CASE WHEN "activeRunId" = r.id THEN NULL ELSE "activeRunId" END
+        FROM r WHERE "Session".id = r."sessionId"
+        RETURNING "Session".id, "Session"."lastSeq"
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", 'assistant.end',
+               jsonb_build_object('messageId', r."messageId", 'status', r.status, 'text', r.text)
+               || CASE WHEN ${reason ?? null}::text IS NOT NULL AND r.status = ${status}::text
+                       THEN jsonb_build_object('reason', ${reason ?? null}::text) ELSE '{}'::jsonb END,
+               clock_timestamp()
+        FROM s, r
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, e.at, s.id AS "sessionId", r.status,
+        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
+        pg_notify(${NOTIFY_CHANNEL}, 'r:' || s.id)::text
+      FROM e, s, r`,
+    );
+    if (!rows[0]) return { kind: 'already_ended' };
+    const event = toEvent(rows[0]);
+    this.published(rows[0].sessionId, event);
+    this.notify({ kind: 'run_ended', sessionId: rows[0].sessionId });
+    return { kind: 'ended', event, status: rows[0].status };
+  }
+
+  async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
+    const rows = await this.prisma.$queryRaw<Array<{ stopRequested: boolean }>>`
+      UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + ${leaseMs}::int * interval '1 millisecond'
+      WHERE id = ${runId} AND "endedAt" IS NULL
+      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`;
+    return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
+  }
+
+  async expiredRuns(): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id FROM "Run" WHERE "endedAt" IS NULL AND "leaseExpiresAt" < clock_timestamp() LIMIT 100`;
+    return rows.map((r) => r.id);
+  }
+
+  async orphanedTurns(olderThanMs: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT s.id FROM "Session" s
+      JOIN "Event" e ON e."sessionId" = s.id AND e.seq = s."lastUserSeq"
+      WHERE s."activeRunId" IS NULL AND s."lastUserSeq" > s."answeredSeq"
+        AND e.at < clock_timestamp() - ${olderThanMs}::int * interval '1 millisecond'
+      LIMIT 100`;
+    return rows.map((r) => r.id);
+  }
+
+  async close(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    this.listeners.clear();
+  }
+}
