@@ -71,7 +71,7 @@ export class MemorySessionLog implements SessionLog {
     return () => this.listeners.delete(listener);
   }
 
-  async createSession(input: { id: string }): Promise<void> {
+  async createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void> {
     if (this.sessions.has(input.id)) throw new Error(`session ${input.id} exists`);
     this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null });
   }

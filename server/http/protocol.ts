@@ -1,0 +1,41 @@
+import { MAX_MESSAGE_CHARS } from '../session/session-service.ts';
+
+/** Frames a client may send over the session WebSocket (docs/protocol.md). */
+export type ClientFrame =
+  | { type: 'user.message'; clientMessageId: string; text: string }
+  | { type: 'cancel' }
+  | { type: 'ping' };
+
+export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: string; message: string };
+
+export const MAX_CLIENT_MESSAGE_ID_CHARS = 100;
+
+const bad = (code: string, message: string): ParsedFrame => ({ ok: false, code, message });
+
+export function parseClientFrame(raw: string): ParsedFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return bad('invalid_json', 'Frames must be JSON objects');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('invalid_frame', 'Frames must be JSON objects');
+  const f = value as Record<string, unknown>;
+  switch (f.type) {
+    case 'ping':
+      return { ok: true, frame: { type: 'ping' } };
+    case 'cancel':
+      return { ok: true, frame: { type: 'cancel' } };
+    case 'user.message': {
+      const { clientMessageId, text } = f;
+      if (typeof clientMessageId !== 'string' || clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_MESSAGE_ID_CHARS) {
+        return bad('invalid_frame', `user.message needs a clientMessageId string of 1–${MAX_CLIENT_MESSAGE_ID_CHARS} characters`);
+      }
+      if (typeof text !== 'string' || text.trim().length === 0) return bad('invalid_frame', 'user.message needs non-empty text');
+      if (text.length > MAX_MESSAGE_CHARS) return bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`);
+      return { ok: true, frame: { type: 'user.message', clientMessageId, text } };
+    }
+    default:
+      return bad('unknown_type', `Unknown frame type ${JSON.stringify(String(f.type ?? '')).slice(0, 60)}`);
+  }
+}

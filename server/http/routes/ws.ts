@@ -1,0 +1,109 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { SessionHub } from '../../session/hub.ts';
+import type { SessionService } from '../../session/session-service.ts';
+import { requireUser } from '../auth-hook.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { parseClientFrame } from '../protocol.ts';
+
+/** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const MAX_FRAME_BYTES = 64 * 1024;
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_SERVER_ERROR = 1011;
+
+export interface WsDeps {
+  sessions: SessionService;
+  hub: SessionHub;
+  allowedOrigins: string[];
+  onConnection?: (delta: 1 | -1) => void;
+}
+
+/** Cross-site WebSocket hijacking guard: browsers always send Origin; it must be us or allowed. */
+function originAllowed(request: FastifyRequest, allowed: string[]): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true; // non-browser clients
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
+      '/api/sessions/:id/ws',
+      {
+        websocket: true,
+        preValidation: [
+          async (request) => {
+            if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
+          },
+          requireUser,
+          async (request) => {
+            const after = request.query.after ?? '0';
+            if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
+            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+          },
+        ],
+      },
+      (socket: WebSocket, request) => {
+        const sessionId = request.params.id;
+        const userId = request.user!.id;
+        const after = Number(request.query.after ?? 0);
+        deps.onConnection?.(1);
+
+        const sendJson = (value: unknown): boolean => {
+          if (socket.readyState !== socket.OPEN) return false;
+          if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+            socket.close(CLOSE_SLOW_CONSUMER, 'too far behind; reconnect and resume from your last seq');
+            return false;
+          }
+          socket.send(JSON.stringify(value));
+          return true;
+        };
+        const sendError = (code: string, message: string) => sendJson({ type: 'error', code, message });
+
+        const sub = deps.hub.subscribe(sessionId, after, {
+          event: (e) => sendJson(e),
+          ready: (lastSeq) => sendJson({ type: 'ready', lastSeq }),
+          error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
+        });
+
+        // Commands from one socket are applied in the order they were sent.
+        let commands: Promise<unknown> = Promise.resolve();
+        socket.on('message', (raw, isBinary) => {
+          commands = commands.then(() => handle(raw, isBinary));
+        });
+        const handle = async (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          const size = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+          if (isBinary) return sendError('invalid_frame', 'Frames must be JSON text');
+          if (size > MAX_FRAME_BYTES) return sendError('frame_too_large', `Frames are limited to ${MAX_FRAME_BYTES} bytes`);
+          const parsed = parseClientFrame(raw.toString());
+          if (!parsed.ok) return sendError(parsed.code, parsed.message);
+          const frame = parsed.frame;
+          try {
+            if (frame.type === 'ping') sendJson({ type: 'pong' });
+            else if (frame.type === 'cancel') {
+              const r = await deps.sessions.cancel(userId, sessionId);
+              if (r.kind === 'no_active_run') sendError('no_active_run', 'The coach is not answering right now');
+            } else {
+              const r = await deps.sessions.postMessage(userId, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
+              if (r.kind === 'not_found') sendError('not_found', 'Session not found');
+            }
+          } catch (err) {
+            request.log.error({ err, sessionId }, 'websocket command failed');
+            sendError('internal', 'Something went wrong on our side. Try again.');
+          }
+        };
+
+        socket.on('close', () => {
+          deps.hub.unsubscribe(sub);
+          deps.onConnection?.(-1);
+        });
+        socket.on('error', () => socket.terminate());
+      },
+    );
+  };

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { AgentError, type Agent } from '../agent/port.ts';
+import type { SessionLog } from '../session/port.ts';
+import type { LogNotification, SessionEvent } from '../session/types.ts';
+import { AbortRegistry } from './abort-registry.ts';
+import { DeltaBatcher } from './delta-batcher.ts';
+
+/** SL13: a lease lasts LEASE_TTL_MS and is renewed every LEASE_RENEW_MS; sweeps every SWEEP_INTERVAL_MS find dead runs in < 5 s. */
+export const LEASE_TTL_MS = 3_000;
+export const LEASE_RENEW_MS = 1_000;
+export const SWEEP_INTERVAL_MS = 1_000;
+/** A user message nobody claimed for this long is picked up by any instance's sweeper. */
+export const ORPHAN_AFTER_MS = 2_000;
+
+export const REASON_LOST_INSTANCE = 'The coach was interrupted because its server stopped responding. Send a message to continue.';
+export const REASON_SHUTDOWN = 'The coach was interrupted because its server restarted. Send a message to continue.';
+export const REASON_INTERNAL = 'The coach hit an internal error. Try again.';
+
+export interface SessionInfo {
+  userId: string;
+  kind: string;
+}
+
+export interface RunManagerOptions {
+  log: SessionLog;
+  agent: Agent;
+  instanceId: string;
+  describeSession(sessionId: string): Promise<SessionInfo | undefined>;
+  logger?: { error(obj: unknown, msg?: string): void; info?(obj: unknown, msg?: string): void };
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
+  sweepIntervalMs?: number;
+}
+
+interface ActiveRun {
+  runId: string;
+  sessionId: string;
+  done: Promise<void>;
+}
+
+/**
+ * Claims turns, runs the agent with an AbortSignal, renews leases, honours stops from
+ * any instance, and sweeps dead runs and orphaned turns. One per process.
+ */
+export class RunManager {
+  private readonly aborts = new AbortRegistry();
+  private readonly active = new Map<string, ActiveRun>();
+  /** Sessions with a user message waiting for the current run to end. */
+  private readonly waiting = new Set<string>();
+  private readonly off: () => void;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closing = false;
+  private readonly leaseTtlMs: number;
+  private readonly leaseRenewMs: number;
+
+  constructor(private readonly opts: RunManagerOptions) {
+    this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
+    this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
+    this.off = opts.log.onNotification((n) => this.onNotification(n));
+    this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  get activeRunCount(): number {
+    return this.active.size;
+  }
+
+  private onNotification(n: LogNotification) {
+    if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
+    else if (n.kind === 'run_ended' && this.waiting.has(n.sessionId)) void this.requestTurn(n.sessionId);
+  }
+
+  /** After a user message: answer it now, or as soon as the current run ends. */
+  async requestTurn(sessionId: string): Promise<void> {
+    if (this.closing) return;
+    const runId = randomUUID();
+    const claim = await this.opts.log.claimRun({
+      sessionId,
+      runId,
+      messageId: randomUUID(),
+      instanceId: this.opts.instanceId,
+      leaseMs: this.leaseTtlMs,
+    });
+    if (claim.kind === 'busy') {
+      this.waiting.add(sessionId);
+      return;
+    }
+    this.waiting.delete(sessionId);
+    if (claim.kind !== 'claimed') return;
+    const done = this.execute(sessionId, runId, claim.event).finally(() => this.active.delete(runId));
+    this.active.set(runId, { runId, sessionId, done });
+  }
+
+  private async execute(sessionId: string, runId: string, start: SessionEvent): Promise<void> {
+    const { log, agent, logger } = this.opts;
+    const messageId = String(start.data.messageId);
+    const controller = this.aborts.register(runId);
+    const signal = controller.signal;
+    let failure: string | undefined;
+    const batcher = new DeltaBatcher(
+      async (text) => ((await log.appendDelta(runId, text)).kind === 'appended' ? 'appended' : 'run_stopped'),
+      () => this.aborts.abort(runId, 'stopped'),
+      (err) => {
+        logger?.error({ err, runId, sessionId }, 'delta append failed');
+        failure ??= REASON_INTERNAL;
+        this.aborts.abort(runId, 'append failed');
+      },
+    );
+    const renew = setInterval(async () => {
+      try {
+        const r = await log.renewLease(runId, this.leaseTtlMs);
+        if (r.kind === 'lost' || r.stopRequested) batcher.stop();
+      } catch (err) {
+        logger?.error({ err, runId }, 'lease renewal failed');
+      }
+    }, this.leaseRenewMs);
+    try {
+      const info = await this.opts.describeSession(sessionId);
+      const history = await readUpTo(log, sessionId, start.seq);
+      if (!info) throw new Error(`session ${sessionId} vanished`);
+      await agent.respond({
+        sessionId,
+        userId: info.userId,
+        runId,
+        messageId,
+        history,
+        signal,
+        write: (text) => {
+          if (!signal.aborted) batcher.write(text);
+        },
+        emit: async (type, data) => {
+          if (signal.aborted) return;
+          await batcher.flush();
+          await log.append(sessionId, type, data);
+        },
+      });
+    } catch (err) {
+      if (!signal.aborted) {
+        if (err instanceof AgentError) failure = err.reason;
+        else {
+          logger?.error({ err, runId, sessionId }, 'agent failed');
+          failure = REASON_INTERNAL;
+        }
+      }
+    } finally {
+      clearInterval(renew);
+      await batcher.flush();
+      this.aborts.unregister(runId);
+      const status = this.closing && signal.aborted ? 'interrupted' : failure ? 'failed' : 'complete';
+      const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
+      try {
+        await log.endRun(runId, status, reason);
+      } catch (err) {
+        // The lease will expire and any instance's sweeper ends the run (SL13).
+        logger?.error({ err, runId }, 'ending run failed');
+      }
+    }
+  }
+
+  /** Any client's cancel, on any instance (SL10). */
+  async cancel(sessionId: string) {
+    return this.opts.log.requestCancel(sessionId);
+  }
+
+  private sweeping = false;
+  private async sweep() {
+    if (this.sweeping || this.closing) return;
+    this.sweeping = true;
+    const { log, logger } = this.opts;
+    try {
+      for (const runId of await log.expiredRuns()) {
+        if (this.active.has(runId)) continue;
+        await log.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+      }
+      const sessions = new Set([...this.waiting, ...(await log.orphanedTurns(ORPHAN_AFTER_MS))]);
+      for (const sessionId of sessions) await this.requestTurn(sessionId);
+    } catch (err) {
+      logger?.error({ err }, 'run sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Graceful stop: abort our runs (they end as interrupted) and wait for them to be recorded. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.sweeper);
+    this.off();
+    this.aborts.abortAll('shutdown');
+    await Promise.allSettled([...this.active.values()].map((r) => r.done));
+  }
+}
+
+async function readUpTo(log: SessionLog, sessionId: string, seq: number): Promise<SessionEvent[]> {
+  const out: SessionEvent[] = [];
+  let after = 0;
+  while (after < seq) {
+    const page = await log.read(sessionId, after, 1_000);
+    if (!Array.isArray(page) || page.length === 0) break;
+    for (const e of page) if (e.seq <= seq) out.push(e);
+    after = page[page.length - 1].seq;
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../db/database.ts';
+import type { RunManager } from '../runs/run-manager.ts';
+import type { SessionLog } from './port.ts';
+import type { NotFound, SessionEvent } from './types.ts';
+
+export const MAX_MESSAGE_CHARS = 8_000;
+export const MAX_TITLE_CHARS = 200;
+export const MAX_EVENTS_PAGE = 1_000;
+export const SESSION_KINDS = ['plan', 'review', 'chat'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+export interface SessionView {
+  id: string;
+  title: string;
+  kind: string;
+  weekKey: string | null;
+  createdAt: string;
+  lastSeq: number;
+}
+
+export type PostOutcome = { kind: 'accepted'; seq: number; duplicate: boolean } | NotFound;
+
+const NOT_FOUND: NotFound = { kind: 'not_found' };
+
+/** Session use cases with ownership: another user's session is indistinguishable from a missing one. */
+export class SessionService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly log: SessionLog,
+    private readonly runs: RunManager,
+  ) {}
+
+  async create(userId: string, input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<SessionView> {
+    const row = await this.prisma.session.create({
+      data: { id: randomUUID(), userId, title: input.title ?? '', kind: input.kind ?? 'plan', weekKey: input.weekKey ?? null },
+    });
+    return view(row);
+  }
+
+  async list(userId: string): Promise<SessionView[]> {
+    const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: 200 });
+    return rows.map(view);
+  }
+
+  async get(userId: string, sessionId: string): Promise<SessionView | NotFound> {
+    const row = await this.prisma.session.findFirst({ where: { id: sessionId, userId } });
+    return row ? view(row) : NOT_FOUND;
+  }
+
+  async owns(userId: string, sessionId: string): Promise<boolean> {
+    return (await this.prisma.session.count({ where: { id: sessionId, userId } })) === 1;
+  }
+
+  async events(userId: string, sessionId: string, after: number, limit: number): Promise<{ events: SessionEvent[]; lastSeq: number } | NotFound> {
+    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    const [events, lastSeq] = await Promise.all([this.log.read(sessionId, after, limit), this.log.lastSeq(sessionId)]);
+    if (!Array.isArray(events) || typeof lastSeq !== 'number') return NOT_FOUND;
+    return { events, lastSeq };
+  }
+
+  async postMessage(userId: string, sessionId: string, input: { clientMessageId: string; text: string }): Promise<PostOutcome> {
+    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    const r = await this.log.appendUserMessage(sessionId, input);
+    if (r.kind === 'not_found') return NOT_FOUND;
+    if (r.kind === 'duplicate') return { kind: 'accepted', seq: r.seq, duplicate: true };
+    await this.runs.requestTurn(sessionId);
+    return { kind: 'accepted', seq: r.event.seq, duplicate: false };
+  }
+
+  async cancel(userId: string, sessionId: string): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
+    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    const r = await this.runs.cancel(sessionId);
+    return r.kind === 'not_found' ? NOT_FOUND : { kind: r.kind };
+  }
+}
+
+function view(row: { id: string; title: string; kind: string; weekKey: string | null; createdAt: Date; lastSeq: number }): SessionView {
+  return { id: row.id, title: row.title, kind: row.kind, weekKey: row.weekKey, createdAt: row.createdAt.toISOString(), lastSeq: row.lastSeq };
+}
