@@ -47,6 +47,8 @@ export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
   /** Sessions with a user message waiting for the current run to end. */
   private readonly waiting = new Set<string>();
+  /** Counts run_ended notices per session, to catch an end that lands while a claim is in flight. */
+  private readonly endNotices = new Map<string, number>();
   private readonly off: () => void;
   private sweeper: NodeJS.Timeout | undefined;
   private closing = false;
@@ -67,22 +69,30 @@ export class RunManager {
 
   private onNotification(n: LogNotification) {
     if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
-    else if (n.kind === 'run_ended' && this.waiting.has(n.sessionId)) void this.requestTurn(n.sessionId);
+    else if (n.kind === 'run_ended') {
+      if (this.endNotices.has(n.sessionId)) this.endNotices.set(n.sessionId, this.endNotices.get(n.sessionId)! + 1);
+      if (this.waiting.has(n.sessionId)) void this.requestTurn(n.sessionId);
+    }
   }
 
   /** After a user message: answer it now, or as soon as the current run ends. */
   async requestTurn(sessionId: string): Promise<void> {
     if (this.closing) return;
     const runId = randomUUID();
-    const claim = await this.opts.log.claimRun({
-      sessionId,
-      runId,
-      messageId: randomUUID(),
-      instanceId: this.opts.instanceId,
-      leaseMs: this.leaseTtlMs,
-    });
+    const noticesBefore = this.endNotices.get(sessionId) ?? 0;
+    this.endNotices.set(sessionId, noticesBefore);
+    const claim = await this.opts.log
+      .claimRun({ sessionId, runId, messageId: randomUUID(), instanceId: this.opts.instanceId, leaseMs: this.leaseTtlMs })
+      .catch((err) => {
+        this.endNotices.delete(sessionId);
+        throw err;
+      });
+    const endedMeanwhile = (this.endNotices.get(sessionId) ?? noticesBefore) > noticesBefore;
+    this.endNotices.delete(sessionId);
     if (claim.kind === 'busy') {
       this.waiting.add(sessionId);
+      // The run may have ended while we were claiming; its notice would then be lost on us.
+      if (endedMeanwhile) return this.requestTurn(sessionId);
       return;
     }
     this.waiting.delete(sessionId);

@@ -21,6 +21,7 @@ type Row = { seq: number; type: string; data: unknown; at: Date | string };
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
 const DEADLOCK_RETRIES = 3;
+const CLAIM_RETRIES = 3;
 
 function toEvent(r: Row): SessionEvent {
   const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
@@ -162,7 +163,7 @@ export class SqlSessionLog implements SessionLog {
     return rows[0] ? Number(rows[0].lastSeq) : NOT_FOUND;
   }
 
-  async claimRun(req: ClaimRequest): Promise<ClaimOutcome> {
+  async claimRun(req: ClaimRequest, attempt = 0): Promise<ClaimOutcome> {
     const rows = await this.retry(
       () => this.prisma.$queryRaw<Array<Row & { triggerSeq: number }>>`
       WITH s AS (
@@ -193,11 +194,13 @@ export class SqlSessionLog implements SessionLog {
     }
     const head = await this.prisma.session.findUnique({
       where: { id: req.sessionId },
-      select: { activeRunId: true },
+      select: { activeRunId: true, lastUserSeq: true, answeredSeq: true },
     });
     if (!head) return NOT_FOUND;
     if (head.activeRunId) return { kind: 'busy', activeRunId: head.activeRunId };
-    return { kind: 'nothing_to_answer' };
+    // The run we collided with ended between our statement and this read: claim again.
+    if (head.lastUserSeq > head.answeredSeq && attempt < CLAIM_RETRIES) return this.claimRun(req, attempt + 1);
+    return head.lastUserSeq > head.answeredSeq ? { kind: 'busy', activeRunId: '' } : { kind: 'nothing_to_answer' };
   }
 
   async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
