@@ -222,7 +222,7 @@ export function toLlmError(err: unknown, opts: ErrorMappingOptions = {}): LlmErr
   return new LlmError('connection', `Unexpected failure talking to the coach's model service: ${redactSecrets(message, secrets).slice(0, MAX_UPSTREAM_DETAIL_CHARS)}`);
 }
 
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+/** "30 s", "1.5 s", "0.25 s": durations as a person reads them. */
+export function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(2))} s`;
 }

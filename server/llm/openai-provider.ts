@@ -3,7 +3,7 @@
 
 import OpenAI from 'openai';
 import { LlmError, type LlmProvider, type LlmRequest, type LlmStreamPart } from './port.ts';
-import { mapFinishReason, toLlmError, toOpenAiMessages, toOpenAiTools, ToolCallAccumulator } from './openai-mapping.ts';
+import { formatSeconds, mapFinishReason, toLlmError, toOpenAiMessages, toOpenAiTools, ToolCallAccumulator } from './openai-mapping.ts';
 
 /** Time to wait for the response headers (the SDK's own timeout, per attempt). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -60,7 +60,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
         }, idleTimeoutMs);
       };
       const idleError = () =>
-        new LlmError('timeout', `The coach's model service stopped sending its answer (no data for ${idleTimeoutMs / 1000} s). Try again in a moment.`);
+        new LlmError('timeout', `The coach's model service stopped sending its answer (no data for ${formatSeconds(idleTimeoutMs)}). Try again in a moment.`);
       const abortedError = () => new LlmError('aborted', "The request to the coach's model service was stopped.");
       let finished = false;
 
