@@ -188,8 +188,8 @@ export function toLlmError(err: unknown, opts: ErrorMappingOptions = {}): LlmErr
     return new LlmError('connection', "Could not reach the coach's model service. Check the network and try again.");
   }
   if (err instanceof RateLimitError) {
-    const retryAfter = err.headers?.get('retry-after');
-    const wait = retryAfter && /^\d+$/.test(retryAfter) ? `in ${retryAfter} s` : 'in a minute';
+    const waitMs = err.headers ? retryAfterMs(err.headers) : undefined;
+    const wait = waitMs === undefined ? 'in a minute' : waitMs < 90_000 ? `in ${Math.ceil(waitMs / 1000)} s` : `in ${Math.ceil(waitMs / 60_000)} min`;
     return new LlmError(
       'rate_limited',
       `The coach's model service is busy right now (HTTP 429, rate limited). Try again ${wait}.`,
@@ -220,6 +220,20 @@ export function toLlmError(err: unknown, opts: ErrorMappingOptions = {}): LlmErr
   }
   const message = err instanceof Error ? err.message : String(err);
   return new LlmError('connection', `Unexpected failure talking to the coach's model service: ${redactSecrets(message, secrets).slice(0, MAX_UPSTREAM_DETAIL_CHARS)}`);
+}
+
+/**
+ * How long the server asks us to wait before retrying (retry-after-ms, or retry-after in seconds
+ * or as an HTTP date), or undefined if it does not say.
+ */
+export function retryAfterMs(headers: Headers, nowMs: number = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && !Number.isNaN(Number(ms))) return Math.max(0, Number(ms));
+  const after = headers.get('retry-after');
+  if (after === null || after.trim() === '') return undefined;
+  if (!Number.isNaN(Number(after))) return Math.max(0, Number(after) * 1000);
+  const at = Date.parse(after);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
 /** "30 s", "1.5 s", "0.25 s": durations as a person reads them. */

@@ -3,7 +3,7 @@
 
 import OpenAI from 'openai';
 import { LlmError, type LlmProvider, type LlmRequest, type LlmStreamPart } from './port.ts';
-import { formatSeconds, mapFinishReason, toLlmError, toOpenAiMessages, toOpenAiTools, ToolCallAccumulator } from './openai-mapping.ts';
+import { formatSeconds, mapFinishReason, retryAfterMs, toLlmError, toOpenAiMessages, toOpenAiTools, ToolCallAccumulator } from './openai-mapping.ts';
 
 /** Time to wait for the response headers (the SDK's own timeout, per attempt). */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -12,6 +12,11 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * The SDK only retries before the stream starts (connection errors, 408/409/429/5xx).
  */
 export const DEFAULT_MAX_RETRIES = 1;
+/**
+ * The SDK sleeps for whatever retry-after a server sends (even an hour) before retrying. A wait
+ * longer than this is not retried: the user gets the rate-limit reason at once instead.
+ */
+export const MAX_RETRY_WAIT_MS = 5_000;
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -38,6 +43,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
     // The SDK logs unparsable chunks verbatim to the console; errors are reported through LlmError instead.
     logLevel: 'off',
+    fetch: refuseLongRetryWaits,
   });
   const mapping = { secrets: [opts.apiKey], timeoutMs };
 
@@ -65,7 +71,7 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       let finished = false;
 
       try {
-        const stream = await client.chat.completions.create(
+        const created = client.chat.completions.create(
           {
             model: opts.model,
             stream: true,
@@ -75,6 +81,8 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
           },
           { signal: controller.signal },
         );
+        // The SDK notices an abort during its retry back-off only after sleeping; do not wait for that.
+        const stream = await untilAborted(created, controller.signal);
         armIdleTimer();
         const calls = new ToolCallAccumulator();
         let finish: ReturnType<typeof mapFinishReason> = null;
@@ -110,4 +118,35 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): LlmProvider {
       }
     },
   };
+}
+
+/** Marks error responses whose retry-after exceeds MAX_RETRY_WAIT_MS as not retryable (SDK header). */
+async function refuseLongRetryWaits(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  if (res.ok) return res;
+  const waitMs = retryAfterMs(res.headers);
+  if (waitMs === undefined || waitMs <= MAX_RETRY_WAIT_MS) return res;
+  const headers = new Headers(res.headers);
+  headers.set('x-should-retry', 'false');
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+}
+
+function untilAborted<T extends { controller: AbortController }>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new OpenAI.APIUserAbortError());
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        // Lost the race to an abort: close the stream nobody will read.
+        if (signal.aborted) value.controller.abort();
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

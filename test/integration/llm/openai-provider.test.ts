@@ -186,6 +186,29 @@ describe('OpenAI provider (real SDK, fake server)', () => {
     expect(error.reason).toBe("The coach's model service is busy right now (HTTP 429, rate limited). Try again in 7 s.");
   });
 
+  it('a retry-after longer than MAX_RETRY_WAIT_MS is not slept on: one request, immediate rate_limited', async () => {
+    server.enqueue({ kind: 'http_error', status: 429, headers: { 'retry-after': '3600' } }, { kind: 'text', chunks: ['too late'] });
+    const started = Date.now();
+    const { error } = await failure(
+      provider({ maxRetries: 2 }).stream({ messages: [{ role: 'user', content: 'x' }], tools: [], signal: new AbortController().signal }),
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error.code).toBe('rate_limited');
+    expect(error.reason).toContain('Try again in 60 min.');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('an abort during the retry back-off ends the stream at once', async () => {
+    server.enqueue({ kind: 'http_error', status: 503, headers: { 'retry-after': '4' } }, { kind: 'text', chunks: ['late'] });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 150);
+    const { error } = await failure(provider({ maxRetries: 1 }).stream({ messages: [{ role: 'user', content: 'x' }], tools: [], signal: controller.signal }));
+    expect(error.code).toBe('aborted');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a server that never answers → timeout after timeoutMs, and the connection is closed', async () => {
     server.enqueue({ kind: 'hang' });
     const started = Date.now();

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   mapFinishReason,
   redactSecrets,
+  retryAfterMs,
   toLlmError,
   toOpenAiMessages,
   toOpenAiTools,
@@ -209,5 +210,21 @@ describe('redactSecrets', () => {
     expect(redactSecrets('key=abcd1234efgh', ['abcd1234efgh'])).toBe('key=***');
     expect(redactSecrets('use sk-proj-AbC_123-xyz now')).toBe('use sk-*** now');
     expect(redactSecrets('Authorization: Bearer abc.def')).toBe('Authorization: Bearer ***');
+  });
+});
+
+describe('retryAfterMs', () => {
+  const NOW = Date.parse('2026-11-25T10:00:00Z');
+  it('reads retry-after-ms, retry-after seconds and an HTTP date', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after-ms': '250' }), NOW)).toBe(250);
+    expect(retryAfterMs(new Headers({ 'retry-after': '7' }), NOW)).toBe(7_000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Wed, 25 Nov 2026 10:02:00 GMT' }), NOW)).toBe(120_000);
+    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), NOW)).toBeUndefined();
+    expect(retryAfterMs(new Headers(), NOW)).toBeUndefined();
+  });
+
+  it('a long wait is named in minutes in the rate-limit reason', () => {
+    const e = toLlmError(new RateLimitError(429, undefined, undefined, new Headers({ 'retry-after': '3600' })));
+    expect(e.reason).toBe("The coach's model service is busy right now (HTTP 429, rate limited). Try again in 60 min.");
   });
 });
