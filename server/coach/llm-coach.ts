@@ -31,12 +31,15 @@ export interface LlmCoachDeps {
   tokenBudget?: number;
   systemPrompt?: string;
   now?: () => Date;
+  /** Where unexpected tool failures are reported (pino-compatible, e.g. fastify's logger). Default: console. */
+  logger?: { error(obj: object, msg: string): void };
 }
 
 export function createLlmCoach(deps: LlmCoachDeps): Agent {
   const maxSteps = deps.maxSteps ?? DEFAULT_MAX_STEPS;
   const tokenBudget = deps.tokenBudget ?? DEFAULT_CONTEXT_TOKEN_BUDGET;
   const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? { error: (obj: object, msg: string) => console.error(msg, obj) };
 
   return {
     async respond(turn: AgentTurn): Promise<void> {
@@ -88,7 +91,7 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
         for (const call of calls) {
           // Start no new plan change after a stop.
           if (signal.aborted) return;
-          const outcome = await executeSafely(deps.tools, call, toolCtx);
+          const outcome = await executeSafely(deps.tools, call, toolCtx, logger);
           if (outcome.ok && outcome.plan) {
             // Emitted even if a stop arrived while the tool ran: the change is saved, and clients
             // must not be left showing the old plan.
@@ -104,10 +107,16 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
   };
 }
 
-async function executeSafely(tools: PlanToolbox, call: LlmToolCall, ctx: { userId: string; weekKey: string; timeZone: string }): Promise<ToolOutcome> {
+async function executeSafely(
+  tools: PlanToolbox,
+  call: LlmToolCall,
+  ctx: { userId: string; weekKey: string; timeZone: string },
+  logger: NonNullable<LlmCoachDeps['logger']>,
+): Promise<ToolOutcome> {
   try {
     return await tools.execute(call.name, call.arguments, ctx);
-  } catch {
+  } catch (err) {
+    logger.error({ err, tool: call.name, userId: ctx.userId, weekKey: ctx.weekKey }, 'coach tool failed unexpectedly');
     // An unexpected tool failure (e.g. the database) is reported to the model as "not saved",
     // so it tells the person instead of claiming success. Details stay in server logs, not in the prompt.
     return { ok: false, message: `Error: "${call.name}" failed unexpectedly and nothing was saved. Tell the person it did not work and suggest trying again.` };

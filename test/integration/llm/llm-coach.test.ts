@@ -282,8 +282,12 @@ describe('LLM coach with the real provider', () => {
       throw new Error('db down: password=hunter2');
     };
     const { turn, emits } = makeTurn(historyFor('add A'));
-    await coach().respond(turn);
+    const logged: { obj: object; msg: string }[] = [];
+    await coach({ logger: { error: (obj, msg) => logged.push({ obj, msg }) } }).respond(turn);
     expect(emits).toEqual([]);
+    expect(logged).toHaveLength(1);
+    expect(logged[0].msg).toBe('coach tool failed unexpectedly');
+    expect(logged[0].obj).toMatchObject({ tool: 'add_rock', userId: 'u1', weekKey: '2026-W48' });
     const tool = server.requests[1].body.messages.at(-1);
     expect(tool.role).toBe('tool');
     expect(tool.content).toContain('nothing was saved');
