@@ -48,6 +48,11 @@ declare module 'fastify' {
   }
 }
 
+function createAgent(config: Config): Agent {
+  // Until the offline FOCUS coach lands, "auto"/"offline" fall back to the paced demo agent.
+  return createDemoAgent({ paceMs: config.coachPaceMs });
+}
+
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -69,7 +74,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const log = new SqlSessionLog(db);
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
-  const agent = overrides.agent?.({ db, log }) ?? createDemoAgent({ paceMs: config.coachPaceMs });
+  const agent = overrides.agent?.({ db, log }) ?? createAgent(config);
   const runs = new RunManager({
     log,
     agent,

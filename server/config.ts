@@ -1,5 +1,8 @@
 // The only module that reads process.env. Everything else receives a Config.
 
+export type CoachMode = 'auto' | 'offline' | 'openai' | 'demo';
+const COACH_MODES: CoachMode[] = ['auto', 'offline', 'openai', 'demo'];
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -11,7 +14,9 @@ export interface Config {
   logLevel: LogLevel;
   /** Delay between streamed words of the built-in coach. */
   coachPaceMs: number;
-  openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string };
+  openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string; timeoutMs: number };
+  /** auto: OpenAI when OPENAI_API_KEY is set, else the offline coach. demo: a paced echo agent for load and fault tests. */
+  coach: CoachMode;
   /** Origins allowed to open WebSockets; empty means same-origin only. */
   allowedOrigins: string[];
   /** Serve web/dist when it exists. */
@@ -57,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const baseUrl = str(env, 'OPENAI_BASE_URL');
   if (baseUrl && !/^https?:\/\//.test(baseUrl)) throw new ConfigError('OPENAI_BASE_URL', 'must be an http(s) URL');
   const publicUrl = str(env, 'PUBLIC_URL');
+  const coach = (str(env, 'COACH') ?? 'auto') as CoachMode;
+  if (!COACH_MODES.includes(coach)) throw new ConfigError('COACH', `must be one of ${COACH_MODES.join(', ')}, got "${coach}"`);
+  if (coach === 'openai' && !str(env, 'OPENAI_API_KEY')) throw new ConfigError('OPENAI_API_KEY', 'is required when COACH=openai');
   return {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: str(env, 'HOST') ?? '127.0.0.1',
@@ -64,7 +72,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     logLevel,
     coachPaceMs: int(env, 'COACH_PACE_MS', 35, 0, 10_000),
-    openai: { apiKey: str(env, 'OPENAI_API_KEY'), baseUrl, model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini' },
+    openai: {
+      apiKey: str(env, 'OPENAI_API_KEY'),
+      baseUrl,
+      model: str(env, 'OPENAI_MODEL') ?? 'gpt-4o-mini',
+      timeoutMs: int(env, 'OPENAI_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    },
+    coach,
     allowedOrigins: (str(env, 'ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     serveWeb: str(env, 'SERVE_WEB') !== 'false',
     instanceId: str(env, 'INSTANCE_ID'),

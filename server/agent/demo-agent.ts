@@ -5,7 +5,7 @@ import type { Agent, AgentTurn } from './port.ts';
  * tests use it because its output is deterministic and long enough to interrupt.
  */
 export function createDemoAgent(opts: { paceMs: number; words?: number }): Agent {
-  const wordCount = opts.words ?? 60;
+  const wordCount = opts.words ?? 120;
   return {
     async respond(turn: AgentTurn) {
       const lastUser = [...turn.history].reverse().find((e) => e.type === 'user.message');

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { api, createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
+import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
+import { spawnServer, type ServerProcess } from '../support/process.ts';
+
+// Two real server processes on one PostgreSQL. PGlite is single-process by nature, so
+// this file only runs when the suite runs against PostgreSQL (CI does both).
+describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let alice: Account;
+  const env = () => ({ DATABASE_URL: url, COACH: 'demo', COACH_PACE_MS: '15' });
+
+  beforeAll(async () => {
+    ({ url, drop } = await createPostgresDatabase());
+    [a, b] = await Promise.all([spawnServer({ ...env(), INSTANCE_ID: 'instance-a' }), spawnServer({ ...env(), INSTANCE_ID: 'instance-b' })]);
+    alice = await signup(a.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await drop?.();
+  });
+
+  async function runOwner(runId: string): Promise<string> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const r = await c.query('SELECT "instanceId" FROM "Run" WHERE id = $1', [runId]);
+    await c.end();
+    return r.rows[0]?.instanceId;
+  }
+
+  it('SL8: a client on instance A sees a run on instance B live, gap-free', async () => {
+    const sessionId = await createSession(a.url, alice);
+    const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
+    await onA.waitForFrame('ready');
+    const received = new Map<number, number>();
+    onA.ws.on('message', (d) => {
+      const f = JSON.parse(d.toString());
+      if (f.seq) received.set(f.seq, Date.now());
+    });
+    expect((await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'x', text: 'hello from B' })).status).toBe(202);
+    const end = await onA.waitForEvent('assistant.end', undefined, 20_000);
+    const start = onA.events.find((e) => e.type === 'assistant.start')!;
+    expect(await runOwner(String(start.data.runId))).toBe('instance-b');
+    expect(onA.events.map((e) => e.seq)).toEqual(onA.events.map((_, i) => i + 1));
+    expect(textOf(onA.events, String(start.data.messageId))).toBe(end.data.text);
+    // Live, not replayed at the end: the first delta reached A well before B committed the end.
+    const firstDelta = onA.events.find((e) => e.type === 'assistant.delta')!;
+    expect(received.get(firstDelta.seq)!).toBeLessThan(Date.parse(end.at) - 500);
+    await onA.close();
+  });
+
+  it('SL10: a cancel sent to A stops the run on B', async () => {
+    const sessionId = await createSession(a.url, alice);
+    const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
+    await onA.waitForFrame('ready');
+    await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'x', text: 'long answer please' });
+    await onA.waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
+    const start = onA.events.find((e) => e.type === 'assistant.start')!;
+    expect(await runOwner(String(start.data.runId))).toBe('instance-b');
+    onA.send({ type: 'cancel' });
+    const end = await onA.waitForEvent('assistant.end', undefined, 5_000);
+    expect(end.data.status).toBe('cancelled');
+    const cancelSeq = onA.events.find((e) => e.type === 'cancel.requested')!.seq;
+    expect(onA.events.filter((e) => e.type === 'assistant.delta' && e.seq > cancelSeq)).toEqual([]);
+    expect(String(end.data.text)).not.toContain('word119');
+    await onA.close();
+  });
+
+  it('SL13: SIGKILL of B mid-answer ends the message as interrupted within 5 s, seen on A', async () => {
+    const sessionId = await createSession(a.url, alice);
+    const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
+    await onA.waitForFrame('ready');
+    await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'x', text: 'long answer please' });
+    await onA.waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
+    const start = onA.events.find((e) => e.type === 'assistant.start')!;
+    expect(await runOwner(String(start.data.runId))).toBe('instance-b');
+    b.kill();
+    const killedAt = Date.now();
+    const end = await onA.waitForEvent('assistant.end', undefined, 8_000);
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    expect(end.data.status).toBe('interrupted');
+    expect(String(end.data.reason)).toMatch(/stopped responding/);
+    expect(textOf(onA.events, String(start.data.messageId))).toBe(end.data.text);
+    expect(onA.events.map((e) => e.seq)).toEqual(onA.events.map((_, i) => i + 1));
+    // The session stays usable on the surviving instance.
+    onA.send({ type: 'user.message', clientMessageId: 'after', text: 'are you there?' });
+    const next = await onA.waitFor((c) => c.events.filter((e) => e.type === 'assistant.end').length === 2 && c.events.at(-1), 20_000, 'second answer');
+    expect(next.data.status).toBe('complete');
+    await onA.close();
+  });
+});
