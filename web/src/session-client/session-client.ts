@@ -57,8 +57,12 @@ export type ConnectionState =
   | { status: 'live' }
   /** Lost the connection; `attempt` consecutive failures; `retryAt` (epoch ms) while waiting, null while a socket opens. */
   | { status: 'reconnecting'; attempt: number; retryAt: number | null }
-  /** The browser says offline, or MAX_FAILURES_BEFORE_OFFLINE connects failed in a row (still retrying). */
-  | { status: 'offline'; reason: 'network' | 'unreachable'; attempt: number }
+  /**
+   * The browser says offline (waits for "online"), or more than MAX_FAILURES_BEFORE_OFFLINE connects
+   * failed in a row (still retrying; `retryAt` as for reconnecting).
+   */
+  | { status: 'offline'; reason: 'network'; attempt: number }
+  | { status: 'offline'; reason: 'unreachable'; attempt: number; retryAt: number | null }
   /** dispose() was called. */
   | { status: 'closed' }
   /** The server closed with 4401/4404: not retried. */
@@ -280,6 +284,8 @@ export class SessionClient {
       if (this.snapshot.connection.status !== 'reconnecting') this.setConnection({ status: 'connecting' });
     } else if (attempt <= this.maxFailures) {
       this.setConnection({ status: 'reconnecting', attempt, retryAt: null });
+    } else {
+      this.setConnection({ status: 'offline', reason: 'unreachable', attempt, retryAt: null });
     }
     const url =
       `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
@@ -347,7 +353,7 @@ export class SessionClient {
     const attempt = this.backoff.attempt;
     this.setConnection(
       attempt > this.maxFailures
-        ? { status: 'offline', reason: 'unreachable', attempt }
+        ? { status: 'offline', reason: 'unreachable', attempt, retryAt: this.now() + delay }
         : { status: 'reconnecting', attempt, retryAt: this.now() + delay },
     );
     this.reconnectTimer = this.setTimer(() => {
@@ -439,7 +445,7 @@ export class SessionClient {
     if (this.gapStreak === 1) {
       this.abandonSocket('gap', 0);
     } else {
-      this.abandonSocket('gap', backoffDelayMs(this.gapStreak, this.backoffOpts));
+      this.abandonSocket('gap', backoffDelayMs(this.gapStreak - 1, this.backoffOpts));
     }
   }
 
