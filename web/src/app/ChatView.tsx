@@ -3,7 +3,11 @@ import { ApiError, type Api, type SessionSummary } from './api.ts';
 import { Composer } from './Composer.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
 import { MessageList } from './MessageList.tsx';
+import { weekLabel } from './iso-week.ts';
 import { PlanPanel } from './PlanPanel.tsx';
+
+/** Same breakpoint as styles.css. */
+const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
 
@@ -42,6 +46,8 @@ function ChatBody({ api, client, onSignedOut }: { api: Api; client: SessionClien
   const connection = useSessionSelector(client, (s) => s.connection);
   const plan = useSessionSelector(client, (s) => s.transcript.plan);
   const denied = connection.status === 'denied';
+  // Open beside the chat on wide screens; a tap away on a phone, so the conversation keeps the room.
+  const [planOpen, setPlanOpen] = useState(() => typeof matchMedia === 'function' && matchMedia(WIDE_LAYOUT_QUERY).matches);
 
   useEffect(() => {
     if (connection.status === 'denied' && connection.code === 4401) onSignedOut();
@@ -58,8 +64,10 @@ function ChatBody({ api, client, onSignedOut }: { api: Api; client: SessionClien
           <MessageList client={client} />
         )}
         {plan && (
-          <details className="plan-drawer" open>
-            <summary>Plan</summary>
+          <details className="plan-drawer" open={planOpen} onToggle={(e) => setPlanOpen(e.currentTarget.open)}>
+            <summary>
+              <h2>Plan · {weekLabel(plan.weekKey)}</h2>
+            </summary>
             <PlanPanel api={api} weekKey={plan.weekKey} plan={plan.plan} />
           </details>
         )}

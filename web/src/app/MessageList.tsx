@@ -65,7 +65,7 @@ function MessageBubble({ m }: { m: TranscriptMessage }) {
   return (
     <li className={`msg assistant ${m.status}`} aria-busy={streaming}>
       <span className="sr-only">Coach: </span>
-      <p className={streaming ? 'streaming' : undefined}>{m.text}</p>
+      <p className={streaming ? 'caret' : undefined}>{m.text}</p>
       {m.status === 'cancelled' && <span className="meta">Stopped</span>}
       {m.status === 'interrupted' && <span className="meta">Interrupted</span>}
       {m.status === 'failed' && <span className="meta error">Failed{m.reason ? `: ${m.reason}` : ''}</span>}

@@ -21,8 +21,7 @@ export function PlanPanel({ api, weekKey, plan }: { api: Api; weekKey: string; p
   }
 
   return (
-    <section className="plan" aria-labelledby="plan-heading">
-      <h2 id="plan-heading">Plan · {weekLabel(weekKey)}</h2>
+    <section className="plan" aria-label={`Plan · ${weekLabel(weekKey)}`}>
       <div className="row">
         <a className="button secondary" href={api.planIcsUrl(weekKey)} download={`focus-${weekKey}.ics`}>
           Download .ics
