@@ -249,6 +249,13 @@ describe('SessionClient connection', () => {
     FakeWebSocket.last.serverSend({ type: 'ready', lastSeq: 5 });
     expect(client.getSnapshot().transcript.gap).toEqual({ afterSeq: 0, receivedSeq: 5 });
     expect(client.getSnapshot().connection.status).not.toBe('live');
+    vi.advanceTimersByTime(0);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // The resumed connection agrees with what was applied: the gap is resolved.
+    FakeWebSocket.last.serverOpen();
+    FakeWebSocket.last.serverSend({ type: 'ready', lastSeq: 0 });
+    expect(client.getSnapshot().transcript.gap).toBeNull();
+    expect(client.getSnapshot().connection).toEqual({ status: 'live' });
   });
 
   it('ignores invalid frames, unknown types, and exposes error and presence frames', () => {

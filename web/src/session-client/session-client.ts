@@ -432,7 +432,10 @@ export class SessionClient {
       this.resyncAfterGap();
       return;
     }
-    if (this.gapStreak === 0) this.backoff.reset();
+    // Everything the server has is applied: any earlier gap is resolved.
+    if (t.gap !== null) this.update({ transcript: { ...t, gap: null } });
+    this.gapStreak = 0;
+    this.backoff.reset();
     this.setConnection({ status: 'live' });
     this.flushOutbox();
   }
