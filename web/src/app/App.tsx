@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError, createApi, type User } from './api.ts';
+import { ChatView } from './ChatView.tsx';
+import { LoginView } from './LoginView.tsx';
+import { useHashRoute } from './route.ts';
+import { SessionsView } from './SessionsView.tsx';
+
+type Auth = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; user: User } | { state: 'error'; message: string };
+
+export function App() {
+  const api = useMemo(() => createApi(), []);
+  const route = useHashRoute();
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+
+  const refresh = useCallback(async () => {
+    try {
+      const user = await api.me();
+      setAuth(user ? { state: 'signed-in', user } : { state: 'signed-out' });
+    } catch (e) {
+      setAuth({ state: 'error', message: e instanceof ApiError ? e.message : 'Something went wrong.' });
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const logout = useCallback(async () => {
+    await api.logout().catch(() => undefined);
+    setAuth({ state: 'signed-out' });
+    location.hash = '#/';
+  }, [api]);
+
+  const signedOut = useCallback(() => setAuth({ state: 'signed-out' }), []);
+
+  switch (auth.state) {
+    case 'checking':
+      return <p className="center muted" role="status">Loading…</p>;
+    case 'error':
+      return (
+        <div className="center">
+          <p role="alert">{auth.message}</p>
+          <button type="button" onClick={() => void refresh()}>
+            Try again
+          </button>
+        </div>
+      );
+    case 'signed-out':
+      return <LoginView api={api} onSignedIn={() => void refresh()} />;
+    case 'signed-in':
+      return route.name === 'chat' ? (
+        <ChatView key={route.sessionId} api={api} sessionId={route.sessionId} onSignedOut={signedOut} />
+      ) : (
+        <SessionsView api={api} user={auth.user} onLogout={() => void logout()} />
+      );
+  }
+}

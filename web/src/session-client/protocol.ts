@@ -1,0 +1,202 @@
+// Wire frames of the session WebSocket and a defensive parser for what the server sends.
+// Nothing here trusts the server: every field is checked, and anything that does not fit
+// comes back as an "invalid" frame instead of an exception.
+
+import type { WeekPlan } from '../../../server/plan/types.ts';
+
+export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
+export const END_STATUSES: readonly EndStatus[] = ['complete', 'cancelled', 'interrupted', 'failed'];
+
+interface EventBase {
+  /** Per-session sequence number, 1, 2, 3, … (SL1). */
+  seq: number;
+  /** ISO-8601 commit time. */
+  at: string;
+}
+
+export interface UserMessageEvent extends EventBase {
+  type: 'user.message';
+  data: { clientMessageId: string; text: string };
+}
+export interface AssistantStartEvent extends EventBase {
+  type: 'assistant.start';
+  data: { messageId: string; runId: string };
+}
+export interface AssistantDeltaEvent extends EventBase {
+  type: 'assistant.delta';
+  data: { messageId: string; text: string };
+}
+export interface AssistantEndEvent extends EventBase {
+  type: 'assistant.end';
+  data: { messageId: string; status: EndStatus; text: string; reason?: string };
+}
+export interface CancelRequestedEvent extends EventBase {
+  type: 'cancel.requested';
+  data: { messageId: string; runId: string };
+}
+export interface PlanUpdatedEvent extends EventBase {
+  type: 'plan.updated';
+  /** The plan is passed through as sent; only its envelope is checked. */
+  data: { weekKey: string; plan: WeekPlan };
+}
+/**
+ * A persisted event this client does not understand: a newer type, or a known type whose
+ * data is malformed. It still occupies its seq, so the transcript advances past it.
+ */
+export interface UnknownEvent extends EventBase {
+  type: 'unknown';
+  rawType: string;
+  data: unknown;
+  /** Set when the type is known but its data did not validate. */
+  malformed?: string;
+}
+
+export type KnownEvent =
+  | UserMessageEvent
+  | AssistantStartEvent
+  | AssistantDeltaEvent
+  | AssistantEndEvent
+  | CancelRequestedEvent
+  | PlanUpdatedEvent;
+export type SessionEvent = KnownEvent | UnknownEvent;
+
+export type ServerFrame =
+  | { kind: 'event'; event: SessionEvent }
+  | { kind: 'ready'; lastSeq: number }
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'pong' }
+  /** Shape not fixed yet: exposed raw. */
+  | { kind: 'presence'; raw: Record<string, unknown> }
+  /** An ephemeral frame type this client does not know: ignored. */
+  | { kind: 'ignored'; type: string }
+  | { kind: 'invalid'; reason: string; raw: unknown };
+
+export type ClientFrame =
+  | { type: 'user.message'; clientMessageId: string; text: string }
+  | { type: 'cancel' }
+  | { type: 'ping' };
+
+/** WebSocket close codes the server uses. */
+export const CLOSE_SLOW_CONSUMER = 4008;
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_NOT_FOUND = 4404;
+/** Close codes after which retrying cannot help. */
+export const TERMINAL_CLOSE_CODES: readonly number[] = [CLOSE_UNAUTHORIZED, CLOSE_NOT_FOUND];
+
+export function encodeClientFrame(frame: ClientFrame): string {
+  return JSON.stringify(frame);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+function isSeq(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+}
+function isLastSeq(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+type DataCheck = (d: Record<string, unknown>) => string | null;
+
+const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
+  'user.message': (d) =>
+    !isNonEmptyString(d.clientMessageId) ? 'clientMessageId' : typeof d.text !== 'string' ? 'text' : null,
+  'assistant.start': (d) =>
+    !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
+  'assistant.delta': (d) =>
+    !isNonEmptyString(d.messageId) ? 'messageId' : typeof d.text !== 'string' ? 'text' : null,
+  'assistant.end': (d) =>
+    !isNonEmptyString(d.messageId)
+      ? 'messageId'
+      : !END_STATUSES.includes(d.status as EndStatus)
+        ? 'status'
+        : typeof d.text !== 'string'
+          ? 'text'
+          : d.reason !== undefined && d.reason !== null && typeof d.reason !== 'string'
+            ? 'reason'
+            : null,
+  'cancel.requested': (d) =>
+    !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
+  'plan.updated': (d) => (!isNonEmptyString(d.weekKey) ? 'weekKey' : !isRecord(d.plan) ? 'plan' : null),
+};
+
+function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {
+  switch (type) {
+    case 'user.message':
+      return { clientMessageId: d.clientMessageId as string, text: d.text as string };
+    case 'assistant.start':
+    case 'cancel.requested':
+      return { messageId: d.messageId as string, runId: d.runId as string };
+    case 'assistant.delta':
+      return { messageId: d.messageId as string, text: d.text as string };
+    case 'assistant.end': {
+      const out: AssistantEndEvent['data'] = {
+        messageId: d.messageId as string,
+        status: d.status as EndStatus,
+        text: d.text as string,
+      };
+      if (typeof d.reason === 'string') out.reason = d.reason;
+      return out;
+    }
+    case 'plan.updated':
+      return { weekKey: d.weekKey as string, plan: d.plan as unknown as WeekPlan };
+  }
+}
+
+function parseEvent(obj: Record<string, unknown>): ServerFrame {
+  const { seq, type, at, data } = obj;
+  if (!isSeq(seq)) return { kind: 'invalid', reason: 'seq must be a positive integer', raw: obj };
+  if (typeof type !== 'string') return { kind: 'invalid', reason: 'type must be a string', raw: obj };
+  const atStr = typeof at === 'string' ? at : '';
+  const check = Object.hasOwn(DATA_CHECKS, type) ? DATA_CHECKS[type as KnownEvent['type']] : undefined;
+  if (!check) {
+    return { kind: 'event', event: { seq, at: atStr, type: 'unknown', rawType: type, data } };
+  }
+  const problem = isRecord(data) ? check(data) : 'data';
+  if (problem !== null || !isRecord(data)) {
+    return {
+      kind: 'event',
+      event: { seq, at: atStr, type: 'unknown', rawType: type, data, malformed: `bad ${problem ?? 'data'}` },
+    };
+  }
+  const known = type as KnownEvent['type'];
+  return { kind: 'event', event: { seq, at: atStr, type: known, data: pickData(known, data) } as KnownEvent };
+}
+
+/** Parses one server frame (a WebSocket message's data). Never throws. */
+export function parseServerFrame(raw: unknown): ServerFrame {
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { kind: 'invalid', reason: 'not JSON', raw };
+    }
+  }
+  if (!isRecord(value)) return { kind: 'invalid', reason: 'not an object', raw };
+  if ('seq' in value) return parseEvent(value);
+  switch (value.type) {
+    case 'ready':
+      return isLastSeq(value.lastSeq)
+        ? { kind: 'ready', lastSeq: value.lastSeq }
+        : { kind: 'invalid', reason: 'ready without lastSeq', raw: value };
+    case 'error':
+      return {
+        kind: 'error',
+        code: typeof value.code === 'string' ? value.code : 'unknown',
+        message: typeof value.message === 'string' ? value.message : '',
+      };
+    case 'pong':
+      return { kind: 'pong' };
+    case 'presence':
+      return { kind: 'presence', raw: value };
+    default:
+      return typeof value.type === 'string'
+        ? { kind: 'ignored', type: value.type }
+        : { kind: 'invalid', reason: 'no type', raw: value };
+  }
+}

@@ -1,0 +1,535 @@
+// A durable-session client: one WebSocket to /api/sessions/:id/ws, resumed from the last applied
+// seq after every disconnect, so each event (and so each token) is seen exactly once.
+//
+// - Events are applied to a pure Transcript; replay overlap is dropped by seq, a gap forces a resync.
+// - User messages go through a persisted Outbox and are (re)sent after each "ready" until the log
+//   has them; their clientMessageId never changes, so the server deduplicates retries (SL5).
+// - Reconnects use capped exponential backoff with full jitter; 4401/4404 stop retrying.
+// - A heartbeat detects half-open connections; window online/offline events pause and resume.
+
+import { Backoff, backoffDelayMs, type BackoffOptions } from './backoff.ts';
+import {
+  defaultEventSource,
+  defaultIsOnline,
+  defaultStorage,
+  defaultWebSocket,
+  toWebSocketBase,
+  WS_OPEN,
+  type ClearTimeoutFn,
+  type EventSourceLike,
+  type FetchFn,
+  type SetTimeoutFn,
+  type TimerHandle,
+  type WebSocketCtor,
+  type WebSocketLike,
+} from './environment.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { Outbox, type StorageLike } from './outbox.ts';
+import {
+  encodeClientFrame,
+  parseServerFrame,
+  TERMINAL_CLOSE_CODES,
+  type ClientFrame,
+  type SessionEvent,
+} from './protocol.ts';
+import {
+  addPending,
+  applyEvent,
+  createTranscript,
+  type Transcript,
+  type TranscriptMessage,
+} from './transcript.ts';
+
+/** Consecutive failed connects after which the client reports "offline" (it keeps retrying). */
+export const MAX_FAILURES_BEFORE_OFFLINE = 5;
+/** A socket that has not opened by then is abandoned and retried. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** Close code the client uses when it abandons a socket itself (gap, dead heartbeat, timeout). */
+export const CLOSE_CLIENT_RESYNC = 4000;
+export const CLOSE_NORMAL = 1000;
+
+export type ConnectionState =
+  /** Constructed, connect() not called yet. */
+  | { status: 'idle' }
+  /** First connection attempt. */
+  | { status: 'connecting' }
+  /** Replay done ("ready" received); sends go straight out. */
+  | { status: 'live' }
+  /** Lost the connection; `attempt` consecutive failures; `retryAt` (epoch ms) while waiting, null while a socket opens. */
+  | { status: 'reconnecting'; attempt: number; retryAt: number | null }
+  /**
+   * The browser says offline (waits for "online"), or more than MAX_FAILURES_BEFORE_OFFLINE connects
+   * failed in a row (still retrying; `retryAt` as for reconnecting).
+   */
+  | { status: 'offline'; reason: 'network'; attempt: number }
+  | { status: 'offline'; reason: 'unreachable'; attempt: number; retryAt: number | null }
+  /** dispose() was called. */
+  | { status: 'closed' }
+  /** The server closed with 4401/4404: not retried. */
+  | { status: 'denied'; code: number; reason: string };
+
+export interface SessionSnapshot {
+  readonly connection: ConnectionState;
+  readonly transcript: Transcript;
+  /** User messages not yet seen in the log. */
+  readonly queued: number;
+  /** The last ephemeral error frame. */
+  readonly lastError: { code: string; message: string } | null;
+  /** The last presence frame, raw (shape not fixed yet). */
+  readonly presence: Record<string, unknown> | null;
+  /** lastSeq from the last "ready". */
+  readonly serverLastSeq: number | null;
+}
+
+export interface SessionClientOptions {
+  sessionId: string;
+  /** http(s) origin of the API; default: this page's origin. */
+  baseUrl?: string;
+  WebSocketImpl?: WebSocketCtor;
+  /** Outbox persistence; default localStorage; null keeps it in memory. */
+  storage?: StorageLike | null;
+  random?: () => number;
+  now?: () => number;
+  uuid?: () => string;
+  setTimeout?: SetTimeoutFn;
+  clearTimeout?: ClearTimeoutFn;
+  /** Source of online/offline events; default window; null: none. */
+  eventSource?: EventSourceLike | null;
+  isOnline?: () => boolean;
+  /** Used for cancel while not live. */
+  fetch?: FetchFn;
+  heartbeatIntervalMs?: number;
+  pongTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  backoff?: Omit<BackoffOptions, 'random'>;
+  maxFailuresBeforeOffline?: number;
+}
+
+export type CancelRoute = 'ws' | 'http' | 'unavailable';
+
+type Listener = () => void;
+
+export class SessionClient {
+  readonly sessionId: string;
+  private readonly httpBase: string;
+  private readonly wsBase: string;
+  private readonly WS: WebSocketCtor | undefined;
+  private readonly setTimer: SetTimeoutFn;
+  private readonly clearTimer: ClearTimeoutFn;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly fetchImpl: FetchFn | undefined;
+  private readonly eventSource: EventSourceLike | null;
+  private readonly connectTimeoutMs: number;
+  private readonly maxFailures: number;
+  private readonly backoffOpts: BackoffOptions;
+  private readonly backoff: Backoff;
+  private readonly outbox: Outbox;
+  private readonly heartbeat: Heartbeat;
+
+  private snapshot: SessionSnapshot;
+  private readonly listeners = new Set<Listener>();
+  private readonly messageListeners = new Map<string, Set<Listener>>();
+
+  private ws: WebSocketLike | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private connectTimer: TimerHandle | null = null;
+  private started = false;
+  private disposed = false;
+  private networkOnline: boolean;
+  /** Resyncs in a row forced by a gap at the same lastSeq; 0 once the log moves past it. */
+  private gapStreak = 0;
+  private gapAtSeq = -1;
+
+  constructor(opts: SessionClientOptions) {
+    this.sessionId = opts.sessionId;
+    this.httpBase = (opts.baseUrl ?? '').replace(/\/+$/, '');
+    this.wsBase = toWebSocketBase(this.httpBase);
+    this.WS = opts.WebSocketImpl ?? defaultWebSocket();
+    this.setTimer = opts.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+    this.clearTimer = opts.clearTimeout ?? ((h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.fetchImpl = opts.fetch ?? (typeof fetch === 'undefined' ? undefined : (u, i) => fetch(u, i));
+    this.eventSource = opts.eventSource === undefined ? defaultEventSource() : opts.eventSource;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.maxFailures = opts.maxFailuresBeforeOffline ?? MAX_FAILURES_BEFORE_OFFLINE;
+    this.backoffOpts = { ...opts.backoff, random: this.random };
+    this.backoff = new Backoff(this.backoffOpts);
+    this.networkOnline = (opts.isOnline ?? defaultIsOnline)();
+    this.outbox = new Outbox({
+      sessionId: opts.sessionId,
+      storage: opts.storage === undefined ? defaultStorage() : opts.storage,
+      uuid: opts.uuid,
+      now: this.now,
+    });
+    this.heartbeat = new Heartbeat({
+      intervalMs: opts.heartbeatIntervalMs,
+      pongTimeoutMs: opts.pongTimeoutMs,
+      setTimeout: this.setTimer,
+      clearTimeout: this.clearTimer,
+      sendPing: () => this.sendFrame({ type: 'ping' }),
+      onDead: () => this.abandonSocket('heartbeat timeout'),
+    });
+
+    let transcript = createTranscript();
+    for (const e of this.outbox.list()) transcript = addPending(transcript, e.clientMessageId, e.text);
+    this.snapshot = {
+      connection: { status: 'idle' },
+      transcript,
+      queued: this.outbox.size,
+      lastError: null,
+      presence: null,
+      serverLastSeq: null,
+    };
+    this.eventSource?.addEventListener('online', this.onOnline);
+    this.eventSource?.addEventListener('offline', this.onOffline);
+  }
+
+  // ---- public API -------------------------------------------------------------------------
+
+  getSnapshot = (): SessionSnapshot => this.snapshot;
+
+  /** For useSyncExternalStore: called after every change of the snapshot. */
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getMessage(id: string): TranscriptMessage | undefined {
+    return this.snapshot.transcript.byId.get(id);
+  }
+
+  /** Called only when the message with this id changes (e.g. a delta extends its text). */
+  subscribeMessage(id: string, listener: Listener): () => void {
+    let set = this.messageListeners.get(id);
+    if (!set) this.messageListeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.messageListeners.get(id) === set) this.messageListeners.delete(id);
+    };
+  }
+
+  /** Opens the connection (idempotent). Resumes from the last applied seq. */
+  connect(): void {
+    if (this.disposed || this.isDenied()) return;
+    this.started = true;
+    if (this.ws || this.reconnectTimer !== null) return;
+    if (!this.networkOnline) {
+      this.setConnection({ status: 'offline', reason: 'network', attempt: this.backoff.attempt });
+      return;
+    }
+    this.open();
+  }
+
+  /** Skips the wait of a pending retry (a "Retry now" button). */
+  reconnectNow(): void {
+    if (this.disposed || this.isDenied() || this.ws) return;
+    this.clearReconnectTimer();
+    this.started = true;
+    this.open();
+  }
+
+  /**
+   * Queues a user message and sends it if live; otherwise it goes out after the next "ready".
+   * Returns its clientMessageId, or null if the text is blank or the client cannot send.
+   */
+  send(text: string): string | null {
+    if (this.disposed || this.isDenied() || text.trim() === '') return null;
+    const entry = this.outbox.enqueue(text);
+    this.update({
+      transcript: addPending(this.snapshot.transcript, entry.clientMessageId, entry.text),
+      queued: this.outbox.size,
+    });
+    if (this.snapshot.connection.status === 'live') {
+      this.sendFrame({ type: 'user.message', clientMessageId: entry.clientMessageId, text: entry.text });
+    }
+    return entry.clientMessageId;
+  }
+
+  /** Asks the server to stop the active run: over the socket when live, else over HTTP. */
+  cancel(): CancelRoute {
+    if (this.disposed || this.isDenied()) return 'unavailable';
+    if (this.snapshot.connection.status === 'live' && this.sendFrame({ type: 'cancel' })) return 'ws';
+    if (!this.fetchImpl) return 'unavailable';
+    const url = `${this.httpBase}/api/sessions/${encodeURIComponent(this.sessionId)}/cancel`;
+    this.fetchImpl(url, { method: 'POST', credentials: 'same-origin' }).catch(() => {
+      // Offline: nothing to stop that the server will not end by itself; the UI still shows the stream.
+    });
+    return 'http';
+  }
+
+  /** Closes the socket, stops all timers and listeners. The snapshot stays readable. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.clearReconnectTimer();
+    this.clearConnectTimer();
+    this.heartbeat.stop();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) closeQuietly(ws, CLOSE_NORMAL, 'client disposed');
+    this.eventSource?.removeEventListener('online', this.onOnline);
+    this.eventSource?.removeEventListener('offline', this.onOffline);
+    this.setConnection({ status: 'closed' });
+  }
+
+  // ---- connection lifecycle ---------------------------------------------------------------
+
+  private open(): void {
+    this.clearReconnectTimer();
+    const attempt = this.backoff.attempt;
+    if (attempt === 0) {
+      if (this.snapshot.connection.status !== 'reconnecting') this.setConnection({ status: 'connecting' });
+    } else if (attempt <= this.maxFailures) {
+      this.setConnection({ status: 'reconnecting', attempt, retryAt: null });
+    } else {
+      this.setConnection({ status: 'offline', reason: 'unreachable', attempt, retryAt: null });
+    }
+    const url =
+      `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
+      `?after=${this.snapshot.transcript.lastSeq}`;
+    let ws: WebSocketLike;
+    try {
+      if (!this.WS) throw new Error('no WebSocket implementation');
+      ws = new this.WS(url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    this.connectTimer = this.setTimer(() => {
+      this.connectTimer = null;
+      if (this.ws === ws && ws.readyState !== WS_OPEN) this.abandonSocket('connect timeout');
+    }, this.connectTimeoutMs);
+    ws.onopen = () => {
+      if (this.ws !== ws) return;
+      this.clearConnectTimer();
+      this.heartbeat.start();
+    };
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      this.onFrame(ev.data);
+    };
+    ws.onerror = () => {
+      // A close event always follows; it decides.
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.clearConnectTimer();
+      this.heartbeat.stop();
+      if (this.disposed) return;
+      if (TERMINAL_CLOSE_CODES.includes(ev.code)) {
+        this.clearReconnectTimer();
+        this.setConnection({ status: 'denied', code: ev.code, reason: ev.reason });
+        return;
+      }
+      // 4008 (slow consumer) and everything else: resume from lastSeq after a backoff.
+      this.scheduleReconnect();
+    };
+  }
+
+  /** Gives up on the current socket (dead, stuck, or out of sync) and reconnects. */
+  private abandonSocket(reason: string, delayMs?: number): void {
+    const ws = this.ws;
+    this.ws = null;
+    this.clearConnectTimer();
+    this.heartbeat.stop();
+    if (ws) closeQuietly(ws, CLOSE_CLIENT_RESYNC, reason);
+    this.scheduleReconnect(delayMs);
+  }
+
+  private scheduleReconnect(delayMs?: number): void {
+    if (this.disposed || this.isDenied()) return;
+    this.clearReconnectTimer();
+    if (!this.networkOnline) {
+      this.setConnection({ status: 'offline', reason: 'network', attempt: this.backoff.attempt });
+      return;
+    }
+    const backoffDelay = this.backoff.next();
+    const delay = delayMs ?? backoffDelay;
+    const attempt = this.backoff.attempt;
+    this.setConnection(
+      attempt > this.maxFailures
+        ? { status: 'offline', reason: 'unreachable', attempt, retryAt: this.now() + delay }
+        : { status: 'reconnecting', attempt, retryAt: this.now() + delay },
+    );
+    this.reconnectTimer = this.setTimer(() => {
+      this.reconnectTimer = null;
+      this.open();
+    }, delay);
+  }
+
+  private onOnline = (): void => {
+    this.networkOnline = true;
+    if (!this.started || this.disposed || this.isDenied() || this.ws) return;
+    this.backoff.reset();
+    this.clearReconnectTimer();
+    this.open();
+  };
+
+  private onOffline = (): void => {
+    this.networkOnline = false;
+    if (!this.started || this.disposed || this.isDenied()) return;
+    this.clearReconnectTimer();
+    this.clearConnectTimer();
+    this.heartbeat.stop();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) closeQuietly(ws, CLOSE_NORMAL, 'browser offline');
+    this.setConnection({ status: 'offline', reason: 'network', attempt: this.backoff.attempt });
+  };
+
+  // ---- frames -----------------------------------------------------------------------------
+
+  private onFrame(raw: unknown): void {
+    const frame = parseServerFrame(raw);
+    switch (frame.kind) {
+      case 'event':
+        this.onEvent(frame.event);
+        return;
+      case 'ready':
+        this.onReady(frame.lastSeq);
+        return;
+      case 'pong':
+        this.heartbeat.pong();
+        return;
+      case 'error':
+        this.update({ lastError: { code: frame.code, message: frame.message } });
+        return;
+      case 'presence':
+        this.update({ presence: frame.raw });
+        return;
+      case 'ignored':
+      case 'invalid':
+        return;
+    }
+  }
+
+  private onEvent(ev: SessionEvent): void {
+    const before = this.snapshot.transcript;
+    const { transcript, outcome } = applyEvent(before, ev);
+    if (outcome === 'duplicate') return;
+    if (outcome === 'gap') {
+      this.update({ transcript });
+      this.resyncAfterGap();
+      return;
+    }
+    if (transcript.lastSeq > this.gapAtSeq) this.gapStreak = 0;
+    let queued = this.snapshot.queued;
+    if (ev.type === 'user.message' && this.outbox.remove(ev.data.clientMessageId)) queued = this.outbox.size;
+    this.update({ transcript, queued });
+  }
+
+  private onReady(serverLastSeq: number): void {
+    const t = this.snapshot.transcript;
+    this.update({ serverLastSeq });
+    if (serverLastSeq > t.lastSeq) {
+      // The replay stopped short of what the server says it has: never paper over it.
+      this.update({ transcript: { ...t, gap: { afterSeq: t.lastSeq, receivedSeq: serverLastSeq } } });
+      this.resyncAfterGap();
+      return;
+    }
+    // Everything the server has is applied: any earlier gap is resolved.
+    if (t.gap !== null) this.update({ transcript: { ...t, gap: null } });
+    this.gapStreak = 0;
+    this.backoff.reset();
+    this.setConnection({ status: 'live' });
+    this.flushOutbox();
+  }
+
+  /** A gap means events are missing: reconnect from lastSeq. Repeats at the same seq back off. */
+  private resyncAfterGap(): void {
+    const lastSeq = this.snapshot.transcript.lastSeq;
+    this.gapStreak = this.gapAtSeq === lastSeq ? this.gapStreak + 1 : 1;
+    this.gapAtSeq = lastSeq;
+    if (this.gapStreak === 1) {
+      this.abandonSocket('gap', 0);
+    } else {
+      this.abandonSocket('gap', backoffDelayMs(this.gapStreak - 1, this.backoffOpts));
+    }
+  }
+
+  private flushOutbox(): void {
+    let transcript = this.snapshot.transcript;
+    for (const e of this.outbox.reload()) {
+      const known = transcript.byId.get(`user:${e.clientMessageId}`);
+      if (known && known.kind === 'user' && known.status === 'confirmed') {
+        this.outbox.remove(e.clientMessageId); // another tab's entry the log already has
+        continue;
+      }
+      transcript = addPending(transcript, e.clientMessageId, e.text);
+    }
+    this.update({ transcript, queued: this.outbox.size });
+    for (const e of this.outbox.list()) {
+      if (!this.sendFrame({ type: 'user.message', clientMessageId: e.clientMessageId, text: e.text })) break;
+    }
+  }
+
+  private sendFrame(frame: ClientFrame): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WS_OPEN) return false;
+    try {
+      ws.send(encodeClientFrame(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  private isDenied(): boolean {
+    return this.snapshot.connection.status === 'denied';
+  }
+
+  private setConnection(connection: ConnectionState): void {
+    if (sameConnection(this.snapshot.connection, connection)) return;
+    this.update({ connection });
+  }
+
+  private update(patch: Partial<SessionSnapshot>): void {
+    const prev = this.snapshot;
+    let changed = false;
+    for (const k of Object.keys(patch) as (keyof SessionSnapshot)[]) {
+      if (patch[k] !== prev[k]) changed = true;
+    }
+    if (!changed) return;
+    const next: SessionSnapshot = { ...prev, ...patch };
+    this.snapshot = next;
+    if (next.transcript !== prev.transcript && this.messageListeners.size > 0) {
+      for (const [id, set] of this.messageListeners) {
+        if (prev.transcript.byId.get(id) !== next.transcript.byId.get(id)) for (const l of [...set]) l();
+      }
+    }
+    for (const l of [...this.listeners]) l();
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== null) this.clearTimer(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) this.clearTimer(this.connectTimer);
+    this.connectTimer = null;
+  }
+}
+
+function sameConnection(a: ConnectionState, b: ConnectionState): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function closeQuietly(ws: WebSocketLike, code: number, reason: string): void {
+  ws.onopen = null;
+  ws.onmessage = null;
+  ws.onerror = null;
+  ws.onclose = null;
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closing
+  }
+}

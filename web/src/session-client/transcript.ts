@@ -1,0 +1,278 @@
+// A pure, incremental model of a session's transcript.
+//
+// Every function returns a new Transcript and never mutates its input. Structural sharing
+// keeps identities stable: a delta replaces only the message it extends (plus the arrays and
+// the map that hold it), so a UI can skip every other message by identity, and `messageIds`
+// only changes when a message is added, moved or removed — never while text streams.
+
+import type { WeekPlan } from '../../../server/plan/types.ts';
+import type { EndStatus, SessionEvent } from './protocol.ts';
+
+export interface UserMessage {
+  kind: 'user';
+  /** Transcript id: `user:<clientMessageId>`. */
+  id: string;
+  clientMessageId: string;
+  text: string;
+  /** pending: queued or sent, not yet in the log; confirmed: its user.message event arrived. */
+  status: 'pending' | 'confirmed';
+  seq: number | null;
+  at: string | null;
+}
+
+export type AssistantStatus = 'streaming' | EndStatus;
+
+export interface AssistantMessage {
+  kind: 'assistant';
+  /** Transcript id: the server's messageId. */
+  id: string;
+  runId: string | null;
+  text: string;
+  status: AssistantStatus;
+  /** Readable reason of a failed (or otherwise explained) end. */
+  reason: string | null;
+  /** A cancel.requested event names this message. */
+  cancelRequested: boolean;
+  /** It ended because someone pressed Stop (status cancelled). */
+  stoppedByCancel: boolean;
+  startSeq: number;
+  endSeq: number | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export type TranscriptMessage = UserMessage | AssistantMessage;
+
+export interface PlanSnapshot {
+  weekKey: string;
+  plan: WeekPlan;
+  seq: number;
+}
+
+export interface Gap {
+  /** The last seq applied: the log must be read again from here. */
+  afterSeq: number;
+  /** The seq that arrived instead of afterSeq + 1. */
+  receivedSeq: number;
+}
+
+export interface Transcript {
+  /** Highest seq applied; events are applied only in order, so 1..lastSeq are all in. */
+  readonly lastSeq: number;
+  /** Confirmed messages in log order, then pending user messages in the order sent. */
+  readonly messages: readonly TranscriptMessage[];
+  /** Ids of `messages`, same order; unchanged while a message's text streams. */
+  readonly messageIds: readonly string[];
+  readonly byId: ReadonlyMap<string, TranscriptMessage>;
+  /** The assistant message still streaming, if any. */
+  readonly activeMessageId: string | null;
+  /** The latest plan.updated. */
+  readonly plan: PlanSnapshot | null;
+  /** Set when an event arrived past lastSeq + 1; cleared once the missing events are applied. */
+  readonly gap: Gap | null;
+  /** Persisted events this client did not understand (newer or malformed); counted, not shown. */
+  readonly ignoredEvents: number;
+  /** Internal: how many of `messages` are confirmed (pending ones follow). */
+  readonly confirmedCount: number;
+}
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'gap';
+
+export interface ApplyResult {
+  transcript: Transcript;
+  outcome: ApplyOutcome;
+}
+
+const EMPTY_IDS: readonly string[] = Object.freeze([]);
+
+export function createTranscript(): Transcript {
+  return {
+    lastSeq: 0,
+    messages: [],
+    messageIds: EMPTY_IDS,
+    byId: new Map(),
+    activeMessageId: null,
+    plan: null,
+    gap: null,
+    ignoredEvents: 0,
+    confirmedCount: 0,
+  };
+}
+
+export function userMessageId(clientMessageId: string): string {
+  return `user:${clientMessageId}`;
+}
+
+/** Adds a user message that is queued or sent but not yet in the log. No-op if already known. */
+export function addPending(t: Transcript, clientMessageId: string, text: string): Transcript {
+  const id = userMessageId(clientMessageId);
+  if (t.byId.has(id)) return t;
+  const msg: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'pending', seq: null, at: null };
+  const byId = new Map(t.byId);
+  byId.set(id, msg);
+  return { ...t, messages: [...t.messages, msg], messageIds: [...t.messageIds, id], byId };
+}
+
+/** Applies many events; stops at the first gap. */
+export function applyEvents(t: Transcript, events: readonly SessionEvent[]): ApplyResult {
+  let cur = t;
+  let outcome: ApplyOutcome = 'duplicate';
+  for (const ev of events) {
+    const r = applyEvent(cur, ev);
+    cur = r.transcript;
+    if (r.outcome === 'gap') return { transcript: cur, outcome: 'gap' };
+    if (r.outcome === 'applied') outcome = 'applied';
+  }
+  return { transcript: cur, outcome };
+}
+
+/**
+ * Applies one persisted event. seq ≤ lastSeq is a duplicate (replay overlap) and changes nothing;
+ * seq > lastSeq + 1 is a gap: nothing is applied and `gap` says where to read from.
+ */
+export function applyEvent(t: Transcript, ev: SessionEvent): ApplyResult {
+  if (ev.seq <= t.lastSeq) return { transcript: t, outcome: 'duplicate' };
+  if (ev.seq !== t.lastSeq + 1) {
+    const gap: Gap = { afterSeq: t.lastSeq, receivedSeq: ev.seq };
+    const same = t.gap !== null && t.gap.afterSeq === gap.afterSeq && t.gap.receivedSeq === gap.receivedSeq;
+    return { transcript: same ? t : { ...t, gap }, outcome: 'gap' };
+  }
+  const base: Transcript = t.gap === null ? { ...t, lastSeq: ev.seq } : { ...t, lastSeq: ev.seq, gap: null };
+  return { transcript: reduce(base, ev), outcome: 'applied' };
+}
+
+function reduce(t: Transcript, ev: SessionEvent): Transcript {
+  switch (ev.type) {
+    case 'user.message':
+      return confirmUser(t, ev.seq, ev.at, ev.data.clientMessageId, ev.data.text);
+    case 'assistant.start': {
+      const existing = t.byId.get(ev.data.messageId);
+      if (existing) return t; // a second start for the same message would break SL12; keep the first
+      const msg: AssistantMessage = {
+        kind: 'assistant',
+        id: ev.data.messageId,
+        runId: ev.data.runId,
+        text: '',
+        status: 'streaming',
+        reason: null,
+        cancelRequested: false,
+        stoppedByCancel: false,
+        startSeq: ev.seq,
+        endSeq: null,
+        startedAt: ev.at,
+        endedAt: null,
+      };
+      return { ...insertConfirmed(t, msg), activeMessageId: msg.id };
+    }
+    case 'assistant.delta': {
+      const cur = assistantOrPlaceholder(t, ev.data.messageId, ev.seq, ev.at);
+      if (cur.msg.status !== 'streaming') return t; // SL10: nothing after a stop; be safe
+      return replace(cur.t, { ...cur.msg, text: cur.msg.text + ev.data.text });
+    }
+    case 'assistant.end': {
+      const cur = assistantOrPlaceholder(t, ev.data.messageId, ev.seq, ev.at);
+      if (cur.msg.status !== 'streaming') return t; // SL12: exactly one end; keep the first
+      const next: AssistantMessage = {
+        ...cur.msg,
+        // SL6: the end's text is the concatenation of the deltas; it is authoritative.
+        text: ev.data.text,
+        status: ev.data.status,
+        reason: ev.data.reason ?? null,
+        stoppedByCancel: ev.data.status === 'cancelled',
+        endSeq: ev.seq,
+        endedAt: ev.at,
+      };
+      const out = replace(cur.t, next);
+      return out.activeMessageId === next.id ? { ...out, activeMessageId: null } : out;
+    }
+    case 'cancel.requested': {
+      const msg = t.byId.get(ev.data.messageId);
+      if (!msg || msg.kind !== 'assistant' || msg.cancelRequested) return t;
+      return replace(t, { ...msg, cancelRequested: true });
+    }
+    case 'plan.updated':
+      return { ...t, plan: { weekKey: ev.data.weekKey, plan: ev.data.plan, seq: ev.seq } };
+    case 'unknown':
+      return { ...t, ignoredEvents: t.ignoredEvents + 1 };
+  }
+}
+
+function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string): Transcript {
+  const id = userMessageId(clientMessageId);
+  const existing = t.byId.get(id);
+  const confirmed: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'confirmed', seq, at };
+  if (existing && existing.kind === 'user' && existing.status === 'confirmed') return t; // SL5 says never; be safe
+  const without = existing ? removeMessage(t, id) : t;
+  return insertConfirmed(without, confirmed);
+}
+
+/** Appends after the confirmed messages, before the pending ones. */
+function insertConfirmed(t: Transcript, msg: TranscriptMessage): Transcript {
+  const at = t.confirmedCount;
+  const messages = [...t.messages.slice(0, at), msg, ...t.messages.slice(at)];
+  const messageIds = [...t.messageIds.slice(0, at), msg.id, ...t.messageIds.slice(at)];
+  const byId = new Map(t.byId);
+  byId.set(msg.id, msg);
+  return { ...t, messages, messageIds, byId, confirmedCount: at + 1 };
+}
+
+function removeMessage(t: Transcript, id: string): Transcript {
+  const i = t.messageIds.indexOf(id);
+  if (i < 0) return t;
+  const byId = new Map(t.byId);
+  byId.delete(id);
+  return {
+    ...t,
+    messages: t.messages.filter((_, j) => j !== i),
+    messageIds: t.messageIds.filter((_, j) => j !== i),
+    byId,
+    confirmedCount: i < t.confirmedCount ? t.confirmedCount - 1 : t.confirmedCount,
+  };
+}
+
+/** Replaces a message in place (same id, same position); `messageIds` keeps its identity. */
+function replace(t: Transcript, msg: TranscriptMessage): Transcript {
+  let i = -1;
+  for (let j = t.messageIds.length - 1; j >= 0; j--) {
+    if (t.messageIds[j] === msg.id) {
+      i = j;
+      break;
+    }
+  }
+  if (i < 0) return t;
+  const messages = t.messages.slice();
+  messages[i] = msg;
+  const byId = new Map(t.byId);
+  byId.set(msg.id, msg);
+  return { ...t, messages, byId };
+}
+
+/** A delta or end for a message whose start we never saw (cannot happen without a gap); still show it. */
+function assistantOrPlaceholder(
+  t: Transcript,
+  messageId: string,
+  seq: number,
+  at: string,
+): { t: Transcript; msg: AssistantMessage } {
+  const existing = t.byId.get(messageId);
+  if (existing && existing.kind === 'assistant') return { t, msg: existing };
+  const msg: AssistantMessage = {
+    kind: 'assistant',
+    id: messageId,
+    runId: null,
+    text: '',
+    status: 'streaming',
+    reason: null,
+    cancelRequested: false,
+    stoppedByCancel: false,
+    startSeq: seq,
+    endSeq: null,
+    startedAt: at,
+    endedAt: null,
+  };
+  return { t: { ...insertConfirmed(t, msg), activeMessageId: messageId }, msg };
+}
+
+export function pendingUserMessages(t: Transcript): UserMessage[] {
+  return t.messages.slice(t.confirmedCount).filter((m): m is UserMessage => m.kind === 'user');
+}
