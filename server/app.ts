@@ -18,6 +18,7 @@ import { sessionRoutes } from './http/routes/sessions.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
+import { PresenceTracker } from './session/presence.ts';
 import type { SessionLog } from './session/port.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
@@ -29,6 +30,7 @@ export interface AppServices {
   db: Database;
   log: SessionLog;
   hub: SessionHub;
+  presence: PresenceTracker;
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
@@ -86,8 +88,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   const sessions = new SessionService(db.prisma, log, runs);
+  const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, runs, sessions, auth, instanceId });
+  app.decorate('services', { db, log, hub, presence, runs, sessions, auth, instanceId });
 
   installErrorHandler(app);
   await app.register(fastifyCookie);
@@ -101,7 +104,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(wsRoutes({ sessions, hub, allowedOrigins: config.allowedOrigins }));
+  await app.register(wsRoutes({ sessions, hub, presence, allowedOrigins: config.allowedOrigins }));
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
@@ -114,6 +117,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   app.addHook('onClose', async () => {
     await runs.close();
+    presence.close();
     hub.close();
     await log.close();
     if (ownsDb) await db.close();

@@ -42,10 +42,10 @@ export class AuthService {
     return token;
   }
 
-  async userForToken(token: string): Promise<(AuthUser & { loginId: string }) | undefined> {
+  async userForToken(token: string): Promise<(AuthUser & { loginId: string; deviceName: string }) | undefined> {
     const login = await this.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     if (!login || login.revokedAt) return undefined;
-    return { ...toUser(login.user), loginId: login.id };
+    return { ...toUser(login.user), loginId: login.id, deviceName: login.deviceName };
   }
 
   async logout(token: string): Promise<void> {

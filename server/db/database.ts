@@ -21,6 +21,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   feed: NotificationFeed;
+  /** Sends an ephemeral notification (not stored) to every instance, this one included. */
+  notify(payload: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -51,6 +53,9 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     feed: listener,
+    notify: async (payload) => {
+      await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
+    },
     ping: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
     async close() {
       await listener.stop();
@@ -97,6 +102,9 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
       onResync() {
         return () => {};
       },
+    },
+    notify: async (payload) => {
+      await pglite.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
     },
     ping: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
     async close() {

@@ -6,7 +6,7 @@ export const SESSION_COOKIE = 'fc_session';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    user: (AuthUser & { loginId: string }) | null;
+    user: (AuthUser & { loginId: string; deviceName: string }) | null;
   }
 }
 

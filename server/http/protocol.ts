@@ -6,7 +6,10 @@ export type ClientFrame =
   | { type: 'cancel' }
   | { type: 'ping' };
 
-export type ParsedFrame = { ok: true; frame: ClientFrame } | { ok: false; code: string; message: string };
+export type ParsedFrame =
+  | { ok: true; frame: ClientFrame }
+  /** `clientMessageId` is echoed when readable, so a client can drop the rejected message from its outbox. */
+  | { ok: false; code: string; message: string; clientMessageId?: string };
 
 export const MAX_CLIENT_MESSAGE_ID_CHARS = 100;
 
@@ -28,11 +31,12 @@ export function parseClientFrame(raw: string): ParsedFrame {
       return { ok: true, frame: { type: 'cancel' } };
     case 'user.message': {
       const { clientMessageId, text } = f;
+      const echo = typeof clientMessageId === 'string' && clientMessageId.length <= MAX_CLIENT_MESSAGE_ID_CHARS ? { clientMessageId } : {};
       if (typeof clientMessageId !== 'string' || clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_MESSAGE_ID_CHARS) {
         return bad('invalid_frame', `user.message needs a clientMessageId string of 1–${MAX_CLIENT_MESSAGE_ID_CHARS} characters`);
       }
-      if (typeof text !== 'string' || text.trim().length === 0) return bad('invalid_frame', 'user.message needs non-empty text');
-      if (text.length > MAX_MESSAGE_CHARS) return bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`);
+      if (typeof text !== 'string' || text.trim().length === 0) return { ...bad('invalid_frame', 'user.message needs non-empty text'), ...echo };
+      if (text.length > MAX_MESSAGE_CHARS) return { ...bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`), ...echo };
       return { ok: true, frame: { type: 'user.message', clientMessageId, text } };
     }
     default:

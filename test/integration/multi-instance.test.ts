@@ -71,6 +71,31 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
     await onA.close();
   });
 
+  it('presence crosses instances: a device on A and a device on B see each other', async () => {
+    const sessionId = await createSession(a.url, alice);
+    const phone = await signupCookieForSameUser();
+    const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
+    const onB = await WsTestClient.connect(b.wsUrl, sessionId, phone);
+    const two = (c: WsTestClient) => c.frames.find((f) => f.type === 'presence' && ((f as { devices?: unknown[] }).devices ?? []).length === 2);
+    await onA.waitFor(two, 8_000, 'A sees two devices');
+    await onB.waitFor(two, 8_000, 'B sees two devices');
+    await onB.close();
+    await onA.waitFor((c) => {
+      const p = c.frames.filter((f) => f.type === 'presence').at(-1);
+      return p && ((p as { devices?: unknown[] }).devices ?? []).length === 1;
+    }, 8_000, 'B left');
+    await onA.close();
+  });
+
+  async function signupCookieForSameUser(): Promise<Account> {
+    const res = await fetch(`${b.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: alice.email, password: 'correct horse battery', deviceName: 'phone' }),
+    });
+    return { ...alice, cookie: res.headers.getSetCookie()[0].split(';')[0] };
+  }
+
   it('SL13: SIGKILL of B mid-answer ends the message as interrupted within 5 s, seen on A', async () => {
     const sessionId = await createSession(a.url, alice);
     const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);

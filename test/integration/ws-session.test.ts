@@ -173,6 +173,33 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await c.close();
   });
 
+  it('presence: each device sees which of the user’s devices have the session open, and who left', async () => {
+    const sessionId = await createSession(server.url, alice);
+    const phoneLogin = await api(server.url, null, 'POST', '/api/auth/login', { email: alice.email, password: 'correct horse battery', deviceName: 'Alice’s phone' });
+    expect(phoneLogin.status).toBe(200);
+    const laptop = await WsTestClient.connect(server.wsUrl, sessionId, alice);
+    type Presence = { you: string; devices: Array<{ deviceId: string; label: string; connections: number }> };
+    const presence = (c: WsTestClient) => c.frames.filter((f) => f.type === 'presence') as unknown as Presence[];
+    await laptop.waitFor((c) => presence(c).length > 0, 5_000, 'presence');
+    const phoneCookie = (await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: alice.email, password: 'correct horse battery', deviceName: 'Alice’s phone' }),
+    })).headers.getSetCookie()[0].split(';')[0];
+    const phone = await WsTestClient.connect(server.wsUrl, sessionId, { ...alice, cookie: phoneCookie });
+    const both = await laptop.waitFor((c) => presence(c).find((p) => p.devices.length === 2), 5_000, 'two devices');
+    expect(both.devices.map((d) => d.label).sort()).toContain('Alice’s phone');
+    expect(both.devices.find((d) => d.deviceId === both.you)).toBeDefined();
+    const phoneView = await phone.waitFor((c) => presence(c).find((p) => p.devices.length === 2), 5_000, 'phone sees two');
+    expect(phoneView.you).not.toBe(both.you);
+    expect(phone.events).toEqual([]); // presence is ephemeral: no seq, nothing stored
+    await phone.close();
+    const after = await laptop.waitFor((c) => presence(c).at(-1)!.devices.length === 1 && presence(c).at(-1), 5_000, 'phone left');
+    expect(after.devices[0].deviceId).toBe(both.you);
+    expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).body.lastSeq).toBe(0);
+    await laptop.close();
+  });
+
   it("another user's session is 404 on every route and on the WebSocket; no login is 401", async () => {
     const sessionId = await createSession(server.url, alice);
     const mallory = await signup(server.url);

@@ -52,7 +52,7 @@ export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean }):
     });
 
     app.get('/api/me', { preHandler: requireUser }, async (request) => {
-      const { loginId: _loginId, ...user } = request.user!;
+      const { loginId: _loginId, deviceName: _deviceName, ...user } = request.user!;
       return { user };
     });
   };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
+import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -15,6 +16,7 @@ export const CLOSE_SERVER_ERROR = 1011;
 export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
+  presence: PresenceTracker;
   allowedOrigins: string[];
   onConnection?: (delta: 1 | -1) => void;
 }
@@ -64,13 +66,20 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           socket.send(JSON.stringify(value));
           return true;
         };
-        const sendError = (code: string, message: string) => sendJson({ type: 'error', code, message });
+        const sendError = (code: string, message: string, extra: Record<string, unknown> = {}) => sendJson({ type: 'error', code, message, ...extra });
 
         const sub = deps.hub.subscribe(sessionId, after, {
           event: (e) => sendJson(e),
           ready: (lastSeq) => sendJson({ type: 'ready', lastSeq }),
           error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
         });
+
+        const deviceId = request.user!.loginId;
+        const leave = deps.presence.join(
+          sessionId,
+          { deviceId, label: request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']) },
+          (devices) => sendJson({ type: 'presence', you: deviceId, devices }),
+        );
 
         // Commands from one socket are applied in the order they were sent.
         let commands: Promise<unknown> = Promise.resolve();
@@ -82,7 +91,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           if (isBinary) return sendError('invalid_frame', 'Frames must be JSON text');
           if (size > MAX_FRAME_BYTES) return sendError('frame_too_large', `Frames are limited to ${MAX_FRAME_BYTES} bytes`);
           const parsed = parseClientFrame(raw.toString());
-          if (!parsed.ok) return sendError(parsed.code, parsed.message);
+          if (!parsed.ok) return sendError(parsed.code, parsed.message, parsed.clientMessageId ? { clientMessageId: parsed.clientMessageId } : {});
           const frame = parsed.frame;
           try {
             if (frame.type === 'ping') sendJson({ type: 'pong' });
@@ -101,6 +110,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
 
         socket.on('close', () => {
           deps.hub.unsubscribe(sub);
+          leave();
           deps.onConnection?.(-1);
         });
         socket.on('error', () => socket.terminate());
