@@ -162,6 +162,7 @@ export function createPlanFlow(): Flow {
         case 'vision.self': {
           if (!visionAnswerOk(answer)) return { say: ['That’s a lot — keep it to a sentence or two.'], ask: { step } };
           if (step.id === 'vision.work' && isSkip(answer)) return { say: ['No problem — we can shape the vision another week.'] };
+          if (isSkip(answer)) return { say: ['Okay, we’ll leave that part open.'] };
           return { say: [step.id === 'vision.work' ? 'That’s worth working towards.' : 'Good.'] };
         }
         case 'vision.relationships': {
