@@ -11,11 +11,11 @@ import {
   checkText,
   checkTitle,
   MAX_VISION_PART_CHARS,
-  type RuleResult,
 } from './rules.ts';
 import type { CarryItem, Created, NewBlock, NewReflection, PlanStore, WeekRef } from './store.ts';
 import type { EnvironmentCommitment, PlanChange, Reflection, Rock, RockStatus, TimeBlock, Vision, WeekPlan } from './types.ts';
-import { isValidTimeZone, parseWeekKey } from './week.ts';
+import { parseWeekKey } from './week.ts';
+import { checkRef, normalizeInstant, notFound, rejected, REFLECTION_FIELDS } from './store-checks.ts';
 
 interface StoredWeek {
   timeZone: string;
@@ -28,29 +28,6 @@ interface StoredWeek {
 export interface MemoryPlanStoreOptions {
   now?: () => Date;
   newId?: () => string;
-}
-
-type Fail = { ok: false; code: string; reason: string };
-
-function rejected(r: RuleResult & { ok: false }): Fail {
-  return { ok: false, code: r.code, reason: r.reason };
-}
-
-function notFound(what: string): Fail {
-  return { ok: false, code: 'not_found', reason: `That ${what} is not in this week’s plan (it may have been removed).` };
-}
-
-function checkRef(ref: { weekKey: string; timeZone: string }): Fail | null {
-  if (!parseWeekKey(ref.weekKey)) return { ok: false, code: 'invalid_week', reason: `"${ref.weekKey}" is not a valid ISO week like "2026-W48".` };
-  if (!isValidTimeZone(ref.timeZone)) return { ok: false, code: 'invalid_week', reason: `"${ref.timeZone}" is not a known time zone.` };
-  return null;
-}
-
-// Stored instants are compared as strings elsewhere, so keep one canonical form; invalid
-// input is left as is for checkBlock to reject with a reason.
-function normalizeInstant(instant: string): string {
-  const ms = Date.parse(instant);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : instant;
 }
 
 export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): PlanStore {
@@ -201,13 +178,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     async addReflection(ref, reflection: NewReflection) {
       const bad = checkRef(ref);
       if (bad) return bad;
-      const fields = [
-        ['wentWell', 'note on what went well'],
-        ['timeNotes', 'note on where time went'],
-        ['drop', 'note on what to drop'],
-        ['carryOver', 'note on what carries over'],
-      ] as const;
-      for (const [field, what] of fields) {
+      for (const [field, what] of REFLECTION_FIELDS) {
         const r = checkText(reflection[field], what);
         if (!r.ok) return rejected(r);
       }
