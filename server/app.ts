@@ -7,7 +7,9 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Agent } from './agent/port.ts';
-import { createDemoAgent } from './agent/demo-agent.ts';
+import { createCoach } from './coach/create-coach.ts';
+import { createPrismaPlanStore } from './plan/prisma-store.ts';
+import type { PlanStore } from './plan/store.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -15,6 +17,8 @@ import { makeAuthHook } from './http/auth-hook.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
+import { weekRoutes } from './http/routes/weeks.ts';
+import { FeedService } from './plan/feed-service.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
@@ -31,6 +35,7 @@ export interface AppServices {
   log: SessionLog;
   hub: SessionHub;
   presence: PresenceTracker;
+  plans: PlanStore;
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
@@ -48,11 +53,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
   }
-}
-
-function createAgent(config: Config): Agent {
-  // Until the offline FOCUS coach lands, "auto"/"offline" fall back to the paced demo agent.
-  return createDemoAgent({ paceMs: config.coachPaceMs });
 }
 
 /** The app factory used by main.ts and by every test. */
@@ -76,7 +76,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const log = new SqlSessionLog(db);
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
-  const agent = overrides.agent?.({ db, log }) ?? createAgent(config);
+  const plans = createPrismaPlanStore(db.prisma);
+  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
   const runs = new RunManager({
     log,
     agent,
@@ -90,7 +91,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = new SessionService(db.prisma, log, runs);
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, presence, runs, sessions, auth, instanceId });
+  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, instanceId });
 
   installErrorHandler(app);
   await app.register(fastifyCookie);
@@ -104,6 +105,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
   await app.register(sessionRoutes({ sessions }));
+  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
   await app.register(wsRoutes({ sessions, hub, presence, allowedOrigins: config.allowedOrigins }));
 
   if (config.serveWeb && existsSync(WEB_DIST)) {

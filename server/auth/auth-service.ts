@@ -16,11 +16,11 @@ const toUser = (u: { id: string; email: string; timeZone: string }): AuthUser =>
 export class AuthService {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async signup(email: string, password: string, deviceName = ''): Promise<SignupOutcome> {
+  async signup(email: string, password: string, deviceName = '', timeZone = 'UTC'): Promise<SignupOutcome> {
     const normalized = email.trim().toLowerCase();
     const passwordHash = await hashPassword(password);
     try {
-      const user = await this.prisma.user.create({ data: { email: normalized, passwordHash } });
+      const user = await this.prisma.user.create({ data: { email: normalized, passwordHash, timeZone } });
       return { kind: 'created', user: toUser(user), token: await this.startLogin(user.id, deviceName) };
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') return { kind: 'email_taken' };
@@ -46,6 +46,10 @@ export class AuthService {
     const login = await this.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     if (!login || login.revokedAt) return undefined;
     return { ...toUser(login.user), loginId: login.id, deviceName: login.deviceName };
+  }
+
+  async setTimeZone(userId: string, timeZone: string): Promise<AuthUser> {
+    return toUser(await this.prisma.user.update({ where: { id: userId }, data: { timeZone } }));
   }
 
   async logout(token: string): Promise<void> {

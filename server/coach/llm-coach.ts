@@ -23,7 +23,8 @@ export const STEP_LIMIT_NOTE =
 export interface LlmCoachDeps {
   provider: LlmProvider;
   tools: PlanToolbox;
-  weekFor(userId: string): { weekKey: string; timeZone: string } | Promise<{ weekKey: string; timeZone: string }>;
+  /** The week a session plans or reviews (sessions are pinned to one week). */
+  weekFor(userId: string, sessionId: string): { weekKey: string; timeZone: string } | Promise<{ weekKey: string; timeZone: string }>;
   loadPlan(userId: string, weekKey: string): Promise<WeekPlan>;
   /** Session kind ("plan", "review", …); defaults to "plan". */
   kindFor?(sessionId: string): string | Promise<string>;
@@ -44,7 +45,7 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
   return {
     async respond(turn: AgentTurn): Promise<void> {
       const { signal } = turn;
-      const { weekKey, timeZone } = await deps.weekFor(turn.userId);
+      const { weekKey, timeZone } = await deps.weekFor(turn.userId, turn.sessionId);
       const plan = await deps.loadPlan(turn.userId, weekKey);
       const kind = (await deps.kindFor?.(turn.sessionId)) ?? DEFAULT_SESSION_KIND;
       if (signal.aborted) return;

@@ -54,6 +54,8 @@ export interface FakeOpenAi {
   url: string;
   requests: RecordedRequest[];
   enqueue(...scripts: FakeScript[]): void;
+  /** Drops scripts nobody asked for (e.g. a spare for a retry that did not happen). */
+  clear(): void;
   /** Resolves with the request the client hung up on: request `index`, or the first one (already or next) if omitted. */
   waitForClientClose(index?: number, timeoutMs?: number): Promise<RecordedRequest>;
   /** Resolves once `count` requests have arrived. */
@@ -289,6 +291,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    clear() {
+      queue.length = 0;
+    },
     enqueue(...scripts) {
       queue.push(...scripts);
     },
