@@ -2,14 +2,15 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, createApi, type User } from './api.ts';
 import { ChatView } from './ChatView.tsx';
 import { LoginView } from './LoginView.tsx';
-import { useHashRoute } from './route.ts';
+import { PairView } from './PairView.tsx';
+import { navigate, useRoute } from './route.ts';
 import { SessionsView } from './SessionsView.tsx';
 
 type Auth = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; user: User } | { state: 'error'; message: string };
 
 export function App() {
   const api = useMemo(() => createApi(), []);
-  const route = useHashRoute();
+  const route = useRoute();
   const [auth, setAuth] = useState<Auth>({ state: 'checking' });
 
   const refresh = useCallback(async () => {
@@ -28,14 +29,21 @@ export function App() {
   const logout = useCallback(async () => {
     await api.logout().catch(() => undefined);
     setAuth({ state: 'signed-out' });
-    location.hash = '#/';
+    navigate('/#/', { replace: true });
   }, [api]);
 
   const signedOut = useCallback(() => setAuth({ state: 'signed-out' }), []);
 
+  // A pairing link works whether or not this device is signed in (it signs it in).
+  if (route.name === 'pair') return <PairView api={api} code={route.code} onSignedIn={() => void refresh()} />;
+
   switch (auth.state) {
     case 'checking':
-      return <p className="center muted" role="status">Loading…</p>;
+      return (
+        <p className="center muted" role="status">
+          Loading…
+        </p>
+      );
     case 'error':
       return (
         <div className="center">

@@ -1,26 +1,32 @@
 import { useEffect, useState } from 'react';
+import type { WeekPlan } from '../../../server/plan/types.ts';
+import type { SessionClient } from '../session-client/session-client.ts';
+import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type SessionSummary } from './api.ts';
 import { Composer } from './Composer.tsx';
-import { ConnectionBadge } from './ConnectionBadge.tsx';
-import { MessageList } from './MessageList.tsx';
 import { weekLabel } from './iso-week.ts';
+import { MessageList } from './MessageList.tsx';
+import { PairButton } from './PairDialog.tsx';
 import { PlanPanel } from './PlanPanel.tsx';
+import { StatusStrip } from './StatusStrip.tsx';
 
 /** Same breakpoint as styles.css. */
 const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
-import type { SessionClient } from '../session-client/session-client.ts';
-import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
+
+const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
 
 export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId: string; onSignedOut: () => void }) {
   const client = useSessionClient(sessionId);
-  const [meta, setMeta] = useState<SessionSummary | null>(null);
+  const [meta, setMeta] = useState<SessionSummary | null | 'failed'>(null);
 
   useEffect(() => {
     let live = true;
     api.getSession(sessionId).then(
       (s) => live && setMeta(s),
       (e: unknown) => {
-        if (live && e instanceof ApiError && e.status === 401) onSignedOut();
+        if (!live) return;
+        if (e instanceof ApiError && e.status === 401) onSignedOut();
+        else setMeta('failed');
       },
     );
     return () => {
@@ -28,26 +34,47 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
     };
   }, [api, sessionId, onSignedOut]);
 
+  const session = meta === 'failed' ? null : meta;
+  useEffect(() => {
+    document.title = session?.title ? `${session.title} · Focus Coach` : 'Focus Coach';
+  }, [session?.title]);
+
   return (
     <div className="chat">
       <header className="bar">
-        <a href="#/" className="back">
-          ← Sessions
+        <a href="#/" className="back" aria-label="Back to sessions">
+          ←<span className="back-label"> Sessions</span>
         </a>
-        <h1 className="title">{meta?.title || 'Session'}</h1>
-        {client && <ConnectionBadge client={client} />}
+        <h1 className="title">
+          {session?.title || 'Session'}
+          {session && <span className="kind muted small"> · {KIND_LABEL[session.kind] ?? session.kind}</span>}
+        </h1>
+        <PairButton api={api} sessionId={sessionId} />
       </header>
-      {client ? <ChatBody api={api} client={client} onSignedOut={onSignedOut} /> : <div className="scroller" />}
+      {client ? (
+        <ChatBody api={api} client={client} weekKey={session?.weekKey ?? null} metaSettled={meta !== null} onSignedOut={onSignedOut} />
+      ) : (
+        <div className="chat-main" />
+      )}
     </div>
   );
 }
 
-function ChatBody({ api, client, onSignedOut }: { api: Api; client: SessionClient; onSignedOut: () => void }) {
+function ChatBody({
+  api,
+  client,
+  weekKey,
+  metaSettled,
+  onSignedOut,
+}: {
+  api: Api;
+  client: SessionClient;
+  weekKey: string | null;
+  metaSettled: boolean;
+  onSignedOut: () => void;
+}) {
   const connection = useSessionSelector(client, (s) => s.connection);
-  const plan = useSessionSelector(client, (s) => s.transcript.plan);
   const denied = connection.status === 'denied';
-  // Open beside the chat on wide screens; a tap away on a phone, so the conversation keeps the room.
-  const [planOpen, setPlanOpen] = useState(() => typeof matchMedia === 'function' && matchMedia(WIDE_LAYOUT_QUERY).matches);
 
   useEffect(() => {
     if (connection.status === 'denied' && connection.code === 4401) onSignedOut();
@@ -55,24 +82,72 @@ function ChatBody({ api, client, onSignedOut }: { api: Api; client: SessionClien
 
   return (
     <>
+      <StatusStrip client={client} />
       <div className="chat-main">
-        {denied ? (
-          <p role="alert" className="center">
-            This session does not exist or you have no access to it. <a href="#/">Back to sessions</a>
-          </p>
-        ) : (
-          <MessageList client={client} />
-        )}
-        {plan && (
-          <details className="plan-drawer" open={planOpen} onToggle={(e) => setPlanOpen(e.currentTarget.open)}>
-            <summary>
-              <h2>Plan · {weekLabel(plan.weekKey)}</h2>
-            </summary>
-            <PlanPanel api={api} weekKey={plan.weekKey} plan={plan.plan} />
-          </details>
-        )}
+        <section className="conversation" aria-label="Conversation">
+          {denied ? (
+            <p role="alert" className="center">
+              This session does not exist or you have no access to it. <a href="#/">Back to sessions</a>
+            </p>
+          ) : (
+            <MessageList client={client} />
+          )}
+        </section>
+        {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} />}
       </div>
       <Composer client={client} disabled={denied || connection.status === 'closed'} />
     </>
+  );
+}
+
+/**
+ * The plan beside the chat. Loaded from the API once the log's replay is done (so the
+ * answer is at least as new as everything replayed), then replaced by every live plan.updated.
+ */
+function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: SessionClient; weekKey: string | null; metaSettled: boolean }) {
+  const live = useSessionSelector(client, (s) => s.transcript.plan);
+  const replayed = useSessionSelector(client, (s) => s.serverLastSeq !== null);
+  const [fetched, setFetched] = useState<{ plan: WeekPlan; baseSeq: number } | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  // Open beside the chat on wide screens; a tap away on a phone, so the conversation keeps the room.
+  const [open, setOpen] = useState(() => typeof matchMedia !== 'function' || matchMedia(WIDE_LAYOUT_QUERY).matches);
+
+  useEffect(() => {
+    if (!replayed || !metaSettled) return;
+    let alive = true;
+    const baseSeq = client.getSnapshot().transcript.lastSeq;
+    const key = weekKey ?? client.getSnapshot().transcript.plan?.weekKey ?? null;
+    api.getWeek(key).then(
+      (plan) => alive && setFetched({ plan, baseSeq }),
+      (e: unknown) => alive && setLoadError(e instanceof ApiError ? e.message : 'Could not load the plan.'),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, client, replayed, metaSettled, weekKey]);
+
+  const plan = live && (!fetched || live.seq > fetched.baseSeq) ? live.plan : (fetched?.plan ?? null);
+  const rockCount = plan?.rocks?.filter((r) => r.status !== 'dropped').length ?? 0;
+
+  return (
+    <details className="plan-drawer" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="plan-drawer">
+      <summary>
+        <h2>
+          Plan{plan ? ` · ${weekLabel(plan.weekKey)}` : ''}
+          {plan && !open && <span className="muted small"> · {rockCount === 1 ? '1 rock' : `${rockCount} rocks`}</span>}
+        </h2>
+      </summary>
+      {plan ? (
+        <PlanPanel api={api} plan={plan} />
+      ) : loadError ? (
+        <p role="alert" className="error small">
+          {loadError}
+        </p>
+      ) : (
+        <p className="muted small" role="status">
+          Loading the plan…
+        </p>
+      )}
+    </details>
   );
 }

@@ -7,7 +7,8 @@ export function ConnectionBadge({ client }: { client: SessionClient }) {
   const queued = useSessionSelector(client, (s) => s.queued);
   const { text, tone } = connectionLabel(connection, queued);
   return (
-    <span className={`badge ${tone}`} role="status" aria-live="polite">
+    <span className={`badge ${tone}`} role="status" aria-live="polite" data-testid="connection">
+      <span className="dot" aria-hidden="true" />
       {text}
     </span>
   );

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { ApiError, type Api } from './api.ts';
+import { ApiError, browserTimeZone, guessDeviceName, type Api } from './api.ts';
 
 export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
@@ -13,7 +13,8 @@ export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => voi
     setBusy(true);
     setError(null);
     try {
-      await (action === 'login' ? api.login(email, password) : api.signup(email, password));
+      const deviceName = guessDeviceName();
+      await (action === 'login' ? api.login(email, password, { deviceName }) : api.signup(email, password, { deviceName, timeZone: browserTimeZone() }));
       onSignedIn();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Something went wrong.');
@@ -67,6 +68,9 @@ export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => voi
           </button>
         </div>
       </form>
+      <p className="muted small pair-hint">
+        Signed in on another device? Open “Continue on another device” there and scan the code, or <a href="/pair">enter a pairing code</a>.
+      </p>
     </main>
   );
 }

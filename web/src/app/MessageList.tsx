@@ -1,12 +1,14 @@
 import { memo, useEffect, useRef } from 'react';
 import type { SessionClient } from '../session-client/session-client.ts';
-import type { TranscriptMessage } from '../session-client/transcript.ts';
+import type { AssistantMessage, TranscriptMessage } from '../session-client/transcript.ts';
 import { useMessage, useSessionSelector } from '../session-client/use-session.ts';
+import { CONTINUE_TEXT, localCancels, userTextBefore } from './chat-actions.ts';
 
 const PIN_THRESHOLD_PX = 48;
 
 export function MessageList({ client }: { client: SessionClient }) {
-  // messageIds keeps its identity while text streams: this list renders once per new message.
+  // messageIds keeps its identity while text streams: this list renders once per new message,
+  // and each row re-renders only when its own message changes.
   const ids = useSessionSelector(client, (s) => s.transcript.messageIds);
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLOListElement>(null);
@@ -33,25 +35,26 @@ export function MessageList({ client }: { client: SessionClient }) {
     };
   }, []);
 
+  const lastId = ids.length > 0 ? ids[ids.length - 1] : null;
   return (
-    <div className="scroller" ref={scroller}>
-      <ol className="messages" ref={content} aria-label="Conversation">
+    <div className="scroller" ref={scroller} tabIndex={0} aria-label="Conversation with your coach">
+      <ol className="messages" ref={content}>
         {ids.length === 0 && <li className="muted empty">Say hello to your coach to begin.</li>}
         {ids.map((id) => (
-          <MessageRow key={id} client={client} id={id} />
+          <MessageRow key={id} client={client} id={id} isLast={id === lastId} />
         ))}
       </ol>
     </div>
   );
 }
 
-const MessageRow = memo(function MessageRow({ client, id }: { client: SessionClient; id: string }) {
+const MessageRow = memo(function MessageRow({ client, id, isLast }: { client: SessionClient; id: string; isLast: boolean }) {
   const m = useMessage(client, id);
   if (!m) return null;
-  return <MessageBubble m={m} />;
+  return <MessageBubble client={client} m={m} isLast={isLast} />;
 });
 
-function MessageBubble({ m }: { m: TranscriptMessage }) {
+function MessageBubble({ client, m, isLast }: { client: SessionClient; m: TranscriptMessage; isLast: boolean }) {
   if (m.kind === 'user') {
     return (
       <li className={`msg user ${m.status}`}>
@@ -62,14 +65,48 @@ function MessageBubble({ m }: { m: TranscriptMessage }) {
     );
   }
   const streaming = m.status === 'streaming';
+  const stoppedHere = localCancels(client).has(m.id);
+  const outcome = describeEnd(m, stoppedHere);
+  // Retry / Continue belong to the conversation's last word only: an answer that did not finish.
+  const offerActions = isLast && !streaming && m.status !== 'complete';
   return (
     <li className={`msg assistant ${m.status}`} aria-busy={streaming}>
       <span className="sr-only">Coach: </span>
       <p className={streaming ? 'caret' : undefined}>{m.text}</p>
-      {m.status === 'cancelled' && <span className="meta">Stopped</span>}
-      {m.status === 'interrupted' && <span className="meta">Interrupted</span>}
-      {m.status === 'failed' && <span className="meta error">Failed{m.reason ? `: ${m.reason}` : ''}</span>}
-      {streaming && m.cancelRequested && <span className="meta">Stopping…</span>}
+      {streaming && m.cancelRequested && <span className="meta">{stoppedHere ? 'Stopping…' : 'Stopping (from another device)…'}</span>}
+      {outcome && <span className={`meta${m.status === 'failed' ? ' error' : ''}`}>{outcome}</span>}
+      {offerActions && (
+        <div className="row msg-actions">
+          <button
+            type="button"
+            className="secondary small-button"
+            onClick={() => {
+              const text = userTextBefore(client, m.id);
+              if (text) client.send(text);
+            }}
+          >
+            Retry
+          </button>
+          <button type="button" className="secondary small-button" onClick={() => client.send(CONTINUE_TEXT)}>
+            Continue
+          </button>
+        </div>
+      )}
     </li>
   );
+}
+
+/** What happened to an answer that did not complete, in words (status + reason). */
+export function describeEnd(m: AssistantMessage, stoppedHere: boolean): string | null {
+  const reason = m.reason ? `: ${m.reason}` : '';
+  switch (m.status) {
+    case 'cancelled':
+      return (m.cancelRequested && !stoppedHere ? 'Stopped from another device' : 'Stopped') + reason;
+    case 'interrupted':
+      return m.reason ? `Interrupted${reason}` : 'Interrupted by a new message';
+    case 'failed':
+      return `Failed${m.reason ? reason : ': the coach could not answer'}`;
+    default:
+      return null;
+  }
 }

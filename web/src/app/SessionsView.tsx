@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, type Api, type SessionKind, type SessionSummary, type User } from './api.ts';
+import { ApiError, type Api, type Device, type SessionKind, type SessionSummary, type User } from './api.ts';
 import { isoWeekKey, weekLabel } from './iso-week.ts';
 import { chatHref } from './route.ts';
 
@@ -8,27 +8,42 @@ export interface WeekGroup {
   sessions: SessionSummary[];
 }
 
-/** Newest week first; newest session first within a week. */
+/**
+ * Sessions under the ISO week they plan or review (their weekKey once the coach has set
+ * it), else the week they were started in. Newest week first; newest session first within a week.
+ */
 export function groupByIsoWeek(sessions: readonly SessionSummary[], timeZone?: string): WeekGroup[] {
   const groups = new Map<string, SessionSummary[]>();
   const sorted = [...sessions].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   for (const s of sorted) {
     const d = new Date(s.createdAt);
-    const key = Number.isNaN(d.getTime()) ? 'Undated' : isoWeekKey(d, timeZone);
+    const key = s.weekKey || (Number.isNaN(d.getTime()) ? 'Undated' : isoWeekKey(d, timeZone));
     const list = groups.get(key);
     if (list) list.push(s);
     else groups.set(key, [s]);
   }
-  return [...groups].map(([weekKey, list]) => ({ weekKey, sessions: list }));
+  return [...groups].sort((a, b) => (a[0] === 'Undated' ? 1 : b[0] === 'Undated' ? -1 : b[0].localeCompare(a[0]))).map(([weekKey, list]) => ({ weekKey, sessions: list }));
 }
 
-const KIND_LABEL: Record<SessionKind, string> = { plan: 'Weekly plan', review: 'Friday review' };
+const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
+
+/** "Weekly plan · Tue 25 Nov" */
+export function newSessionTitle(kind: SessionKind, now: Date, timeZone?: string): string {
+  let day: string;
+  try {
+    day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(now);
+  } catch {
+    day = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' }).format(now);
+  }
+  return `${KIND_LABEL[kind]} · ${day}`;
+}
 
 export function SessionsView({ api, user, onLogout }: { api: Api; user: User; onLogout: () => void }) {
   const [sessions, setSessions] = useState<SessionSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const thisWeek = isoWeekKey(new Date());
+  const timeZone = user.timeZone || undefined;
+  const thisWeek = safeWeekKey(new Date(), timeZone);
 
   const load = useCallback(async () => {
     try {
@@ -47,8 +62,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
     setCreating(true);
     setError(null);
     try {
-      const title = kind === 'plan' ? `Plan for ${weekLabel(thisWeek)}` : `Review of ${weekLabel(thisWeek)}`;
-      const s = await api.createSession({ kind, title });
+      const s = await api.createSession({ kind, title: newSessionTitle(kind, new Date(), timeZone) });
       location.hash = chatHref(s.id);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Could not start a session.');
@@ -81,11 +95,11 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
       {sessions === null && !error && <p className="muted" role="status">Loading sessions…</p>}
       {sessions?.length === 0 && <p className="muted">No sessions yet. Start by planning this week.</p>}
       {sessions &&
-        groupByIsoWeek(sessions).map((g) => (
+        groupByIsoWeek(sessions, timeZone).map((g) => (
           <section key={g.weekKey} aria-labelledby={`wk-${g.weekKey}`}>
             <h2 id={`wk-${g.weekKey}`}>
               {g.weekKey === thisWeek ? 'This week · ' : ''}
-              {weekLabel(g.weekKey)}
+              {g.weekKey === 'Undated' ? 'Undated' : weekLabel(g.weekKey)}
             </h2>
             <ul className="session-list">
               {g.sessions.map((s) => (
@@ -93,7 +107,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
                   <a href={chatHref(s.id)}>
                     <span className="title">{s.title || KIND_LABEL[s.kind] || 'Session'}</span>
                     <span className="muted small">
-                      {KIND_LABEL[s.kind] ?? s.kind} · {new Date(s.createdAt).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })}
+                      {KIND_LABEL[s.kind] ?? s.kind} · {formatDay(s.createdAt, timeZone)}
                     </span>
                   </a>
                 </li>
@@ -101,6 +115,92 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
             </ul>
           </section>
         ))}
+      <DevicesSection api={api} />
     </main>
+  );
+}
+
+function safeWeekKey(d: Date, timeZone?: string): string {
+  try {
+    return isoWeekKey(d, timeZone);
+  } catch {
+    return isoWeekKey(d);
+  }
+}
+
+function formatDay(iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  try {
+    return d.toLocaleDateString(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short' });
+  } catch {
+    return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+  }
+}
+
+/** The devices signed in to this account, each with a way to sign it out. Loaded when opened. */
+function DevicesSection({ api }: { api: Api }) {
+  const [devices, setDevices] = useState<Device[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [opened, setOpened] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setDevices(await api.listDevices());
+      setError(null);
+    } catch (e) {
+      setError(e instanceof ApiError && e.status === 404 ? 'This server does not list devices yet.' : e instanceof ApiError ? e.message : 'Could not load your devices.');
+    }
+  }, [api]);
+
+  useEffect(() => {
+    if (opened) void load();
+  }, [opened, load]);
+
+  async function revoke(d: Device) {
+    setError(null);
+    try {
+      await api.revokeDevice(d.id);
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Could not sign that device out.');
+    }
+  }
+
+  return (
+    <details className="devices" onToggle={(e) => e.currentTarget.open && setOpened(true)}>
+      <summary>
+        <h2>Your devices</h2>
+      </summary>
+      {error && (
+        <p role="alert" className="error small">
+          {error}
+        </p>
+      )}
+      {!devices && !error && (
+        <p className="muted small" role="status">
+          Loading…
+        </p>
+      )}
+      {devices && (
+        <ul className="session-list">
+          {devices.map((d) => (
+            <li key={d.id} className="device">
+              <span>
+                <span className="title">{d.deviceName || 'Unnamed device'}</span>
+                {d.current && <span className="muted small"> · this device</span>}
+                <br />
+                <span className="muted small">Last seen {formatDay(d.lastSeenAt)}</span>
+              </span>
+              {!d.current && (
+                <button type="button" className="secondary small-button" onClick={() => void revoke(d)} aria-label={`Sign out ${d.deviceName || 'this device'}`}>
+                  Sign out
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </details>
   );
 }

@@ -1,5 +1,7 @@
 // The HTTP API: same origin, cookie auth, JSON in and out, {error:{code,message}} on 4xx/5xx.
 
+import type { WeekPlan } from '../../../server/plan/types.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -14,28 +16,60 @@ export class ApiError extends Error {
 export interface User {
   id: string;
   email: string;
+  /** IANA time zone the server plans in (default UTC). */
+  timeZone?: string;
 }
 export type SessionKind = 'plan' | 'review';
 export interface SessionSummary {
   id: string;
   title: string;
   kind: SessionKind;
+  /** The ISO week the session plans or reviews; null until the coach has run (or unless given). */
+  weekKey?: string | null;
   createdAt: string;
   lastSeq: number;
+}
+
+/** POST /api/pairing: a one-time code that signs another device in (and opens `sessionId` there). */
+export interface Pairing {
+  code: string;
+  /** Absolute `/pair/<code>` link. */
+  url: string;
+  expiresAt: string;
+  /** The link as a QR code, SVG markup. */
+  qrSvg: string;
+}
+
+export interface Device {
+  id: string;
+  deviceName: string;
+  createdAt: string;
+  lastSeenAt: string;
+  current: boolean;
 }
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 
 export interface Api {
   me(): Promise<User | null>;
-  signup(email: string, password: string): Promise<void>;
-  login(email: string, password: string): Promise<void>;
+  /** Creates the account (this device signed in), then stores the browser's time zone. */
+  signup(email: string, password: string, opts?: { deviceName?: string; timeZone?: string }): Promise<void>;
+  login(email: string, password: string, opts?: { deviceName?: string }): Promise<void>;
   logout(): Promise<void>;
+  setTimeZone(timeZone: string): Promise<User>;
   listSessions(): Promise<SessionSummary[]>;
   createSession(input: { title?: string; kind?: SessionKind }): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
+  /** The week's plan: `weekKey` or, when null, the current week in the user's time zone. */
+  getWeek(weekKey: string | null): Promise<WeekPlan>;
   planMarkdown(weekKey: string): Promise<string>;
   planIcsUrl(weekKey: string): string;
+  /** A private calendar feed URL (a new one per call). */
+  createFeed(): Promise<string>;
+  createPairing(sessionId?: string): Promise<Pairing>;
+  redeemPairing(code: string, deviceName?: string): Promise<{ user: User; sessionId: string | null }>;
+  listDevices(): Promise<Device[]>;
+  revokeDevice(id: string): Promise<void>;
 }
 
 export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, i)): Api {
@@ -72,7 +106,7 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
   const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}`;
   const weekPath = (weekKey: string) => `/api/weeks/${encodeURIComponent(weekKey)}`;
 
-  return {
+  const api: Api = {
     async me() {
       try {
         return (await json<{ user: User }>('GET', '/api/me')).user;
@@ -81,11 +115,16 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
         throw e;
       }
     },
-    async signup(email, password) {
-      await request('POST', '/api/auth/signup', { email, password });
+    async signup(email, password, opts = {}) {
+      await request('POST', '/api/auth/signup', withDevice({ email, password }, opts.deviceName));
+      // Sent separately so that signup works whether or not the server takes timeZone in its body.
+      if (opts.timeZone) await api.setTimeZone(opts.timeZone).catch(() => undefined);
     },
-    async login(email, password) {
-      await request('POST', '/api/auth/login', { email, password });
+    async login(email, password, opts = {}) {
+      await request('POST', '/api/auth/login', withDevice({ email, password }, opts.deviceName));
+    },
+    async setTimeZone(timeZone) {
+      return (await json<{ user: User }>('PATCH', '/api/me', { timeZone })).user;
     },
     async logout() {
       await request('POST', '/api/auth/logout');
@@ -99,11 +138,72 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
     getSession(id) {
       return json<SessionSummary>('GET', sessionPath(id));
     },
+    async getWeek(weekKey) {
+      return (await json<{ plan: WeekPlan }>('GET', weekKey ? weekPath(weekKey) : '/api/weeks/current')).plan;
+    },
     async planMarkdown(weekKey) {
       return (await request('GET', `${weekPath(weekKey)}/plan.md`)).text();
     },
     planIcsUrl(weekKey) {
       return `${baseUrl}${weekPath(weekKey)}/plan.ics`;
     },
+    async createFeed() {
+      return (await json<{ url: string }>('POST', '/api/feeds')).url;
+    },
+    createPairing(sessionId) {
+      return json<Pairing>('POST', '/api/pairing', sessionId ? { sessionId } : {});
+    },
+    async redeemPairing(code, deviceName) {
+      const r = await json<{ user: User; sessionId?: string | null }>('POST', '/api/pairing/redeem', withDevice({ code }, deviceName));
+      return { user: r.user, sessionId: r.sessionId ?? null };
+    },
+    async listDevices() {
+      return (await json<{ devices: Device[] }>('GET', '/api/devices')).devices;
+    },
+    async revokeDevice(id) {
+      await request('DELETE', `/api/devices/${encodeURIComponent(id)}`);
+    },
   };
+  return api;
+}
+
+function withDevice<T extends object>(body: T, deviceName: string | undefined): T & { deviceName?: string } {
+  const name = deviceName?.trim();
+  return name ? { ...body, deviceName: name.slice(0, 120) } : body;
+}
+
+/** A readable default name for this device ("Chrome on Android"), for the devices list and presence. */
+export function guessDeviceName(ua: string = typeof navigator === 'undefined' ? '' : navigator.userAgent): string {
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /Firefox\//.test(ua)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(ua)
+        ? 'Chrome'
+        : /Safari\//.test(ua)
+          ? 'Safari'
+          : 'Browser';
+  const os = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone/.test(ua)
+      ? 'iPhone'
+      : /iPad/.test(ua)
+        ? 'iPad'
+        : /Mac OS X/.test(ua)
+          ? 'Mac'
+          : /Windows/.test(ua)
+            ? 'Windows'
+            : /Linux|X11/.test(ua)
+              ? 'Linux'
+              : '';
+  return os ? `${browser} on ${os}` : browser;
+}
+
+/** The browser's IANA time zone, if it has one. */
+export function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
 }

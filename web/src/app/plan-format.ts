@@ -1,6 +1,7 @@
 // Pure helpers that lay a WeekPlan out for display.
 
 import type { TimeBlock } from '../../../server/plan/types.ts';
+import { mondayOfWeek, parseWeekKey } from './iso-week.ts';
 
 export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -54,3 +55,54 @@ export const BLOCK_KIND_LABEL: Record<string, string> = {
   recovery: 'Recovery',
   other: 'Other',
 };
+
+/** "09:00" → minutes after midnight. */
+export function minutesOf(time: string): number {
+  const [h, m] = time.split(':').map(Number);
+  return (h || 0) * 60 + (m || 0);
+}
+
+/**
+ * The hours a week grid shows: at least 07:00–21:00, widened to whole hours around every
+ * block. A block ending at or past midnight is drawn to the end of its day.
+ */
+export function gridHours(days: readonly DayBlock[][]): { from: number; to: number } {
+  let from = 7;
+  let to = 21;
+  for (const d of days) {
+    for (const b of d) {
+      const s = minutesOf(b.start);
+      const e = blockEndMinutes(b);
+      from = Math.min(from, Math.floor(s / 60));
+      to = Math.max(to, Math.ceil(e / 60));
+    }
+  }
+  return { from, to: Math.min(24, to) };
+}
+
+/** End in minutes after the start day's midnight (blocks crossing midnight end at 24:00). */
+export function blockEndMinutes(b: DayBlock): number {
+  const s = minutesOf(b.start);
+  const e = minutesOf(b.end);
+  return e <= s ? 24 * 60 : e;
+}
+
+/** Top and height of a block in a grid of `hours`, as percentages. */
+export function blockBox(b: DayBlock, hours: { from: number; to: number }): { top: number; height: number } {
+  const span = (hours.to - hours.from) * 60;
+  const top = ((minutesOf(b.start) - hours.from * 60) / span) * 100;
+  const height = ((blockEndMinutes(b) - minutesOf(b.start)) / span) * 100;
+  return { top: clamp(top, 0, 100), height: clamp(height, 1.5, 100 - clamp(top, 0, 100)) };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** Day-of-month of each weekday of an ISO week ("2026-W48" → [23, 24, …, 29]). */
+export function weekDates(weekKey: string): number[] | null {
+  const w = parseWeekKey(weekKey);
+  if (!w) return null;
+  const monday = mondayOfWeek(w.year, w.week).getTime();
+  return Array.from({ length: 7 }, (_, i) => new Date(monday + i * 86_400_000).getUTCDate());
+}

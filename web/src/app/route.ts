@@ -1,31 +1,64 @@
-// Hash routes: "#/" (sessions) and "#/s/<id>" (a chat). Hash routing needs no server rewrite rules.
+// Routes. The app's own screens use hash routes — "#/" (sessions) and "#/s/<id>" (a chat) —
+// which need no server rewrite rules. The pairing link is a path, "/pair/<code>", because it
+// is printed in a QR code and typed by people; the server answers every non-API GET with the
+// app shell, so it lands here too.
 
 import { useEffect, useState } from 'react';
 
-export type Route = { name: 'sessions' } | { name: 'chat'; sessionId: string };
+export type Route =
+  | { name: 'sessions' }
+  | { name: 'chat'; sessionId: string }
+  /** `code` is '' when the user is to type it. */
+  | { name: 'pair'; code: string };
 
-export function parseRoute(hash: string): Route {
+const ROUTE_CHANGE = 'focus-coach:route';
+
+export function parseRoute(hash: string, pathname = '/'): Route {
+  const p = /^\/pair(?:\/([^/?#]*))?\/?$/.exec(pathname);
+  if (p) return { name: 'pair', code: safeDecode(p[1] ?? '') ?? '' };
   const m = /^#\/s\/([^/?#]+)$/.exec(hash);
   if (m) {
-    try {
-      return { name: 'chat', sessionId: decodeURIComponent(m[1]) };
-    } catch {
-      return { name: 'sessions' };
-    }
+    const id = safeDecode(m[1]);
+    return id === null ? { name: 'sessions' } : { name: 'chat', sessionId: id };
   }
   return { name: 'sessions' };
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
 }
 
 export function chatHref(sessionId: string): string {
   return `#/s/${encodeURIComponent(sessionId)}`;
 }
 
-export function useHashRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+export function pairPath(code: string): string {
+  return `/pair/${encodeURIComponent(code)}`;
+}
+
+/** Replaces the current location with an app URL ("/#/s/<id>", "/pair") and re-renders the route. */
+export function navigate(url: string, opts: { replace?: boolean } = {}): void {
+  if (opts.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  dispatchEvent(new Event(ROUTE_CHANGE));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash, location.pathname));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => setRoute(parseRoute(location.hash, location.pathname));
     addEventListener('hashchange', onChange);
-    return () => removeEventListener('hashchange', onChange);
+    addEventListener('popstate', onChange);
+    addEventListener(ROUTE_CHANGE, onChange);
+    return () => {
+      removeEventListener('hashchange', onChange);
+      removeEventListener('popstate', onChange);
+      removeEventListener(ROUTE_CHANGE, onChange);
+    };
   }, []);
   return route;
 }

@@ -1,0 +1,183 @@
+// Shared pieces of the browser end-to-end tests: the web build, Chromium, a real server
+// serving the built app, console-error collection, and reading the session log.
+
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import QRCode from 'qrcode';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Config } from '../../../server/config.ts';
+import type { SessionEvent } from '../../../server/session/types.ts';
+import { openTestDatabase } from '../../support/db.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DIST_INDEX = path.join(ROOT, 'dist/web/index.html');
+const LOCK_DIR = path.join(ROOT, 'dist/.web-build.lock');
+export const SCREENSHOT_DIR = path.join(ROOT, 'test-results/screenshots');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const PASSWORD = 'correct horse battery';
+
+function newestMtime(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+  return newest;
+}
+
+function isBuildFresh(): boolean {
+  if (!existsSync(DIST_INDEX)) return false;
+  const sources = Math.max(newestMtime(path.join(ROOT, 'web')), statSync(path.join(ROOT, 'vite.config.ts')).mtimeMs);
+  return statSync(DIST_INDEX).mtimeMs >= sources;
+}
+
+/** Runs `vite build` once if dist/web is missing or older than the web sources (a lock keeps parallel files from building together). */
+export async function ensureWebBuild(): Promise<void> {
+  if (isBuildFresh()) return;
+  mkdirSync(path.dirname(LOCK_DIR), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      break;
+    } catch {
+      // Someone else is building; a lock older than two minutes is a crashed build.
+      if (existsSync(LOCK_DIR) && Date.now() - statSync(LOCK_DIR).mtimeMs > 120_000) rmSync(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error('timed out waiting for another web build');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (isBuildFresh()) return;
+    const { build } = await import('vite');
+    await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'web'), logLevel: 'warn' });
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface E2eServer extends TestServer {
+  /** True when the server has the pairing API; otherwise contexts get a stand-in (see installPairingStandIn). */
+  hasPairing: boolean;
+  cleanup(): Promise<void>;
+}
+
+export async function startE2eServer(config: Partial<Config>): Promise<E2eServer> {
+  const { db, cleanup } = await openTestDatabase();
+  const server = await startTestServer({ db, config: { serveWeb: true, ...config } });
+  const probe = await fetch(`${server.url}/api/pairing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  return {
+    ...server,
+    hasPairing: probe.status !== 404,
+    async cleanup() {
+      await server.close();
+      await cleanup();
+    },
+  };
+}
+
+/**
+ * Until the pairing endpoints are on this branch's server, a context gets a stand-in that
+ * implements their contract (POST /api/pairing, POST /api/pairing/redeem) over the real
+ * login machinery, so the browser flow (QR link → /pair/<code> → redeem → session) is
+ * exercised end to end. With the real endpoints present this does nothing.
+ */
+const standInCodes = new Map<string, { userId: string; sessionId: string | null; expiresAt: number; used: boolean }>();
+export async function installPairingStandIn(server: E2eServer, context: BrowserContext): Promise<void> {
+  if (server.hasPairing) return;
+  const auth = server.services.auth;
+  await context.route(`${server.url}/api/pairing`, async (route) => {
+    const token = /(?:^|;\s*)fc_session=([^;]+)/.exec((await route.request().allHeaders()).cookie ?? '')?.[1];
+    const user = token ? await auth.userForToken(token) : undefined;
+    if (!user) return route.fulfill({ status: 401, json: { error: { code: 'unauthorized', message: 'Log in first' } } });
+    const body = (route.request().postDataJSON() ?? {}) as { sessionId?: string };
+    const code = randomBytes(5).toString('hex').toUpperCase();
+    const expiresAt = Date.now() + 10 * 60_000;
+    standInCodes.set(code, { userId: user.id, sessionId: body.sessionId ?? null, expiresAt, used: false });
+    const url = `${server.url}/pair/${code}`;
+    const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return route.fulfill({ status: 201, json: { code, url, expiresAt: new Date(expiresAt).toISOString(), qrSvg } });
+  });
+  await context.route(`${server.url}/api/pairing/redeem`, async (route) => {
+    const body = (route.request().postDataJSON() ?? {}) as { code?: string; deviceName?: string };
+    const code = String(body.code ?? '').toUpperCase().replace(/[\s-]/g, '');
+    const entry = standInCodes.get(code);
+    if (!entry) return route.fulfill({ status: 404, json: { error: { code: 'pairing_code_not_found', message: 'This pairing code does not exist.' } } });
+    if (entry.used || entry.expiresAt < Date.now()) return route.fulfill({ status: 410, json: { error: { code: 'pairing_code_used', message: 'This pairing code was already used.' } } });
+    entry.used = true;
+    const token = await auth.startLogin(entry.userId, body.deviceName ?? '');
+    await context.addCookies([{ name: 'fc_session', value: token, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+    const user = await auth.userForToken(token);
+    return route.fulfill({ status: 200, json: { user: { id: user!.id, email: user!.email, timeZone: user!.timeZone }, sessionId: entry.sessionId } });
+  });
+}
+
+/** Console errors and uncaught exceptions of a page; `expectNone()` at the end of a test. */
+export class PageErrors {
+  readonly errors: string[] = [];
+  constructor(
+    page: Page,
+    private readonly name: string,
+    /** Errors the test causes on purpose (e.g. the 401 of /api/me before signing in). */
+    private readonly expected: (m: ConsoleMessage) => boolean = isExpectedSignedOutProbe,
+  ) {
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !this.expected(m)) this.errors.push(`console: ${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => this.errors.push(`pageerror: ${e.message}`));
+  }
+
+  expectNone(): void {
+    if (this.errors.length > 0) throw new Error(`${this.name} had browser errors:\n${this.errors.join('\n')}`);
+  }
+}
+
+/** The app asks GET /api/me whether it is signed in; before signing in the answer is a 401, which Chromium logs. */
+export function isExpectedSignedOutProbe(m: ConsoleMessage): boolean {
+  return /status of 401/.test(m.text()) && /\/api\/me$/.test(m.location().url);
+}
+
+export async function cookieHeader(context: BrowserContext, url: string): Promise<string> {
+  return (await context.cookies(url)).map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+/** The session's whole log, read with the browser's login. */
+export async function sessionEvents(server: TestServer, context: BrowserContext, sessionId: string): Promise<SessionEvent[]> {
+  const cookie = await cookieHeader(context, server.url);
+  const events: SessionEvent[] = [];
+  for (let after = 0; ; ) {
+    const res = await fetch(`${server.url}/api/sessions/${sessionId}/events?after=${after}&limit=1000`, { headers: { cookie } });
+    if (res.status !== 200) throw new Error(`events: ${res.status}`);
+    const page = (await res.json()) as { events: SessionEvent[]; lastSeq: number };
+    events.push(...page.events);
+    if (page.events.length === 0 || after >= page.lastSeq) break;
+    after = page.events.at(-1)!.seq;
+    if (after >= page.lastSeq) break;
+  }
+  return events;
+}
+
+export function sessionIdOf(page: Page): string {
+  const m = /#\/s\/([0-9a-f-]{36})/.exec(page.url());
+  if (!m) throw new Error(`not on a chat page: ${page.url()}`);
+  return m[1];
+}
+
+export function uniqueEmail(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}@example.test`;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}

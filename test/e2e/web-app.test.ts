@@ -1,0 +1,284 @@
+// The web app in a real browser (Debian Chromium via playwright-core) against the real
+// server serving the built app: pairing two devices, streaming on both, Stop from the other
+// device, the live plan, a network drop, a reload mid-answer, and screenshots.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { SessionEvent } from '../../server/session/types.ts';
+import {
+  ensureWebBuild,
+  installPairingStandIn,
+  launchChromium,
+  PageErrors,
+  PASSWORD,
+  screenshot,
+  sessionEvents,
+  sessionIdOf,
+  startE2eServer,
+  uniqueEmail,
+  type E2eServer,
+} from './support/browser.ts';
+
+/** Waits on conditions are generous: two shared cores may be busy with other suites. */
+const WAIT = { timeout: 20_000 };
+
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' };
+const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  timezoneId: 'Europe/Berlin',
+  locale: 'en-GB',
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+};
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function newContext(server: E2eServer, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext({ ...options, baseURL: server.url });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await installPairingStandIn(server, context);
+  contexts.push(context);
+  return context;
+}
+
+async function signUp(page: Page, email: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'Plan this week' }).waitFor(WAIT);
+}
+
+async function openNewSession(page: Page, kind: 'Plan this week' | 'Friday review' = 'Plan this week'): Promise<string> {
+  await page.getByRole('button', { name: kind }).click();
+  await page.waitForURL(/#\/s\//, WAIT);
+  await expectLive(page);
+  return sessionIdOf(page);
+}
+
+async function expectLive(page: Page): Promise<void> {
+  await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor(WAIT);
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+const assistantTexts = (page: Page) => page.locator('.msg.assistant > p').allTextContents();
+const finishedAnswers = (page: Page) => page.locator('.msg.assistant:not(.streaming)');
+
+/** Sends and waits for the coach's answer to end; returns its text. */
+async function say(page: Page, text: string): Promise<string> {
+  const before = await finishedAnswers(page).count();
+  await send(page, text);
+  await finishedAnswers(page).nth(before).waitFor(WAIT);
+  return (await finishedAnswers(page).nth(before).locator('p').textContent()) ?? '';
+}
+
+const ends = (events: SessionEvent[]) => events.filter((e) => e.type === 'assistant.end');
+
+beforeAll(async () => {
+  await ensureWebBuild();
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+});
+
+describe('two devices of one user, paired by QR link (offline coach)', () => {
+  let server: E2eServer;
+  const email = uniqueEmail('alice');
+
+  beforeAll(async () => {
+    server = await startE2eServer({ coach: 'offline', coachPaceMs: 40 });
+  });
+  afterAll(async () => server?.cleanup());
+
+  it('streams on both, stops from the other device, and updates the plan on both', async () => {
+    const laptop = await (await newContext(server, DESKTOP)).newPage();
+    const laptopErrors = new PageErrors(laptop, 'laptop');
+    await signUp(laptop, email);
+    const sessionId = await openNewSession(laptop);
+
+    // The browser's time zone went to the server at sign-up.
+    const me = await laptop.evaluate(() => fetch('/api/me').then((r) => r.json()));
+    expect(me.user.timeZone).toBe('Europe/Berlin');
+
+    // Pair: the dialog shows a QR code and the link; the phone opens the link.
+    await laptop.getByRole('button', { name: 'Continue on another device' }).click();
+    const dialog = laptop.getByRole('dialog', { name: 'Continue on another device' });
+    await dialog.getByRole('img', { name: /QR code/ }).waitFor(WAIT);
+    const link = await dialog.getByTestId('pair-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${server.url}/pair/[A-Z0-9]+$`));
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    const phone = await (await newContext(server, PHONE)).newPage();
+    const phoneErrors = new PageErrors(phone, 'phone');
+    await phone.goto(link);
+    await phone.getByLabel('Name this device').fill('Alice’s phone');
+    await phone.getByRole('button', { name: 'Continue on this device' }).click();
+    await phone.waitForURL(new RegExp(`/#/s/${sessionId}$`), WAIT);
+    await expectLive(phone);
+
+    // Presence: each sees both devices.
+    await laptop.getByTestId('presence').getByText('Alice’s phone').waitFor(WAIT);
+    await phone.getByTestId('presence').getByText('This device').waitFor(WAIT);
+    await expect.poll(() => phone.getByTestId('presence').locator('li').count(), WAIT).toBe(2);
+
+    // A message sent on the laptop streams on the phone; Stop on the phone ends it on the laptop.
+    await send(laptop, "Hi! Let's plan my week.");
+    const streamingOnPhone = phone.locator('.msg.assistant.streaming');
+    await streamingOnPhone.waitFor(WAIT);
+    await expect.poll(async () => ((await streamingOnPhone.locator('p').textContent()) ?? '').length, WAIT).toBeGreaterThan(0);
+    await phone.getByRole('button', { name: 'Stop' }).click();
+    await laptop.locator('.msg.assistant.cancelled').getByText('Stopped from another device').waitFor(WAIT);
+    await phone.locator('.msg.assistant.cancelled .meta').getByText('Stopped', { exact: true }).waitFor(WAIT);
+
+    // The stopped answer offers Retry and Continue; Retry sends the question again.
+    await laptop.getByRole('button', { name: 'Retry' }).click();
+    await finishedAnswers(laptop).nth(1).waitFor(WAIT);
+    const events = await sessionEvents(server, laptop.context(), sessionId);
+    const userTexts = events.filter((e) => e.type === 'user.message').map((e) => e.data.text);
+    expect(userTexts).toEqual(["Hi! Let's plan my week.", "Hi! Let's plan my week."]);
+    expect(ends(events).map((e) => e.data.status)).toEqual(['cancelled', 'complete']);
+
+    // The vision questions, then the rocks: both plan panels follow live.
+    await say(laptop, 'Lead the platform team and ship v2');
+    await say(laptop, 'Run a half marathon');
+    const afterVision = await say(laptop, 'A weekly dinner with friends');
+    expect(afterVision).toContain('Saved your 12-month vision');
+    const laptopPlan = laptop.getByTestId('plan');
+    await laptopPlan.getByText('Lead the platform team and ship v2').waitFor(WAIT);
+    await say(laptop, 'Ship pricing page, draft Q1 plan, hire a designer and clear my inbox');
+
+    await expect.poll(() => laptopPlan.getByTestId('rocks').locator('li').count(), WAIT).toBeGreaterThanOrEqual(3);
+    const rocks = await laptopPlan.getByTestId('rocks').locator('.rock-title').allTextContents();
+    expect(rocks.join(' ')).toMatch(/pricing page/i);
+
+    // On the phone the plan is a drawer under the chat: open it and find the same rocks.
+    await phone.getByTestId('plan-drawer').locator('summary').click();
+    const phonePlan = phone.getByTestId('plan');
+    await phonePlan.getByText(rocks[0]).waitFor(WAIT);
+    expect(await phonePlan.getByTestId('rocks').locator('.rock-title').allTextContents()).toEqual(rocks);
+
+    // Same transcript on both devices.
+    expect(await assistantTexts(phone)).toEqual(await assistantTexts(laptop));
+
+    laptopErrors.expectNone();
+    phoneErrors.expectNone();
+  }, 90_000);
+
+  it('takes screenshots of the main screens', async () => {
+    const desktop = await (await newContext(server, DESKTOP)).newPage();
+    const errors = new PageErrors(desktop, 'desktop');
+    await desktop.goto('/');
+    await desktop.getByLabel('Email').waitFor(WAIT);
+    await screenshot(desktop, '01-login');
+
+    await desktop.getByLabel('Email').fill(email);
+    await desktop.getByLabel('Password').fill(PASSWORD);
+    await desktop.getByRole('button', { name: 'Log in' }).click();
+    await desktop.getByRole('link', { name: /Weekly plan/ }).first().waitFor(WAIT);
+    await screenshot(desktop, '02-sessions');
+
+    await desktop.getByRole('link', { name: /Weekly plan/ }).first().click();
+    await expectLive(desktop);
+    await desktop.getByTestId('plan').getByTestId('rocks').waitFor(WAIT);
+    await finishedAnswers(desktop).nth(4).waitFor(WAIT);
+    await screenshot(desktop, '03-chat-with-plan');
+
+    await desktop.getByRole('button', { name: 'Continue on another device' }).click();
+    await desktop.getByRole('dialog').getByRole('img', { name: /QR code/ }).waitFor(WAIT);
+    await screenshot(desktop, '04-pairing-dialog');
+    await desktop.keyboard.press('Escape');
+    await expect.poll(() => desktop.getByRole('dialog').isVisible(), WAIT).toBe(false);
+
+    const phone = await (await newContext(server, PHONE)).newPage();
+    const phoneErrors = new PageErrors(phone, 'phone');
+    await phone.goto('/');
+    await phone.getByLabel('Email').fill(email);
+    await phone.getByLabel('Password').fill(PASSWORD);
+    await phone.getByRole('button', { name: 'Log in' }).click();
+    await phone.getByRole('link', { name: /Weekly plan/ }).first().click();
+    await expectLive(phone);
+    await finishedAnswers(phone).nth(4).waitFor(WAIT);
+    await screenshot(phone, '05-phone-chat');
+    await phone.getByTestId('plan-drawer').locator('summary').click();
+    await phone.getByTestId('plan').getByTestId('rocks').waitFor(WAIT);
+    await screenshot(phone, '06-phone-plan');
+
+    errors.expectNone();
+    phoneErrors.expectNone();
+  }, 60_000);
+});
+
+describe('resilience (demo coach: long, paced answers)', () => {
+  let server: E2eServer;
+
+  beforeAll(async () => {
+    server = await startE2eServer({ coach: 'demo', coachPaceMs: 40 });
+  });
+  afterAll(async () => server?.cleanup());
+
+  it('survives a network drop mid-answer: no missing or doubled text, the offline message delivered once', async () => {
+    const context = await newContext(server, DESKTOP);
+    const page = await context.newPage();
+    // While the network is down on purpose, Chromium may log the failed reconnect attempts.
+    const errors = new PageErrors(page, 'page');
+    await signUp(page, uniqueEmail('net'));
+    const sessionId = await openNewSession(page);
+
+    await send(page, 'Tell me a long story');
+    const streaming = page.locator('.msg.assistant.streaming p');
+    await expect.poll(async () => ((await streaming.textContent().catch(() => '')) ?? '').split(' ').length, WAIT).toBeGreaterThan(10);
+
+    await context.setOffline(true);
+    await page.getByTestId('connection').filter({ hasText: 'Offline — 0 queued' }).waitFor(WAIT);
+    await send(page, 'Sent while offline');
+    await page.getByTestId('connection').filter({ hasText: 'Offline — 1 queued' }).waitFor(WAIT);
+    await page.locator('.msg.user.pending').getByText('Sent while offline').waitFor(WAIT);
+    // Stay offline while the server keeps writing the answer.
+    await page.waitForTimeout(2_000);
+    await context.setOffline(false);
+    await expectLive(page);
+
+    // Both answers end: the first (complete, or interrupted by the queued message) and the reply to it.
+    await expect.poll(async () => ends(await sessionEvents(server, context, sessionId)).length, WAIT).toBe(2);
+    await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(2);
+    const events = await sessionEvents(server, context, sessionId);
+    expect(await assistantTexts(page)).toEqual(ends(events).map((e) => e.data.text));
+    expect(events.filter((e) => e.type === 'user.message' && e.data.text === 'Sent while offline')).toHaveLength(1);
+    expect(await page.locator('.msg.user').allTextContents()).toEqual(['You: Tell me a long story', 'You: Sent while offline']);
+    errors.expectNone();
+  }, 60_000);
+
+  it('continues an answer where it was after a reload', async () => {
+    const context = await newContext(server, DESKTOP);
+    const page = await context.newPage();
+    const errors = new PageErrors(page, 'page');
+    await signUp(page, uniqueEmail('reload'));
+    const sessionId = await openNewSession(page);
+
+    await send(page, 'Reload in the middle of this');
+    const streaming = page.locator('.msg.assistant.streaming p');
+    await expect.poll(async () => ((await streaming.textContent().catch(() => '')) ?? '').split(' ').length, WAIT).toBeGreaterThan(10);
+    const reloadedAt = Date.now();
+    await page.reload();
+    await expectLive(page);
+
+    await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(1);
+    const events = await sessionEvents(server, context, sessionId);
+    expect(ends(events)).toHaveLength(1);
+    expect(ends(events)[0].data.status).toBe('complete');
+    // It was still being written when the page went away.
+    expect(Date.parse(ends(events)[0].at)).toBeGreaterThan(reloadedAt);
+    expect(await assistantTexts(page)).toEqual([ends(events)[0].data.text]);
+    errors.expectNone();
+  }, 60_000);
+});

@@ -1,0 +1,88 @@
+import { useId, useState, type FormEvent } from 'react';
+import { ApiError, guessDeviceName, type Api } from './api.ts';
+import { chatHref, navigate } from './route.ts';
+
+/**
+ * The other end of "Continue on another device": /pair/<code> (from the QR code or link)
+ * or /pair (type the code). Redeeming signs this device in and opens the session.
+ * It asks before redeeming, so a link preview or a prefetch cannot use up the code.
+ */
+export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; code: string; onSignedIn: () => void }) {
+  const [code, setCode] = useState(initialCode);
+  const [deviceName, setDeviceName] = useState(() => guessDeviceName());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const codeId = useId();
+  const nameId = useId();
+  const nameHintId = useId();
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api.redeemPairing(code, deviceName);
+      navigate(r.sessionId ? `/${chatHref(r.sessionId)}` : '/', { replace: true });
+      onSignedIn();
+    } catch (err) {
+      setError(
+        err instanceof ApiError
+          ? err.status === 410
+            ? `${err.message}`
+            : err.status === 404
+              ? 'This code does not exist. Check it, or make a new one on your signed-in device.'
+              : err.message
+          : 'Something went wrong.',
+      );
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="login pair">
+      <h1>Continue on this device</h1>
+      <p className="muted">
+        You opened a pairing link from Focus Coach. Continuing signs this device in to that account and opens the conversation you were in.
+      </p>
+      <form onSubmit={(e) => void onSubmit(e)} aria-label="Pair this device">
+        {initialCode === '' ? (
+          <>
+            <label htmlFor={codeId}>Pairing code</label>
+            <input
+              id={codeId}
+              required
+              autoComplete="one-time-code"
+              autoCapitalize="characters"
+              spellCheck={false}
+              placeholder="ABCDE-12345"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </>
+        ) : (
+          <p className="small">
+            Code <strong className="code">{initialCode}</strong>
+          </p>
+        )}
+        <label htmlFor={nameId}>Name this device</label>
+        <input id={nameId} maxLength={60} value={deviceName} aria-describedby={nameHintId} onChange={(e) => setDeviceName(e.target.value)} />
+        <p id={nameHintId} className="muted small">
+          Shown on your other devices, e.g. “Alice’s phone”.
+        </p>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <div className="row">
+          <button type="submit" disabled={busy}>
+            Continue on this device
+          </button>
+          <a href="/" className="button secondary">
+            Cancel
+          </a>
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,62 @@
+// Presence frames ({"type":"presence","you":…,"devices":[…]}) → what the status strip shows.
+// Ephemeral and untrusted: anything malformed is dropped rather than shown.
+
+export interface PresenceDevice {
+  deviceId: string;
+  label: string;
+  connections: number;
+}
+
+export interface Presence {
+  /** This connection's device id. */
+  you: string;
+  devices: PresenceDevice[];
+}
+
+const MAX_LABEL_CHARS = 60;
+
+export function parsePresence(raw: Record<string, unknown> | null): Presence | null {
+  if (!raw || typeof raw.you !== 'string' || !Array.isArray(raw.devices)) return null;
+  const devices: PresenceDevice[] = [];
+  for (const d of raw.devices as unknown[]) {
+    if (typeof d !== 'object' || d === null) continue;
+    const { deviceId, label, connections } = d as Record<string, unknown>;
+    if (typeof deviceId !== 'string' || deviceId === '') continue;
+    devices.push({
+      deviceId,
+      label: typeof label === 'string' && label.trim() !== '' ? label.trim().slice(0, MAX_LABEL_CHARS) : 'Device',
+      connections: typeof connections === 'number' && connections > 0 ? Math.floor(connections) : 1,
+    });
+  }
+  return { you: raw.you, devices };
+}
+
+export interface PresenceEntry {
+  deviceId: string;
+  /** "This device", or the device's name. */
+  name: string;
+  isYou: boolean;
+  /** Open tabs/windows of the session on that device. */
+  connections: number;
+}
+
+/** This device first, then the others by name. */
+export function presenceEntries(p: Presence | null): PresenceEntry[] {
+  if (!p) return [];
+  const entries = p.devices.map((d) => ({
+    deviceId: d.deviceId,
+    name: d.deviceId === p.you ? 'This device' : d.label,
+    isYou: d.deviceId === p.you,
+    connections: d.connections,
+  }));
+  if (!entries.some((e) => e.isYou)) entries.push({ deviceId: p.you, name: 'This device', isYou: true, connections: 1 });
+  return entries.sort((a, b) => Number(b.isYou) - Number(a.isYou) || a.name.localeCompare(b.name));
+}
+
+/** "This device", "This device and Alice’s phone", "This device and 2 other devices". */
+export function presenceSummary(entries: readonly PresenceEntry[]): string {
+  const others = entries.filter((e) => !e.isYou);
+  if (others.length === 0) return 'Only this device';
+  if (others.length === 1) return `This device and ${others[0].name}`;
+  return `This device and ${others.length} other devices`;
+}
