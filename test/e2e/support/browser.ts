@@ -53,7 +53,14 @@ export async function ensureWebBuild(): Promise<void> {
   try {
     if (isBuildFresh()) return;
     const { build } = await import('vite');
-    await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'web'), logLevel: 'warn' });
+    // Vitest sets NODE_ENV=test, which would give a development build of React: build what `npm start` serves.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(ROOT, 'vite.config.ts'), root: path.join(ROOT, 'web'), mode: 'production', logLevel: 'warn' });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
   } finally {
     rmSync(LOCK_DIR, { recursive: true, force: true });
   }

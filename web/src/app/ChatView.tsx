@@ -42,12 +42,13 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
   return (
     <div className="chat">
       <header className="bar">
-        <a href="#/" className="back" aria-label="Back to sessions">
-          ←<span className="back-label"> Sessions</span>
+        <a href="#/" className="back">
+          <span aria-hidden="true">←</span>
+          <span className="back-label">Sessions</span>
         </a>
         <h1 className="title">
-          {session?.title || 'Session'}
-          {session && <span className="kind muted small"> · {KIND_LABEL[session.kind] ?? session.kind}</span>}
+          {session?.title || KIND_LABEL[session?.kind ?? ''] || 'Session'}
+          {session?.weekKey && <span className="kind muted small"> · Week {Number(session.weekKey.slice(-2))}</span>}
         </h1>
         <PairButton api={api} sessionId={sessionId} />
       </header>
@@ -133,7 +134,8 @@ function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: S
     <details className="plan-drawer" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="plan-drawer">
       <summary>
         <h2>
-          Plan{plan ? ` · ${weekLabel(plan.weekKey)}` : ''}
+          Plan
+          {plan && <WeekTitle weekKey={plan.weekKey} />}
           {plan && !open && <span className="muted small"> · {rockCount === 1 ? '1 rock' : `${rockCount} rocks`}</span>}
         </h2>
       </summary>
@@ -149,5 +151,16 @@ function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: S
         </p>
       )}
     </details>
+  );
+}
+
+/** " · Week 48 · 23–29 Nov 2026", the dates left out on narrow screens. */
+function WeekTitle({ weekKey }: { weekKey: string }) {
+  const [week, ...range] = weekLabel(weekKey).split(' · ');
+  return (
+    <>
+      {` · ${week}`}
+      {range.length > 0 && <span className="week-range">{` · ${range.join(' · ')}`}</span>}
+    </>
   );
 }

@@ -14,20 +14,30 @@ export function MessageList({ client }: { client: SessionClient }) {
   const content = useRef<HTMLOListElement>(null);
   const pinned = useRef(true);
 
-  // Stay at the bottom while text streams, unless the reader scrolled up.
+  // Stay at the bottom while text streams, unless the reader scrolled up. Scroll events are
+  // async: content may grow between our own scroll and its event, so only a move *up* from
+  // where we put it (or to the bottom) changes whether we follow.
   useEffect(() => {
     const el = scroller.current;
     const inner = content.current;
     if (!el || !inner) return;
+    let placedAt = el.scrollTop;
     const onScroll = () => {
-      pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_THRESHOLD_PX;
+      const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < PIN_THRESHOLD_PX;
+      if (atBottom) {
+        pinned.current = true;
+        placedAt = el.scrollTop;
+      } else if (el.scrollTop < placedAt - 2) pinned.current = false;
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     const stick = () => {
-      if (pinned.current) el.scrollTop = el.scrollHeight;
+      if (!pinned.current) return;
+      el.scrollTop = el.scrollHeight;
+      placedAt = el.scrollTop;
     };
     const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(stick);
     ro?.observe(inner);
+    ro?.observe(el);
     stick();
     return () => {
       el.removeEventListener('scroll', onScroll);

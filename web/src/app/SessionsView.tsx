@@ -27,15 +27,9 @@ export function groupByIsoWeek(sessions: readonly SessionSummary[], timeZone?: s
 
 const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
 
-/** "Weekly plan · Tue 25 Nov" */
-export function newSessionTitle(kind: SessionKind, now: Date, timeZone?: string): string {
-  let day: string;
-  try {
-    day = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(now);
-  } catch {
-    day = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short' }).format(now);
-  }
-  return `${KIND_LABEL[kind]} · ${day}`;
+/** The title a new session gets; the list shows it under its week with the day it was started. */
+export function newSessionTitle(kind: SessionKind): string {
+  return KIND_LABEL[kind];
 }
 
 export function SessionsView({ api, user, onLogout }: { api: Api; user: User; onLogout: () => void }) {
@@ -62,7 +56,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
     setCreating(true);
     setError(null);
     try {
-      const s = await api.createSession({ kind, title: newSessionTitle(kind, new Date(), timeZone) });
+      const s = await api.createSession({ kind, title: newSessionTitle(kind) });
       location.hash = chatHref(s.id);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'Could not start a session.');
@@ -107,7 +101,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
                   <a href={chatHref(s.id)}>
                     <span className="title">{s.title || KIND_LABEL[s.kind] || 'Session'}</span>
                     <span className="muted small">
-                      {KIND_LABEL[s.kind] ?? s.kind} · {formatDay(s.createdAt, timeZone)}
+                      {s.title && s.title !== KIND_LABEL[s.kind] ? `${KIND_LABEL[s.kind] ?? s.kind} · ` : ''}Started {formatDay(s.createdAt, timeZone)}
                     </span>
                   </a>
                 </li>
@@ -132,9 +126,9 @@ function formatDay(iso: string, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   try {
-    return d.toLocaleDateString(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short' });
+    return d.toLocaleString(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
   } catch {
-    return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+    return d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
   }
 }
 

@@ -16,17 +16,19 @@ export function StatusStrip({ client }: { client: SessionClient }) {
           Reconnect now
         </button>
       )}
-      <CoachStatus client={client} />
+      <CoachStatus client={client} live={live} />
       {live && <PresenceList client={client} />}
     </div>
   );
 }
 
-function CoachStatus({ client }: { client: SessionClient }) {
+/** While not live, silence is the connection's doing, not the coach's: the badge says so instead. */
+function CoachStatus({ client, live }: { client: SessionClient; live: boolean }) {
   const state = useCoachState(client);
+  const shown = live ? state : 'idle';
   return (
-    <span className={`coach-state ${state}`} data-testid="coach-state" data-state={state} role="status">
-      {state === 'idle' ? '' : COACH_STATE_LABEL[state]}
+    <span className={`coach-state ${shown}`} data-testid="coach-state" data-state={shown} role="status">
+      {shown === 'idle' ? '' : COACH_STATE_LABEL[shown]}
     </span>
   );
 }
@@ -39,6 +41,10 @@ function PresenceList({ client }: { client: SessionClient }) {
   return (
     <div className="presence" data-testid="presence">
       <span className="sr-only">Open on: </span>
+      <span className="presence-summary" aria-hidden="true">
+        <span className="presence-dot" />
+        <span className="ellipsis">{summary}</span>
+      </span>
       <ul aria-label={`Open on: ${summary}`} title={summary}>
         {entries.map((e) => (
           <li key={e.deviceId} className={e.isYou ? 'you' : undefined}>
