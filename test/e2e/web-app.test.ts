@@ -79,88 +79,115 @@ async function say(page: Page, text: string): Promise<string> {
   return (await finishedAnswers(page).nth(before).locator('p').textContent()) ?? '';
 }
 
+
+/** Opens the laptop's pairing link in a new phone context; returns the phone's page on the same session. */
+async function pairPhone(server: E2eServer, laptop: Page, sessionId: string, deviceName: string): Promise<{ phone: Page; errors: PageErrors }> {
+  await laptop.getByRole('button', { name: 'Continue on another device' }).click();
+  const dialog = laptop.getByRole('dialog', { name: 'Continue on another device' });
+  await dialog.getByRole('img', { name: /QR code/ }).waitFor(WAIT);
+  const link = await dialog.getByTestId('pair-link').inputValue();
+  expect(link).toMatch(new RegExp(`^${server.url}/pair/[A-Z0-9]+$`));
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const phone = await (await newContext(server, PHONE)).newPage();
+  const errors = new PageErrors(phone, 'phone');
+  await phone.goto(link);
+  await phone.getByLabel('Name this device').fill(deviceName);
+  await phone.getByRole('button', { name: 'Continue on this device' }).click();
+  await phone.waitForURL(new RegExp(`/#/s/${sessionId}$`), WAIT);
+  await expectLive(phone);
+  return { phone, errors };
+}
+
 const ends = (events: SessionEvent[]) => events.filter((e) => e.type === 'assistant.end');
 
+/** The demo coach streams 120 paced words (~5 s): long enough to stop, drop or reload mid-answer. */
+let demo: E2eServer;
+/** The offline FOCUS coach, fast: a whole planning conversation. */
+let offline: E2eServer;
+
 beforeAll(async () => {
-  await ensureWebBuild();
-  browser = await launchChromium();
+  [, browser, demo, offline] = await Promise.all([
+    ensureWebBuild(),
+    launchChromium(),
+    startE2eServer({ coach: 'demo', coachPaceMs: 30 }),
+    startE2eServer({ coach: 'offline', coachPaceMs: 5 }),
+  ]);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
+  await demo?.cleanup();
+  await offline?.cleanup();
 });
 
-describe('two devices of one user, paired by QR link (offline coach)', () => {
-  let server: E2eServer;
-  const email = uniqueEmail('alice');
-
-  beforeAll(async () => {
-    server = await startE2eServer({ coach: 'offline', coachPaceMs: 40 });
-  });
-  afterAll(async () => server?.cleanup());
-
-  it('streams on both, stops from the other device, and updates the plan on both', async () => {
-    const laptop = await (await newContext(server, DESKTOP)).newPage();
+describe('two devices of one user, paired by QR link', () => {
+  it('a message streams on the other device, and Stop there ends it here as cancelled', async () => {
+    const laptop = await (await newContext(demo, DESKTOP)).newPage();
     const laptopErrors = new PageErrors(laptop, 'laptop');
-    await signUp(laptop, email);
+    await signUp(laptop, uniqueEmail('stop'));
     const sessionId = await openNewSession(laptop);
-
-    // The browser's time zone went to the server at sign-up.
-    const me = await laptop.evaluate(() => fetch('/api/me').then((r) => r.json()));
-    expect(me.user.timeZone).toBe('Europe/Berlin');
-
-    // Pair: the dialog shows a QR code and the link; the phone opens the link.
-    await laptop.getByRole('button', { name: 'Continue on another device' }).click();
-    const dialog = laptop.getByRole('dialog', { name: 'Continue on another device' });
-    await dialog.getByRole('img', { name: /QR code/ }).waitFor(WAIT);
-    const link = await dialog.getByTestId('pair-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${server.url}/pair/[A-Z0-9]+$`));
-    await dialog.getByRole('button', { name: 'Close' }).click();
-
-    const phone = await (await newContext(server, PHONE)).newPage();
-    const phoneErrors = new PageErrors(phone, 'phone');
-    await phone.goto(link);
-    await phone.getByLabel('Name this device').fill('Alice’s phone');
-    await phone.getByRole('button', { name: 'Continue on this device' }).click();
-    await phone.waitForURL(new RegExp(`/#/s/${sessionId}$`), WAIT);
-    await expectLive(phone);
+    const { phone, errors: phoneErrors } = await pairPhone(demo, laptop, sessionId, 'Alice’s phone');
 
     // Presence: each sees both devices.
-    await laptop.getByTestId('presence').getByText('Alice’s phone').waitFor(WAIT);
+    await laptop.getByTestId('presence').locator('li', { hasText: 'Alice’s phone' }).waitFor(WAIT);
     // The phone's strip is narrow: it summarises, and the full list stays for assistive tech.
     await phone.getByTestId('presence').getByText(/^This device and Chrome on Linux$/).waitFor(WAIT);
     expect(await phone.getByTestId('presence').locator('li').allTextContents()).toEqual(['This device', 'Chrome on Linux']);
 
-    // A message sent on the laptop streams on the phone; Stop on the phone ends it on the laptop.
-    await send(laptop, "Hi! Let's plan my week.");
-    const streamingOnPhone = phone.locator('.msg.assistant.streaming');
-    await streamingOnPhone.waitFor(WAIT);
-    await expect.poll(async () => ((await streamingOnPhone.locator('p').textContent()) ?? '').length, WAIT).toBeGreaterThan(0);
+    // Sent on the laptop, streamed on the phone: the coach's state shows there too.
+    await send(laptop, 'Plan my week with me');
+    const streamingOnPhone = phone.locator('.msg.assistant.streaming p');
+    await expect.poll(async () => ((await streamingOnPhone.textContent().catch(() => '')) ?? '').length, WAIT).toBeGreaterThan(0);
+    await phone.getByTestId('coach-state').filter({ hasText: 'Coach is writing…' }).waitFor(WAIT);
     await phone.getByRole('button', { name: 'Stop' }).click();
-    await laptop.locator('.msg.assistant.cancelled').getByText('Stopped from another device').waitFor(WAIT);
+    await laptop.locator('.msg.assistant.cancelled .meta').getByText('Stopped from another device').waitFor(WAIT);
     await phone.locator('.msg.assistant.cancelled .meta').getByText('Stopped', { exact: true }).waitFor(WAIT);
 
-    // The stopped answer offers Retry and Continue; Retry sends the question again.
+    // The laptop offers Retry and Continue; Retry sends the same text again, and Esc stops that answer here.
     await laptop.getByRole('button', { name: 'Retry' }).click();
-    await finishedAnswers(laptop).nth(1).waitFor(WAIT);
-    const events = await sessionEvents(server, laptop.context(), sessionId);
-    const userTexts = events.filter((e) => e.type === 'user.message').map((e) => e.data.text);
-    expect(userTexts).toEqual(["Hi! Let's plan my week.", "Hi! Let's plan my week."]);
-    expect(ends(events).map((e) => e.data.status)).toEqual(['cancelled', 'complete']);
+    await expect.poll(() => laptop.locator('.msg.assistant').count(), WAIT).toBe(2);
+    await laptop.locator('.msg.assistant.streaming').waitFor(WAIT);
+    await laptop.keyboard.press('Escape');
+    await laptop.locator('.msg.assistant.cancelled .meta').nth(1).getByText('Stopped', { exact: true }).waitFor(WAIT);
+    await phone.locator('.msg.assistant.cancelled .meta').nth(1).getByText('Stopped from another device').waitFor(WAIT);
 
-    // The vision questions, then the rocks: both plan panels follow live.
+    const events = await sessionEvents(demo, laptop.context(), sessionId);
+    expect(events.filter((e) => e.type === 'user.message').map((e) => e.data.text)).toEqual(['Plan my week with me', 'Plan my week with me']);
+    expect(ends(events).map((e) => e.data.status)).toEqual(['cancelled', 'cancelled']);
+    // Both devices show exactly what the log holds.
+    const endTexts = ends(events).map((e) => e.data.text);
+    expect(await assistantTexts(laptop)).toEqual(endTexts);
+    expect(await assistantTexts(phone)).toEqual(endTexts);
+
+    laptopErrors.expectNone();
+    phoneErrors.expectNone();
+  }, 60_000);
+
+  const planner = uniqueEmail('alice');
+
+  it('a planning conversation fills the plan panel live on both devices', async () => {
+    const laptop = await (await newContext(offline, DESKTOP)).newPage();
+    const laptopErrors = new PageErrors(laptop, 'laptop');
+    await signUp(laptop, planner);
+    const sessionId = await openNewSession(laptop);
+    // The browser's time zone went to the server at sign-up.
+    const me = await laptop.evaluate(() => fetch('/api/me').then((r) => r.json()));
+    expect(me.user.timeZone).toBe('Europe/Berlin');
+    const { phone, errors: phoneErrors } = await pairPhone(offline, laptop, sessionId, 'Alice’s phone');
+
+    expect(await say(laptop, "Hi! Let's plan my week.")).toMatch(/celebrate at work/);
     await say(laptop, 'Lead the platform team and ship v2');
     await say(laptop, 'Run a half marathon');
-    const afterVision = await say(laptop, 'A weekly dinner with friends');
-    expect(afterVision).toContain('Saved your 12-month vision');
+    expect(await say(laptop, 'A weekly dinner with friends')).toContain('Saved your 12-month vision');
     const laptopPlan = laptop.getByTestId('plan');
     await laptopPlan.getByText('Lead the platform team and ship v2').waitFor(WAIT);
     await say(laptop, 'Ship pricing page, draft Q1 plan, hire a designer and clear my inbox');
 
-    await expect.poll(() => laptopPlan.getByTestId('rocks').locator('li').count(), WAIT).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => laptopPlan.getByTestId('rocks').locator('li').count(), WAIT).toBe(3);
     const rocks = await laptopPlan.getByTestId('rocks').locator('.rock-title').allTextContents();
-    expect(rocks.join(' ')).toMatch(/pricing page/i);
+    expect(rocks).toEqual(['Ship pricing page', 'Draft Q1 plan', 'Hire a designer']);
 
     // On the phone the plan is a drawer under the chat: open it and find the same rocks.
     await phone.getByTestId('plan-drawer').locator('summary').click();
@@ -168,21 +195,40 @@ describe('two devices of one user, paired by QR link (offline coach)', () => {
     await phonePlan.getByText(rocks[0]).waitFor(WAIT);
     expect(await phonePlan.getByTestId('rocks').locator('.rock-title').allTextContents()).toEqual(rocks);
 
-    // Same transcript on both devices.
-    expect(await assistantTexts(phone)).toEqual(await assistantTexts(laptop));
+    // Environment, deep work for each rock, recovery: the week grid fills in on both.
+    await say(laptop, 'phone in another room, notifications off');
+    await say(laptop, 'Tue 9-11');
+    await say(laptop, 'Wednesday 14:00–15:30');
+    await say(laptop, 'Thu 8-10');
+    expect(await say(laptop, 'weekdays 12:30-13:00 and Sat 10-18')).toContain('Recovery booked');
+    // Times are shown in the plan's time zone (Europe/Berlin, from the browser at sign-up).
+    for (const page of [laptop, phone]) {
+      const agenda = page.getByTestId('plan').getByTestId('agenda');
+      await agenda.getByText('Tue 09:00–11:00').waitFor({ state: 'attached', ...WAIT });
+      await expect.poll(() => agenda.locator('.block.deep_work').count(), WAIT).toBe(3);
+      await expect.poll(() => agenda.locator('.block.recovery').count(), WAIT).toBe(6);
+      expect(await page.getByTestId('plan').locator('.slot').count()).toBe(9);
+      await page.getByTestId('plan').getByText('phone in another room').waitFor({ state: 'attached', ...WAIT });
+    }
+
+    // Same transcript on both devices, equal to the log.
+    await expect.poll(async () => (await assistantTexts(phone)).length, WAIT).toBe(10);
+    const endTexts = ends(await sessionEvents(offline, laptop.context(), sessionId)).map((e) => e.data.text);
+    expect(await assistantTexts(laptop)).toEqual(endTexts);
+    expect(await assistantTexts(phone)).toEqual(endTexts);
 
     laptopErrors.expectNone();
     phoneErrors.expectNone();
-  }, 90_000);
+  }, 60_000);
 
   it('takes screenshots of the main screens', async () => {
-    const desktop = await (await newContext(server, DESKTOP)).newPage();
+    const desktop = await (await newContext(offline, DESKTOP)).newPage();
     const errors = new PageErrors(desktop, 'desktop');
     await desktop.goto('/');
     await desktop.getByLabel('Email').waitFor(WAIT);
     await screenshot(desktop, '01-login');
 
-    await desktop.getByLabel('Email').fill(email);
+    await desktop.getByLabel('Email').fill(planner);
     await desktop.getByLabel('Password').fill(PASSWORD);
     await desktop.getByRole('button', { name: 'Log in' }).click();
     await desktop.getByRole('link', { name: /Weekly plan/ }).first().waitFor(WAIT);
@@ -190,8 +236,8 @@ describe('two devices of one user, paired by QR link (offline coach)', () => {
 
     await desktop.getByRole('link', { name: /Weekly plan/ }).first().click();
     await expectLive(desktop);
-    await desktop.getByTestId('plan').getByTestId('rocks').waitFor(WAIT);
-    await finishedAnswers(desktop).nth(4).waitFor(WAIT);
+    await desktop.getByTestId('plan').getByTestId('agenda').waitFor(WAIT);
+    await finishedAnswers(desktop).nth(9).waitFor(WAIT);
     await screenshot(desktop, '03-chat-with-plan');
 
     await desktop.getByRole('button', { name: 'Continue on another device' }).click();
@@ -200,18 +246,18 @@ describe('two devices of one user, paired by QR link (offline coach)', () => {
     await desktop.keyboard.press('Escape');
     await expect.poll(() => desktop.getByRole('dialog').isVisible(), WAIT).toBe(false);
 
-    const phone = await (await newContext(server, PHONE)).newPage();
+    const phone = await (await newContext(offline, PHONE)).newPage();
     const phoneErrors = new PageErrors(phone, 'phone');
     await phone.goto('/');
-    await phone.getByLabel('Email').fill(email);
+    await phone.getByLabel('Email').fill(planner);
     await phone.getByLabel('Password').fill(PASSWORD);
     await phone.getByRole('button', { name: 'Log in' }).click();
     await phone.getByRole('link', { name: /Weekly plan/ }).first().click();
     await expectLive(phone);
-    await finishedAnswers(phone).nth(4).waitFor(WAIT);
+    await finishedAnswers(phone).nth(9).waitFor(WAIT);
     await screenshot(phone, '05-phone-chat');
     await phone.getByTestId('plan-drawer').locator('summary').click();
-    await phone.getByTestId('plan').getByTestId('rocks').waitFor(WAIT);
+    await phone.getByTestId('plan').getByTestId('agenda').waitFor(WAIT);
     await screenshot(phone, '06-phone-plan');
 
     errors.expectNone();
@@ -219,18 +265,10 @@ describe('two devices of one user, paired by QR link (offline coach)', () => {
   }, 60_000);
 });
 
-describe('resilience (demo coach: long, paced answers)', () => {
-  let server: E2eServer;
-
-  beforeAll(async () => {
-    server = await startE2eServer({ coach: 'demo', coachPaceMs: 40 });
-  });
-  afterAll(async () => server?.cleanup());
-
+describe('resilience (demo coach)', () => {
   it('survives a network drop mid-answer: no missing or doubled text, the offline message delivered once', async () => {
-    const context = await newContext(server, DESKTOP);
+    const context = await newContext(demo, DESKTOP);
     const page = await context.newPage();
-    // While the network is down on purpose, Chromium may log the failed reconnect attempts.
     const errors = new PageErrors(page, 'page');
     await signUp(page, uniqueEmail('net'));
     const sessionId = await openNewSession(page);
@@ -250,9 +288,9 @@ describe('resilience (demo coach: long, paced answers)', () => {
     await expectLive(page);
 
     // Both answers end: the first (complete, or interrupted by the queued message) and the reply to it.
-    await expect.poll(async () => ends(await sessionEvents(server, context, sessionId)).length, WAIT).toBe(2);
+    await expect.poll(async () => ends(await sessionEvents(demo, context, sessionId)).length, WAIT).toBe(2);
     await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(2);
-    const events = await sessionEvents(server, context, sessionId);
+    const events = await sessionEvents(demo, context, sessionId);
     expect(await assistantTexts(page)).toEqual(ends(events).map((e) => e.data.text));
     expect(events.filter((e) => e.type === 'user.message' && e.data.text === 'Sent while offline')).toHaveLength(1);
     expect(await page.locator('.msg.user').allTextContents()).toEqual(['You: Tell me a long story', 'You: Sent while offline']);
@@ -260,7 +298,7 @@ describe('resilience (demo coach: long, paced answers)', () => {
   }, 60_000);
 
   it('continues an answer where it was after a reload', async () => {
-    const context = await newContext(server, DESKTOP);
+    const context = await newContext(demo, DESKTOP);
     const page = await context.newPage();
     const errors = new PageErrors(page, 'page');
     await signUp(page, uniqueEmail('reload'));
@@ -274,7 +312,7 @@ describe('resilience (demo coach: long, paced answers)', () => {
     await expectLive(page);
 
     await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(1);
-    const events = await sessionEvents(server, context, sessionId);
+    const events = await sessionEvents(demo, context, sessionId);
     expect(ends(events)).toHaveLength(1);
     expect(ends(events)[0].data.status).toBe('complete');
     // It was still being written when the page went away.

@@ -77,7 +77,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
         <button type="button" disabled={creating} onClick={() => void start('plan')}>
           Plan this week
         </button>
-        <button type="button" disabled={creating} onClick={() => void start('review')}>
+        <button type="button" className="secondary" disabled={creating} onClick={() => void start('review')}>
           Friday review
         </button>
       </div>
