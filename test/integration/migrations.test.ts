@@ -17,7 +17,7 @@ describe('migrations (Prisma WASM schema engine)', () => {
     const tables = await pglite.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
     expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['Session', 'Event', 'Run', 'User', '_prisma_migrations']));
     await pglite.close();
-  });
+  }, 120_000);
 
   it.skipIf(!POSTGRES_URL)('two instances migrating the same PostgreSQL at once both succeed, and it is applied exactly once', async () => {
     const name = `fc_migrate_${randomBytes(5).toString('hex')}`;
@@ -40,5 +40,5 @@ describe('migrations (Prisma WASM schema engine)', () => {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();
     }
-  });
+  }, 120_000);
 });
