@@ -93,7 +93,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const auth = new AuthService(db.prisma);
   app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, instanceId });
 
-  installErrorHandler(app);
+  const serveWeb = config.serveWeb && existsSync(WEB_DIST);
+  installErrorHandler(app, { spaFallback: serveWeb });
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });
   app.decorateRequest('user', null);
@@ -108,14 +109,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
   await app.register(wsRoutes({ sessions, hub, presence, allowedOrigins: config.allowedOrigins }));
 
-  if (config.serveWeb && existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
-    // Client-side routes fall back to the app shell.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
-    });
-  }
+  if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
 
   app.addHook('onClose', async () => {
     await runs.close();

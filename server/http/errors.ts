@@ -14,8 +14,11 @@ export class ApiError extends Error {
 export const notFound = (what = 'Session') => new ApiError(404, 'not_found', `${what} not found`);
 export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in first');
 
-/** Every error body is {error: {code, message}}; 5xx bodies never carry internals. */
-export function installErrorHandler(app: FastifyInstance) {
+/**
+ * Every error body is {error: {code, message}}; 5xx bodies never carry internals.
+ * With `spaFallback`, unknown non-API GETs get the web app's index.html (client-side routes).
+ */
+export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: boolean } = {}) {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
@@ -35,6 +38,7 @@ export function installErrorHandler(app: FastifyInstance) {
     return reply.status(status).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
   });
   app.setNotFoundHandler((request, reply) => {
+    if (opts.spaFallback && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 }
