@@ -15,7 +15,8 @@ import { makeAuthHook } from './http/auth-hook.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
-import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
+import { CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
+import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import type { SessionLog } from './session/port.ts';
@@ -33,9 +34,12 @@ export interface AppServices {
   sessions: SessionService;
   auth: AuthService;
   instanceId: string;
+  metrics: AppMetrics;
 }
 
 export interface AppOverrides {
+  /** Use this session log instead of the SQL one (benchmarks compare against MemorySessionLog). */
+  log?: SessionLog;
   /** Use this database instead of opening one from config (tests). */
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
@@ -68,18 +72,31 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     migrate: !config.databaseUrl,
+    poolSize: config.dbPoolSize,
     log: (msg, err) => app.log.warn({ err }, msg),
   }));
   const ownsDb = !overrides.db;
-  const log = new SqlSessionLog(db);
+  const log = overrides.log ?? new SqlSessionLog(db);
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const agent = overrides.agent?.({ db, log }) ?? createAgent(config);
-  const runs = new RunManager({
+  let runs: RunManager | undefined;
+  const metrics = createAppMetrics({
+    sessions: () => hub.sessionCount(),
+    subscribers: () => hub.subscriberCount(),
+    runs: () => runs?.activeRunCount ?? 0,
+  });
+  runs = new RunManager({
     log,
     agent,
     instanceId,
     logger: app.log,
+    observer: {
+      deltaFlushed: (ms) => metrics.flushSeconds.observe(ms / 1000),
+      runEnded: (status) => {
+        if (status === 'failed') metrics.runsFailed.inc();
+      },
+    },
     describeSession: async (id) => {
       const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
       return s ?? undefined;
@@ -87,11 +104,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const sessions = new SessionService(db.prisma, log, runs);
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, runs, sessions, auth, instanceId });
+  app.decorate('services', { db, log, hub, runs, sessions, auth, instanceId, metrics });
 
   installErrorHandler(app);
   await app.register(fastifyCookie);
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES * 4 },
+    // Shutdown: tell every client to reconnect (the load balancer sends it to another instance,
+    // where it resumes from its last seq) instead of the default 1001 "going away".
+    preClose(done) {
+      for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'server restarting; reconnect and resume');
+      this.websocketServer.close(() => done());
+    },
+  });
   app.decorateRequest('user', null);
   app.addHook('onRequest', makeAuthHook(auth));
 
@@ -101,7 +126,19 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(wsRoutes({ sessions, hub, allowedOrigins: config.allowedOrigins }));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render()),
+  );
+  await app.register(wsRoutes({
+    sessions,
+    hub,
+    allowedOrigins: config.allowedOrigins,
+    onConnection: (delta) => {
+      if (delta === 1) metrics.wsConnections.inc();
+    },
+    onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
+    onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
+  }));
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
@@ -113,7 +150,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
 
   app.addHook('onClose', async () => {
-    await runs.close();
+    await runs.close(config.shutdownGraceMs);
     hub.close();
     await log.close();
     if (ownsDb) await db.close();

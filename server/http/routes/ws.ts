@@ -11,12 +11,17 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_BYTES = 64 * 1024;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
+/** Graceful shutdown: "service restart" — the client reconnects (through the load balancer, to another instance) and resumes. */
+export const CLOSE_SERVICE_RESTART = 1012;
 
 export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
   allowedOrigins: string[];
   onConnection?: (delta: 1 | -1) => void;
+  /** Called for every persisted event written to a socket, with commit-to-write lag in ms. */
+  onDelivered?: (lagMs: number) => void;
+  onSlowConsumer?: () => void;
 }
 
 /** Cross-site WebSocket hijacking guard: browsers always send Origin; it must be us or allowed. */
@@ -54,10 +59,14 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const userId = request.user!.id;
         const after = Number(request.query.after ?? 0);
         deps.onConnection?.(1);
+        // Every line this socket logs names its session and user.
+        const log = request.log.child({ sessionId, userId });
 
         const sendJson = (value: unknown): boolean => {
           if (socket.readyState !== socket.OPEN) return false;
           if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+            log.warn({ bufferedBytes: socket.bufferedAmount }, 'closing slow consumer');
+            deps.onSlowConsumer?.();
             socket.close(CLOSE_SLOW_CONSUMER, 'too far behind; reconnect and resume from your last seq');
             return false;
           }
@@ -66,9 +75,18 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         };
         const sendError = (code: string, message: string) => sendJson({ type: 'error', code, message });
 
+        // Lag is only meaningful for live events; replayed ones are old by definition.
+        let live = false;
         const sub = deps.hub.subscribe(sessionId, after, {
-          event: (e) => sendJson(e),
-          ready: (lastSeq) => sendJson({ type: 'ready', lastSeq }),
+          event: (e) => {
+            const sent = sendJson(e);
+            if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));
+            return sent;
+          },
+          ready: (lastSeq) => {
+            live = true;
+            sendJson({ type: 'ready', lastSeq });
+          },
           error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
         });
 
@@ -94,7 +112,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');
             }
           } catch (err) {
-            request.log.error({ err, sessionId }, 'websocket command failed');
+            log.error({ err }, 'websocket command failed');
             sendError('internal', 'Something went wrong on our side. Try again.');
           }
         };
