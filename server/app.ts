@@ -25,6 +25,8 @@ import { SqlSessionLog } from './session/sql-log.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** On shutdown, how long clients get to acknowledge the 1012 close before their sockets are cut. */
+export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 
 export interface AppServices {
   db: Database;
@@ -113,8 +115,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // Shutdown: tell every client to reconnect (the load balancer sends it to another instance,
     // where it resumes from its last seq) instead of the default 1001 "going away".
     preClose(done) {
-      for (const client of this.websocketServer.clients) client.close(CLOSE_SERVICE_RESTART, 'server restarting; reconnect and resume');
-      this.websocketServer.close(() => done());
+      const wss = this.websocketServer;
+      for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, 'server restarting; reconnect and resume');
+      // A peer that stopped reading never completes the close handshake; don't let it hold shutdown.
+      const force = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_HANDSHAKE_WAIT_MS);
+      wss.close(() => {
+        clearTimeout(force);
+        done();
+      });
     },
   });
   app.decorateRequest('user', null);

@@ -40,7 +40,7 @@ export async function query<T extends pg.QueryResultRow = any>(url: string, sql:
 }
 
 export async function postgresVersion(url: string): Promise<string> {
-  const [row] = await query<{ v: string }>(url, 'SHOW server_version');
+  const [row] = await query<{ v: string }>(url, "SELECT current_setting('server_version') AS v");
   return `PostgreSQL ${row.v}`;
 }
 

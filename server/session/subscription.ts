@@ -17,6 +17,12 @@ export interface SubscriptionSink {
   ready(lastSeq: number): void;
   /** Reading the log failed; the subscription is closed. */
   error?(err: unknown): void;
+  /**
+   * Replay backpressure: a promise while the consumer's buffer is too full, else undefined.
+   * Replaying a long backlog waits on it, so a resume paces itself to the network instead of
+   * tripping the slow-consumer limit meant for readers that stopped reading.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /**
@@ -129,6 +135,9 @@ export class Subscription {
         return;
       }
       for (const e of page) {
+        if (this.closed) return;
+        const wait = this.sink.backpressure?.();
+        if (wait) await wait;
         if (this.closed) return;
         if (e.seq === this.lastSent + 1) this.send(e);
       }

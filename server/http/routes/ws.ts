@@ -9,6 +9,9 @@ import { parseClientFrame } from '../protocol.ts';
 /** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_BYTES = 64 * 1024;
+/** While replaying, the route waits for the socket to drain below this before sending more (see SubscriptionSink.backpressure). */
+export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
+const DRAIN_POLL_MS = 10;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
 /** Graceful shutdown: "service restart" — the client reconnects (through the load balancer, to another instance) and resumes. */
@@ -88,6 +91,16 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             sendJson({ type: 'ready', lastSeq });
           },
           error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
+          backpressure: () => {
+            if (socket.bufferedAmount <= REPLAY_HIGH_WATER_BYTES) return undefined;
+            return new Promise<void>((resolve) => {
+              const poll = () => {
+                if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= REPLAY_HIGH_WATER_BYTES) resolve();
+                else setTimeout(poll, DRAIN_POLL_MS);
+              };
+              setTimeout(poll, DRAIN_POLL_MS);
+            });
+          },
         });
 
         // Commands from one socket are applied in the order they were sent.
