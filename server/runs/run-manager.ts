@@ -3,7 +3,7 @@ import { AgentError, type Agent } from '../agent/port.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { LogNotification, SessionEvent } from '../session/types.ts';
 import { AbortRegistry } from './abort-registry.ts';
-import { DeltaBatcher } from './delta-batcher.ts';
+import { DeltaFlusher } from './delta-flusher.ts';
 
 /** SL13: a lease lasts LEASE_TTL_MS and is renewed every LEASE_RENEW_MS; sweeps every SWEEP_INTERVAL_MS find dead runs in < 5 s. */
 export const LEASE_TTL_MS = 3_000;
@@ -64,6 +64,7 @@ interface ActiveRun {
  */
 export class RunManager {
   private readonly aborts = new AbortRegistry();
+  private readonly flusher: DeltaFlusher;
   private readonly active = new Map<string, ActiveRun>();
   /** Sessions with a user message waiting for the current run to end. */
   private readonly waiting = new Set<string>();
@@ -78,6 +79,7 @@ export class RunManager {
   constructor(private readonly opts: RunManagerOptions) {
     this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
+    this.flusher = new DeltaFlusher(opts.log, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
     this.off = opts.log.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -129,13 +131,9 @@ export class RunManager {
     const signal = controller.signal;
     let failure: string | undefined;
     logger?.info?.({ messageId }, 'run started');
-    const batcher = new DeltaBatcher(
-      async (text) => {
-        const t0 = performance.now();
-        const r = await log.appendDelta(runId, text);
-        observer?.deltaFlushed?.(performance.now() - t0);
-        return r.kind === 'appended' ? 'appended' : 'run_stopped';
-      },
+    const batcher = this.flusher.open(
+      runId,
+      sessionId,
       () => this.aborts.abort(runId, 'stopped'),
       (err) => {
         logger?.error({ err }, 'delta append failed');
@@ -183,6 +181,7 @@ export class RunManager {
     } finally {
       clearInterval(renew);
       await batcher.flush();
+      batcher.close();
       this.aborts.unregister(runId);
       const status = failure ? 'failed' : this.closing && signal.aborted ? 'interrupted' : 'complete';
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
