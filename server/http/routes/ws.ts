@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
+import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
@@ -17,6 +18,14 @@ export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
 /** Graceful shutdown: "service restart" — the client reconnects (through the load balancer, to another instance) and resumes. */
 export const CLOSE_SERVICE_RESTART = 1012;
+
+// The hub hands the same event object to every subscriber of a session: serialize it once.
+const frames = new WeakMap<SessionEvent, string>();
+function frameOf(e: SessionEvent): string {
+  let f = frames.get(e);
+  if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
+  return f;
+}
 
 export interface WsDeps {
   sessions: SessionService;
@@ -67,7 +76,8 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         // Every line this socket logs names its session and user.
         const log = request.log.child({ sessionId, userId });
 
-        const sendJson = (value: unknown): boolean => {
+        const sendJson = (value: unknown): boolean => sendText(JSON.stringify(value));
+        const sendText = (text: string): boolean => {
           if (socket.readyState !== socket.OPEN) return false;
           if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
             log.warn({ bufferedBytes: socket.bufferedAmount }, 'closing slow consumer');
@@ -75,7 +85,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             socket.close(CLOSE_SLOW_CONSUMER, 'too far behind; reconnect and resume from your last seq');
             return false;
           }
-          socket.send(JSON.stringify(value));
+          socket.send(text);
           return true;
         };
         const sendError = (code: string, message: string, extra: Record<string, unknown> = {}) => sendJson({ type: 'error', code, message, ...extra });
@@ -84,7 +94,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         let live = false;
         const sub = deps.hub.subscribe(sessionId, after, {
           event: (e) => {
-            const sent = sendJson(e);
+            const sent = sendText(frameOf(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));
             return sent;
           },
