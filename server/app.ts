@@ -19,7 +19,8 @@ import { authRoutes } from './http/routes/auth.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
 import { FeedService } from './plan/feed-service.ts';
-import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
+import { CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
+import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import { PresenceTracker } from './session/presence.ts';
@@ -29,6 +30,8 @@ import { SqlSessionLog } from './session/sql-log.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** On shutdown, how long clients get to acknowledge the 1012 close before their sockets are cut. */
+export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 
 export interface AppServices {
   db: Database;
@@ -40,9 +43,12 @@ export interface AppServices {
   sessions: SessionService;
   auth: AuthService;
   instanceId: string;
+  metrics: AppMetrics;
 }
 
 export interface AppOverrides {
+  /** Use this session log instead of the SQL one (benchmarks compare against MemorySessionLog). */
+  log?: SessionLog;
   /** Use this database instead of opening one from config (tests). */
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
@@ -70,19 +76,32 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     migrate: !config.databaseUrl,
+    poolSize: config.dbPoolSize,
     log: (msg, err) => app.log.warn({ err }, msg),
   }));
   const ownsDb = !overrides.db;
-  const log = new SqlSessionLog(db);
+  const log = overrides.log ?? new SqlSessionLog(db);
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);
   const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
-  const runs = new RunManager({
+  let runs: RunManager | undefined;
+  const metrics = createAppMetrics({
+    sessions: () => hub.sessionCount(),
+    subscribers: () => hub.subscriberCount(),
+    runs: () => runs?.activeRunCount ?? 0,
+  });
+  runs = new RunManager({
     log,
     agent,
     instanceId,
     logger: app.log,
+    observer: {
+      deltaFlushed: (ms) => metrics.flushSeconds.observe(ms / 1000),
+      runEnded: (status) => {
+        if (status === 'failed') metrics.runsFailed.inc();
+      },
+    },
     describeSession: async (id) => {
       const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
       return s ?? undefined;
@@ -91,13 +110,28 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = new SessionService(db.prisma, log, runs);
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, instanceId });
+  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
-  // Fastify has one not-found handler per prefix: the app-shell fallback lives in it.
-  installErrorHandler(app, serveWeb ? { appShell: (_request, reply) => reply.sendFile('index.html') } : {});
+  installErrorHandler(app, { spaFallback: serveWeb });
   await app.register(fastifyCookie);
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES * 4 },
+    // Shutdown: tell every client to reconnect (the load balancer sends it to another instance,
+    // where it resumes from its last seq) instead of the default 1001 "going away".
+    preClose(done) {
+      const wss = this.websocketServer;
+      for (const client of wss.clients) client.close(CLOSE_SERVICE_RESTART, 'server restarting; reconnect and resume');
+      // A peer that stopped reading never completes the close handshake; don't let it hold shutdown.
+      const force = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, CLOSE_HANDSHAKE_WAIT_MS);
+      wss.close(() => {
+        clearTimeout(force);
+        done();
+      });
+    },
+  });
   app.decorateRequest('user', null);
   app.addHook('onRequest', makeAuthHook(auth));
 
@@ -108,13 +142,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
-  await app.register(wsRoutes({ sessions, hub, presence, allowedOrigins: config.allowedOrigins }));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render()),
+  );
+  await app.register(wsRoutes({
+    sessions,
+    hub,
+    presence,
+    allowedOrigins: config.allowedOrigins,
+    onConnection: (delta) => {
+      if (delta === 1) metrics.wsConnections.inc();
+    },
+    onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
+    onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
+  }));
 
-  // Client-side routes (/pair/<code>) fall back to the app shell (see installErrorHandler).
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
 
   app.addHook('onClose', async () => {
-    await runs.close();
+    await runs.close(config.shutdownGraceMs);
     presence.close();
     hub.close();
     await log.close();

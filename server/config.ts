@@ -25,6 +25,10 @@ export interface Config {
   instanceId: string | undefined;
   /** Cookie gets `Secure` when the public URL is https. */
   secureCookies: boolean;
+  /** On SIGTERM, how long running answers may finish before they are ended as interrupted. */
+  shutdownGraceMs: number;
+  /** Size of the PostgreSQL connection pool of this instance. */
+  dbPoolSize: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveWeb: str(env, 'SERVE_WEB') !== 'false',
     instanceId: str(env, 'INSTANCE_ID'),
     secureCookies: publicUrl?.startsWith('https://') ?? false,
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
   };
 }
 

@@ -17,9 +17,18 @@ export interface NotificationFeed {
   onResync(handler: () => void): () => void;
 }
 
+/**
+ * Plain parameterised SQL on the same database, for the session log's hot path: one
+ * statement per append, where Prisma's raw-query layer costs more CPU than the query.
+ */
+export interface SqlExecutor {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
 export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
+  sql: SqlExecutor;
   feed: NotificationFeed;
   /** Sends an ephemeral notification (not stored) to every instance, this one included. */
   notify(payload: string): Promise<void>;
@@ -45,13 +54,16 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.migrate) await migratePostgres(url);
-  const adapter = new PrismaPg({ connectionString: url, max: opts.poolSize ?? 10 });
-  const prisma = new PrismaClient({ adapter });
+  // One pool serves both Prisma and the hot path, so the connection budget is one number.
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  pool.on('error', (err) => opts.log?.('idle database connection failed', err));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const listener = new PgListener(url, NOTIFY_CHANNEL, opts.log);
   await listener.start();
   return {
     kind: 'postgres',
     prisma,
+    sql: { query: async (text, params) => (await pool.query(text, params as unknown[])).rows },
     feed: listener,
     notify: async (payload) => {
       await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
@@ -60,6 +72,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     async close() {
       await listener.stop();
       await prisma.$disconnect();
+      await pool.end().catch(() => {});
     },
   };
 }
@@ -94,6 +107,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     prisma,
+    sql: { query: async (text, params) => (await pglite.query(text, params as unknown[])).rows as never[] },
     feed: {
       onPayload(h) {
         payloadHandlers.add(h);

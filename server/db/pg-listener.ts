@@ -22,6 +22,11 @@ export class PgListener implements NotificationFeed {
     private readonly log?: (msg: string, err?: unknown) => void,
   ) {}
 
+  /** Backend pid of the LISTEN connection (tests use it to cut the connection). */
+  get backendPid(): number | undefined {
+    return (this.client as unknown as { processID?: number } | undefined)?.processID;
+  }
+
   async start(): Promise<void> {
     await this.connect();
   }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 
 /** An expected HTTP failure with a stable `code` for clients. */
 export class ApiError extends Error {
@@ -16,9 +16,9 @@ export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in fir
 
 /**
  * Every error body is {error: {code, message}}; 5xx bodies never carry internals.
- * `appShell`, when given, answers GETs outside /api/ that match no route (client-side routes).
+ * With `spaFallback`, unknown non-API GETs get the web app's index.html (client-side routes).
  */
-export function installErrorHandler(app: FastifyInstance, opts: { appShell?: (request: FastifyRequest, reply: FastifyReply) => unknown } = {}) {
+export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: boolean } = {}) {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
@@ -38,7 +38,7 @@ export function installErrorHandler(app: FastifyInstance, opts: { appShell?: (re
     return reply.status(status).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
   });
   app.setNotFoundHandler((request, reply) => {
-    if (opts.appShell && request.method === 'GET' && !request.url.startsWith('/api/')) return opts.appShell(request, reply);
+    if (opts.spaFallback && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

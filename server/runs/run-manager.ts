@@ -3,7 +3,7 @@ import { AgentError, type Agent } from '../agent/port.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { LogNotification, SessionEvent } from '../session/types.ts';
 import { AbortRegistry } from './abort-registry.ts';
-import { DeltaBatcher } from './delta-batcher.ts';
+import { DeltaFlusher } from './delta-flusher.ts';
 
 /** SL13: a lease lasts LEASE_TTL_MS and is renewed every LEASE_RENEW_MS; sweeps every SWEEP_INTERVAL_MS find dead runs in < 5 s. */
 export const LEASE_TTL_MS = 3_000;
@@ -15,6 +15,25 @@ export const ORPHAN_AFTER_MS = 2_000;
 export const REASON_LOST_INSTANCE = 'The coach was interrupted because its server stopped responding. Send a message to continue.';
 export const REASON_SHUTDOWN = 'The coach was interrupted because its server restarted. Send a message to continue.';
 export const REASON_INTERNAL = 'The coach hit an internal error. Try again.';
+export const REASON_STORAGE = 'The coach could not save its answer because the database was unavailable. Try again.';
+/** Ending a run is retried this long (database restart, failover) before the lease sweeper is left to do it. */
+export const END_RETRY_WINDOW_MS = 20_000;
+const END_RETRY_MIN_MS = 100;
+const END_RETRY_MAX_MS = 2_000;
+
+/** A pino-compatible logger; `child` adds run and session ids to every line. */
+export interface RunLogger {
+  error(obj: unknown, msg?: string): void;
+  info?(obj: unknown, msg?: string): void;
+  warn?(obj: unknown, msg?: string): void;
+  child?(bindings: Record<string, unknown>): RunLogger;
+}
+
+/** Hooks for metrics; all optional. */
+export interface RunObserver {
+  deltaFlushed?(ms: number): void;
+  runEnded?(status: string): void;
+}
 
 export interface SessionInfo {
   userId: string;
@@ -26,7 +45,8 @@ export interface RunManagerOptions {
   agent: Agent;
   instanceId: string;
   describeSession(sessionId: string): Promise<SessionInfo | undefined>;
-  logger?: { error(obj: unknown, msg?: string): void; info?(obj: unknown, msg?: string): void };
+  logger?: RunLogger;
+  observer?: RunObserver;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
   sweepIntervalMs?: number;
@@ -44,6 +64,7 @@ interface ActiveRun {
  */
 export class RunManager {
   private readonly aborts = new AbortRegistry();
+  private readonly flusher: DeltaFlusher;
   private readonly active = new Map<string, ActiveRun>();
   /** Sessions with a user message waiting for the current run to end. */
   private readonly waiting = new Set<string>();
@@ -58,6 +79,7 @@ export class RunManager {
   constructor(private readonly opts: RunManagerOptions) {
     this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
+    this.flusher = new DeltaFlusher(opts.log, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
     this.off = opts.log.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -102,17 +124,21 @@ export class RunManager {
   }
 
   private async execute(sessionId: string, runId: string, start: SessionEvent): Promise<void> {
-    const { log, agent, logger } = this.opts;
+    const { log, agent, observer } = this.opts;
+    const logger = this.opts.logger?.child?.({ runId, sessionId }) ?? this.opts.logger;
     const messageId = String(start.data.messageId);
     const controller = this.aborts.register(runId);
     const signal = controller.signal;
     let failure: string | undefined;
-    const batcher = new DeltaBatcher(
-      async (text) => ((await log.appendDelta(runId, text)).kind === 'appended' ? 'appended' : 'run_stopped'),
+    logger?.info?.({ messageId }, 'run started');
+    const batcher = this.flusher.open(
+      runId,
+      sessionId,
       () => this.aborts.abort(runId, 'stopped'),
       (err) => {
-        logger?.error({ err, runId, sessionId }, 'delta append failed');
-        failure ??= REASON_INTERNAL;
+        logger?.error({ err }, 'delta append failed');
+        // Nothing of this append was committed (one statement), so SL6 still holds; the user is told why.
+        failure ??= REASON_STORAGE;
         this.aborts.abort(runId, 'append failed');
       },
     );
@@ -121,7 +147,7 @@ export class RunManager {
         const r = await log.renewLease(runId, this.leaseTtlMs);
         if (r.kind === 'lost' || r.stopRequested) batcher.stop();
       } catch (err) {
-        logger?.error({ err, runId }, 'lease renewal failed');
+        logger?.error({ err }, 'lease renewal failed');
       }
     }, this.leaseRenewMs);
     try {
@@ -148,21 +174,50 @@ export class RunManager {
       if (!signal.aborted) {
         if (err instanceof AgentError) failure = err.reason;
         else {
-          logger?.error({ err, runId, sessionId }, 'agent failed');
+          logger?.error({ err }, 'agent failed');
           failure = REASON_INTERNAL;
         }
       }
     } finally {
       clearInterval(renew);
       await batcher.flush();
+      batcher.close();
       this.aborts.unregister(runId);
-      const status = this.closing && signal.aborted ? 'interrupted' : failure ? 'failed' : 'complete';
+      const status = failure ? 'failed' : this.closing && signal.aborted ? 'interrupted' : 'complete';
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
+      const ended = await this.endWithRetry(runId, status, reason, logger);
+      if (ended) {
+        observer?.runEnded?.(ended);
+        logger?.info?.({ status: ended }, 'run ended');
+      }
+    }
+  }
+
+  /**
+   * Records the end, retrying through a database outage so the user sees a readable reason
+   * rather than the sweeper's "server stopped responding". Gives up after END_RETRY_WINDOW_MS:
+   * the lease then expires and any instance's sweeper ends the run (SL13).
+   */
+  private async endWithRetry(
+    runId: string,
+    status: 'complete' | 'failed' | 'interrupted',
+    reason: string | undefined,
+    logger: RunLogger | undefined,
+  ): Promise<string | undefined> {
+    const deadline = Date.now() + END_RETRY_WINDOW_MS;
+    for (let attempt = 0; ; attempt++) {
       try {
-        await log.endRun(runId, status, reason);
+        const r = await this.opts.log.endRun(runId, status, reason);
+        return r.kind === 'ended' ? r.status : undefined;
       } catch (err) {
-        // The lease will expire and any instance's sweeper ends the run (SL13).
-        logger?.error({ err, runId }, 'ending run failed');
+        if (Date.now() >= deadline) {
+          logger?.error({ err }, 'ending run failed; leaving it to the lease sweeper');
+          return undefined;
+        }
+        if (attempt === 0) logger?.warn?.({ err }, 'ending run failed; retrying');
+        // While retrying, keep the lease alive so no sweeper ends it with a misleading reason.
+        void this.opts.log.renewLease(runId, this.leaseTtlMs).catch(() => {});
+        await new Promise((r) => setTimeout(r, Math.min(END_RETRY_MAX_MS, END_RETRY_MIN_MS * 2 ** attempt)));
       }
     }
   }
@@ -191,13 +246,24 @@ export class RunManager {
     }
   }
 
-  /** Graceful stop: abort our runs (they end as interrupted) and wait for them to be recorded. */
-  async close(): Promise<void> {
+  /**
+   * Graceful stop. Takes no new turns; lets running answers finish for up to `graceMs` (their
+   * clients, moved to another instance, keep receiving them through the log); then aborts the
+   * rest, which end as interrupted, and waits for those ends to be recorded.
+   */
+  async close(graceMs = 0): Promise<void> {
     this.closing = true;
     clearInterval(this.sweeper);
+    const running = () => Promise.allSettled([...this.active.values()].map((r) => r.done));
+    if (graceMs > 0 && this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    // Stops from clients must still reach our runs during the grace period, so unsubscribe only now.
     this.off();
     this.aborts.abortAll('shutdown');
-    await Promise.allSettled([...this.active.values()].map((r) => r.done));
+    await running();
   }
 }
 

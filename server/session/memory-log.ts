@@ -141,6 +141,12 @@ export class MemorySessionLog implements SessionLog {
     return { kind: 'appended', event: this.commit(run.sessionId, s, 'assistant.delta', { messageId: run.messageId, text }) };
   }
 
+  async appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]> {
+    const out: DeltaOutcome[] = [];
+    for (const d of batch) out.push(await this.appendDelta(d.runId, d.text));
+    return out;
+  }
+
   async requestCancel(sessionId: string): Promise<CancelOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;

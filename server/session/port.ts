@@ -32,6 +32,11 @@ export interface SessionLog {
   claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
   /** SL10: rejected once a stop is recorded or the run ended. */
   appendDelta(runId: string, text: string): Promise<DeltaOutcome>;
+  /**
+   * SL7 group commit: one delta for each of several runs (of different sessions) in one
+   * statement. Outcomes are in input order; each run is checked on its own (SL10).
+   */
+  appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run. */
   requestCancel(sessionId: string): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */

@@ -1,4 +1,4 @@
-import type { Database, PrismaClient } from '../db/database.ts';
+import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
 import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
 import { decodeNotification } from './notification.ts';
 import type { SessionLog } from './port.ts';
@@ -20,12 +20,15 @@ import type {
 type Row = { seq: number; type: string; data: unknown; at: Date | string };
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
+/** The channel as an SQL literal, spliced into statements (a constant, never user input). */
+const CHANNEL = `'${NOTIFY_CHANNEL}'`;
 const DEADLOCK_RETRIES = 3;
 const CLAIM_RETRIES = 3;
 
 function toEvent(r: Row): SessionEvent {
   const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
-  return { seq: Number(r.seq), type: r.type, at: new Date(r.at).toISOString(), data: data as Record<string, unknown> };
+  // The SQL formats `at` as ISO text already; converting a Date per row is measurable on replay.
+  return { seq: Number(r.seq), type: r.type, at: typeof r.at === 'string' ? r.at : r.at.toISOString(), data: data as Record<string, unknown> };
 }
 
 function isRetryable(err: unknown): boolean {
@@ -40,11 +43,13 @@ function isRetryable(err: unknown): boolean {
  */
 export class SqlSessionLog implements SessionLog {
   private readonly prisma: PrismaClient;
+  private readonly sql: SqlExecutor;
   private readonly listeners = new Set<(n: LogNotification) => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(db: Database) {
     this.prisma = db.prisma;
+    this.sql = db.sql;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => {
         const n = decodeNotification(payload);
@@ -92,25 +97,25 @@ export class SqlSessionLog implements SessionLog {
     let rows: Array<Row & { stoppedRunId: string | null }>;
     try {
       rows = await this.retry(
-        () => this.prisma.$queryRaw<Array<Row & { stoppedRunId: string | null }>>`
+        () => this.sql.query<Row & { stoppedRunId: string | null }>(`
         WITH stop AS (
           UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'interrupted'
-          WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = ${sessionId})
+          WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
             AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
           RETURNING id
         ), s AS (
           UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1
-          WHERE id = ${sessionId} AND (SELECT count(*) FROM stop) >= 0
+          WHERE id = $1 AND (SELECT count(*) FROM stop) >= 0
           RETURNING id, "lastSeq"
         ), e AS (
           INSERT INTO "Event" ("sessionId", seq, type, data, at, "clientMessageId")
-          SELECT s.id, s."lastSeq", 'user.message', ${data}::jsonb, clock_timestamp(), ${input.clientMessageId} FROM s
+          SELECT s.id, s."lastSeq", 'user.message', $2::jsonb, clock_timestamp(), $3 FROM s
           RETURNING seq, type, data, at
         )
-        SELECT e.seq, e.type, e.data, e.at, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
-          pg_notify(${NOTIFY_CHANNEL}, 'e:' || ${sessionId}::text || ':' || e.seq)::text,
-          (SELECT count(pg_notify(${NOTIFY_CHANNEL}, 's:' || id)) FROM stop) AS stops
-        FROM e`,
+        SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
+          pg_notify(${CHANNEL}, 'e:' || $1::text || ':' || e.seq)::text,
+          (SELECT count(pg_notify(${CHANNEL}, 's:' || id)) FROM stop) AS stops
+        FROM e`, [sessionId, data, input.clientMessageId]),
       );
     } catch (err) {
       // SL5: the unique (sessionId, clientMessageId) index rejected a retry; the whole
@@ -133,15 +138,15 @@ export class SqlSessionLog implements SessionLog {
   async append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome> {
     const json = JSON.stringify(data);
     const rows = await this.retry(
-      () => this.prisma.$queryRaw<Row[]>`
+      () => this.sql.query<Row>(`
       WITH s AS (
-        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 WHERE id = ${sessionId} RETURNING id, "lastSeq"
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 WHERE id = $1 RETURNING id, "lastSeq"
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
-        SELECT s.id, s."lastSeq", ${type}, ${json}::jsonb, clock_timestamp() FROM s
+        SELECT s.id, s."lastSeq", $2, $3::jsonb, clock_timestamp() FROM s
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, e.at, pg_notify(${NOTIFY_CHANNEL}, 'e:' || ${sessionId}::text || ':' || e.seq)::text FROM e`,
+      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, pg_notify(${CHANNEL}, 'e:' || $1::text || ':' || e.seq)::text FROM e`, [sessionId, type, json]),
     );
     if (!rows[0]) return NOT_FOUND;
     const event = toEvent(rows[0]);
@@ -150,42 +155,42 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
-    const rows = await this.prisma.$queryRaw<Row[]>`
-      SELECT seq, type, data, at FROM "Event"
-      WHERE "sessionId" = ${sessionId} AND seq > ${afterSeq}::int
-      ORDER BY seq LIMIT ${limit}::int`;
+    const rows = await this.sql.query<Row>(`
+      SELECT seq, type, data, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM "Event"
+      WHERE "sessionId" = $1 AND seq > $2::int
+      ORDER BY seq LIMIT $3::int`, [sessionId, afterSeq, limit]);
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
     return rows.map(toEvent);
   }
 
   async lastSeq(sessionId: string): Promise<number | NotFound> {
-    const rows = await this.prisma.$queryRaw<Array<{ lastSeq: number }>>`SELECT "lastSeq" FROM "Session" WHERE id = ${sessionId}`;
+    const rows = await this.sql.query<{ lastSeq: number }>(`SELECT "lastSeq" FROM "Session" WHERE id = $1`, [sessionId]);
     return rows[0] ? Number(rows[0].lastSeq) : NOT_FOUND;
   }
 
   async claimRun(req: ClaimRequest, attempt = 0): Promise<ClaimOutcome> {
     const rows = await this.retry(
-      () => this.prisma.$queryRaw<Array<Row & { triggerSeq: number }>>`
+      () => this.sql.query<Row & { triggerSeq: number }>(`
       WITH s AS (
-        UPDATE "Session" SET "activeRunId" = ${req.runId}, "answeredSeq" = "lastUserSeq", "lastSeq" = "lastSeq" + 1
-        WHERE id = ${req.sessionId} AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq"
+        UPDATE "Session" SET "activeRunId" = $1, "answeredSeq" = "lastUserSeq", "lastSeq" = "lastSeq" + 1
+        WHERE id = $2 AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq"
         RETURNING id, "lastSeq", "lastUserSeq"
       ), r AS (
         INSERT INTO "Run" (id, "sessionId", "messageId", "instanceId", "triggerSeq", "leaseExpiresAt")
-        SELECT ${req.runId}, s.id, ${req.messageId}, ${req.instanceId}, s."lastUserSeq",
-               clock_timestamp() + ${req.leaseMs}::int * interval '1 millisecond'
+        SELECT $1, s.id, $3, $4, s."lastUserSeq",
+               clock_timestamp() + $5::int * interval '1 millisecond'
         FROM s
         RETURNING id
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.start',
-               jsonb_build_object('messageId', ${req.messageId}::text, 'runId', r.id), clock_timestamp()
+               jsonb_build_object('messageId', $3::text, 'runId', r.id), clock_timestamp()
         FROM s, r
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, e.at, s."lastUserSeq" AS "triggerSeq",
-        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
-      FROM e, s`,
+      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, s."lastUserSeq" AS "triggerSeq",
+        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
+      FROM e, s`, [req.runId, req.sessionId, req.messageId, req.instanceId, req.leaseMs]),
     );
     if (rows[0]) {
       const event = toEvent(rows[0]);
@@ -204,38 +209,53 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
-    const rows = await this.retry(
-      () => this.prisma.$queryRaw<Array<Row & { sessionId: string }>>`
-      WITH r AS (
-        UPDATE "Run" SET text = text || ${text}::text
-        WHERE id = ${runId} AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
-        RETURNING "sessionId", "messageId"
+    return (await this.appendDeltas([{ runId, text }]))[0];
+  }
+
+  async appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]> {
+    if (batch.length === 0) return [];
+    const rows = await this.retry(() =>
+      this.sql.query<Row & { runId: string; sessionId: string }>(
+        `
+      WITH input AS (
+        SELECT * FROM unnest($1::text[], $2::text[]) AS t(run_id, text)
+      ), r AS (
+        UPDATE "Run" SET text = "Run".text || input.text FROM input
+        WHERE "Run".id = input.run_id AND "Run"."endedAt" IS NULL AND "Run"."stopRequestedAt" IS NULL
+        RETURNING "Run".id, "Run"."sessionId", "Run"."messageId", input.text AS delta
       ), s AS (
         UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM r WHERE "Session".id = r."sessionId"
         RETURNING "Session".id, "Session"."lastSeq"
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.delta',
-               jsonb_build_object('messageId', r."messageId", 'text', ${text}::text), clock_timestamp()
-        FROM s, r
-        RETURNING seq, type, data, at
+               jsonb_build_object('messageId', r."messageId", 'text', r.delta), clock_timestamp()
+        FROM s JOIN r ON r."sessionId" = s.id
+        RETURNING "sessionId", seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, e.at, s.id AS "sessionId",
-        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
-      FROM e, s`,
+      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data,
+        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
+        pg_notify(${CHANNEL}, 'e:' || e."sessionId" || ':' || e.seq)::text
+      FROM e JOIN r ON r."sessionId" = e."sessionId"`,
+        [batch.map((d) => d.runId), batch.map((d) => d.text)],
+      ),
     );
-    if (!rows[0]) return { kind: 'run_stopped' };
-    const event = toEvent(rows[0]);
-    this.published(rows[0].sessionId, event);
-    return { kind: 'appended', event };
+    const byRun = new Map(rows.map((row) => [row.runId, row]));
+    return batch.map((d) => {
+      const row = byRun.get(d.runId);
+      if (!row) return { kind: 'run_stopped' } as const;
+      const event = toEvent(row);
+      this.published(row.sessionId, event);
+      return { kind: 'appended', event } as const;
+    });
   }
 
   async requestCancel(sessionId: string): Promise<CancelOutcome> {
     const rows = await this.retry(
-      () => this.prisma.$queryRaw<Array<Row & { runId: string }>>`
+      () => this.sql.query<Row & { runId: string }>(`
       WITH r AS (
         UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'cancelled'
-        WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = ${sessionId})
+        WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
           AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
         RETURNING id, "sessionId", "messageId"
       ), s AS (
@@ -248,10 +268,10 @@ export class SqlSessionLog implements SessionLog {
         FROM s, r
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, e.at, r.id AS "runId",
-        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
-        pg_notify(${NOTIFY_CHANNEL}, 's:' || r.id)::text
-      FROM e, s, r`,
+      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, r.id AS "runId",
+        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
+        pg_notify(${CHANNEL}, 's:' || r.id)::text
+      FROM e, s, r`, [sessionId]),
     );
     if (!rows[0]) return (await this.lastSeq(sessionId)) === NOT_FOUND ? NOT_FOUND : { kind: 'no_active_run' };
     const event = toEvent(rows[0]);
@@ -262,11 +282,11 @@ export class SqlSessionLog implements SessionLog {
 
   async endRun(runId: string, status: Exclude<EndStatus, 'cancelled'>, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
     const rows = await this.retry(
-      () => this.prisma.$queryRaw<Array<Row & { sessionId: string; status: EndStatus }>>`
+      () => this.sql.query<Row & { sessionId: string; status: EndStatus }>(`
       WITH r AS (
-        UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", ${status}::text)
-        WHERE id = ${runId} AND "endedAt" IS NULL
-          AND (${onlyIfExpired}::boolean = false OR "leaseExpiresAt" < clock_timestamp())
+        UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
+        WHERE id = $2 AND "endedAt" IS NULL
+          AND ($3::boolean = false OR "leaseExpiresAt" < clock_timestamp())
         RETURNING id, "sessionId", "messageId", status, text
       ), s AS (
         UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
@@ -277,16 +297,16 @@ export class SqlSessionLog implements SessionLog {
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.end',
                jsonb_build_object('messageId', r."messageId", 'status', r.status, 'text', r.text)
-               || CASE WHEN ${reason ?? null}::text IS NOT NULL AND r.status = ${status}::text
-                       THEN jsonb_build_object('reason', ${reason ?? null}::text) ELSE '{}'::jsonb END,
+               || CASE WHEN $4::text IS NOT NULL AND r.status = $1::text
+                       THEN jsonb_build_object('reason', $4::text) ELSE '{}'::jsonb END,
                clock_timestamp()
         FROM s, r
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, e.at, s.id AS "sessionId", r.status,
-        pg_notify(${NOTIFY_CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
-        pg_notify(${NOTIFY_CHANNEL}, 'r:' || s.id)::text
-      FROM e, s, r`,
+      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, s.id AS "sessionId", r.status,
+        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
+        pg_notify(${CHANNEL}, 'r:' || s.id)::text
+      FROM e, s, r`, [status, runId, onlyIfExpired, reason ?? null]),
     );
     if (!rows[0]) return { kind: 'already_ended' };
     const event = toEvent(rows[0]);
@@ -296,26 +316,26 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
-    const rows = await this.prisma.$queryRaw<Array<{ stopRequested: boolean }>>`
-      UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + ${leaseMs}::int * interval '1 millisecond'
-      WHERE id = ${runId} AND "endedAt" IS NULL
-      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`;
+    const rows = await this.sql.query<{ stopRequested: boolean }>(`
+      UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
+      WHERE id = $2 AND "endedAt" IS NULL
+      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`, [leaseMs, runId]);
     return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
   }
 
   async expiredRuns(): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      SELECT id FROM "Run" WHERE "endedAt" IS NULL AND "leaseExpiresAt" < clock_timestamp() LIMIT 100`;
+    const rows = await this.sql.query<{ id: string }>(`
+      SELECT id FROM "Run" WHERE "endedAt" IS NULL AND "leaseExpiresAt" < clock_timestamp() LIMIT 100`, []);
     return rows.map((r) => r.id);
   }
 
   async orphanedTurns(olderThanMs: number): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+    const rows = await this.sql.query<{ id: string }>(`
       SELECT s.id FROM "Session" s
       JOIN "Event" e ON e."sessionId" = s.id AND e.seq = s."lastUserSeq"
       WHERE s."activeRunId" IS NULL AND s."lastUserSeq" > s."answeredSeq"
-        AND e.at < clock_timestamp() - ${olderThanMs}::int * interval '1 millisecond'
-      LIMIT 100`;
+        AND e.at < clock_timestamp() - $1::int * interval '1 millisecond'
+      LIMIT 100`, [olderThanMs]);
     return rows.map((r) => r.id);
   }
 

@@ -3,6 +3,12 @@ import type { SessionEvent } from './types.ts';
 
 /** Events per read while replaying; large enough to resume 10k events in a few round trips. */
 export const REPLAY_PAGE_SIZE = 1_000;
+/**
+ * Live events held for one reader while it waits on a log read. Past this the held events
+ * are dropped and the reader re-reads from the log instead: the log has them, so memory per
+ * subscriber stays bounded however long a read (or a burst) lasts.
+ */
+export const MAX_PENDING_EVENTS = 2_000;
 
 export interface SubscriptionSink {
   /** Delivers one event. Returning false means the sink is gone; the subscription stops. */
@@ -11,6 +17,12 @@ export interface SubscriptionSink {
   ready(lastSeq: number): void;
   /** Reading the log failed; the subscription is closed. */
   error?(err: unknown): void;
+  /**
+   * Replay backpressure: a promise while the consumer's buffer is too full, else undefined.
+   * Replaying a long backlog waits on it, so a resume paces itself to the network instead of
+   * tripping the slow-consumer limit meant for readers that stopped reading.
+   */
+  backpressure?(): Promise<void> | undefined;
 }
 
 /**
@@ -21,6 +33,10 @@ export interface SubscriptionSink {
 export class Subscription {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Live events offered but not yet applied; one drain at a time is queued on the chain. */
+  private pending: SessionEvent[] = [];
+  private drainQueued = false;
+  private overflowed = false;
   lastSent: number;
 
   constructor(
@@ -45,7 +61,33 @@ export class Subscription {
     if (this.closed) return;
     // Fast path: nothing new for this reader.
     if (events.length === 0 || events[events.length - 1].seq <= this.lastSent) return;
-    void this.enqueue(() => this.apply(events));
+    if (!this.overflowed) {
+      if (this.pending.length + events.length > MAX_PENDING_EVENTS) {
+        this.overflowed = true;
+        this.pending = [];
+      } else {
+        for (const e of events) this.pending.push(e);
+      }
+    }
+    if (this.drainQueued) return;
+    this.drainQueued = true;
+    void this.enqueue(() => this.drain());
+  }
+
+  /** Applies everything offered so far, or re-reads the log if too much piled up. */
+  private async drain(): Promise<void> {
+    this.drainQueued = false;
+    const events = this.pending;
+    const overflowed = this.overflowed;
+    this.pending = [];
+    this.overflowed = false;
+    if (overflowed) await this.catchUp();
+    else await this.apply(events);
+  }
+
+  /** Events held for this reader right now (bounded by MAX_PENDING_EVENTS). */
+  get pendingCount(): number {
+    return this.pending.length;
   }
 
   /** Re-reads the log after a possibly missed notification (listener reconnect). */
@@ -55,6 +97,7 @@ export class Subscription {
 
   close(): void {
     this.closed = true;
+    this.pending = [];
   }
 
   get isClosed(): boolean {
@@ -92,6 +135,9 @@ export class Subscription {
         return;
       }
       for (const e of page) {
+        if (this.closed) return;
+        const wait = this.sink.backpressure?.();
+        if (wait) await wait;
         if (this.closed) return;
         if (e.seq === this.lastSent + 1) this.send(e);
       }

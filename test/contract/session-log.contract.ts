@@ -157,6 +157,30 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       expect((await claim(fx.log, id)).kind).toBe('nothing_to_answer');
     });
 
+    it('SL7 + SL10: appendDeltas commits one delta per run in one call, rejecting only the stopped run', async () => {
+      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()];
+      const runIds: string[] = [];
+      for (const id of ids) {
+        await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+        const c = await claim(fx.log, id);
+        if (c.kind !== 'claimed') throw new Error(c.kind);
+        runIds.push(c.event.data.runId as string);
+      }
+      await fx.log.requestCancel(ids[1]);
+      const out = await fx.log.appendDeltas(runIds.map((runId, i) => ({ runId, text: `text ${i}` })));
+      expect(out.map((o) => o.kind)).toEqual(['appended', 'run_stopped', 'appended']);
+      expect(out[0].kind === 'appended' && out[0].event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
+      expect(out[2].kind === 'appended' && out[2].event.seq).toBe(3);
+      expect(await fx.log.appendDeltas([])).toEqual([]);
+      for (const [i, id] of ids.entries()) {
+        const events = await readAll(fx.log, id);
+        expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
+        expect(events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text)).toEqual(i === 1 ? [] : [`text ${i}`]);
+      }
+      const end = await fx.log.endRun(runIds[0], 'complete');
+      expect(end.kind === 'ended' && end.event.data.text).toBe('text 0');
+    });
+
     it('SL12: failed runs carry a readable reason', async () => {
       const id = await fx.newSession();
       await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
@@ -211,12 +235,13 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
     it('SL13: an expired lease is found and ended as interrupted exactly once', async () => {
       const id = await fx.newSession();
       await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id, 50);
+      // Long enough that a loaded machine still checks "not expired yet" inside the lease.
+      const c = await claim(fx.log, id, 1_000);
       if (c.kind !== 'claimed') throw new Error(c.kind);
       const runId = c.event.data.runId as string;
       await fx.log.appendDelta(runId, 'partial');
       expect(await fx.log.endRun(runId, 'interrupted', 'lost', true)).toEqual({ kind: 'already_ended' });
-      await new Promise((r) => setTimeout(r, 120));
+      await new Promise((r) => setTimeout(r, 1_100));
       expect(await fx.log.expiredRuns()).toContain(runId);
       const ends = await Promise.all([
         fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', true),

@@ -18,7 +18,7 @@ export async function startTestServer(opts: {
   agent?: (s: Pick<AppServices, 'db' | 'log'>) => Agent;
   config?: Partial<Config>;
 }): Promise<TestServer> {
-  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, coachPaceMs: 5, ...opts.config }), {
+  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, coachPaceMs: 5, shutdownGraceMs: 0, ...opts.config }), {
     db: opts.db,
     agent: opts.agent,
   });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
+import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
@@ -10,8 +11,21 @@ import { parseClientFrame } from '../protocol.ts';
 /** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_BYTES = 64 * 1024;
+/** While replaying, the route waits for the socket to drain below this before sending more (see SubscriptionSink.backpressure). */
+export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
+const DRAIN_POLL_MS = 10;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
+/** Graceful shutdown: "service restart" — the client reconnects (through the load balancer, to another instance) and resumes. */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+// The hub hands the same event object to every subscriber of a session: serialize it once.
+const frames = new WeakMap<SessionEvent, string>();
+function frameOf(e: SessionEvent): string {
+  let f = frames.get(e);
+  if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
+  return f;
+}
 
 export interface WsDeps {
   sessions: SessionService;
@@ -19,6 +33,9 @@ export interface WsDeps {
   presence: PresenceTracker;
   allowedOrigins: string[];
   onConnection?: (delta: 1 | -1) => void;
+  /** Called for every persisted event written to a socket, with commit-to-write lag in ms. */
+  onDelivered?: (lagMs: number) => void;
+  onSlowConsumer?: () => void;
 }
 
 /** Cross-site WebSocket hijacking guard: browsers always send Origin; it must be us or allowed. */
@@ -56,22 +73,46 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const userId = request.user!.id;
         const after = Number(request.query.after ?? 0);
         deps.onConnection?.(1);
+        // Every line this socket logs names its session and user.
+        const log = request.log.child({ sessionId, userId });
 
-        const sendJson = (value: unknown): boolean => {
+        const sendJson = (value: unknown): boolean => sendText(JSON.stringify(value));
+        const sendText = (text: string): boolean => {
           if (socket.readyState !== socket.OPEN) return false;
           if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+            log.warn({ bufferedBytes: socket.bufferedAmount }, 'closing slow consumer');
+            deps.onSlowConsumer?.();
             socket.close(CLOSE_SLOW_CONSUMER, 'too far behind; reconnect and resume from your last seq');
             return false;
           }
-          socket.send(JSON.stringify(value));
+          socket.send(text);
           return true;
         };
         const sendError = (code: string, message: string, extra: Record<string, unknown> = {}) => sendJson({ type: 'error', code, message, ...extra });
 
+        // Lag is only meaningful for live events; replayed ones are old by definition.
+        let live = false;
         const sub = deps.hub.subscribe(sessionId, after, {
-          event: (e) => sendJson(e),
-          ready: (lastSeq) => sendJson({ type: 'ready', lastSeq }),
+          event: (e) => {
+            const sent = sendText(frameOf(e));
+            if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));
+            return sent;
+          },
+          ready: (lastSeq) => {
+            live = true;
+            sendJson({ type: 'ready', lastSeq });
+          },
           error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
+          backpressure: () => {
+            if (socket.bufferedAmount <= REPLAY_HIGH_WATER_BYTES) return undefined;
+            return new Promise<void>((resolve) => {
+              const poll = () => {
+                if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= REPLAY_HIGH_WATER_BYTES) resolve();
+                else setTimeout(poll, DRAIN_POLL_MS);
+              };
+              setTimeout(poll, DRAIN_POLL_MS);
+            });
+          },
         });
 
         const deviceId = request.user!.loginId;
@@ -103,7 +144,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');
             }
           } catch (err) {
-            request.log.error({ err, sessionId }, 'websocket command failed');
+            log.error({ err }, 'websocket command failed');
             sendError('internal', 'Something went wrong on our side. Try again.');
           }
         };

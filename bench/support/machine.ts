@@ -1,0 +1,24 @@
+import os from 'node:os';
+
+export interface MachineInfo {
+  date: string;
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  platform: string;
+}
+
+export function machineInfo(postgresVersion: string): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    postgres: postgresVersion,
+    platform: `${os.type()} ${os.release()}`,
+  };
+}

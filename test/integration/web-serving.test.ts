@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'vite';
+import { openTestDatabase } from '../support/db.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+// `npm start` serves the built web app beside the API; this guards that path.
+describe('serving the web app', () => {
+  let server: TestServer;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    if (!existsSync('dist/web/index.html')) await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+    const t = await openTestDatabase();
+    cleanup = t.cleanup;
+    server = await startTestServer({ db: t.db, config: { serveWeb: true } });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await cleanup?.();
+  });
+
+  it('serves index.html at / and for client-side routes, JSON 404s for unknown API routes', async () => {
+    const root = await fetch(`${server.url}/`);
+    expect(root.status).toBe(200);
+    expect(root.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await root.text();
+    expect(html).toContain('<div id="root">');
+    const deep = await fetch(`${server.url}/pair/ABCDEF`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    const api = await fetch(`${server.url}/api/nope`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: 'not_found' } });
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    expect((await fetch(`${server.url}${asset}`)).headers.get('content-type')).toMatch(/javascript/);
+  });
+});

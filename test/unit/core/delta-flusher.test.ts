@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DeltaFlusher, FLUSH_INTERVAL_MS } from '../../../server/runs/delta-flusher.ts';
+import type { DeltaOutcome } from '../../../server/session/types.ts';
+
+type Batch = Array<{ runId: string; text: string }>;
+
+/** A log double recording every statement (batch) with the fake clock's time. */
+function recordingLog(opts: { stopped?: Set<string>; delayMs?: number } = {}) {
+  const statements: Array<{ at: number; batch: Batch }> = [];
+  return {
+    statements,
+    async appendDeltas(batch: Batch): Promise<DeltaOutcome[]> {
+      statements.push({ at: Date.now(), batch: [...batch] });
+      if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
+      return batch.map((d) =>
+        opts.stopped?.has(d.runId) ? { kind: 'run_stopped' } : { kind: 'appended', event: { seq: 1, type: 'assistant.delta', at: '', data: {} } },
+      );
+    },
+  };
+}
+
+describe('DeltaFlusher (SL7 group commit)', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('SL7: many tokens from many runs become one statement per interval, one delta per run', async () => {
+    expect(FLUSH_INTERVAL_MS).toBeLessThanOrEqual(40);
+    const log = recordingLog();
+    const f = new DeltaFlusher(log);
+    const runs = ['a', 'b', 'c'].map((id) => f.open(id, `s-${id}`, () => {}, () => {}));
+    // 400 ms of tokens every 5 ms from each run.
+    for (let t = 0; t < 400; t += 5) {
+      runs.forEach((r, i) => r.write(`${i}`));
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    await Promise.all([...runs.map((r) => r.flush()), vi.advanceTimersByTimeAsync(100)]);
+    for (const s of log.statements) expect(new Set(s.batch.map((d) => d.runId)).size).toBe(s.batch.length);
+    const gaps = log.statements.slice(1).map((s, i) => s.at - log.statements[i].at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(FLUSH_INTERVAL_MS);
+    expect(log.statements.length).toBeLessThanOrEqual(Math.ceil(400 / FLUSH_INTERVAL_MS) + 2);
+    // Every run's text arrives complete and in order.
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      const text = log.statements.flatMap((s) => s.batch.filter((d) => d.runId === id).map((d) => d.text)).join('');
+      expect(text).toBe(String(i).repeat(80));
+    }
+  });
+
+  it('an idle run flushes almost at once (leading edge), not a whole interval later', async () => {
+    const log = recordingLog();
+    const f = new DeltaFlusher(log);
+    const r = f.open('a', 's', () => {}, () => {});
+    const t0 = Date.now();
+    r.write('hello');
+    await vi.advanceTimersByTimeAsync(2);
+    expect(log.statements).toHaveLength(1);
+    expect(log.statements[0].at - t0).toBeLessThan(FLUSH_INTERVAL_MS);
+  });
+
+  it('two runs of one session never share a statement (the counter bump is per session row)', async () => {
+    const log = recordingLog();
+    const f = new DeltaFlusher(log);
+    const a = f.open('a', 'same', () => {}, () => {});
+    const b = f.open('b', 'same', () => {}, () => {});
+    a.write('x');
+    b.write('y');
+    await Promise.all([a.flush(), b.flush(), vi.advanceTimersByTimeAsync(100)]);
+    expect(log.statements.map((s) => s.batch.map((d) => d.runId))).toEqual([['a'], ['b']]);
+  });
+
+  it('SL10: a run the log reports stopped drops its buffer, is told once, and writes nothing more', async () => {
+    const stopped = new Set<string>();
+    const log = recordingLog({ stopped });
+    const f = new DeltaFlusher(log);
+    let stops = 0;
+    const r = f.open('a', 's', () => stops++, () => {});
+    const other = f.open('b', 's2', () => {}, () => {});
+    r.write('first');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(50)]);
+    stopped.add('a');
+    r.write('second');
+    other.write('keeps going');
+    await Promise.all([r.flush(), other.flush(), vi.advanceTimersByTimeAsync(50)]);
+    r.write('third');
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(50)]);
+    const aTexts = log.statements.flatMap((s) => s.batch.filter((d) => d.runId === 'a').map((d) => d.text));
+    expect(aTexts).toEqual(['first', 'second']);
+    expect(stops).toBe(1);
+    expect(r.isStopped).toBe(true);
+    expect(log.statements.flatMap((s) => s.batch.filter((d) => d.runId === 'b').map((d) => d.text))).toEqual(['keeps going']);
+  });
+
+  it('flush() waits for text written during a slow statement to commit too', async () => {
+    const log = recordingLog({ delayMs: 30 });
+    const f = new DeltaFlusher(log);
+    const r = f.open('a', 's', () => {}, () => {});
+    r.write('one ');
+    await vi.advanceTimersByTimeAsync(2);
+    r.write('two');
+    let done = false;
+    const p = r.flush().then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(31);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await p;
+    expect(log.statements.map((s) => s.batch[0].text)).toEqual(['one ', 'two']);
+  });
+
+  it('a failed statement reports the error to each run in it', async () => {
+    const f = new DeltaFlusher({ appendDeltas: async () => Promise.reject(new Error('db down')) });
+    const errors: string[] = [];
+    const r = f.open('a', 's', () => {}, (e) => errors.push((e as Error).message));
+    r.write('x');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(10)]);
+    expect(errors).toEqual(['db down']);
+  });
+});
