@@ -9,6 +9,7 @@ import {
   ensureWebBuild,
   installPairingStandIn,
   launchChromium,
+  openSessionOfKind,
   PageErrors,
   PASSWORD,
   screenshot,
@@ -101,34 +102,30 @@ async function pairPhone(server: E2eServer, laptop: Page, sessionId: string, dev
 
 const ends = (events: SessionEvent[]) => events.filter((e) => e.type === 'assistant.end');
 
-/** The demo coach streams 120 paced words (~5 s): long enough to stop, drop or reload mid-answer. */
-let demo: E2eServer;
-/** The offline FOCUS coach, fast: a whole planning conversation. */
-let offline: E2eServer;
+/** Plan/review sessions get the offline FOCUS coach (fast); "chat" sessions the demo agent (120 words, ~4 s). */
+let server: E2eServer;
 
 beforeAll(async () => {
-  [, browser, demo, offline] = await Promise.all([
-    ensureWebBuild(),
-    launchChromium(),
-    startE2eServer({ coach: 'demo', coachPaceMs: 30 }),
-    startE2eServer({ coach: 'offline', coachPaceMs: 5 }),
-  ]);
+  const launching = launchChromium();
+  // The servers look for dist/web when they start: build (if stale) first.
+  await ensureWebBuild();
+  [browser, server] = await Promise.all([launching, startE2eServer({ offlinePaceMs: 5, demoPaceMs: 30 })]);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
-  await demo?.cleanup();
-  await offline?.cleanup();
+  await server?.cleanup();
 });
 
 describe('two devices of one user, paired by QR link', () => {
   it('a message streams on the other device, and Stop there ends it here as cancelled', async () => {
-    const laptop = await (await newContext(demo, DESKTOP)).newPage();
+    const laptop = await (await newContext(server, DESKTOP)).newPage();
     const laptopErrors = new PageErrors(laptop, 'laptop');
     await signUp(laptop, uniqueEmail('stop'));
-    const sessionId = await openNewSession(laptop);
-    const { phone, errors: phoneErrors } = await pairPhone(demo, laptop, sessionId, 'Alice’s phone');
+    const sessionId = await openSessionOfKind(laptop, 'chat', 'Long answers');
+    await expectLive(laptop);
+    const { phone, errors: phoneErrors } = await pairPhone(server, laptop, sessionId, 'Alice’s phone');
 
     // Presence: each sees both devices.
     await laptop.getByTestId('presence').locator('li', { hasText: 'Alice’s phone' }).waitFor(WAIT);
@@ -153,7 +150,7 @@ describe('two devices of one user, paired by QR link', () => {
     await laptop.locator('.msg.assistant.cancelled .meta').nth(1).getByText('Stopped', { exact: true }).waitFor(WAIT);
     await phone.locator('.msg.assistant.cancelled .meta').nth(1).getByText('Stopped from another device').waitFor(WAIT);
 
-    const events = await sessionEvents(demo, laptop.context(), sessionId);
+    const events = await sessionEvents(server, laptop.context(), sessionId);
     expect(events.filter((e) => e.type === 'user.message').map((e) => e.data.text)).toEqual(['Plan my week with me', 'Plan my week with me']);
     expect(ends(events).map((e) => e.data.status)).toEqual(['cancelled', 'cancelled']);
     // Both devices show exactly what the log holds.
@@ -168,14 +165,14 @@ describe('two devices of one user, paired by QR link', () => {
   const planner = uniqueEmail('alice');
 
   it('a planning conversation fills the plan panel live on both devices', async () => {
-    const laptop = await (await newContext(offline, DESKTOP)).newPage();
+    const laptop = await (await newContext(server, DESKTOP)).newPage();
     const laptopErrors = new PageErrors(laptop, 'laptop');
     await signUp(laptop, planner);
     const sessionId = await openNewSession(laptop);
     // The browser's time zone went to the server at sign-up.
     const me = await laptop.evaluate(() => fetch('/api/me').then((r) => r.json()));
     expect(me.user.timeZone).toBe('Europe/Berlin');
-    const { phone, errors: phoneErrors } = await pairPhone(offline, laptop, sessionId, 'Alice’s phone');
+    const { phone, errors: phoneErrors } = await pairPhone(server, laptop, sessionId, 'Alice’s phone');
 
     expect(await say(laptop, "Hi! Let's plan my week.")).toMatch(/celebrate at work/);
     await say(laptop, 'Lead the platform team and ship v2');
@@ -213,7 +210,7 @@ describe('two devices of one user, paired by QR link', () => {
 
     // Same transcript on both devices, equal to the log.
     await expect.poll(async () => (await assistantTexts(phone)).length, WAIT).toBe(10);
-    const endTexts = ends(await sessionEvents(offline, laptop.context(), sessionId)).map((e) => e.data.text);
+    const endTexts = ends(await sessionEvents(server, laptop.context(), sessionId)).map((e) => e.data.text);
     expect(await assistantTexts(laptop)).toEqual(endTexts);
     expect(await assistantTexts(phone)).toEqual(endTexts);
 
@@ -222,7 +219,7 @@ describe('two devices of one user, paired by QR link', () => {
   }, 60_000);
 
   it('takes screenshots of the main screens', async () => {
-    const desktop = await (await newContext(offline, DESKTOP)).newPage();
+    const desktop = await (await newContext(server, DESKTOP)).newPage();
     const errors = new PageErrors(desktop, 'desktop');
     await desktop.goto('/');
     await desktop.getByLabel('Email').waitFor(WAIT);
@@ -246,7 +243,7 @@ describe('two devices of one user, paired by QR link', () => {
     await desktop.keyboard.press('Escape');
     await expect.poll(() => desktop.getByRole('dialog').isVisible(), WAIT).toBe(false);
 
-    const phone = await (await newContext(offline, PHONE)).newPage();
+    const phone = await (await newContext(server, PHONE)).newPage();
     const phoneErrors = new PageErrors(phone, 'phone');
     await phone.goto('/');
     await phone.getByLabel('Email').fill(planner);
@@ -265,13 +262,14 @@ describe('two devices of one user, paired by QR link', () => {
   }, 60_000);
 });
 
-describe('resilience (demo coach)', () => {
+describe('resilience (long answers)', () => {
   it('survives a network drop mid-answer: no missing or doubled text, the offline message delivered once', async () => {
-    const context = await newContext(demo, DESKTOP);
+    const context = await newContext(server, DESKTOP);
     const page = await context.newPage();
     const errors = new PageErrors(page, 'page');
     await signUp(page, uniqueEmail('net'));
-    const sessionId = await openNewSession(page);
+    const sessionId = await openSessionOfKind(page, 'chat', 'Long answers');
+    await expectLive(page);
 
     await send(page, 'Tell me a long story');
     const streaming = page.locator('.msg.assistant.streaming p');
@@ -288,9 +286,9 @@ describe('resilience (demo coach)', () => {
     await expectLive(page);
 
     // Both answers end: the first (complete, or interrupted by the queued message) and the reply to it.
-    await expect.poll(async () => ends(await sessionEvents(demo, context, sessionId)).length, WAIT).toBe(2);
+    await expect.poll(async () => ends(await sessionEvents(server, context, sessionId)).length, WAIT).toBe(2);
     await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(2);
-    const events = await sessionEvents(demo, context, sessionId);
+    const events = await sessionEvents(server, context, sessionId);
     expect(await assistantTexts(page)).toEqual(ends(events).map((e) => e.data.text));
     expect(events.filter((e) => e.type === 'user.message' && e.data.text === 'Sent while offline')).toHaveLength(1);
     expect(await page.locator('.msg.user').allTextContents()).toEqual(['You: Tell me a long story', 'You: Sent while offline']);
@@ -298,11 +296,12 @@ describe('resilience (demo coach)', () => {
   }, 60_000);
 
   it('continues an answer where it was after a reload', async () => {
-    const context = await newContext(demo, DESKTOP);
+    const context = await newContext(server, DESKTOP);
     const page = await context.newPage();
     const errors = new PageErrors(page, 'page');
     await signUp(page, uniqueEmail('reload'));
-    const sessionId = await openNewSession(page);
+    const sessionId = await openSessionOfKind(page, 'chat', 'Long answers');
+    await expectLive(page);
 
     await send(page, 'Reload in the middle of this');
     const streaming = page.locator('.msg.assistant.streaming p');
@@ -312,7 +311,7 @@ describe('resilience (demo coach)', () => {
     await expectLive(page);
 
     await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(1);
-    const events = await sessionEvents(demo, context, sessionId);
+    const events = await sessionEvents(server, context, sessionId);
     expect(ends(events)).toHaveLength(1);
     expect(ends(events)[0].data.status).toBe('complete');
     // It was still being written when the page went away.

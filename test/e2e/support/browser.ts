@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import type { Config } from '../../../server/config.ts';
+import { createDemoAgent } from '../../../server/agent/demo-agent.ts';
+import { createCoach } from '../../../server/coach/create-coach.ts';
+import { configFrom, type Config } from '../../../server/config.ts';
+import { createPrismaPlanStore } from '../../../server/plan/prisma-store.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
 import { openTestDatabase } from '../../support/db.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -79,9 +82,29 @@ export interface E2eServer extends TestServer {
   cleanup(): Promise<void>;
 }
 
-export async function startE2eServer(config: Partial<Config>): Promise<E2eServer> {
+/**
+ * The real server serving dist/web. Its coach is the offline FOCUS coach, except in sessions
+ * of kind "chat", which the demo agent answers with long, paced answers (120 words, ~4 s):
+ * long enough to stop, drop the network or reload mid-answer. One database and one server
+ * for both keeps the suite's start-up short.
+ */
+export async function startE2eServer(opts: { offlinePaceMs: number; demoPaceMs: number; config?: Partial<Config> }): Promise<E2eServer> {
   const { db, cleanup } = await openTestDatabase();
-  const server = await startTestServer({ db, config: { serveWeb: true, ...config } });
+  const config: Partial<Config> = { serveWeb: true, coach: 'offline', coachPaceMs: opts.offlinePaceMs, ...opts.config };
+  const server = await startTestServer({
+    db,
+    config,
+    agent: ({ db }) => {
+      const coach = createCoach(configFrom({ logLevel: 'silent', ...config }), { db, plans: createPrismaPlanStore(db.prisma), logger: { error: () => {} } });
+      const demo = createDemoAgent({ paceMs: opts.demoPaceMs });
+      return {
+        async respond(turn) {
+          const s = await db.prisma.session.findUnique({ where: { id: turn.sessionId }, select: { kind: true } });
+          return (s?.kind === 'chat' ? demo : coach).respond(turn);
+        },
+      };
+    },
+  });
   const probe = await fetch(`${server.url}/api/pairing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   return {
     ...server,
@@ -172,6 +195,19 @@ export async function sessionEvents(server: TestServer, context: BrowserContext,
     if (after >= page.lastSeq) break;
   }
   return events;
+}
+
+/** Starts a session of `kind` through the API with the page's login and opens it. */
+export async function openSessionOfKind(page: Page, kind: 'chat' | 'plan' | 'review', title: string): Promise<string> {
+  const id = await page.evaluate(
+    async ({ kind, title }) => {
+      const r = await fetch('/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind, title }) });
+      return ((await r.json()) as { id: string }).id;
+    },
+    { kind, title },
+  );
+  await page.goto(`/#/s/${id}`);
+  return id;
 }
 
 export function sessionIdOf(page: Page): string {
