@@ -94,6 +94,7 @@ async function pairPhone(server: E2eServer, laptop: Page, sessionId: string, dev
   const errors = new PageErrors(phone, 'phone');
   await phone.goto(link);
   await phone.getByLabel('Name this device').fill(deviceName);
+  await screenshot(phone, '07-phone-pair');
   await phone.getByRole('button', { name: 'Continue on this device' }).click();
   await phone.waitForURL(new RegExp(`/#/s/${sessionId}$`), WAIT);
   await expectLive(phone);

@@ -1,15 +1,15 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from 'vite';
 import { openTestDatabase } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { ensureWebBuild } from '../support/web-build.ts';
 
 // `npm start` serves the built web app beside the API; this guards that path.
 describe('serving the web app', () => {
   let server: TestServer;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    if (!existsSync('dist/web/index.html')) await build({ configFile: 'vite.config.ts', logLevel: 'warn' });
+    // Shared with the browser tests: a lock (no two builds emptying dist/web at once) and a production build.
+    await ensureWebBuild();
     const t = await openTestDatabase();
     cleanup = t.cleanup;
     server = await startTestServer({ db: t.db, config: { serveWeb: true } });
