@@ -209,6 +209,19 @@ describe('two devices of one user, paired by QR link', () => {
       await page.getByTestId('plan').getByText('phone in another room').waitFor({ state: 'attached', ...WAIT });
     }
 
+    // Exports: the .ics download, the Markdown and a private calendar feed URL on the clipboard.
+    const weekKey = await laptopPlan.getAttribute('data-week');
+    const [download] = await Promise.all([laptop.waitForEvent('download'), laptopPlan.getByRole('link', { name: 'Download .ics' }).click()]);
+    expect(download.suggestedFilename()).toBe(`focus-${weekKey}.ics`);
+    await laptopPlan.getByRole('button', { name: 'Copy Markdown' }).click();
+    await laptopPlan.getByRole('status').filter({ hasText: 'Markdown copied' }).waitFor(WAIT);
+    expect(await laptop.evaluate(() => navigator.clipboard.readText())).toContain('- [ ] Ship pricing page');
+    await laptopPlan.getByRole('button', { name: 'Copy calendar feed URL' }).click();
+    await laptopPlan.getByRole('status').filter({ hasText: 'Feed URL copied' }).waitFor(WAIT);
+    const feedUrl = await laptop.evaluate(() => navigator.clipboard.readText());
+    expect(feedUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/feeds\/[\w-]+\.ics$/);
+    expect(await (await fetch(feedUrl)).text()).toContain('BEGIN:VCALENDAR');
+
     // Same transcript on both devices, equal to the log.
     await expect.poll(async () => (await assistantTexts(phone)).length, WAIT).toBe(10);
     const endTexts = ends(await sessionEvents(server, laptop.context(), sessionId)).map((e) => e.data.text);

@@ -274,3 +274,32 @@ describe('chat UI (jsdom)', () => {
     expect(host.querySelector('.msg.assistant .meta')?.textContent).toBe('Stopped');
   });
 });
+
+describe('sessions view (jsdom)', () => {
+  it('groups sessions by week and starts the right kind of session', async () => {
+    const { SessionsView } = await import('../../../web/src/app/SessionsView.tsx');
+    const created: unknown[] = [];
+    const api = {
+      listSessions: async () => [
+        { id: 'a', title: 'Weekly plan', kind: 'plan' as const, weekKey: '2026-W48', createdAt: '2026-11-23T09:00:00Z', lastSeq: 3 },
+        { id: 'b', title: 'Friday review', kind: 'review' as const, weekKey: '2026-W47', createdAt: '2026-11-23T10:00:00Z', lastSeq: 3 },
+      ],
+      createSession: async (input: unknown) => {
+        created.push(input);
+        return { id: 'new', title: '', kind: 'review' as const, createdAt: '2026-11-25T09:00:00Z', lastSeq: 0 };
+      },
+    } as unknown as Parameters<typeof SessionsView>[0]['api'];
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = createRoot(host);
+    await act(async () => root.render(<SessionsView api={api} user={{ id: 'u', email: 'a@b.c', timeZone: 'Europe/Berlin' }} onLogout={() => {}} />));
+    // A review made on Monday of week 48 is filed under the week it reviews (its weekKey).
+    expect([...host.querySelectorAll('section h2')].map((h) => h.textContent)).toEqual([expect.stringContaining('Week 48'), expect.stringContaining('Week 47')]);
+    const review = [...host.querySelectorAll('button')].find((b) => b.textContent === 'Friday review')!;
+    await act(async () => review.click());
+    expect(created).toEqual([{ kind: 'review', title: 'Friday review' }]);
+    expect(location.hash).toBe('#/s/new');
+    act(() => root.unmount());
+    host.remove();
+  });
+});
