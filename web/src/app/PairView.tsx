@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, guessDeviceName, type Api } from './api.ts';
+import { formatPairingCode } from './PairDialog.tsx';
 import { chatHref, navigate } from './route.ts';
 
 /**
@@ -61,7 +62,7 @@ export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; cod
           </>
         ) : (
           <p className="small">
-            Code <strong className="code">{initialCode}</strong>
+            Code <strong className="code">{formatPairingCode(initialCode)}</strong>
           </p>
         )}
         <label htmlFor={nameId}>Name this device</label>
