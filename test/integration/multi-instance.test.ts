@@ -54,7 +54,8 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
     await onA.close();
   });
 
-  it('SL10: a cancel sent to A stops the run on B', async () => {
+  /** A client on A watches a long answer that instance B is streaming. */
+  async function answerOnBWatchedFromA() {
     const sessionId = await createSession(a.url, alice);
     const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
     await onA.waitForFrame('ready');
@@ -62,6 +63,11 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
     await onA.waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
     const start = onA.events.find((e) => e.type === 'assistant.start')!;
     expect(await runOwner(String(start.data.runId))).toBe('instance-b');
+    return { onA, start };
+  }
+
+  it('SL10: a cancel sent to A stops the run on B', async () => {
+    const { onA, start } = await answerOnBWatchedFromA();
     onA.send({ type: 'cancel' });
     const end = await onA.waitForEvent('assistant.end', undefined, 5_000);
     expect(end.data.status).toBe('cancelled');
@@ -97,13 +103,7 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
   }
 
   it('SL13: SIGKILL of B mid-answer ends the message as interrupted within 5 s, seen on A', async () => {
-    const sessionId = await createSession(a.url, alice);
-    const onA = await WsTestClient.connect(a.wsUrl, sessionId, alice);
-    await onA.waitForFrame('ready');
-    await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'x', text: 'long answer please' });
-    await onA.waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
-    const start = onA.events.find((e) => e.type === 'assistant.start')!;
-    expect(await runOwner(String(start.data.runId))).toBe('instance-b');
+    const { onA, start } = await answerOnBWatchedFromA();
     b.kill();
     const killedAt = Date.now();
     const end = await onA.waitForEvent('assistant.end', undefined, 8_000);
