@@ -8,11 +8,17 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Agent } from './agent/port.ts';
 import { createDemoAgent } from './agent/demo-agent.ts';
+import { ApiKeyService } from './auth/api-keys.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import type { DsStore } from './ds/port.ts';
+import { dsRoutes } from './ds/routes.ts';
+import { SessionSources, StoreSources } from './ds/source.ts';
+import { SqlDsStore } from './ds/sql-store.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
@@ -24,6 +30,10 @@ import { SqlSessionLog } from './session/sql-log.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Expired Durable Streams are also purged lazily on access; the sweep reclaims the rest. */
+const DS_SWEEP_INTERVAL_MS = 30_000;
+const DS_SSE_MAX_CONNECTION_MS = 60_000;
+const DS_SSE_HEARTBEAT_MS = 15_000;
 
 export interface AppServices {
   db: Database;
@@ -32,6 +42,8 @@ export interface AppServices {
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
+  apiKeys: ApiKeyService;
+  ds: DsStore;
   instanceId: string;
 }
 
@@ -87,7 +99,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const sessions = new SessionService(db.prisma, log, runs);
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, runs, sessions, auth, instanceId });
+  const apiKeys = new ApiKeyService(db.prisma);
+  const ds = new SqlDsStore(db);
+  const storeSources = new StoreSources(ds);
+  const sessionSources = new SessionSources(log);
+  app.decorate('services', { db, log, hub, runs, sessions, auth, apiKeys, ds, instanceId });
 
   installErrorHandler(app);
   await app.register(fastifyCookie);
@@ -102,17 +118,38 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
   await app.register(sessionRoutes({ sessions }));
   await app.register(wsRoutes({ sessions, hub, allowedOrigins: config.allowedOrigins }));
+  await app.register(apiKeyRoutes({ apiKeys }));
+  await app.register(
+    dsRoutes({
+      store: ds,
+      storeSources,
+      sessionSources,
+      sessions,
+      apiKeys,
+      longPollTimeoutMs: config.dsLongPollTimeoutMs,
+      sseMaxConnectionMs: DS_SSE_MAX_CONNECTION_MS,
+      sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,
+    }),
+  );
+  const dsSweep = setInterval(() => {
+    ds.sweepExpired().catch((err) => app.log.warn({ err }, 'Durable Streams sweep failed'));
+  }, DS_SWEEP_INTERVAL_MS);
+  dsSweep.unref();
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
     // Client-side routes fall back to the app shell.
     app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ds/')) return reply.sendFile('index.html');
       return reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
     });
   }
 
   app.addHook('onClose', async () => {
+    clearInterval(dsSweep);
+    storeSources.close();
+    sessionSources.close();
+    await ds.close();
     await runs.close();
     hub.close();
     await log.close();

@@ -25,6 +25,8 @@ export interface Config {
   instanceId: string | undefined;
   /** Cookie gets `Secure` when the public URL is https. */
   secureCookies: boolean;
+  /** Durable Streams: how long a long-poll read waits for data before answering 204. */
+  dsLongPollTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveWeb: str(env, 'SERVE_WEB') !== 'false',
     instanceId: str(env, 'INSTANCE_ID'),
     secureCookies: publicUrl?.startsWith('https://') ?? false,
+    dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
   };
 }
 
