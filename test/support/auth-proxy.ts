@@ -1,5 +1,14 @@
-import { Agent, createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** Per-connection headers (RFC 9110 §7.6.1) are never forwarded: each hop negotiates its own. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade'];
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out = { ...headers };
+  for (const h of HOP_BY_HOP) delete out[h];
+  return out;
+}
 
 export interface AuthProxy {
   url: string;
@@ -16,15 +25,18 @@ export interface AuthProxy {
  */
 export async function startAuthProxy(targetUrl: string, token: string): Promise<AuthProxy> {
   const target = new URL(targetUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const proxy: AuthProxy = { url: '', forwarded: 0, close: async () => {} };
   const server = createServer((req, res) => {
     proxy.forwarded++;
-    const headers = { ...req.headers, host: target.host, authorization: `Bearer ${token}` };
+    const headers = { ...endToEnd(req.headers), host: target.host, authorization: `Bearer ${token}` };
     const upstream = httpRequest(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+      // A fresh upstream connection per request: a pooled keep-alive socket that the server
+      // closes just as it is reused fails the request (ECONNRESET), which is the proxy's fault.
+      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent: false },
       (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        // Forwarding the server's "Keep-Alive: timeout=72" would make the client keep idle
+        // sockets longer than this proxy does, and reuse ones it has already closed.
+        res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
         up.pipe(res);
       },
     );
@@ -43,7 +55,6 @@ export async function startAuthProxy(targetUrl: string, token: string): Promise<
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = async () => {
     server.closeAllConnections();
-    agent.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return proxy;
