@@ -10,6 +10,8 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return out;
 }
 
+const PROXY_KEEP_ALIVE_MS = 120_000;
+
 export interface AuthProxy {
   url: string;
   /** Requests forwarded so far. */
@@ -51,6 +53,9 @@ export async function startAuthProxy(targetUrl: string, token: string): Promise<
     });
     req.pipe(upstream);
   });
+  // Keep idle client sockets longer than any client does, so the client always closes first
+  // (a client reusing a socket this side just closed gets ECONNRESET on a POST, not a retry).
+  server.keepAliveTimeout = PROXY_KEEP_ALIVE_MS;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   proxy.close = async () => {
