@@ -10,11 +10,17 @@ import type { Agent } from './agent/port.ts';
 import { createCoach } from './coach/create-coach.ts';
 import { createPrismaPlanStore } from './plan/prisma-store.ts';
 import type { PlanStore } from './plan/store.ts';
+import { ApiKeyService } from './auth/api-keys.ts';
 import { AuthService } from './auth/auth-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import type { DsStore } from './ds/port.ts';
+import { dsRoutes } from './ds/routes.ts';
+import { SessionSources, StoreSources } from './ds/source.ts';
+import { SqlDsStore } from './ds/sql-store.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
@@ -32,6 +38,10 @@ const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** On shutdown, how long clients get to acknowledge the 1012 close before their sockets are cut. */
 export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
+/** Expired Durable Streams are also purged lazily on access; the sweep reclaims the rest. */
+const DS_SWEEP_INTERVAL_MS = 30_000;
+const DS_SSE_MAX_CONNECTION_MS = 60_000;
+const DS_SSE_HEARTBEAT_MS = 15_000;
 
 export interface AppServices {
   db: Database;
@@ -42,6 +52,8 @@ export interface AppServices {
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
+  apiKeys: ApiKeyService;
+  ds: DsStore;
   instanceId: string;
   metrics: AppMetrics;
 }
@@ -110,7 +122,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = new SessionService(db.prisma, log, runs);
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, instanceId, metrics });
+  const apiKeys = new ApiKeyService(db.prisma);
+  const ds = new SqlDsStore(db);
+  const storeSources = new StoreSources(ds);
+  const sessionSources = new SessionSources(log);
+  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -156,10 +172,31 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
     onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
   }));
+  await app.register(apiKeyRoutes({ apiKeys }));
+  await app.register(
+    dsRoutes({
+      store: ds,
+      storeSources,
+      sessionSources,
+      sessions,
+      apiKeys,
+      longPollTimeoutMs: config.dsLongPollTimeoutMs,
+      sseMaxConnectionMs: DS_SSE_MAX_CONNECTION_MS,
+      sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,
+    }),
+  );
+  const dsSweep = setInterval(() => {
+    ds.sweepExpired().catch((err) => app.log.warn({ err }, 'Durable Streams sweep failed'));
+  }, DS_SWEEP_INTERVAL_MS);
+  dsSweep.unref();
 
   if (serveWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
 
   app.addHook('onClose', async () => {
+    clearInterval(dsSweep);
+    storeSources.close();
+    sessionSources.close();
+    await ds.close();
     await runs.close(config.shutdownGraceMs);
     presence.close();
     hub.close();

@@ -29,6 +29,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Size of the PostgreSQL connection pool of this instance. */
   dbPoolSize: number;
+  /** Durable Streams: how long a long-poll read waits for data before answering 204. */
+  dsLongPollTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: publicUrl?.startsWith('https://') ?? false,
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
+    dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
   };
 }
 

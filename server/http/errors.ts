@@ -38,7 +38,7 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: 
     return reply.status(status).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
   });
   app.setNotFoundHandler((request, reply) => {
-    if (opts.spaFallback && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+    if (opts.spaFallback && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ds/')) return reply.sendFile('index.html');
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

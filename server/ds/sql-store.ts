@@ -1,0 +1,404 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, PrismaClient } from '../db/database.ts';
+import { Prisma } from '../db/generated/client.ts';
+import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
+import { DEFAULT_CONTENT_TYPE } from './content-type.ts';
+import { configMatches, cutSubOffset } from './create-rules.ts';
+import { decodeDsPointer } from './notification.ts';
+import type { DsStore } from './port.ts';
+import { judgeProducer, streamSeqAdvances, type ProducerState } from './producer.ts';
+import type {
+  AppendOutcome,
+  AppendRequest,
+  CreateOutcome,
+  CreateRequest,
+  DeleteOutcome,
+  DsChange,
+  DsEntry,
+  DsStreamInfo,
+  HeadOutcome,
+  ReadOutcome,
+  ReadRequest,
+} from './types.ts';
+
+/** A stream is expired once its absolute expiry or its sliding TTL window has passed (database clock). */
+const EXPIRED = Prisma.sql`(("expiresAt" IS NOT NULL AND "expiresAt" <= clock_timestamp())
+  OR ("ttlSeconds" IS NOT NULL AND "touchedAt" + "ttlSeconds" * interval '1 second' <= clock_timestamp()))`;
+
+/** Attempts of a create or append whose statement lost a race and must be judged again. */
+const RACE_RETRIES = 5;
+const SWEEP_BATCH = 100;
+
+interface InfoRow {
+  id: string;
+  path: string;
+  contentType: string;
+  tailSeq: number;
+  closed: boolean;
+  ttlSeconds: number | null;
+  expiresAt: Date | string | null;
+}
+
+interface StreamRow extends InfoRow {
+  deleted: boolean;
+  expired: boolean;
+  producers: Record<string, { e: number; s: number }> | string;
+  lastStreamSeq: string | null;
+  forkedFromId: string | null;
+  forkSourcePath: string | null;
+  forkSeq: number | null;
+  forkSubOffset: number | null;
+}
+
+function toInfo(r: InfoRow): DsStreamInfo {
+  return {
+    id: r.id,
+    path: r.path,
+    contentType: r.contentType,
+    tailSeq: Number(r.tailSeq),
+    closed: Boolean(r.closed),
+    ttlSeconds: r.ttlSeconds === null ? null : Number(r.ttlSeconds),
+    expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(),
+  };
+}
+
+function producersOf(r: StreamRow): Map<string, ProducerState> {
+  const raw = typeof r.producers === 'string' ? (JSON.parse(r.producers) as StreamRow['producers']) : r.producers;
+  const out = new Map<string, ProducerState>();
+  for (const [id, v] of Object.entries(raw as Record<string, { e: number; s: number }>)) out.set(id, { epoch: Number(v.e), seq: Number(v.s) });
+  return out;
+}
+
+const toBytes = (d: unknown): Uint8Array => (d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer));
+
+/**
+ * Durable Streams on PostgreSQL or PGlite, in the session log's style (server/session/sql-log.ts):
+ * an append is ONE statement — validation, tail bump, entry insert and a pg_notify pointer
+ * commit together. All validation sits in the UPDATE of the stream row, because Postgres
+ * re-checks an UPDATE's WHERE against the newest row version after waiting for the row
+ * lock: concurrent appends (and producers) are therefore serialised per stream. When the
+ * UPDATE matches nothing, a fresh read says why; if that read says "would be accepted now"
+ * the state moved under us and the statement is simply tried again.
+ */
+export class SqlDsStore implements DsStore {
+  private readonly prisma: PrismaClient;
+  private readonly changeListeners = new Set<(c: DsChange) => void>();
+  private readonly resyncListeners = new Set<() => void>();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(db: Database) {
+    this.prisma = db.prisma;
+    this.unsubscribe.push(
+      db.feed.onPayload((payload) => {
+        const change = decodeDsPointer(payload);
+        if (change) this.emit(change);
+      }),
+      db.feed.onResync(() => {
+        for (const l of this.resyncListeners) l();
+      }),
+    );
+  }
+
+  private emit(change: DsChange) {
+    for (const l of this.changeListeners) {
+      try {
+        l(change);
+      } catch {
+        // one listener's bug must not starve the others
+      }
+    }
+  }
+
+  onChange(listener: (c: DsChange) => void) {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  onResync(listener: () => void) {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
+  }
+
+  private async find(ownerId: string, path: string): Promise<StreamRow | undefined> {
+    const rows = await this.prisma.$queryRaw<StreamRow[]>`
+      SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
+        "deletedAt" IS NOT NULL AS deleted, ${EXPIRED} AS expired, producers, "lastStreamSeq",
+        "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset"
+      FROM "DsStream" WHERE "ownerId" = ${ownerId} AND path = ${path}`;
+    return rows[0];
+  }
+
+  /** A live stream row, or why there is none; an expired row is purged on sight. */
+  private async live(ownerId: string, path: string): Promise<StreamRow | 'not_found' | 'gone'> {
+    const row = await this.find(ownerId, path);
+    if (!row) return 'not_found';
+    if (row.deleted) return 'gone';
+    if (row.expired) {
+      await this.purgeExpired(row.id);
+      return 'not_found';
+    }
+    return row;
+  }
+
+  async create(req: CreateRequest): Promise<CreateOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.tryCreate(req);
+      if (outcome !== 'retry') return outcome;
+      if (attempt >= RACE_RETRIES) throw Object.assign(new Error('stream create kept racing'), { code: 'DS_CREATE_RACE' });
+    }
+  }
+
+  private async tryCreate(req: CreateRequest): Promise<CreateOutcome | 'retry'> {
+    const existing = await this.live(req.ownerId, req.path);
+    if (existing === 'gone') return { kind: 'conflict', message: 'A deleted stream still occupies this path while forks of it exist' };
+    if (existing !== 'not_found') {
+      const same = configMatches({ ...existing, expiresAtMs: existing.expiresAt === null ? null : new Date(existing.expiresAt).getTime() }, req);
+      return same ? { kind: 'exists', stream: toInfo(existing) } : { kind: 'conflict', message: 'The stream exists with a different configuration' };
+    }
+
+    let contentType = req.contentType ?? DEFAULT_CONTENT_TYPE;
+    let ttlSeconds = req.ttlSeconds;
+    let expiresAt: Date | null = req.expiresAt;
+    let sourceId: string | null = null;
+    let forkSeq = 0;
+    let partial: { data: Uint8Array; messages: number } | null = null;
+    if (req.fork) {
+      const source = await this.live(req.ownerId, req.fork.sourcePath);
+      if (source === 'not_found') return { kind: 'source_not_found' };
+      if (source === 'gone') return { kind: 'source_gone' };
+      if (req.contentType !== null && req.contentType !== source.contentType) {
+        return { kind: 'conflict', message: 'A fork must have its source’s content type' };
+      }
+      contentType = source.contentType;
+      sourceId = source.id;
+      forkSeq = req.fork.seq ?? Number(source.tailSeq);
+      if (forkSeq > Number(source.tailSeq)) return { kind: 'invalid_fork', message: 'Stream-Fork-Offset is beyond the source’s tail' };
+      if (req.fork.subOffset > 0) {
+        const next = await this.prisma.$queryRaw<Array<{ seq: number; data: Uint8Array; messages: number }>>`
+          SELECT seq, data, messages FROM "DsEntry" WHERE "streamId" = ${source.id} AND seq = ${forkSeq + 1}::int`;
+        const cut = cutSubOffset(contentType, next[0] && { seq: Number(next[0].seq), data: toBytes(next[0].data), messages: Number(next[0].messages) }, req.fork.subOffset);
+        if (!cut.ok) return { kind: 'invalid_fork', message: cut.message };
+        partial = cut.partial;
+      }
+      if (ttlSeconds === null && expiresAt === null) {
+        ttlSeconds = source.ttlSeconds === null ? null : Number(source.ttlSeconds);
+        expiresAt = source.expiresAt === null ? null : new Date(source.expiresAt);
+      }
+    }
+    // Entries after the inherited prefix: the materialised sub-offset part, then the PUT body.
+    const extra = [partial, req.initial].filter((p): p is { data: Uint8Array; messages: number } => p !== null);
+    const first = extra[0] ?? null;
+    const second = extra[1] ?? null;
+    const id = randomUUID();
+    let rows: Array<{ id: string }>;
+    try {
+      rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+        WITH ins AS (
+          INSERT INTO "DsStream" (id, "ownerId", path, "contentType", "ttlSeconds", "expiresAt", "touchedAt", closed, "tailSeq",
+                                  "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset")
+          SELECT ${id}, ${req.ownerId}, ${req.path}, ${contentType}, ${ttlSeconds}::int, ${expiresAt}::timestamptz, clock_timestamp(),
+                 ${req.closed}::boolean, ${forkSeq + extra.length}::int, ${sourceId}::text, ${req.fork?.sourcePath ?? null}::text,
+                 ${req.fork ? forkSeq : null}::int, ${req.fork ? req.fork.subOffset : null}::int
+          WHERE ${sourceId}::text IS NULL OR EXISTS (SELECT 1 FROM "DsStream" WHERE id = ${sourceId}::text AND "deletedAt" IS NULL)
+          ON CONFLICT ("ownerId", path) DO NOTHING
+          RETURNING id
+        ), inherited AS (
+          INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+          SELECT ins.id, e.seq, e.data, e.messages FROM ins JOIN "DsEntry" e ON e."streamId" = ${sourceId}::text AND e.seq <= ${forkSeq}::int
+          RETURNING 1
+        ), extra AS (
+          INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+          SELECT ins.id, x.seq, x.data, x.messages FROM ins,
+            (VALUES (${forkSeq + 1}::int, ${first?.data ?? null}::bytea, ${first?.messages ?? 1}::int),
+                    (${forkSeq + 2}::int, ${second?.data ?? null}::bytea, ${second?.messages ?? 1}::int)) AS x(seq, data, messages)
+          WHERE x.data IS NOT NULL
+          RETURNING 1
+        )
+        SELECT id FROM ins`;
+    } catch (err) {
+      // The source was hard-deleted between our read and the insert (foreign key): judge again.
+      if (/foreign key|23503/.test(String((err as Error).message))) return 'retry';
+      throw err;
+    }
+    // Nothing inserted: someone created this path, or the source went, in between.
+    if (!rows[0]) return 'retry';
+    const created = await this.find(req.ownerId, req.path);
+    if (!created || created.id !== id) return 'retry';
+    return { kind: 'created', stream: toInfo(created) };
+  }
+
+  async append(req: AppendRequest): Promise<AppendOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const done = await this.tryAppend(req);
+      if (done) return done;
+      const judged = await this.judgeAppend(req);
+      if (judged) return judged;
+      if (attempt >= RACE_RETRIES) throw Object.assign(new Error('append kept racing'), { code: 'DS_APPEND_RACE' });
+    }
+  }
+
+  private async tryAppend(req: AppendRequest): Promise<AppendOutcome | undefined> {
+    const closeOnly = req.payload === null;
+    const p = req.producer;
+    const rows = await this.prisma.$queryRaw<InfoRow[]>`
+      WITH s AS (
+        UPDATE "DsStream" SET
+          "tailSeq" = "tailSeq" + ${closeOnly ? 0 : 1}::int,
+          closed = closed OR ${req.close}::boolean,
+          "lastStreamSeq" = COALESCE(${req.streamSeq}::text, "lastStreamSeq"),
+          producers = CASE WHEN ${p?.id ?? null}::text IS NULL THEN producers
+            ELSE jsonb_set(producers, ARRAY[${p?.id ?? null}::text], jsonb_build_object('e', ${p?.epoch ?? null}::bigint, 's', ${p?.seq ?? null}::bigint)) END,
+          "touchedAt" = clock_timestamp()
+        WHERE "ownerId" = ${req.ownerId} AND path = ${req.path} AND "deletedAt" IS NULL AND NOT ${EXPIRED}
+          AND (${closeOnly}::boolean OR "contentType" = ${req.contentType}::text)
+          AND (NOT closed OR (${closeOnly}::boolean AND ${p?.id ?? null}::text IS NULL))
+          AND (${req.streamSeq}::text IS NULL OR "lastStreamSeq" IS NULL OR ${req.streamSeq}::text > "lastStreamSeq" COLLATE "C")
+          AND (${p?.id ?? null}::text IS NULL OR CASE
+                WHEN producers -> ${p?.id ?? null}::text IS NULL THEN ${p?.seq ?? null}::bigint = 0
+                ELSE (${p?.epoch ?? null}::bigint > (producers -> ${p?.id ?? null}::text ->> 'e')::bigint AND ${p?.seq ?? null}::bigint = 0)
+                  OR (${p?.epoch ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 'e')::bigint
+                      AND ${p?.seq ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 's')::bigint + 1)
+              END)
+        RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
+      ), e AS (
+        INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+        SELECT s.id, s."tailSeq", ${req.payload?.data ?? null}::bytea, ${req.payload?.messages ?? 1}::int FROM s
+        WHERE ${closeOnly}::boolean = false
+        RETURNING seq
+      )
+      SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt",
+        pg_notify(${NOTIFY_CHANNEL}, 'x:' || s.id || ':' || s."tailSeq")::text AS n
+      FROM s`;
+    if (!rows[0]) return undefined;
+    const stream = toInfo(rows[0]);
+    this.emit({ streamId: stream.id, tailSeq: stream.tailSeq });
+    return { kind: 'appended', stream };
+  }
+
+  /** Why the append statement matched nothing, judged on fresh state; undefined = it would pass now. */
+  private async judgeAppend(req: AppendRequest): Promise<AppendOutcome | undefined> {
+    const s = await this.live(req.ownerId, req.path);
+    if (s === 'not_found') return { kind: 'not_found' };
+    if (s === 'gone') return { kind: 'gone' };
+    const closeOnly = req.payload === null;
+    if (req.producer) {
+      const verdict = judgeProducer(producersOf(s).get(req.producer.id), req.producer);
+      if (verdict.kind === 'duplicate') return { kind: 'duplicate', stream: toInfo(s), epoch: verdict.epoch, highestSeq: verdict.highestSeq };
+      if (verdict.kind !== 'accept') return verdict;
+    }
+    if (s.closed && !(closeOnly && !req.producer)) return { kind: 'closed', stream: toInfo(s) };
+    if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
+    if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
+    return undefined;
+  }
+
+  async read(req: ReadRequest): Promise<ReadOutcome> {
+    const after = req.afterSeq === 'tail' ? 0 : req.afterSeq;
+    const limit = req.afterSeq === 'tail' ? 0 : req.maxEntries;
+    const rows = await this.prisma.$queryRaw<Array<InfoRow & { deleted: boolean; expired: boolean; seq: number | null; data: Uint8Array | null; messages: number | null }>>`
+      WITH s AS (
+        SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
+          "deletedAt" IS NOT NULL AS deleted, ${EXPIRED} AS expired
+        FROM "DsStream" WHERE "ownerId" = ${req.ownerId} AND path = ${req.path}
+      ), touched AS (
+        UPDATE "DsStream" SET "touchedAt" = clock_timestamp()
+        WHERE id = (SELECT id FROM s WHERE NOT s.deleted AND NOT s.expired)
+          AND ${req.touch}::boolean AND "ttlSeconds" IS NOT NULL
+        RETURNING id
+      )
+      SELECT s.*, e.seq, e.data, e.messages
+      FROM s LEFT JOIN LATERAL (
+        SELECT w.seq, w.data, w.messages FROM (
+          SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) AS before
+          FROM (
+            SELECT seq, data, messages FROM "DsEntry"
+            WHERE "streamId" = s.id AND seq > ${after}::int AND seq <= s."tailSeq"
+            ORDER BY seq LIMIT ${limit}::int
+          ) page
+        ) w
+        WHERE w.before < ${req.maxBytes}::bigint
+      ) e ON NOT s.deleted AND NOT s.expired
+      ORDER BY e.seq`;
+    const head = rows[0];
+    if (!head) return { kind: 'not_found' };
+    if (head.deleted) return { kind: 'gone' };
+    if (head.expired) {
+      await this.purgeExpired(head.id);
+      return { kind: 'not_found' };
+    }
+    const entries: DsEntry[] = [];
+    for (const r of rows) if (r.seq !== null && r.data !== null) entries.push({ seq: Number(r.seq), data: toBytes(r.data), messages: Number(r.messages) });
+    return { kind: 'ok', stream: toInfo(head), entries };
+  }
+
+  async head(ownerId: string, path: string): Promise<HeadOutcome> {
+    const s = await this.live(ownerId, path);
+    if (s === 'not_found') return { kind: 'not_found' };
+    if (s === 'gone') return { kind: 'gone' };
+    return { kind: 'ok', stream: toInfo(s) };
+  }
+
+  async delete(ownerId: string, path: string): Promise<DeleteOutcome> {
+    const s = await this.live(ownerId, path);
+    if (s === 'not_found') return { kind: 'not_found' };
+    if (s === 'gone') return { kind: 'gone' };
+    // Soft-delete while forks inherit from it, else delete outright; one statement either way.
+    const rows = await this.prisma.$queryRaw<Array<{ softId: string | null; hardId: string | null; parentId: string | null }>>`
+      WITH target AS (
+        SELECT d.id, EXISTS (SELECT 1 FROM "DsStream" c WHERE c."forkedFromId" = d.id) AS "hasForks"
+        FROM "DsStream" d WHERE d.id = ${s.id} AND d."deletedAt" IS NULL
+        FOR UPDATE
+      ), soft AS (
+        UPDATE "DsStream" SET "deletedAt" = clock_timestamp()
+        FROM target WHERE "DsStream".id = target.id AND target."hasForks"
+        RETURNING "DsStream".id
+      ), hard AS (
+        DELETE FROM "DsStream" USING target WHERE "DsStream".id = target.id AND NOT target."hasForks"
+        RETURNING "DsStream".id, "DsStream"."forkedFromId"
+      )
+      SELECT (SELECT id FROM soft) AS "softId", (SELECT id FROM hard) AS "hardId", (SELECT "forkedFromId" FROM hard) AS "parentId",
+        pg_notify(${NOTIFY_CHANNEL}, 'x:' || ${s.id}::text || ':-1')::text AS n`;
+    const r = rows[0];
+    if (!r || (!r.softId && !r.hardId)) return (await this.head(ownerId, path)).kind === 'gone' ? { kind: 'gone' } : { kind: 'not_found' };
+    this.emit({ streamId: s.id, tailSeq: -1 });
+    if (r.softId) return { kind: 'soft_deleted' };
+    await this.collectParents(r.parentId);
+    return { kind: 'deleted' };
+  }
+
+  /** Cascading GC: a soft-deleted parent whose last fork just went is deleted too, and so on up. */
+  private async collectParents(parentId: string | null): Promise<void> {
+    let next = parentId;
+    while (next) {
+      const rows = await this.prisma.$queryRaw<Array<{ id: string; forkedFromId: string | null }>>`
+        DELETE FROM "DsStream" p
+        WHERE p.id = ${next} AND p."deletedAt" IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM "DsStream" c WHERE c."forkedFromId" = p.id)
+        RETURNING p.id, p."forkedFromId"`;
+      next = rows[0]?.forkedFromId ?? null;
+    }
+  }
+
+  private async purgeExpired(id: string): Promise<void> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; forkedFromId: string | null }>>`
+      DELETE FROM "DsStream" WHERE id = ${id} AND "deletedAt" IS NULL AND ${EXPIRED}
+      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, 'x:' || id || ':-1')::text AS n`;
+    if (rows[0]) await this.collectParents(rows[0].forkedFromId);
+  }
+
+  async sweepExpired(): Promise<number> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; forkedFromId: string | null }>>`
+      DELETE FROM "DsStream" WHERE id IN (
+        SELECT id FROM "DsStream" WHERE "deletedAt" IS NULL AND ${EXPIRED} LIMIT ${SWEEP_BATCH}::int
+      ) AND ${EXPIRED}
+      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, 'x:' || id || ':-1')::text AS n`;
+    for (const r of rows) await this.collectParents(r.forkedFromId);
+    return rows.length;
+  }
+
+  async close(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    this.changeListeners.clear();
+    this.resyncListeners.clear();
+  }
+}

@@ -1,0 +1,182 @@
+// PUT (create / fork), POST (append / close) and DELETE on a generic stream (PROTOCOL §5.1–5.4).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../http/errors.ts';
+import { isJsonType, mediaTypeEssence } from './content-type.ts';
+import { H, header, parseExpiresAt, parseNonNegativeInt, parseTtl } from './http-headers.ts';
+import { parseJsonBatch } from './json-body.ts';
+import { formatOffset, parseOffset } from './offsets.ts';
+import type { DsStore } from './port.ts';
+import { parseProducerHeaders } from './producer.ts';
+import type { DsPayload, DsStreamInfo, ForkSpec } from './types.ts';
+
+const bad = (code: string, message: string) => new ApiError(400, code, message);
+
+function bodyBytes(request: FastifyRequest): Uint8Array {
+  const b = request.body;
+  return b instanceof Uint8Array ? b : new Uint8Array(0);
+}
+
+/** The PUT/POST body as a stored payload; JSON bodies are validated and flattened. */
+function payloadOf(body: Uint8Array, contentType: string, forCreate: boolean): DsPayload | null {
+  if (body.length === 0) return null;
+  if (!isJsonType(contentType)) return { data: body, messages: 1 };
+  const batch = parseJsonBatch(body, forCreate);
+  if (!batch.ok) throw bad(batch.code, batch.message);
+  return batch.messages === 0 ? null : { data: batch.data, messages: batch.messages };
+}
+
+/**
+ * Stream-Forked-From names the source by its URL path. Clients send it relative to the
+ * protocol root ("/v1/stream/x") or as our full path ("/ds/v1/stream/x"); both mean "x".
+ */
+export function forkSourcePath(raw: string): string | undefined {
+  let p = raw;
+  try {
+    if (/^https?:\/\//i.test(p)) p = new URL(p).pathname;
+  } catch {
+    return undefined;
+  }
+  const m = /^(?:\/ds)?\/v1\/stream\/(.+)$/.exec(p);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseFork(request: FastifyRequest): ForkSpec | null {
+  const from = header(request, H.forkedFrom);
+  const offsetRaw = header(request, H.forkOffset);
+  const sub = parseNonNegativeInt(header(request, H.forkSubOffset), H.forkSubOffset);
+  if (!sub.ok) throw bad('invalid_fork', sub.message);
+  if (from === undefined) {
+    if (offsetRaw !== undefined || sub.value !== null) throw bad('invalid_fork', `${H.forkOffset} and ${H.forkSubOffset} need ${H.forkedFrom}`);
+    return null;
+  }
+  const sourcePath = forkSourcePath(from);
+  if (!sourcePath) throw bad('invalid_fork', `${H.forkedFrom} must be a stream path`);
+  let seq: number | null = null;
+  if (offsetRaw !== undefined) {
+    const o = parseOffset(offsetRaw);
+    if (o.kind !== 'seq') throw bad('invalid_fork', `Malformed ${H.forkOffset}`);
+    seq = o.seq;
+  }
+  const subOffset = sub.value ?? 0;
+  // A sub-offset counts into the append right after an explicit fork point.
+  if (subOffset > 0 && seq === null) throw bad('invalid_fork', `${H.forkSubOffset} needs ${H.forkOffset}`);
+  return { sourcePath, seq, subOffset };
+}
+
+function locationOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? request.hostname}${request.url.split('?')[0]}`;
+}
+
+function streamHeaders(reply: FastifyReply, s: DsStreamInfo) {
+  reply.header('content-type', s.contentType);
+  reply.header(H.nextOffset, formatOffset(s.tailSeq));
+  if (s.closed) reply.header(H.closed, 'true');
+}
+
+export async function handlePut(request: FastifyRequest, reply: FastifyReply, store: DsStore, ownerId: string, path: string) {
+  const ttl = parseTtl(header(request, H.ttl));
+  if (!ttl.ok) throw bad('invalid_ttl', ttl.message);
+  const expires = parseExpiresAt(header(request, H.expiresAt));
+  if (!expires.ok) throw bad('invalid_expires_at', expires.message);
+  if (ttl.value !== null && expires.value !== null) throw bad('conflicting_expiry', `Give ${H.ttl} or ${H.expiresAt}, not both`);
+  const fork = parseFork(request);
+  let contentType = mediaTypeEssence(header(request, 'content-type')) ?? null;
+  const body = bodyBytes(request);
+  if (contentType === null && fork && body.length > 0) {
+    // A fork without Content-Type inherits its source's; the body must be read that way.
+    const src = await store.head(ownerId, fork.sourcePath);
+    if (src.kind === 'ok') contentType = src.stream.contentType;
+  }
+  const r = await store.create({
+    ownerId,
+    path,
+    contentType,
+    ttlSeconds: ttl.value,
+    expiresAt: expires.value,
+    closed: header(request, H.closed) === 'true',
+    initial: payloadOf(body, contentType ?? 'application/octet-stream', true),
+    fork,
+  });
+  switch (r.kind) {
+    case 'created':
+      streamHeaders(reply, r.stream);
+      reply.header('location', locationOf(request));
+      return reply.status(201).send();
+    case 'exists':
+      streamHeaders(reply, r.stream);
+      return reply.status(200).send();
+    case 'conflict':
+      throw new ApiError(409, 'conflict', r.message);
+    case 'source_not_found':
+      throw new ApiError(404, 'fork_source_not_found', 'The fork source does not exist');
+    case 'source_gone':
+      throw new ApiError(409, 'fork_source_deleted', 'The fork source was deleted');
+    case 'invalid_fork':
+      throw bad('invalid_fork', r.message);
+  }
+}
+
+export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, ownerId: string, path: string) {
+  const close = header(request, H.closed) === 'true';
+  const body = bodyBytes(request);
+  const contentType = mediaTypeEssence(header(request, 'content-type')) ?? null;
+  if (body.length === 0 && !close) throw bad('empty_body', 'An append needs a body');
+  if (body.length > 0 && contentType === null) throw bad('content_type_required', 'An append needs a Content-Type');
+  const producer = parseProducerHeaders(header(request, H.producerId), header(request, H.producerEpoch), header(request, H.producerSeq));
+  if (producer.kind === 'invalid') throw bad('invalid_producer', producer.message);
+  const streamSeq = header(request, H.streamSeq) ?? null;
+  const payload = body.length === 0 ? null : payloadOf(body, contentType!, false);
+  const claim = producer.kind === 'claim' ? producer.claim : null;
+
+  const r = await store.append({ ownerId, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim });
+  switch (r.kind) {
+    case 'appended':
+      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
+      if (r.stream.closed) reply.header(H.closed, 'true');
+      if (claim) {
+        reply.header(H.producerEpoch, String(claim.epoch));
+        reply.header(H.producerSeq, String(claim.seq));
+      }
+      // §5.2.1: 200 for a producer's new data, 204 otherwise.
+      return reply.status(claim && payload ? 200 : 204).send();
+    case 'duplicate':
+      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
+      if (r.stream.closed) reply.header(H.closed, 'true');
+      reply.header(H.producerEpoch, String(r.epoch));
+      reply.header(H.producerSeq, String(r.highestSeq));
+      return reply.status(204).send();
+    case 'not_found':
+      throw new ApiError(404, 'not_found', 'Stream not found');
+    case 'gone':
+      throw new ApiError(410, 'gone', 'Stream was deleted');
+    case 'stale_epoch':
+      reply.header(H.producerEpoch, String(r.currentEpoch));
+      throw new ApiError(403, 'stale_producer_epoch', 'A newer epoch of this producer has taken over');
+    case 'bad_epoch_seq':
+      throw bad('invalid_producer', 'A new producer epoch must start at Producer-Seq 0');
+    case 'seq_gap':
+      reply.header(H.producerExpectedSeq, String(r.expected));
+      reply.header(H.producerReceivedSeq, String(r.received));
+      throw new ApiError(409, 'producer_seq_gap', `Expected Producer-Seq ${r.expected}`);
+    case 'closed':
+      reply.header(H.closed, 'true');
+      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
+      throw new ApiError(409, 'stream_closed', 'The stream is closed');
+    case 'content_type_mismatch':
+      throw new ApiError(409, 'content_type_mismatch', `The stream's content type is ${r.streamContentType}`);
+    case 'stream_seq_conflict':
+      throw new ApiError(409, 'stream_seq_conflict', `${H.streamSeq} must increase`);
+  }
+}
+
+export async function handleDelete(reply: FastifyReply, store: DsStore, ownerId: string, path: string) {
+  const r = await store.delete(ownerId, path);
+  if (r.kind === 'not_found') throw new ApiError(404, 'not_found', 'Stream not found');
+  if (r.kind === 'gone') throw new ApiError(410, 'gone', 'Stream was deleted');
+  return reply.status(204).send();
+}
