@@ -3,18 +3,29 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { Agent } from './agent/port.ts';
 import { createDemoAgent } from './agent/demo-agent.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { DeviceService } from './auth/device-service.ts';
+import { PairingService } from './auth/pairing-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { serializeRequest } from './http/log-redaction.ts';
+import { makeCsrfHook } from './http/origin-check.ts';
+import { KeyedRateLimiter } from './http/rate-limit.ts';
 import { authRoutes } from './http/routes/auth.ts';
+import { deviceRoutes } from './http/routes/devices.ts';
+import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { SocketRegistry } from './http/socket-registry.ts';
+import { rejectUnstorableText } from './http/text-hygiene.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
@@ -32,7 +43,17 @@ export interface AppServices {
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
+  devices: DeviceService;
+  pairing: PairingService;
+  /** Open session sockets of this instance, by user and login. */
+  sockets: SocketRegistry;
   instanceId: string;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  websocket: boolean;
 }
 
 export interface AppOverrides {
@@ -40,11 +61,17 @@ export interface AppOverrides {
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
   agent?: (services: Pick<AppServices, 'db' | 'log'>) => Agent;
+  /** Write log lines here instead of stdout (tests read them to prove secrets stay out). */
+  logStream?: DestinationStream;
+  /** The wall clock for expiry decisions (pairing codes). */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Every route, as registered; the authorization matrix test walks it so no route slips by. */
+    registeredRoutes: RegisteredRoute[];
   }
 }
 
@@ -53,15 +80,28 @@ function createAgent(config: Config): Agent {
   return createDemoAgent({ paceMs: config.coachPaceMs });
 }
 
+/** Trust exactly `hops` proxies in front of us (what proxy-addr does for a number; Fastify's types only take a function). */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      // The request serializer logs no headers and masks secrets in URLs (/pair/<code>, /api/feeds/<token>);
+      // redact stays as a second line for anything that logs headers explicitly.
+      serializers: { req: serializeRequest },
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+  });
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registeredRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url, websocket: Boolean(route.websocket) });
   });
 
   const db = overrides.db ?? (await openDatabase({
@@ -85,23 +125,48 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return s ?? undefined;
     },
   });
-  const sessions = new SessionService(db.prisma, log, runs);
+  const sessions = new SessionService(db.prisma, log, runs, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const auth = new AuthService(db.prisma);
-  app.decorate('services', { db, log, hub, runs, sessions, auth, instanceId });
+  const devices = new DeviceService(db.prisma);
+  const pairing = new PairingService(db.prisma, auth, overrides.now);
+  const sockets = new SocketRegistry();
+  app.decorate('services', { db, log, hub, runs, sessions, auth, devices, pairing, sockets, instanceId });
 
   installErrorHandler(app);
+  installSecurityHeaders(app, { publicOrigin: config.publicOrigin });
   await app.register(fastifyCookie);
+  // Frames above MAX_FRAME_BYTES get an error frame; far above it, ws closes with 1009 before buffering them.
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });
   app.decorateRequest('user', null);
+  app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
   app.addHook('onRequest', makeAuthHook(auth));
+  app.addHook('preValidation', rejectUnstorableText);
+  sockets.startHeartbeat({
+    intervalMs: config.wsHeartbeatMs,
+    revokedLogins: (ids) => devices.revokedAmong(ids),
+    onError: (err) => app.log.warn({ err }, 'revocation check failed'),
+  });
+  const rl = config.rateLimits;
 
   app.get('/healthz', async (_request, reply) => {
     const ok = await db.ping();
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable', database: db.kind });
   });
-  await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
+  await app.register(authRoutes({
+    auth,
+    secureCookies: config.secureCookies,
+    sockets,
+    limiters: { signupPerIp: new KeyedRateLimiter(rl.signupPerIp), loginPerIp: new KeyedRateLimiter(rl.loginPerIp), authPerEmail: new KeyedRateLimiter(rl.authPerEmail) },
+  }));
+  await app.register(deviceRoutes({ devices, sockets }));
+  await app.register(pairingRoutes({
+    pairing,
+    secureCookies: config.secureCookies,
+    publicOrigin: config.publicOrigin,
+    limiters: { createPerUser: new KeyedRateLimiter(rl.pairingCreatePerUser), redeemPerIp: new KeyedRateLimiter(rl.pairingRedeemPerIp) },
+  }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(wsRoutes({ sessions, hub, allowedOrigins: config.allowedOrigins }));
+  await app.register(wsRoutes({ sessions, hub, sockets, limits: config.limits, allowedOrigins: config.allowedOrigins }));
 
   if (config.serveWeb && existsSync(WEB_DIST)) {
     await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
@@ -113,6 +178,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }
 
   app.addHook('onClose', async () => {
+    sockets.stopHeartbeat();
     await runs.close();
     hub.close();
     await log.close();

@@ -1,35 +1,31 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { originAllowed } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
+import { TokenBucket } from '../rate-limit.ts';
+import { CLOSE_RATE_LIMITED, type SocketRegistry } from '../socket-registry.ts';
 
 /** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export const MAX_FRAME_BYTES = 64 * 1024;
 export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
+/** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
+export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 
 export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
   allowedOrigins: string[];
+  sockets: SocketRegistry;
+  limits: { maxSocketsPerUser: number; wsMessagesPerSecond: number; wsMessageBurst: number };
   onConnection?: (delta: 1 | -1) => void;
 }
 
-/** Cross-site WebSocket hijacking guard: browsers always send Origin; it must be us or allowed. */
-function originAllowed(request: FastifyRequest, allowed: string[]): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true; // non-browser clients
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
@@ -46,6 +42,10 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             const after = request.query.after ?? '0';
             if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
             if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
+            if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
+              throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
+            }
           },
         ],
       },
@@ -53,6 +53,12 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const sessionId = request.params.id;
         const userId = request.user!.id;
         const after = Number(request.query.after ?? 0);
+        // Concurrent upgrades can all pass the check above; the loser of that race is closed here.
+        if (deps.sockets.countForUser(userId) >= deps.limits.maxSocketsPerUser) {
+          socket.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');
+          return;
+        }
+        deps.sockets.add(socket, userId, request.user!.loginId);
         deps.onConnection?.(1);
 
         const sendJson = (value: unknown): boolean => {
@@ -72,9 +78,24 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           error: () => socket.close(CLOSE_SERVER_ERROR, 'session read failed; reconnect'),
         });
 
+        // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
+        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond);
+        let strikes = 0;
+        const overRate = (): boolean => {
+          if (bucket.take().ok) {
+            strikes = 0;
+            return false;
+          }
+          strikes++;
+          if (strikes === 1) sendError('rate_limited', `Too many frames: at most ${deps.limits.wsMessagesPerSecond} per second. Slow down or you will be disconnected.`);
+          else if (strikes > RATE_LIMIT_STRIKES_BEFORE_CLOSE && socket.readyState === socket.OPEN) socket.close(CLOSE_RATE_LIMITED, 'too many frames');
+          return true;
+        };
+
         // Commands from one socket are applied in the order they were sent.
         let commands: Promise<unknown> = Promise.resolve();
         socket.on('message', (raw, isBinary) => {
+          if (overRate()) return;
           commands = commands.then(() => handle(raw, isBinary));
         });
         const handle = async (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -100,6 +121,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         };
 
         socket.on('close', () => {
+          deps.sockets.remove(socket);
           deps.hub.unsubscribe(sub);
           deps.onConnection?.(-1);
         });
