@@ -15,7 +15,7 @@ import { PairingService } from './auth/pairing-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
-import { installErrorHandler } from './http/errors.ts';
+import { frameworkErrorHandler, installErrorHandler } from './http/errors.ts';
 import { serializeRequest } from './http/log-redaction.ts';
 import { makeCsrfHook } from './http/origin-check.ts';
 import { KeyedRateLimiter } from './http/rate-limit.ts';
@@ -23,7 +23,7 @@ import { authRoutes } from './http/routes/auth.ts';
 import { deviceRoutes } from './http/routes/devices.ts';
 import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
-import { installSecurityHeaders } from './http/security-headers.ts';
+import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
@@ -85,7 +85,9 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
   const app = Fastify({
+    frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
       level: config.logLevel,
       // The request serializer logs no headers and masks secrets in URLs (/pair/<code>, /api/feeds/<token>);
@@ -133,7 +135,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.decorate('services', { db, log, hub, runs, sessions, auth, devices, pairing, sockets, instanceId });
 
   installErrorHandler(app);
-  installSecurityHeaders(app, { publicOrigin: config.publicOrigin });
+  installSecurityHeaders(app, setSecurityHeaders);
   await app.register(fastifyCookie);
   // Frames above MAX_FRAME_BYTES get an error frame; far above it, ws closes with 1009 before buffering them.
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });

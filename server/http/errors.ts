@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** An expected HTTP failure with a stable `code` for clients. */
 export class ApiError extends Error {
@@ -50,4 +50,17 @@ export function installErrorHandler(app: FastifyInstance) {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
+}
+
+/**
+ * Errors Fastify raises before routing (an undecodable URL, a path parameter over the
+ * length limit) skip hooks and the error handler; answer them in the same JSON shape,
+ * with the same security headers, and without echoing the URL back.
+ */
+export function frameworkErrorHandler(setHeaders: (request: FastifyRequest, reply: FastifyReply) => void) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    setHeaders(request, reply);
+    if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.status(414).send({ error: { code: 'uri_too_long', message: 'The URL is too long' } });
+    return reply.status(400).send({ error: { code: 'invalid_url', message: 'The URL is not valid' } });
+  };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const HSTS_MAX_AGE_S = 180 * 24 * 60 * 60;
 
@@ -26,11 +26,12 @@ export function contentSecurityPolicy(publicOrigin: string | undefined): string 
   ].join('; ');
 }
 
-/** Adds the security headers to every response, errors and 404s included. */
-export function installSecurityHeaders(app: FastifyInstance, opts: { publicOrigin: string | undefined }): void {
+export type HeaderSetter = (request: FastifyRequest, reply: FastifyReply) => void;
+
+export function securityHeaders(opts: { publicOrigin: string | undefined }): HeaderSetter {
   const csp = contentSecurityPolicy(opts.publicOrigin);
   const https = opts.publicOrigin?.startsWith('https://') ?? false;
-  app.addHook('onSend', async (request, reply, payload) => {
+  return (request, reply) => {
     reply.header('content-security-policy', csp);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -40,6 +41,13 @@ export function installSecurityHeaders(app: FastifyInstance, opts: { publicOrigi
     if (https) reply.header('strict-transport-security', `max-age=${HSTS_MAX_AGE_S}; includeSubDomains`);
     // API answers are personal; no shared or browser cache should keep them.
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  };
+}
+
+/** Adds the security headers to every response, errors and 404s included (framework errors: see errors.ts). */
+export function installSecurityHeaders(app: FastifyInstance, set: HeaderSetter): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    set(request, reply);
     return payload;
   });
 }

@@ -12,7 +12,8 @@ export const deviceRoutes = (deps: { devices: DeviceService; sockets: SocketRegi
 
     app.delete<{ Params: { id: string } }>(
       '/api/devices/:id',
-      { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } } },
+      // No format in the schema: a malformed id is answered like a foreign one (404), by the service.
+      { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
       async (request, reply) => {
         const r = await deps.devices.revoke(request.user!.id, request.params.id);
         if (r.kind === 'not_found') throw notFound('Device');

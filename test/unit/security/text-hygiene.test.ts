@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { findUnstorable, isStorableText } from '../../../server/http/text-hygiene.ts';
+
+describe('text that PostgreSQL cannot store', () => {
+  it('is NUL and lone surrogates; real astral characters are fine', () => {
+    expect(isStorableText('plain, ünïcödé, 😀, 𝔘')).toBe(true);
+    expect(isStorableText('a\u0000b')).toBe(false);
+    expect(isStorableText('\uD83D')).toBe(false);
+    expect(isStorableText('x\uDE00')).toBe(false);
+    expect(isStorableText('\uDE00\uD83D')).toBe(false);
+  });
+
+  it('is found anywhere in a body, by path', () => {
+    expect(findUnstorable({ title: 'ok', nested: { list: ['fine', 'bad\u0000'] } })).toBe('nested/list/1');
+    expect(findUnstorable({ text: 'ok' })).toBeUndefined();
+    expect(findUnstorable({ ['k\uD800']: 1 })).toBe('(key)');
+    expect(findUnstorable('\u0000')).toBe('');
+    expect(findUnstorable(42)).toBeUndefined();
+  });
+});
