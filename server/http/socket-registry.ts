@@ -4,6 +4,9 @@ import type { WebSocket } from 'ws';
 export const CLOSE_SIGNED_OUT = 4401;
 /** Too many frames, or too many connections for this user. Mirrors HTTP 429. */
 export const CLOSE_RATE_LIMITED = 4029;
+export const REASON_SIGNED_OUT = 'this device was signed out';
+/** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
+export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
 
 interface Entry {
   socket: WebSocket;
@@ -57,7 +60,7 @@ export class SocketRegistry {
   }
 
   /** Closes every socket of these logins; returns how many. */
-  closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = 'signed out on this device'): number {
+  closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = REASON_SIGNED_OUT): number {
     const ids = new Set(loginIds);
     let n = 0;
     for (const e of [...this.entries.values()]) {
@@ -103,7 +106,7 @@ export class SocketRegistry {
     try {
       const ids = [...new Set([...this.entries.values()].map((e) => e.loginId))];
       const revoked = await opts.revokedLogins(ids);
-      if (revoked.length) this.closeLogins(revoked);
+      if (revoked.length) this.closeLogins(revoked, CLOSE_SIGNED_OUT, REASON_SIGNED_OUT_ELSEWHERE);
     } catch (err) {
       opts.onError?.(err);
     } finally {
