@@ -26,6 +26,7 @@ import { sessionRoutes } from './http/routes/sessions.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
+import { wsErrorHandler } from './http/ws-errors.ts';
 import { MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
@@ -138,7 +139,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   installSecurityHeaders(app, setSecurityHeaders);
   await app.register(fastifyCookie);
   // Frames above MAX_FRAME_BYTES get an error frame; far above it, ws closes with 1009 before buffering them.
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES * 4 }, errorHandler: wsErrorHandler });
   app.decorateRequest('user', null);
   app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
   app.addHook('onRequest', makeAuthHook(auth));

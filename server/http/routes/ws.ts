@@ -125,7 +125,6 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           deps.hub.unsubscribe(sub);
           deps.onConnection?.(-1);
         });
-        socket.on('error', () => socket.terminate());
       },
     );
   };
