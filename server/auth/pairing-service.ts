@@ -35,7 +35,8 @@ export class PairingService {
       if (!owned) return { kind: 'session_not_found' };
     }
     const now = this.now();
-    await this.prisma.pairingCode.deleteMany({ where: { userId, expiresAt: { lt: new Date(now.getTime() - PAIRING_RETENTION_MS) } } });
+    // Housekeeping on the way: codes are tiny and short-lived, so sweeping everyone's old ones here is cheap.
+    await this.prisma.pairingCode.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - PAIRING_RETENTION_MS) } } });
     const code = newPairingCode();
     const expiresAt = new Date(now.getTime() + PAIRING_TTL_MS);
     await this.prisma.pairingCode.create({ data: { userId, codeHash: hashToken(code), sessionId: sessionId ?? null, expiresAt } });

@@ -41,114 +41,9 @@ function mulberry32(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const rnd = mulberry32(SEED);
-const int = (n: number) => Math.floor(rnd() * n);
-const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)];
-const chance = (p: number) => rnd() < p;
-
-const WEIRD_STRINGS = [
-  '',
-  ' ',
-  '\u0000',
-  'nul\u0000inside',
-  '\uD800',
-  'lone low \uDC00',
-  '\uDBFF\uDBFF',
-  '😀🎉👩‍👩‍👧‍👦',
-  '\u202Eright-to-left',
-  'zero\u200Bwidth',
-  '\uFEFFbom',
-  '\uFFFF\uFFFE',
-  'null',
-  'undefined',
-  '__proto__',
-  'constructor',
-  '../../../../etc/passwd',
-  "'; DROP TABLE \"Event\"; --",
-  '<script>alert(1)</script>',
-  '%00%2e%2e%2f',
-  '\\u0000',
-  '"',
-  '\\',
-  'ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ',
-  'Z̷̡̛̖͇̮a̶̛̖l̷̢̛g̵o̴',
-  '1e309',
-  '-0',
-  'NaN',
-  '${jndi:ldap://x}',
-  '{{7*7}}',
-];
-
-function randomCodePoint(): string {
-  switch (int(6)) {
-    case 0:
-      return String.fromCharCode(0xd800 + int(0x800)); // a surrogate, maybe lone
-    case 1:
-      return String.fromCodePoint(0x10000 + int(0xfffff)); // astral
-    case 2:
-      return String.fromCharCode(int(0x20)); // control
-    default:
-      return String.fromCharCode(0x20 + int(0x2fe0));
-  }
-}
-
-function randomString(): string {
-  const r = rnd();
-  if (r < 0.4) return pick(WEIRD_STRINGS);
-  if (r < 0.97) return Array.from({ length: int(40) }, randomCodePoint).join('');
-  return pick(['x', '😀', '\u0000', 'ab']).repeat(1_000 + int(20_000));
-}
-
-function randomValue(depth = 0): unknown {
-  const r = rnd();
-  if (depth > 4 || r < 0.25) return randomString();
-  if (r < 0.4) return pick([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, 8001, -0]);
-  if (r < 0.5) return pick([true, false, null]);
-  if (r < 0.7) return Array.from({ length: int(5) }, () => randomValue(depth + 1));
-  const o: Record<string, unknown> = {};
-  for (let i = int(5); i > 0; i--) o[chance(0.3) ? pick(['type', 'text', 'clientMessageId', 'email', 'password', 'code', 'sessionId', 'title', 'kind']) : randomString().slice(0, 30)] = randomValue(depth + 1);
-  return o;
-}
-
-/** JSON text with keys that would pollute a prototype if anything merged it naively. */
-function pollutingJson(): string {
-  return pick([
-    '{"__proto__":{"polluted":true},"type":"user.message","clientMessageId":"p","text":"x"}',
-    '{"constructor":{"prototype":{"polluted":true}},"type":"ping"}',
-    '{"type":"user.message","__proto__":{"text":"from proto"},"clientMessageId":"p2"}',
-    '{"type":{"__proto__":{"toString":"x"}}}',
-    '{"__proto__":null}',
-    '{"email":"a@b.co","password":"longenough","__proto__":{"isAdmin":true}}',
-  ]);
-}
-
-const invalidUtf8 = () => Buffer.from(pick([[0xc3, 0x28], [0xa0, 0xa1], [0xe2, 0x28, 0xa1], [0xf0, 0x28, 0x8c, 0xbc], [0xff, 0xfe, 0xfd], [0x7b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]]));
 
 /** `violates`: breaks the WebSocket protocol itself, so the server may close the connection. */
 type WsPayload = { data: string | Buffer; binary?: boolean; violates?: boolean };
-
-function randomFrame(): WsPayload {
-  const r = rnd();
-  if (r < 0.28) return { data: JSON.stringify(randomValue()) };
-  if (r < 0.58) {
-    const f: Record<string, unknown> = { type: chance(0.8) ? pick(['user.message', 'cancel', 'ping', 'pong', 'ready', 'error', 'assistant.delta']) : randomValue() };
-    if (chance(0.7)) f.clientMessageId = chance(0.5) ? randomString().slice(0, 120) : randomValue();
-    if (chance(0.7)) f.text = chance(0.6) ? randomString() : randomValue();
-    if (chance(0.2)) f.seq = randomValue();
-    return { data: JSON.stringify(f) };
-  }
-  if (r < 0.59) return { data: JSON.stringify({ type: 'user.message', clientMessageId: `ok-${int(1e9)}`, text: `${pick(WEIRD_STRINGS.filter((s) => !/[\u0000\uD800-\uDFFF]/.test(s)))} plan ${int(100)}` }) };
-  if (r < 0.68) return { data: randomString() };
-  if (r < 0.73) return { data: pollutingJson() };
-  if (r < 0.76) return { data: pick(['['.repeat(30_000), '{"a":'.repeat(5_000), '[1,2', '{"type":"ping"', '\u0000', '  ', 'true', '1e999999']) };
-  if (r < 0.81) return { data: Buffer.from(Array.from({ length: int(200) }, () => int(256))), binary: true };
-  if (r < 0.825) return { data: invalidUtf8(), violates: true };
-  if (r < 0.835) return { data: JSON.stringify({ type: 'user.message', clientMessageId: 'big', text: 'y'.repeat(70_000 + int(100_000)) }) };
-  if (r < 0.837) return { data: 'z'.repeat(300_000), violates: true };
-  return { data: JSON.stringify(pick([{ type: 'ping' }, { type: 'cancel' }])) };
-}
-
-// --- HTTP ----------------------------------------------------------------------------
 
 interface HttpCase {
   method: string;
@@ -158,48 +53,163 @@ interface HttpCase {
   cookie?: string;
 }
 
-function randomBody(route: string): { body?: string | Uint8Array; contentType?: string } {
-  const r = rnd();
-  if (r < 0.35) return { body: JSON.stringify(randomValue()) };
-  if (r < 0.5) {
-    // Right keys, wrong or odd values.
-    const keys: Record<string, string[]> = {
-      '/api/auth/signup': ['email', 'password', 'deviceName'],
-      '/api/auth/login': ['email', 'password', 'deviceName'],
-      '/api/sessions': ['title', 'kind', 'weekKey'],
-      '/api/sessions/:id/messages': ['clientMessageId', 'text'],
-      '/api/pairing': ['sessionId'],
-      '/api/pairing/redeem': ['code', 'deviceName'],
-    };
+/**
+ * All generators draw from their own seeded stream, so each fuzz worker (frames or
+ * requests) produces the same sequence on every run however the workers interleave.
+ */
+function makeGenerator(seed: number) {
+  const rnd = mulberry32(seed);
+  const int = (n: number) => Math.floor(rnd() * n);
+  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)];
+  const chance = (p: number) => rnd() < p;
+
+  const WEIRD_STRINGS = [
+    '',
+    ' ',
+    '\u0000',
+    'nul\u0000inside',
+    '\uD800',
+    'lone low \uDC00',
+    '\uDBFF\uDBFF',
+    '😀🎉👩‍👩‍👧‍👦',
+    '\u202Eright-to-left',
+    'zero\u200Bwidth',
+    '\uFEFFbom',
+    '\uFFFF\uFFFE',
+    'null',
+    'undefined',
+    '__proto__',
+    'constructor',
+    '../../../../etc/passwd',
+    "'; DROP TABLE \"Event\"; --",
+    '<script>alert(1)</script>',
+    '%00%2e%2e%2f',
+    '\\u0000',
+    '"',
+    '\\',
+    'ﾟ･✿ヾ╲(｡◕‿◕｡)╱✿･ﾟ',
+    'Z̷̡̛̖͇̮a̶̛̖l̷̢̛g̵o̴',
+    '1e309',
+    '-0',
+    'NaN',
+    '${jndi:ldap://x}',
+    '{{7*7}}',
+  ];
+
+  function randomCodePoint(): string {
+    switch (int(6)) {
+      case 0:
+        return String.fromCharCode(0xd800 + int(0x800)); // a surrogate, maybe lone
+      case 1:
+        return String.fromCodePoint(0x10000 + int(0xfffff)); // astral
+      case 2:
+        return String.fromCharCode(int(0x20)); // control
+      default:
+        return String.fromCharCode(0x20 + int(0x2fe0));
+    }
+  }
+
+  function randomString(): string {
+    const r = rnd();
+    if (r < 0.4) return pick(WEIRD_STRINGS);
+    if (r < 0.97) return Array.from({ length: int(40) }, randomCodePoint).join('');
+    return pick(['x', '😀', '\u0000', 'ab']).repeat(1_000 + int(20_000));
+  }
+
+  function randomValue(depth = 0): unknown {
+    const r = rnd();
+    if (depth > 4 || r < 0.25) return randomString();
+    if (r < 0.4) return pick([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, Number.MAX_SAFE_INTEGER, 8001, -0]);
+    if (r < 0.5) return pick([true, false, null]);
+    if (r < 0.7) return Array.from({ length: int(5) }, () => randomValue(depth + 1));
     const o: Record<string, unknown> = {};
-    for (const k of keys[route] ?? ['x']) if (chance(0.8)) o[k] = chance(0.5) ? randomString() : randomValue(3);
-    return { body: JSON.stringify(o) };
+    for (let i = int(5); i > 0; i--) o[chance(0.3) ? pick(['type', 'text', 'clientMessageId', 'email', 'password', 'code', 'sessionId', 'title', 'kind']) : randomString().slice(0, 30)] = randomValue(depth + 1);
+    return o;
   }
-  if (r < 0.6) return { body: pollutingJson() };
-  if (r < 0.7) return { body: randomString() };
-  if (r < 0.75) return { body: invalidUtf8() };
-  if (r < 0.78) return { body: JSON.stringify({ text: 'h'.repeat(70_000) }) };
-  if (r < 0.86) return { body: JSON.stringify(randomValue()), contentType: pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', '', 'application/json\u0000']) };
-  if (r < 0.9) return { body: '', contentType: 'application/json' };
-  return {};
-}
 
-/** encodeURIComponent, but a lone surrogate (which it refuses) becomes its raw, invalid UTF-8 percent-encoding. */
-function enc(s: string): string {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    return '%ED%A0%80';
+  /** JSON text with keys that would pollute a prototype if anything merged it naively. */
+  function pollutingJson(): string {
+    return pick([
+      '{"__proto__":{"polluted":true},"type":"user.message","clientMessageId":"p","text":"x"}',
+      '{"constructor":{"prototype":{"polluted":true}},"type":"ping"}',
+      '{"type":"user.message","__proto__":{"text":"from proto"},"clientMessageId":"p2"}',
+      '{"type":{"__proto__":{"toString":"x"}}}',
+      '{"__proto__":null}',
+      '{"email":"a@b.co","password":"longenough","__proto__":{"isAdmin":true}}',
+    ]);
   }
-}
 
-function randomPath(template: string, ids: { alienSession: string; ownSession: string }): string {
-  let p = template.replace(':id', () => pick([ids.alienSession, ids.ownSession, crypto.randomUUID(), enc(randomString().slice(0, 40)), '%', '..', '0']));
-  if (chance(0.3)) {
-    const q = pick(['after', 'limit', 'token', '__proto__', 'constructor[prototype]', enc(randomString().slice(0, 10))]);
-    p += `?${q}=${pick(['-1', '0', '1e9', '99999999999999999999', 'abc', '', enc(randomString().slice(0, 20)), '%zz'])}`;
+  const invalidUtf8 = () => Buffer.from(pick([[0xc3, 0x28], [0xa0, 0xa1], [0xe2, 0x28, 0xa1], [0xf0, 0x28, 0x8c, 0xbc], [0xff, 0xfe, 0xfd], [0x7b, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]]));
+
+
+  function randomFrame(): WsPayload {
+    const r = rnd();
+    if (r < 0.28) return { data: JSON.stringify(randomValue()) };
+    if (r < 0.58) {
+      const f: Record<string, unknown> = { type: chance(0.8) ? pick(['user.message', 'cancel', 'ping', 'pong', 'ready', 'error', 'assistant.delta']) : randomValue() };
+      if (chance(0.7)) f.clientMessageId = chance(0.5) ? randomString().slice(0, 120) : randomValue();
+      if (chance(0.7)) f.text = chance(0.6) ? randomString() : randomValue();
+      if (chance(0.2)) f.seq = randomValue();
+      return { data: JSON.stringify(f) };
+    }
+    if (r < 0.59) return { data: JSON.stringify({ type: 'user.message', clientMessageId: `ok-${int(1e9)}`, text: `${pick(WEIRD_STRINGS.filter((s) => !/[\u0000\uD800-\uDFFF]/.test(s)))} plan ${int(100)}` }) };
+    if (r < 0.68) return { data: randomString() };
+    if (r < 0.73) return { data: pollutingJson() };
+    if (r < 0.76) return { data: pick(['['.repeat(30_000), '{"a":'.repeat(5_000), '[1,2', '{"type":"ping"', '\u0000', '  ', 'true', '1e999999']) };
+    if (r < 0.81) return { data: Buffer.from(Array.from({ length: int(200) }, () => int(256))), binary: true };
+    if (r < 0.825) return { data: invalidUtf8(), violates: true };
+    if (r < 0.835) return { data: JSON.stringify({ type: 'user.message', clientMessageId: 'big', text: 'y'.repeat(70_000 + int(100_000)) }) };
+    if (r < 0.837) return { data: 'z'.repeat(300_000), violates: true };
+    return { data: JSON.stringify(pick([{ type: 'ping' }, { type: 'cancel' }])) };
   }
-  return p;
+
+
+
+  function randomBody(route: string): { body?: string | Uint8Array; contentType?: string } {
+    const r = rnd();
+    if (r < 0.35) return { body: JSON.stringify(randomValue()) };
+    if (r < 0.5) {
+      // Right keys, wrong or odd values.
+      const keys: Record<string, string[]> = {
+        '/api/auth/signup': ['email', 'password', 'deviceName'],
+        '/api/auth/login': ['email', 'password', 'deviceName'],
+        '/api/sessions': ['title', 'kind', 'weekKey'],
+        '/api/sessions/:id/messages': ['clientMessageId', 'text'],
+        '/api/pairing': ['sessionId'],
+        '/api/pairing/redeem': ['code', 'deviceName'],
+      };
+      const o: Record<string, unknown> = {};
+      for (const k of keys[route] ?? ['x']) if (chance(0.8)) o[k] = chance(0.5) ? randomString() : randomValue(3);
+      return { body: JSON.stringify(o) };
+    }
+    if (r < 0.6) return { body: pollutingJson() };
+    if (r < 0.7) return { body: randomString() };
+    if (r < 0.75) return { body: invalidUtf8() };
+    if (r < 0.78) return { body: JSON.stringify({ text: 'h'.repeat(70_000) }) };
+    if (r < 0.86) return { body: JSON.stringify(randomValue()), contentType: pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/x-www-form-urlencoded', '', 'application/json\u0000']) };
+    if (r < 0.9) return { body: '', contentType: 'application/json' };
+    return {};
+  }
+
+  /** encodeURIComponent, but a lone surrogate (which it refuses) becomes its raw, invalid UTF-8 percent-encoding. */
+  function enc(s: string): string {
+    try {
+      return encodeURIComponent(s);
+    } catch {
+      return '%ED%A0%80';
+    }
+  }
+
+  function randomPath(template: string, ids: { alienSession: string; ownSession: string }): string {
+    let p = template.replace(':id', () => pick([ids.alienSession, ids.ownSession, crypto.randomUUID(), enc(randomString().slice(0, 40)), '%', '..', '0']));
+    if (chance(0.3)) {
+      const q = pick(['after', 'limit', 'token', '__proto__', 'constructor[prototype]', enc(randomString().slice(0, 10))]);
+      p += `?${q}=${pick(['-1', '0', '1e9', '99999999999999999999', 'abc', '', enc(randomString().slice(0, 20)), '%zz'])}`;
+    }
+    return p;
+  }
+
+  return { pick, chance, randomString, randomFrame, randomBody, randomPath, enc };
 }
 
 // --- the test ------------------------------------------------------------------------
@@ -260,7 +270,8 @@ describe(`fuzz (${DB_KIND})`, () => {
     const problems: string[] = [];
     const closeCodes = new Map<number, number>();
     let framesSent = 0;
-    const fuzzSocket = async (share: number) => {
+    const fuzzSocket = async (share: number, worker: number) => {
+      const { randomFrame } = makeGenerator(SEED + worker);
       let sent = 0;
       while (sent < share) {
         const ws = new WebSocket(`${server.wsUrl}/api/sessions/${fuzzSession}/ws`, { headers: { cookie: mallory.cookie } });
@@ -329,7 +340,8 @@ describe(`fuzz (${DB_KIND})`, () => {
     const garbageCookie = 'fc_session=' + 'A'.repeat(43);
     let requestsSent = 0;
     const statusCounts = new Map<number, number>();
-    const fuzzHttp = async (share: number) => {
+    const fuzzHttp = async (share: number, worker: number) => {
+      const { pick, chance, randomString, randomBody, randomPath, enc } = makeGenerator(SEED + 1_000 + worker);
       for (let sent = 0; sent < share; ) {
         const route = pick(routes);
         // Mallory must not log herself out mid-run; others may "log out" all they like.
@@ -359,8 +371,8 @@ describe(`fuzz (${DB_KIND})`, () => {
     };
 
     await Promise.all([
-      ...Array.from({ length: FUZZ_SOCKETS }, () => fuzzSocket(WS_FRAMES / FUZZ_SOCKETS)),
-      ...Array.from({ length: HTTP_WORKERS }, () => fuzzHttp(Math.ceil(HTTP_REQUESTS / HTTP_WORKERS))),
+      ...Array.from({ length: FUZZ_SOCKETS }, (_, i) => fuzzSocket(WS_FRAMES / FUZZ_SOCKETS, i)),
+      ...Array.from({ length: HTTP_WORKERS }, (_, i) => fuzzHttp(Math.ceil(HTTP_REQUESTS / HTTP_WORKERS), i)),
     ]);
     fuzzing = false;
     await streaming;
