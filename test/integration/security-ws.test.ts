@@ -95,6 +95,27 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     await healthy();
   });
 
+  it('a client hovering above the rate is closed too: the odd accepted frame does not wipe its strikes', async () => {
+    const tight = await startTestServer({ db, config: { limits: { ...DEFAULT_LIMITS, wsMessagesPerSecond: 10, wsMessageBurst: 5 } } });
+    try {
+      const c = await WsTestClient.connect(tight.wsUrl, sessionId, alice);
+      await c.waitForFrame('ready');
+      // 50 frames a second against a limit of 10: most are refused, some still get through.
+      const timer = setInterval(() => c.ws.readyState === WebSocket.OPEN && c.send({ type: 'ping' }), 20);
+      try {
+        await c.waitFor((x) => x.closed, 10_000, 'close');
+      } finally {
+        clearInterval(timer);
+      }
+      expect(c.closed?.code).toBe(CLOSE_RATE_LIMITED);
+      expect(c.frames.filter((f) => f.type === 'error')).toHaveLength(1);
+      const firstError = c.frames.findIndex((f) => f.type === 'error');
+      expect(c.frames.slice(firstError).some((f) => f.type === 'pong')).toBe(true);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('heartbeat: a peer that stops answering pings is dropped; a live one stays', async () => {
     const beating = await startTestServer({ db, config: { wsHeartbeatMs: HEARTBEAT_MS } });
     try {

@@ -16,6 +16,8 @@ export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_SERVER_ERROR = 1011;
 /** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
 export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
+/** A client that has had no frame refused for this long starts over with a fresh warning. */
+export const RATE_LIMIT_QUIET_MS = 5_000;
 
 export interface WsDeps {
   sessions: SessionService;
@@ -79,13 +81,17 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         });
 
         // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
+        // Refused frames within one episode (no quiet gap of RATE_LIMIT_QUIET_MS) are strikes:
+        // the first gets a warning, too many close the socket. A client hovering just above the
+        // rate keeps earning strikes between the odd accepted frame, so it is closed as well.
         const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond);
         let strikes = 0;
+        let lastRefusedAtMs = Number.NEGATIVE_INFINITY;
         const overRate = (): boolean => {
-          if (bucket.take().ok) {
-            strikes = 0;
-            return false;
-          }
+          if (bucket.take().ok) return false;
+          const nowMs = performance.now();
+          if (nowMs - lastRefusedAtMs > RATE_LIMIT_QUIET_MS) strikes = 0;
+          lastRefusedAtMs = nowMs;
           strikes++;
           if (strikes === 1) sendError('rate_limited', `Too many frames: at most ${deps.limits.wsMessagesPerSecond} per second. Slow down or you will be disconnected.`);
           else if (strikes > RATE_LIMIT_STRIKES_BEFORE_CLOSE && socket.readyState === socket.OPEN) socket.close(CLOSE_RATE_LIMITED, 'too many frames');
