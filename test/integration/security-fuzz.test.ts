@@ -12,7 +12,7 @@ import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type RateLimits } from '../../server/config.ts';
 import { MAX_FRAME_BYTES } from '../../server/http/routes/ws.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
-import { createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
+import { createSession, signup, textOf, WsTestClient } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { captureLogs, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

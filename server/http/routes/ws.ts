@@ -28,7 +28,6 @@ export interface WsDeps {
   onConnection?: (delta: 1 | -1) => void;
 }
 
-
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
     app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
