@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
@@ -12,6 +13,8 @@ import { createPrismaPlanStore } from './plan/prisma-store.ts';
 import type { PlanStore } from './plan/store.ts';
 import { ApiKeyService } from './auth/api-keys.ts';
 import { AuthService } from './auth/auth-service.ts';
+import { DeviceService } from './auth/device-service.ts';
+import { PairingService } from './auth/pairing-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import type { DsStore } from './ds/port.ts';
@@ -19,14 +22,23 @@ import { dsRoutes } from './ds/routes.ts';
 import { SessionSources, StoreSources } from './ds/source.ts';
 import { SqlDsStore } from './ds/sql-store.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
-import { installErrorHandler } from './http/errors.ts';
+import { frameworkErrorHandler, installErrorHandler } from './http/errors.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { serializeRequest } from './http/log-redaction.ts';
+import { makeCsrfHook } from './http/origin-check.ts';
+import { KeyedRateLimiter } from './http/rate-limit.ts';
 import { authRoutes } from './http/routes/auth.ts';
+import { deviceRoutes } from './http/routes/devices.ts';
+import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
 import { FeedService } from './plan/feed-service.ts';
 import { CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
+import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
+import { SocketRegistry } from './http/socket-registry.ts';
+import { rejectUnstorableText } from './http/text-hygiene.ts';
+import { wsErrorHandler } from './http/ws-errors.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import { PresenceTracker } from './session/presence.ts';
@@ -54,8 +66,18 @@ export interface AppServices {
   auth: AuthService;
   apiKeys: ApiKeyService;
   ds: DsStore;
+  devices: DeviceService;
+  pairing: PairingService;
+  /** Open session sockets of this instance, by user and login. */
+  sockets: SocketRegistry;
   instanceId: string;
   metrics: AppMetrics;
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  websocket: boolean;
 }
 
 export interface AppOverrides {
@@ -65,23 +87,44 @@ export interface AppOverrides {
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
   agent?: (services: Pick<AppServices, 'db' | 'log'>) => Agent;
+  /** Write log lines here instead of stdout (tests read them to prove secrets stay out). */
+  logStream?: DestinationStream;
+  /** The wall clock for expiry decisions (pairing codes). */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     services: AppServices;
+    /** Every route, as registered; the authorization matrix test walks it so no route slips by. */
+    registeredRoutes: RegisteredRoute[];
   }
 }
 
+/** Trust exactly `hops` proxies in front of us (what proxy-addr does for a number; Fastify's types only take a function). */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
+  const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
   const app = Fastify({
+    frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      // The request serializer logs no headers and masks secrets in URLs (/pair/<code>, /api/feeds/<token>);
+      // redact stays as a second line for anything that logs headers explicitly.
+      serializers: { req: serializeRequest },
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+      ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+  });
+  const registeredRoutes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', registeredRoutes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registeredRoutes.push({ method, url: route.url, websocket: Boolean(route.websocket) });
   });
 
   const db = overrides.db ?? (await openDatabase({
@@ -119,20 +162,26 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return s ?? undefined;
     },
   });
-  const sessions = new SessionService(db.prisma, log, runs);
+  const sessions = new SessionService(db.prisma, log, runs, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
   const apiKeys = new ApiKeyService(db.prisma);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);
   const sessionSources = new SessionSources(log);
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, instanceId, metrics });
+  const devices = new DeviceService(db.prisma);
+  const pairing = new PairingService(db.prisma, auth, overrides.now);
+  const sockets = new SocketRegistry();
+  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
+  installSecurityHeaders(app, setSecurityHeaders);
   await app.register(fastifyCookie);
+  // Frames above MAX_FRAME_BYTES get an error frame; far above it, ws closes with 1009 before buffering them.
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_FRAME_BYTES * 4 },
+    errorHandler: wsErrorHandler,
     // Shutdown: tell every client to reconnect (the load balancer sends it to another instance,
     // where it resumes from its last seq) instead of the default 1001 "going away".
     preClose(done) {
@@ -149,13 +198,33 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   app.decorateRequest('user', null);
+  app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
   app.addHook('onRequest', makeAuthHook(auth));
+  app.addHook('preValidation', rejectUnstorableText);
+  sockets.startHeartbeat({
+    intervalMs: config.wsHeartbeatMs,
+    revokedLogins: (ids) => devices.revokedAmong(ids),
+    onError: (err) => app.log.warn({ err }, 'revocation check failed'),
+  });
+  const rl = config.rateLimits;
 
   app.get('/healthz', async (_request, reply) => {
     const ok = await db.ping();
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable', database: db.kind });
   });
-  await app.register(authRoutes({ auth, secureCookies: config.secureCookies }));
+  await app.register(authRoutes({
+    auth,
+    secureCookies: config.secureCookies,
+    sockets,
+    limiters: { signupPerIp: new KeyedRateLimiter(rl.signupPerIp), loginPerIp: new KeyedRateLimiter(rl.loginPerIp), authPerEmail: new KeyedRateLimiter(rl.authPerEmail) },
+  }));
+  await app.register(deviceRoutes({ devices, sockets }));
+  await app.register(pairingRoutes({
+    pairing,
+    secureCookies: config.secureCookies,
+    publicOrigin: config.publicOrigin,
+    limiters: { createPerUser: new KeyedRateLimiter(rl.pairingCreatePerUser), redeemPerIp: new KeyedRateLimiter(rl.pairingRedeemPerIp) },
+  }));
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
   app.get('/metrics', async (_request, reply) =>
@@ -165,6 +234,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sessions,
     hub,
     presence,
+    sockets,
+    limits: config.limits,
     allowedOrigins: config.allowedOrigins,
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
@@ -197,6 +268,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     storeSources.close();
     sessionSources.close();
     await ds.close();
+    sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
     presence.close();
     hub.close();

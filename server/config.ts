@@ -31,7 +31,58 @@ export interface Config {
   dbPoolSize: number;
   /** Durable Streams: how long a long-poll read waits for data before answering 204. */
   dsLongPollTimeoutMs: number;
+  /** The app's canonical origin (PUBLIC_URL without a path), e.g. https://focus.example; used for pairing links and HSTS. */
+  publicOrigin: string | undefined;
+  /**
+   * Which proxies to believe about the client's address (X-Forwarded-For), for per-IP rate limits.
+   * false: none (the socket address counts); a number: that many proxy hops in front of us.
+   */
+  trustProxy: boolean | number;
+  /** The server pings every socket this often and drops those that did not answer the previous ping. */
+  wsHeartbeatMs: number;
+  limits: Limits;
+  rateLimits: RateLimits;
 }
+
+export interface Limits {
+  maxSessionsPerUser: number;
+  /** Open session WebSockets per user on one instance. */
+  maxSocketsPerUser: number;
+  /** Per-connection token bucket for client frames. */
+  wsMessagesPerSecond: number;
+  wsMessageBurst: number;
+}
+
+/** A token bucket: `burst` requests at once, refilled at `refillPerMinute`. */
+export interface BucketSpec {
+  burst: number;
+  refillPerMinute: number;
+}
+
+export interface RateLimits {
+  signupPerIp: BucketSpec;
+  loginPerIp: BucketSpec;
+  /** Login and signup attempts per email address (a successful login gives its token back). */
+  authPerEmail: BucketSpec;
+  pairingCreatePerUser: BucketSpec;
+  pairingRedeemPerIp: BucketSpec;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxSessionsPerUser: 500,
+  maxSocketsPerUser: 20,
+  wsMessagesPerSecond: 20,
+  wsMessageBurst: 40,
+};
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  signupPerIp: { burst: 10, refillPerMinute: 1 },
+  loginPerIp: { burst: 20, refillPerMinute: 10 },
+  authPerEmail: { burst: 5, refillPerMinute: 1 },
+  pairingCreatePerUser: { burst: 10, refillPerMinute: 2 },
+  // Each guess is one of 2^50 codes; see docs/security.md for why this rate keeps guessing hopeless.
+  pairingRedeemPerIp: { burst: 10, refillPerMinute: 5 },
+};
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -56,6 +107,14 @@ function str(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number {
+  const raw = str(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw) && Number(raw) <= 10) return Number(raw);
+  throw new ConfigError('TRUST_PROXY', `must be false, true or the number of proxy hops (1–10), got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = str(env, 'DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -68,6 +127,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const baseUrl = str(env, 'OPENAI_BASE_URL');
   if (baseUrl && !/^https?:\/\//.test(baseUrl)) throw new ConfigError('OPENAI_BASE_URL', 'must be an http(s) URL');
   const publicUrl = str(env, 'PUBLIC_URL');
+  let publicOrigin: string | undefined;
+  if (publicUrl) {
+    try {
+      const u = new URL(publicUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+      publicOrigin = u.origin;
+    } catch {
+      throw new ConfigError('PUBLIC_URL', `must be an http(s) URL such as https://focus.example, got "${publicUrl}"`);
+    }
+  }
   const coach = (str(env, 'COACH') ?? 'auto') as CoachMode;
   if (!COACH_MODES.includes(coach)) throw new ConfigError('COACH', `must be one of ${COACH_MODES.join(', ')}, got "${coach}"`);
   if (coach === 'openai' && !str(env, 'OPENAI_API_KEY')) throw new ConfigError('OPENAI_API_KEY', 'is required when COACH=openai');
@@ -88,10 +157,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: (str(env, 'ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     serveWeb: str(env, 'SERVE_WEB') !== 'false',
     instanceId: str(env, 'INSTANCE_ID'),
-    secureCookies: publicUrl?.startsWith('https://') ?? false,
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
     dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
+    secureCookies: publicOrigin?.startsWith('https://') ?? false,
+    publicOrigin,
+    trustProxy: trustProxy(env),
+    wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 50, 600_000),
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', DEFAULT_LIMITS.maxSessionsPerUser, 1, 1_000_000),
+      maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', DEFAULT_LIMITS.maxSocketsPerUser, 1, 10_000),
+    },
+    rateLimits: DEFAULT_RATE_LIMITS,
   };
 }
 

@@ -37,14 +37,28 @@ export class AuthService {
   }
 
   async startLogin(userId: string, deviceName: string): Promise<string> {
+    return (await this.startLoginWithId(userId, deviceName)).token;
+  }
+
+  async startLoginWithId(userId: string, deviceName: string): Promise<{ token: string; loginId: string }> {
     const token = newToken();
-    await this.prisma.loginSession.create({ data: { userId, tokenHash: hashToken(token), deviceName: deviceName.slice(0, 120) } });
-    return token;
+    const login = await this.prisma.loginSession.create({ data: { userId, tokenHash: hashToken(token), deviceName: deviceName.slice(0, 120) } });
+    return { token, loginId: login.id };
   }
 
   async userForToken(token: string): Promise<(AuthUser & { loginId: string; deviceName: string }) | undefined> {
+    // Anything that is not one of our tokens cannot match; skip hashing and the query.
+    if (token.length > MAX_TOKEN_CHARS) return undefined;
     const login = await this.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     if (!login || login.revokedAt) return undefined;
+    const now = Date.now();
+    if (now - login.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS) {
+      // At most one write per device per minute; the condition keeps concurrent requests from all writing.
+      await this.prisma.loginSession.updateMany({
+        where: { id: login.id, lastSeenAt: { lt: new Date(now - LAST_SEEN_RESOLUTION_MS) } },
+        data: { lastSeenAt: new Date(now) },
+      });
+    }
     return { ...toUser(login.user), loginId: login.id, deviceName: login.deviceName };
   }
 
@@ -56,5 +70,9 @@ export class AuthService {
     await this.prisma.loginSession.updateMany({ where: { tokenHash: hashToken(token), revokedAt: null }, data: { revokedAt: new Date() } });
   }
 }
+
+/** lastSeenAt is refreshed at most this often per device. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+const MAX_TOKEN_CHARS = 100;
 
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$rkdbG4L99MII9tNO4IoyoA$tPZIW5kne2hucpgMjGF7bNXJxWGJPg8ZuiBM+Hyk/U4';

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** An expected HTTP failure with a stable `code` for clients. */
 export class ApiError extends Error {
@@ -6,10 +6,21 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** The request field at fault, for validation failures. */
+    readonly field?: string,
   ) {
     super(message);
   }
 }
+
+/** Fastify's own 4xx errors, renamed to stable client-facing codes. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
 
 export const notFound = (what = 'Session') => new ApiError(404, 'not_found', `${what} not found`);
 export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in first');
@@ -21,7 +32,7 @@ export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in fir
 export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: boolean } = {}) {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, field: err.field } });
     }
     if (err.validation) {
       const first = err.validation[0];
@@ -35,10 +46,25 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: 
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } });
     }
-    return reply.status(status).send({ error: { code: err.code?.toLowerCase() ?? 'bad_request', message: err.message } });
+    // JSON syntax errors (from secure-json-parse, e.g. a __proto__ key) carry no Fastify code.
+    const code = (err.code && FASTIFY_CODES[err.code]) ?? (err instanceof SyntaxError ? 'invalid_json' : err.code?.toLowerCase() ?? 'bad_request');
+    return reply.status(status).send({ error: { code, message: err.message } });
   });
   app.setNotFoundHandler((request, reply) => {
     if (opts.spaFallback && request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/ds/')) return reply.sendFile('index.html');
     reply.status(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
+}
+
+/**
+ * Errors Fastify raises before routing (an undecodable URL, a path parameter over the
+ * length limit) skip hooks and the error handler; answer them in the same JSON shape,
+ * with the same security headers, and without echoing the URL back.
+ */
+export function frameworkErrorHandler(setHeaders: (request: FastifyRequest, reply: FastifyReply) => void) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    setHeaders(request, reply);
+    if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.status(414).send({ error: { code: 'uri_too_long', message: 'The URL is too long' } });
+    return reply.status(400).send({ error: { code: 'invalid_url', message: 'The URL is not valid' } });
+  };
 }

@@ -1,4 +1,5 @@
 import { MAX_MESSAGE_CHARS } from '../session/session-service.ts';
+import { isStorableText } from './text-hygiene.ts';
 
 /** Frames a client may send over the session WebSocket (docs/protocol.md). */
 export type ClientFrame =
@@ -37,6 +38,7 @@ export function parseClientFrame(raw: string): ParsedFrame {
       }
       if (typeof text !== 'string' || text.trim().length === 0) return { ...bad('invalid_frame', 'user.message needs non-empty text'), ...echo };
       if (text.length > MAX_MESSAGE_CHARS) return { ...bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`), ...echo };
+      if (!isStorableText(text) || !isStorableText(clientMessageId)) return { ...bad('invalid_frame', 'user.message contains characters that cannot be stored (NUL or a broken surrogate pair)'), ...echo };
       return { ok: true, frame: { type: 'user.message', clientMessageId, text } };
     }
     default:

@@ -19,6 +19,10 @@ export interface SessionView {
   lastSeq: number;
 }
 
+export type CreateOutcome = { kind: 'created'; session: SessionView } | { kind: 'limit_reached'; max: number };
+
+export const DEFAULT_MAX_SESSIONS_PER_USER = 500;
+
 export type PostOutcome = { kind: 'accepted'; seq: number; duplicate: boolean } | NotFound;
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
@@ -29,13 +33,21 @@ export class SessionService {
     private readonly prisma: PrismaClient,
     private readonly log: SessionLog,
     private readonly runs: RunManager,
+    private readonly limits: { maxSessionsPerUser: number } = { maxSessionsPerUser: DEFAULT_MAX_SESSIONS_PER_USER },
   ) {}
 
-  async create(userId: string, input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<SessionView> {
+  /**
+   * Creates a session unless the user already has the maximum. Count-then-insert can
+   * overshoot by the number of concurrent creates of one user; the cap exists to bound
+   * storage per account, and a handful over it does not matter.
+   */
+  async create(userId: string, input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<CreateOutcome> {
+    const max = this.limits.maxSessionsPerUser;
+    if ((await this.prisma.session.count({ where: { userId } })) >= max) return { kind: 'limit_reached', max };
     const row = await this.prisma.session.create({
       data: { id: randomUUID(), userId, title: input.title ?? '', kind: input.kind ?? 'plan', weekKey: input.weekKey ?? null },
     });
-    return view(row);
+    return { kind: 'created', session: view(row) };
   }
 
   async list(userId: string): Promise<SessionView[]> {

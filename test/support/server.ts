@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from '../../server/agent/port.ts';
-import { buildApp, type AppServices } from '../../server/app.ts';
+import { buildApp, type AppOverrides, type AppServices } from '../../server/app.ts';
 import { configFrom, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 
@@ -17,8 +17,11 @@ export async function startTestServer(opts: {
   db: Database;
   agent?: (s: Pick<AppServices, 'db' | 'log'>) => Agent;
   config?: Partial<Config>;
+  /** Anything else buildApp accepts (a log stream, a clock). */
+  overrides?: Omit<AppOverrides, 'db' | 'agent'>;
 }): Promise<TestServer> {
   const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, coachPaceMs: 5, shutdownGraceMs: 0, ...opts.config }), {
+    ...opts.overrides,
     db: opts.db,
     agent: opts.agent,
   });

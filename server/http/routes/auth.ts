@@ -1,11 +1,14 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/auth-service.ts';
 import { requireUser, SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError } from '../errors.ts';
 import { isValidTimeZone } from '../../plan/week.ts';
+import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
+import type { SocketRegistry } from '../socket-registry.ts';
 
 export const MIN_PASSWORD_CHARS = 8;
 const COOKIE_MAX_AGE_S = 60 * 60 * 24 * 180;
+export const MAX_DEVICE_NAME_CHARS = 120;
 
 const credentials = {
   type: 'object',
@@ -14,43 +17,64 @@ const credentials = {
   properties: {
     email: { type: 'string', format: 'email', maxLength: 254 },
     password: { type: 'string', minLength: MIN_PASSWORD_CHARS, maxLength: 200 },
-    deviceName: { type: 'string', maxLength: 120 },
+    deviceName: { type: 'string', maxLength: MAX_DEVICE_NAME_CHARS },
     timeZone: { type: 'string', maxLength: 64 },
   },
 } as const;
 
 type Credentials = { email: string; password: string; deviceName?: string; timeZone?: string };
 
-export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean }): FastifyPluginAsync =>
+export interface AuthLimiters {
+  signupPerIp: KeyedRateLimiter;
+  loginPerIp: KeyedRateLimiter;
+  authPerEmail: KeyedRateLimiter;
+}
+
+/** The login cookie: httpOnly (no script can read it), SameSite=Lax (not sent on cross-site POSTs), Secure over HTTPS. */
+export function setLoginCookie(reply: FastifyReply, token: string, secure: boolean) {
+  return reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: COOKIE_MAX_AGE_S });
+}
+
+/** What the devices list shows: the name the client gave, else its User-Agent, cut to size. */
+export function deviceNameFor(request: FastifyRequest, given: string | undefined): string {
+  const name = given?.trim() || String(request.headers['user-agent'] ?? '').trim();
+  return name.slice(0, MAX_DEVICE_NAME_CHARS);
+}
+
+const emailKey = (email: string) => email.trim().toLowerCase();
+
+export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean; limiters: AuthLimiters; sockets: SocketRegistry }): FastifyPluginAsync =>
   async (app) => {
-    const setCookie = (reply: FastifyReply, token: string) =>
-      reply.setCookie(SESSION_COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: deps.secureCookies,
-        maxAge: COOKIE_MAX_AGE_S,
-      });
+    const { limiters } = deps;
 
     app.post<{ Body: Credentials }>('/api/auth/signup', { schema: { body: credentials } }, async (request, reply) => {
       const { timeZone } = request.body;
       if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new ApiError(400, 'invalid_request', `body.timeZone "${timeZone}" is not a known IANA time zone`);
-      const r = await deps.auth.signup(request.body.email, request.body.password, request.body.deviceName, timeZone);
+      enforce(limiters.signupPerIp, request.ip, reply, 'sign-ups from this network');
+      enforce(limiters.authPerEmail, emailKey(request.body.email), reply, 'attempts for this email');
+      const r = await deps.auth.signup(request.body.email, request.body.password, deviceNameFor(request, request.body.deviceName), timeZone);
       if (r.kind === 'email_taken') throw new ApiError(409, 'email_taken', 'An account with this email already exists');
-      setCookie(reply, r.token);
+      setLoginCookie(reply, r.token, deps.secureCookies);
       return reply.status(201).send({ user: r.user });
     });
 
     app.post<{ Body: Credentials }>('/api/auth/login', { schema: { body: credentials } }, async (request, reply) => {
-      const r = await deps.auth.login(request.body.email, request.body.password, request.body.deviceName);
+      enforce(limiters.loginPerIp, request.ip, reply, 'sign-in attempts from this network');
+      // Per email, so a password guesser spread over many addresses is slowed down too.
+      const key = emailKey(request.body.email);
+      enforce(limiters.authPerEmail, key, reply, 'sign-in attempts for this email');
+      const r = await deps.auth.login(request.body.email, request.body.password, deviceNameFor(request, request.body.deviceName));
       if (r.kind === 'invalid_credentials') throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong');
-      setCookie(reply, r.token);
+      // The right password costs the owner nothing: a guesser cannot lock them out by succeeding.
+      limiters.authPerEmail.refund(key);
+      setLoginCookie(reply, r.token, deps.secureCookies);
       return { user: r.user };
     });
 
     app.post('/api/auth/logout', async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await deps.auth.logout(token);
+      if (request.user) deps.sockets.closeLogins([request.user.loginId]);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });

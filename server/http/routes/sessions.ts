@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { MAX_EVENTS_PAGE, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, SESSION_KINDS, type SessionKind, type SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
-import { notFound } from '../errors.ts';
+import { ApiError, notFound } from '../errors.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS } from '../protocol.ts';
 
 const idParams = {
@@ -37,8 +37,11 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
         },
       },
       async (request, reply) => {
-        const s = await sessions.create(request.user!.id, request.body ?? {});
-        return reply.status(201).send(s);
+        const r = await sessions.create(request.user!.id, request.body ?? {});
+        if (r.kind === 'limit_reached') {
+          throw new ApiError(409, 'session_limit_reached', `You have reached the limit of ${r.max} sessions.`);
+        }
+        return reply.status(201).send(r.session);
       },
     );
 

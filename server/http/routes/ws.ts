@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
@@ -6,7 +6,10 @@ import { labelFromUserAgent, type PresenceTracker } from '../../session/presence
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { originAllowed } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
+import { TokenBucket } from '../rate-limit.ts';
+import { CLOSE_RATE_LIMITED, type SocketRegistry } from '../socket-registry.ts';
 
 /** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -26,28 +29,22 @@ function frameOf(e: SessionEvent): string {
   if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
   return f;
 }
+/** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
+export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
+/** A client that has had no frame refused for this long starts over with a fresh warning. */
+export const RATE_LIMIT_QUIET_MS = 5_000;
 
 export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
   presence: PresenceTracker;
   allowedOrigins: string[];
+  sockets: SocketRegistry;
+  limits: { maxSocketsPerUser: number; wsMessagesPerSecond: number; wsMessageBurst: number };
   onConnection?: (delta: 1 | -1) => void;
   /** Called for every persisted event written to a socket, with commit-to-write lag in ms. */
   onDelivered?: (lagMs: number) => void;
   onSlowConsumer?: () => void;
-}
-
-/** Cross-site WebSocket hijacking guard: browsers always send Origin; it must be us or allowed. */
-function originAllowed(request: FastifyRequest, allowed: string[]): boolean {
-  const origin = request.headers.origin;
-  if (!origin) return true; // non-browser clients
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
@@ -65,6 +62,10 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             const after = request.query.after ?? '0';
             if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
             if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
+            if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
+              throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
+            }
           },
         ],
       },
@@ -72,6 +73,12 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const sessionId = request.params.id;
         const userId = request.user!.id;
         const after = Number(request.query.after ?? 0);
+        // Concurrent upgrades can all pass the check above; the loser of that race is closed here.
+        if (deps.sockets.countForUser(userId) >= deps.limits.maxSocketsPerUser) {
+          socket.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');
+          return;
+        }
+        deps.sockets.add(socket, userId, request.user!.loginId);
         deps.onConnection?.(1);
         // Every line this socket logs names its session and user.
         const log = request.log.child({ sessionId, userId });
@@ -121,10 +128,28 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           { deviceId, label: request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']) },
           (devices) => sendJson({ type: 'presence', you: deviceId, devices }),
         );
+        // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
+        // Refused frames within one episode (no quiet gap of RATE_LIMIT_QUIET_MS) are strikes:
+        // the first gets a warning, too many close the socket. A client hovering just above the
+        // rate keeps earning strikes between the odd accepted frame, so it is closed as well.
+        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond);
+        let strikes = 0;
+        let lastRefusedAtMs = Number.NEGATIVE_INFINITY;
+        const overRate = (): boolean => {
+          if (bucket.take().ok) return false;
+          const nowMs = performance.now();
+          if (nowMs - lastRefusedAtMs > RATE_LIMIT_QUIET_MS) strikes = 0;
+          lastRefusedAtMs = nowMs;
+          strikes++;
+          if (strikes === 1) sendError('rate_limited', `Too many frames: at most ${deps.limits.wsMessagesPerSecond} per second. Slow down or you will be disconnected.`);
+          else if (strikes > RATE_LIMIT_STRIKES_BEFORE_CLOSE && socket.readyState === socket.OPEN) socket.close(CLOSE_RATE_LIMITED, 'too many frames');
+          return true;
+        };
 
         // Commands from one socket are applied in the order they were sent.
         let commands: Promise<unknown> = Promise.resolve();
         socket.on('message', (raw, isBinary) => {
+          if (overRate()) return;
           commands = commands.then(() => handle(raw, isBinary));
         });
         const handle = async (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -150,11 +175,11 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         };
 
         socket.on('close', () => {
+          deps.sockets.remove(socket);
           deps.hub.unsubscribe(sub);
           leave();
           deps.onConnection?.(-1);
         });
-        socket.on('error', () => socket.terminate());
       },
     );
   };

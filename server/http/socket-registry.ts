@@ -1,0 +1,116 @@
+import type { WebSocket } from 'ws';
+
+/** The login was revoked (device removed or logged out): sign in again. Mirrors HTTP 401. */
+export const CLOSE_SIGNED_OUT = 4401;
+/** Too many frames, or too many connections for this user. Mirrors HTTP 429. */
+export const CLOSE_RATE_LIMITED = 4029;
+export const REASON_SIGNED_OUT = 'this device was signed out';
+/** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
+export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
+
+interface Entry {
+  socket: WebSocket;
+  userId: string;
+  loginId: string;
+  /** Cleared when we ping, set again by the pong; still clear at the next tick means the peer is gone. */
+  alive: boolean;
+}
+
+export interface HeartbeatOptions {
+  intervalMs: number;
+  /**
+   * Of these login ids, which are revoked? Asked once per tick for every login with an
+   * open socket, so a device revoked through another instance is signed out here within
+   * one heartbeat (the revoking instance closes its own sockets at once).
+   */
+  revokedLogins?: (loginIds: string[]) => Promise<string[]>;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Every open session socket of this instance, by user and by login, so that a revoked
+ * device's sockets can be closed at once, per-user connection limits can be counted,
+ * and dead peers can be found by the heartbeat.
+ */
+export class SocketRegistry {
+  private readonly entries = new Map<WebSocket, Entry>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticking = false;
+
+  add(socket: WebSocket, userId: string, loginId: string): void {
+    const entry: Entry = { socket, userId, loginId, alive: true };
+    this.entries.set(socket, entry);
+    socket.on('pong', () => {
+      entry.alive = true;
+    });
+  }
+
+  remove(socket: WebSocket): void {
+    this.entries.delete(socket);
+  }
+
+  countForUser(userId: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.userId === userId) n++;
+    return n;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Closes every socket of these logins; returns how many. */
+  closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = REASON_SIGNED_OUT): number {
+    const ids = new Set(loginIds);
+    let n = 0;
+    for (const e of [...this.entries.values()]) {
+      if (!ids.has(e.loginId)) continue;
+      this.entries.delete(e.socket);
+      e.socket.close(code, reason);
+      // A peer that ignores the close handshake must not keep the socket (and its subscription) alive.
+      setTimeout(() => e.socket.terminate(), 2_000).unref();
+      n++;
+    }
+    return n;
+  }
+
+  startHeartbeat(opts: HeartbeatOptions): void {
+    this.stopHeartbeat();
+    this.timer = setInterval(() => void this.tick(opts), opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stopHeartbeat(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async tick(opts: HeartbeatOptions): Promise<void> {
+    for (const e of [...this.entries.values()]) {
+      if (!e.alive) {
+        // No pong since the last ping: the network is gone without a FIN. Free the socket now.
+        this.entries.delete(e.socket);
+        e.socket.terminate();
+        continue;
+      }
+      e.alive = false;
+      try {
+        e.socket.ping();
+      } catch {
+        this.entries.delete(e.socket);
+        e.socket.terminate();
+      }
+    }
+    if (!opts.revokedLogins || this.ticking || this.entries.size === 0) return;
+    this.ticking = true;
+    try {
+      const ids = [...new Set([...this.entries.values()].map((e) => e.loginId))];
+      const revoked = await opts.revokedLogins(ids);
+      if (revoked.length) this.closeLogins(revoked, CLOSE_SIGNED_OUT, REASON_SIGNED_OUT_ELSEWHERE);
+    } catch (err) {
+      opts.onError?.(err);
+    } finally {
+      this.ticking = false;
+    }
+  }
+}

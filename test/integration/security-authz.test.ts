@@ -1,0 +1,158 @@
+// Authorization matrix: EVERY registered route (read from the app itself, so a new route
+// without an entry here fails this test) is tried with no login, with a revoked login and
+// as another signed-in user. Another user's things are 404, never 403; no login is 401;
+// and nothing of Alice's ever appears in anyone else's answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoAgent } from '../../server/agent/demo-agent.ts';
+import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
+import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { createPairing, currentLoginId, json, pairDevice, raw } from '../support/security.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/**
+ * owned:  the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
+ * self:   the route acts on the caller's own account → stranger succeeds on their own data, no login 401.
+ * public: the route needs no login (its own secret, or none) → never "sign in first", never 5xx.
+ */
+type Access = 'owned' | 'self' | 'public';
+interface Entry {
+  access: Access;
+  body?: (ctx: Ctx) => unknown;
+  websocket?: boolean;
+}
+interface Ctx {
+  sessionId: string;
+  aliceLoginId: string;
+}
+
+const MATRIX: Record<string, Entry> = {
+  'GET /healthz': { access: 'public' },
+  'POST /api/auth/signup': { access: 'public', body: () => ({ email: 'not-an-email', password: 'x' }) },
+  'POST /api/auth/login': { access: 'public', body: () => ({ email: 'nobody@example.test', password: 'wrong password' }) },
+  // Acts only on the caller's own cookie; without one it is a harmless no-op (204).
+  'POST /api/auth/logout': { access: 'public' },
+  'GET /api/me': { access: 'self' },
+  'GET /api/devices': { access: 'self' },
+  'DELETE /api/devices/:id': { access: 'owned' },
+  'POST /api/pairing': { access: 'owned', body: (c) => ({ sessionId: c.sessionId }) },
+  'POST /api/pairing/redeem': { access: 'public', body: () => ({ code: 'ZZZZZZZZZZ' }) },
+  'POST /api/sessions': { access: 'self', body: () => ({ title: 'mine' }) },
+  'GET /api/sessions': { access: 'self' },
+  'GET /api/sessions/:id': { access: 'owned' },
+  'GET /api/sessions/:id/events': { access: 'owned' },
+  'POST /api/sessions/:id/messages': { access: 'owned', body: () => ({ clientMessageId: 'authz', text: 'let me in' }) },
+  'POST /api/sessions/:id/cancel': { access: 'owned' },
+  'GET /api/sessions/:id/ws': { access: 'owned', websocket: true },
+};
+
+function fill(url: string, route: string, c: Ctx): string {
+  const id = route.startsWith('DELETE /api/devices') ? c.aliceLoginId : c.sessionId;
+  return url.replace(':id', id);
+}
+
+describe(`authorization on every route (${DB_KIND})`, () => {
+  let server: TestServer;
+  let cleanup: () => Promise<void>;
+  let alice: Account;
+  let ctx: Ctx;
+  let routes: Array<{ method: string; url: string; websocket: boolean }>;
+
+  beforeAll(async () => {
+    const t = await openTestDatabase();
+    cleanup = t.cleanup;
+    server = await startTestServer({ db: t.db, agent: () => createDemoAgent({ paceMs: 1, words: 5 }) });
+    alice = await signup(server.url);
+    const sessionId = await createSession(server.url, alice, 'Alice private plan');
+    ctx = { sessionId, aliceLoginId: await currentLoginId(server.url, alice) };
+    // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
+    routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await cleanup?.();
+  });
+
+  it('every registered route has an entry in the matrix (add one when you add a route)', () => {
+    const missing = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !MATRIX[k]);
+    expect(missing, 'routes without an authorization expectation').toEqual([]);
+    // And the matrix names no route that does not exist (a renamed route must be re-checked).
+    const registered = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    expect(Object.keys(MATRIX).filter((k) => !registered.has(k))).toEqual([]);
+  });
+
+  it('with no login, or with a revoked one, every non-public route is 401 (HTTP and WebSocket)', async () => {
+    const revoked = await pairDevice(server.url, alice, 'lost phone');
+    expect((await raw(server.url, 'DELETE', `/api/devices/${revoked.loginId}`, { cookie: alice.cookie })).status).toBe(204);
+    const forged = { ...alice, cookie: 'fc_session=forged-token-value' };
+    for (const who of [null, revoked, forged]) {
+      for (const r of routes) {
+        const key = `${r.method} ${r.url}`;
+        const e = MATRIX[key];
+        const path = fill(r.url, key, ctx);
+        const label = `${key} as ${who === null ? 'anonymous' : who === revoked ? 'revoked login' : 'forged cookie'}`;
+        if (e.websocket) {
+          await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, who), label).rejects.toMatchObject({ statusCode: 401 });
+          continue;
+        }
+        const body = e.body?.(ctx);
+        const res = await raw(server.url, r.method, path, { cookie: who?.cookie, body: body === undefined ? undefined : json(body) });
+        expect(res.status, label).toBeLessThan(500);
+        // A public route may say 401 for its own reason (wrong password), never "sign in first".
+        if (e.access === 'public') expect(res.body?.error?.code, label).not.toBe('unauthorized');
+        else expect(res.body?.error?.code, label).toBe('unauthorized');
+      }
+    }
+  });
+
+  it("as another user, Alice's session, device and pairing are 404 and nothing of hers leaks", async () => {
+    const aliceSecrets = [ctx.sessionId, ctx.aliceLoginId, alice.email, alice.userId, 'Alice private plan'];
+    const mallory = await signup(server.url);
+    for (const r of routes) {
+      const key = `${r.method} ${r.url}`;
+      const e = MATRIX[key];
+      // Logging out would end Mallory's login for the rest of the loop; it is tried last, below.
+      if (key === 'POST /api/auth/logout') continue;
+      if (e.websocket) {
+        await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, mallory), key).rejects.toMatchObject({ statusCode: 404 });
+        continue;
+      }
+      const body = e.body?.(ctx);
+      const res = await raw(server.url, r.method, fill(r.url, key, ctx), { cookie: mallory.cookie, body: body === undefined ? undefined : json(body) });
+      expect(res.status, key).toBeLessThan(500);
+      if (e.access === 'owned') expect(res.status, key).toBe(404);
+      if (e.access === 'self') expect(res.status, key).toBeLessThan(300);
+      for (const secret of aliceSecrets) expect(res.text, `${key} leaks ${secret}`).not.toContain(secret);
+    }
+    expect((await raw(server.url, 'POST', '/api/auth/logout', { cookie: mallory.cookie })).status).toBe(204);
+
+    // Alice is untouched by all of it.
+    const mine = await raw(server.url, 'GET', `/api/sessions/${ctx.sessionId}/events`, { cookie: alice.cookie });
+    expect(mine.status).toBe(200);
+    expect(mine.body.events).toEqual([]);
+    const devices = await raw(server.url, 'GET', '/api/devices', { cookie: alice.cookie });
+    expect(devices.body.devices.map((d: { id: string }) => d.id)).toContain(ctx.aliceLoginId);
+  });
+
+  it("a pairing code for someone else's session cannot be made, even with a malformed id", async () => {
+    const mallory = await signup(server.url);
+    for (const sessionId of [ctx.sessionId, 'not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
+      const r = await raw(server.url, 'POST', '/api/pairing', { cookie: mallory.cookie, body: json({ sessionId }) });
+      expect(r.status, sessionId).toBe(404);
+    }
+    // Alice herself can.
+    const p = await createPairing(server.url, alice, ctx.sessionId);
+    expect(p.code).toHaveLength(10);
+  });
+
+  it('malformed ids anywhere are 404 like foreign ones, not 400 or 500', async () => {
+    const mallory = await signup(server.url);
+    for (const id of ['x', '..%2F..%2Fetc', "1' OR '1'='1", '%00', '%F0%9F%98%80', 'a'.repeat(90)]) {
+      expect((await raw(server.url, 'GET', `/api/sessions/${id}`, { cookie: mallory.cookie })).status, id).toBe(404);
+      expect((await raw(server.url, 'DELETE', `/api/devices/${id}`, { cookie: mallory.cookie })).status, id).toBe(404);
+    }
+    // Past Fastify's 100-character parameter limit the answer is 414, still a clean JSON error.
+    const long = await raw(server.url, 'GET', `/api/sessions/${'a'.repeat(300)}`, { cookie: mallory.cookie });
+    expect(long.status).toBe(414);
+    expect(long.body.error.code).toBeTruthy();
+  });
+});
