@@ -22,7 +22,7 @@ import { dsRoutes } from './ds/routes.ts';
 import { SessionSources, StoreSources } from './ds/source.ts';
 import { SqlDsStore } from './ds/sql-store.ts';
 import { makeAuthHook } from './http/auth-hook.ts';
-import { frameworkErrorHandler, installErrorHandler } from './http/errors.ts';
+import { frameworkErrorHandler, installErrorHandler, notFound } from './http/errors.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { serializeRequest } from './http/log-redaction.ts';
 import { makeCsrfHook } from './http/origin-check.ts';
@@ -100,6 +100,8 @@ declare module 'fastify' {
     registeredRoutes: RegisteredRoute[];
   }
 }
+
+const isLoopback = (address: string | undefined) => !!address && (address === '::1' || /^(::ffff:)?127\./.test(address));
 
 /** Trust exactly `hops` proxies in front of us (what proxy-addr does for a number; Fastify's types only take a function). */
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
@@ -227,9 +229,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }));
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
-  app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render()),
-  );
+  // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
+  app.get('/metrics', async (request, reply) => {
+    const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
+    const allowed = isLoopback(request.socket.remoteAddress) || (config.metricsToken !== undefined && bearer === config.metricsToken);
+    if (!allowed) throw notFound('Route');
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render());
+  });
   await app.register(wsRoutes({
     sessions,
     hub,

@@ -31,6 +31,8 @@ export interface Config {
   dbPoolSize: number;
   /** Durable Streams: how long a long-poll read waits for data before answering 204. */
   dsLongPollTimeoutMs: number;
+  /** Bearer token for GET /metrics from other hosts; without it only loopback may scrape. */
+  metricsToken: string | undefined;
   /** The app's canonical origin (PUBLIC_URL without a path), e.g. https://focus.example; used for pairing links and HSTS. */
   publicOrigin: string | undefined;
   /**
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
     dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
+    metricsToken: str(env, 'METRICS_TOKEN'),
     secureCookies: publicOrigin?.startsWith('https://') ?? false,
     publicOrigin,
     trustProxy: trustProxy(env),

@@ -23,6 +23,8 @@ interface Entry {
 interface Ctx {
   sessionId: string;
   aliceLoginId: string;
+  aliceFeedId: string;
+  aliceKeyId: string;
 }
 
 const MATRIX: Record<string, Entry> = {
@@ -43,11 +45,44 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/sessions/:id/messages': { access: 'owned', body: () => ({ clientMessageId: 'authz', text: 'let me in' }) },
   'POST /api/sessions/:id/cancel': { access: 'owned' },
   'GET /api/sessions/:id/ws': { access: 'owned', websocket: true },
+  'PATCH /api/me': { access: 'self', body: () => ({ timeZone: 'Europe/Berlin' }) },
+  // Weeks belong to the caller: a stranger reads their own (empty) week, never Alice's.
+  'GET /api/weeks/current': { access: 'self' },
+  'GET /api/weeks/:weekKey': { access: 'self' },
+  'GET /api/weeks/:weekKey/plan.ics': { access: 'self' },
+  'GET /api/weeks/:weekKey/plan.md': { access: 'self' },
+  'POST /api/feeds': { access: 'self' },
+  'GET /api/feeds': { access: 'self' },
+  'DELETE /api/feeds/:id': { access: 'owned' },
+  // The unguessable token in the file name is the credential (calendar apps send no cookie).
+  'GET /api/feeds/:file': { access: 'public' },
+  // Served to loopback (or with METRICS_TOKEN); counts only, no user data.
+  'GET /metrics': { access: 'public' },
+  'POST /api/keys': { access: 'self' },
+  'GET /api/keys': { access: 'self' },
+  'DELETE /api/keys/:id': { access: 'owned' },
+  // Durable Streams: the session stream is the owner's (cookie or API key); writes need an API key.
+  'GET /ds/v1/stream/*': { access: 'owned' },
+  'PUT /ds/v1/stream/*': { access: 'owned' },
+  'POST /ds/v1/stream/*': { access: 'owned', body: () => [{ x: 1 }] },
+  'DELETE /ds/v1/stream/*': { access: 'owned' },
+  // CORS preflight carries no credentials by design.
+  'OPTIONS /ds/v1/stream/*': { access: 'public' },
 };
 
 function fill(url: string, route: string, c: Ctx): string {
-  const id = route.startsWith('DELETE /api/devices') ? c.aliceLoginId : c.sessionId;
-  return url.replace(':id', id);
+  const id = route.startsWith('DELETE /api/devices')
+    ? c.aliceLoginId
+    : route.startsWith('DELETE /api/feeds')
+      ? c.aliceFeedId
+      : route.startsWith('DELETE /api/keys')
+        ? c.aliceKeyId
+        : c.sessionId;
+  return url
+    .replace(':id', id)
+    .replace(':weekKey', '2026-W48')
+    .replace(':file', 'not-a-real-feed-token-000000000.ics')
+    .replace('*', `sessions/${c.sessionId}`);
 }
 
 describe(`authorization on every route (${DB_KIND})`, () => {
@@ -63,7 +98,9 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     server = await startTestServer({ db: t.db, agent: () => createDemoAgent({ paceMs: 1, words: 5 }) });
     alice = await signup(server.url);
     const sessionId = await createSession(server.url, alice, 'Alice private plan');
-    ctx = { sessionId, aliceLoginId: await currentLoginId(server.url, alice) };
+    const feed = await raw(server.url, 'POST', '/api/feeds', { cookie: alice.cookie });
+    const key = await raw(server.url, 'POST', '/api/keys', { cookie: alice.cookie });
+    ctx = { sessionId, aliceLoginId: await currentLoginId(server.url, alice), aliceFeedId: feed.body.id, aliceKeyId: key.body.id };
     // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
     routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
   });
@@ -119,7 +156,11 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       const body = e.body?.(ctx);
       const res = await raw(server.url, r.method, fill(r.url, key, ctx), { cookie: mallory.cookie, body: body === undefined ? undefined : json(body) });
       expect(res.status, key).toBeLessThan(500);
-      if (e.access === 'owned') expect(res.status, key).toBe(404);
+      if (e.access === 'owned') {
+        // Durable Streams writes refuse a cookie outright (401/405) before looking anything up.
+        if (key.includes('/ds/') && r.method !== 'GET') expect([401, 404, 405], key).toContain(res.status);
+        else expect(res.status, key).toBe(404);
+      }
       if (e.access === 'self') expect(res.status, key).toBeLessThan(300);
       for (const secret of aliceSecrets) expect(res.text, `${key} leaks ${secret}`).not.toContain(secret);
     }

@@ -52,6 +52,26 @@ describe('metrics exposition', () => {
       for (const name of ['focus_active_sessions', 'focus_subscribers', 'focus_active_runs', 'focus_delta_flush_seconds_count', 'focus_delivery_lag_seconds_count']) {
         expect(s.has(name), name).toBe(true);
       }
+      // From another host: hidden without the token.
+      const remote = await server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
+      expect(remote.statusCode).toBe(404);
+    } finally {
+      await server.close();
+      await t.cleanup();
+    }
+  });
+
+  it('GET /metrics from another host needs METRICS_TOKEN', async () => {
+    const t = await openTestDatabase();
+    const server = await startTestServer({ db: t.db, config: { metricsToken: 'scrape-secret' } });
+    try {
+      const asRemote = (authorization?: string) =>
+        server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3', headers: authorization ? { authorization } : {} });
+      expect((await asRemote()).statusCode).toBe(404);
+      expect((await asRemote('Bearer wrong')).statusCode).toBe(404);
+      const ok = await asRemote('Bearer scrape-secret');
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('focus_active_sessions');
     } finally {
       await server.close();
       await t.cleanup();
