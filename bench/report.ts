@@ -120,7 +120,7 @@ function renderPeers(out: string[], r: BenchReport) {
   out.push('- **resumable-stream** (2.2.13) on the local Redis: one producer `ReadableStream` per stream in the bench process (`resumableStream`), readers call `resumeExistingStream` in the client process; each token is one Redis `PUBLISH` per reader. Nothing is persisted: the text lives in the producer\'s memory (Redis carries pub/sub and a sentinel key).', '');
   out.push('### (a) Delivery: emit → receipt', '');
   out.push('| system | p50 ms | p95 ms | p99 ms | received / expected | ratio p50 vs ours |', '| --- | --- | --- | --- | --- | --- |');
-  out.push(`| ${PEER_LABELS.ours} | ${ms(ours.emitToReceipt.p50)} | ${ms(ours.emitToReceipt.p95)} | ${ms(ours.emitToReceipt.p99)} | ${ours.emitToReceipt.n} / ${Math.round(ours.tokensEmittedPerSecond * 0) || '—'} | 1 |`);
+  out.push(`| ${PEER_LABELS.ours} | ${ms(ours.emitToReceipt.p50)} | ${ms(ours.emitToReceipt.p95)} | ${ms(ours.emitToReceipt.p99)} | ${ours.emitToReceipt.n} / ${p.sessions * Math.max(1, Math.round((p.durationMs / 1000) * p.tokensPerSecond)) * p.subscribersPerSession} | 1 |`);
   for (const d of r.peers.delivery) {
     const e = d.emitToReceipt;
     out.push(`| ${PEER_LABELS[d.peer]} | ${fmtLat(e.p50, 10_000)} | ${fmtLat(e.p95, 10_000)} | ${fmtLat(e.p99, 10_000)} | ${d.received} / ${d.expected}${d.failed ? ` (${d.failed} readers failed)` : ''} | ${Number.isFinite(e.p50) ? ratio(e.p50, ours.emitToReceipt.p50) : '—'} |`);

@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [--db postgresql://…]  — writes docs/performance.md.
 // Scenarios: 1 delivery, 2 throughput, 3 resume, 4 live control, 5 idle-socket memory, 6 peers (Durable Streams, resumable-stream).
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { renderReport } from './report.ts';
 import { runControl } from './scenarios/control.ts';
@@ -13,6 +13,8 @@ import { freshDatabase, postgresVersion } from './support/pg.ts';
 
 const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const REPORT_PATH = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
+/** The analysis ("What limits the rest"), written by hand from a run; appended to every report. Update it when the numbers move. */
+const LIMITS_PATH = fileURLToPath(new URL('./limits.md', import.meta.url));
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
@@ -50,7 +52,7 @@ try {
   const peerDelivery = await runPeerDelivery(shape, log);
   const peerResume = await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log });
   const report = renderReport({ machine, quick: args.quick, delivery: { durable, memory }, throughput, resume, control, scale, peers: { delivery: peerDelivery, resume: peerResume } });
-  await writeFile(REPORT_PATH, report);
+  await writeFile(REPORT_PATH, `${report}\n${await readFile(LIMITS_PATH, 'utf8')}`);
   log(`wrote ${REPORT_PATH}`);
 } finally {
   await db.drop();
