@@ -3,15 +3,25 @@
 import WebSocket from 'ws';
 import { FLUSH_RE } from '../support/flush-marker-log.ts';
 import { nowMs } from '../support/stats.ts';
+import { catchUpDs, catchUpRs, catchUpWs, closePeers, openRsReader, openSseReader, type CatchUpCommand } from './peer-readers.ts';
 
 export type ClientCommand =
   | { cmd: 'connect'; wsUrl: string; cookie: string; sessions: string[]; perSession: number; measure: boolean }
+  /** Durable Streams readers: one SSE request (live=sse, offset=now) per URL. */
+  | { cmd: 'sse-connect'; urls: string[] }
+  /** resumable-stream readers: `perStream` resumeExistingStream readers per stream id, over one Redis context. */
+  | { cmd: 'rs-connect'; redisUrl: string; keyPrefix: string; streamIds: string[]; perStream: number }
+  | CatchUpCommand
   | { cmd: 'collect' }
+  /** Closes every socket and reader but keeps the process. */
+  | { cmd: 'disconnect' }
   | { cmd: 'close' };
 
 export type ClientReply =
   | { type: 'connected'; sockets: number; failed: number }
   | { type: 'samples'; emit: number[]; flush: number[]; ends: number; frames: number; closedEarly: number }
+  | { type: 'catchup'; samples: number[] }
+  | { type: 'disconnected' }
   | { type: 'closed' };
 
 const TOKEN_RE = /<e:([\d.]+)>/g;
@@ -23,6 +33,12 @@ let flush: number[] = [];
 let ends = 0;
 let frames = 0;
 let closedEarly = 0;
+
+/** Peer readers: every token in a received chunk counts as one receipt. */
+function onPeerText(t: number, text: string) {
+  frames++;
+  for (const m of text.matchAll(TOKEN_RE)) emit.push(t - Number(m[1]));
+}
 
 function reply(r: ClientReply) {
   process.send!(r);
@@ -69,6 +85,29 @@ process.on('message', async (c: ClientCommand) => {
       failed += oks.filter((ok) => !ok).length;
     }
     reply({ type: 'connected', sockets: urls.length - failed, failed });
+  } else if (c.cmd === 'sse-connect' || c.cmd === 'rs-connect') {
+    const sink = { token: (t: number, text: string) => onPeerText(t, text) };
+    const opens =
+      c.cmd === 'sse-connect'
+        ? c.urls.map((u) => () => openSseReader(u, sink))
+        : c.streamIds.flatMap((id) => Array.from({ length: c.perStream }, () => () => openRsReader(c.redisUrl, c.keyPrefix, id, sink)));
+    let failed = 0;
+    for (let i = 0; i < opens.length; i += CONNECT_BATCH) {
+      const oks = await Promise.all(opens.slice(i, i + CONNECT_BATCH).map((f) => f()));
+      failed += oks.filter((ok) => !ok).length;
+    }
+    reply({ type: 'connected', sockets: opens.length - failed, failed });
+  } else if (c.cmd === 'catchup-ws' || c.cmd === 'catchup-ds' || c.cmd === 'catchup-rs') {
+    const run = c.cmd === 'catchup-ws' ? () => catchUpWs(c) : c.cmd === 'catchup-ds' ? () => catchUpDs(c) : () => catchUpRs(c);
+    await run(); // warm-up: first connection and JIT are not what a catch-up costs
+    const samples: number[] = [];
+    for (let i = 0; i < c.repeats; i++) samples.push(await run());
+    reply({ type: 'catchup', samples });
+  } else if (c.cmd === 'disconnect') {
+    for (const ws of sockets) ws.removeAllListeners('close'), ws.terminate();
+    sockets.length = 0;
+    await closePeers();
+    reply({ type: 'disconnected' });
   } else if (c.cmd === 'collect') {
     reply({ type: 'samples', emit, flush, ends, frames, closedEarly });
     emit = [];
@@ -78,6 +117,7 @@ process.on('message', async (c: ClientCommand) => {
   } else if (c.cmd === 'close') {
     for (const ws of sockets) ws.removeAllListeners('close'), ws.terminate();
     sockets.length = 0;
+    await closePeers();
     reply({ type: 'closed' });
     setTimeout(() => process.exit(0), 50);
   }

@@ -17,7 +17,7 @@ export interface ResumeCase {
 const SAMPLE_TEXT = 'a typical streamed chunk of text';
 
 /** Seeds one session with `n` delta events in one INSERT … SELECT generate_series. */
-async function seedSql(url: string, userId: string, n: number): Promise<string> {
+export async function seedSql(url: string, userId: string, n: number): Promise<string> {
   const id = randomUUID();
   await query(url, `INSERT INTO "Session" (id, "userId", title, "lastSeq") VALUES ($1, $2, 'resume', $3)`, [id, userId, n]);
   await query(

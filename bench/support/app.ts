@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from '../../server/agent/port.ts';
 import { buildApp } from '../../server/app.ts';
-import { configFrom } from '../../server/config.ts';
+import { configFrom, type Config } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
 import { MemorySessionLog } from '../../server/session/memory-log.ts';
 import type { SessionLog } from '../../server/session/port.ts';
@@ -33,14 +33,22 @@ async function inBatches<T, R>(items: T[], fn: (t: T) => Promise<R>): Promise<R[
 }
 
 /** The real server, in this process, over the bench database, with the chosen log and a bench agent. */
-export async function startBenchApp(opts: { dbUrl: string; log: LogKind; agent: Agent; poolSize?: number }): Promise<BenchApp> {
+export async function startBenchApp(opts: {
+  dbUrl: string;
+  log: LogKind;
+  /** The bench agent; omit to use the coach chosen by `config` (e.g. the OpenAI coach against a fake server). */
+  agent?: Agent;
+  poolSize?: number;
+  config?: Partial<Config>;
+}): Promise<BenchApp> {
   const db = await openDatabase({ databaseUrl: opts.dbUrl, migrate: false, poolSize: opts.poolSize ?? 20 });
   const memory = opts.log === 'memory' ? new MemorySessionLog() : undefined;
   const inner: SessionLog = memory ?? new SqlSessionLog(db);
-  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, shutdownGraceMs: 0 }), {
+  const agent = opts.agent;
+  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, shutdownGraceMs: 0, ...opts.config }), {
     db,
     log: withFlushMarkers(inner),
-    agent: () => opts.agent,
+    ...(agent ? { agent: () => agent } : {}),
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const res = await fetch(`${url}/api/auth/signup`, {

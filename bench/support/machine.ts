@@ -8,6 +8,8 @@ export interface MachineInfo {
   node: string;
   postgres: string;
   platform: string;
+  /** 1/5/15-minute load averages when the run started (the machine is shared). */
+  loadAvg: number[];
 }
 
 export function machineInfo(postgresVersion: string): MachineInfo {
@@ -20,5 +22,6 @@ export function machineInfo(postgresVersion: string): MachineInfo {
     node: process.version,
     postgres: postgresVersion,
     platform: `${os.type()} ${os.release()}`,
+    loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
