@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [--db postgresql://…]  — writes docs/performance.md.
-// Scenarios: 1 delivery, 2 throughput, 3 resume, 4 live control, 5 idle-socket memory, 6 peers (Durable Streams, resumable-stream).
+// Scenarios: 1 delivery, 2 throughput, 3 resume, 4 live control, 5 idle-socket memory, 6 peers (Durable Streams, resumable-stream), 7 our Durable Streams endpoint.
 import { readFile, writeFile } from 'node:fs/promises';
+import { runDsBench, type Result as DsResult } from './ds.ts';
 import { fileURLToPath } from 'node:url';
 import { renderReport } from './report.ts';
 import { runControl } from './scenarios/control.ts';
@@ -22,6 +23,27 @@ function parseArgs(argv: string[]) {
   return { quick, adminUrl: i >= 0 ? argv[i + 1] : DEFAULT_ADMIN_URL };
 }
 
+
+/** Section 7: the Durable Streams endpoint against Electric's reference server, same run. */
+function renderDs(r: DsResult): string {
+  const ref = r.targets.find((t) => /reference/i.test(t.name)) ?? r.targets[r.targets.length - 1];
+  const rows = r.targets.map(
+    (t) =>
+      `| ${t.name} | ${t.roundTripMs.p50.toFixed(1)} / ${t.roundTripMs.p95.toFixed(1)} / ${t.roundTripMs.p99.toFixed(1)} | ${(t.roundTripMs.p50 / ref.roundTripMs.p50).toFixed(2)}× | ${t.sequentialAppendsPerSec.toFixed(0)} | ${t.concurrentAppendsPerSec.toFixed(0)} |`,
+  );
+  return [
+    '## 7. Durable Streams endpoint',
+    '',
+    `Append → long-poll round trip (a reader parked on \`live=long-poll\` sees an append) and append throughput (one writer back to back; 8 concurrent writers), our \`/ds/v1/stream/*\` on ${r.database} against \`@durable-streams/server\` (in-memory) in the same run. Ratio: p50 against the reference server.`,
+    '',
+    '| target | round trip p50 / p95 / p99 ms | ratio p50 | appends/s, 1 writer | appends/s, 8 writers |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    'Every one of our appends is a committed PostgreSQL transaction (one statement, with its pg_notify); the reference server keeps its streams in memory.',
+    '',
+  ].join('\n');
+}
 
 const args = parseArgs(process.argv.slice(2));
 const plan = args.quick
@@ -51,8 +73,10 @@ try {
   const shape = { sessions: plan.sessions, subscribersPerSession: 2, tokensPerSecond: 50, durationMs: plan.durationMs };
   const peerDelivery = await runPeerDelivery(shape, log);
   const peerResume = await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log });
+  log('durable streams: append → long-poll round trip and append throughput, ours vs the reference server');
+  const ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 200, appends: args.quick ? 500 : 2_000, log });
   const report = renderReport({ machine, quick: args.quick, delivery: { durable, memory }, throughput, resume, control, scale, peers: { delivery: peerDelivery, resume: peerResume } });
-  await writeFile(REPORT_PATH, `${report}\n${await readFile(LIMITS_PATH, 'utf8')}`);
+  await writeFile(REPORT_PATH, `${report}\n${renderDs(ds)}\n${await readFile(LIMITS_PATH, 'utf8')}`);
   log(`wrote ${REPORT_PATH}`);
 } finally {
   await db.drop();
