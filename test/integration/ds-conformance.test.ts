@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, vi } from 'vitest';
 import { runConformanceTests } from '@durable-streams/server-conformance-tests';
 import { startAuthProxy, type AuthProxy } from '../support/auth-proxy.ts';
 import { api, signup } from '../support/client.ts';
@@ -9,6 +9,10 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 // (PGlite, or PostgreSQL when DATABASE_URL is set). Auth is always on: the suite talks to a
 // local proxy that adds a real API key, like any client would — there is no auth bypass.
 // Its stream paths are /v1/stream/…, so the base URL ends at our /ds prefix.
+
+// The suite's 10 MB payload test writes through PGlite's WASM Postgres; on a loaded 2-core
+// machine with the rest of the suite running beside it, that can take longer than 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 // Short server-side long-polls: several tests wait for a 204 timeout.
 const SERVER_LONG_POLL_MS = 1_000;
