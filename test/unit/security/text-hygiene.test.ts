@@ -33,3 +33,18 @@ describe('WebSocket frames with unstorable text', () => {
     expect(parseClientFrame(JSON.stringify({ type: 'user.message', clientMessageId: 'a', text: 'plan 😀' })).ok).toBe(true);
   });
 });
+
+describe('binary bodies', () => {
+  it('are not walked byte by byte (a Buffer holds no text to check)', () => {
+    // Bytes that would be NULs if they were text: the check must not look at them at all.
+    const zeros = Buffer.alloc(1024);
+    expect(findUnstorable(zeros)).toBeUndefined();
+    expect(findUnstorable(new Uint8Array(16))).toBeUndefined();
+    expect(findUnstorable(new ArrayBuffer(16))).toBeUndefined();
+    // Walking it would visit every own key (16 million for a 16 MB body); prove it is not
+    // walked at all: a string hung on the buffer itself is never looked at.
+    const tagged = Object.assign(Buffer.alloc(8), { note: 'nul\u0000' });
+    expect(findUnstorable(tagged)).toBeUndefined();
+    expect(findUnstorable({ note: 'nul\u0000' })).toBe('note');
+  });
+});
