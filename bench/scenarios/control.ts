@@ -1,5 +1,6 @@
 // Scenario 4 — live control: a client's cancel → the upstream LLM request is closed (seen at the
 // fake OpenAI server) and → `assistant.end` reaches the client; same instance and cross-instance.
+import { BENCH_LIMITS_ENV } from '../support/app.ts';
 import { randomUUID } from 'node:crypto';
 import { startFakeOpenAi, type FakeOpenAi } from '../../test/support/fake-openai.ts';
 import { spawnServer, type ServerProcess } from '../../test/support/process.ts';
@@ -105,6 +106,7 @@ export async function runControl(p: { dbUrl: string; repetitions: number; log?: 
       OPENAI_MODEL: 'fake-gpt',
       INSTANCE_ID: id,
       SHUTDOWN_GRACE_MS: '0',
+      ...BENCH_LIMITS_ENV,
     });
     let a: ServerProcess | undefined;
     let b: ServerProcess | undefined;

@@ -1,4 +1,5 @@
 // Scenario 5 — scale: resident memory of a server process holding many idle session WebSockets.
+import { BENCH_LIMITS_ENV } from '../support/app.ts';
 import { readFile } from 'node:fs/promises';
 import { createSession, signup } from '../../test/support/client.ts';
 import { spawnServer, type ServerProcess } from '../../test/support/process.ts';
@@ -44,7 +45,7 @@ export async function runScale(p: { dbUrl: string; sockets: number; sessions: nu
   let server: ServerProcess | undefined;
   const client = ClientProcess.start();
   try {
-    server = await spawnServer({ DATABASE_URL: p.dbUrl, COACH: 'demo', LOG_LEVEL: 'info', ...p.serverEnv }, 60_000);
+    server = await spawnServer({ DATABASE_URL: p.dbUrl, COACH: 'demo', LOG_LEVEL: 'info', ...BENCH_LIMITS_ENV, ...p.serverEnv }, 60_000);
     const pid = server.proc.pid!;
     const account = await signup(server.url);
     const ids: string[] = [];

@@ -33,6 +33,11 @@ async function inBatches<T, R>(items: T[], fn: (t: T) => Promise<R>): Promise<R[
 }
 
 /** The real server, in this process, over the bench database, with the chosen log and a bench agent. */
+export const BENCH_MAX_SOCKETS_PER_USER = 10_000;
+export const BENCH_MAX_SESSIONS_PER_USER = 100_000;
+/** The same lifted caps for spawned server processes. */
+export const BENCH_LIMITS_ENV = { MAX_SOCKETS_PER_USER: String(BENCH_MAX_SOCKETS_PER_USER), MAX_SESSIONS_PER_USER: String(BENCH_MAX_SESSIONS_PER_USER) };
+
 export async function startBenchApp(opts: {
   dbUrl: string;
   log: LogKind;
@@ -45,7 +50,9 @@ export async function startBenchApp(opts: {
   const memory = opts.log === 'memory' ? new MemorySessionLog() : undefined;
   const inner: SessionLog = memory ?? new SqlSessionLog(db);
   const agent = opts.agent;
-  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, shutdownGraceMs: 0, ...opts.config }), {
+  // One bench user holds every socket and session: lift the per-user caps meant for people.
+  const limits = { ...configFrom().limits, maxSocketsPerUser: BENCH_MAX_SOCKETS_PER_USER, maxSessionsPerUser: BENCH_MAX_SESSIONS_PER_USER };
+  const app = await buildApp(configFrom({ port: 0, logLevel: 'silent', serveWeb: false, shutdownGraceMs: 0, limits, ...opts.config }), {
     db,
     log: withFlushMarkers(inner),
     ...(agent ? { agent: () => agent } : {}),
