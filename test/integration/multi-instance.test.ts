@@ -67,7 +67,7 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
   }
 
   it('SL10: a cancel sent to A stops the run on B', async () => {
-    const { onA, start } = await answerOnBWatchedFromA();
+    const { onA } = await answerOnBWatchedFromA();
     onA.send({ type: 'cancel' });
     const end = await onA.waitForEvent('assistant.end', undefined, 5_000);
     expect(end.data.status).toBe('cancelled');
