@@ -1,3 +1,4 @@
+import { Listeners } from './listeners.ts';
 import type { SessionLog } from './port.ts';
 import type {
   AppendOutcome,
@@ -42,7 +43,7 @@ const NOT_FOUND: NotFound = { kind: 'not_found' };
 export class MemorySessionLog implements SessionLog {
   private readonly sessions = new Map<string, MemSession>();
   private readonly runs = new Map<string, MemRun>();
-  private readonly listeners = new Set<(n: LogNotification) => void>();
+  private readonly listeners = new Listeners<LogNotification>();
   private lastAt = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -57,18 +58,11 @@ export class MemorySessionLog implements SessionLog {
   }
 
   private notify(n: LogNotification) {
-    for (const l of this.listeners) {
-      try {
-        l(n);
-      } catch {
-        // keep delivering to the others
-      }
-    }
+    this.listeners.emit(n);
   }
 
   onNotification(listener: (n: LogNotification) => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   async createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void> {

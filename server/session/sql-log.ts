@@ -1,6 +1,7 @@
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
 import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
 import { decodeNotification } from './notification.ts';
+import { Listeners } from './listeners.ts';
 import type { SessionLog } from './port.ts';
 import type {
   AppendOutcome,
@@ -44,7 +45,7 @@ function isRetryable(err: unknown): boolean {
 export class SqlSessionLog implements SessionLog {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
-  private readonly listeners = new Set<(n: LogNotification) => void>();
+  private readonly listeners = new Listeners<LogNotification>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(db: Database) {
@@ -60,18 +61,11 @@ export class SqlSessionLog implements SessionLog {
   }
 
   private notify(n: LogNotification) {
-    for (const l of this.listeners) {
-      try {
-        l(n);
-      } catch {
-        // A listener's bug must not stop delivery to the others.
-      }
-    }
+    this.listeners.emit(n);
   }
 
   onNotification(listener: (n: LogNotification) => void) {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private async retry<T>(fn: () => Promise<T>): Promise<T> {
