@@ -147,7 +147,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    let body: any = null;
+    let body: any;
     try {
       body = JSON.parse(raw);
     } catch {
