@@ -109,6 +109,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
+  const origins = { allowed: config.allowedOrigins, publicOrigin: config.publicOrigin };
   const app = Fastify({
     frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
@@ -122,6 +123,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     bodyLimit: BODY_LIMIT_BYTES,
     // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+  });
+  // Set by the first preClose hook, before sockets are told to reconnect elsewhere.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
   });
   const registeredRoutes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', registeredRoutes);
@@ -200,7 +206,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   app.decorateRequest('user', null);
-  app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
+  app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
   sockets.startHeartbeat({
@@ -210,9 +216,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const rl = config.rateLimits;
 
-  app.get('/healthz', async (_request, reply) => {
+  // Alive: the process answers. A load balancer or orchestrator restarts what fails this.
+  app.get('/healthz', async () => ({ status: 'ok', database: db.kind }));
+  // Ready: this replica takes new work. Fails at once when shutdown starts (and while the
+  // database does not answer), so the proxy sends new requests to the other replicas.
+  app.get('/readyz', async (_request, reply) => {
+    if (draining) return reply.status(503).send({ status: 'draining', database: db.kind });
     const ok = await db.ping();
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable', database: db.kind });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable', database: db.kind });
   });
   await app.register(authRoutes({
     auth,
@@ -228,7 +239,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limiters: { createPerUser: new KeyedRateLimiter(rl.pairingCreatePerUser), redeemPerIp: new KeyedRateLimiter(rl.pairingRedeemPerIp) },
   }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
+  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
@@ -242,7 +253,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presence,
     sockets,
     limits: config.limits,
-    allowedOrigins: config.allowedOrigins,
+    origins,
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
     },

@@ -1,9 +1,10 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import QRCode from 'qrcode';
 import { PAIRING_CODE_CHARS } from '../../auth/pairing-code.ts';
 import type { PairingService } from '../../auth/pairing-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { publicUrlFor } from '../public-origin.ts';
 import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
 import { deviceNameFor, MAX_DEVICE_NAME_CHARS, setLoginCookie } from './auth.ts';
 
@@ -13,11 +14,6 @@ export interface PairingDeps {
   /** The canonical origin when configured; else the link is built from the request. */
   publicOrigin: string | undefined;
   limiters: { createPerUser: KeyedRateLimiter; redeemPerIp: KeyedRateLimiter };
-}
-
-function originOf(request: FastifyRequest, configured: string | undefined): string {
-  // A configured origin cannot be steered by a forged Host header.
-  return configured ?? `${request.protocol}://${request.host}`;
 }
 
 export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
@@ -39,7 +35,7 @@ export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
         enforce(deps.limiters.createPerUser, user.id, reply, 'pairing codes');
         const r = await deps.pairing.create(user.id, request.body?.sessionId);
         if (r.kind === 'session_not_found') throw notFound();
-        const url = `${originOf(request, deps.publicOrigin)}/pair/${r.code}`;
+        const url = publicUrlFor(request, deps.publicOrigin, `/pair/${r.code}`);
         const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
         return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg });
       },

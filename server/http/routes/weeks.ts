@@ -8,6 +8,7 @@ import type { PlanStore } from '../../plan/store.ts';
 import { nextWeekKey, parseWeekKey, previousWeekKey, weekKeyFor } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { publicUrlFor } from '../public-origin.ts';
 
 /** A subscribed calendar shows last week, this week and the next three. */
 const FEED_WEEKS_BEHIND = 1;
@@ -19,7 +20,16 @@ const weekParams = {
   properties: { weekKey: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } },
 } as const;
 
-export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds: FeedService; now?: () => Date }): FastifyPluginAsync =>
+export interface WeekDeps {
+  prisma: PrismaClient;
+  plans: PlanStore;
+  feeds: FeedService;
+  /** PUBLIC_URL's origin, for feed URLs; unset: the request's origin. */
+  publicOrigin: string | undefined;
+  now?: () => Date;
+}
+
+export const weekRoutes = (deps: WeekDeps): FastifyPluginAsync =>
   async (app) => {
     const now = deps.now ?? (() => new Date());
 
@@ -53,8 +63,8 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
 
     app.post('/api/feeds', { preHandler: requireUser }, async (request, reply) => {
       const feed = await deps.feeds.create(request.user!.id);
-      const origin = `${request.protocol}://${request.host}`;
-      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url: `${origin}/api/feeds/${feed.token}.ics` });
+      const url = publicUrlFor(request, deps.publicOrigin, `/api/feeds/${feed.token}.ics`);
+      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url });
     });
 
     app.get('/api/feeds', { preHandler: requireUser }, async (request) => ({ feeds: await deps.feeds.list(request.user!.id) }));
