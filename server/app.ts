@@ -245,7 +245,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
     const allowed = isLoopback(request.socket.remoteAddress) || (config.metricsToken !== undefined && bearer === config.metricsToken);
     if (!allowed) throw notFound('Route');
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render());
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.render());
   });
   await app.register(wsRoutes({
     sessions,
