@@ -66,7 +66,7 @@ describe('metrics exposition', () => {
       await server.close();
       await t.cleanup();
     }
-  });
+  }, 60_000); // opens a PGlite database and a server: slow on a loaded 2-core machine
 
   it('GET /metrics from another host needs METRICS_TOKEN', async () => {
     const t = await openTestDatabase();
@@ -83,5 +83,5 @@ describe('metrics exposition', () => {
       await server.close();
       await t.cleanup();
     }
-  });
+  }, 60_000);
 });
