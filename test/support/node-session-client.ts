@@ -40,6 +40,7 @@ export class NodeSessionClient {
   /** Close codes of the sockets this client lost, in order. */
   readonly closeCodes: number[] = [];
   socketsOpened = 0;
+  private resume: (() => void) | undefined;
   private current: { ws: WebSocket; rawSocket: Socket | undefined } | undefined;
 
   constructor(private readonly opts: NodeSessionClientOptions) {
@@ -128,9 +129,22 @@ export class NodeSessionClient {
     const s = this.current;
     const raw = s?.rawSocket;
     if (!s || !raw || s.ws.readyState !== WebSocket.OPEN) return false;
+    this.resumeReading();
     raw.pause();
-    setTimeout(() => raw.resume(), ms).unref();
+    const timer = setTimeout(() => this.resumeReading(), ms);
+    timer.unref();
+    this.resume = () => {
+      clearTimeout(timer);
+      raw.resume();
+    };
     return true;
+  }
+
+  /** Ends a pauseReading() early. */
+  resumeReading(): void {
+    const r = this.resume;
+    this.resume = undefined;
+    r?.();
   }
 
   /** Resolves when `pred` holds (polled: `applied` grows after the client's own listeners ran). */
@@ -150,6 +164,7 @@ export class NodeSessionClient {
   }
 
   dispose(): void {
+    this.resumeReading();
     this.client.dispose();
   }
 }

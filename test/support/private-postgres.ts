@@ -14,7 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { migratePostgres } from '../../server/db/database.ts';
+import { migratePostgres, openDatabase, type Database } from '../../server/db/database.ts';
 
 const PG_LIB = '/usr/lib/postgresql';
 /** Fast shutdown (SIGINT) aborts sessions and checkpoints; past this the postmaster is killed. */
@@ -225,4 +225,28 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A private cluster with one fresh database open in this process (for tests that run the app
+ * in-process with startTestServer); cleanup closes it and removes the cluster.
+ */
+export async function openPrivateTestDatabase(): Promise<{ db: Database; url: string; cluster: PrivateCluster; cleanup: () => Promise<void> }> {
+  const cluster = await startPrivateCluster();
+  try {
+    const { url } = await cluster.createDatabase();
+    const db = await openDatabase({ databaseUrl: url, migrate: false });
+    return {
+      db,
+      url,
+      cluster,
+      async cleanup() {
+        await db.close();
+        await cluster.destroy();
+      },
+    };
+  } catch (err) {
+    await cluster.destroy();
+    throw err;
+  }
 }
