@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import pg from 'pg';
-import { api, createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
+import { api, createSession, textOf, WsTestClient, type Account } from '../support/client.ts';
 import { POSTGRES_URL } from '../support/db.ts';
 import { twoInstanceTest } from '../support/two-instances.ts';
 
