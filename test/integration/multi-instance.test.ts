@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import pg from 'pg';
 import { api, createSession, textOf, WsTestClient, type Account } from '../support/client.ts';
 import { POSTGRES_URL } from '../support/db.ts';
+import { nth } from '../support/nth.ts';
 import { twoInstanceTest } from '../support/two-instances.ts';
 
 // Two real server processes on one PostgreSQL. PGlite is single-process by nature, so
@@ -96,7 +97,7 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: alice.email, password: 'correct horse battery', deviceName: 'phone' }),
     });
-    return { ...alice, cookie: res.headers.getSetCookie()[0].split(';')[0] };
+    return { ...alice, cookie: nth(res.headers.getSetCookie(), 0).split(';')[0]! };
   }
 
   it('SL13: SIGKILL of B mid-answer ends the message as interrupted within 5 s, seen on A', async () => {

@@ -41,50 +41,23 @@ export class NodeSessionClient {
   readonly closeCodes: number[] = [];
   socketsOpened = 0;
   private resume: (() => void) | undefined;
-  private current: { ws: WebSocket; rawSocket: Socket | undefined } | undefined;
+  private current: NodeSocket | undefined;
 
-  constructor(private readonly opts: NodeSessionClientOptions) {
-    const harness = this;
-    class NodeSocket implements WebSocketLike {
-      onopen: ((ev: unknown) => void) | null = null;
-      onmessage: ((ev: { data: unknown }) => void) | null = null;
-      onclose: ((ev: { code: number; reason: string }) => void) | null = null;
-      onerror: ((ev: unknown) => void) | null = null;
-      readonly ws: WebSocket;
-      constructor(url: string) {
-        this.ws = new WebSocket(retarget(url, harness.opts.route()), { headers: { cookie: harness.opts.cookie } });
-        harness.current = this;
-        harness.socketsOpened++;
-        this.ws.on('open', () => this.onopen?.({}));
-        this.ws.on('message', (data: Buffer, isBinary: boolean) => {
-          const text = isBinary ? data : data.toString();
-          const before = harness.client.getSnapshot().transcript.lastSeq;
-          this.onmessage?.({ data: text });
-          if (typeof text === 'string' && harness.client.getSnapshot().transcript.lastSeq === before + 1) {
-            harness.applied.push(JSON.parse(text) as WireEvent);
-          }
-        });
-        // ws emits 'error' as an EventEmitter event: it must always have a listener.
-        this.ws.on('error', (err) => this.onerror?.(err));
-        this.ws.on('close', (code: number, reason: Buffer) => {
-          harness.closeCodes.push(code);
-          if (harness.current === this) harness.current = undefined;
-          this.onclose?.({ code, reason: reason.toString() });
-        });
-      }
-      get readyState(): number {
-        return this.ws.readyState;
-      }
-      send(data: string): void {
-        this.ws.send(data);
-      }
-      close(code?: number, reason?: string): void {
-        this.ws.close(code, reason);
-      }
-      get rawSocket(): Socket | undefined {
-        return (this.ws as unknown as { _socket?: Socket })._socket;
-      }
-    }
+  constructor(opts: NodeSessionClientOptions) {
+    const NodeSocket = nodeSocketClass({
+      route: opts.route,
+      cookie: opts.cookie,
+      lastSeq: () => this.client.getSnapshot().transcript.lastSeq,
+      opened: (s) => {
+        this.current = s;
+        this.socketsOpened++;
+      },
+      applied: (e) => this.applied.push(e),
+      closed: (s, code) => {
+        this.closeCodes.push(code);
+        if (this.current === s) this.current = undefined;
+      },
+    });
 
     this.client = new SessionClient({
       ...opts.client,
@@ -167,6 +140,62 @@ export class NodeSessionClient {
     this.resumeReading();
     this.client.dispose();
   }
+}
+
+interface NodeSocket extends WebSocketLike {
+  readonly ws: WebSocket;
+  readonly rawSocket: Socket | undefined;
+}
+
+/** What a socket reports to its NodeSessionClient. */
+interface SocketHost {
+  route(): string;
+  cookie: string;
+  lastSeq(): number;
+  opened(s: NodeSocket): void;
+  applied(e: WireEvent): void;
+  closed(s: NodeSocket, code: number): void;
+}
+
+/** A browser-like WebSocket class over `ws`, constructed by the SessionClient with just a URL. */
+function nodeSocketClass(host: SocketHost): new (url: string) => NodeSocket {
+  return class implements NodeSocket {
+    onopen: ((ev: unknown) => void) | null = null;
+    onmessage: ((ev: { data: unknown }) => void) | null = null;
+    onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+    onerror: ((ev: unknown) => void) | null = null;
+    readonly ws: WebSocket;
+    constructor(url: string) {
+      this.ws = new WebSocket(retarget(url, host.route()), { headers: { cookie: host.cookie } });
+      host.opened(this);
+      this.ws.on('open', () => this.onopen?.({}));
+      this.ws.on('message', (data: Buffer, isBinary: boolean) => {
+        const text = isBinary ? data : data.toString();
+        const before = host.lastSeq();
+        this.onmessage?.({ data: text });
+        // Applied (not a replay duplicate, not past a gap): it moved lastSeq by exactly one.
+        if (typeof text === 'string' && host.lastSeq() === before + 1) host.applied(JSON.parse(text) as WireEvent);
+      });
+      // ws emits 'error' as an EventEmitter event: it must always have a listener.
+      this.ws.on('error', (err) => this.onerror?.(err));
+      this.ws.on('close', (code: number, reason: Buffer) => {
+        host.closed(this, code);
+        this.onclose?.({ code, reason: reason.toString() });
+      });
+    }
+    get readyState(): number {
+      return this.ws.readyState;
+    }
+    send(data: string): void {
+      this.ws.send(data);
+    }
+    close(code?: number, reason?: string): void {
+      this.ws.close(code, reason);
+    }
+    get rawSocket(): Socket | undefined {
+      return (this.ws as unknown as { _socket?: Socket })._socket;
+    }
+  };
 }
 
 /** The same path and query on another instance. */

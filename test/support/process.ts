@@ -46,8 +46,8 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Pr
       proc.stderr!.off('data', onStartupError);
       proc.stderr!.on('data', keep);
       resolve({
-        url: m[1],
-        wsUrl: m[1].replace(/^http/, 'ws'),
+        url: m[1]!,
+        wsUrl: m[1]!.replace(/^http/, 'ws'),
         proc,
         output,
         kill: () => proc.kill('SIGKILL'),
