@@ -53,6 +53,7 @@ export function createReviewFlow(): Flow {
     },
 
     async handle(step, answer, ctx) {
+      if (!step) return { say: [] };
       const next = nextWeekKey(ctx.week.weekKey);
       switch (step.id) {
         case 'review.rock': {
