@@ -15,8 +15,8 @@ import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
 import { parseRockRefs } from './parse.ts';
 import type { ProposedSlot, Step } from './questions.ts';
 import { slotText } from './questions.ts';
-import { readTimeSlots, type ReadSlot } from './read/time.ts';
-import { isNo, isSkip, isYes, normalize, readList, readVision, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
+import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
+import { isDeclined, normalize, readList, readVision, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
@@ -211,6 +211,43 @@ export function createPlanFlow(): Flow {
     return undone;
   }
 
+  /**
+   * A correction of the blocks the previous answer booked: "no, I said tue and thu only" keeps
+   * the times on those days, "make thursday 10-12 instead" changes Thursday only, "no, 10-12"
+   * moves them all. Returns null when the last change booked no blocks or the text has no days or times.
+   */
+  async function correctBlocks(ctx: FlowContext, text: string, target: Step | null): Promise<Handled | null> {
+    const ids = new Set(ctx.lastChanges.filter((c) => c.kind === 'block').map((c) => (c as { id: string }).id));
+    if (ids.size === 0) return null;
+    const plan = await ctx.readPlan();
+    const last = plan.blocks.filter((b) => ids.has(b.id));
+    if (last.length === 0) return null;
+    const first = last[0]!;
+    const kind = first.kind;
+    const local = (b: TimeBlock) => ({ day: instantToLocal(b.start, plan.timeZone).dayIndex, start: instantToLocal(b.start, plan.timeZone).hhmm, end: blockTime(b, plan.timeZone).split('–')[1]! });
+    const lastDays = [...new Set(last.map((b) => local(b).day))];
+    const reading = readTimeSlots(text, { defaultDays: lastDays, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: blockMinutes(first) });
+    const named = daysNamed(text);
+    let wanted: ProposedSlot[];
+    if (reading.kind === 'slots') {
+      const slots = flatten(reading.slots);
+      const touched = new Set(slots.map((s) => s.day));
+      // Days the correction doesn't mention keep their blocks, unless it says "only" or names none of them.
+      const keepOthers = !/\bonly\b|\bjust\b/i.test(text) && lastDays.some((d) => touched.has(d)) && named.length > 0;
+      wanted = [...(keepOthers ? last.filter((b) => !touched.has(local(b).day)).map(local) : []), ...slots];
+    } else if (named.length) {
+      const t = local(first);
+      wanted = named.map((day) => last.map(local).find((x) => x.day === day) ?? { day, start: t.start, end: t.end });
+    } else return null;
+    for (const b of last) await ctx.call('remove_time_block', { blockId: b.id });
+    ctx.changes.length = 0;
+    const rockId = first.rockId;
+    const r = await book(ctx, wanted, kind, first.title, rockId);
+    const label = kind === 'deep_work' ? `Fixed — deep work for ${quote(first.title)}` : kind === 'recovery' ? 'Fixed — recovery' : `Fixed — ${quote(first.title)}`;
+    const say = bookedLines(label, r, ctx);
+    return r.booked.length ? { say } : { say, ...(target ? { ask: { step: target } } : {}) };
+  }
+
   async function addRocks(ctx: FlowContext, titles: string[]): Promise<{ added: string[]; failures: string[] }> {
     const added: string[] = [];
     const failures: string[] = [];
@@ -240,7 +277,8 @@ export function createPlanFlow(): Flow {
     const plan = await ctx.readPlan();
     const active = activeRocks(plan);
     const insist = /\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/i.test(answer);
-    const items = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, ''));
+    // A bare day and time is an answer to another question, never a rock.
+    const items = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
     if (items.length === 0) return missed(ctx, step, 'I didn’t catch any rocks there.');
     const j = insist ? { rocks: items, notes: [], recovery: [], appointments: [] } : judge(items);
     if (j.rocks.length === 0) return { say: j.notes, ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
@@ -313,7 +351,7 @@ export function createPlanFlow(): Flow {
       if (starts.length) score += starts.includes(s.hhmm) ? 3 : -1;
       if (/\b(recovery|unplug|break|gym|walk|run|rest)\b/.test(t) && b.kind === 'recovery') score += 2;
       if (/\b(deep work|deep|focus)\b/.test(t) && b.kind === 'deep_work') score += 2;
-      if (/\breview\b/.test(t) && b.title === REVIEW_BLOCK_TITLE) score += 4;
+      if (b.title === REVIEW_BLOCK_TITLE) score += /\breview\b/.test(t) ? 4 : -10;
       return { b, score };
     });
     const best = Math.max(0, ...scored.map((x) => x.score));
@@ -331,9 +369,10 @@ export function createPlanFlow(): Flow {
         const block = found[0]!;
         const from = instantToLocal(block.start, plan.timeZone);
         const minutes = blockMinutes(block);
+        const toDays = daysIn(edit.to);
         const reading = readTimeSlots(edit.to, { defaultDays: [from.dayIndex], defaultMinutes: minutes, lean: block.kind === 'recovery' ? 'pm' : 'am' });
-        if (reading.kind === 'unclear') return [`Where should ${quote(block.title)} go? Give a day and a time, e.g. ${quote('thu 1-3pm')}.`];
-        const to = flatten(reading.slots)[0]!;
+        if (reading.kind === 'unclear' && toDays.length === 0) return [`Where should ${quote(block.title)} go? Give a day and a time, e.g. ${quote('thu 1-3pm')}.`];
+        const to = reading.kind === 'slots' ? flatten(reading.slots)[0]! : { day: toDays[0]!, start: from.hhmm, end: from.hhmm };
         let start = to.start;
         let end = to.end;
         // "move it to thursday" keeps the times.
@@ -370,11 +409,14 @@ export function createPlanFlow(): Flow {
         const found = edit.names.flatMap((n) => matchRocks(n, active));
         const unique = [...new Map(found.map((r) => [r.id, r])).values()];
         if (unique.length === 0) return [`I couldn’t tell which rock you mean. Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
+        let freed = 0;
         for (const r of unique) {
+          // Its deep work goes too: the time is free again.
+          for (const b of plan.blocks.filter((x) => x.rockId === r.id)) if ((await ctx.call('remove_time_block', { blockId: b.id })).ok) freed++;
           if (r.carryCount > 0) await ctx.call('update_rock', { rockId: r.id, status: 'dropped' });
           else await ctx.call('remove_rock', { rockId: r.id });
         }
-        return [`Dropped ${joinAnd(unique.map((r) => quote(r.title)))}.`];
+        return [`Dropped ${joinAnd(unique.map((r) => quote(r.title)))}${freed ? ` and freed ${freed === 1 ? 'its block' : `${freed} blocks`}` : ''}.`];
       }
       case 'done_rocks': {
         const found = [...new Map(edit.names.flatMap((n) => matchRocks(n, active)).map((r) => [r.id, r])).values()];
@@ -441,6 +483,10 @@ export function createPlanFlow(): Flow {
 
   async function handleAnswer(step: Step, answer: string, reading: Reading, ctx: FlowContext): Promise<Handled> {
     const skip = reading.intent === 'skip' || reading.intent === 'no';
+    // "yes"/"ok" to an open question is not an answer to save.
+    if (reading.intent === 'yes' && ['vision.work', 'vision.self', 'vision.relationships', 'rocks', 'rocks.more', 'environment', 'catchup'].includes(step.id)) {
+      return { say: [pick(['Go ahead — in your own words.', 'Great — tell me.', 'Sure, go on.'], answer)], ask: { step } };
+    }
     switch (step.id) {
       case 'vision.work':
       case 'vision.self':
@@ -533,6 +579,17 @@ export function createPlanFlow(): Flow {
       }
       case 'recovery': {
         if (skip) return { say: ['Okay. Still take a short break every 60–90 minutes of focus — rest on purpose keeps deep work deep.'] };
+        // "yoga tue and thu 6-7pm, long walk sunday 10-12": each activity keeps its own title.
+        const parts = answer.split(/\s*[,;]\s*|\s+(?:and|also|plus|then)\s+(?=[a-z ]{0,20}\b(?:gym|walk|run|yoga|swim|hike|nap|break|lunch|off|climbing|sauna|family)\b)/i).filter((p) => p.trim());
+        const titled = parts.map((p) => ({ p, title: recoveryTitle(p), slots: readTimeSlots(p, { lean: 'pm' }) }));
+        if (parts.length > 1 && titled.every((x) => x.slots.kind === 'slots') && new Set(titled.map((x) => x.title)).size > 1) {
+          const say: string[] = [];
+          for (const x of titled) {
+            const h = await takeSlots(ctx, step, x.p, 'recovery', x.title, null, `${x.title === 'Unplug' ? 'Recovery' : x.title} booked`);
+            say.push(...h.say);
+          }
+          return { say };
+        }
         return takeSlots(ctx, step, answer, 'recovery', recoveryTitle(answer), null, 'Recovery booked');
       }
       case 'review_offer':
@@ -550,8 +607,12 @@ export function createPlanFlow(): Flow {
         const label = step.kind === 'deep_work' ? `Deep work for ${quote(title)}` : 'Recovery booked';
         let slots: ProposedSlot[] | null = null;
         const t = normalize(answer);
-        if (reading.intent === 'yes' || /^(first|the first|morning|am|mornings?|early)\b/.test(t)) slots = step.slots;
-        else if (step.alt && /^(no|nope|the other|second|evening|pm|night|afternoon|later|evenings?)\b/.test(t) && reading.slots.kind === 'unclear') slots = step.alt;
+        const isPm = (xs: ProposedSlot[]) => xs.every((x) => x.start >= '12:00');
+        const wantsPm = /\b(evening|evenings|pm|p\.m\.|night|afternoon|later|after work)\b/.test(t);
+        const wantsAm = /\b(morning|mornings|am|a\.m\.|early)\b/.test(t);
+        if (step.alt && reading.slots.kind === 'unclear' && (wantsPm || wantsAm)) slots = wantsPm === isPm(step.slots) ? step.slots : step.alt;
+        else if (reading.intent === 'yes' || /^(first|the first)\b/.test(t)) slots = step.slots;
+        else if (step.alt && /^(no|nope|the other|second)\b/.test(t) && reading.slots.kind === 'unclear') slots = step.alt;
         if (slots) {
           const r = await book(ctx, slots, step.kind, title, rock?.id ?? null);
           return { say: bookedLines(label, r, ctx) };
@@ -609,12 +670,18 @@ export function createPlanFlow(): Flow {
         }
         case 'correction': {
           const prev = [...ctx.exchanges].slice(0, -1).reverse().find((e) => e.question);
-          await undo(ctx);
-          const corrected = answer.replace(/^\s*(no+[,.!]*\s*|nope[,.!]*\s*|wait[,.!]*\s*|actually[,.!]*\s*|sorry[,.!]*\s*)*(i said|i meant|i mean|it'?s|its|that'?s wrong|thats wrong|that'?s not right|make it|change (it|that) to)?[,.!:]*\s*/i, '').replace(/\binstead\b/i, '').trim();
+          const corrected = answer
+            .replace(/^\s*(?:(?:no+|nope|wait|actually|sorry|hmm|oops|ugh)\b[,.!]*\s*)*(?:i said|i meant|i mean|it'?s|its|that'?s wrong|thats wrong|that'?s not right|not what i (?:said|meant)|you got (?:it|that) wrong|make it|make that|change (?:it|that) to)?[,.!:]*\s*/i, '')
+            .replace(/\binstead\b/i, '')
+            .replace(/^(?:make|change)\s+/i, '')
+            .trim();
           const target = prev?.question ?? step;
+          const fixedBlocks = await correctBlocks(ctx, corrected, target);
+          if (fixedBlocks) return fixedBlocks;
+          await undo(ctx);
           if (!target) return { say: ['Okay, I undid that.'] };
-          if (!corrected || /^(wrong|not right)$/i.test(corrected)) return { say: ['Sorry — I undid that.'], ask: { step: target } };
-          const r2 = understand(corrected, { pending: target.id, today: reading.slots.kind === 'slots' ? undefined : undefined, rockTitles: [] });
+          if (!corrected || /^(wrong|not right|that'?s wrong)$/i.test(corrected)) return { say: ['Sorry — I undid that.'], ask: { step: target } };
+          const r2 = understand(corrected, { pending: target.id, rockTitles: [] });
           const h = await handleAnswer(target, corrected, { ...r2, intent: r2.intent === 'correction' ? 'answer' : r2.intent }, ctx);
           return { say: ['Sorry about that — fixed.', ...h.say], ...(h.ask ? { ask: h.ask } : {}) };
         }
@@ -641,13 +708,14 @@ export function createPlanFlow(): Flow {
       const ex = ctx.exchanges;
 
       // Vision: asked once per missing part, only for a first-time (or vision-less) plan.
+      const declined = (e: Exchange) => isDeclined(e.answer, e.question?.id ?? null);
       const askedVision = ex.some((e) => e.question && e.question.id.startsWith('vision.'));
-      const workSkip = ex.some((e) => e.question?.id === 'vision.work' && (isSkip(e.answer) || isNo(e.answer)) && !plan.vision?.work);
+      const workSkip = ex.some((e) => e.question?.id === 'vision.work' && declined(e) && !plan.vision?.work);
       if (!workSkip && (!plan.vision || askedVision)) {
         for (const id of ['vision.work', 'vision.self', 'vision.relationships'] as const) {
           const area = VISION_AREA[id];
           if (plan.vision?.[area]) continue;
-          const answered = ex.some((e) => e.question?.id === id && (isSkip(e.answer) || isNo(e.answer)));
+          const answered = ex.some((e) => e.question?.id === id && declined(e));
           const tries = ex.filter((e) => e.question?.id === id).length;
           if (answered || tries >= 3) continue;
           if (!plan.vision && id === 'vision.work') return { step: { id }, lead: 'First, your 12-month celebration vision — all three parts in one message is fine.' };
@@ -662,7 +730,8 @@ export function createPlanFlow(): Flow {
       }
 
       const rocksAnswer = lastAnswer(ex, 'rocks');
-      const rocksSkipped = rocksAnswer && (isSkip(rocksAnswer.answer) || isNo(rocksAnswer.answer));
+      const rocksSkipped = ex.some((e) => e.question?.id === 'rocks' && declined(e));
+      void rocksAnswer;
       if (active.length === 0 && !rocksSkipped) {
         return { step: { id: 'rocks' }, lead: 'Now the big rocks: they go in first, before the pebbles and sand.' };
       }
@@ -671,7 +740,7 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'rocks' }, lead: `${joinAnd(carried.map((r) => quote(r.title)))} ${carried.length === 1 ? 'is' : 'are'} already in. Add up to ${MAX_ACTIVE_ROCKS - active.length} more.` };
       }
       const more = lastAnswer(ex, 'rocks.more');
-      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && (isNo(e.answer) || isSkip(e.answer))) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.length) {
+      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.length) {
         return { step: { id: 'rocks.more' }, lead: `${MIN_SUGGESTED_ROCKS} to ${MAX_ACTIVE_ROCKS} rocks is the sweet spot; you have ${active.length}.` };
       }
 
@@ -684,16 +753,16 @@ export function createPlanFlow(): Flow {
       for (let i = 0; i < planned.length; i++) {
         const rock = planned[i]!;
         if (plan.blocks.some((b) => b.kind === 'deep_work' && b.rockId === rock.id)) continue;
-        const declined = ex.some((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title && (isSkip(e.answer) || isNo(e.answer) || /not deep work/i.test(e.answer)));
+        const no = ex.some((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer)));
         const tries = ex.filter((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title).length;
-        if (!declined && tries < 4) {
-          const first = !plan.blocks.some((b) => b.kind === 'deep_work');
+        if (!no && tries < 4) {
+          const first = !ex.some((e) => e.question?.id === 'deep_work');
           return { step: { id: 'deep_work', rock: rock.title }, lead: first ? 'Now commit to deep work — rocks first, in protected blocks.' : undefined };
         }
       }
 
       const recovery = ex.filter((e) => e.question?.id === 'recovery');
-      if (!plan.blocks.some((b) => b.kind === 'recovery') && !recovery.some((e) => isSkip(e.answer) || isNo(e.answer)) && recovery.length < 4) {
+      if (!plan.blocks.some((b) => b.kind === 'recovery') && !recovery.some(declined) && recovery.length < 4) {
         return { step: { id: 'recovery' }, lead: 'Now recovery: plan breaks and time off on purpose — and a micro-break every 60–90 minutes of focus.' };
       }
 
@@ -734,7 +803,7 @@ function addMinutes(hhmm: string, minutes: number): string {
 }
 
 function recoveryTitle(text: string): string {
-  const m = /\b(gym|walk|run|yoga|swim|workout|hike|climbing|nap|meditation|pilates|sauna|family time|date night|reading)\b/i.exec(text);
+  const m = /\b(gym|walk|run|yoga|swim|workout|hike|climbing|nap|meditation|pilates|sauna|family time|date night|reading)(?:s|ning|ming|ing)?\b/i.exec(text);
   if (m) return m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
   return 'Unplug';
 }
@@ -744,6 +813,15 @@ function otherTitle(text: string): string {
   if (m) return m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
   const t = text.replace(/\b(on|at|from|every|this|next)\b.*$/i, '').trim();
   return tidyItem(t || 'Block');
+}
+
+const TIME_WORDS = /\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening|night|weekdays?|weekends?|every|day|daily|at|from|to|til|till|until|and|on|noon|lunch|after|before|all)\b|\d{1,2}(?::\d{2})?(?:am|pm)?|[-–—:,.]/gi;
+function isOnlyTime(item: string): boolean {
+  return /\d/.test(item) && item.replace(TIME_WORDS, '').trim() === '';
+}
+
+function daysNamed(text: string): number[] {
+  return daysIn(text);
 }
 
 function catchupList(prev: WeekPlan): string {

@@ -293,6 +293,22 @@ function unitsOf(t: string, items: Item[]): Unit[] {
     cur.items.push(it);
     cur.end = it.end;
   }
+  // "walks at lunch mon-fri 12:30-13:15": a part of the day next to a clock time (with only
+  // days between them) is a hint for that time, not a slot of its own.
+  const explicit = (u: Unit) => u.items.some((i) => i.t === 'range' || i.t === 'single');
+  for (let i = 0; i + 1 < units.length; i++) {
+    const a = units[i]!;
+    const b = units[i + 1]!;
+    if (explicit(a) === explicit(b)) continue;
+    const between = t.slice(a.end, b.at);
+    if (/[,;.!?]|\b(and|then|also|plus|but|or|&)\b/.test(between)) continue;
+    const periodOnly = explicit(a) ? b : a;
+    if (periodOnly.items.some((x) => x.t === 'period' && x.weakDays)) continue;
+    a.items.push(...b.items);
+    a.end = b.end;
+    units.splice(i + 1, 1);
+    i--;
+  }
   // "2 hours tue morning", "tue morning for 2 hours": a length belongs to the nearest time.
   for (const d of items) {
     if (d.t !== 'duration') continue;
@@ -312,8 +328,10 @@ function unitsOf(t: string, items: Item[]): Unit[] {
     if (d.t !== 'days') continue;
     const left = [...units].reverse().find((u) => u.end <= d.at);
     const right = units.find((u) => u.at >= d.end);
+    const inside = units.find((u) => u.at <= d.at && d.end <= u.end);
     let target: Unit | undefined;
-    if (!left) target = right;
+    if (inside) target = inside;
+    else if (!left) target = right;
     else if (!right) target = left;
     else {
       const dl = distance(t, left.end, d.at);
@@ -379,8 +397,8 @@ function resolveRange(a: Clock, b: Clock, hint: Period | null, lean: Period | un
   const pm = () => ({ start: start + 12 * 60, end: (end <= start ? end + 12 * 60 : end) + (b.h < 12 ? 12 * 60 : 0) });
   if (hint === 'pm') {
     const r = pm();
-    if (r.end > 24 * 60) return null;
-    return r;
+    if (r.end <= 24 * 60 && r.end > r.start) return r;
+    return resolveRange(a, b, null, lean);
   }
   if (hint === 'am') {
     if (end <= start) end += 12 * 60; // "10-2" in the morning runs to 14:00
@@ -411,16 +429,15 @@ function resolveSingle(c: Clock, hint: Period | null, lean: Period | undefined):
   return lean === 'pm' ? { at: pm, guess: true, alt: am } : { at: am, guess: true, alt: pm };
 }
 
-function periodHint(group: Item[], all: Item[]): Period | null {
-  for (const list of [group, all]) {
-    for (const i of list) if (i.t === 'period' && PERIOD_MERIDIEM[i.period]) return PERIOD_MERIDIEM[i.period]!;
-  }
+function periodHint(group: Item[]): Period | null {
+  for (const i of group) if (i.t === 'period' && PERIOD_MERIDIEM[i.period]) return PERIOD_MERIDIEM[i.period]!;
   return null;
 }
 
 /** The slots in one group of items; null when a time doesn't exist on a clock. */
 function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolved[] | null {
-  const hint = periodHint(group, all);
+  const hint = periodHint(group);
+  void all;
   const out: Resolved[] = [];
   const durations = group.filter((i): i is Extract<Item, { t: 'duration' }> => i.t === 'duration');
   const duration = durations[0]?.minutes;

@@ -89,6 +89,12 @@ const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s
 const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
 const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
 
+/** True when a message declines the question it answered ("skip", "idk", "no", "nah, that's all"). */
+export function isDeclined(text: string, pending: string | null): boolean {
+  const i = understand(text, { pending, rockTitles: [] }).intent;
+  return i === 'skip' || i === 'no';
+}
+
 export function isSkip(text: string): boolean {
   return SKIP_RE.test(strip(normalize(text)));
 }
@@ -134,7 +140,7 @@ const FILLER_START =
   /^(?:(?:ok(?:ay)?|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
 const LIST_LEAD =
   /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on)\s*:?\s*/i;
-const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.):]|\(?[a-e][.)])\s*/i;
+const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
 
 /** Cleans one list item: bullets, filler ("ok so", "honestly just", "oh"), trailing punctuation. */
 export function tidyItem(raw: string): string {
@@ -159,6 +165,9 @@ function splitLine(line: string): string[] {
   // "1. A 2. B 3. C" on one line.
   if (/(?:^|\s)1[.)]\s*\S/.test(line) && /\s2[.)]\s*\S/.test(line)) {
     return line.split(/(?:^|\s)\d{1,2}[.)]\s*/).filter((s) => s.trim());
+  }
+  if (/(?:^|\s)\(?a\)\s*\S/i.test(line) && /\s\(?b\)\s*\S/i.test(line)) {
+    return line.split(/(?:^|\s)\(?[a-h]\)\s*/i).filter((s) => s.trim());
   }
   const parts = line.split(/\s*(?:[;,]|\s\+\s|\s&\s|\.\s+|\s\/\s)\s*/).filter((s) => s.trim());
   if (parts.length > 1) {
@@ -191,7 +200,7 @@ export function readList(text: string): string[] {
   const out: string[] = [];
   for (const r of raw) {
     const item = tidyItem(r);
-    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things)$/i.test(item)) continue;
+    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
     const k = item.toLowerCase();
     if (seen.has(k)) continue;
     seen.add(k);
@@ -207,6 +216,15 @@ const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally)\b\s*[:\-–—,]?\s*/i],
   ['relationships', /\b(?:relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
+
+/** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
+function cleanVision(s: string): string {
+  return s
+    .replace(FILLER_START, '')
+    .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
+    .replace(/^(?:to\s+)?(?:have|see|get)\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^celebrate\s+/i, '');
+}
 
 /**
  * Vision parts named anywhere in a message ("work: ship v2. for me: run a half. family: …").
@@ -225,7 +243,7 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
     out[area] = out[area] ? `${out[area]}; ${clean}` : clean;
   };
   for (const s of sentences) {
-    const lead = s.replace(FILLER_START, '');
+    const lead = s.replace(FILLER_START, '').replace(/^(?:in (?:a|one) year|a year from now|in 12 months|12 months from now|next year|by next year)[\s,:;-]*/i, '');
     let hit: keyof Vision | null = null;
     let rest = s;
     for (const [area, re] of AREA_MARKERS) {
@@ -240,7 +258,7 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
       }
     }
     if (hit) current = hit;
-    if (current) add(current, hit ? rest.replace(/^(i'?d|i would|i'?ll|i want to|i'd love to|i will)\s+(celebrate|love|like)\s+/i, '') : s);
+    if (current) add(current, cleanVision(hit ? rest : s));
   }
   return out;
 }
@@ -309,7 +327,7 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
 // ------------------------------------------------------------------ the reading
 
 const CORRECTION_RE =
-  /^(?:no[,.!]?\s+(?:i said|i meant|i mean|it'?s|its|make it|that'?s|thats|not)|nope[,.]\s|no no|wait[,.!]?\s*(?:that'?s|thats|no|i)|actually[,.]?\s*(?:make|change|i meant|it'?s|no)|sorry[,.]?\s*i meant|i meant|i said|that'?s (?:wrong|not (?:right|what i said|what i meant))|thats (?:wrong|not right)|wrong|not what i (?:said|meant)|you got (?:it|that) wrong|make (?:it|that|thursday|monday|tuesday|wednesday|friday|saturday|sunday|them)\b.*\binstead\b|.*\binstead\b$|change (?:it|that) to|correction)/;
+  /^(?:no[,.!]?\s+(?:i said|i meant|i mean|it'?s|its|make it|(?:that'?s|thats)(?!\s+(?:it|all|everything|fine|enough|good|ok))|not)|nope[,.]\s|no no|wait[,.!]?\s*(?:that'?s|thats|no|i)|actually[,.]?\s*(?:make|change|i meant|it'?s|no)|sorry[,.]?\s*i meant|i meant|i said|that'?s (?:wrong|not (?:right|what i said|what i meant))|thats (?:wrong|not right)|wrong|not what i (?:said|meant)|you got (?:it|that) wrong|make (?:it|that|thursday|monday|tuesday|wednesday|friday|saturday|sunday|them)\b.*\binstead\b|.*\binstead\b$|change (?:it|that) to|correction)/;
 
 const CHITCHAT_RE =
   /^(?:thanks|thank you|thx|ty|cheers|cool|nice|great|awesome|lol|haha|hmm+|ok cool|hello|hi|hey|yo|good morning|this is (?:annoying|confusing|hard|dumb|stupid)|ugh|argh|wtf|you'?re (?:annoying|useless|not listening)|that'?s annoying|i'?m (?:tired|confused|stressed|overwhelmed)|.*\b(?:aren'?t|arent|isn'?t|isnt|won'?t|wont|don'?t|dont|not) (?:happening|working|realistic|gonna happen|possible)\b.*)/;
@@ -329,7 +347,7 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const edit = readEdit(message, ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
-  if (SKIP_RE.test(bare)) return { ...base, intent: 'skip' };
+  if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
   if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
   if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
