@@ -11,6 +11,7 @@
 import type { Agent, AgentTurn } from '../agent/port.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
+import type { WeekPlan } from '../plan/types.ts';
 import { instantToLocal, nextWeekKey, parseWeekKey, previousWeekKey, weekBounds, weekKeyFor } from '../plan/week.ts';
 import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type SessionKind } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
@@ -92,6 +93,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       }
       const week: ToolContext = { userId: turn.userId, weekKey, timeZone };
       const changes: Change[] = [];
+      const plans = new Map<string, Promise<WeekPlan>>();
       const quickReplies: string[] = [];
       let switchedTo: string | undefined = weekKey !== (conversation.weekKey ?? info.weekKey) ? weekKey : undefined;
       const lastAsked = conversation.lastNote?.asked ?? null;
@@ -111,12 +113,22 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
           switchedTo = key;
           Object.assign(ctx, todayIn(key, now(), timeZone));
         },
-        readPlan: (key = week.weekKey) => options.store.getWeek(turn.userId, key, timeZone),
+        // Reads within a turn are cached until the next change: a turn reads the plan often.
+        readPlan(key = week.weekKey) {
+          let p = plans.get(key);
+          if (!p) {
+            p = options.store.getWeek(turn.userId, key, timeZone);
+            plans.set(key, p);
+            p.catch(() => plans.delete(key));
+          }
+          return p.then((x) => structuredClone(x));
+        },
         async call(name, args, target = week): Promise<ToolOutcome> {
           // A stop is final: make no further changes once the turn is aborted.
           if (signal.aborted) return { ok: false, message: 'Stopped.' };
           const before = name === 'set_vision' || name === 'update_rock' ? await options.store.getWeek(turn.userId, target.weekKey, timeZone) : null;
           const out = await options.tools.execute(name, JSON.stringify(args), target);
+          plans.clear();
           if (out.ok && out.plan) {
             if (out.created) changes.push({ kind: name === 'add_rock' ? 'rock' : name === 'add_environment_commitment' ? 'environment' : 'block', id: out.created });
             if (name === 'set_vision') changes.push({ kind: 'vision', before: before?.vision ?? null });

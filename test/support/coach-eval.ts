@@ -186,6 +186,10 @@ function firstWrong(log: TurnLog[], finalPlan: WeekPlan, expected: ExpectedPlan)
   return best;
 }
 
+function emptyPlan(weekKey: string, timeZone: string): WeekPlan {
+  return { weekKey, timeZone, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
+}
+
 export interface EvalServer {
   server: TestServer;
   setClock(iso: string): void;
@@ -236,7 +240,9 @@ export async function runConversation(ev: EvalServer, conv: CorpusConversation):
         const user = typeof turn === 'string' ? turn : turn.user;
         const end = await say(ws, user, ++turnNo);
         const reply = String(end.data.text ?? '');
-        const plan = (await api<{ plan: WeekPlan }>(server.url, who, 'GET', `/api/weeks/${checkWeek}`)).body.plan;
+        // The plan as every device saw it: the newest plan.updated of the checked week (no extra request per turn).
+        const update = [...ws.events].reverse().find((e) => e.type === 'plan.updated' && e.data.weekKey === checkWeek);
+        const plan = (update?.data.plan as WeekPlan | undefined) ?? log.at(-1)?.plan ?? emptyPlan(checkWeek, timeZone);
         log.push({ session: si + 1, turn: turnNo, user, reply, status: String(end.data.status), plan });
         if (end.data.status !== 'complete') problems.push(`turn ${turnNo}: the answer ended ${String(end.data.status)}${end.data.reason ? ` (${String(end.data.reason)})` : ''}`);
         if (typeof turn !== 'string' && turn.expectReply && !new RegExp(turn.expectReply, 'i').test(reply)) problems.push(`turn ${turnNo}: reply does not match /${turn.expectReply}/`);

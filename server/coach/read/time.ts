@@ -112,6 +112,9 @@ export function normalizeTimeText(text: string): string {
       .replace(/(\d)\s*ish\b/g, '$1')
       .replace(/\b(\d{1,2}(?::\d{2})?)\s*o'?\s*clock\b/g, '$1')
       .replace(/\b(\d{1,2})\s*(?:h|:)\s*(\d{2})\b/g, '$1:$2')
+      // "9h-11h", "13-15h": European clock hours, not durations.
+      .replace(/\b(\d{1,2})h\s*-\s*(\d{1,2})h?\b/g, '$1-$2')
+      .replace(/\b(\d{1,2}(?::\d{2})?)\s*-\s*(\d{1,2})h\b/g, '$1-$2')
       .replace(/\b(\d{1,2})\.(\d{2})\s*(am|pm)?\b/g, (_m, h: string, mm: string, mer?: string) => `${h}:${mm}${mer ? ` ${mer}` : ''}`)
       .replace(/\bhalf (?:past )?(\d{1,2})\b/g, '$1:30')
       .replace(/\bquarter past (\d{1,2})\b/g, '$1:15')
