@@ -330,7 +330,7 @@ const CORRECTION_RE =
   /^(?:no[,.!]?\s+(?:i said|i meant|i mean|it'?s|its|make it|(?:that'?s|thats)(?!\s+(?:it|all|everything|fine|enough|good|ok))|not)|nope[,.]\s|no no|wait[,.!]?\s*(?:that'?s|thats|no|i)|actually[,.]?\s*(?:make|change|i meant|it'?s|no)|sorry[,.]?\s*i meant|i meant|i said|that'?s (?:wrong|not (?:right|what i said|what i meant))|thats (?:wrong|not right)|wrong|not what i (?:said|meant)|you got (?:it|that) wrong|make (?:it|that|thursday|monday|tuesday|wednesday|friday|saturday|sunday|them)\b.*\binstead\b|.*\binstead\b$|change (?:it|that) to|correction)/;
 
 const CHITCHAT_RE =
-  /^(?:thanks|thank you|thx|ty|cheers|cool|nice|great|awesome|lol|haha|hmm+|ok cool|hello|hi|hey|yo|good morning|this is (?:annoying|confusing|hard|dumb|stupid)|ugh|argh|wtf|you'?re (?:annoying|useless|not listening)|that'?s annoying|i'?m (?:tired|confused|stressed|overwhelmed)|.*\b(?:aren'?t|arent|isn'?t|isnt|won'?t|wont|don'?t|dont|not) (?:happening|working|realistic|gonna happen|possible)\b.*)/;
+  /^(?:(?:thanks|thank you|thx|ty|cheers|cool|nice|great|awesome|lol|haha|hmm+|ok cool|hello|hi|hey|yo|good morning|ugh|argh|wtf)\b|this is (?:annoying|confusing|hard|dumb|stupid)|you'?re (?:annoying|useless|not listening)|that'?s annoying|i'?m (?:tired|confused|stressed|overwhelmed)|.*\b(?:aren'?t|arent|isn'?t|isnt|won'?t|wont|don'?t|dont|not) (?:happening|working|realistic|gonna happen|possible)\b.*)/;
 
 export function understand(message: string, ctx: ReadingContext): Reading {
   const t = normalize(message);
