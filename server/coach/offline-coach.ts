@@ -152,6 +152,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       let asked: Step | null = null;
       let askedText: string | undefined;
       let misses = 0;
+      let leadFromAnswer = false;
       const read: CoachNote['read'] = [];
 
       if (conversation.past.length === 0 && conversation.unread.length > 0) said.push(...(await flow.intro(ctx)));
@@ -176,8 +177,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         if (handled.ask) {
           pending = handled.ask.step;
           lead = handled.ask.lead;
+          leadFromAnswer = lead !== undefined;
           askedText = handled.ask.text;
         } else {
+          leadFromAnswer = false;
           pending = null;
           lead = undefined;
           askedText = undefined;
@@ -196,7 +199,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       asked = pending;
       if (signal.aborted) return;
       // The same question again right away needs no second introduction.
-      if (asked && sameStep(lastAsked, asked) && lead && !askedText && conversation.unread.length > 0 && read.every((r) => r.question && sameStep(r.question, asked!))) lead = undefined;
+      if (asked && sameStep(lastAsked, asked) && lead && !leadFromAnswer && !askedText && conversation.unread.length > 0 && read.every((r) => r.question && sameStep(r.question, asked!))) lead = undefined;
 
       let question = asked ? (askedText ?? askText(asked)) : undefined;
       if (!asked && said.length === 0) said.push(...(await flow.closing(ctx)));

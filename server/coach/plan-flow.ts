@@ -311,8 +311,7 @@ export function createPlanFlow(): Flow {
       }
       keep = step.items.filter((t) => !dropped.has(t));
     } else {
-      const refs = parseRockRefs(answer, step.items);
-      keep = refs.kind === 'ok' ? refs.value.map((i) => step.items[i]!) : [];
+      keep = pickItems(answer.replace(/^\s*(?:keep|i'?ll keep|keeping|the)\s+/i, ''), step.items);
     }
     if (keep.length === 0 || keep.length === step.items.length) {
       return missed(ctx, step, `Tell me which to drop, e.g. ${quote(`drop ${step.items[step.items.length - 1]}`)}, or which to keep, e.g. ${quote('1, 2 and 4')}.`);
@@ -818,6 +817,24 @@ function otherTitle(text: string): string {
 const TIME_WORDS = /\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening|night|weekdays?|weekends?|every|day|daily|at|from|to|til|till|until|and|on|noon|lunch|after|before|all)\b|\d{1,2}(?::\d{2})?(?:am|pm)?|[-–—:,.]/gi;
 function isOnlyTime(item: string): boolean {
   return /\d/.test(item) && item.replace(TIME_WORDS, '').trim() === '';
+}
+
+/** Items named in a text: numbers ("1, 2 and 4") or, per comma/"and" part, the one item it fits best. */
+function pickItems(text: string, items: string[]): string[] {
+  const nums = [...text.matchAll(/(?<![\p{L}\d])#?(\d{1,2})(?!\d)/gu)].map((m) => Number(m[1]) - 1).filter((i) => i >= 0 && i < items.length);
+  if (nums.length) return [...new Set(nums)].sort((a, b) => a - b).map((i) => items[i]!);
+  const out = new Set<string>();
+  for (const part of text.split(/\s*(?:,|;|\band\b|&|\bplus\b)\s*/i).filter((p) => p.trim())) {
+    const said = new Set(words(part).map(stem));
+    let best: { item: string; share: number } | null = null;
+    for (const item of items) {
+      const w = words(item).map(stem);
+      const share = w.length ? w.filter((x) => said.has(x)).length / w.length : 0;
+      if (share >= 0.5 && (!best || share > best.share)) best = { item, share };
+    }
+    if (best) out.add(best.item);
+  }
+  return items.filter((i) => out.has(i));
 }
 
 function daysNamed(text: string): number[] {

@@ -8,7 +8,9 @@ import { MAX_CARRY_COUNT } from '../plan/rules.ts';
 import type { Rock, WeekPlan } from '../plan/types.ts';
 import { nextWeekKey } from '../plan/week.ts';
 import { joinAnd, lastAnswer, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
+import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
 import { isSkip, parseChallenge, parseRockOutcome } from './parse.ts';
+import { understand } from './read/understand.ts';
 
 function openRocks(plan: WeekPlan): Rock[] {
   return plan.rocks.filter((r) => r.status === 'planned');
@@ -54,6 +56,10 @@ export function createReviewFlow(): Flow {
 
     async handle(step, answer, ctx) {
       if (!step) return { say: [] };
+      // Questions back and other languages get an answer; nothing is recorded from them.
+      const reading = understand(answer, { pending: step.id, rockTitles: [] });
+      if (reading.intent === 'other_language') return { say: [ENGLISH_ONLY], ask: { step } };
+      if (reading.intent === 'question' && !/\b(done|drop|carry|shrink|split)\b/i.test(answer)) return { say: [answerQuestion(reading.topic ?? 'review', step)], ask: { step } };
       const next = nextWeekKey(ctx.week.weekKey);
       switch (step.id) {
         case 'review.rock': {

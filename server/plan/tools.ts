@@ -3,7 +3,7 @@
 // and every outcome into a sentence the model can act on.
 
 import { blockMinutes, blockTime, planForModel } from './describe.ts';
-import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, activeRocks } from './rules.ts';
+import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, REVIEW_BLOCK_TITLE, activeRocks } from './rules.ts';
 import type { PlanStore, WeekRef } from './store.ts';
 import { ArgError, ArgReader, objectReader, parseArgs } from './tool-args.ts';
 import { PLAN_TOOL_DEFINITIONS } from './tool-definitions.ts';
@@ -16,8 +16,7 @@ export interface PlanToolboxOptions {
 }
 
 const BLOCK_KINDS = ['deep_work', 'recovery', 'other'] as const;
-/** The Friday review is stored as an "other" block with this title; the .ics export reads its time from it. */
-export const REVIEW_BLOCK_TITLE = 'Friday review';
+export { REVIEW_BLOCK_TITLE } from './rules.ts';
 const ROCK_STATUSES = ['planned', 'done', 'dropped'] as const;
 
 type Handler = (args: ArgReader, ref: WeekRef) => Promise<ToolOutcome>;
