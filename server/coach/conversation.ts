@@ -6,10 +6,12 @@
 // the question it ended with, which user messages it read against which question, and
 // the plan changes it made (so "wait, that's wrong" can undo exactly those).
 
+import type { SessionKind } from '../contract/kinds.ts';
 import type { SessionEvent } from '../session/types.ts';
 import { recognizeQuestion, type Step } from './questions.ts';
 
-export type SessionKind = 'plan' | 'review';
+/** The flow the coach runs for a session: `chat` sessions (and unknown kinds) run the plan flow. */
+export type CoachFlow = Exclude<SessionKind, 'chat'>;
 
 /** A non-text event a server may append when it creates a session: `{ kind: 'plan' | 'review' }`. */
 export const SESSION_KIND_EVENT = 'session.kind';
@@ -57,7 +59,7 @@ export interface Conversation {
   /** When the session's first user message was committed (fixes the session's week). */
   startedAt: string | null;
   firstUserText: string | null;
-  kindMarker: SessionKind | null;
+  kindMarker: CoachFlow | null;
 }
 
 function isNote(v: unknown): v is CoachNote {
@@ -75,7 +77,7 @@ export function readConversation(history: SessionEvent[]): Conversation {
   let weekKey: string | null = null;
   let startedAt: string | null = null;
   let firstUserText: string | null = null;
-  let kindMarker: SessionKind | null = null;
+  let kindMarker: CoachFlow | null = null;
   /** Messages since the last answer that read nothing (an old log, or an answer stopped before it read). */
   let unnoted: Array<{ seq: number; text: string }> = [];
 

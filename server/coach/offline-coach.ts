@@ -13,19 +13,19 @@ import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import type { WeekPlan } from '../plan/types.ts';
 import { instantToLocal, nextWeekKey, parseWeekKey, previousWeekKey, weekBounds, weekKeyFor } from '../plan/week.ts';
-import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type SessionKind } from './conversation.ts';
+import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
 
-export type { SessionKind } from './conversation.ts';
+export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
 
 /** What the server knows about the session (its row has `kind` and `weekKey`). */
 export interface CoachSessionInfo {
-  kind?: SessionKind;
+  kind?: CoachFlow;
   weekKey?: string;
 }
 
@@ -55,7 +55,7 @@ const MAX_QUICK_REPLIES = 5;
  * looks back at the week before. Based on the session's first message, so every turn of
  * a session agrees on its week even across midnight.
  */
-export function defaultWeekKey(kind: SessionKind, startedAt: string, timeZone: string): string {
+export function defaultWeekKey(kind: CoachFlow, startedAt: string, timeZone: string): string {
   const { dayIndex } = instantToLocal(startedAt, timeZone);
   const current = weekKeyFor(startedAt, timeZone);
   if (kind === 'plan') return dayIndex >= SATURDAY_INDEX ? nextWeekKey(current) : current;
@@ -73,7 +73,7 @@ function todayIn(weekKey: string, now: Date, timeZone: string): { today: number;
 
 export function createOfflineCoach(options: OfflineCoachOptions): Agent {
   const now = options.now ?? (() => new Date());
-  const flows: Record<SessionKind, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
+  const flows: Record<CoachFlow, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
 
   return {
     async respond(turn: AgentTurn): Promise<void> {
@@ -83,7 +83,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
       const firstText = conversation.firstUserText ?? '';
-      const kind: SessionKind = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(firstText) ? 'review' : 'plan');
+      const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(firstText) ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();
       let weekKey = conversation.weekKey ?? info.weekKey ?? defaultWeekKey(kind, startedAt, timeZone);
       // "hey can we plan NEXT week?" as the very first message picks the week up front.

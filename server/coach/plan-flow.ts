@@ -16,7 +16,7 @@ import { parseRockRefs } from './parse.ts';
 import type { ProposedSlot, Step } from './questions.ts';
 import { slotText } from './questions.ts';
 import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
-import { isDeclined, normalize, readList, readVision, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
+import { isDeclined, normalize, readList, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;

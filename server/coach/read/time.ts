@@ -148,40 +148,40 @@ function scan(t: string, today: number | undefined): Item[] {
 
   for (const m of t.matchAll(RANGE_RE)) {
     const at = m.index!;
-    const end = at + m[0].length;
+    const end = at + m[0]!.length;
     // "2-3 hours", "1-2 times" are amounts, not clock times.
     if (/^\s*(hours?|hrs?|h\b|minutes?|mins?|times|x\b|days?|weeks?|rocks?|things)/.test(t.slice(end))) continue;
-    items.push({ t: 'range', at, end, a: clockOf(m[1], m[2], m[3]), b: clockOf(m[4], m[5], m[6]) });
+    items.push({ t: 'range', at, end, a: clockOf(m[1]!, m[2]!, m[3]!), b: clockOf(m[4]!, m[5]!, m[6]!) });
     take(at, end);
   }
   for (const m of t.matchAll(DURATION_RE)) {
     const at = m.index!;
-    const end = at + m[0].length;
+    const end = at + m[0]!.length;
     if (!free(at, end)) continue;
-    const unit = m[4];
+    const unit = m[4]!;
     // A bare "m"/"h" right after a number is only a unit when it is not a clock ("9h" is read above).
-    let amount = m[1] !== undefined ? Number(m[1]) : (NUMBER_WORDS[m[2].split(' ')[0]] ?? 1);
+    let amount = m[1] !== undefined ? Number(m[1]!) : (NUMBER_WORDS[m[2]!.split(' ')[0] ?? ''] ?? 1);
     if (m[2]?.startsWith('half')) amount = 0.5;
-    if (m[3]) amount = Number(m[3]); // "2-3 hours": plan the larger amount
+    if (m[3]!) amount = Number(m[3]!); // "2-3 hours": plan the larger amount
     let minutes = /^h/.test(unit) ? amount * 60 : amount;
-    if (m[5]) minutes += Number(m[5]);
+    if (m[5]!) minutes += Number(m[5]!);
     if (minutes < 10 || minutes > 16 * 60) continue;
     items.push({ t: 'duration', at, end, minutes: Math.round(minutes) });
     take(at, end);
   }
   for (const m of t.matchAll(SINGLE_RE)) {
     const at = m.index!;
-    const end = at + m[0].length;
+    const end = at + m[0]!.length;
     if (!free(at, end)) continue;
-    const prep = m[1];
+    const prep = m[1]!;
     const hasClockShape = m[3] !== undefined || m[4] !== undefined;
     // A bare number is a time only after "at"/"from"/"after"… or with a clock shape.
     const dayBefore = /([a-z]+)\s+$/.exec(t.slice(0, at));
-    const afterDay = dayBefore !== null && dayOfWord(dayBefore[1]) !== null && !/^\s*(?:hours?|hrs?|h\b|min|x\b|times)/.test(t.slice(end));
+    const afterDay = dayBefore !== null && dayOfWord(dayBefore[1] ?? '') !== null && !/^\s*(?:hours?|hrs?|h\b|min|x\b|times)/.test(t.slice(end));
     if (!prep && !hasClockShape && !afterDay) continue;
-    const c = clockOf(m[2], m[3], m[4]);
+    const c = clockOf(m[2]!, m[3]!, m[4]!);
     if (c.h > 24) continue;
-    const open = Boolean(m[5]) || prep === 'from' || prep === 'after' || prep === 'starting' || prep === 'start';
+    const open = Boolean(m[5]!) || prep === 'from' || prep === 'after' || prep === 'starting' || prep === 'start';
     items.push({ t: 'single', at, end, c, open: open && !/^\s*(?:for|-)/.test(t.slice(end)) });
     take(at, end);
   }
@@ -204,7 +204,7 @@ function scan(t: string, today: number | undefined): Item[] {
   for (const [re, period, weakDays] of periodRes) {
     for (const m of t.matchAll(re)) {
       const at = m.index!;
-      const end = at + m[0].length;
+      const end = at + m[0]!.length;
       if (!free(at, end)) continue;
       items.push({ t: 'period', at, end, period, ...(weakDays ? { weakDays } : {}) });
       take(at, end);
@@ -221,8 +221,8 @@ function scan(t: string, today: number | undefined): Item[] {
     [
       /\b([a-z]{2,9})\s*(?:-|to|through|thru|till|til|until)\s*([a-z]{2,9})\b/g,
       (m) => {
-        const a = dayOfWord(m[1]);
-        const b = dayOfWord(m[2]);
+        const a = dayOfWord(m[1]!);
+        const b = dayOfWord(m[2]!);
         if (a === null || b === null || a >= b) return null;
         return Array.from({ length: b - a + 1 }, (_, i) => a + i);
       },
@@ -231,7 +231,7 @@ function scan(t: string, today: number | undefined): Item[] {
   for (const [re, daysOf] of daySets) {
     for (const m of t.matchAll(re)) {
       const at = m.index!;
-      const end = at + m[0].length;
+      const end = at + m[0]!.length;
       if (!free(at, end)) continue;
       const days = daysOf(m);
       if (!days) continue;
@@ -241,9 +241,9 @@ function scan(t: string, today: number | undefined): Item[] {
   }
   for (const m of t.matchAll(/[a-z']+/g)) {
     const at = m.index!;
-    const end = at + m[0].length;
+    const end = at + m[0]!.length;
     if (!free(at, end)) continue;
-    const word = m[0];
+    const word = m[0]!;
     // Two-letter abbreviations only next to a digit or another day ("tu 9-11"), never inside prose.
     if (word.length <= 2 && !/^\s*\d/.test(t.slice(end)) && !/\d\s*$/.test(t.slice(0, at))) continue;
     if (word === 'sun' && /\b(the|in|out|some)\s+$/.test(t.slice(0, at))) continue;
@@ -382,7 +382,7 @@ function resolveRange(a: Clock, b: Clock, hint: Period | null, lean: Period | un
     if (to24(b, eMer) * 60 + b.m <= to24(a, sMer) * 60 + a.m) eMer = sMer === 'am' ? 'pm' : null;
   }
   if (sMer || eMer || a.h24 || b.h24) {
-    let start = to24(a, sMer) * 60 + a.m;
+    const start = to24(a, sMer) * 60 + a.m;
     let end = to24(b, eMer) * 60 + b.m;
     // "20:00-22" / "13-15h"
     if (a.h24 && !b.h24 && !eMer && end <= start && b.h + 12 <= 24) end += 12 * 60;
@@ -391,7 +391,7 @@ function resolveRange(a: Clock, b: Clock, hint: Period | null, lean: Period | un
     return { start, end };
   }
   // Neither side says am or pm.
-  let start = a.h * 60 + a.m;
+  const start = a.h * 60 + a.m;
   let end = b.h * 60 + b.m;
   if (a.h === 12 || a.h === 0) {
     if (end <= start) end += 12 * 60;
@@ -452,8 +452,7 @@ function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolv
     out.push(res);
   }
   // "from 2 to 4" arrives as two singles when written with words around them.
-  for (let i = 0; i < singles.length; i++) {
-    const s = singles[i];
+  for (const s of singles) {
     const res = resolveSingle(s.c, hint, opts.lean);
     if (!res) return null;
     if (duration !== undefined) {

@@ -77,7 +77,8 @@ export function isOtherLanguage(text: string): boolean {
   const words = t.split(/[^\p{L}]+/u).filter(Boolean);
   if (words.length === 0) return false;
   const foreign = (t.match(FOREIGN_WORDS) ?? []).length;
-  if (/[^\x00-\u024f\u2000-\u206f\u2190-\u21ff\u2600-\u27bf\u{1f300}-\u{1faff}]/u.test(t)) return true; // another script
+  // Another script (Cyrillic, Greek, CJK, Arabic …); emoji and punctuation don't count.
+  if (/[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Devanagari}\p{Script=Thai}]/u.test(t)) return true;
   return foreign >= 1 && foreign / words.length >= 0.25;
 }
 
@@ -174,7 +175,7 @@ function splitLine(line: string): string[] {
     const out: string[] = [];
     for (const p of parts) {
       const m = /^(.*\S)\s+(?:and|plus)\s+(.+)$/i.exec(p);
-      if (m && countWords(m[1]) >= 1 && countWords(m[2]) >= 2) out.push(m[1], m[2]);
+      if (m && countWords(m[1]!) >= 1 && countWords(m[2]!) >= 2) out.push(m[1]!, m[2]!);
       else out.push(p);
     }
     return out;
@@ -251,9 +252,9 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
       // A marker counts when it opens the sentence ("at work I'd…", "family: …", "for me, …").
       if (m && m.index <= 6) {
         hit = area;
-        rest = lead.slice(0, m.index) + lead.slice(m.index + m[0].length);
-        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]) && !/^(relationships?|in my relationships)/i.test(m[0].trim())) rest = lead;
-        if (area === 'self' && /^health/i.test(m[0])) rest = lead;
+        rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
+        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships)/i.test(m[0]!.trim())) rest = lead;
+        if (area === 'self' && /^health/i.test(m[0]!)) rest = lead;
         break;
       }
     }
@@ -284,30 +285,31 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
   const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
   const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
   let m: RegExpExecArray | null;
-  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]) || daysIn(m[2]).length)) {
-    return { op: 'move_block', target: m[1].replace(/^(?:the|my)\s+/, ''), to: m[2] };
+  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
   if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
-    return { op: 'delete_block', target: `${m[1]} ${m[2]}`.trim() };
+    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
   }
-  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]) || daysIn(m[1]).length)) {
-    return { op: 'delete_block', target: m[1] };
+  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+    return { op: 'delete_block', target: m[1]! };
   }
   if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
-    if (!mentionsTime(m[2])) return { op: 'rename_rock', name: m[1].replace(/^(?:the|my)\s+/, '').replace(/\s+rock$/, ''), to: tidyItem(text.slice(text.toLowerCase().lastIndexOf(m[2].slice(0, 8)))) };
+    if (!mentionsTime(m[2]!)) return { op: 'rename_rock', name: m[1]!.replace(/^(?:the|my)\s+/, '').replace(/\s+rock$/, ''), to: tidyItem(text.slice(text.toLowerCase().lastIndexOf(m[2]!.slice(0, 8)))) };
   }
   if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget|kill|lose|scratch)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these)\b.*)?$`).exec(s))) {
-    return { op: 'drop_rocks', names: names(m[1]) };
+    return { op: 'drop_rocks', names: names(m[1]!) };
   }
   if ((m = /^(?:mark|set)\s+(.+?)\s+(?:as\s+)?(?:done|finished|complete|completed)$/.exec(s)) || (m = /^(?:i\s+)?(?:finished|completed|shipped|done with)\s+(.+)$/.exec(s)) || (m = /^(.+?)\s+(?:is|was|are)\s+(?:done|finished|complete|shipped)\b/.exec(s))) {
-    return { op: 'done_rocks', names: names(m[1]) };
+    return { op: 'done_rocks', names: names(m[1]!) };
   }
   if ((m = /^(?:make|put|move)\s+(.+?)\s+(?:my\s+)?(first|top|number one|#1|second|third|last)(?:\s+(?:rock|priority))?$/.exec(s))) {
-    const position = { first: 0, top: 0, 'number one': 0, '#1': 0, second: 1, third: 2, last: 99 }[m[2]] ?? 0;
-    return { op: 'reorder_rock', name: m[1], position };
+    const positions: Record<string, number> = { first: 0, top: 0, 'number one': 0, '#1': 0, second: 1, third: 2, last: 99 };
+    const position = positions[m[2]!] ?? 0;
+    return { op: 'reorder_rock', name: m[1]!, position };
   }
-  if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]))) {
-    const what = m[1];
+  if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]!) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]!))) {
+    const what = m[1]!;
     const kind: 'deep_work' | 'recovery' | 'other' = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
       ? 'recovery'
       : /\b(deep work|focus|deep|work on)\b/.test(what) || rockTitles.some((r) => normalize(what).includes(normalize(r).split(' ').slice(0, 2).join(' ')))
@@ -315,11 +317,11 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
         : 'other';
     return { op: 'add_block', kind, what, when: what };
   }
-  if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1])) {
-    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(m[1].replace(/^(?:rock|priority)\s*:?\s*/, '')) };
+  if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
+    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, '')) };
   }
-  if ((m = /\b(?:review|reflection)\b.*?\b(?:to|at|on|for)\s+(.+)$/.exec(s)) && (mentionsTime(m[1]) || daysIn(m[1]).length)) {
-    return { op: 'review_time', when: m[1] };
+  if ((m = /\b(?:review|reflection)\b.*?\b(?:to|at|on|for)\s+(.+)$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+    return { op: 'review_time', when: m[1]! };
   }
   return undefined;
 }
