@@ -9,6 +9,7 @@
 // known from its note even when its text was cut off.
 
 import type { Agent, AgentTurn } from '../agent/port.ts';
+import { MAX_QUICK_REPLIES } from '../contract/events.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import type { WeekPlan } from '../plan/types.ts';
@@ -47,8 +48,6 @@ const REVIEW_REQUEST_RE = /\b(review|reflect|reflection|retro(spective)?)\b/i;
 const NEXT_WEEK_RE = /\bnext week\b/i;
 const SATURDAY_INDEX = 5;
 const WEDNESDAY_INDEX = 2;
-/** Quick replies shown under one answer, at most. */
-const MAX_QUICK_REPLIES = 5;
 
 /**
  * Planning on a weekend plans the coming week; a review early in the week (Mon–Wed)
