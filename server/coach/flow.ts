@@ -49,6 +49,8 @@ export interface Flow {
   next(ctx: FlowContext): Promise<{ step: Step; lead?: string } | null>;
   /** Said when the flow is complete and the person writes again. */
   closing(ctx: FlowContext): Promise<string[]>;
+  /** Said once, on the turn the flow becomes complete. */
+  finished?(ctx: FlowContext): Promise<string[]>;
 }
 
 /** The latest exchange that answered `id` (and `rock`, for rock steps). */

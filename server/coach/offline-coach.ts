@@ -201,6 +201,8 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       if (asked && sameStep(lastAsked, asked) && lead && !leadFromAnswer && !askedText && conversation.unread.length > 0 && read.every((r) => r.question && sameStep(r.question, asked!))) lead = undefined;
 
       let question = asked ? (askedText ?? askText(asked)) : undefined;
+      // The turn that completes the plan sums it up, once.
+      if (!asked && lastAsked !== null && read.some((r) => r.question !== null) && flow.finished) said.push(...(await flow.finished(ctx)));
       if (!asked && said.length === 0) said.push(...(await flow.closing(ctx)));
       // Never the same reply three times in a row: a repeated question gets fresh words around it.
       if (asked && sameStep(lastAsked, asked) && misses >= 2 && question) question = `${question} (Or say “skip”.)`;

@@ -328,6 +328,64 @@ export function createPlanFlow(): Flow {
     return { say: [`Good call. Big rocks: ${joinAnd(keep.map(quote))}.${added.length ? '' : ''}`, ...failures] };
   }
 
+  // ---------------------------------------------------------------- a whole plan in one message
+
+  type Part = 'vision' | 'rocks' | 'environment' | 'deep_work' | 'recovery' | 'review';
+
+  function partOf(segment: string, rockTitles: string[]): Part | null {
+    const t = normalize(segment);
+    const timed = readTimeSlots(segment, {}).kind === 'slots';
+    if (/\b(review|reflect)\w*/.test(t) && timed) return 'review';
+    if (/^(?:vision|in (?:a|one) year|a year from now|in 12 months)\b/.test(t)) return 'vision';
+    if (/\b(big )?rocks?\b|\bpriorit(?:y|ies)\b|\bgoals? (?:this|for the) week\b/.test(t) && !timed) return 'rocks';
+    if (/\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/.test(t) && !timed) return 'environment';
+    if (timed && RECOVERY_RE.test(t) && !/\bdeep\b|\bfocus\b/.test(t)) return 'recovery';
+    if (timed && (/\bdeep work\b|\bfocus\b/.test(t) || rockTitles.some((r) => matchRocks(segment, [{ id: r, title: r, status: 'planned', position: 0, carryCount: 0, carriedFromId: null }]).length > 0))) return 'deep_work';
+    return null;
+  }
+
+  /**
+   * Splits a message into lines and sentences; when they carry at least two different parts of
+   * the plan, each is taken as the answer to its own question, in the order of the plan.
+   */
+  async function takeWholePlan(ctx: FlowContext, answer: string): Promise<Handled | null> {
+    const segments = answer
+      .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (segments.length < 2) return null;
+    const plan = await ctx.readPlan();
+    // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
+    const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
+    const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
+    const parts = segments.map((x) => ({ x, part: partOf(x, titles) }));
+    const kinds = new Set(parts.map((p) => p.part).filter(Boolean));
+    if (kinds.size < 2) return null;
+    const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
+    const say: string[] = [];
+    for (const part of order) {
+      for (const { x } of parts.filter((p) => p.part === part)) {
+        if (ctx.aborted()) break;
+        if (part === 'vision') say.push(...(await handleAnswer({ id: 'vision.work' }, x.replace(/^[^:]*:\s*/, ''), understand(x, { pending: 'vision.work', rockTitles: [] }), ctx)).say);
+        if (part === 'rocks') say.push(...(await takeRocks(ctx, { id: 'rocks' }, x)).say);
+        if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
+        if (part === 'review') say.push(...(await setReview(ctx, x)).say);
+        if (part === 'recovery') say.push(...(await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx)).say);
+        if (part === 'deep_work') {
+          // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
+          const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
+          const named = pieces.length > 1 && pieces.every((p) => /[a-z]{3,}/i.test(p.replace(/\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening)\b/gi, '')));
+          for (const piece of named ? pieces : [x]) {
+            const now = await ctx.readPlan();
+            const rock = matchRocks(piece, activeRocks(now))[0] ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
+            if (rock) say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
+          }
+        }
+      }
+    }
+    return { say };
+  }
+
   // ---------------------------------------------------------------- edits
 
   function findBlocks(plan: WeekPlan, target: string): TimeBlock[] {
@@ -534,7 +592,7 @@ export function createPlanFlow(): Flow {
         return trimRocks(ctx, step, answer, reading);
       case 'environment': {
         if (skip) return { say: ['Fine — we’ll leave the room as it is this week.'] };
-        const items = readList(answer);
+        const items = readList(answer).filter((i) => !isOnlyTime(i));
         if (items.length === 0) return missed(ctx, step, 'I didn’t catch a change there.');
         const plan = await ctx.readPlan();
         const room = MAX_ENVIRONMENT_CHANGES - plan.environment.length;
@@ -696,9 +754,13 @@ export function createPlanFlow(): Flow {
           if (step.id === 'deep_work') return handleAnswer(step, answer, { ...reading, intent: 'answer' }, ctx);
           return missed(ctx, step, pick(['I hear you.', 'Fair enough.', 'Okay.'], answer));
         }
-        default:
+        default: {
+          // A message carrying several parts of the plan ("rocks: … / phone away / deep work tue 9-11 …").
+          const many = await takeWholePlan(ctx, answer);
+          if (many) return many;
           if (!step) return { say: [], missed: true };
           return handleAnswer(step, answer, reading, ctx);
+        }
       }
     },
 
@@ -772,6 +834,13 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'review_time', suggested }, lead: `${weekSummary(plan)} Last thing: the Friday review, where you close the week.` };
       }
       return null;
+    },
+
+    async finished(ctx) {
+      const plan = await ctx.readPlan();
+      // The review question already showed the summary.
+      const shown = ctx.exchanges.some((e) => e.question?.id === 'review_time');
+      return [`${shown ? '' : `${weekSummary(plan)} `}Your week is planned — change anything by just saying it, and on Friday start a review session.`];
     },
 
     async closing(ctx) {
