@@ -151,7 +151,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);
-  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
+  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log, now: overrides.now });
   let runs: RunManager | undefined;
   const metrics = createAppMetrics({
     sessions: () => hub.sessionCount(),
