@@ -43,6 +43,8 @@ import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import { PresenceTracker } from './session/presence.ts';
 import type { SessionLog } from './session/port.ts';
+import type { RunStore, SessionStore } from './session/run-store.ts';
+import { resolveSessionWeek } from './coach/session-week.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
 
@@ -58,6 +60,8 @@ const DS_SSE_HEARTBEAT_MS = 15_000;
 export interface AppServices {
   db: Database;
   log: SessionLog;
+  /** The same store as `log`, seen through the run-store port. */
+  runStore: RunStore;
   hub: SessionHub;
   presence: PresenceTracker;
   plans: PlanStore;
@@ -81,8 +85,8 @@ export interface RegisteredRoute {
 }
 
 export interface AppOverrides {
-  /** Use this session log instead of the SQL one (benchmarks compare against MemorySessionLog). */
-  log?: SessionLog;
+  /** Use this session store instead of the SQL one (benchmarks compare against MemorySessionLog). */
+  log?: SessionStore;
   /** Use this database instead of opening one from config (tests). */
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
@@ -149,7 +153,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     runs: () => runs?.activeRunCount ?? 0,
   });
   runs = new RunManager({
-    log,
+    store: log,
     agent,
     instanceId,
     logger: app.log,
@@ -159,12 +163,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         if (status === 'failed') metrics.runsFailed.inc();
       },
     },
-    describeSession: async (id) => {
-      const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
-      return s ?? undefined;
+    // One read of the session row (with its user's time zone) per turn.
+    describeTurn: async (sessionId) => {
+      const w = await resolveSessionWeek(db.prisma, sessionId);
+      return w && { userId: w.userId, sessionId, kind: w.kind, weekKey: w.weekKey, timeZone: w.timeZone };
     },
   });
-  const sessions = new SessionService(db.prisma, log, runs, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
+  const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
   const apiKeys = new ApiKeyService(db.prisma);
@@ -174,7 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  app.decorate('services', { db, log, runStore: log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });

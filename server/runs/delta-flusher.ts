@@ -1,4 +1,4 @@
-import type { SessionLog } from '../session/port.ts';
+import type { RunStore } from '../session/run-store.ts';
 
 /**
  * SL7: each run's streamed text is appended at most once per FLUSH_INTERVAL_MS. All runs
@@ -45,7 +45,7 @@ export class DeltaFlusher {
   private readonly inflightSet = new Set<RunBufferState>();
 
   constructor(
-    private readonly log: Pick<SessionLog, 'appendDeltas'>,
+    private readonly log: Pick<RunStore, 'appendDeltas'>,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
   ) {}
@@ -136,11 +136,13 @@ export class DeltaFlusher {
     });
     const t0 = performance.now();
     try {
-      const outcomes = await this.log.appendDeltas(batch.map((s, i) => ({ runId: s.runId, text: texts[i] })));
+      const outcomes = await this.log.appendDeltas(batch.map((s, i) => ({ runId: s.runId, sessionId: s.sessionId, text: texts[i] ?? '' })));
       this.observer.flushed?.(performance.now() - t0, batch.length);
       outcomes.forEach((o, i) => {
-        this.inflightSet.delete(batch[i]);
-        if (o.kind === 'run_stopped') this.stopRun(batch[i]);
+        const state = batch[i];
+        if (!state) return;
+        this.inflightSet.delete(state);
+        if (o.kind === 'run_stopped') this.stopRun(state);
       });
     } catch (err) {
       // Nothing of the statement was committed (one statement), so SL6 still holds.

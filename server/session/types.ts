@@ -9,6 +9,8 @@ export type EventType =
   | 'plan.updated';
 
 export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
+/** What a run (or the sweeper) reports; `cancelled` only ever comes from a recorded stop. */
+export type ReportedEndStatus = Exclude<EndStatus, 'cancelled'>;
 
 export interface SessionEvent {
   seq: number;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeltaFlusher, FLUSH_INTERVAL_MS } from '../../../server/runs/delta-flusher.ts';
 import type { DeltaOutcome } from '../../../server/session/types.ts';
 
-type Batch = Array<{ runId: string; text: string }>;
+type Batch = ReadonlyArray<{ runId: string; sessionId: string; text: string }>;
 
 /** A log double recording every statement (batch) with the fake clock's time. */
 function recordingLog(opts: { stopped?: Set<string>; delayMs?: number } = {}) {
