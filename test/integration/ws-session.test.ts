@@ -67,6 +67,29 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await Promise.all([second.close(), fresh.close()]);
   });
 
+  it('SL4: replay=batch resumes in events frames of consecutive events, then ready, then live event frames; an unknown mode is 400', async () => {
+    const sessionId = await createSession(server.url, alice);
+    const total = 600;
+    for (let i = 0; i < total; i++) await server.services.log.append(sessionId, 'plan.updated', { i });
+    const after = 37;
+    const c = await WsTestClient.connect(server.wsUrl, sessionId, alice, { after, replay: 'batch' });
+    const ready = (await c.waitForFrame('ready')) as unknown as { lastSeq: number };
+    expect(ready.lastSeq).toBe(total);
+    const readyAt = c.frames.findIndex((f) => f.type === 'ready');
+    const replayFrames = c.frames.slice(0, readyAt).filter((f) => f.type !== 'presence');
+    // Everything before ready came batched, each batch consecutive, together exactly after+1..total.
+    expect(replayFrames.every((f) => f.type === 'events')).toBe(true);
+    expect(replayFrames.length).toBeGreaterThan(1);
+    expect(replayFrames.length).toBeLessThan(total - after);
+    expect(seqsOf(c.events)).toEqual(Array.from({ length: total - after }, (_, i) => after + 1 + i));
+    expect(c.events[0]).toMatchObject({ type: 'plan.updated', data: { i: after } });
+    await server.services.log.append(sessionId, 'plan.updated', { i: total });
+    const live = await c.waitFor((x) => x.frames.slice(readyAt).find((f) => (f as SessionEvent).seq === total + 1), 5_000, 'live event');
+    expect(live).toMatchObject({ seq: total + 1, type: 'plan.updated' });
+    await c.close();
+    await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'pages' })).rejects.toMatchObject({ statusCode: 400 });
+  });
+
   it('SL4: a client connected before the first token and one connecting after the end see the same events', async () => {
     const sessionId = await createSession(server.url, alice);
     const early = await WsTestClient.connect(server.wsUrl, sessionId, alice);

@@ -29,6 +29,15 @@ function frameOf(e: SessionEvent): string {
   if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
   return f;
 }
+/**
+ * `?replay=batch`: the replay comes as `{"type":"events","events":[…]}` frames of up to
+ * REPLAY_BATCH_EVENTS consecutive events (docs/protocol.md). Without it, one frame per event.
+ */
+export const REPLAY_MODES = ['event', 'batch'] as const;
+/** Replayed events are sent once, so they are not worth caching in `frames`. */
+function eventsFrame(events: SessionEvent[]): string {
+  return `{"type":"events","events":${JSON.stringify(events)}}`;
+}
 /** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
 export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 /** A client that has had no frame refused for this long starts over with a fresh warning. */
@@ -49,7 +58,7 @@ export interface WsDeps {
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
-    app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { after?: string; replay?: string } }>(
       '/api/sessions/:id/ws',
       {
         websocket: true,
@@ -61,6 +70,10 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           async (request) => {
             const after = request.query.after ?? '0';
             if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
+            const replay = request.query.replay;
+            if (replay !== undefined && !(REPLAY_MODES as readonly string[]).includes(replay)) {
+              throw new ApiError(400, 'invalid_request', `querystring.replay must be one of: ${REPLAY_MODES.join(', ')}`);
+            }
             if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
@@ -99,7 +112,9 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
 
         // Lag is only meaningful for live events; replayed ones are old by definition.
         let live = false;
+        const batched = request.query.replay === 'batch';
         const sub = deps.hub.subscribe(sessionId, after, {
+          ...(batched ? { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(events)) } : {}),
           event: (e) => {
             const sent = sendText(frameOf(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));

@@ -95,10 +95,15 @@ export class ScriptedServer {
    * Opens the socket, replays events after `from` (default: the socket's `after`, lower to
    * simulate an overlapping replay), then sends ready.
    */
-  accept(ws: FakeWebSocket, opts: { from?: number; ready?: boolean } = {}): void {
+  accept(ws: FakeWebSocket, opts: { from?: number; ready?: boolean; batchSize?: number } = {}): void {
     ws.serverOpen();
     const from = opts.from ?? ws.after;
-    for (const ev of this.log) if (ev.seq > from) ws.serverSend(ev);
+    const replay = this.log.filter((ev) => ev.seq > from);
+    // Like the server: a client that asked for `replay=batch` gets `events` frames.
+    if (new URL(ws.url).searchParams.get('replay') === 'batch') {
+      const size = opts.batchSize ?? 2;
+      for (let i = 0; i < replay.length; i += size) ws.serverSend({ type: 'events', events: replay.slice(i, i + size) });
+    } else for (const ev of replay) ws.serverSend(ev);
     if (opts.ready !== false) ws.serverSend({ type: 'ready', lastSeq: this.log.length });
   }
 

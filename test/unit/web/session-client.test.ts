@@ -53,7 +53,7 @@ describe('SessionClient connection', () => {
     client.connect();
     expect(client.getSnapshot().connection).toEqual({ status: 'connecting' });
     const ws1 = FakeWebSocket.last;
-    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0');
+    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=batch');
     server.accept(ws1);
     expect(client.getSnapshot().connection).toEqual({ status: 'live' });
     expect(client.getSnapshot().serverLastSeq).toBe(2);
@@ -218,6 +218,30 @@ describe('SessionClient connection', () => {
     server.accept(ws2);
     expect(client.getSnapshot().transcript.gap).toBeNull();
     expect(assistant(client, 'm1').text).toBe('AB');
+    expect(client.getSnapshot().connection).toEqual({ status: 'live' });
+  });
+
+  it('replay=batch: an events frame is applied in order, overlap dropped; a gap inside it resyncs and the rest is not applied', () => {
+    const server = new ScriptedServer();
+    server.append('assistant.start', { messageId: 'm1', runId: 'r1' });
+    for (const t of ['A', 'B', 'C', 'D']) server.append('assistant.delta', { messageId: 'm1', text: t });
+    const { client } = makeClient();
+    client.connect();
+    const ws1 = FakeWebSocket.last;
+    ws1.serverOpen();
+    const [e1, e2, e3, e4, e5] = server.log;
+    ws1.serverSend({ type: 'events', events: [e1, e2] });
+    ws1.serverSend({ type: 'events', events: [e2, e3] }); // overlap: e2 again
+    expect(assistant(client, 'm1').text).toBe('AB');
+    ws1.serverSend({ type: 'events', events: [e5, e4] }); // seq 5 before 4: a gap
+    expect(client.getSnapshot().transcript.gap).toEqual({ afterSeq: 3, receivedSeq: 5 });
+    expect(assistant(client, 'm1').text).toBe('AB');
+    expect(ws1.closedByClient).toMatchObject({ code: CLOSE_CLIENT_RESYNC, reason: 'gap' });
+    vi.advanceTimersByTime(0);
+    const ws2 = FakeWebSocket.last;
+    expect(ws2.after).toBe(3);
+    server.accept(ws2, { batchSize: 1 });
+    expect(assistant(client, 'm1').text).toBe('ABCD');
     expect(client.getSnapshot().connection).toEqual({ status: 'live' });
   });
 

@@ -62,6 +62,8 @@ export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
   | { kind: 'event'; event: SessionEvent }
+  /** A replay batch (`?replay=batch`): consecutive events, applied in order. */
+  | { kind: 'events'; events: SessionEvent[] }
   | { kind: 'ready'; lastSeq: number }
   | { kind: 'error'; code: string; message: string }
   | { kind: 'pong' }
@@ -192,6 +194,17 @@ export function parseServerFrame(raw: unknown): ServerFrame {
       };
     case 'pong':
       return { kind: 'pong' };
+    case 'events': {
+      if (!Array.isArray(value.events)) return { kind: 'invalid', reason: 'events must be an array', raw: value };
+      const events: SessionEvent[] = [];
+      for (const item of value.events) {
+        const parsed = isRecord(item) ? parseEvent(item) : undefined;
+        // Stop at a broken entry: the next frame then shows a gap and the client resyncs.
+        if (parsed?.kind !== 'event') break;
+        events.push(parsed.event);
+      }
+      return { kind: 'events', events };
+    }
     case 'presence':
       return { kind: 'presence', raw: value };
     default:

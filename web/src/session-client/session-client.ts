@@ -289,7 +289,7 @@ export class SessionClient {
     }
     const url =
       `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
-      `?after=${this.snapshot.transcript.lastSeq}`;
+      `?after=${this.snapshot.transcript.lastSeq}&replay=batch`;
     let ws: WebSocketLike;
     try {
       if (!this.WS) throw new Error('no WebSocket implementation');
@@ -390,6 +390,12 @@ export class SessionClient {
       case 'event':
         this.onEvent(frame.event);
         return;
+      case 'events':
+        for (const event of frame.events) {
+          // A gap inside the batch starts a resync (a new socket); the rest is stale.
+          if (!this.onEvent(event)) return;
+        }
+        return;
       case 'ready':
         this.onReady(frame.lastSeq);
         return;
@@ -408,19 +414,21 @@ export class SessionClient {
     }
   }
 
-  private onEvent(ev: SessionEvent): void {
+  /** Applies one event; false when it revealed a gap (a resync has started). */
+  private onEvent(ev: SessionEvent): boolean {
     const before = this.snapshot.transcript;
     const { transcript, outcome } = applyEvent(before, ev);
-    if (outcome === 'duplicate') return;
+    if (outcome === 'duplicate') return true;
     if (outcome === 'gap') {
       this.update({ transcript });
       this.resyncAfterGap();
-      return;
+      return false;
     }
     if (transcript.lastSeq > this.gapAtSeq) this.gapStreak = 0;
     let queued = this.snapshot.queued;
     if (ev.type === 'user.message' && this.outbox.remove(ev.data.clientMessageId)) queued = this.outbox.size;
     this.update({ transcript, queued });
+    return true;
   }
 
   private onReady(serverLastSeq: number): void {
