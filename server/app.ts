@@ -243,6 +243,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(wsRoutes({
     sessions,
+    auth,
     hub,
     presence,
     sockets,

@@ -4,8 +4,10 @@ import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
-import { requireUser } from '../auth-hook.ts';
-import { ApiError, notFound } from '../errors.ts';
+import type { FastifyRequest } from 'fastify';
+import type { AuthService } from '../../auth/auth-service.ts';
+import { SESSION_COOKIE } from '../auth-hook.ts';
+import { ApiError, notFound, unauthorized } from '../errors.ts';
 import { originAllowed } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
@@ -43,8 +45,12 @@ export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 /** A client that has had no frame refused for this long starts over with a fresh warning. */
 export const RATE_LIMIT_QUIET_MS = 5_000;
 
+/** Set by the upgrade's auth step, read by the checks after it. */
+const ownsSession = new WeakMap<FastifyRequest, boolean>();
+
 export interface WsDeps {
   sessions: SessionService;
+  auth: Pick<AuthService, 'userForTokenAndSession'>;
   hub: SessionHub;
   presence: PresenceTracker;
   allowedOrigins: string[];
@@ -62,11 +68,20 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
       '/api/sessions/:id/ws',
       {
         websocket: true,
+        config: { authInRoute: true },
         preValidation: [
           async (request) => {
             if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
-          requireUser,
+          async (request) => {
+            // Login and ownership in one query (the global auth hook skips this route).
+            const token = request.cookies?.[SESSION_COOKIE];
+            const idOk = /^[0-9a-f-]{36}$/i.test(request.params.id);
+            const found = token ? await deps.auth.userForTokenAndSession(token, idOk ? request.params.id : '') : undefined;
+            if (!found) throw unauthorized();
+            request.user = found.user;
+            ownsSession.set(request, idOk && found.ownsSession);
+          },
           async (request) => {
             const after = request.query.after ?? '0';
             if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
@@ -74,7 +89,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             if (replay !== undefined && !(REPLAY_MODES as readonly string[]).includes(replay)) {
               throw new ApiError(400, 'invalid_request', `querystring.replay must be one of: ${REPLAY_MODES.join(', ')}`);
             }
-            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            if (!ownsSession.get(request)) throw notFound();
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
