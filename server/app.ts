@@ -175,7 +175,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const apiKeys = new ApiKeyService(db.prisma);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);
-  const sessionSources = new SessionSources(log);
+  const sessionSources = new SessionSources(log, hub);
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
@@ -278,7 +278,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onClose', async () => {
     clearInterval(dsSweep);
     storeSources.close();
-    sessionSources.close();
     await ds.close();
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
