@@ -32,13 +32,20 @@ function parseArgs(argv: string[]) {
     console.error(`--only takes a comma-separated list of: ${SCENARIOS.join(', ')} (got ${unknown.join(', ') || 'nothing'})`);
     process.exit(2);
   }
-  return { quick, adminUrl: i >= 0 ? (argv[i + 1] ?? DEFAULT_ADMIN_URL) : DEFAULT_ADMIN_URL, only: new Set(only as Scenario[]) };
+  let adminUrl = DEFAULT_ADMIN_URL;
+  if (i >= 0) {
+    const given = argv[i + 1];
+    if (!given) throw new Error('--db needs a PostgreSQL admin URL');
+    adminUrl = given;
+  }
+  return { quick, adminUrl, only: new Set(only as Scenario[]) };
 }
 
 
 /** Section 7: the Durable Streams endpoint against Electric's reference server, same run. */
 function renderDs(r: DsResult): string {
-  const ref = r.targets.find((t) => /reference/i.test(t.name)) ?? r.targets[r.targets.length - 1];
+  const ref = r.targets.find((t) => /reference/i.test(t.name)) ?? r.targets.at(-1);
+  if (!ref) throw new Error('Durable Streams results hold no target');
   const rows = r.targets.map(
     (t) =>
       `| ${t.name} | ${t.roundTripMs.p50.toFixed(1)} / ${t.roundTripMs.p95.toFixed(1)} / ${t.roundTripMs.p99.toFixed(1)} | ${(t.roundTripMs.p50 / ref.roundTripMs.p50).toFixed(2)}× | ${t.sequentialAppendsPerSec.toFixed(0)} | ${t.concurrentAppendsPerSec.toFixed(0)} |`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nth } from '../support/nth.ts';
 import { claim, delta, deltaInput, readAll, waitFor, type StoreFixture } from './store-fixture.ts';
 
 /** ONE contract for the RunStore port of every adapter (memory, PGlite, Postgres). */
@@ -21,7 +22,7 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       const claimed = results.filter((r) => r.kind === 'claimed');
       expect(claimed).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'busy')).toHaveLength(2);
-      const c = claimed[0];
+      const c = nth(claimed, 0);
       if (c.kind !== 'claimed') throw new Error();
       expect(c.event.type).toBe('assistant.start');
       expect(c.triggerSeq).toBe(1);
@@ -48,7 +49,7 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
     });
 
     it('SL7 + SL10: appendDeltas commits one delta per run in one call, rejecting only the stopped run', async () => {
-      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()];
+      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()] as const;
       const runIds: string[] = [];
       for (const id of ids) {
         await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
@@ -59,15 +60,16 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       await fx.log.requestCancel(ids[1]);
       const out = await fx.log.appendDeltas(runIds.map((runId, i) => deltaInput(runId, `text ${i}`)));
       expect(out.map((o) => o.kind)).toEqual(['appended', 'run_stopped', 'appended']);
-      expect(out[0].kind === 'appended' && out[0].event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
-      expect(out[2].kind === 'appended' && out[2].event.seq).toBe(3);
+      const [first, , third] = out;
+      expect(first?.kind === 'appended' && first.event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
+      expect(third?.kind === 'appended' && third.event.seq).toBe(3);
       expect(await fx.log.appendDeltas([])).toEqual([]);
       for (const [i, id] of ids.entries()) {
         const events = await readAll(fx.log, id);
         expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
         expect(events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text)).toEqual(i === 1 ? [] : [`text ${i}`]);
       }
-      const end = await fx.log.endRun(runIds[0], 'complete');
+      const end = await fx.log.endRun(nth(runIds, 0), 'complete');
       expect(end.kind === 'ended' && end.event.data.text).toBe('text 0');
     });
 
