@@ -91,6 +91,35 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'pages' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
+  it('SL15: replay=compact folds a finished answer into few delta events covering every seq exactly, with the same text', async () => {
+    const sessionId = await createSession(server.url, alice);
+    const writer = await WsTestClient.connect(server.wsUrl, sessionId, alice);
+    await writer.waitForFrame('ready');
+    writer.send({ type: 'user.message', clientMessageId: 'c1', text: 'Help me plan' });
+    const full = await ended(writer);
+    await writer.close();
+    const deltas = full.filter((e) => e.type === 'assistant.delta');
+    expect(deltas.length).toBeGreaterThan(3);
+    const end = full.find((e) => e.type === 'assistant.end');
+
+    const c = await WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'compact' });
+    const ready = (await c.waitForFrame('ready')) as unknown as { lastSeq: number };
+    const replayed = c.events;
+    const folded = replayed.filter((e) => e.type === 'assistant.delta');
+    expect(folded.length).toBeLessThan(deltas.length);
+    expect(folded.some((e) => typeof e.data.fromSeq === 'number')).toBe(true);
+    // Exact coverage: every seq 1..lastSeq once, in order, whether folded or not.
+    const covered = replayed.flatMap((e) => {
+      const from = typeof e.data.fromSeq === 'number' ? e.data.fromSeq : e.seq;
+      return Array.from({ length: e.seq - from + 1 }, (_, i) => from + i);
+    });
+    expect(covered).toEqual(Array.from({ length: ready.lastSeq }, (_, i) => i + 1));
+    expect(folded.map((e) => e.data.text).join('')).toBe(end?.data.text);
+    // Non-delta events come through exactly as the log has them.
+    expect(replayed.filter((e) => e.type !== 'assistant.delta')).toEqual(full.filter((e) => e.type !== 'assistant.delta'));
+    await c.close();
+  });
+
   it('SL4: a client connected before the first token and one connecting after the end see the same events', async () => {
     const sessionId = await createSession(server.url, alice);
     const early = await WsTestClient.connect(server.wsUrl, sessionId, alice);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
+import { compactDeltas } from '../../session/compaction.ts';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
@@ -34,8 +35,10 @@ function frameOf(e: SessionEvent): string {
 /**
  * `?replay=batch`: the replay comes as `{"type":"events","events":[…]}` frames of up to
  * REPLAY_BATCH_EVENTS consecutive events (docs/protocol.md). Without it, one frame per event.
+ * `?replay=compact`: the same, with each batch's consecutive deltas of one message folded
+ * into one event (SL15).
  */
-export const REPLAY_MODES = ['event', 'batch'] as const;
+export const REPLAY_MODES = ['event', 'batch', 'compact'] as const;
 /** Replayed events are sent once, so they are not worth caching in `frames`. */
 function eventsFrame(events: SessionEvent[]): string {
   return `{"type":"events","events":${JSON.stringify(events)}}`;
@@ -127,9 +130,9 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
 
         // Lag is only meaningful for live events; replayed ones are old by definition.
         let live = false;
-        const batched = request.query.replay === 'batch';
+        const replay = request.query.replay ?? 'event';
         const sub = deps.hub.subscribe(sessionId, after, {
-          ...(batched ? { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(events)) } : {}),
+          ...(replay === 'event' ? {} : { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(replay === 'compact' ? compactDeltas(events) : events)) }),
           event: (e) => {
             const sent = sendText(frameOf(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));

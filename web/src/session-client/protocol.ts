@@ -24,7 +24,8 @@ export interface AssistantStartEvent extends EventBase {
 }
 export interface AssistantDeltaEvent extends EventBase {
   type: 'assistant.delta';
-  data: { messageId: string; text: string };
+  /** `fromSeq`: a compacted replay folded the deltas fromSeq…seq of this message into this one (SL15). */
+  data: { messageId: string; text: string; fromSeq?: number };
 }
 export interface AssistantEndEvent extends EventBase {
   type: 'assistant.end';
@@ -110,7 +111,13 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'assistant.start': (d) =>
     !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
   'assistant.delta': (d) =>
-    !isNonEmptyString(d.messageId) ? 'messageId' : typeof d.text !== 'string' ? 'text' : null,
+    !isNonEmptyString(d.messageId)
+      ? 'messageId'
+      : typeof d.text !== 'string'
+        ? 'text'
+        : d.fromSeq !== undefined && !isSeq(d.fromSeq)
+          ? 'fromSeq'
+          : null,
   'assistant.end': (d) =>
     !isNonEmptyString(d.messageId)
       ? 'messageId'
@@ -134,7 +141,9 @@ function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEv
     case 'cancel.requested':
       return { messageId: d.messageId as string, runId: d.runId as string };
     case 'assistant.delta':
-      return { messageId: d.messageId as string, text: d.text as string };
+      return isSeq(d.fromSeq)
+        ? { messageId: d.messageId as string, text: d.text as string, fromSeq: d.fromSeq }
+        : { messageId: d.messageId as string, text: d.text as string };
     case 'assistant.end': {
       const out: AssistantEndEvent['data'] = {
         messageId: d.messageId as string,
@@ -166,6 +175,9 @@ function parseEvent(obj: Record<string, unknown>): ServerFrame {
     };
   }
   const known = type as KnownEvent['type'];
+  if (known === 'assistant.delta' && isSeq(data.fromSeq) && data.fromSeq >= seq) {
+    return { kind: 'invalid', reason: 'fromSeq must be below seq', raw: obj };
+  }
   return { kind: 'event', event: { seq, at: atStr, type: known, data: pickData(known, data) } as KnownEvent };
 }
 

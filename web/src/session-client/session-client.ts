@@ -289,7 +289,7 @@ export class SessionClient {
     }
     const url =
       `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
-      `?after=${this.snapshot.transcript.lastSeq}&replay=batch`;
+      `?after=${this.snapshot.transcript.lastSeq}&replay=compact`;
     let ws: WebSocketLike;
     try {
       if (!this.WS) throw new Error('no WebSocket implementation');
