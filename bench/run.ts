@@ -141,6 +141,7 @@ function ratiosOf(r: { delivery?: { durable: DeliveryResult; memory: DeliveryRes
     deliveryFlushToReceiptP99: div(d?.durable.flushToReceipt.p99, d?.memory.flushToReceipt.p99),
     serverCpuPerToken: div(d?.durable.serverCpuUsPerToken, d?.memory.serverCpuUsPerToken),
     resume10kAllMissingP50: div(resume10k?.durable.p50, resume10k?.memory.p50),
+    resume10kAllMissingCompactP50: div(resume10k?.durableCompact.p50, resume10k?.memory.p50),
     dsRoundTripP50: div(dsOurs?.roundTripMs.p50, dsRef?.roundTripMs.p50),
     dsAppendsPerSec8Writers: div(dsOurs?.concurrentAppendsPerSec, dsRef?.concurrentAppendsPerSec),
     peerCatchUp: peerCatchUpRatios(r.peers?.resume ?? []),
