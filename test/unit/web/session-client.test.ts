@@ -53,7 +53,7 @@ describe('SessionClient connection', () => {
     client.connect();
     expect(client.getSnapshot().connection).toEqual({ status: 'connecting' });
     const ws1 = FakeWebSocket.last;
-    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=compact');
+    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=batch');
     server.accept(ws1);
     expect(client.getSnapshot().connection).toEqual({ status: 'live' });
     expect(client.getSnapshot().serverLastSeq).toBe(2);
@@ -252,9 +252,10 @@ describe('SessionClient connection', () => {
     server.append('assistant.start', { messageId: 'm1', runId: 'r1' });
     for (const t of ['He', 'll', 'o ', 'wo', 'rld']) server.append('assistant.delta', { messageId: 'm1', text: t });
     server.append('assistant.end', { messageId: 'm1', status: 'complete', text: 'Hello world' });
-    const { client } = makeClient();
+    const { client } = makeClient({ replay: 'compact' });
     client.connect();
     const ws1 = FakeWebSocket.last;
+    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=compact');
     server.accept(ws1, { batchSize: 10 });
     // The five deltas came as one event (seq 7, fromSeq 3).
     const replayed = ws1.received.flatMap((f) => (f as { events?: Array<{ seq: number; data: { fromSeq?: number } }> }).events ?? []);

@@ -111,6 +111,12 @@ export interface SessionClientOptions {
   connectTimeoutMs?: number;
   backoff?: Omit<BackoffOptions, 'random'>;
   maxFailuresBeforeOffline?: number;
+  /**
+   * How the server frames the replay (docs/protocol.md): `batch` (default) sends `events`
+   * frames of every event; `compact` also folds each run of consecutive deltas of one
+   * message into one event (SPEC SL15), so opening a long session costs O(messages).
+   */
+  replay?: 'batch' | 'compact';
 }
 
 export type CancelRoute = 'ws' | 'http' | 'unavailable';
@@ -119,6 +125,7 @@ type Listener = () => void;
 
 export class SessionClient {
   readonly sessionId: string;
+  private readonly replayMode: 'batch' | 'compact';
   private readonly httpBase: string;
   private readonly wsBase: string;
   private readonly WS: WebSocketCtor | undefined;
@@ -154,6 +161,7 @@ export class SessionClient {
 
   constructor(opts: SessionClientOptions) {
     this.sessionId = opts.sessionId;
+    this.replayMode = opts.replay ?? 'batch';
     this.httpBase = (opts.baseUrl ?? '').replace(/\/+$/, '');
     this.wsBase = toWebSocketBase(this.httpBase);
     this.WS = opts.WebSocketImpl ?? defaultWebSocket();
@@ -302,7 +310,7 @@ export class SessionClient {
     }
     const url =
       `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
-      `?after=${this.snapshot.transcript.lastSeq}&replay=compact`;
+      `?after=${this.snapshot.transcript.lastSeq}&replay=${this.replayMode}`;
     let ws: WebSocketLike;
     try {
       if (!this.WS) throw new Error('no WebSocket implementation');
