@@ -45,6 +45,8 @@ import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import { PresenceTracker } from './session/presence.ts';
 import type { SessionLog } from './session/port.ts';
+import type { RunStore, SessionStore } from './session/run-store.ts';
+import { resolveSessionWeek } from './coach/session-week.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
 
@@ -59,6 +61,8 @@ const DS_SSE_HEARTBEAT_MS = 15_000;
 export interface AppServices {
   db: Database;
   log: SessionLog;
+  /** The same store as `log`, seen through the run-store port. */
+  runStore: RunStore;
   hub: SessionHub;
   presence: PresenceTracker;
   plans: PlanStore;
@@ -82,8 +86,8 @@ export interface RegisteredRoute {
 }
 
 export interface AppOverrides {
-  /** Use this session log instead of the SQL one (benchmarks compare against MemorySessionLog). */
-  log?: SessionLog;
+  /** Use this session store instead of the SQL one (benchmarks compare against MemorySessionLog). */
+  log?: SessionStore;
   /** Use this database instead of opening one from config (tests). */
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
@@ -159,7 +163,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     runs: () => runs?.activeRunCount ?? 0,
   });
   runs = new RunManager({
-    log,
+    store: log,
     agent,
     instanceId,
     logger: app.log,
@@ -169,22 +173,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         if (status === 'failed') metrics.runsFailed.inc();
       },
     },
-    describeSession: async (id) => {
-      const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
-      return s ?? undefined;
+    // One read of the session row (with its user's time zone) per turn.
+    describeTurn: async (sessionId) => {
+      const w = await resolveSessionWeek(db.prisma, sessionId);
+      return w && { userId: w.userId, sessionId, kind: w.kind, weekKey: w.weekKey, timeZone: w.timeZone };
     },
   });
-  const sessions = new SessionService(db.prisma, log, runs, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
+  const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
   const apiKeys = new ApiKeyService(db.prisma);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);
-  const sessionSources = new SessionSources(log);
+  const sessionSources = new SessionSources(log, hub);
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  app.decorate('services', { db, log, runStore: log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -255,6 +260,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(wsRoutes({
     sessions,
+    auth,
     hub,
     presence,
     sockets,
@@ -289,7 +295,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onClose', async () => {
     clearInterval(dsSweep);
     storeSources.close();
-    sessionSources.close();
     await ds.close();
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);

@@ -11,7 +11,12 @@ export const UserMessageData = Type.Object({
   text: Type.String({ maxLength: MAX_MESSAGE_CHARS }),
 });
 export const AssistantStartData = Type.Object({ messageId: Id, runId: Id });
-export const AssistantDeltaData = Type.Object({ messageId: Id, text: Type.String() });
+export const AssistantDeltaData = Type.Object({
+  messageId: Id,
+  text: Type.String(),
+  /** Only in a compacted replay: this delta stands for the deltas fromSeq…seq (SL18). */
+  fromSeq: Type.Optional(Int(1, MAX_SEQ)),
+});
 export const AssistantEndData = Type.Object({
   messageId: Id,
   status: StringEnum(END_STATUSES),

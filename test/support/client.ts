@@ -62,11 +62,14 @@ export class WsTestClient {
     });
   }
 
-  static connect(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string } = {}): Promise<WsTestClient> {
+  static connect(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string; replay?: string } = {}): Promise<WsTestClient> {
     const headers: Record<string, string> = {};
     if (account) headers.cookie = account.cookie;
     if (opts.origin) headers.origin = opts.origin;
-    const q = opts.after === undefined ? '' : `?after=${opts.after}`;
+    const params = new URLSearchParams();
+    if (opts.after !== undefined) params.set('after', String(opts.after));
+    if (opts.replay !== undefined) params.set('replay', opts.replay);
+    const q = params.size > 0 ? `?${params}` : '';
     const ws = new WebSocket(`${wsUrl}/api/sessions/${sessionId}/ws${q}`, { headers });
     const client = new WsTestClient(ws);
     return new Promise((resolve, reject) => {
@@ -82,8 +85,14 @@ export class WsTestClient {
     for (const f of w) f();
   }
 
+  /** Every persisted event received, in order; `events` batch frames are unpacked. */
   get events(): SessionEvent[] {
-    return this.frames.filter((f): f is SessionEvent => typeof (f as SessionEvent).seq === 'number');
+    return this.frames.flatMap((f): SessionEvent[] => {
+      if (typeof (f as SessionEvent).seq === 'number') return [f as SessionEvent];
+      const batch = (f as { events?: unknown }).events;
+      if (f.type === 'events' && Array.isArray(batch)) return batch as SessionEvent[];
+      return [];
+    });
   }
 
   get lastSeq(): number {

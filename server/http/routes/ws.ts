@@ -1,11 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
+import { compactDeltas } from '../../session/compaction.ts';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
-import { requireUser } from '../auth-hook.ts';
-import { ApiError, notFound } from '../errors.ts';
+import type { FastifyRequest } from 'fastify';
+import type { AuthService } from '../../auth/auth-service.ts';
+import { SESSION_COOKIE } from '../auth-hook.ts';
+import { ApiError, notFound, unauthorized } from '../errors.ts';
 import { originAllowed, type OriginPolicy } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
@@ -24,13 +27,21 @@ function frameOf(e: SessionEvent): string {
   if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
   return f;
 }
+/** Replayed events are sent once, so they are not worth caching in `frames`. */
+function eventsFrame(events: SessionEvent[]): string {
+  return `{"type":"events","events":${JSON.stringify(events)}}`;
+}
 /** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
 export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 /** A client that has had no frame refused for this long starts over with a fresh warning. */
 export const RATE_LIMIT_QUIET_MS = 5_000;
 
+/** Set by the upgrade's auth step, read by the checks after it. */
+const ownsSession = new WeakMap<FastifyRequest, boolean>();
+
 export interface WsDeps {
   sessions: SessionService;
+  auth: Pick<AuthService, 'userForTokenAndSession'>;
   hub: SessionHub;
   presence: PresenceTracker;
   origins: OriginPolicy;
@@ -48,14 +59,23 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
       '/api/sessions/:id/ws',
       {
         websocket: true,
+        config: { authInRoute: true },
         schema: { querystring: WsQuery },
         preValidation: [
           async (request) => {
             if (!originAllowed(request, deps.origins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
-          requireUser,
           async (request) => {
-            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            // Login and ownership in one query (the global auth hook skips this route).
+            const token = request.cookies?.[SESSION_COOKIE];
+            const idOk = /^[0-9a-f-]{36}$/i.test(request.params.id);
+            const found = token ? await deps.auth.userForTokenAndSession(token, idOk ? request.params.id : '') : undefined;
+            if (!found) throw unauthorized();
+            request.user = found.user;
+            ownsSession.set(request, idOk && found.ownsSession);
+          },
+          async (request) => {
+            if (!ownsSession.get(request)) throw notFound();
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
@@ -93,7 +113,9 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
 
         // Lag is only meaningful for live events; replayed ones are old by definition.
         let live = false;
+        const replay = request.query.replay ?? 'event';
         const sub = deps.hub.subscribe(sessionId, after, {
+          ...(replay === 'event' ? {} : { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(replay === 'compact' ? compactDeltas(events) : events)) }),
           event: (e) => {
             const sent = sendText(frameOf(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));

@@ -130,11 +130,14 @@ export function applyEvents(t: Transcript, events: readonly SessionEvent[]): App
 
 /**
  * Applies one persisted event. seq ≤ lastSeq is a duplicate (replay overlap) and changes nothing;
- * seq > lastSeq + 1 is a gap: nothing is applied and `gap` says where to read from.
+ * seq > lastSeq + 1 is a gap: nothing is applied and `gap` says where to read from. A folded
+ * delta (`fromSeq`) applies only when fromSeq = lastSeq + 1; anything else is a gap (resync).
  */
 export function applyEvent(t: Transcript, ev: SessionEvent): ApplyResult {
   if (ev.seq <= t.lastSeq) return { transcript: t, outcome: 'duplicate' };
-  if (ev.seq !== t.lastSeq + 1) {
+  // A folded delta (compacted replay, SL18) covers fromSeq…seq; it must start right after lastSeq.
+  const firstSeq = ev.type === 'assistant.delta' && ev.data.fromSeq !== undefined ? ev.data.fromSeq : ev.seq;
+  if (firstSeq !== t.lastSeq + 1) {
     const gap: Gap = { afterSeq: t.lastSeq, receivedSeq: ev.seq };
     const same = t.gap !== null && t.gap.afterSeq === gap.afterSeq && t.gap.receivedSeq === gap.receivedSeq;
     return { transcript: same ? t : { ...t, gap }, outcome: 'gap' };
