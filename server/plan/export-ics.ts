@@ -103,8 +103,9 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
   const startLocal = opts.reviewStart ?? DEFAULT_REVIEW_START;
   const minutes = opts.reviewMinutes ?? DEFAULT_REVIEW_MINUTES;
   const reminder = opts.reminderMinutes ?? DEFAULT_REVIEW_REMINDER_MINUTES;
-  const start = localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
-  const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  // A review slot the person chose wins over the default Friday slot.
+  const start = plan.review?.start ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
+  const end = plan.review?.end ?? new Date(Date.parse(start) + minutes * 60_000).toISOString();
   const rocks = plan.rocks.filter((r) => r.status !== 'dropped').map((r) => `- ${r.title}`);
   const description = [
     'Simplify and reflect: what happened to each big rock? Where did time go compared with the plan? What will you drop? What carries over?',
@@ -117,14 +118,14 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
     `DTSTAMP:${stamp}`,
     `DTSTART:${formatUtc(start)}`,
     `DTEND:${formatUtc(end)}`,
-    `SUMMARY:${escapeText('Friday review')}`,
+    `SUMMARY:${escapeText(plan.review ? 'Weekly review' : 'Friday review')}`,
     `DESCRIPTION:${escapeText(description)}`,
     'CATEGORIES:Review',
     'TRANSP:OPAQUE',
     'BEGIN:VALARM',
     'ACTION:DISPLAY',
     `TRIGGER:-${minutesDuration(reminder)}`,
-    `DESCRIPTION:${escapeText(`Friday review in ${reminder} minutes`)}`,
+    `DESCRIPTION:${escapeText(`${plan.review ? 'Weekly' : 'Friday'} review in ${reminder} minutes`)}`,
     'END:VALARM',
     'END:VEVENT',
   ];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AgentError, type Agent } from '../agent/port.ts';
+import type { WeekPlan } from '../plan/types.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { LogNotification, SessionEvent } from '../session/types.ts';
 import { AbortRegistry } from './abort-registry.ts';
@@ -45,6 +46,11 @@ export interface RunManagerOptions {
   agent: Agent;
   instanceId: string;
   describeSession(sessionId: string): Promise<SessionInfo | undefined>;
+  /**
+   * Where an agent's plan.updated goes: the app publishes it (marked as the coach's) to every
+   * session of that week, this one included. Without it the event is appended here only.
+   */
+  publishPlan?(userId: string, sessionId: string, plan: WeekPlan): Promise<void>;
   logger?: RunLogger;
   observer?: RunObserver;
   leaseTtlMs?: number;
@@ -167,7 +173,9 @@ export class RunManager {
         emit: async (type, data) => {
           if (signal.aborted) return;
           await batcher.flush();
-          await log.append(sessionId, type, data);
+          const plan = type === 'plan.updated' ? (data.plan as WeekPlan | undefined) : undefined;
+          if (plan && this.opts.publishPlan) await this.opts.publishPlan(info.userId, sessionId, plan);
+          else await log.append(sessionId, type, data);
         },
       });
     } catch (err) {
