@@ -3,6 +3,8 @@
 // device, or the coach's), on any instance. Reconnecting (EventSource does it by itself)
 // starts with the current plan, so nothing is missed.
 
+import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { userTimeZone } from '../../coach/session-week.ts';
 import type { PrismaClient } from '../../db/database.ts';
@@ -14,10 +16,14 @@ export const WEEK_LIVE_HEARTBEAT_MS = 25_000;
 
 export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; updates: PlanUpdates; heartbeatMs?: number }): FastifyPluginAsync =>
   async (app) => {
-    const open = new Set<import('node:http').ServerResponse>();
-    // An event stream never goes idle by itself; end them so shutdown is not held up.
+    const open = new Set<{ stream: PassThrough; socket: Socket }>();
+    // An event stream never goes idle by itself: cut them so shutdown is not held up
+    // (EventSource reconnects, to another instance behind a load balancer).
     app.addHook('preClose', async () => {
-      for (const res of open) res.end();
+      for (const { stream, socket } of open) {
+        stream.end();
+        socket.destroy();
+      }
     });
 
     app.get<{ Params: { weekKey: string } }>(
@@ -29,16 +35,9 @@ export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; u
         const timeZone = await userTimeZone(deps.prisma, userId);
         const first = await deps.plans.getWeek(userId, weekKey, timeZone);
 
-        reply.hijack();
-        const res = reply.raw;
-        open.add(res);
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-          // Tells nginx-style proxies not to buffer the event stream.
-          'x-accel-buffering': 'no',
-        });
+        const res = new PassThrough();
+        const entry = { stream: res, socket: request.raw.socket };
+        open.add(entry);
         let sent = -1;
         let closed = false;
         const send = (plan: typeof first, by?: PlanAuthor) => {
@@ -61,12 +60,23 @@ export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; u
           deps.updates.onResync(() => reread()),
         ];
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs ?? WEEK_LIVE_HEARTBEAT_MS);
-        res.once('close', () => {
+        const stop = () => {
+          if (closed) return;
           closed = true;
-          open.delete(res);
+          open.delete(entry);
           clearInterval(heartbeat);
           for (const off of offs) off();
-        });
+          res.end();
+          // The response never finishes, so Node would count the connection as busy forever.
+          entry.socket.destroy();
+        };
+        request.raw.socket.once('close', stop);
+        res.once('close', stop);
+        return reply
+          .type('text/event-stream; charset=utf-8')
+          // Tells nginx-style proxies not to buffer the event stream.
+          .header('x-accel-buffering', 'no')
+          .send(res);
       },
     );
   };
