@@ -4,6 +4,7 @@
 // the PlanToolbox, emitting plan.updated after every successful change.
 
 import type { Agent, AgentTurn } from '../agent/port.ts';
+import { directEditsSinceLastAnswer } from '../plan/describe-changes.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import { instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
@@ -90,6 +91,9 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       };
       const flow = flows[kind];
       const said: string[] = [];
+      // Direct edits since the last answer (the week grid, another device): say so first.
+      const edits = directEditsSinceLastAnswer(turn.history);
+      if (edits.length > 0) said.push(`I see you ${edits.join('; ')} — noted.`);
       let lead: string | undefined;
       let question: string | undefined;
 
