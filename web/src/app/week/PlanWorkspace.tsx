@@ -72,11 +72,6 @@ export function PlanWorkspace({ plan: source, showVision = true }: { plan: WeekP
         </p>
       )}
 
-      <section aria-labelledby={`${id}-rocks`}>
-        <h3 id={`${id}-rocks`}>Big rocks</h3>
-        <RocksEditor editor={editor} />
-      </section>
-
       <section aria-labelledby={`${id}-week`} ref={gridRef}>
         <h3 id={`${id}-week`}>
           Week <span className="muted small">· times in {plan.timeZone.replace(/_/g, ' ')}</span>
@@ -85,6 +80,11 @@ export function PlanWorkspace({ plan: source, showVision = true }: { plan: WeekP
         <p className="legend small muted" aria-hidden="true">
           <span className="key deep_work" /> Deep work <span className="key recovery" /> Recovery <span className="key other" /> Other <span className="key review" /> Review
         </p>
+      </section>
+
+      <section aria-labelledby={`${id}-rocks`}>
+        <h3 id={`${id}-rocks`}>Big rocks</h3>
+        <RocksEditor editor={editor} />
       </section>
 
       <section aria-labelledby={`${id}-review-slot`}>

@@ -44,6 +44,7 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<Drag | null>(null);
   const [dialog, setDialog] = useState<BlockDraft | null>(null);
+  const tapped = useRef<string | null>(null);
   const rocks = useMemo(() => [...plan.rocks].sort((a, b) => a.position - b.position), [plan.rocks]);
   const rockTitle = new Map(rocks.map((r) => [r.id, r.title]));
   const dates = weekDates(plan.weekKey);
@@ -103,8 +104,9 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
     setDrag(null);
     if (!d) return;
     if (!d.moved) {
-      // A tap on a phone opens the edit sheet; a click on a desktop just focuses (Enter edits).
-      if (isCoarsePointer()) openEdit(block);
+      // A tap on a phone opens the edit sheet (on the click that follows, so that click does
+      // not land in the sheet); a click on a desktop just focuses (Enter edits).
+      tapped.current = isCoarsePointer() ? block.id : null;
       return;
     }
     if (d.mode === 'resize') {
@@ -258,7 +260,11 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
                         onPointerCancel={() => setDrag(null)}
                         onKeyDown={(e) => onBlockKey(e, block)}
                         onDoubleClick={() => openEdit(block)}
-                        onClick={(e) => e.stopPropagation()}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          if (tapped.current === block.id) openEdit(block);
+                          tapped.current = null;
+                        }}
                       >
                         <span className="wk-title">{title}</span>
                         <span className="wk-time">
