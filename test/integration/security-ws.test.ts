@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_LIMITS } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { MAX_FRAME_BYTES } from '../../server/http/routes/ws.ts';
-import { CLOSE_RATE_LIMITED } from '../../server/http/socket-registry.ts';
+import { CLOSE_RATE_LIMITED, MAX_FRAME_BYTES } from '../../server/contract/index.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 // Short enough for a quick test, long enough that a busy machine (server and clients share
 // one event loop here) does not miss a pong by accident. Only the heartbeat test's server uses it.
@@ -157,7 +157,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     const other = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await other.waitForFrame('ready');
     // Closing one frees a slot.
-    await open[0].close();
+    await nth(open, 0).close();
     await sleep(50);
     const again = await WsTestClient.connect(server.wsUrl, bobSession, bob);
     await again.waitForFrame('ready');

@@ -179,7 +179,7 @@ export function ReviewEditor({ editor, slot }: { editor: PlanEditor; slot: { sta
     setDay(local.day);
     setStart(hhmm(local.start));
     setEnd(hhmm(local.end));
-  }, [local?.day, local?.start, local?.end]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [local?.day, local?.start, local?.end]);
   const toMin = (v: string) => Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5));
   return (
     <form

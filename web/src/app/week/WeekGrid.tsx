@@ -7,9 +7,8 @@
 // A small component of our own rather than FullCalendar's time grid: see web/README.md.
 
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { DEFAULT_REVIEW_MINUTES, DEFAULT_REVIEW_START } from '../../../../server/plan/export-ics.ts';
 import type { TimeBlock, WeekPlan } from '../../../../server/plan/types.ts';
-import { localToInstant } from '../../../../server/plan/week.ts';
+import { localToInstant } from './zoned-time.ts';
 import { BLOCK_KIND_LABEL, WEEKDAYS, weekDates } from '../plan-format.ts';
 import { BlockDialog, type BlockDraft } from './BlockDialog.tsx';
 import { addBlock, changeBlock, deleteBlock } from './edits.ts';
@@ -21,6 +20,9 @@ export const HOUR_PX = 44;
 const PX_PER_MINUTE = HOUR_PX / 60;
 export const WORKDAY_START_HOUR = 8;
 const FRIDAY = 4;
+/** The calendar export's default review slot (server/plan/export-ics.ts) when none was chosen. */
+const DEFAULT_REVIEW_START = '16:00';
+const DEFAULT_REVIEW_MINUTES = 30;
 /** A pointer that moved less than this is a click or tap, not a drag. */
 const DRAG_THRESHOLD_PX = 4;
 const DEFAULT_NEW_BLOCK_MINUTES = 60;

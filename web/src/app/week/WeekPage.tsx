@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../../server/plan/types.ts';
-import { nextWeekKey, previousWeekKey } from '../../../../server/plan/week.ts';
+import { nextWeekKey, previousWeekKey } from './zoned-time.ts';
 import { ApiError, type Api, type User } from '../api.ts';
 import { isoWeekKey, weekLabel } from '../iso-week.ts';
 import { PlanExports } from '../PlanPanel.tsx';

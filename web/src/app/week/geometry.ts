@@ -2,7 +2,7 @@
 // Uses the server's Intl-only week math, so the browser and the rules agree on DST.
 
 import type { TimeBlock, WeekPlan } from '../../../../server/plan/types.ts';
-import { instantToLocal, localToInstant, weekBounds } from '../../../../server/plan/week.ts';
+import { instantToLocal, localToInstant, weekEnd } from './zoned-time.ts';
 
 export const SNAP_MINUTES = 15;
 export const MINUTES_PER_DAY = 24 * 60;
@@ -36,7 +36,7 @@ export function localSlot(plan: Pick<WeekPlan, 'weekKey' | 'timeZone'>, range: {
 /** The instant of a local day + minutes (1440 = the next midnight). */
 export function instantAt(plan: Pick<WeekPlan, 'weekKey' | 'timeZone'>, day: number, minutes: number): string {
   if (minutes >= MINUTES_PER_DAY) {
-    return day >= 6 ? weekBounds(plan.weekKey, plan.timeZone).end : localToInstant(plan.weekKey, day + 1, '00:00', plan.timeZone);
+    return day >= 6 ? weekEnd(plan.weekKey, plan.timeZone) : localToInstant(plan.weekKey, day + 1, '00:00', plan.timeZone);
   }
   return localToInstant(plan.weekKey, day, hhmm(Math.max(0, minutes)), plan.timeZone);
 }
