@@ -7,8 +7,9 @@ import type { Database } from '../db/database.ts';
 import { Listeners } from '../session/listeners.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { WeekPlan } from './types.ts';
+import type { PlanAuthor } from '../contract/index.ts';
 
-export type PlanAuthor = { kind: 'user'; deviceId?: string } | { kind: 'coach' };
+export type { PlanAuthor };
 
 export const PLAN_UPDATED = 'plan.updated';
 

@@ -9,38 +9,27 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { userTimeZone } from '../../coach/session-week.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import type { PlanUpdates } from '../../plan/plan-updates.ts';
-import { MAX_NOTE_CHARS, MAX_VISION_PART_CHARS } from '../../plan/rules.ts';
-import type { BlockPatch, PlanStore, RockPatch, WeekRef } from '../../plan/store.ts';
-import type { BlockKind, PlanChange, WeekPlan } from '../../plan/types.ts';
+import {
+  BlockParams,
+  CreateBlockBody,
+  CreateRockBody,
+  EnvironmentBody,
+  EnvironmentParams,
+  PatchBlockBody,
+  PatchRockBody,
+  ReviewBody,
+  RockParams,
+  VisionBody,
+  WeekParams as WeekParamsSchema,
+} from '../../contract/index.ts';
+import type { PlanStore, WeekRef } from '../../plan/store.ts';
+import type { PlanChange, WeekPlan } from '../../plan/types.ts';
 import { parseWeekKey } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
 
-/** Generous bounds for the schema; the rules give the readable limits (422 title_too_long). */
-const MAX_TEXT_FIELD_CHARS = MAX_NOTE_CHARS;
-/** Rock positions are small; anything beyond the end just moves the rock last. */
-const MAX_ROCK_POSITION = 1000;
 const ID_RE = /^[0-9a-f-]{36}$/i;
-/** An ISO-8601 instant with a zone: "2026-11-23T09:00:00Z", "2026-11-23T10:00+01:00". */
-const INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
 const IF_MATCH_RE = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
-
-const BLOCK_KINDS = ['deep_work', 'recovery', 'other'] as const;
-/** "carried" happens only by carrying a rock over (the coach's carry_over_rocks). */
-const EDITABLE_ROCK_STATUSES = ['planned', 'done', 'dropped'] as const;
-
-const weekKeyProp = { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } as const;
-const instant = { type: 'string', pattern: INSTANT_PATTERN, maxLength: 40 } as const;
-const text = { type: 'string', maxLength: MAX_TEXT_FIELD_CHARS } as const;
-const params = (...ids: string[]) =>
-  ({
-    type: 'object',
-    required: ['weekKey', ...ids],
-    properties: { weekKey: weekKeyProp, ...Object.fromEntries(ids.map((id) => [id, { type: 'string' }])) },
-  }) as const;
-const body = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
-/** A PATCH names at least one thing to change. */
-const patchBody = (properties: Record<string, unknown>) => ({ ...body(properties), minProperties: 1 });
 
 type WeekParams = { weekKey: string; blockId?: string; rockId?: string; id?: string };
 
@@ -102,17 +91,9 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
 
     const created = (c: PlanChange<{ plan: WeekPlan; id: string }>): PlanChange<WeekPlan> => (c.ok ? { ok: true, value: c.value.plan } : c);
 
-    app.post<{ Params: WeekParams; Body: { kind: BlockKind; title: string; start: string; end: string; rockId?: string | null } }>(
+    app.post<{ Params: WeekParams; Body: CreateBlockBody }>(
       '/api/weeks/:weekKey/blocks',
-      {
-        schema: {
-          params: params(),
-          body: body(
-            { kind: { type: 'string', enum: [...BLOCK_KINDS] }, title: text, start: instant, end: instant, rockId: { type: ['string', 'null'], maxLength: 64 } },
-            ['kind', 'title', 'start', 'end'],
-          ),
-        },
-      },
+      { schema: { params: WeekParamsSchema, body: CreateBlockBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         const { kind, title, start, end, rockId } = request.body;
@@ -120,57 +101,46 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: BlockPatch }>(
+    app.patch<{ Params: WeekParams; Body: PatchBlockBody }>(
       '/api/weeks/:weekKey/blocks/:blockId',
-      {
-        schema: {
-          params: params('blockId'),
-          body: patchBody({ kind: { type: 'string', enum: [...BLOCK_KINDS] }, title: text, start: instant, end: instant, rockId: { type: ['string', 'null'], maxLength: 64 } }),
-        },
-      },
+      { schema: { params: BlockParams, body: PatchBlockBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, await deps.plans.updateBlock(ref, request.params.blockId!, request.body));
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: params('blockId') } }, async (request, reply) => {
+    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: BlockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeBlock(ref, request.params.blockId!));
     });
 
     app.post<{ Params: WeekParams; Body: { title: string } }>(
       '/api/weeks/:weekKey/rocks',
-      { schema: { params: params(), body: body({ title: text }, ['title']) } },
+      { schema: { params: WeekParamsSchema, body: CreateRockBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, created(await deps.plans.addRock(ref, request.body.title)), 201);
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: RockPatch }>(
+    app.patch<{ Params: WeekParams; Body: PatchRockBody }>(
       '/api/weeks/:weekKey/rocks/:rockId',
-      {
-        schema: {
-          params: params('rockId'),
-          body: patchBody({ title: text, status: { type: 'string', enum: [...EDITABLE_ROCK_STATUSES] }, position: { type: 'integer', minimum: 0, maximum: MAX_ROCK_POSITION } }),
-        },
-      },
+      { schema: { params: RockParams, body: PatchRockBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, await deps.plans.updateRock(ref, request.params.rockId!, request.body));
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: params('rockId') } }, async (request, reply) => {
+    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: RockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeRock(ref, request.params.rockId!));
     });
 
-    const visionPart = { type: 'string', maxLength: MAX_VISION_PART_CHARS * 4 } as const;
     app.put<{ Params: WeekParams; Body: { work: string; self: string; relationships: string } }>(
       '/api/weeks/:weekKey/vision',
-      { schema: { params: params(), body: body({ work: visionPart, self: visionPart, relationships: visionPart }, ['work', 'self', 'relationships']) } },
+      { schema: { params: WeekParamsSchema, body: VisionBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, await deps.plans.setVision(ref, request.body));
@@ -179,21 +149,21 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
 
     app.post<{ Params: WeekParams; Body: { text: string } }>(
       '/api/weeks/:weekKey/environment',
-      { schema: { params: params(), body: body({ text }, ['text']) } },
+      { schema: { params: WeekParamsSchema, body: EnvironmentBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, created(await deps.plans.addEnvironment(ref, request.body.text)), 201);
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: params('id') } }, async (request, reply) => {
+    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: EnvironmentParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeEnvironment(ref, request.params.id!));
     });
 
     app.put<{ Params: WeekParams; Body: { start: string; end: string } }>(
       '/api/weeks/:weekKey/review',
-      { schema: { params: params(), body: body({ start: instant, end: instant }, ['start', 'end']) } },
+      { schema: { params: WeekParamsSchema, body: ReviewBody } },
       async (request, reply) => {
         const ref = await refFor(request);
         return answer(request, reply, ref, await deps.plans.setReview(ref, request.body));

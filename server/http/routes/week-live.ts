@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { FastifyPluginAsync } from 'fastify';
 import { userTimeZone } from '../../coach/session-week.ts';
+import { WeekParams } from '../../contract/index.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import type { PlanAuthor, PlanUpdates } from '../../plan/plan-updates.ts';
 import type { PlanStore } from '../../plan/store.ts';
@@ -28,7 +29,7 @@ export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; u
 
     app.get<{ Params: { weekKey: string } }>(
       '/api/weeks/:weekKey/live',
-      { preHandler: requireUser, schema: { params: { type: 'object', required: ['weekKey'], properties: { weekKey: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } } } } },
+      { preHandler: requireUser, schema: { params: WeekParams } },
       async (request, reply) => {
         const userId = request.user!.id;
         const { weekKey } = request.params;
