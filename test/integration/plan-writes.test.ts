@@ -187,6 +187,8 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect([noZone.status, noZone.body.error.code]).toEqual([400, 'invalid_request']);
       const badKind = await call<ErrorBody>(alice, 'POST', '/blocks', { kind: 'nap', title: 'X', start: at(0, '17:00'), end: at(0, '18:00') });
       expect(badKind.status).toBe(400);
+      const extra = await call<ErrorBody>(alice, 'POST', '/rocks', { title: 'X', sneaky: true });
+      expect([extra.status, extra.body.error.code]).toEqual([400, 'invalid_request']);
       expect((await call<ErrorBody>(alice, 'PATCH', `/rocks/00000000-0000-4000-8000-000000000000`, {})).status).toBe(400);
       expect((await api(server.url, alice, 'POST', '/api/weeks/2026-W99/rocks', { title: 'X' })).status).toBe(400);
       expect((await call(null, 'POST', '/rocks', { title: 'X' })).status).toBe(401);
