@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../server/agent/port.ts';
+import { openDatabase } from '../../server/db/database.ts';
 import { createPrismaPlanStore } from '../../server/plan/prisma-store.ts';
 import { createPlanToolbox } from '../../server/plan/tools.ts';
 import type { WeekPlan } from '../../server/plan/types.ts';
@@ -24,6 +25,7 @@ type ErrorBody = { error: { code: string; message: string }; plan?: WeekPlan };
 
 describe(`plan writes over HTTP (${DB_KIND})`, () => {
   let server: TestServer;
+  let dbUrl: string | undefined;
   let cleanup: () => Promise<void>;
   let alice: Account;
   let bob: Account;
@@ -31,6 +33,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   beforeAll(async () => {
     const opened = await openTestDatabase();
     cleanup = opened.cleanup;
+    dbUrl = opened.url;
     // A coach that adds a rock through the real toolbox and emits plan.updated, as the coaches do.
     const coach = ({ db }: { db: typeof opened.db }): Agent => {
       const tools = createPlanToolbox(createPrismaPlanStore(db.prisma));
@@ -300,11 +303,36 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
     });
   });
 
+  // PGlite is one process; on PostgreSQL a second instance shares the database.
+  it.skipIf(DB_KIND !== 'postgres')('reaches sockets and week pages on another instance (PostgreSQL)', async () => {
+    const db2 = await openDatabase({ databaseUrl: dbUrl!, migrate: false });
+    const other = await startTestServer({ db: db2 });
+    try {
+      const dave = await signup(server.url);
+      await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ });
+      const sessionId = (await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK })).body.id;
+      const ws = await WsTestClient.connect(other.wsUrl, sessionId, dave);
+      await ws.waitForFrame('ready');
+      const live = await openLive(dave, other.url);
+      const sentAt = Date.now();
+      const plan = await addBlock(dave, { title: 'Cross-instance', start: at(1, '14:00'), end: at(1, '15:00') });
+      const event = await ws.waitForEvent('plan.updated');
+      await live.next((d) => d.plan.version === plan.version);
+      expect(Date.now() - sentAt).toBeLessThan(1000);
+      expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) } });
+      live.close();
+      await ws.close();
+    } finally {
+      await other.close();
+      await db2.close();
+    }
+  });
+
   /** GET /api/weeks/:weekKey/live, read as a browser's EventSource would. */
-  async function openLive(who: Account) {
+  async function openLive(who: Account, baseUrl = server.url) {
     const seen: Array<{ plan: WeekPlan; by?: unknown }> = [];
     let buffer = '';
-    const req = http.get(`${server.url}/api/weeks/${WEEK}/live`, { headers: { cookie: who.cookie }, agent: false });
+    const req = http.get(`${baseUrl}/api/weeks/${WEEK}/live`, { headers: { cookie: who.cookie }, agent: false });
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject));
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
