@@ -11,7 +11,9 @@ import { WeekParams } from '../../contract/index.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import type { PlanAuthor, PlanUpdates } from '../../plan/plan-updates.ts';
 import type { PlanStore } from '../../plan/store.ts';
+import { parseWeekKey } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
+import { ApiError } from '../errors.ts';
 
 export const WEEK_LIVE_HEARTBEAT_MS = 25_000;
 
@@ -33,6 +35,7 @@ export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; u
       async (request, reply) => {
         const userId = request.user!.id;
         const { weekKey } = request.params;
+        if (!parseWeekKey(weekKey)) throw new ApiError(400, 'invalid_request', `"${weekKey}" is not an ISO week like 2026-W48`, 'weekKey');
         const timeZone = await userTimeZone(deps.prisma, userId);
         const first = await deps.plans.getWeek(userId, weekKey, timeZone);
 
