@@ -32,6 +32,9 @@ import { deviceRoutes } from './http/routes/devices.ts';
 import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
+import { planWriteRoutes } from './http/routes/plan-writes.ts';
+import { weekLiveRoutes } from './http/routes/week-live.ts';
+import { PlanUpdates } from './plan/plan-updates.ts';
 import { FeedService } from './plan/feed-service.ts';
 import { wsRoutes } from './http/routes/ws.ts';
 import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, type Health, type Readiness } from './contract/index.ts';
@@ -66,6 +69,8 @@ export interface AppServices {
   hub: SessionHub;
   presence: PresenceTracker;
   plans: PlanStore;
+  /** Publishes accepted plan writes (plan.updated) to the week's sessions and week pages. */
+  planUpdates: PlanUpdates;
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
@@ -155,6 +160,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);
+  const planUpdates = new PlanUpdates(db, log);
   const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log, now: overrides.now });
   let runs: RunManager | undefined;
   const metrics = createAppMetrics({
@@ -178,6 +184,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const w = await resolveSessionWeek(db.prisma, sessionId);
       return w && { userId: w.userId, sessionId, kind: w.kind, weekKey: w.weekKey, timeZone: w.timeZone };
     },
+    // The coach's plan changes reach every session of that week, not only its own.
+    publishPlan: (userId, sessionId, plan) => planUpdates.publish(userId, plan, { kind: 'coach' }, { alsoSessionId: sessionId }),
   });
   const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
@@ -189,7 +197,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  app.decorate('services', { db, log, runStore: log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  app.decorate('services', { db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -251,6 +259,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   }));
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
+  await app.register(planWriteRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
+  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
@@ -299,6 +309,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
     presence.close();
+    planUpdates.close();
     hub.close();
     await log.close();
     if (ownsDb) await db.close();

@@ -10,6 +10,7 @@
 
 import type { Agent, AgentTurn } from '../agent/port.ts';
 import { MAX_QUICK_REPLIES } from '../contract/events.ts';
+import { directEditsSinceLastAnswer } from '../plan/describe-changes.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import type { WeekPlan } from '../plan/types.ts';
@@ -147,6 +148,9 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       };
       const flow = flows[kind];
       const said: string[] = [];
+      // Direct edits since the last answer (the week grid, another device): say so first.
+      const edits = directEditsSinceLastAnswer(turn.history);
+      if (edits.length > 0) said.push(`I see you ${edits.join('; ')} — noted.`);
       let lead: string | undefined;
       let asked: Step | null = null;
       let askedText: string | undefined;

@@ -827,7 +827,7 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'recovery' }, lead: 'Now recovery: plan breaks and time off on purpose — and a micro-break every 60–90 minutes of focus.' };
       }
 
-      const hasReview = plan.blocks.some((b) => b.title === REVIEW_BLOCK_TITLE);
+      const hasReview = plan.review !== null;
       const reviewAsked = ex.filter((e) => e.question?.id === 'review_time' || e.question?.id === 'review_offer');
       if (!hasReview && reviewAsked.length === 0 && ctx.today <= 4) {
         const suggested = suggestReview(plan);

@@ -25,8 +25,17 @@ export const AssistantEndData = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 export const CancelRequestedData = Type.Object({ messageId: Id, runId: Id });
-/** `plan` is the WeekPlan of server/plan/types.ts; only its envelope is part of the frame check. */
-export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}) });
+/** Who changed the plan: a person (with the login that did it, as in presence) or the coach. */
+export const PlanAuthor = Type.Union([
+  Type.Object({ kind: Type.Literal('user'), deviceId: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('coach') }),
+]);
+export type PlanAuthor = Static<typeof PlanAuthor>;
+/**
+ * `plan` is the WeekPlan of server/plan/types.ts (with `version`); only its envelope is part of
+ * the frame check. `by` is on every event written since direct edits exist (older logs lack it).
+ */
+export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}), by: Type.Optional(PlanAuthor) });
 
 /** Max suggestions on one coach message. */
 export const MAX_QUICK_REPLIES = 5;

@@ -2,7 +2,7 @@
 // feed (subscription URL). UIDs derive from stored ids, so a re-import or a feed refresh
 // updates events in place instead of duplicating them.
 
-import { MIN_DEEP_WORK_MINUTES, REVIEW_BLOCK_TITLE } from './rules.ts';
+import { MIN_DEEP_WORK_MINUTES } from './rules.ts';
 import type { TimeBlock, WeekPlan } from './types.ts';
 import { localToInstant } from './week.ts';
 
@@ -105,12 +105,13 @@ function blockEvent(plan: WeekPlan, block: TimeBlock, stamp: string): string[] {
   ];
 }
 
-function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions & { reviewAt?: string }): string[] {
+function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] {
   const startLocal = opts.reviewStart ?? DEFAULT_REVIEW_START;
   const minutes = opts.reviewMinutes ?? DEFAULT_REVIEW_MINUTES;
   const reminder = opts.reminderMinutes ?? DEFAULT_REVIEW_REMINDER_MINUTES;
-  const start = opts.reviewAt ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
-  const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  // A review slot the person chose wins over the default Friday slot.
+  const start = plan.review?.start ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
+  const end = plan.review?.end ?? new Date(Date.parse(start) + minutes * 60_000).toISOString();
   const rocks = plan.rocks.filter((r) => r.status !== 'dropped').map((r) => `- ${r.title}`);
   const description = [
     'Simplify and reflect: what happened to each big rock? Where did time go compared with the plan? What will you drop? What carries over?',
@@ -123,31 +124,22 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions & { reviewA
     `DTSTAMP:${stamp}`,
     `DTSTART:${formatUtc(start)}`,
     `DTEND:${formatUtc(end)}`,
-    `SUMMARY:${escapeText('Friday review')}`,
+    `SUMMARY:${escapeText(plan.review ? 'Weekly review' : 'Friday review')}`,
     `DESCRIPTION:${escapeText(description)}`,
     'CATEGORIES:Review',
     'TRANSP:OPAQUE',
     'BEGIN:VALARM',
     'ACTION:DISPLAY',
     `TRIGGER:-${minutesDuration(reminder)}`,
-    `DESCRIPTION:${escapeText(`Friday review in ${reminder} minutes`)}`,
+    `DESCRIPTION:${escapeText(`${plan.review ? 'Weekly' : 'Friday'} review in ${reminder} minutes`)}`,
     'END:VALARM',
     'END:VEVENT',
   ];
 }
 
-/** The review time the person chose (stored as an "other" block titled "Friday review"), if any. */
-function chosenReview(plan: WeekPlan): TimeBlock | undefined {
-  return plan.blocks.find((b) => b.kind === 'other' && b.title === REVIEW_BLOCK_TITLE);
-}
-
 function weekEvents(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] {
-  const review = chosenReview(plan);
-  const blocks = plan.blocks.filter((b) => b !== review && (b.kind !== 'other' || opts.includeOther));
-  const reviewOpts = review
-    ? { ...opts, reviewAt: review.start, reviewMinutes: Math.max(1, Math.round((Date.parse(review.end) - Date.parse(review.start)) / 60_000)) }
-    : opts;
-  return [...blocks.flatMap((b) => blockEvent(plan, b, stamp)), ...reviewEvent(plan, stamp, reviewOpts)];
+  const blocks = plan.blocks.filter((b) => b.kind !== 'other' || opts.includeOther);
+  return [...blocks.flatMap((b) => blockEvent(plan, b, stamp)), ...reviewEvent(plan, stamp, opts)];
 }
 
 function calendar(body: string[], opts: IcsOptions, feed: boolean): string {

@@ -153,11 +153,10 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
       // The review is protected time like deep work: it may not overlap deep work or recovery.
       const clash = before.blocks.find((b) => b.title !== REVIEW_BLOCK_TITLE && b.kind !== 'other' && Date.parse(b.start) < Date.parse(times.end) && Date.parse(times.start) < Date.parse(b.end));
       if (clash) return { ok: false, message: `It overlaps "${clash.title}" ${blockTime(clash, before.timeZone)}. Pick another time.` };
-      for (const b of before.blocks.filter((x) => x.title === REVIEW_BLOCK_TITLE)) await store.removeBlock(ref, b.id);
-      const change = await store.addBlock(ref, { kind: 'other', title: REVIEW_BLOCK_TITLE, start: times.start, end: times.end, rockId: null });
+      // One representation with the HTTP route (PUT /review): the week's review slot.
+      const change = await store.setReview(ref, times);
       if (!change.ok) return rejectedOutcome(change);
-      const block = change.value.plan.blocks.find((b) => b.id === change.value.id)!;
-      return { ok: true, message: `Friday review set for ${blockTime(block, change.value.plan.timeZone)}.`, plan: change.value.plan, created: block.id };
+      return { ok: true, message: `Friday review set for ${blockTime(times, change.value.timeZone)}.`, plan: change.value };
     },
 
     async add_environment_commitment(a, ref) {

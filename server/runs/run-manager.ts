@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AgentError, type Agent, type TurnContext } from '../agent/port.ts';
+import type { WeekPlan } from '../plan/types.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { RunStore } from '../session/run-store.ts';
 import type { LogNotification, SessionEvent } from '../session/types.ts';
@@ -43,6 +44,11 @@ export interface RunManagerOptions {
   instanceId: string;
   /** The turn's context, read once per turn (undefined: the session is gone). */
   describeTurn(sessionId: string): Promise<TurnContext | undefined>;
+  /**
+   * Where an agent's plan.updated goes: the app publishes it (marked as the coach's) to every
+   * session of that week, this one included. Without it the event is appended here only.
+   */
+  publishPlan?(userId: string, sessionId: string, plan: WeekPlan): Promise<void>;
   logger?: RunLogger;
   observer?: RunObserver;
   leaseTtlMs?: number;
@@ -173,7 +179,9 @@ export class RunManager {
         emit: async (type, data) => {
           if (signal.aborted) return;
           await batcher.flush();
-          await store.append(sessionId, type, data);
+          const plan = type === 'plan.updated' ? (data.plan as WeekPlan | undefined) : undefined;
+          if (plan && this.opts.publishPlan) await this.opts.publishPlan(context.userId, sessionId, plan);
+          else await store.append(sessionId, type, data);
         },
       });
     } catch (err) {

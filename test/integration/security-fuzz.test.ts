@@ -341,7 +341,8 @@ describe(`fuzz (${DB_KIND})`, () => {
     };
 
     // --- HTTP fuzzers
-    const routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD' && !r.websocket);
+    // The week's event stream never ends by itself (security-authz reads its first event instead).
+    const routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD' && !r.websocket && !r.url.endsWith('/live'));
     const garbageCookie = 'fc_session=' + 'A'.repeat(43);
     let requestsSent = 0;
     const statusCounts = new Map<number, number>();

@@ -101,8 +101,7 @@ function describeBlocks(plan: WeekPlan): string[] {
 }
 
 function reviewOf(plan: WeekPlan): string | null {
-  const b = plan.blocks.find((x) => x.title === REVIEW_BLOCK_TITLE);
-  return b ? blockTime(b, plan.timeZone).replace('–', '-') : null;
+  return plan.review ? blockTime(plan.review, plan.timeZone).replace('–', '-') : null;
 }
 
 /** Differences between a plan and the expectation, as readable lines (empty = equal). */
@@ -187,7 +186,7 @@ function firstWrong(log: TurnLog[], finalPlan: WeekPlan, expected: ExpectedPlan)
 }
 
 function emptyPlan(weekKey: string, timeZone: string): WeekPlan {
-  return { weekKey, timeZone, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
+  return { weekKey, timeZone, version: 0, review: null, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
 }
 
 export interface EvalServer {
