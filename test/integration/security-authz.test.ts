@@ -2,6 +2,8 @@
 // without an entry here fails this test) is tried with no login, with a revoked login and
 // as another signed-in user. Another user's things are 404, never 403; no login is 401;
 // and nothing of Alice's ever appears in anyone else's answer.
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND, REASON_SIGN_IN } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -135,7 +137,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
         const path = fill(r.url, key, ctx);
         const label = `${key} as ${who === null ? 'anonymous' : who === revoked ? 'revoked login' : 'forged cookie'}`;
         if (e.websocket) {
-          await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, who), label).rejects.toMatchObject({ statusCode: 401 });
+          expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, who), label).toEqual({ code: CLOSE_SIGNED_OUT, reason: REASON_SIGN_IN, frames: 0 });
           continue;
         }
         const body = e.body?.(ctx);
@@ -157,7 +159,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       // Logging out would end Mallory's login for the rest of the loop; it is tried last, below.
       if (key === 'POST /api/auth/logout') continue;
       if (e.websocket) {
-        await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, mallory), key).rejects.toMatchObject({ statusCode: 404 });
+        expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, mallory), key).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
         continue;
       }
       const body = e.body?.(ctx);

@@ -1,17 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
-import { requireUser } from '../auth-hook.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError, notFound, unauthorized } from '../errors.ts';
 import { originAllowed } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 import type { Static } from '@sinclair/typebox';
-import { CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SLOW_CONSUMER, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, WsQuery } from '../../contract/index.ts';
+import { CLOSE_NOT_FOUND, CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SIGNED_OUT, CLOSE_SLOW_CONSUMER, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, WsQuery } from '../../contract/index.ts';
 
 /** While replaying, the route waits for the socket to drain below this before sending more (see SubscriptionSink.backpressure). */
 export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
@@ -42,6 +41,17 @@ export interface WsDeps {
   onSlowConsumer?: () => void;
 }
 
+export const REASON_SIGN_IN = 'sign in first';
+export const REASON_NOT_FOUND = 'session not found';
+const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
+
+/** Upgrade requests refused after the upgrade, with the close code to send. */
+const denials = new WeakMap<FastifyRequest, { code: number; reason: string }>();
+function deny(request: FastifyRequest, code: number, reason: string, httpError: ApiError): void {
+  if (!request.ws) throw httpError;
+  denials.set(request, { code, reason });
+}
+
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
     app.get<{ Params: { id: string }; Querystring: Static<typeof WsQuery> }>(
@@ -53,9 +63,14 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           async (request) => {
             if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
-          requireUser,
           async (request) => {
-            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            // A browser cannot read an HTTP status refused at the upgrade (it sees 1006 and
+            // retries forever), so terminal refusals accept the upgrade and close with a code
+            // it can read. Plain HTTP requests get the plain status.
+            if (!request.user) return deny(request, CLOSE_SIGNED_OUT, REASON_SIGN_IN, unauthorized());
+            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user.id, request.params.id))) {
+              return deny(request, CLOSE_NOT_FOUND, REASON_NOT_FOUND, notFound());
+            }
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
@@ -64,6 +79,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         ],
       },
       (socket: WebSocket, request) => {
+        const denial = denials.get(request);
+        if (denial) {
+          socket.close(denial.code, denial.reason);
+          // A peer that ignores the close handshake must not keep the socket.
+          setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
+          return;
+        }
         const sessionId = request.params.id;
         const userId = request.user!.id;
         const after = request.query.after ?? 0;
