@@ -39,6 +39,7 @@ import { createAppMetrics, type AppMetrics } from './observability/app-metrics.t
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
+import { bodyDeadline } from './http/body-deadline.ts';
 import { wsErrorHandler } from './http/ws-errors.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
@@ -54,6 +55,8 @@ export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 const DS_SWEEP_INTERVAL_MS = 30_000;
 const DS_SSE_MAX_CONNECTION_MS = 60_000;
 const DS_SSE_HEARTBEAT_MS = 15_000;
+/** Idle connections are closed after the longest quiet a live read has (a long-poll) plus this. */
+const IDLE_MARGIN_MS = 30_000;
 
 export interface AppServices {
   db: Database;
@@ -120,6 +123,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
+    // A stalled upload (or a slowloris) is cut once the request took this long to arrive;
+    // an idle connection once it said nothing for longer than a long-poll may wait.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.dsLongPollTimeoutMs + IDLE_MARGIN_MS,
     // Unknown properties are refused (400 naming the field), never silently dropped: a typo'd
     // field name should not look like success. Querystrings still coerce ("5" → 5).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, plugins: [ajvFinite] },
@@ -208,9 +215,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
+  app.addHook('preParsing', bodyDeadline(config.httpRequestTimeoutMs));
   sockets.startHeartbeat({
     intervalMs: config.wsHeartbeatMs,
     revokedLogins: (ids) => devices.revokedAmong(ids),
+    revokedKeys: (ids) => apiKeys.revokedAmong(ids),
     onError: (err) => app.log.warn({ err }, 'revocation check failed'),
   });
   const rl = config.rateLimits;
@@ -254,7 +263,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
     onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
   }));
-  await app.register(apiKeyRoutes({ apiKeys }));
+  await app.register(apiKeyRoutes({ apiKeys, readers: sockets.readers }));
   await app.register(
     dsRoutes({
       store: ds,
@@ -262,6 +271,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       sessionSources,
       sessions,
       apiKeys,
+      readers: sockets.readers,
+      quota: { maxStreams: config.limits.dsMaxStreamsPerUser, maxBytes: config.limits.dsMaxBytesPerUser },
       longPollTimeoutMs: config.dsLongPollTimeoutMs,
       sseMaxConnectionMs: DS_SSE_MAX_CONNECTION_MS,
       sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,

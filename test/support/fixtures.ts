@@ -4,10 +4,15 @@
 //
 //   const test = base.override('serverOptions', { config: { wsHeartbeatMs: 400 } });
 import { test as base } from 'vitest';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createSession, signup, type Account } from './client.ts';
 import { openTestDatabase } from './db.ts';
 import { startTestServer, type TestServer } from './server.ts';
+
+const GENEROUS = { burst: 10_000, refillPerMinute: 10_000 };
+/** Rate limits that never get in a test's way (security-http.test.ts tests the real ones). */
+export const TEST_RATE_LIMITS: RateLimits = { ...DEFAULT_RATE_LIMITS, signupPerIp: GENEROUS, loginPerIp: GENEROUS, pairingRedeemPerIp: GENEROUS };
 
 export type ServerOptions = Omit<Parameters<typeof startTestServer>[0], 'db'>;
 
@@ -20,7 +25,9 @@ export const test = base
     return t.db;
   })
   .extend('server', { scope: 'file' }, async ({ db, serverOptions }, { onCleanup }): Promise<TestServer> => {
-    const server = await startTestServer({ db, ...serverOptions });
+    // Every test signs up its own account from one address: the per-IP limits would refuse the eleventh.
+    const config = { rateLimits: TEST_RATE_LIMITS, ...serverOptions.config };
+    const server = await startTestServer({ db, ...serverOptions, config });
     onCleanup(() => server.close());
     return server;
   })
