@@ -94,6 +94,8 @@ export interface AppOverrides {
   logStream?: DestinationStream;
   /** The wall clock for expiry decisions (pairing codes). */
   now?: () => Date;
+  /** A monotonic clock in ms for rate limits (tests advance it instead of sleeping). */
+  monotonicNow?: () => number;
 }
 
 declare module 'fastify' {
@@ -257,6 +259,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets,
     limits: config.limits,
     allowedOrigins: config.allowedOrigins,
+    ...(overrides.monotonicNow ? { now: overrides.monotonicNow } : {}),
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
     },

@@ -36,6 +36,8 @@ const MATRIX: Record<string, Entry> = {
   // Acts only on the caller's own cookie; without one it is a harmless no-op (204).
   'POST /api/auth/logout': { access: 'public' },
   'GET /api/me': { access: 'self' },
+  // 200 with `user: null` for anyone not signed in; only ever the caller's own user.
+  'GET /api/auth/session': { access: 'public' },
   'GET /api/devices': { access: 'self' },
   'DELETE /api/devices/:id': { access: 'owned' },
   'POST /api/pairing': { access: 'owned', body: (c) => ({ sessionId: c.sessionId }) },

@@ -39,6 +39,8 @@ export interface WsDeps {
   /** Called for every persisted event written to a socket, with commit-to-write lag in ms. */
   onDelivered?: (lagMs: number) => void;
   onSlowConsumer?: () => void;
+  /** Monotonic ms for the frame rate limit; performance.now by default. */
+  now?: () => number;
 }
 
 export const REASON_SIGN_IN = 'sign in first';
@@ -148,12 +150,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         // Refused frames within one episode (no quiet gap of RATE_LIMIT_QUIET_MS) are strikes:
         // the first gets a warning, too many close the socket. A client hovering just above the
         // rate keeps earning strikes between the odd accepted frame, so it is closed as well.
-        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond);
+        const now = deps.now ?? (() => performance.now());
+        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond, now);
         let strikes = 0;
         let lastRefusedAtMs = Number.NEGATIVE_INFINITY;
         const overRate = (): boolean => {
           if (bucket.take().ok) return false;
-          const nowMs = performance.now();
+          const nowMs = now();
           if (nowMs - lastRefusedAtMs > RATE_LIMIT_QUIET_MS) strikes = 0;
           lastRefusedAtMs = nowMs;
           strikes++;
