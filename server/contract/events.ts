@@ -23,6 +23,19 @@ export const CancelRequestedData = Type.Object({ messageId: Id, runId: Id });
 /** `plan` is the WeekPlan of server/plan/types.ts; only its envelope is part of the frame check. */
 export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}) });
 
+/** Max suggestions on one coach message. */
+export const MAX_QUICK_REPLIES = 5;
+/**
+ * The built-in coach's note on one of its messages, written before the message's text:
+ * `quickReplies` are shown as buttons under the latest coach message (pressing one sends its
+ * text as a user.message); `coach` is the coach's own state (not for display, SL14).
+ */
+export const AssistantMetaData = Type.Object({
+  messageId: Id,
+  quickReplies: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: MAX_QUICK_REPLIES }),
+  coach: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
 export const EVENT_DATA = {
   'user.message': UserMessageData,
   'assistant.start': AssistantStartData,
@@ -30,6 +43,7 @@ export const EVENT_DATA = {
   'assistant.end': AssistantEndData,
   'cancel.requested': CancelRequestedData,
   'plan.updated': PlanUpdatedData,
+  'assistant.meta': AssistantMetaData,
 } as const satisfies Record<EventType, unknown>;
 
 export type EventData<T extends EventType> = Static<(typeof EVENT_DATA)[T]>;

@@ -144,6 +144,13 @@ export type PostMessageBody = Static<typeof PostMessageBody>;
 export const PostMessageAnswer = Type.Object({ seq: Int(1, MAX_SEQ), duplicate: Type.Boolean() });
 export const CancelAnswer = Type.Object({ result: StringEnum(CANCEL_RESULTS) });
 
+// ---- health -----------------------------------------------------------------------------------
+export const DATABASE_KINDS = ['postgres', 'pglite'] as const;
+/** GET /healthz: the process is alive (the database is not asked). */
+export const Health = Type.Object({ status: Type.Literal('ok'), database: StringEnum(DATABASE_KINDS) });
+/** GET /readyz: 200 `ready`; 503 `draining` (shutdown started) or `database unavailable`. */
+export const Readiness = Type.Object({ status: StringEnum(['ready', 'draining', 'database unavailable'] as const), database: StringEnum(DATABASE_KINDS) });
+
 // ---- calendar feeds ---------------------------------------------------------------------------
 export const FeedCreated = Type.Object({ id: Type.String(), createdAt: IsoTime(), url: Type.String() });
 export const FeedList = Type.Object({ feeds: Type.Array(Type.Object({ id: Type.String(), createdAt: IsoTime() })) });

@@ -9,7 +9,7 @@ export const END_STATUSES = ['complete', 'cancelled', 'interrupted', 'failed'] a
 export type EndStatus = (typeof END_STATUSES)[number];
 
 /** Persisted event types. Clients must ignore types they do not know. */
-export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated'] as const;
+export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'assistant.meta'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Codes of the ephemeral `error` frame. */

@@ -5,7 +5,7 @@ import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { ApiError, notFound, unauthorized } from '../errors.ts';
-import { originAllowed } from '../origin-check.ts';
+import { originAllowed, type OriginPolicy } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
@@ -32,7 +32,7 @@ export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
   presence: PresenceTracker;
-  allowedOrigins: string[];
+  origins: OriginPolicy;
   sockets: SocketRegistry;
   limits: { maxSocketsPerUser: number; wsMessagesPerSecond: number; wsMessageBurst: number };
   onConnection?: (delta: 1 | -1) => void;
@@ -63,7 +63,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         schema: { querystring: WsQuery },
         preValidation: [
           async (request) => {
-            if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
+            if (!originAllowed(request, deps.origins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
           async (request) => {
             // A browser cannot read an HTTP status refused at the upgrade (it sees 1006 and

@@ -39,6 +39,8 @@ export interface AssistantMessage {
   endSeq: number | null;
   startedAt: string;
   endedAt: string | null;
+  /** Suggested replies the coach attached to this message (`assistant.meta` quickReplies); shown as buttons. */
+  quickReplies?: readonly string[];
 }
 
 export type TranscriptMessage = UserMessage | AssistantMessage;
@@ -193,8 +195,19 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
     case 'plan.updated':
       return { ...t, plan: { weekKey: ev.data.weekKey, plan: ev.data.plan, seq: ev.seq } };
     case 'unknown':
-      return { ...t, ignoredEvents: t.ignoredEvents + 1 };
+      return withQuickReplies(t, ev.rawType, ev.data) ?? { ...t, ignoredEvents: t.ignoredEvents + 1 };
   }
+}
+
+/** The coach's note on one of its messages (`assistant.meta`) carries quick replies; the rest of it is for the coach. */
+function withQuickReplies(t: Transcript, rawType: string, data: unknown): Transcript | null {
+  if (rawType !== 'assistant.meta' || typeof data !== 'object' || data === null) return null;
+  const { messageId, quickReplies } = data as { messageId?: unknown; quickReplies?: unknown };
+  if (typeof messageId !== 'string' || !Array.isArray(quickReplies)) return null;
+  const msg = t.byId.get(messageId);
+  if (!msg || msg.kind !== 'assistant') return null;
+  const replies = quickReplies.filter((r): r is string => typeof r === 'string' && r.trim() !== '').slice(0, 6);
+  return replace(t, { ...msg, quickReplies: replies });
 }
 
 function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string): Transcript {
