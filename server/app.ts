@@ -43,6 +43,7 @@ import { createAppMetrics, type AppMetrics } from './observability/app-metrics.t
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
+import { bodyDeadline } from './http/body-deadline.ts';
 import { wsErrorHandler } from './http/ws-errors.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
@@ -60,6 +61,8 @@ export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 const DS_SWEEP_INTERVAL_MS = 30_000;
 const DS_SSE_MAX_CONNECTION_MS = 60_000;
 const DS_SSE_HEARTBEAT_MS = 15_000;
+/** Idle connections are closed after the longest quiet a live read has (a long-poll) plus this. */
+const IDLE_MARGIN_MS = 30_000;
 
 export interface AppServices {
   db: Database;
@@ -101,6 +104,8 @@ export interface AppOverrides {
   logStream?: DestinationStream;
   /** The wall clock for expiry decisions (pairing codes). */
   now?: () => Date;
+  /** A monotonic clock in ms for rate limits (tests advance it instead of sleeping). */
+  monotonicNow?: () => number;
 }
 
 declare module 'fastify' {
@@ -131,6 +136,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
+    // A stalled upload (or a slowloris) is cut once the request took this long to arrive;
+    // an idle connection once it said nothing for longer than a long-poll may wait.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.dsLongPollTimeoutMs + IDLE_MARGIN_MS,
     // Unknown properties are refused (400 naming the field), never silently dropped: a typo'd
     // field name should not look like success. Querystrings still coerce ("5" → 5).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, plugins: [ajvFinite] },
@@ -228,9 +237,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
+  app.addHook('preParsing', bodyDeadline(config.httpRequestTimeoutMs));
   sockets.startHeartbeat({
     intervalMs: config.wsHeartbeatMs,
     revokedLogins: (ids) => devices.revokedAmong(ids),
+    revokedKeys: (ids) => apiKeys.revokedAmong(ids),
     onError: (err) => app.log.warn({ err }, 'revocation check failed'),
   });
   const rl = config.rateLimits;
@@ -276,13 +287,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets,
     limits: config.limits,
     origins,
+    ...(overrides.monotonicNow ? { now: overrides.monotonicNow } : {}),
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
     },
     onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
     onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
   }));
-  await app.register(apiKeyRoutes({ apiKeys }));
+  await app.register(apiKeyRoutes({ apiKeys, readers: sockets.readers }));
   await app.register(
     dsRoutes({
       store: ds,
@@ -290,6 +302,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       sessionSources,
       sessions,
       apiKeys,
+      readers: sockets.readers,
+      quota: { maxStreams: config.limits.dsMaxStreamsPerUser, maxBytes: config.limits.dsMaxBytesPerUser },
       longPollTimeoutMs: config.dsLongPollTimeoutMs,
       sseMaxConnectionMs: DS_SSE_MAX_CONNECTION_MS,
       sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,

@@ -45,6 +45,8 @@ export const WeekParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY
 export const User = Type.Object({ id: Type.String(), email: Type.String(), timeZone: Type.String() });
 export type User = Static<typeof User>;
 export const UserAnswer = Type.Object({ user: User });
+/** GET /api/auth/session: who is signed in here, answered 200 either way (a signed-out page load logs no error). */
+export const AuthSessionAnswer = Type.Object({ user: Type.Union([User, Type.Null()]) });
 
 const DeviceName = Type.String({ maxLength: MAX_DEVICE_NAME_CHARS });
 const TimeZone = Type.String({ maxLength: MAX_TIME_ZONE_CHARS });

@@ -13,6 +13,7 @@ import type {
   CreateRequest,
   DeleteOutcome,
   DsChange,
+  DsUsage,
   DsEntry,
   DsStreamInfo,
   HeadOutcome,
@@ -388,6 +389,14 @@ export class SqlDsStore implements DsStore {
       DELETE FROM "DsStream" WHERE id = ${id} AND "deletedAt" IS NULL AND ${EXPIRED}
       RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || id || ':-1')::text AS n`;
     if (rows[0]) await this.collectParents(rows[0].forkedFromId);
+  }
+
+  async usage(ownerId: string): Promise<DsUsage> {
+    const rows = await this.prisma.$queryRaw<Array<{ streams: bigint | number; bytes: bigint | number | null }>>`
+      SELECT (SELECT count(*) FROM "DsStream" WHERE "ownerId" = ${ownerId}) AS streams,
+        (SELECT sum(octet_length(e.data)) FROM "DsEntry" e JOIN "DsStream" s ON s.id = e."streamId" WHERE s."ownerId" = ${ownerId}) AS bytes`;
+    const r = rows[0];
+    return { streams: Number(r?.streams ?? 0), bytes: Number(r?.bytes ?? 0) };
   }
 
   async sweepExpired(): Promise<number> {

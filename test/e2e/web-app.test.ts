@@ -337,3 +337,21 @@ describe('resilience (long answers)', () => {
     errors.expectNone();
   }, 60_000);
 });
+
+describe('a first visit, signed out', () => {
+  it('makes no failing request and logs no console error', async () => {
+    const page = await (await newContext(server, DESKTOP)).newPage();
+    const errors = new PageErrors(page, 'first visit');
+    const failing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failing.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    page.on('requestfailed', (r) => failing.push(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Create account' }).waitFor(WAIT);
+    // Let anything the login view starts on its own finish.
+    await page.waitForLoadState('networkidle');
+    expect(failing).toEqual([]);
+    errors.expectNone();
+  }, 60_000);
+});

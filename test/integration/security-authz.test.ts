@@ -3,6 +3,8 @@
 // as another signed-in user. Another user's things are 404, never 403; no login is 401;
 // and nothing of Alice's ever appears in anyone else's answer.
 import http from 'node:http';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND, REASON_SIGN_IN } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -41,6 +43,8 @@ const MATRIX: Record<string, Entry> = {
   // Acts only on the caller's own cookie; without one it is a harmless no-op (204).
   'POST /api/auth/logout': { access: 'public' },
   'GET /api/me': { access: 'self' },
+  // 200 with `user: null` for anyone not signed in; only ever the caller's own user.
+  'GET /api/auth/session': { access: 'public' },
   'GET /api/devices': { access: 'self' },
   'DELETE /api/devices/:id': { access: 'owned' },
   'POST /api/pairing': { access: 'owned', body: (c) => ({ sessionId: c.sessionId }) },
@@ -191,7 +195,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
         const path = fill(r.url, key, ctx);
         const label = `${key} as ${who === null ? 'anonymous' : who === revoked ? 'revoked login' : 'forged cookie'}`;
         if (e.websocket) {
-          await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, who), label).rejects.toMatchObject({ statusCode: 401 });
+          expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, who), label).toEqual({ code: CLOSE_SIGNED_OUT, reason: REASON_SIGN_IN, frames: 0 });
           continue;
         }
         const body = e.body?.(ctx);
@@ -213,7 +217,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       // Logging out would end Mallory's login for the rest of the loop; it is tried last, below.
       if (key === 'POST /api/auth/logout') continue;
       if (e.websocket) {
-        await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, mallory), key).rejects.toMatchObject({ statusCode: 404 });
+        expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, mallory), key).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
         continue;
       }
       const body = e.body?.(ctx);

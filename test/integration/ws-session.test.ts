@@ -1,3 +1,4 @@
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import type { Agent } from '../../server/agent/port.ts';
@@ -269,8 +270,13 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
       expect((await api(server.url, mallory, method, path, body)).status, `${method} ${path}`).toBe(404);
       expect((await api(server.url, null, method, path, body)).status, `${method} ${path} anonymous`).toBe(401);
     }
-    await expect(WsTestClient.connect(server.wsUrl, sessionId, mallory)).rejects.toMatchObject({ statusCode: 404 });
-    await expect(WsTestClient.connect(server.wsUrl, sessionId, null)).rejects.toMatchObject({ statusCode: 401 });
+    // Refused after the upgrade, with a close code a browser can read (it never sees an HTTP status).
+    expect((await WsTestClient.refusal(server.wsUrl, sessionId, mallory)).code).toBe(CLOSE_NOT_FOUND);
+    expect((await WsTestClient.refusal(server.wsUrl, sessionId, null)).code).toBe(CLOSE_SIGNED_OUT);
+    expect((await WsTestClient.refusal(server.wsUrl, 'not-a-session-id', alice)).code).toBe(CLOSE_NOT_FOUND);
+    // Plain HTTP (no upgrade) still gets the plain status.
+    expect((await api(server.url, mallory, 'GET', `/api/sessions/${sessionId}/ws`)).status).toBe(404);
+    expect((await api(server.url, null, 'GET', `/api/sessions/${sessionId}/ws`)).status).toBe(401);
     await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { origin: 'https://evil.example' })).rejects.toMatchObject({ statusCode: 403 });
     expect((await api(server.url, mallory, 'GET', '/api/sessions')).body).toEqual({ sessions: [] });
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events?after=0`)).body).toEqual({ events: [], lastSeq: 0 });

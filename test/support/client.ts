@@ -79,6 +79,16 @@ export class WsTestClient {
     });
   }
 
+  /**
+   * Opens a socket that the server is expected to refuse after the upgrade; resolves with
+   * the close it got (no frame may arrive first). Rejects like connect() on an HTTP refusal.
+   */
+  static async refusal(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string } = {}): Promise<{ code: number; reason: string; frames: number }> {
+    const c = await WsTestClient.connect(wsUrl, sessionId, account, opts);
+    const closed = await c.waitFor((x) => x.closed, 5_000, 'close');
+    return { ...closed, frames: c.frames.length };
+  }
+
   private wake() {
     const w = this.waiters;
     this.waiters = [];
