@@ -174,6 +174,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
+  // SL15: a deleted session's sockets close on every instance (the d:<session> notice reaches all).
+  const offDeleted = log.onNotification((n) => {
+    if (n.kind === 'session_deleted') sockets.closeSession(n.sessionId);
+  });
   app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
@@ -276,6 +280,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await ds.close();
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
+    offDeleted();
     presence.close();
     hub.close();
     await log.close();

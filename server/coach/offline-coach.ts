@@ -13,6 +13,7 @@ import { createPlanFlow } from './plan-flow.ts';
 import { askText } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
+import { readTurnHistory, skipShownPrefix } from './turn-request.ts';
 
 export type { SessionKind } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
@@ -61,7 +62,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
     async respond(turn: AgentTurn): Promise<void> {
       const { signal } = turn;
       if (signal.aborted) return;
-      const conversation = readConversation(turn.history);
+      // SL14: retried answers vanish; a continued one is answered again and only its unseen rest is written.
+      const { history, continuing } = readTurnHistory(turn.history, 'regenerate');
+      const write = continuing ? skipShownPrefix(turn.write, continuing.shown) : turn.write;
+      const conversation = readConversation(history);
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
       const kind: SessionKind = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
@@ -121,7 +125,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       if (signal.aborted) return;
       if (said.every((s) => !s) && question === undefined) said.push(...(await flow.closing(ctx)));
       const paragraphs = [said.filter(Boolean).join(' '), lead ?? '', question ?? ''].filter((p) => p.trim() !== '');
-      await speak(paragraphs.join('\n\n'), turn.write, options.paceMs, signal);
+      await speak(paragraphs.join('\n\n'), write, options.paceMs, signal);
     },
   };
 }

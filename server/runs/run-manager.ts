@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentError, type Agent } from '../agent/port.ts';
 import type { SessionLog } from '../session/port.ts';
-import type { LogNotification, SessionEvent } from '../session/types.ts';
+import type { CancelledBy, LogNotification, SessionEvent } from '../session/types.ts';
 import { AbortRegistry } from './abort-registry.ts';
 import { DeltaFlusher } from './delta-flusher.ts';
 
@@ -223,8 +223,8 @@ export class RunManager {
   }
 
   /** Any client's cancel, on any instance (SL10). */
-  async cancel(sessionId: string) {
-    return this.opts.log.requestCancel(sessionId);
+  async cancel(sessionId: string, by?: CancelledBy) {
+    return this.opts.log.requestCancel(sessionId, by);
   }
 
   private sweeping = false;

@@ -4,6 +4,7 @@ import type { LogNotification } from './types.ts';
 //   e:<sessionId>:<seq>   events committed up to seq
 //   s:<runId>             a stop (cancel or interrupt) was recorded for this run
 //   r:<sessionId>         the session's active run ended; a waiting turn may claim
+//   d:<sessionId>         the session was deleted (SL15): close its sockets
 export function decodeNotification(payload: string): LogNotification | undefined {
   const kind = payload.slice(0, 2);
   const rest = payload.slice(2);
@@ -15,5 +16,6 @@ export function decodeNotification(payload: string): LogNotification | undefined
   }
   if (kind === 's:' && rest) return { kind: 'stop', runId: rest };
   if (kind === 'r:' && rest) return { kind: 'run_ended', sessionId: rest };
+  if (kind === 'd:' && rest) return { kind: 'session_deleted', sessionId: rest };
   return undefined;
 }

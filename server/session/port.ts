@@ -9,7 +9,10 @@ import type {
   LogNotification,
   NotFound,
   RenewOutcome,
+  CancelledBy,
   SessionEvent,
+  TurnRequestInput,
+  TurnRequestOutcome,
   UserMessageOutcome,
 } from './types.ts';
 
@@ -22,6 +25,10 @@ export interface SessionLog {
   createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void>;
   /** SL5 + SL10: append a user message, stopping the active run (interrupt). */
   appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome>;
+  /** SL14: a turn without a user message (retry, continue, open), counted as a user turn for SL11. */
+  appendTurnRequest(sessionId: string, input: TurnRequestInput): Promise<TurnRequestOutcome>;
+  /** SL15: deletes the session with its events and runs; tells every instance. False if it did not exist. */
+  deleteSession(sessionId: string): Promise<boolean>;
   /** Appends any other event (e.g. plan.updated). */
   append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome>;
   /** SL3. */
@@ -38,7 +45,7 @@ export interface SessionLog {
    */
   appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run. */
-  requestCancel(sessionId: string): Promise<CancelOutcome>;
+  requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
   endRun(runId: string, status: Exclude<EndStatus, 'cancelled' | 'interrupted'> | 'interrupted', reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
   renewLease(runId: string, leaseMs: number): Promise<RenewOutcome>;

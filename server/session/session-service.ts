@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/database.ts';
 import type { RunManager } from '../runs/run-manager.ts';
 import type { SessionLog } from './port.ts';
-import type { NotFound, SessionEvent } from './types.ts';
+import type { CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
 
 export const MAX_MESSAGE_CHARS = 8_000;
 export const MAX_TITLE_CHARS = 200;
@@ -18,6 +18,24 @@ export interface SessionView {
   createdAt: string;
   lastSeq: number;
 }
+
+/**
+ * Where a conversation stands, for the session list: `new` (nothing said yet), `answering`
+ * (a run is active), `waiting` (a turn nobody has answered yet), `stopped` (the latest answer
+ * was cancelled, interrupted or failed), `your_turn` (the coach finished and waits for you).
+ */
+export type SessionStatus = 'new' | 'answering' | 'waiting' | 'stopped' | 'your_turn';
+
+export interface SessionListItem extends SessionView {
+  status: SessionStatus;
+  /** The latest message, cut to PREVIEW_CHARS; null before anything was said. */
+  preview: { role: 'user' | 'coach'; text: string } | null;
+  /** When the latest message (or the session, if none) was written. */
+  lastActiveAt: string;
+}
+
+export const PREVIEW_CHARS = 140;
+export const MAX_LISTED_SESSIONS = 200;
 
 export type CreateOutcome = { kind: 'created'; session: SessionView } | { kind: 'limit_reached'; max: number };
 
@@ -50,9 +68,48 @@ export class SessionService {
     return { kind: 'created', session: view(row) };
   }
 
-  async list(userId: string): Promise<SessionView[]> {
-    const rows = await this.prisma.session.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, take: 200 });
-    return rows.map(view);
+  /** Newest first, each with its status and the latest message (one statement; deltas are skipped by type). */
+  async list(userId: string): Promise<SessionListItem[]> {
+    const rows = await this.prisma.$queryRaw<ListRow[]>`
+      SELECT s.id, s.title, s.kind, s."weekKey", s."createdAt", s."lastSeq", s."activeRunId", s."lastUserSeq", s."answeredSeq",
+             last.type AS "lastType", last.data AS "lastData", last.at AS "lastAt"
+      FROM "Session" s
+      LEFT JOIN LATERAL (
+        SELECT e.type, e.data, e.at FROM "Event" e
+        WHERE e."sessionId" = s.id AND e.type IN ('user.message', 'assistant.end')
+        ORDER BY e.seq DESC LIMIT 1
+      ) last ON true
+      WHERE s."userId" = ${userId}
+      ORDER BY s."createdAt" DESC
+      LIMIT ${MAX_LISTED_SESSIONS}`;
+    return rows.map(listItem);
+  }
+
+  /** Renames a session; another user's is not_found. */
+  async rename(userId: string, sessionId: string, title: string): Promise<SessionView | NotFound> {
+    const r = await this.prisma.session.updateMany({ where: { id: sessionId, userId }, data: { title } });
+    if (r.count !== 1) return NOT_FOUND;
+    return this.get(userId, sessionId);
+  }
+
+  /** SL15: deletes the session, its events and runs; its sockets close on every instance. */
+  async delete(userId: string, sessionId: string): Promise<{ kind: 'deleted' } | NotFound> {
+    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    return (await this.log.deleteSession(sessionId)) ? { kind: 'deleted' } : NOT_FOUND;
+  }
+
+  /** SL14: retry, continue or open; the coach answers it like a user message. */
+  async requestTurn(
+    userId: string,
+    sessionId: string,
+    input: TurnRequestInput,
+  ): Promise<{ kind: 'accepted'; seq: number; duplicate: boolean } | { kind: 'not_allowed' } | NotFound> {
+    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    const r = await this.log.appendTurnRequest(sessionId, input);
+    if (r.kind === 'not_found' || r.kind === 'not_allowed') return r;
+    if (r.kind === 'duplicate') return { kind: 'accepted', seq: r.seq, duplicate: true };
+    await this.runs.requestTurn(sessionId);
+    return { kind: 'accepted', seq: r.event.seq, duplicate: false };
   }
 
   async get(userId: string, sessionId: string): Promise<SessionView | NotFound> {
@@ -80,13 +137,62 @@ export class SessionService {
     return { kind: 'accepted', seq: r.event.seq, duplicate: false };
   }
 
-  async cancel(userId: string, sessionId: string): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
+  async cancel(userId: string, sessionId: string, by?: CancelledBy): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
     if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
-    const r = await this.runs.cancel(sessionId);
+    const r = await this.runs.cancel(sessionId, by);
     return r.kind === 'not_found' ? NOT_FOUND : { kind: r.kind };
   }
 }
 
 function view(row: { id: string; title: string; kind: string; weekKey: string | null; createdAt: Date; lastSeq: number }): SessionView {
   return { id: row.id, title: row.title, kind: row.kind, weekKey: row.weekKey, createdAt: row.createdAt.toISOString(), lastSeq: row.lastSeq };
+}
+
+interface ListRow {
+  id: string;
+  title: string;
+  kind: string;
+  weekKey: string | null;
+  createdAt: Date;
+  lastSeq: number;
+  activeRunId: string | null;
+  lastUserSeq: number;
+  answeredSeq: number;
+  lastType: string | null;
+  lastData: unknown;
+  lastAt: Date | null;
+}
+
+function listItem(row: ListRow): SessionListItem {
+  const data = (typeof row.lastData === 'string' ? JSON.parse(row.lastData) : row.lastData) as Record<string, unknown> | null;
+  const text = typeof data?.text === 'string' ? data.text.trim() : '';
+  const preview = row.lastType && text ? { role: row.lastType === 'user.message' ? ('user' as const) : ('coach' as const), text: clip(text) } : null;
+  const lastUserSeq = Number(row.lastUserSeq);
+  const answeredSeq = Number(row.answeredSeq);
+  const status: SessionStatus = row.activeRunId
+    ? 'answering'
+    : lastUserSeq > answeredSeq
+      ? 'waiting'
+      : Number(row.lastSeq) === 0
+        ? 'new'
+        : row.lastType === 'assistant.end' && data?.status !== 'complete'
+          ? 'stopped'
+          : 'your_turn';
+  const createdAt = new Date(row.createdAt);
+  return {
+    ...view({ ...row, createdAt, lastSeq: Number(row.lastSeq) }),
+    status,
+    preview,
+    lastActiveAt: (row.lastAt ? new Date(row.lastAt) : createdAt).toISOString(),
+  };
+}
+
+/** The last line of a message, cut to PREVIEW_CHARS on a word boundary where one is near. */
+function clip(text: string): string {
+  const lines = text.split(/\n+/).map((l) => l.trim()).filter(Boolean);
+  const last = lines[lines.length - 1] ?? '';
+  if (last.length <= PREVIEW_CHARS) return last;
+  const cut = last.slice(0, PREVIEW_CHARS - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > PREVIEW_CHARS * 0.6 ? cut.slice(0, space) : cut}…`;
 }

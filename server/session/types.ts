@@ -6,7 +6,8 @@ export type EventType =
   | 'assistant.delta'
   | 'assistant.end'
   | 'cancel.requested'
-  | 'plan.updated';
+  | 'plan.updated'
+  | 'turn.requested';
 
 export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
 
@@ -24,6 +25,34 @@ export type UserMessageOutcome =
   | { kind: 'appended'; event: SessionEvent; stoppedRunId: string | null }
   | { kind: 'duplicate'; seq: number }
   | NotFound;
+
+/**
+ * A turn the coach is asked for without a new user message (SL14): `retry` answers the same
+ * message again, `continue` resumes a stopped answer, `open` lets the coach speak first.
+ */
+export type TurnRequestMode = 'retry' | 'continue' | 'open';
+export const TURN_REQUEST_MODES: readonly TurnRequestMode[] = ['retry', 'continue', 'open'];
+
+export interface TurnRequestInput {
+  /** Client-chosen, unique per session like a clientMessageId (SL5): a resend is a duplicate. */
+  requestId: string;
+  mode: TurnRequestMode;
+  /** The answer to retry or continue; absent for `open`. */
+  messageId?: string;
+}
+
+export type TurnRequestOutcome =
+  | { kind: 'appended'; event: SessionEvent }
+  | { kind: 'duplicate'; seq: number }
+  /** SL14: the target is not the latest ended answer, a turn is pending or running, or the session has begun (open). */
+  | { kind: 'not_allowed' }
+  | NotFound;
+
+/** Who pressed Stop, recorded in cancel.requested so other devices can say "Stopped from <label>". */
+export interface CancelledBy {
+  deviceId: string;
+  label: string;
+}
 
 export type AppendOutcome = { kind: 'appended'; event: SessionEvent } | NotFound;
 
@@ -46,6 +75,8 @@ export type LogNotification =
   | { kind: 'events'; sessionId: string; seq: number; events?: SessionEvent[] }
   | { kind: 'stop'; runId: string }
   | { kind: 'run_ended'; sessionId: string }
+  /** The session and its log were deleted; its sockets are closed on every instance. */
+  | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'resync' };
 
 export interface ClaimRequest {

@@ -3,12 +3,21 @@ import { MAX_EVENTS_PAGE, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, SESSION_KINDS, typ
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS } from '../protocol.ts';
+import { labelFromUserAgent } from '../../session/presence.ts';
+import { TURN_REQUEST_MODES, type TurnRequestMode } from '../../session/types.ts';
 
 const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
+
+/** Why a turn request was refused (409 turn_not_allowed, or the WS error frame). */
+export const TURN_NOT_ALLOWED: Record<TurnRequestMode, string> = {
+  retry: 'Only the latest answer can be retried, once it has ended and before anything else was sent.',
+  continue: 'Only the latest answer can be continued, when it was stopped before it finished.',
+  open: 'The coach has already started this conversation.',
+};
 
 export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPluginAsync =>
   async (app) => {
@@ -98,8 +107,63 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       },
     );
 
+    app.patch<{ Params: { id: string }; Body: { title: string } }>(
+      '/api/sessions/:id',
+      {
+        schema: {
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['title'],
+            additionalProperties: false,
+            properties: { title: { type: 'string', minLength: 1, maxLength: MAX_TITLE_CHARS, pattern: '\\S' } },
+          },
+        },
+      },
+      async (request) => {
+        const r = await sessions.rename(request.user!.id, request.params.id, request.body.title.trim());
+        if ('kind' in r) throw notFound();
+        return r;
+      },
+    );
+
+    app.delete<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: idParams } }, async (request, reply) => {
+      const r = await sessions.delete(request.user!.id, request.params.id);
+      if (r.kind === 'not_found') throw notFound();
+      return reply.status(204).send();
+    });
+
+    // SL14: retry, continue or open without a user message.
+    app.post<{ Params: { id: string }; Body: { requestId: string; mode: TurnRequestMode; messageId?: string } }>(
+      '/api/sessions/:id/turns',
+      {
+        schema: {
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['requestId', 'mode'],
+            additionalProperties: false,
+            properties: {
+              requestId: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS },
+              mode: { type: 'string', enum: [...TURN_REQUEST_MODES] },
+              messageId: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { requestId, mode, messageId } = request.body;
+        if (mode !== 'open' && !messageId) throw new ApiError(400, 'invalid_request', `body.messageId is required for ${mode}`, 'messageId');
+        const r = await sessions.requestTurn(request.user!.id, request.params.id, { requestId, mode, ...(mode === 'open' ? {} : { messageId }) });
+        if (r.kind === 'not_found') throw notFound();
+        if (r.kind === 'not_allowed') throw new ApiError(409, 'turn_not_allowed', TURN_NOT_ALLOWED[mode]);
+        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate });
+      },
+    );
+
     app.post<{ Params: { id: string } }>('/api/sessions/:id/cancel', { schema: { params: idParams } }, async (request, reply) => {
-      const r = await sessions.cancel(request.user!.id, request.params.id);
+      const user = request.user!;
+      const r = await sessions.cancel(user.id, request.params.id, { deviceId: user.loginId, label: user.deviceName || labelFromUserAgent(request.headers['user-agent']) });
       if (r.kind === 'not_found') throw notFound();
       return reply.status(202).send({ result: r.kind });
     });
