@@ -122,7 +122,7 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       },
       async (request) => {
         const r = await sessions.rename(request.user!.id, request.params.id, request.body.title.trim());
-        if ('kind' in r) throw notFound();
+        if (r.kind === 'not_found') throw notFound();
         return r;
       },
     );
