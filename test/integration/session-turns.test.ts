@@ -127,7 +127,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     c.send({ type: 'user.message', clientMessageId: 'm1', text: 'Hello' });
     const start = await c.waitForEvent('assistant.start');
     c.send({ type: 'turn.request', requestId: 'r-busy', mode: 'retry', messageId: String(start.data.messageId) });
-    const err = (await c.waitForFrame('error')) as { code: string; requestId?: string };
+    const err = (await c.waitForFrame("error")) as unknown as { code: string; requestId?: string };
     expect(err).toMatchObject({ code: 'turn_not_allowed', requestId: 'r-busy' });
     await endCount(c, 1);
     expect(c.events.some((e) => e.type === 'turn.requested')).toBe(false);

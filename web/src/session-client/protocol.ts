@@ -32,7 +32,15 @@ export interface AssistantEndEvent extends EventBase {
 }
 export interface CancelRequestedEvent extends EventBase {
   type: 'cancel.requested';
-  data: { messageId: string; runId: string };
+  /** `by`: the device that pressed Stop (its presence deviceId and label), when the server says. */
+  data: { messageId: string; runId: string; by?: { deviceId: string; label: string } };
+}
+/** SL14: retry, continue or open — a turn asked for without a user message. */
+export type TurnRequestMode = 'retry' | 'continue' | 'open';
+export const TURN_REQUEST_MODES: readonly TurnRequestMode[] = ['retry', 'continue', 'open'];
+export interface TurnRequestedEvent extends EventBase {
+  type: 'turn.requested';
+  data: { requestId: string; mode: TurnRequestMode; messageId?: string };
 }
 export interface PlanUpdatedEvent extends EventBase {
   type: 'plan.updated';
@@ -57,13 +65,15 @@ export type KnownEvent =
   | AssistantDeltaEvent
   | AssistantEndEvent
   | CancelRequestedEvent
-  | PlanUpdatedEvent;
+  | PlanUpdatedEvent
+  | TurnRequestedEvent;
 export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
   | { kind: 'event'; event: SessionEvent }
   | { kind: 'ready'; lastSeq: number }
-  | { kind: 'error'; code: string; message: string }
+  /** `requestId` echoes a refused turn.request. */
+  | { kind: 'error'; code: string; message: string; requestId?: string }
   | { kind: 'pong' }
   /** Shape not fixed yet: exposed raw. */
   | { kind: 'presence'; raw: Record<string, unknown> }
@@ -74,7 +84,8 @@ export type ServerFrame =
 export type ClientFrame =
   | { type: 'user.message'; clientMessageId: string; text: string }
   | { type: 'cancel' }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  | { type: 'turn.request'; requestId: string; mode: TurnRequestMode; messageId?: string };
 
 /** WebSocket close codes the server uses. */
 export const CLOSE_SLOW_CONSUMER = 4008;
@@ -122,6 +133,14 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'cancel.requested': (d) =>
     !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
   'plan.updated': (d) => (!isNonEmptyString(d.weekKey) ? 'weekKey' : !isRecord(d.plan) ? 'plan' : null),
+  'turn.requested': (d) =>
+    !isNonEmptyString(d.requestId)
+      ? 'requestId'
+      : !TURN_REQUEST_MODES.includes(d.mode as TurnRequestMode)
+        ? 'mode'
+        : d.mode !== 'open' && !isNonEmptyString(d.messageId)
+          ? 'messageId'
+          : null,
 };
 
 function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {
@@ -129,8 +148,18 @@ function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEv
     case 'user.message':
       return { clientMessageId: d.clientMessageId as string, text: d.text as string };
     case 'assistant.start':
-    case 'cancel.requested':
       return { messageId: d.messageId as string, runId: d.runId as string };
+    case 'cancel.requested': {
+      const out: CancelRequestedEvent['data'] = { messageId: d.messageId as string, runId: d.runId as string };
+      const by = d.by;
+      if (isRecord(by) && isNonEmptyString(by.deviceId) && typeof by.label === 'string') out.by = { deviceId: by.deviceId, label: by.label };
+      return out;
+    }
+    case 'turn.requested': {
+      const out: TurnRequestedEvent['data'] = { requestId: d.requestId as string, mode: d.mode as TurnRequestMode };
+      if (isNonEmptyString(d.messageId)) out.messageId = d.messageId;
+      return out;
+    }
     case 'assistant.delta':
       return { messageId: d.messageId as string, text: d.text as string };
     case 'assistant.end': {
@@ -189,6 +218,7 @@ export function parseServerFrame(raw: unknown): ServerFrame {
         kind: 'error',
         code: typeof value.code === 'string' ? value.code : 'unknown',
         message: typeof value.message === 'string' ? value.message : '',
+        ...(isNonEmptyString(value.requestId) ? { requestId: value.requestId } : {}),
       };
     case 'pong':
       return { kind: 'pong' };
