@@ -83,8 +83,8 @@ async function say(page: Page, text: string): Promise<string> {
 
 /** Opens the laptop's pairing link in a new phone context; returns the phone's page on the same session. */
 async function pairPhone(server: E2eServer, laptop: Page, sessionId: string, deviceName: string): Promise<{ phone: Page; errors: PageErrors }> {
-  await laptop.getByRole('button', { name: 'Continue on another device' }).click();
-  const dialog = laptop.getByRole('dialog', { name: 'Continue on another device' });
+  await laptop.getByRole('button', { name: 'Open on another device' }).click();
+  const dialog = laptop.getByRole('dialog', { name: 'Open on another device' });
   await dialog.getByRole('img', { name: /QR code/ }).waitFor(WAIT);
   const link = await dialog.getByTestId('pair-link').inputValue();
   expect(link).toMatch(new RegExp(`^${server.url}/pair/[A-Z0-9]+$`));
@@ -251,7 +251,7 @@ describe('two devices of one user, paired by QR link', () => {
     await finishedAnswers(desktop).nth(9).waitFor(WAIT);
     await screenshot(desktop, '03-chat-with-plan');
 
-    await desktop.getByRole('button', { name: 'Continue on another device' }).click();
+    await desktop.getByRole('button', { name: 'Open on another device' }).click();
     await desktop.getByRole('dialog').getByRole('img', { name: /QR code/ }).waitFor(WAIT);
     await screenshot(desktop, '04-pairing-dialog');
     await desktop.keyboard.press('Escape');

@@ -69,7 +69,7 @@ export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => voi
         </div>
       </form>
       <p className="muted small pair-hint">
-        Signed in on another device? Open “Continue on another device” there and scan the code, or <a href="/pair">enter a pairing code</a>.
+        Signed in on another device? Open “Open on another device” there and scan the code, or <a href="/pair">enter a pairing code</a>.
       </p>
     </main>
   );

@@ -4,7 +4,7 @@ import { formatPairingCode } from './PairDialog.tsx';
 import { chatHref, navigate } from './route.ts';
 
 /**
- * The other end of "Continue on another device": /pair/<code> (from the QR code or link)
+ * The other end of "Open on another device": /pair/<code> (from the QR code or link)
  * or /pair (type the code). Redeeming signs this device in and opens the session.
  * It asks before redeeming, so a link preview or a prefetch cannot use up the code.
  */
