@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { SessionClient } from '../session-client/session-client.ts';
-import { useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type Pairing } from './api.ts';
 import { copyText } from './clipboard.ts';
 import { prefersTouchInput } from './input-mode.ts';

@@ -19,7 +19,9 @@ export interface User {
   /** IANA time zone the server plans in (default UTC). */
   timeZone?: string;
 }
-export type SessionKind = 'plan' | 'review';
+export type SessionKind = 'plan' | 'review' | 'chat';
+/** Where a conversation stands (GET /api/sessions). */
+export type SessionStatus = 'new' | 'answering' | 'waiting' | 'stopped' | 'your_turn';
 export interface SessionSummary {
   id: string;
   title: string;
@@ -28,6 +30,16 @@ export interface SessionSummary {
   weekKey?: string | null;
   createdAt: string;
   lastSeq: number;
+  /** List only. */
+  status?: SessionStatus;
+  /** List only: the last line of the latest message. */
+  preview?: { role: 'user' | 'coach'; text: string } | null;
+  lastActiveAt?: string;
+}
+
+export interface Feed {
+  id: string;
+  createdAt: string;
 }
 
 /** POST /api/pairing: a one-time code that signs another device in (and opens `sessionId` there). */
@@ -58,8 +70,13 @@ export interface Api {
   logout(): Promise<void>;
   setTimeZone(timeZone: string): Promise<User>;
   listSessions(): Promise<SessionSummary[]>;
-  createSession(input: { title?: string; kind?: SessionKind }): Promise<SessionSummary>;
+  createSession(input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
+  renameSession(id: string, title: string): Promise<SessionSummary>;
+  /** Deletes the conversation and its history for good (SL15). */
+  deleteSession(id: string): Promise<void>;
+  listFeeds(): Promise<Feed[]>;
+  revokeFeed(id: string): Promise<void>;
   /** The week's plan: `weekKey` or, when null, the current week in the user's time zone. */
   getWeek(weekKey: string | null): Promise<WeekPlan>;
   planMarkdown(weekKey: string): Promise<string>;
@@ -137,6 +154,18 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
     },
     getSession(id) {
       return json<SessionSummary>('GET', sessionPath(id));
+    },
+    renameSession(id, title) {
+      return json<SessionSummary>('PATCH', sessionPath(id), { title });
+    },
+    async deleteSession(id) {
+      await request('DELETE', sessionPath(id));
+    },
+    async listFeeds() {
+      return (await json<{ feeds: Feed[] }>('GET', '/api/feeds')).feeds;
+    },
+    async revokeFeed(id) {
+      await request('DELETE', `/api/feeds/${encodeURIComponent(id)}`);
     },
     async getWeek(weekKey) {
       return (await json<{ plan: WeekPlan }>('GET', weekKey ? weekPath(weekKey) : '/api/weeks/current')).plan;
