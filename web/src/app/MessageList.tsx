@@ -11,13 +11,13 @@ const PIN_THRESHOLD_PX = 48;
 /** A Retry or Continue that the server refused (or that got lost) offers its buttons again after this. */
 const REQUEST_SETTLE_MS = 6_000;
 
-/** The id of the newest assistant message: the only one that offers Retry and Continue. */
+/**
+ * The answer that may be retried or continued (SL14): the conversation's last word, when it
+ * is the coach's. Once the person wrote after it, it is history.
+ */
 export function latestAnswerId(t: Transcript): string | null {
-  for (let i = t.messages.length - 1; i >= 0; i--) {
-    const m = t.messages[i];
-    if (m?.kind === 'assistant') return m.id;
-  }
-  return null;
+  const last = t.messages[t.messages.length - 1];
+  return last?.kind === 'assistant' ? last.id : null;
 }
 
 export function MessageList({ client, kind }: { client: SessionClient; kind?: string }) {
