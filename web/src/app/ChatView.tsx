@@ -88,7 +88,8 @@ function ChatBody({
 }) {
   const connection = useSessionSelector(client, (s) => s.connection);
   const denied = connection.status === 'denied';
-  useOpenTurn(client, !denied);
+  // Plans and reviews are guided: their coach speaks first. A free chat waits for the person.
+  useOpenTurn(client, !denied && (kind === 'plan' || kind === 'review'));
 
   useEffect(() => {
     if (connection.status === 'denied' && connection.code === 4401) onSignedOut('revoked');

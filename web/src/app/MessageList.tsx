@@ -77,9 +77,7 @@ export function MessageList({ client, kind }: { client: SessionClient; kind?: st
         <ol className="messages" ref={content}>
           {ids.length === 0 &&
             (replayed ? (
-              <li className="empty">
-                <FirstRunIntro kind={kind} />
-              </li>
+              <li className="empty">{kind === 'chat' ? <p className="muted">Write to your coach to begin.</p> : <FirstRunIntro kind={kind} />}</li>
             ) : (
               // Until the replay is done an empty list means "not loaded yet", not "nothing said".
               <li className="muted empty" role="status">
