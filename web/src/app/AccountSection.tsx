@@ -16,14 +16,17 @@ function formatDay(iso: string, timeZone?: string): string {
 
 /** Account basics: time zone, calendar feeds, signed-in devices. */
 export function AccountSection({ api, user, onUserChanged }: { api: Api; user: User; onUserChanged: (u: User) => void }) {
+  // Feeds and devices are loaded each time the section opens, so they are current when looked at.
+  const [openedTimes, setOpenedTimes] = useState(0);
   return (
-    <details className="account" data-testid="account">
+    // React passes a dialog's own toggle events up the tree: only the section's own count.
+    <details className="account" data-testid="account" onToggle={(e) => e.target === e.currentTarget && e.currentTarget.open && setOpenedTimes((n) => n + 1)}>
       <summary>
         <h2>Account and devices</h2>
       </summary>
       <TimeZoneSetting api={api} user={user} onUserChanged={onUserChanged} />
-      <FeedsSetting api={api} timeZone={user.timeZone} />
-      <DevicesSetting api={api} timeZone={user.timeZone} />
+      {openedTimes > 0 && <FeedsSetting key={`f${openedTimes}`} api={api} timeZone={user.timeZone} />}
+      {openedTimes > 0 && <DevicesSetting key={`d${openedTimes}`} api={api} timeZone={user.timeZone} />}
     </details>
   );
 }

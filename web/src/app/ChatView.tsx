@@ -95,12 +95,14 @@ function ChatBody({
     if (connection.status === 'denied' && connection.code === 4401) onSignedOut('revoked');
   }, [connection, onSignedOut]);
 
-  // DOM order is the tab order: conversation, message box, then the plan (placed beside or below by CSS).
+  // DOM order is the tab order: the message box two Tabs from the top, then the conversation (with
+  // a copy button per message), then the plan. CSS places the box under the conversation.
   return (
     <>
       <StatusStrip client={client} />
       <OfflineBanner client={client} />
       <main className="chat-main">
+        <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
           {denied ? (
             <p role="alert" className="center">
@@ -110,7 +112,6 @@ function ChatBody({
             <MessageList client={client} kind={kind} />
           )}
         </section>
-        <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} />}
       </main>
       <ReplyAnnouncer client={client} />

@@ -43,7 +43,9 @@ export function WeekGlance({ api, weekKey }: { api: Api; weekKey: string }) {
   const sum = plan ? weekSummary(plan) : null;
   return (
     <section className="glance" aria-labelledby="glance-title" data-testid="week-glance">
-      <h2 id="glance-title">This week · {weekLabel(weekKey)}</h2>
+      <h2 id="glance-title">
+        Your week at a glance <span className="muted small">· {weekLabel(weekKey)}</span>
+      </h2>
       {!plan || !sum ? (
         <p className="muted small" role="status">
           Loading your week…
