@@ -425,3 +425,67 @@ describe('offline and accessibility', () => {
     errors.expectNone();
   }, 60_000);
 });
+
+describe('screenshots at 1280×800 and 390×844', () => {
+  it('of every changed screen, for looking at', async () => {
+    const page = await newPage(DESKTOP);
+    const errors = new PageErrors(page, 'desktop', (m) => /status of 401/.test(m.text()) || /ERR_INTERNET_DISCONNECTED|net::/.test(m.text()));
+    const email = uniqueEmail('shots');
+    await signUp(page, email);
+    const sizes = [
+      ['desktop', { width: 1280, height: 800 }],
+      ['phone', { width: 390, height: 844 }],
+    ] as const;
+    for (const [name, size] of sizes) {
+      await page.setViewportSize(size);
+      await page.goto('/');
+      await page.getByTestId('plan-week').waitFor(WAIT);
+      await screenshot(page, `webapp-20-home-${name}`);
+      await page.getByTestId('account').locator('summary').click();
+      await page.getByRole('heading', { name: 'Your devices' }).waitFor(WAIT);
+      await page.getByRole('heading', { name: 'Your devices' }).scrollIntoViewIfNeeded();
+      await screenshot(page, `webapp-21-account-${name}`);
+    }
+    // A stopped answer offering Retry and Continue, then the offline banner.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const sessionId = await openSessionOfKind(page, 'chat', 'Long answers');
+    await expectLive(page);
+    await page.getByLabel('Message').fill('Tell me a long story');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(async () => ((await page.locator('.msg.assistant.streaming p').textContent().catch(() => '')) ?? '').length, WAIT).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.locator('.msg.assistant.cancelled').waitFor(WAIT);
+    for (const [name, size] of sizes) {
+      await page.setViewportSize(size);
+      await page.waitForTimeout(200);
+      await screenshot(page, `webapp-22-stopped-${name}`);
+    }
+    await page.context().setOffline(true);
+    await page.getByTestId('offline-banner').waitFor(WAIT);
+    for (const [name, size] of sizes) {
+      await page.setViewportSize(size);
+      await page.waitForTimeout(200);
+      await screenshot(page, `webapp-23-offline-${name}`);
+    }
+    await page.context().setOffline(false);
+    await expectLive(page);
+    // The first run of a plan.
+    await page.goto('/');
+    await page.getByTestId('plan-week').click();
+    await finished(page).first().waitFor(WAIT);
+    for (const [name, size] of sizes) {
+      await page.setViewportSize(size);
+      await page.waitForTimeout(200);
+      await screenshot(page, `webapp-24-first-run-${name}`);
+    }
+    // A pairing link opened while signed in, and the signed-out notice.
+    for (const [name, size] of sizes) {
+      await page.setViewportSize(size);
+      await page.goto('/pair/ABCDE12345');
+      await page.getByTestId('switch-account').waitFor(WAIT);
+      await screenshot(page, `webapp-25-pair-signed-in-${name}`);
+    }
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    errors.expectNone();
+  }, 90_000);
+});

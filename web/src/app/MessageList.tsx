@@ -162,7 +162,8 @@ function AssistantBubble({ client, m, isLatestAnswer }: { client: SessionClient;
         {showActions && actions.retry && (
           <button
             type="button"
-            className="secondary small-button"
+            // After a complete answer Retry is a quiet extra, like Copy; after a stopped one it is a real choice.
+            className={actions.continue ? 'secondary small-button' : 'link-button copy-button'}
             disabled={!live}
             title={live ? 'Answer the same message again' : 'Available when you’re back online'}
             onClick={() => setAsked(retryAnswer(client, m.id))}
