@@ -316,7 +316,7 @@ describe('resilience (long answers)', () => {
     const events = await sessionEvents(server, context, sessionId);
     expect(await assistantTexts(page)).toEqual(ends(events).map((e) => e.data.text));
     expect(events.filter((e) => e.type === 'user.message' && e.data.text === 'Sent while offline')).toHaveLength(1);
-    expect(await page.locator('.msg.user').allTextContents()).toEqual(['You: Tell me a long story', 'You: Sent while offline']);
+    expect(await page.locator('.msg.user p').allTextContents()).toEqual(['Tell me a long story', 'Sent while offline']);
     errors.expectNone();
   }, 60_000);
 
