@@ -7,7 +7,7 @@ import type { Agent, AgentTurn } from '../agent/port.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import { instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
-import { readConversation, type SessionKind } from './conversation.ts';
+import { readConversation, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
 import { askText } from './questions.ts';
@@ -15,12 +15,12 @@ import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
 import { readTurnHistory, skipShownPrefix } from './turn-request.ts';
 
-export type { SessionKind } from './conversation.ts';
+export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
 
 /** What the server knows about the session (its row has `kind` and `weekKey`). */
 export interface CoachSessionInfo {
-  kind?: SessionKind;
+  kind?: CoachFlow;
   weekKey?: string;
 }
 
@@ -47,7 +47,7 @@ const WEDNESDAY_INDEX = 2;
  * looks back at the week before. Based on the session's first message, so every turn of
  * a session agrees on its week even across midnight.
  */
-export function defaultWeekKey(kind: SessionKind, startedAt: string, timeZone: string): string {
+export function defaultWeekKey(kind: CoachFlow, startedAt: string, timeZone: string): string {
   const { dayIndex } = instantToLocal(startedAt, timeZone);
   const current = weekKeyFor(startedAt, timeZone);
   if (kind === 'plan') return dayIndex >= SATURDAY_INDEX ? nextWeekKey(current) : current;
@@ -56,7 +56,7 @@ export function defaultWeekKey(kind: SessionKind, startedAt: string, timeZone: s
 
 export function createOfflineCoach(options: OfflineCoachOptions): Agent {
   const now = options.now ?? (() => new Date());
-  const flows: Record<SessionKind, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
+  const flows: Record<CoachFlow, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
 
   return {
     async respond(turn: AgentTurn): Promise<void> {
@@ -68,7 +68,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const conversation = readConversation(history);
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
-      const kind: SessionKind = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
+      const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();
       const week: ToolContext = { userId: turn.userId, weekKey: info.weekKey ?? defaultWeekKey(kind, startedAt, timeZone), timeZone };
 

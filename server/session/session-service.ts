@@ -1,41 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import {
+  MAX_LISTED_SESSIONS,
+  PREVIEW_CHARS,
+  SESSION_KINDS,
+  type CreateSessionBody,
+  type SessionKind,
+  type SessionListItem,
+  type SessionStatus,
+  type SessionView,
+} from '../contract/index.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { RunManager } from '../runs/run-manager.ts';
 import type { SessionLog } from './port.ts';
 import type { CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
-
-export const MAX_MESSAGE_CHARS = 8_000;
-export const MAX_TITLE_CHARS = 200;
-export const MAX_EVENTS_PAGE = 1_000;
-export const SESSION_KINDS = ['plan', 'review', 'chat'] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-
-export interface SessionView {
-  id: string;
-  title: string;
-  kind: string;
-  weekKey: string | null;
-  createdAt: string;
-  lastSeq: number;
-}
-
-/**
- * Where a conversation stands, for the session list: `new` (nothing said yet), `answering`
- * (a run is active), `waiting` (a turn nobody has answered yet), `stopped` (the latest answer
- * was cancelled, interrupted or failed), `your_turn` (the coach finished and waits for you).
- */
-export type SessionStatus = 'new' | 'answering' | 'waiting' | 'stopped' | 'your_turn';
-
-export interface SessionListItem extends SessionView {
-  status: SessionStatus;
-  /** The latest message, cut to PREVIEW_CHARS; null before anything was said. */
-  preview: { role: 'user' | 'coach'; text: string } | null;
-  /** When the latest message (or the session, if none) was written. */
-  lastActiveAt: string;
-}
-
-export const PREVIEW_CHARS = 140;
-export const MAX_LISTED_SESSIONS = 200;
 
 export type CreateOutcome = { kind: 'created'; session: SessionView } | { kind: 'limit_reached'; max: number };
 
@@ -59,7 +36,7 @@ export class SessionService {
    * overshoot by the number of concurrent creates of one user; the cap exists to bound
    * storage per account, and a handful over it does not matter.
    */
-  async create(userId: string, input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<CreateOutcome> {
+  async create(userId: string, input: CreateSessionBody): Promise<CreateOutcome> {
     const max = this.limits.maxSessionsPerUser;
     if ((await this.prisma.session.count({ where: { userId } })) >= max) return { kind: 'limit_reached', max };
     const row = await this.prisma.session.create({
@@ -145,7 +122,7 @@ export class SessionService {
 }
 
 function view(row: { id: string; title: string; kind: string; weekKey: string | null; createdAt: Date; lastSeq: number }): SessionView {
-  return { id: row.id, title: row.title, kind: row.kind, weekKey: row.weekKey, createdAt: row.createdAt.toISOString(), lastSeq: row.lastSeq };
+  return { id: row.id, title: row.title, kind: kindOf(row.kind), weekKey: row.weekKey, createdAt: row.createdAt.toISOString(), lastSeq: row.lastSeq };
 }
 
 interface ListRow {
@@ -196,3 +173,5 @@ function clip(text: string): string {
   const space = cut.lastIndexOf(' ');
   return `${space > PREVIEW_CHARS * 0.6 ? cut.slice(0, space) : cut}…`;
 }
+/** Rows only ever hold a contract kind; anything else (a hand-edited row) reads as a plan. */
+const kindOf = (kind: string): SessionKind => (SESSION_KINDS as readonly string[]).includes(kind) ? (kind as SessionKind) : 'plan';

@@ -1,15 +1,8 @@
 // Shared shapes of the session log. See SPEC.md for the rules they obey.
 
-export type EventType =
-  | 'user.message'
-  | 'assistant.start'
-  | 'assistant.delta'
-  | 'assistant.end'
-  | 'cancel.requested'
-  | 'plan.updated'
-  | 'turn.requested';
+import type { EndStatus, EventType, TurnRequestMode } from '../contract/kinds.ts';
 
-export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
+export type { EndStatus, EventType, TurnRequestMode };
 
 export interface SessionEvent {
   seq: number;
@@ -26,13 +19,7 @@ export type UserMessageOutcome =
   | { kind: 'duplicate'; seq: number }
   | NotFound;
 
-/**
- * A turn the coach is asked for without a new user message (SL14): `retry` answers the same
- * message again, `continue` resumes a stopped answer, `open` lets the coach speak first.
- */
-export type TurnRequestMode = 'retry' | 'continue' | 'open';
-export const TURN_REQUEST_MODES: readonly TurnRequestMode[] = ['retry', 'continue', 'open'];
-
+/** SL14: a turn without a user message (see TurnRequestMode in the contract). */
 export interface TurnRequestInput {
   /** Client-chosen, unique per session like a clientMessageId (SL5): a resend is a duplicate. */
   requestId: string;

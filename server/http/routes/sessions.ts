@@ -1,16 +1,25 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { MAX_EVENTS_PAGE, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, SESSION_KINDS, type SessionKind, type SessionService } from '../../session/session-service.ts';
+import {
+  CancelAnswer,
+  CreateSessionBody,
+  EventsAnswer,
+  EventsQuery,
+  IdParams,
+  PostMessageAnswer,
+  PostMessageBody,
+  RenameSessionBody,
+  SessionList,
+  SessionView,
+  TurnRequestBody,
+  type TurnRequestMode,
+} from '../../contract/index.ts';
+import type { Static } from '@sinclair/typebox';
+import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { MAX_CLIENT_MESSAGE_ID_CHARS } from '../protocol.ts';
 import { labelFromUserAgent } from '../../session/presence.ts';
-import { TURN_REQUEST_MODES, type TurnRequestMode } from '../../session/types.ts';
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
+type Params = { Params: Static<typeof IdParams> };
 
 /** Why a turn request was refused (409 turn_not_allowed, or the WS error frame). */
 export const TURN_NOT_ALLOWED: Record<TurnRequestMode, string> = {
@@ -30,96 +39,45 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       if (id !== undefined && !/^[0-9a-f-]{36}$/i.test(id)) throw notFound();
     });
 
-    app.post<{ Body: { title?: string; kind?: SessionKind; weekKey?: string } }>(
-      '/api/sessions',
-      {
-        schema: {
-          body: {
-            type: ['object', 'null'],
-            additionalProperties: false,
-            properties: {
-              title: { type: 'string', maxLength: MAX_TITLE_CHARS },
-              kind: { type: 'string', enum: [...SESSION_KINDS] },
-              weekKey: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' },
-            },
-          },
-        },
-      },
-      async (request, reply) => {
-        const r = await sessions.create(request.user!.id, request.body ?? {});
-        if (r.kind === 'limit_reached') {
-          throw new ApiError(409, 'session_limit_reached', `You have reached the limit of ${r.max} sessions.`);
-        }
-        return reply.status(201).send(r.session);
-      },
-    );
+    app.post<{ Body: Static<typeof CreateSessionBody> }>('/api/sessions', { schema: { body: CreateSessionBody } }, async (request, reply) => {
+      const r = await sessions.create(request.user!.id, request.body ?? {});
+      if (r.kind === 'limit_reached') {
+        throw new ApiError(409, 'session_limit_reached', `You have reached the limit of ${r.max} sessions.`);
+      }
+      return reply.status(201).send(r.session satisfies Static<typeof SessionView>);
+    });
 
-    app.get('/api/sessions', async (request) => ({ sessions: await sessions.list(request.user!.id) }));
+    app.get('/api/sessions', async (request): Promise<Static<typeof SessionList>> => ({ sessions: await sessions.list(request.user!.id) }));
 
-    app.get<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: idParams } }, async (request) => {
+    app.get<Params>('/api/sessions/:id', { schema: { params: IdParams } }, async (request): Promise<Static<typeof SessionView>> => {
       const s = await sessions.get(request.user!.id, request.params.id);
-      if ('kind' in s && s.kind === 'not_found') throw notFound();
+      if (s.kind === 'not_found') throw notFound();
       return s;
     });
 
-    app.get<{ Params: { id: string }; Querystring: { after?: number; limit?: number } }>(
+    app.get<Params & { Querystring: Static<typeof EventsQuery> }>(
       '/api/sessions/:id/events',
-      {
-        schema: {
-          params: idParams,
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              after: { type: 'integer', minimum: 0, default: 0 },
-              limit: { type: 'integer', minimum: 1, maximum: MAX_EVENTS_PAGE, default: 500 },
-            },
-          },
-        },
-      },
-      async (request) => {
-        const r = await sessions.events(request.user!.id, request.params.id, request.query.after ?? 0, request.query.limit ?? 500);
+      { schema: { params: IdParams, querystring: EventsQuery } },
+      async (request): Promise<Static<typeof EventsAnswer>> => {
+        const r = await sessions.events(request.user!.id, request.params.id, request.query.after, request.query.limit);
         if ('kind' in r) throw notFound();
         return r;
       },
     );
 
-    app.post<{ Params: { id: string }; Body: { clientMessageId: string; text: string } }>(
+    app.post<Params & { Body: Static<typeof PostMessageBody> }>(
       '/api/sessions/:id/messages',
-      {
-        schema: {
-          params: idParams,
-          body: {
-            type: 'object',
-            required: ['clientMessageId', 'text'],
-            additionalProperties: false,
-            properties: {
-              clientMessageId: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS },
-              text: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_CHARS, pattern: '\\S' },
-            },
-          },
-        },
-      },
+      { schema: { params: IdParams, body: PostMessageBody } },
       async (request, reply) => {
         const r = await sessions.postMessage(request.user!.id, request.params.id, request.body);
         if (r.kind === 'not_found') throw notFound();
-        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate });
+        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate } satisfies Static<typeof PostMessageAnswer>);
       },
     );
 
-    app.patch<{ Params: { id: string }; Body: { title: string } }>(
+    app.patch<Params & { Body: Static<typeof RenameSessionBody> }>(
       '/api/sessions/:id',
-      {
-        schema: {
-          params: idParams,
-          body: {
-            type: 'object',
-            required: ['title'],
-            additionalProperties: false,
-            properties: { title: { type: 'string', minLength: 1, maxLength: MAX_TITLE_CHARS, pattern: '\\S' } },
-          },
-        },
-      },
+      { schema: { params: IdParams, body: RenameSessionBody } },
       async (request) => {
         const r = await sessions.rename(request.user!.id, request.params.id, request.body.title.trim());
         if (r.kind === 'not_found') throw notFound();
@@ -127,44 +85,30 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       },
     );
 
-    app.delete<{ Params: { id: string } }>('/api/sessions/:id', { schema: { params: idParams } }, async (request, reply) => {
+    app.delete<Params>('/api/sessions/:id', { schema: { params: IdParams } }, async (request, reply) => {
       const r = await sessions.delete(request.user!.id, request.params.id);
       if (r.kind === 'not_found') throw notFound();
       return reply.status(204).send();
     });
 
     // SL14: retry, continue or open without a user message.
-    app.post<{ Params: { id: string }; Body: { requestId: string; mode: TurnRequestMode; messageId?: string } }>(
+    app.post<Params & { Body: Static<typeof TurnRequestBody> }>(
       '/api/sessions/:id/turns',
-      {
-        schema: {
-          params: idParams,
-          body: {
-            type: 'object',
-            required: ['requestId', 'mode'],
-            additionalProperties: false,
-            properties: {
-              requestId: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS },
-              mode: { type: 'string', enum: [...TURN_REQUEST_MODES] },
-              messageId: { type: 'string', minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS },
-            },
-          },
-        },
-      },
+      { schema: { params: IdParams, body: TurnRequestBody } },
       async (request, reply) => {
         const { requestId, mode, messageId } = request.body;
         if (mode !== 'open' && !messageId) throw new ApiError(400, 'invalid_request', `body.messageId is required for ${mode}`, 'messageId');
-        const r = await sessions.requestTurn(request.user!.id, request.params.id, { requestId, mode, ...(mode === 'open' ? {} : { messageId }) });
+        const r = await sessions.requestTurn(request.user!.id, request.params.id, { requestId, mode, ...(mode === 'open' || !messageId ? {} : { messageId }) });
         if (r.kind === 'not_found') throw notFound();
         if (r.kind === 'not_allowed') throw new ApiError(409, 'turn_not_allowed', TURN_NOT_ALLOWED[mode]);
-        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate });
+        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate } satisfies Static<typeof PostMessageAnswer>);
       },
     );
 
-    app.post<{ Params: { id: string } }>('/api/sessions/:id/cancel', { schema: { params: idParams } }, async (request, reply) => {
+    app.post<Params>('/api/sessions/:id/cancel', { schema: { params: IdParams } }, async (request, reply) => {
       const user = request.user!;
       const r = await sessions.cancel(user.id, request.params.id, { deviceId: user.loginId, label: user.deviceName || labelFromUserAgent(request.headers['user-agent']) });
       if (r.kind === 'not_found') throw notFound();
-      return reply.status(202).send({ result: r.kind });
+      return reply.status(202).send({ result: r.kind } satisfies Static<typeof CancelAnswer>);
     });
   };

@@ -59,7 +59,7 @@ describe('small helpers', () => {
   });
 
   it('one plan per week: the newest plan session of the week, by weekKey or by start date', () => {
-    const s = (id: string, over: object) => ({ id, title: '', kind: 'plan' as const, createdAt: '2026-11-23T09:00:00Z', lastSeq: 1, ...over });
+    const s = (id: string, over: object) => ({ id, title: '', kind: 'plan' as const, weekKey: null, createdAt: '2026-11-23T09:00:00Z', lastSeq: 1, ...over });
     expect(weekPlanSession([s('review', { kind: 'review', weekKey: '2026-W48' }), s('old', { weekKey: '2026-W47' })], '2026-W48')).toBeNull();
     expect(weekPlanSession([s('a', { weekKey: '2026-W48', lastActiveAt: '2026-11-24T09:00:00Z' }), s('b', { weekKey: '2026-W48', lastActiveAt: '2026-11-25T09:00:00Z' })], '2026-W48')?.id).toBe('b');
     expect(weekPlanSession([s('undated', { weekKey: null })], '2026-W48', 'UTC')?.id).toBe('undated');

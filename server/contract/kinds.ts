@@ -1,0 +1,48 @@
+// The closed sets of names on the wire. Plain values (no schema library) so the web app
+// can import them; schemas.ts builds the matching schemas from these same arrays.
+
+export const SESSION_KINDS = ['plan', 'review', 'chat'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** How an assistant message ended (`assistant.end.status`). */
+export const END_STATUSES = ['complete', 'cancelled', 'interrupted', 'failed'] as const;
+export type EndStatus = (typeof END_STATUSES)[number];
+
+/** Persisted event types. Clients must ignore types they do not know. */
+export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'turn.requested'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Codes of the ephemeral `error` frame. */
+export const WS_ERROR_CODES = [
+  'invalid_json',
+  'invalid_frame',
+  'unknown_type',
+  'message_too_long',
+  'frame_too_large',
+  'rate_limited',
+  'no_active_run',
+  'not_found',
+  /** A turn.request that SL14 refused; the frame echoes its requestId. */
+  'turn_not_allowed',
+  'internal',
+] as const;
+export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
+
+/** What POST /api/sessions/:id/cancel (and the WebSocket `cancel`) found. */
+export const CANCEL_RESULTS = ['cancel_recorded', 'no_active_run'] as const;
+export type CancelResult = (typeof CANCEL_RESULTS)[number];
+
+/**
+ * A turn the coach is asked for without a new user message (SL14): `retry` answers the same
+ * message again, `continue` resumes a stopped answer, `open` lets the coach speak first.
+ */
+export const TURN_REQUEST_MODES = ['retry', 'continue', 'open'] as const;
+export type TurnRequestMode = (typeof TURN_REQUEST_MODES)[number];
+
+/**
+ * Where a conversation stands (GET /api/sessions): `new` (nothing said yet), `answering` (a run
+ * is active), `waiting` (a turn nobody has answered yet), `stopped` (the latest answer was
+ * cancelled, interrupted or failed), `your_turn` (the coach finished and waits for you).
+ */
+export const SESSION_STATUSES = ['new', 'answering', 'waiting', 'stopped', 'your_turn'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
