@@ -63,7 +63,8 @@ interface HttpCase {
 function makeGenerator(seed: number) {
   const rnd = mulberry32(seed);
   const int = (n: number) => Math.floor(rnd() * n);
-  const pick = <T,>(xs: readonly T[]): T => nth(xs, int(xs.length));
+  // Some lists hold `undefined` on purpose (no cookie), so no nth() here: the index is always in range.
+  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const chance = (p: number) => rnd() < p;
 
   const WEIRD_STRINGS = [
@@ -355,6 +356,8 @@ describe(`fuzz (${DB_KIND})`, () => {
         // fetch cannot send a body with GET (and Fastify would not read one).
         const body = method === 'GET' ? {} : randomBody(route.url);
         const c: HttpCase = { method, path: randomPath(route.url, { alienSession: aliceSession, ownSession: fuzzSession }), cookie, ...body };
+        // Deleting the fuzzed session (Mallory may) would end the run early; session-manage.test.ts covers DELETE.
+        if (c.method === 'DELETE' && c.path.split('?')[0]?.replace(/\/$/, '') === `/api/sessions/${fuzzSession}`) continue;
         let status: number;
         let text: string;
         try {

@@ -175,7 +175,7 @@ describe('chat screen pieces (jsdom)', () => {
     expect(announcer.textContent).toBe('Coach: What matters most?');
     // Timestamps and copy buttons on messages.
     expect([...host.querySelectorAll('.msg time')].map((t) => t.getAttribute('datetime'))).toHaveLength(4);
-    expect([...host.querySelectorAll('.msg.assistant .copy-button')]).toHaveLength(2);
+    expect([...host.querySelectorAll('.msg.assistant button[aria-label^="Copy"]')]).toHaveLength(2);
   });
 
   it('offline: a clear banner; pending messages say they will send when back', () => {
