@@ -16,7 +16,6 @@ import { createSession, signup, textOf, WsTestClient } from '../support/client.t
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { captureLogs, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { nth } from '../support/nth.ts';
 
 const SEED = 0x5eed_f0c5;
 // Frames are cheap for the server (~1 ms), requests dearer (~10 ms, mostly database), and
