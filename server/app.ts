@@ -34,7 +34,8 @@ import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
 import { FeedService } from './plan/feed-service.ts';
 import { wsRoutes } from './http/routes/ws.ts';
-import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES } from './contract/index.ts';
+import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, type Health, type Readiness } from './contract/index.ts';
+import type { Static } from '@sinclair/typebox';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
@@ -109,6 +110,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
+  const origins = { allowed: config.allowedOrigins, publicOrigin: config.publicOrigin };
   const app = Fastify({
     frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
@@ -125,6 +127,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, plugins: [ajvFinite] },
     // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+  });
+  // Set by the first preClose hook, before sockets are told to reconnect elsewhere.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
   });
   const registeredRoutes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', registeredRoutes);
@@ -144,7 +151,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);
-  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
+  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log, now: overrides.now });
   let runs: RunManager | undefined;
   const metrics = createAppMetrics({
     sessions: () => hub.sessionCount(),
@@ -177,7 +184,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  // SL15: a deleted session's sockets close on every instance (the d:<session> notice reaches all).
+  // SL16: a deleted session's sockets close on every instance (the d:<session> notice reaches all).
   const offDeleted = log.onNotification((n) => {
     if (n.kind === 'session_deleted') sockets.closeSession(n.sessionId);
   });
@@ -209,7 +216,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   app.decorateRequest('user', null);
-  app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
+  app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
   sockets.startHeartbeat({
@@ -219,9 +226,14 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const rl = config.rateLimits;
 
-  app.get('/healthz', async (_request, reply) => {
+  // Alive: the process answers. A load balancer or orchestrator restarts what fails this.
+  app.get('/healthz', async () => ({ status: 'ok', database: db.kind }) satisfies Static<typeof Health>);
+  // Ready: this replica takes new work. Fails at once when shutdown starts (and while the
+  // database does not answer), so the proxy sends new requests to the other replicas.
+  app.get('/readyz', async (_request, reply) => {
+    if (draining) return reply.status(503).send({ status: 'draining', database: db.kind } satisfies Static<typeof Readiness>);
     const ok = await db.ping();
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable', database: db.kind });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable', database: db.kind } satisfies Static<typeof Readiness>);
   });
   await app.register(authRoutes({
     auth,
@@ -237,13 +249,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limiters: { createPerUser: new KeyedRateLimiter(rl.pairingCreatePerUser), redeemPerIp: new KeyedRateLimiter(rl.pairingRedeemPerIp) },
   }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
+  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
     const allowed = isLoopback(request.socket.remoteAddress) || (config.metricsToken !== undefined && bearer === config.metricsToken);
     if (!allowed) throw notFound('Route');
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render());
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.render());
   });
   await app.register(wsRoutes({
     sessions,
@@ -251,7 +263,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presence,
     sockets,
     limits: config.limits,
-    allowedOrigins: config.allowedOrigins,
+    origins,
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
     },

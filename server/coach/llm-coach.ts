@@ -8,7 +8,7 @@ import type { WeekPlan } from '../plan/types.ts';
 import { buildContext } from './context.ts';
 import { readTurnHistory } from './turn-request.ts';
 
-/** SL14 continue: the cut-off answer is the last assistant message in the context. */
+/** SL15 continue: the cut-off answer is the last assistant message in the context. */
 export const CONTINUE_INSTRUCTION =
   'The person asked you to continue your last answer, which was cut off. Go on from exactly where it stopped, mid-sentence if need be; do not repeat any of it and do not greet.';
 
@@ -55,7 +55,7 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
       const kind = (await deps.kindFor?.(turn.sessionId)) ?? DEFAULT_SESSION_KIND;
       if (signal.aborted) return;
 
-      // SL14: retried answers vanish; a continued one stays (cut off) and the model is told to go on.
+      // SL15: retried answers vanish; a continued one stays (cut off) and the model is told to go on.
       const { history, continuing } = readTurnHistory(turn.history, 'extend');
       const messages: LlmMessage[] = buildContext({
         history,

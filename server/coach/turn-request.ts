@@ -1,4 +1,4 @@
-// SL14 for coaches: turns asked for without a user message (retry, continue, open).
+// SL15 for coaches: turns asked for without a user message (retry, continue, open).
 // The log keeps every attempt; a coach reads it as the person saw it: a retried answer is
 // gone, a continued answer is one message, and the request events themselves are not words.
 

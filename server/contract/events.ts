@@ -25,7 +25,7 @@ export const CancelRequestedData = Type.Object({
   runId: Id,
   by: Type.Optional(Type.Object({ deviceId: Type.String(), label: Type.String() })),
 });
-/** SL14: a retry, continue or open; the next assistant.start answers it. `messageId` for retry and continue. */
+/** SL15: a retry, continue or open; the next assistant.start answers it. `messageId` for retry and continue. */
 export const TurnRequestedData = Type.Object({
   requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
   mode: StringEnum(TURN_REQUEST_MODES),
@@ -34,6 +34,19 @@ export const TurnRequestedData = Type.Object({
 /** `plan` is the WeekPlan of server/plan/types.ts; only its envelope is part of the frame check. */
 export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}) });
 
+/** Max suggestions on one coach message. */
+export const MAX_QUICK_REPLIES = 5;
+/**
+ * The built-in coach's note on one of its messages, written before the message's text:
+ * `quickReplies` are shown as buttons under the latest coach message (pressing one sends its
+ * text as a user.message); `coach` is the coach's own state (not for display, SL14).
+ */
+export const AssistantMetaData = Type.Object({
+  messageId: Id,
+  quickReplies: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: MAX_QUICK_REPLIES }),
+  coach: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
 export const EVENT_DATA = {
   'user.message': UserMessageData,
   'assistant.start': AssistantStartData,
@@ -41,6 +54,7 @@ export const EVENT_DATA = {
   'assistant.end': AssistantEndData,
   'cancel.requested': CancelRequestedData,
   'plan.updated': PlanUpdatedData,
+  'assistant.meta': AssistantMetaData,
   'turn.requested': TurnRequestedData,
 } as const satisfies Record<EventType, unknown>;
 

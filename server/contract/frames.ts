@@ -13,7 +13,7 @@ export const UserMessageFrame = Type.Object({
 });
 export const CancelFrame = Type.Object({ type: Type.Literal('cancel') });
 export const PingFrame = Type.Object({ type: Type.Literal('ping') });
-/** SL14: retry or continue the latest answer (`messageId`), or let the coach open the conversation. */
+/** SL15: retry or continue the latest answer (`messageId`), or let the coach open the conversation. */
 export const TurnRequestFrame = Type.Object({
   type: Type.Literal('turn.request'),
   requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),

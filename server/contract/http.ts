@@ -138,7 +138,7 @@ export const SessionList = Type.Object({ sessions: Type.Array(SessionListItem) }
 export const RenameSessionBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: MAX_TITLE_CHARS, pattern: '\\S' }) }, Strict);
 export type RenameSessionBody = Static<typeof RenameSessionBody>;
 
-/** POST /api/sessions/:id/turns (SL14). `messageId` is required for retry and continue. */
+/** POST /api/sessions/:id/turns (SL15). `messageId` is required for retry and continue. */
 export const TurnRequestBody = Type.Object(
   {
     requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
@@ -169,6 +169,13 @@ export const PostMessageBody = Type.Object(
 export type PostMessageBody = Static<typeof PostMessageBody>;
 export const PostMessageAnswer = Type.Object({ seq: Int(1, MAX_SEQ), duplicate: Type.Boolean() });
 export const CancelAnswer = Type.Object({ result: StringEnum(CANCEL_RESULTS) });
+
+// ---- health -----------------------------------------------------------------------------------
+export const DATABASE_KINDS = ['postgres', 'pglite'] as const;
+/** GET /healthz: the process is alive (the database is not asked). */
+export const Health = Type.Object({ status: Type.Literal('ok'), database: StringEnum(DATABASE_KINDS) });
+/** GET /readyz: 200 `ready`; 503 `draining` (shutdown started) or `database unavailable`. */
+export const Readiness = Type.Object({ status: StringEnum(['ready', 'draining', 'database unavailable'] as const), database: StringEnum(DATABASE_KINDS) });
 
 // ---- calendar feeds ---------------------------------------------------------------------------
 export const FeedCreated = Type.Object({ id: Type.String(), createdAt: IsoTime(), url: Type.String() });

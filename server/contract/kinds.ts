@@ -9,7 +9,7 @@ export const END_STATUSES = ['complete', 'cancelled', 'interrupted', 'failed'] a
 export type EndStatus = (typeof END_STATUSES)[number];
 
 /** Persisted event types. Clients must ignore types they do not know. */
-export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'turn.requested'] as const;
+export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'assistant.meta', 'turn.requested'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Codes of the ephemeral `error` frame. */
@@ -22,7 +22,7 @@ export const WS_ERROR_CODES = [
   'rate_limited',
   'no_active_run',
   'not_found',
-  /** A turn.request that SL14 refused; the frame echoes its requestId. */
+  /** A turn.request that SL15 refused; the frame echoes its requestId. */
   'turn_not_allowed',
   'internal',
 ] as const;
@@ -33,7 +33,7 @@ export const CANCEL_RESULTS = ['cancel_recorded', 'no_active_run'] as const;
 export type CancelResult = (typeof CANCEL_RESULTS)[number];
 
 /**
- * A turn the coach is asked for without a new user message (SL14): `retry` answers the same
+ * A turn the coach is asked for without a new user message (SL15): `retry` answers the same
  * message again, `continue` resumes a stopped answer, `open` lets the coach speak first.
  */
 export const TURN_REQUEST_MODES = ['retry', 'continue', 'open'] as const;

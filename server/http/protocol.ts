@@ -51,7 +51,7 @@ export function parseClientFrame(raw: string): ParsedFrame {
       return bad('invalid_frame', 'user.message needs non-empty text', clientMessageId);
     }
     case 'turn.request': {
-      // SL14. The frame is rebuilt from the checked fields; messageId only where it means something.
+      // SL15. The frame is rebuilt from the checked fields; messageId only where it means something.
       if (!checks['turn.request'].Check(f)) return bad('invalid_frame', 'turn.request needs a requestId (1–100 characters) and a mode: retry, continue or open');
       const { requestId, mode, messageId } = f;
       if (!isStorableText(requestId) || (messageId !== undefined && !isStorableText(messageId))) return bad('invalid_frame', 'turn.request contains characters that cannot be stored');

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 
 export const REASON_SIGNED_OUT = 'this device was signed out';
-/** The session was deleted (SL15). The browser can read it, unlike an HTTP 404 before the upgrade. */
+/** The session was deleted (SL16). The browser can read it, unlike an HTTP 404 before the upgrade. */
 export const CLOSE_SESSION_DELETED = 4404;
 export const REASON_SESSION_DELETED = 'this session was deleted';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */

@@ -2,7 +2,7 @@
 // feed (subscription URL). UIDs derive from stored ids, so a re-import or a feed refresh
 // updates events in place instead of duplicating them.
 
-import { MIN_DEEP_WORK_MINUTES } from './rules.ts';
+import { MIN_DEEP_WORK_MINUTES, REVIEW_BLOCK_TITLE } from './rules.ts';
 import type { TimeBlock, WeekPlan } from './types.ts';
 import { localToInstant } from './week.ts';
 
@@ -75,13 +75,19 @@ function uidPart(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
+/** The person's own environment commitments, else the classic two. */
+function focusSetup(plan: WeekPlan): string {
+  const own = plan.environment.map((e) => e.text.trim().replace(/[.\s]+$/, '')).filter(Boolean);
+  return own.length ? `${own.join('. ')}.` : 'Phone away, notifications off.';
+}
+
 function blockEvent(plan: WeekPlan, block: TimeBlock, stamp: string): string[] {
   const rock = block.rockId ? plan.rocks.find((r) => r.id === block.rockId) : undefined;
   const category = block.kind === 'deep_work' ? 'Deep work' : block.kind === 'recovery' ? 'Recovery' : 'Other';
   const summary = block.kind === 'deep_work' ? `Deep work: ${block.title}` : block.kind === 'recovery' ? `Recovery: ${block.title}` : block.title;
   const description =
     block.kind === 'deep_work'
-      ? `${rock ? `Big rock: ${rock.title}\n` : ''}Protected focus time (at least ${MIN_DEEP_WORK_MINUTES} minutes). Phone away, notifications off.`
+      ? `${rock ? `Big rock: ${rock.title}\n` : ''}Protected focus time (at least ${MIN_DEEP_WORK_MINUTES} minutes). ${focusSetup(plan)}`
       : block.kind === 'recovery'
         ? 'Recovery on purpose: unplug, move, rest.'
         : '';
@@ -99,11 +105,11 @@ function blockEvent(plan: WeekPlan, block: TimeBlock, stamp: string): string[] {
   ];
 }
 
-function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] {
+function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions & { reviewAt?: string }): string[] {
   const startLocal = opts.reviewStart ?? DEFAULT_REVIEW_START;
   const minutes = opts.reviewMinutes ?? DEFAULT_REVIEW_MINUTES;
   const reminder = opts.reminderMinutes ?? DEFAULT_REVIEW_REMINDER_MINUTES;
-  const start = localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
+  const start = opts.reviewAt ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
   const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
   const rocks = plan.rocks.filter((r) => r.status !== 'dropped').map((r) => `- ${r.title}`);
   const description = [
@@ -130,9 +136,18 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
   ];
 }
 
+/** The review time the person chose (stored as an "other" block titled "Friday review"), if any. */
+function chosenReview(plan: WeekPlan): TimeBlock | undefined {
+  return plan.blocks.find((b) => b.kind === 'other' && b.title === REVIEW_BLOCK_TITLE);
+}
+
 function weekEvents(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] {
-  const blocks = plan.blocks.filter((b) => b.kind !== 'other' || opts.includeOther);
-  return [...blocks.flatMap((b) => blockEvent(plan, b, stamp)), ...reviewEvent(plan, stamp, opts)];
+  const review = chosenReview(plan);
+  const blocks = plan.blocks.filter((b) => b !== review && (b.kind !== 'other' || opts.includeOther));
+  const reviewOpts = review
+    ? { ...opts, reviewAt: review.start, reviewMinutes: Math.max(1, Math.round((Date.parse(review.end) - Date.parse(review.start)) / 60_000)) }
+    : opts;
+  return [...blocks.flatMap((b) => blockEvent(plan, b, stamp)), ...reviewEvent(plan, stamp, reviewOpts)];
 }
 
 function calendar(body: string[], opts: IcsOptions, feed: boolean): string {

@@ -14,6 +14,8 @@ export const MAX_ENVIRONMENT_CHANGES = 3;
 export const MAX_BLOCKS_PER_WEEK = 60;
 /** A rock that has already rolled over this many times must be shrunk, split or dropped. */
 export const MAX_CARRY_COUNT = 2;
+/** The Friday review the person scheduled is stored as an "other" block with this title; the .ics export reads its time from it. */
+export const REVIEW_BLOCK_TITLE = 'Friday review';
 
 const MS_PER_MINUTE = 60_000;
 

@@ -104,7 +104,7 @@ export class MemorySessionLog implements SessionLog {
     if (input.mode === 'open') {
       if (s.lastUserSeq !== 0 || s.answeredSeq !== 0) return { kind: 'not_allowed' };
     } else {
-      // SL14: the latest answer is the run claimed for the newest turn (triggerSeq = answeredSeq).
+      // SL15: the latest answer is the run claimed for the newest turn (triggerSeq = answeredSeq).
       const latest = [...this.runs.values()].find((r) => r.sessionId === sessionId && r.triggerSeq === s.answeredSeq);
       if (!latest || latest.messageId !== input.messageId || !latest.ended) return { kind: 'not_allowed' };
       if (input.mode === 'continue' && latest.status === 'complete') return { kind: 'not_allowed' };

@@ -4,7 +4,7 @@ import type { LogNotification } from './types.ts';
 //   e:<sessionId>:<seq>   events committed up to seq
 //   s:<runId>             a stop (cancel or interrupt) was recorded for this run
 //   r:<sessionId>         the session's active run ended; a waiting turn may claim
-//   d:<sessionId>         the session was deleted (SL15): close its sockets
+//   d:<sessionId>         the session was deleted (SL16): close its sockets
 export function decodeNotification(payload: string): LogNotification | undefined {
   const kind = payload.slice(0, 2);
   const rest = payload.slice(2);

@@ -25,9 +25,9 @@ export interface SessionLog {
   createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void>;
   /** SL5 + SL10: append a user message, stopping the active run (interrupt). */
   appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome>;
-  /** SL14: a turn without a user message (retry, continue, open), counted as a user turn for SL11. */
+  /** SL15: a turn without a user message (retry, continue, open), counted as a user turn for SL11. */
   appendTurnRequest(sessionId: string, input: TurnRequestInput): Promise<TurnRequestOutcome>;
-  /** SL15: deletes the session with its events and runs; tells every instance. False if it did not exist. */
+  /** SL16: deletes the session with its events and runs; tells every instance. False if it did not exist. */
   deleteSession(sessionId: string): Promise<boolean>;
   /** Appends any other event (e.g. plan.updated). */
   append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome>;

@@ -69,13 +69,13 @@ export class SessionService {
     return this.get(userId, sessionId);
   }
 
-  /** SL15: deletes the session, its events and runs; its sockets close on every instance. */
+  /** SL16: deletes the session, its events and runs; its sockets close on every instance. */
   async delete(userId: string, sessionId: string): Promise<{ kind: 'deleted' } | NotFound> {
     if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
     return (await this.log.deleteSession(sessionId)) ? { kind: 'deleted' } : NOT_FOUND;
   }
 
-  /** SL14: retry, continue or open; the coach answers it like a user message. */
+  /** SL15: retry, continue or open; the coach answers it like a user message. */
   async requestTurn(
     userId: string,
     sessionId: string,

@@ -133,7 +133,7 @@ export class SqlSessionLog implements SessionLog {
   }
 
   /**
-   * SL14 in one statement: the turn is taken only while nothing runs or waits, and (retry,
+   * SL15 in one statement: the turn is taken only while nothing runs or waits, and (retry,
    * continue) only for the latest answer — the ended run claimed for the newest turn — or
    * (open) only before the first turn. It counts as a user turn, so SL11 claims it.
    */
@@ -189,7 +189,7 @@ export class SqlSessionLog implements SessionLog {
     return existing ? existing.seq : null;
   }
 
-  /** SL15: events and runs go with the row (ON DELETE CASCADE); the notice reaches every instance at COMMIT. */
+  /** SL16: events and runs go with the row (ON DELETE CASCADE); the notice reaches every instance at COMMIT. */
   async deleteSession(sessionId: string): Promise<boolean> {
     const rows = await this.retry(
       () => this.sql.query<{ id: string }>(`

@@ -19,7 +19,7 @@ export type UserMessageOutcome =
   | { kind: 'duplicate'; seq: number }
   | NotFound;
 
-/** SL14: a turn without a user message (see TurnRequestMode in the contract). */
+/** SL15: a turn without a user message (see TurnRequestMode in the contract). */
 export interface TurnRequestInput {
   /** Client-chosen, unique per session like a clientMessageId (SL5): a resend is a duplicate. */
   requestId: string;
@@ -31,7 +31,7 @@ export interface TurnRequestInput {
 export type TurnRequestOutcome =
   | { kind: 'appended'; event: SessionEvent }
   | { kind: 'duplicate'; seq: number }
-  /** SL14: the target is not the latest ended answer, a turn is pending or running, or the session has begun (open). */
+  /** SL15: the target is not the latest ended answer, a turn is pending or running, or the session has begun (open). */
   | { kind: 'not_allowed' }
   | NotFound;
 

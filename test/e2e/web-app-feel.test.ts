@@ -187,7 +187,7 @@ describe('the app frame', () => {
   }, 60_000);
 });
 
-describe('Retry and Continue (SL14)', () => {
+describe('Retry and Continue (SL15)', () => {
   it('Continue resumes the stopped answer in place and Retry answers again; neither adds a user message', async () => {
     const page = await newPage(DESKTOP);
     const errors = new PageErrors(page, 'desktop');

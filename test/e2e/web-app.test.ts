@@ -145,7 +145,7 @@ describe('two devices of one user, paired by QR link', () => {
     await laptop.locator('.msg.assistant.cancelled .meta').getByText('Stopped from Alice’s phone').waitFor(WAIT);
     await phone.locator('.msg.assistant.cancelled .meta').getByText('Stopped', { exact: true }).waitFor(WAIT);
 
-    // The laptop offers Retry and Continue. Retry answers the same message again in place (SL14),
+    // The laptop offers Retry and Continue. Retry answers the same message again in place (SL15),
     // adding no user message; Esc stops that answer here.
     const stoppedText = nth(await assistantTexts(laptop), 0);
     await laptop.getByRole('button', { name: 'Retry' }).click();

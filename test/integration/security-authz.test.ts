@@ -29,6 +29,7 @@ interface Ctx {
 
 const MATRIX: Record<string, Entry> = {
   'GET /healthz': { access: 'public' },
+  'GET /readyz': { access: 'public' },
   'POST /api/auth/signup': { access: 'public', body: () => ({ email: 'not-an-email', password: 'x' }) },
   'POST /api/auth/login': { access: 'public', body: () => ({ email: 'nobody@example.test', password: 'wrong password' }) },
   // Acts only on the caller's own cookie; without one it is a harmless no-op (204).

@@ -5,7 +5,7 @@ import { api, createSession, signup, WsTestClient, type Account } from '../suppo
 import { createPostgresDatabase, DB_KIND, openTestDatabase, POSTGRES_URL } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// Deleting (SL15) and renaming sessions, and what the session list says about each.
+// Deleting (SL16) and renaming sessions, and what the session list says about each.
 
 const demo = () => createDemoAgent({ paceMs: 2, words: 12 });
 
@@ -28,7 +28,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     await cleanup?.();
   });
 
-  it('SL15: DELETE /api/sessions/:id is 204; its events are gone and its open sockets are closed with 4404', async () => {
+  it('SL16: DELETE /api/sessions/:id is 204; its events are gone and its open sockets are closed with 4404', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await c.waitForFrame('ready');
@@ -48,7 +48,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     await expect(WsTestClient.connect(server.wsUrl, sessionId, alice)).rejects.toMatchObject({ statusCode: 404 });
   });
 
-  it('SL15: deleting frees a slot, and another user’s session is 404 and stays', async () => {
+  it('SL16: deleting frees a slot, and another user’s session is 404 and stays', async () => {
     const sessionId = await createSession(server.url, alice);
     expect((await api(server.url, bob, 'DELETE', `/api/sessions/${sessionId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).status).toBe(200);
@@ -58,7 +58,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', '/api/sessions')).body.sessions.length).toBe(before - 1);
   });
 
-  it('SL15: deleting a session while the coach answers ends nothing badly: the socket closes and no run is left', async () => {
+  it('SL16: deleting a session while the coach answers ends nothing badly: the socket closes and no run is left', async () => {
     const slow = await startTestServer({ db, agent: () => createDemoAgent({ paceMs: 30, words: 200 }) });
     try {
       const sessionId = await createSession(slow.url, alice);
@@ -128,7 +128,7 @@ describe.skipIf(!POSTGRES_URL)('deleting a session on two instances (postgres)',
     await drop?.();
   });
 
-  it('SL15: sockets on another instance are closed with 4404', async () => {
+  it('SL16: sockets on another instance are closed with 4404', async () => {
     const sessionId = await createSession(a.url, alice);
     const onB = await WsTestClient.connect(b.wsUrl, sessionId, alice);
     await onB.waitForFrame('ready');

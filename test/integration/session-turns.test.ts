@@ -4,7 +4,7 @@ import { api, createSession, signup, WsTestClient, type Account } from '../suppo
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// SL14 (retry, continue, open) through HTTP and the WebSocket, with the real offline coach.
+// SL15 (retry, continue, open) through HTTP and the WebSocket, with the real offline coach.
 
 const userMessages = (events: SessionEvent[]) => events.filter((e) => e.type === 'user.message');
 const ends = (events: SessionEvent[]) => events.filter((e) => e.type === 'assistant.end');
@@ -34,7 +34,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
   const endCount = (c: WsTestClient, n: number) => c.waitFor((x) => ends(x.events).length >= n && ends(x.events), 20_000, `assistant.end #${n}`);
   const turn = (sessionId: string, body: Record<string, unknown>, who = alice) => api(server.url, who, 'POST', `/api/sessions/${sessionId}/turns`, body);
 
-  it('SL14: open lets the coach speak first, once, without a user message', async () => {
+  it('SL15: open lets the coach speak first, once, without a user message', async () => {
     const sessionId = await createSession(server.url, alice, 'Weekly plan');
     const c = await connected(sessionId);
     const r = await turn(sessionId, { requestId: 'open-1', mode: 'open' });
@@ -52,7 +52,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL14: retry answers the same message again and adds no user message', async () => {
+  it('SL15: retry answers the same message again and adds no user message', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     c.send({ type: 'user.message', clientMessageId: 'm1', text: 'Hello' });
@@ -78,7 +78,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL14: continue resumes a stopped answer; its parts join into the uninterrupted answer', async () => {
+  it('SL15: continue resumes a stopped answer; its parts join into the uninterrupted answer', async () => {
     // Reference: the whole opening, uninterrupted, in another session of the same week.
     const ref = await createSession(server.url, alice);
     const rc = await connected(ref);
@@ -108,7 +108,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL14: cancel.requested names the device that pressed Stop', async () => {
+  it('SL15: cancel.requested names the device that pressed Stop', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     await turn(sessionId, { requestId: 'o', mode: 'open' });
@@ -121,7 +121,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL14: refused while an answer runs, over the socket with an error frame', async () => {
+  it('SL15: refused while an answer runs, over the socket with an error frame', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     c.send({ type: 'user.message', clientMessageId: 'm1', text: 'Hello' });
@@ -134,7 +134,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL14: bad requests are 400 naming the field; another user’s session is 404', async () => {
+  it('SL15: bad requests are 400 naming the field; another user’s session is 404', async () => {
     const sessionId = await createSession(server.url, alice);
     const noTarget = await turn(sessionId, { requestId: 'x', mode: 'retry' });
     expect(noTarget.status).toBe(400);

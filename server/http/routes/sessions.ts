@@ -91,7 +91,7 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       return reply.status(204).send();
     });
 
-    // SL14: retry, continue or open without a user message.
+    // SL15: retry, continue or open without a user message.
     app.post<Params & { Body: Static<typeof TurnRequestBody> }>(
       '/api/sessions/:id/turns',
       { schema: { params: IdParams, body: TurnRequestBody } },

@@ -6,7 +6,7 @@ import { labelFromUserAgent, type PresenceTracker } from '../../session/presence
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { originAllowed } from '../origin-check.ts';
+import { originAllowed, type OriginPolicy } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TURN_NOT_ALLOWED } from './sessions.ts';
 import { TokenBucket } from '../rate-limit.ts';
@@ -34,7 +34,7 @@ export interface WsDeps {
   sessions: SessionService;
   hub: SessionHub;
   presence: PresenceTracker;
-  allowedOrigins: string[];
+  origins: OriginPolicy;
   sockets: SocketRegistry;
   limits: { maxSocketsPerUser: number; wsMessagesPerSecond: number; wsMessageBurst: number };
   onConnection?: (delta: 1 | -1) => void;
@@ -52,7 +52,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         schema: { querystring: WsQuery },
         preValidation: [
           async (request) => {
-            if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
+            if (!originAllowed(request, deps.origins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
           requireUser,
           async (request) => {

@@ -122,8 +122,8 @@ async function agentError(p: Promise<void>): Promise<AgentError> {
   throw new Error('expected respond() to throw an AgentError');
 }
 
-describe('LLM coach: turns without a user message (SL14)', () => {
-  it('SL14: a retry sends the conversation without the retried answer; the user message is the last word', async () => {
+describe('LLM coach: turns without a user message (SL15)', () => {
+  it('SL15: a retry sends the conversation without the retried answer; the user message is the last word', async () => {
     server.enqueue({ kind: 'text', chunks: ['A better answer.'] });
     const history = [
       ev('user.message', { clientMessageId: 'c1', text: 'Help me plan my week' }),
@@ -142,7 +142,7 @@ describe('LLM coach: turns without a user message (SL14)', () => {
     expect(messages.filter((m: { role: string }) => m.role === 'user')).toHaveLength(1);
   });
 
-  it('SL14: a continue keeps the cut-off answer and tells the model to go on from there', async () => {
+  it('SL15: a continue keeps the cut-off answer and tells the model to go on from there', async () => {
     server.enqueue({ kind: 'text', chunks: ['most this week?'] });
     const history = [
       ev('user.message', { clientMessageId: 'c1', text: 'Help me plan my week' }),

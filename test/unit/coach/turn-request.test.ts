@@ -10,7 +10,7 @@ const answer = (id: string, text: string, status = 'complete') => [
   e('assistant.end', { messageId: id, status, text }),
 ];
 
-describe('turn requests as coaches read them (SL14)', () => {
+describe('turn requests as coaches read them (SL15)', () => {
   it('a retried answer is gone; the request is not a message', () => {
     seq = 0;
     const history = [

@@ -223,7 +223,7 @@ describe('chat UI (jsdom)', () => {
     expect(button('Retry')).toBeUndefined();
   });
 
-  it('says which device stopped the answer; Retry and Continue ask for a turn and add no user message (SL14)', () => {
+  it('says which device stopped the answer; Retry and Continue ask for a turn and add no user message (SL15)', () => {
     const ws = FakeWebSocket.last;
     act(() => ws.serverSend({ type: 'presence', you: 'd1', devices: [{ deviceId: 'd1', label: 'Laptop', connections: 1 }, { deviceId: 'd2', label: 'Alice’s phone', connections: 1 }] }));
     type('Plan my week');

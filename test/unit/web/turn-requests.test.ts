@@ -6,7 +6,7 @@ import { SessionClient } from '../../../web/src/session-client/session-client.ts
 import { applyEvents, createTranscript, type AssistantMessage, type Transcript } from '../../../web/src/session-client/transcript.ts';
 import { FakeWebSocket, MemoryStorage, ScriptedServer } from './fake-websocket.ts';
 
-// SL14 on the client: turn.requested events, the transcript's in-place retry and continue,
+// SL15 on the client: turn.requested events, the transcript's in-place retry and continue,
 // and SessionClient.requestTurn.
 
 function ev(seq: number, type: string, data: Record<string, unknown>): SessionEvent {
@@ -26,7 +26,7 @@ const stoppedAnswer = () => [
 ];
 
 describe('turn.requested on the wire', () => {
-  it('SL14: parses retry, continue and open; a retry without messageId is malformed, not a crash', () => {
+  it('SL15: parses retry, continue and open; a retry without messageId is malformed, not a crash', () => {
     expect(ev(1, 'turn.requested', { requestId: 'q', mode: 'open' })).toMatchObject({ type: 'turn.requested', data: { requestId: 'q', mode: 'open' } });
     expect(ev(1, 'turn.requested', { requestId: 'q', mode: 'retry', messageId: 'm1' }).data).toEqual({ requestId: 'q', mode: 'retry', messageId: 'm1' });
     expect(ev(1, 'turn.requested', { requestId: 'q', mode: 'retry' })).toMatchObject({ type: 'unknown', malformed: 'bad messageId' });
@@ -38,7 +38,7 @@ describe('turn.requested on the wire', () => {
   });
 });
 
-describe('transcript: retry and continue in place (SL14)', () => {
+describe('transcript: retry and continue in place (SL15)', () => {
   it('a retry replaces the old answer where it stood; no user message is added', () => {
     const t = run([...stoppedAnswer(), ev(6, 'turn.requested', { requestId: 'q1', mode: 'retry', messageId: 'm1' })]);
     expect(t.pendingRequest).toEqual({ mode: 'retry', targetId: 'm1' });
@@ -88,7 +88,7 @@ describe('SessionClient.requestTurn', () => {
   let client: SessionClient | undefined;
   afterEach(() => client?.dispose());
 
-  it('SL14: sends turn.request frames with a fresh requestId only while live, naming the latest part', () => {
+  it('SL15: sends turn.request frames with a fresh requestId only while live, naming the latest part', () => {
     FakeWebSocket.reset();
     const server = new ScriptedServer();
     let n = 0;

@@ -6,13 +6,14 @@ import { answerActions, continueAnswer, localCancels, retryAnswer } from './chat
 import { CopyButton } from './CopyButton.tsx';
 import { FirstRunIntro } from './FirstRunIntro.tsx';
 import { messageDateTime, messageTime } from './message-time.ts';
+import { QuickReplies } from './QuickReplies.tsx';
 
 const PIN_THRESHOLD_PX = 48;
 /** A Retry or Continue that the server refused (or that got lost) offers its buttons again after this. */
 const REQUEST_SETTLE_MS = 6_000;
 
 /**
- * The answer that may be retried or continued (SL14): the conversation's last word, when it
+ * The answer that may be retried or continued (SL15): the conversation's last word, when it
  * is the coach's. Once the person wrote after it, it is history.
  */
 export function latestAnswerId(t: Transcript): string | null {
@@ -147,6 +148,7 @@ function AssistantBubble({ client, m, isLatestAnswer }: { client: SessionClient;
       <p className={streaming ? 'caret' : undefined}>{m.text}</p>
       {streaming && m.cancelRequested && <span className="meta">{stoppedHere || (m.stoppedBy && m.stoppedBy.deviceId === you) ? 'Stopping…' : `Stopping (from ${m.stoppedBy?.label || 'another device'})…`}</span>}
       {outcome && <span className={`meta${m.status === 'failed' ? ' error' : ''}`}>{outcome}</span>}
+      {isLatestAnswer && m.status === 'complete' && m.quickReplies && <QuickReplies client={client} replies={m.quickReplies} />}
       {(pending !== null || asked) && !streaming && (
         <span className="meta" role="status">
           {pending === 'continue' ? 'Continuing…' : 'Trying again…'}

@@ -32,7 +32,7 @@ export interface Api {
   createSession(input: Pick<CreateSessionBody, 'title' | 'kind' | 'weekKey'>): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
   renameSession(id: string, title: string): Promise<SessionSummary>;
-  /** Deletes the conversation and its history for good (SL15). */
+  /** Deletes the conversation and its history for good (SL16). */
   deleteSession(id: string): Promise<void>;
   listFeeds(): Promise<Feed[]>;
   revokeFeed(id: string): Promise<void>;

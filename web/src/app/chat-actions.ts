@@ -21,12 +21,12 @@ export function stopAnswer(client: SessionClient): boolean {
   return true;
 }
 
-/** SL14: the coach answers the same message again, in place of this answer. No user message is added. */
+/** SL15: the coach answers the same message again, in place of this answer. No user message is added. */
 export function retryAnswer(client: SessionClient, messageId: string): boolean {
   return client.requestTurn('retry', messageId) !== null;
 }
 
-/** SL14: the coach goes on with a stopped answer, in the same bubble. No user message is added. */
+/** SL15: the coach goes on with a stopped answer, in the same bubble. No user message is added. */
 export function continueAnswer(client: SessionClient, messageId: string): boolean {
   return client.requestTurn('continue', messageId) !== null;
 }

@@ -4,7 +4,7 @@ import type { SessionClient } from '../session-client/session-client.ts';
 /**
  * First run: in an empty session the coach opens with its first question, so nobody has to
  * say hello. Asked once the replay shows the log is empty; if two devices ask at once the
- * server takes one (SL14) and refuses the other.
+ * server takes one (SL15) and refuses the other.
  */
 export function useOpenTurn(client: SessionClient, enabled: boolean): void {
   useEffect(() => {

@@ -40,7 +40,7 @@ export interface CancelRequestedEvent extends EventBase {
   /** `by`: the device that pressed Stop (its presence deviceId and label), when the server says. */
   data: EventData<'cancel.requested'>;
 }
-/** SL14: retry, continue or open — a turn asked for without a user message. */
+/** SL15: retry, continue or open — a turn asked for without a user message. */
 export interface TurnRequestedEvent extends EventBase {
   type: 'turn.requested';
   data: EventData<'turn.requested'>;

@@ -263,7 +263,7 @@ export class SessionClient {
   }
 
   /**
-   * SL14: asks the coach to retry or continue an answer (by its transcript id), or to open an
+   * SL15: asks the coach to retry or continue an answer (by its transcript id), or to open an
    * empty conversation. Adds no user message. Only while live (a request is not queued: by
    * the time the connection is back the conversation may have moved on). Returns the
    * requestId sent, or null.

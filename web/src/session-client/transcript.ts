@@ -26,7 +26,7 @@ export interface AssistantMessage {
   kind: 'assistant';
   /** Transcript id: the server's messageId (of its first part, when continued). */
   id: string;
-  /** The messageId of its latest part: what retry and continue name (SL14). */
+  /** The messageId of its latest part: what retry and continue name (SL15). */
   serverId: string;
   /** Text shown before the part now streaming (a continued answer's earlier parts); '' otherwise. */
   base: string;
@@ -45,6 +45,8 @@ export interface AssistantMessage {
   endSeq: number | null;
   startedAt: string;
   endedAt: string | null;
+  /** Suggested replies the coach attached to this message (`assistant.meta` quickReplies); shown as buttons. */
+  quickReplies?: readonly string[];
 }
 
 export type TranscriptMessage = UserMessage | AssistantMessage;
@@ -76,7 +78,7 @@ export interface Transcript {
   readonly plan: PlanSnapshot | null;
   /** Set when an event arrived past lastSeq + 1; cleared once the missing events are applied. */
   readonly gap: Gap | null;
-  /** Server messageIds of continuations → the transcript id of the answer they continue (SL14). */
+  /** Server messageIds of continuations → the transcript id of the answer they continue (SL15). */
   readonly aliases: ReadonlyMap<string, string>;
   /** A retry or continue in the log whose answer has not started yet: the next start takes its place. */
   readonly pendingRequest: { mode: 'retry' | 'continue'; targetId: string } | null;
@@ -193,7 +195,7 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
       const target = req ? t.byId.get(req.targetId) : undefined;
       const base = { ...t, pendingRequest: null };
       if (req && target?.kind === 'assistant' && req.mode === 'continue') {
-        // SL14: the continuation streams into the stopped answer's bubble.
+        // SL15: the continuation streams into the stopped answer's bubble.
         const aliases = new Map(t.aliases);
         aliases.set(ev.data.messageId, target.id);
         const resumed: AssistantMessage = {
@@ -212,7 +214,7 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
         return { ...replace({ ...base, aliases }, resumed), activeMessageId: target.id };
       }
       const msg = newAssistant(ev.data.messageId, ev.data.runId, ev.seq, ev.at);
-      // SL14: a retried answer gives its place to the new one.
+      // SL15: a retried answer gives its place to the new one.
       const without = req && target?.kind === 'assistant' && req.mode === 'retry' ? removeMessage(base, target.id) : base;
       return { ...insertConfirmed(without, msg), activeMessageId: msg.id };
     }
@@ -245,8 +247,19 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
     case 'plan.updated':
       return { ...t, plan: { weekKey: ev.data.weekKey, plan: ev.data.plan, seq: ev.seq } };
     case 'unknown':
-      return { ...t, ignoredEvents: t.ignoredEvents + 1 };
+      return withQuickReplies(t, ev.rawType, ev.data) ?? { ...t, ignoredEvents: t.ignoredEvents + 1 };
   }
+}
+
+/** The coach's note on one of its messages (`assistant.meta`) carries quick replies; the rest of it is for the coach. */
+function withQuickReplies(t: Transcript, rawType: string, data: unknown): Transcript | null {
+  if (rawType !== 'assistant.meta' || typeof data !== 'object' || data === null) return null;
+  const { messageId, quickReplies } = data as { messageId?: unknown; quickReplies?: unknown };
+  if (typeof messageId !== 'string' || !Array.isArray(quickReplies)) return null;
+  const msg = t.byId.get(t.aliases.get(messageId) ?? messageId);
+  if (!msg || msg.kind !== 'assistant') return null;
+  const replies = quickReplies.filter((r): r is string => typeof r === 'string' && r.trim() !== '').slice(0, 6);
+  return replace(t, { ...msg, quickReplies: replies });
 }
 
 function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string): Transcript {
