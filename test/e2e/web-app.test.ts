@@ -187,7 +187,8 @@ describe('two devices of one user, paired by QR link', () => {
 
     await say(laptop, 'Lead the platform team and ship v2');
     await say(laptop, 'Run a half marathon');
-    expect(await say(laptop, 'A weekly dinner with friends')).toContain('Saved your 12-month vision');
+    // The coach's wording varies (Saved / Got it / Noted); what it saved is the test.
+    expect(await say(laptop, 'A weekly dinner with friends')).toMatch(/relationships: “A weekly dinner with friends”/);
     const laptopPlan = laptop.getByTestId('plan');
     await laptopPlan.getByText('Lead the platform team and ship v2').waitFor(WAIT);
     await say(laptop, 'Ship pricing page, draft Q1 plan, hire a designer and clear my inbox');
