@@ -206,6 +206,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
+  // SL16: a deleted session's sockets close on every instance (the d:<session> notice reaches all).
+  const offDeleted = log.onNotification((n) => {
+    if (n.kind === 'session_deleted') sockets.closeSession(n.sessionId);
+  });
   app.decorate('services', { db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
@@ -322,6 +326,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     await ds.close();
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
+    offDeleted();
     presence.close();
     planUpdates.close();
     hub.close();

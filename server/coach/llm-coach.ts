@@ -6,6 +6,11 @@ import { LlmError, type LlmMessage, type LlmProvider, type LlmToolCall } from '.
 import type { PlanToolbox, ToolOutcome } from '../plan/toolbox.ts';
 import type { WeekPlan } from '../plan/types.ts';
 import { buildContext } from './context.ts';
+import { readTurnHistory } from './turn-request.ts';
+
+/** SL15 continue: the cut-off answer is the last assistant message in the context. */
+export const CONTINUE_INSTRUCTION =
+  'The person asked you to continue your last answer, which was cut off. Go on from exactly where it stopped, mid-sentence if need be; do not repeat any of it and do not greet.';
 
 /** Model calls per answer; each tool round costs one. Bounds cost and latency of a runaway tool loop. */
 export const DEFAULT_MAX_STEPS = 6;
@@ -50,14 +55,17 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
       const kind = (await deps.kindFor?.(turn.sessionId)) ?? DEFAULT_SESSION_KIND;
       if (signal.aborted) return;
 
+      // SL15: retried answers vanish; a continued one stays (cut off) and the model is told to go on.
+      const { history, continuing } = readTurnHistory(turn.history, 'extend');
       const messages: LlmMessage[] = buildContext({
-        history: turn.history,
+        history,
         plan,
         kind,
         systemPrompt: deps.systemPrompt,
         tokenBudget,
         now: now(),
       });
+      if (continuing) messages.push({ role: 'system', content: CONTINUE_INSTRUCTION });
       const toolDefs = deps.tools.definitions();
       const toolCtx = { userId: turn.userId, weekKey, timeZone };
       let written = '';

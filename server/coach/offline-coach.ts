@@ -21,6 +21,7 @@ import { createPlanFlow } from './plan-flow.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
+import { readTurnHistory, skipShownPrefix } from './turn-request.ts';
 
 export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
@@ -79,7 +80,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
     async respond(turn: AgentTurn): Promise<void> {
       const { signal } = turn;
       if (signal.aborted) return;
-      const conversation = readConversation(turn.history);
+      // SL15: retried answers vanish; a continued one is answered again and only its unseen rest is written.
+      const { history, continuing } = readTurnHistory(turn.history, 'regenerate');
+      const write = continuing ? skipShownPrefix(turn.write, continuing.shown) : turn.write;
+      const conversation = readConversation(history);
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
       const firstText = conversation.firstUserText ?? '';
@@ -217,7 +221,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
       if (signal.aborted) return;
       const paragraphs = [said.filter(Boolean).join(' '), lead ?? '', question ?? ''].filter((p) => p.trim() !== '');
-      await speak(paragraphs.join('\n\n'), turn.write, options.paceMs, signal);
+      await speak(paragraphs.join('\n\n'), write, options.paceMs, signal);
     },
   };
 }

@@ -1,6 +1,6 @@
 // Persisted session events (docs/protocol.md, "Server → client"): the envelope and each type's data.
 import { Type, type Static } from '@sinclair/typebox';
-import { END_STATUSES, type EventType } from './kinds.ts';
+import { END_STATUSES, TURN_REQUEST_MODES, type EventType } from './kinds.ts';
 import { Int, IsoTime, StringEnum } from './schema-kit.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_MESSAGE_CHARS, MAX_SEQ } from './limits.ts';
 
@@ -24,7 +24,18 @@ export const AssistantEndData = Type.Object({
   text: Type.String(),
   reason: Type.Optional(Type.String()),
 });
-export const CancelRequestedData = Type.Object({ messageId: Id, runId: Id });
+/** `by`: the device that pressed Stop (its presence deviceId and label), so others can say "Stopped from …". */
+export const CancelRequestedData = Type.Object({
+  messageId: Id,
+  runId: Id,
+  by: Type.Optional(Type.Object({ deviceId: Type.String(), label: Type.String() })),
+});
+/** SL15: a retry, continue or open; the next assistant.start answers it. `messageId` for retry and continue. */
+export const TurnRequestedData = Type.Object({
+  requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
+  mode: StringEnum(TURN_REQUEST_MODES),
+  messageId: Type.Optional(Id),
+});
 /** Who changed the plan: a person (with the login that did it, as in presence) or the coach. */
 export const PlanAuthor = Type.Union([
   Type.Object({ kind: Type.Literal('user'), deviceId: Type.Optional(Type.String()) }),
@@ -58,6 +69,7 @@ export const EVENT_DATA = {
   'cancel.requested': CancelRequestedData,
   'plan.updated': PlanUpdatedData,
   'assistant.meta': AssistantMetaData,
+  'turn.requested': TurnRequestedData,
 } as const satisfies Record<EventType, unknown>;
 
 export type EventData<T extends EventType> = Static<(typeof EVENT_DATA)[T]>;

@@ -1,6 +1,6 @@
 // Session WebSocket frames (docs/protocol.md): what clients send and the ephemeral frames the server sends.
 import { Type, type Static } from '@sinclair/typebox';
-import { WS_ERROR_CODES } from './kinds.ts';
+import { TURN_REQUEST_MODES, WS_ERROR_CODES } from './kinds.ts';
 import { SessionEventEnvelope } from './events.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_INT32, MAX_MESSAGE_CHARS, REPLAY_BATCH_EVENTS } from './limits.ts';
 import { Int, Seq, StringEnum } from './schema-kit.ts';
@@ -14,9 +14,17 @@ export const UserMessageFrame = Type.Object({
 });
 export const CancelFrame = Type.Object({ type: Type.Literal('cancel') });
 export const PingFrame = Type.Object({ type: Type.Literal('ping') });
-export const ClientFrame = Type.Union([UserMessageFrame, CancelFrame, PingFrame]);
+/** SL15: retry or continue the latest answer (`messageId`), or let the coach open the conversation. */
+export const TurnRequestFrame = Type.Object({
+  type: Type.Literal('turn.request'),
+  requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
+  mode: StringEnum(TURN_REQUEST_MODES),
+  messageId: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS })),
+});
+export type TurnRequestFrame = Static<typeof TurnRequestFrame>;
+export const ClientFrame = Type.Union([UserMessageFrame, CancelFrame, PingFrame, TurnRequestFrame]);
 export type ClientFrame = Static<typeof ClientFrame>;
-export const CLIENT_FRAMES = { 'user.message': UserMessageFrame, cancel: CancelFrame, ping: PingFrame } as const;
+export const CLIENT_FRAMES = { 'user.message': UserMessageFrame, cancel: CancelFrame, ping: PingFrame, 'turn.request': TurnRequestFrame } as const;
 
 // Server → client, ephemeral (never stored, no seq).
 export const ReadyFrame = Type.Object({ type: Type.Literal('ready'), lastSeq: Seq() });
@@ -26,6 +34,8 @@ export const ErrorFrame = Type.Object({
   message: Type.String(),
   /** Echoed for a refused user.message, so a client can drop it from its outbox. */
   clientMessageId: Type.Optional(Type.String()),
+  /** Echoed for a refused turn.request (`turn_not_allowed`). */
+  requestId: Type.Optional(Type.String()),
 });
 export const PongFrame = Type.Object({ type: Type.Literal('pong') });
 export const PresenceDevice = Type.Object({

@@ -1,7 +1,7 @@
 // HTTP bodies, parameters and answers of the API (docs/protocol.md, "HTTP"). Routes pass
 // these schemas to Fastify; answers are typed with them. Bodies refuse unknown properties.
 import { Type, type Static } from '@sinclair/typebox';
-import { BLOCK_KINDS, CANCEL_RESULTS, EDITABLE_ROCK_STATUSES, SESSION_KINDS } from './kinds.ts';
+import { BLOCK_KINDS, CANCEL_RESULTS, EDITABLE_ROCK_STATUSES, SESSION_KINDS, SESSION_STATUSES, TURN_REQUEST_MODES } from './kinds.ts';
 import {
   DEFAULT_EVENTS_PAGE,
   MAX_CLIENT_MESSAGE_ID_CHARS,
@@ -121,7 +121,35 @@ export const SessionView = Type.Object({
   lastSeq: Seq(),
 });
 export type SessionView = Static<typeof SessionView>;
-export const SessionList = Type.Object({ sessions: Type.Array(SessionView) });
+
+/** A session in GET /api/sessions: also where it stands and its last line. */
+export const SessionListItem = Type.Composite([
+  SessionView,
+  Type.Object({
+    status: StringEnum(SESSION_STATUSES),
+    /** The last line of the latest message (at most PREVIEW_CHARS); null before anything was said. */
+    preview: Type.Union([Type.Object({ role: StringEnum(['user', 'coach'] as const), text: Type.String() }), Type.Null()]),
+    /** When the latest message (or the session, if none) was written. */
+    lastActiveAt: IsoTime(),
+  }),
+]);
+export type SessionListItem = Static<typeof SessionListItem>;
+export const SessionList = Type.Object({ sessions: Type.Array(SessionListItem) });
+
+/** PATCH /api/sessions/:id. Trimmed; not blank. */
+export const RenameSessionBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: MAX_TITLE_CHARS, pattern: '\\S' }) }, Strict);
+export type RenameSessionBody = Static<typeof RenameSessionBody>;
+
+/** POST /api/sessions/:id/turns (SL15). `messageId` is required for retry and continue. */
+export const TurnRequestBody = Type.Object(
+  {
+    requestId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
+    mode: StringEnum(TURN_REQUEST_MODES),
+    messageId: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS })),
+  },
+  Strict,
+);
+export type TurnRequestBody = Static<typeof TurnRequestBody>;
 
 export const EventsQuery = Type.Object(
   {
@@ -153,7 +181,6 @@ export const Readiness = Type.Object({ status: StringEnum(['ready', 'draining', 
 
 // ---- calendar feeds ---------------------------------------------------------------------------
 export const FeedCreated = Type.Object({ id: Type.String(), createdAt: IsoTime(), url: Type.String() });
-export const FeedList = Type.Object({ feeds: Type.Array(Type.Object({ id: Type.String(), createdAt: IsoTime() })) });
 
 // ---- plan edits (docs/protocol.md, "Editing the plan") -------------------------------------
 /** An ISO-8601 instant with a zone: "2026-11-23T09:00:00Z", "2026-11-23T10:00+01:00". */
@@ -194,3 +221,6 @@ export const EnvironmentBody = Type.Object({ text: PlanText }, Strict);
 export const ReviewBody = Type.Object({ start: Instant, end: Instant }, Strict);
 /** 200/201 of every plan edit (and 412's `plan`): the WeekPlan of server/plan/types.ts. */
 export const PlanAnswer = Type.Object({ plan: Type.Object({ version: Type.Integer() }) });
+export const Feed = Type.Object({ id: Type.String(), createdAt: IsoTime() });
+export type Feed = Static<typeof Feed>;
+export const FeedList = Type.Object({ feeds: Type.Array(Feed) });

@@ -9,7 +9,7 @@ export const END_STATUSES = ['complete', 'cancelled', 'interrupted', 'failed'] a
 export type EndStatus = (typeof END_STATUSES)[number];
 
 /** Persisted event types. Clients must ignore types they do not know. */
-export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'assistant.meta'] as const;
+export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'assistant.meta', 'turn.requested'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Codes of the ephemeral `error` frame. */
@@ -22,6 +22,8 @@ export const WS_ERROR_CODES = [
   'rate_limited',
   'no_active_run',
   'not_found',
+  /** A turn.request that SL15 refused; the frame echoes its requestId. */
+  'turn_not_allowed',
   'internal',
 ] as const;
 export type WsErrorCode = (typeof WS_ERROR_CODES)[number];
@@ -59,3 +61,17 @@ export const PLAN_RULE_CODES = [
 ] as const;
 export type PlanRuleCode = (typeof PLAN_RULE_CODES)[number];
 export const PLAN_CHANGED = 'plan_changed';
+/**
+ * A turn the coach is asked for without a new user message (SL15): `retry` answers the same
+ * message again, `continue` resumes a stopped answer, `open` lets the coach speak first.
+ */
+export const TURN_REQUEST_MODES = ['retry', 'continue', 'open'] as const;
+export type TurnRequestMode = (typeof TURN_REQUEST_MODES)[number];
+
+/**
+ * Where a conversation stands (GET /api/sessions): `new` (nothing said yet), `answering` (a run
+ * is active), `waiting` (a turn nobody has answered yet), `stopped` (the latest answer was
+ * cancelled, interrupted or failed), `your_turn` (the coach finished and waits for you).
+ */
+export const SESSION_STATUSES = ['new', 'answering', 'waiting', 'stopped', 'your_turn'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];

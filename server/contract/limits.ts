@@ -36,3 +36,10 @@ export const REPLAY_BATCH_EVENTS = 250;
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export const MAX_STREAM_PATH_CHARS = 512;
+
+/** A session list preview: the last line of the latest message, cut to this many characters. */
+export const PREVIEW_CHARS = 140;
+/** GET /api/sessions lists at most this many, newest first. */
+export const MAX_LISTED_SESSIONS = 200;
+/** A cancel.requested names the device that pressed Stop by a label of at most this many characters. */
+export const MAX_DEVICE_LABEL_CHARS = 120;

@@ -8,6 +8,7 @@
 //                                                  (older instances during a rolling deploy)
 //   s:<run>                                         a stop was recorded for this run (SL10)
 //   r:<session>                                     the session's active run ended
+//   d:<session>                                     the session was deleted (SL16): close its sockets
 //   x:<stream>:<tailSeq>                            a Durable Stream moved; -1 = deleted
 //   p:<json>                                        presence announcement (ephemeral)
 
@@ -21,6 +22,7 @@ export const NOTICE_PREFIX = {
   legacySessionHead: 'e:',
   runStop: 's:',
   runEnded: 'r:',
+  sessionDeleted: 'd:',
   streamMoved: 'x:',
   presence: 'p:',
 } as const;
@@ -41,6 +43,7 @@ export type Notice =
   | { kind: 'session_heads'; origin: string | null; heads: SessionHead[] }
   | { kind: 'run_stop'; runId: string }
   | { kind: 'run_ended'; sessionId: string }
+  | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'stream_moved'; streamId: string; tailSeq: number }
   | { kind: 'presence'; body: string };
 
@@ -76,6 +79,8 @@ export function decodeNotice(payload: string): Notice | undefined {
       return rest ? { kind: 'run_stop', runId: rest } : undefined;
     case NOTICE_PREFIX.runEnded:
       return rest ? { kind: 'run_ended', sessionId: rest } : undefined;
+    case NOTICE_PREFIX.sessionDeleted:
+      return rest ? { kind: 'session_deleted', sessionId: rest } : undefined;
     case NOTICE_PREFIX.streamMoved: {
       const h = head(rest);
       return h ? { kind: 'stream_moved', streamId: h.sessionId, tailSeq: h.seq } : undefined;
@@ -113,6 +118,10 @@ export function sqlNotifyRunStop(run: string): string {
 
 export function sqlNotifyRunEnded(session: string): string {
   return `pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.runEnded}' || ${session})`;
+}
+
+export function sqlNotifySessionDeleted(session: string): string {
+  return `pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.sessionDeleted}' || ${session})`;
 }
 
 export function sqlNotifyStreamMoved(stream: string, tailSeq: string): string {

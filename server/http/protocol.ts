@@ -12,6 +12,7 @@ const checks = {
   'user.message': TypeCompiler.Compile(CLIENT_FRAMES['user.message']),
   cancel: TypeCompiler.Compile(CLIENT_FRAMES.cancel),
   ping: TypeCompiler.Compile(CLIENT_FRAMES.ping),
+  'turn.request': TypeCompiler.Compile(CLIENT_FRAMES['turn.request']),
 };
 
 const bad = (code: WsErrorCode, message: string, clientMessageId?: unknown): ParsedFrame => {
@@ -48,6 +49,15 @@ export function parseClientFrame(raw: string): ParsedFrame {
       }
       if (typeof text === 'string' && text.length > MAX_MESSAGE_CHARS) return bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`, clientMessageId);
       return bad('invalid_frame', 'user.message needs non-empty text', clientMessageId);
+    }
+    case 'turn.request': {
+      // SL15. The frame is rebuilt from the checked fields; messageId only where it means something.
+      if (!checks['turn.request'].Check(f)) return bad('invalid_frame', 'turn.request needs a requestId (1–100 characters) and a mode: retry, continue or open');
+      const { requestId, mode, messageId } = f;
+      if (!isStorableText(requestId) || (messageId !== undefined && !isStorableText(messageId))) return bad('invalid_frame', 'turn.request contains characters that cannot be stored');
+      if (mode === 'open') return { ok: true, frame: { type: 'turn.request', requestId, mode } };
+      if (messageId === undefined) return bad('invalid_frame', `turn.request with mode ${mode} needs the messageId of the answer`);
+      return { ok: true, frame: { type: 'turn.request', requestId, mode, messageId } };
     }
     default:
       return bad('unknown_type', `Unknown frame type ${JSON.stringify(String(f.type ?? '')).slice(0, 60)}`);

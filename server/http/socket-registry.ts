@@ -3,6 +3,9 @@ import { CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 import { LiveReaders } from './live-readers.ts';
 
 export const REASON_SIGNED_OUT = 'this device was signed out';
+/** The session was deleted (SL16). The browser can read it, unlike an HTTP 404 before the upgrade. */
+export const CLOSE_SESSION_DELETED = 4404;
+export const REASON_SESSION_DELETED = 'this session was deleted';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
 
@@ -10,6 +13,7 @@ interface Entry {
   socket: WebSocket;
   userId: string;
   loginId: string;
+  sessionId: string | undefined;
   /** Cleared when we ping, set again by the pong; still clear at the next tick means the peer is gone. */
   alive: boolean;
 }
@@ -39,8 +43,8 @@ export class SocketRegistry {
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
 
-  add(socket: WebSocket, userId: string, loginId: string): void {
-    const entry: Entry = { socket, userId, loginId, alive: true };
+  add(socket: WebSocket, userId: string, loginId: string, sessionId?: string): void {
+    const entry: Entry = { socket, userId, loginId, sessionId, alive: true };
     this.entries.set(socket, entry);
     socket.on('pong', () => {
       entry.alive = true;
@@ -71,6 +75,19 @@ export class SocketRegistry {
       this.entries.delete(e.socket);
       e.socket.close(code, reason);
       // A peer that ignores the close handshake must not keep the socket (and its subscription) alive.
+      setTimeout(() => e.socket.terminate(), 2_000).unref();
+      n++;
+    }
+    return n;
+  }
+
+  /** Closes every socket open on this session (it was deleted); returns how many. */
+  closeSession(sessionId: string, code = CLOSE_SESSION_DELETED, reason = REASON_SESSION_DELETED): number {
+    let n = 0;
+    for (const e of [...this.entries.values()]) {
+      if (e.sessionId !== sessionId) continue;
+      this.entries.delete(e.socket);
+      e.socket.close(code, reason);
       setTimeout(() => e.socket.terminate(), 2_000).unref();
       n++;
     }

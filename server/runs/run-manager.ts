@@ -97,9 +97,9 @@ export class RunManager {
 
   private onNotification(n: LogNotification) {
     if (n.kind === 'events') {
-      // Our own user message (local commits carry their events): answer it. Another
-      // instance's messages are answered there, or by the orphan sweep if it died.
-      if (n.events?.some((e) => e.type === 'user.message')) {
+      // Our own user message or turn request (SL15; local commits carry their events): answer
+      // it. Another instance's are answered there, or by the orphan sweep if it died.
+      if (n.events?.some((e) => e.type === 'user.message' || e.type === 'turn.requested')) {
         this.requestTurn(n.sessionId).catch((err) => this.opts.logger?.error({ err, sessionId: n.sessionId }, 'claiming a turn failed'));
       }
     } else if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');

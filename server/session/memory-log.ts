@@ -8,11 +8,15 @@ import type {
   ClaimRequest,
   DeltaOutcome,
   EndOutcome,
+  EndStatus,
   LogNotification,
   NotFound,
   RenewOutcome,
   ReportedEndStatus,
+  CancelledBy,
   SessionEvent,
+  TurnRequestInput,
+  TurnRequestOutcome,
   UserMessageOutcome,
 } from './types.ts';
 
@@ -33,6 +37,8 @@ interface MemRun {
   ended: boolean;
   /** Committed delta texts; joined once, at the end. */
   texts: string[];
+  triggerSeq: number;
+  status: EndStatus | null;
 }
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
@@ -92,6 +98,35 @@ export class MemorySessionLog implements SessionStore {
     return { kind: 'appended', event, stoppedRunId: stopped?.id ?? null };
   }
 
+  async appendTurnRequest(sessionId: string, input: TurnRequestInput): Promise<TurnRequestOutcome> {
+    const s = this.sessions.get(sessionId);
+    if (!s) return NOT_FOUND;
+    const dup = s.byClientMessageId.get(input.requestId);
+    if (dup !== undefined) return { kind: 'duplicate', seq: dup };
+    if (s.activeRunId || s.lastUserSeq > s.answeredSeq) return { kind: 'not_allowed' };
+    if (input.mode === 'open') {
+      if (s.lastUserSeq !== 0 || s.answeredSeq !== 0) return { kind: 'not_allowed' };
+    } else {
+      // SL15: the latest answer is the run claimed for the newest turn (triggerSeq = answeredSeq).
+      const latest = [...this.runs.values()].find((r) => r.sessionId === sessionId && r.triggerSeq === s.answeredSeq);
+      if (!latest || latest.messageId !== input.messageId || !latest.ended) return { kind: 'not_allowed' };
+      if (input.mode === 'continue' && latest.status === 'complete') return { kind: 'not_allowed' };
+    }
+    const data: Record<string, unknown> = { requestId: input.requestId, mode: input.mode };
+    if (input.mode !== 'open') data.messageId = input.messageId;
+    const event = this.commit(sessionId, s, 'turn.requested', data);
+    s.byClientMessageId.set(input.requestId, event.seq);
+    s.lastUserSeq = event.seq;
+    return { kind: 'appended', event };
+  }
+
+  async deleteSession(sessionId: string): Promise<boolean> {
+    if (!this.sessions.delete(sessionId)) return false;
+    for (const [id, r] of this.runs) if (r.sessionId === sessionId) this.runs.delete(id);
+    queueMicrotask(() => this.notify({ kind: 'session_deleted', sessionId }));
+    return true;
+  }
+
   async append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
@@ -132,6 +167,8 @@ export class MemorySessionLog implements SessionStore {
       stopReason: null,
       ended: false,
       texts: [],
+      triggerSeq: s.lastUserSeq,
+      status: null,
     });
     const event = this.commit(req.sessionId, s, 'assistant.start', { messageId: req.messageId, runId: req.runId });
     return { kind: 'claimed', event, triggerSeq: s.lastUserSeq };
@@ -149,12 +186,14 @@ export class MemorySessionLog implements SessionStore {
     return batch.map((d) => this.appendDelta(d.runId, d.text));
   }
 
-  async requestCancel(sessionId: string): Promise<CancelOutcome> {
+  async requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
     const run = this.stop(s, STOP_ON_CANCEL);
     if (!run) return { kind: 'no_active_run' };
-    const event = this.commit(sessionId, s, 'cancel.requested', { messageId: run.messageId, runId: run.id });
+    const data: Record<string, unknown> = { messageId: run.messageId, runId: run.id };
+    if (by) data.by = { deviceId: by.deviceId, label: by.label };
+    const event = this.commit(sessionId, s, 'cancel.requested', data);
     return { kind: 'cancel_recorded', runId: run.id, event };
   }
 
@@ -165,6 +204,7 @@ export class MemorySessionLog implements SessionStore {
     if (onlyIfExpired && run.leaseExpiresAt >= this.now()) return { kind: 'already_ended' };
     run.ended = true;
     const final = endStatus(run.stopReason, status);
+    run.status = final;
     if (s.activeRunId === run.id) s.activeRunId = null;
     const data: Record<string, unknown> = { messageId: run.messageId, status: final, text: run.texts.join('') };
     if (reason !== undefined && keepsReason(final, status)) data.reason = reason;

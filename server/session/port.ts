@@ -1,4 +1,4 @@
-import type { AppendOutcome, LogNotification, NotFound, SessionEvent, UserMessageOutcome } from './types.ts';
+import type { AppendOutcome, LogNotification, NotFound, SessionEvent, TurnRequestInput, TurnRequestOutcome, UserMessageOutcome } from './types.ts';
 
 /**
  * The session-log port: append, read, subscribe. Runs (claim, renew, stop, end, sweep)
@@ -11,6 +11,10 @@ export interface SessionLog {
   createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void>;
   /** SL5 + SL10: append a user message, stopping the active run (interrupt, see stop-policy.ts). */
   appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome>;
+  /** SL15: a turn without a user message (retry, continue, open), counted as a user turn for SL11. */
+  appendTurnRequest(sessionId: string, input: TurnRequestInput): Promise<TurnRequestOutcome>;
+  /** SL16: deletes the session with its events and runs; tells every instance. False if it did not exist. */
+  deleteSession(sessionId: string): Promise<boolean>;
   /** Appends any other event (e.g. plan.updated). */
   append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome>;
   /** SL3. */

@@ -1,5 +1,6 @@
 import type {
   CancelOutcome,
+  CancelledBy,
   ClaimOutcome,
   ClaimRequest,
   DeltaOutcome,
@@ -24,7 +25,7 @@ export interface RunStore {
    */
   appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
-  requestCancel(sessionId: string): Promise<CancelOutcome>;
+  requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
   endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
   renewLease(runId: string, leaseMs: number): Promise<RenewOutcome>;

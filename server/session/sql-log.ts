@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
-import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop } from '../db/notify-registry.ts';
+import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop, sqlNotifySessionDeleted } from '../db/notify-registry.ts';
 import { Listeners } from './listeners.ts';
 import type { DeltaInput, SessionStore } from './run-store.ts';
 import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
@@ -16,7 +16,10 @@ import type {
   NotFound,
   RenewOutcome,
   ReportedEndStatus,
+  CancelledBy,
   SessionEvent,
+  TurnRequestInput,
+  TurnRequestOutcome,
   UserMessageOutcome,
 } from './types.ts';
 
@@ -73,6 +76,7 @@ export class SqlSessionLog implements SessionStore {
       for (const h of n.heads) this.notify({ kind: 'events', sessionId: h.sessionId, seq: h.seq });
     } else if (n.kind === 'run_stop') this.notify({ kind: 'stop', runId: n.runId });
     else if (n.kind === 'run_ended') this.notify({ kind: 'run_ended', sessionId: n.sessionId });
+    else if (n.kind === 'session_deleted') this.notify({ kind: 'session_deleted', sessionId: n.sessionId });
   }
 
   private notify(n: LogNotification) {
@@ -153,6 +157,74 @@ export class SqlSessionLog implements SessionStore {
     this.published(sessionId, event);
     if (row.stoppedRunId) this.notify({ kind: 'stop', runId: row.stoppedRunId });
     return { kind: 'appended', event, stoppedRunId: row.stoppedRunId };
+  }
+
+  /**
+   * SL15 in one statement: the turn is taken only while nothing runs or waits, and (retry,
+   * continue) only for the latest answer — the ended run claimed for the newest turn — or
+   * (open) only before the first turn. It counts as a user turn, so SL11 claims it.
+   */
+  async appendTurnRequest(sessionId: string, input: TurnRequestInput): Promise<TurnRequestOutcome> {
+    const data: Record<string, unknown> = { requestId: input.requestId, mode: input.mode };
+    if (input.mode !== 'open') data.messageId = input.messageId;
+    let rows: Row[];
+    try {
+      rows = await this.write([sessionId], () =>
+        this.sql.query<Row>(`
+        WITH s AS (
+          UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1
+          WHERE id = $1 AND "activeRunId" IS NULL AND "lastUserSeq" <= "answeredSeq"
+            AND CASE WHEN $4::text = 'open' THEN "lastUserSeq" = 0 AND "answeredSeq" = 0
+              ELSE EXISTS (
+                SELECT 1 FROM "Run" r
+                WHERE r."sessionId" = $1 AND r."triggerSeq" = "Session"."answeredSeq"
+                  AND r."messageId" = $5::text AND r."endedAt" IS NOT NULL
+                  AND ($4::text = 'retry' OR r.status <> 'complete'))
+            END
+          RETURNING id, "lastSeq"
+        ), e AS (
+          INSERT INTO "Event" ("sessionId", seq, type, data, at, "clientMessageId")
+          SELECT s.id, s."lastSeq", 'turn.requested', $2::jsonb, clock_timestamp(), $3 FROM s
+          RETURNING seq, type, data, at
+        )
+        SELECT e.seq, e.type, e.data, ${AT}, ${sqlNotifyHead('$6::text', '$1::text', 'e.seq')}::text
+        FROM e`, [sessionId, JSON.stringify(data), input.requestId, input.mode, input.messageId ?? '', this.origin]),
+      );
+    } catch (err) {
+      // SL5 for requests: a resent requestId hits the unique index; the statement rolled back.
+      const seq = await this.seqOfClientId(sessionId, input.requestId);
+      if (seq !== null) return { kind: 'duplicate', seq };
+      throw err;
+    }
+    if (rows[0]) {
+      const event = toEvent(rows[0]);
+      this.published(sessionId, event);
+      return { kind: 'appended', event };
+    }
+    // A resend usually fails the conditions (its own turn is now pending or answered) before the index.
+    const seq = await this.seqOfClientId(sessionId, input.requestId);
+    if (seq !== null) return { kind: 'duplicate', seq };
+    return (await this.lastSeq(sessionId)) === NOT_FOUND ? NOT_FOUND : { kind: 'not_allowed' };
+  }
+
+  private async seqOfClientId(sessionId: string, clientMessageId: string): Promise<number | null> {
+    const existing = await this.prisma.event.findUnique({
+      where: { sessionId_clientMessageId: { sessionId, clientMessageId } },
+      select: { seq: true },
+    });
+    return existing ? existing.seq : null;
+  }
+
+  /** SL16: events and runs go with the row (ON DELETE CASCADE); the notice reaches every instance at COMMIT. */
+  async deleteSession(sessionId: string): Promise<boolean> {
+    const rows = await this.write([], () =>
+      this.sql.query<{ id: string }>(`
+      WITH d AS (DELETE FROM "Session" WHERE id = $1 RETURNING id)
+      SELECT d.id, ${sqlNotifySessionDeleted('d.id')}::text FROM d`, [sessionId]),
+    );
+    if (!rows[0]) return false;
+    this.notify({ kind: 'session_deleted', sessionId });
+    return true;
   }
 
   async append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome> {
@@ -301,7 +373,7 @@ export class SqlSessionLog implements SessionStore {
     });
   }
 
-  async requestCancel(sessionId: string): Promise<CancelOutcome> {
+  async requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome> {
     const rows = await this.write([sessionId], () =>
       this.sql.query<Row & { runId: string }>(
         `
@@ -316,7 +388,7 @@ export class SqlSessionLog implements SessionStore {
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'cancel.requested',
-               jsonb_build_object('messageId', r."messageId", 'runId', r.id), clock_timestamp()
+               jsonb_build_object('messageId', r."messageId", 'runId', r.id) || $4::jsonb, clock_timestamp()
         FROM s, r
         RETURNING seq, type, data, at
       )
@@ -324,7 +396,7 @@ export class SqlSessionLog implements SessionStore {
         ${sqlNotifyHead('$2::text', 's.id', 'e.seq')}::text,
         ${sqlNotifyRunStop('r.id')}::text
       FROM e, s, r`,
-        [sessionId, this.origin, STOP_ON_CANCEL],
+        [sessionId, this.origin, STOP_ON_CANCEL, JSON.stringify(by ? { by: { deviceId: by.deviceId, label: by.label } } : {})],
         'fc_cancel',
       ),
     );

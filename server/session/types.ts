@@ -1,8 +1,8 @@
 // Shared shapes of the session log. See SPEC.md for the rules they obey.
 
-import type { EndStatus, EventType } from '../contract/kinds.ts';
+import type { EndStatus, EventType, TurnRequestMode } from '../contract/kinds.ts';
 
-export type { EndStatus, EventType };
+export type { EndStatus, EventType, TurnRequestMode };
 /** What a run (or the sweeper) reports; `cancelled` only ever comes from a recorded stop. */
 export type ReportedEndStatus = Exclude<EndStatus, 'cancelled'>;
 
@@ -20,6 +20,28 @@ export type UserMessageOutcome =
   | { kind: 'appended'; event: SessionEvent; stoppedRunId: string | null }
   | { kind: 'duplicate'; seq: number }
   | NotFound;
+
+/** SL15: a turn without a user message (see TurnRequestMode in the contract). */
+export interface TurnRequestInput {
+  /** Client-chosen, unique per session like a clientMessageId (SL5): a resend is a duplicate. */
+  requestId: string;
+  mode: TurnRequestMode;
+  /** The answer to retry or continue; absent for `open`. */
+  messageId?: string;
+}
+
+export type TurnRequestOutcome =
+  | { kind: 'appended'; event: SessionEvent }
+  | { kind: 'duplicate'; seq: number }
+  /** SL15: the target is not the latest ended answer, a turn is pending or running, or the session has begun (open). */
+  | { kind: 'not_allowed' }
+  | NotFound;
+
+/** Who pressed Stop, recorded in cancel.requested so other devices can say "Stopped from <label>". */
+export interface CancelledBy {
+  deviceId: string;
+  label: string;
+}
 
 export type AppendOutcome = { kind: 'appended'; event: SessionEvent } | NotFound;
 
@@ -42,6 +64,8 @@ export type LogNotification =
   | { kind: 'events'; sessionId: string; seq: number; events?: SessionEvent[] }
   | { kind: 'stop'; runId: string }
   | { kind: 'run_ended'; sessionId: string }
+  /** The session and its log were deleted; its sockets are closed on every instance. */
+  | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'resync' };
 
 export interface ClaimRequest {

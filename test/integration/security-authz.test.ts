@@ -55,6 +55,9 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/sessions/:id/events': { access: 'owned' },
   'POST /api/sessions/:id/messages': { access: 'owned', body: () => ({ clientMessageId: 'authz', text: 'let me in' }) },
   'POST /api/sessions/:id/cancel': { access: 'owned' },
+  'PATCH /api/sessions/:id': { access: 'owned', body: () => ({ title: 'renamed by someone else' }) },
+  'DELETE /api/sessions/:id': { access: 'owned' },
+  'POST /api/sessions/:id/turns': { access: 'owned', body: () => ({ requestId: 'authz', mode: 'open' }) },
   'GET /api/sessions/:id/ws': { access: 'owned', websocket: true },
   'PATCH /api/me': { access: 'self', body: () => ({ timeZone: 'Europe/Berlin' }) },
   // Weeks belong to the caller: a stranger reads their own (empty) week, never Alice's.

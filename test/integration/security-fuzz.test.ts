@@ -356,6 +356,8 @@ describe(`fuzz (${DB_KIND})`, () => {
         // fetch cannot send a body with GET (and Fastify would not read one).
         const body = method === 'GET' ? {} : randomBody(route.url);
         const c: HttpCase = { method, path: randomPath(route.url, { alienSession: aliceSession, ownSession: fuzzSession }), cookie, ...body };
+        // Deleting the fuzzed session (Mallory may) would end the run early; session-manage.test.ts covers DELETE.
+        if (c.method === 'DELETE' && c.path.split('?')[0]?.replace(/\/$/, '') === `/api/sessions/${fuzzSession}`) continue;
         let status: number;
         let text: string;
         try {

@@ -7,15 +7,26 @@ import {
   IdParams,
   PostMessageAnswer,
   PostMessageBody,
+  RenameSessionBody,
   SessionList,
   SessionView,
+  TurnRequestBody,
+  type TurnRequestMode,
 } from '../../contract/index.ts';
 import type { Static } from '@sinclair/typebox';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { labelFromUserAgent } from '../../session/presence.ts';
 
 type Params = { Params: Static<typeof IdParams> };
+
+/** Why a turn request was refused (409 turn_not_allowed, or the WS error frame). */
+export const TURN_NOT_ALLOWED: Record<TurnRequestMode, string> = {
+  retry: 'Only the latest answer can be retried, once it has ended and before anything else was sent.',
+  continue: 'Only the latest answer can be continued, when it was stopped before it finished.',
+  open: 'The coach has already started this conversation.',
+};
 
 export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPluginAsync =>
   async (app) => {
@@ -64,8 +75,39 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       },
     );
 
+    app.patch<Params & { Body: Static<typeof RenameSessionBody> }>(
+      '/api/sessions/:id',
+      { schema: { params: IdParams, body: RenameSessionBody } },
+      async (request) => {
+        const r = await sessions.rename(request.user!.id, request.params.id, request.body.title.trim());
+        if (r.kind === 'not_found') throw notFound();
+        return r;
+      },
+    );
+
+    app.delete<Params>('/api/sessions/:id', { schema: { params: IdParams } }, async (request, reply) => {
+      const r = await sessions.delete(request.user!.id, request.params.id);
+      if (r.kind === 'not_found') throw notFound();
+      return reply.status(204).send();
+    });
+
+    // SL15: retry, continue or open without a user message.
+    app.post<Params & { Body: Static<typeof TurnRequestBody> }>(
+      '/api/sessions/:id/turns',
+      { schema: { params: IdParams, body: TurnRequestBody } },
+      async (request, reply) => {
+        const { requestId, mode, messageId } = request.body;
+        if (mode !== 'open' && !messageId) throw new ApiError(400, 'invalid_request', `body.messageId is required for ${mode}`, 'messageId');
+        const r = await sessions.requestTurn(request.user!.id, request.params.id, { requestId, mode, ...(mode === 'open' || !messageId ? {} : { messageId }) });
+        if (r.kind === 'not_found') throw notFound();
+        if (r.kind === 'not_allowed') throw new ApiError(409, 'turn_not_allowed', TURN_NOT_ALLOWED[mode]);
+        return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate } satisfies Static<typeof PostMessageAnswer>);
+      },
+    );
+
     app.post<Params>('/api/sessions/:id/cancel', { schema: { params: IdParams } }, async (request, reply) => {
-      const r = await sessions.cancel(request.user!.id, request.params.id);
+      const user = request.user!;
+      const r = await sessions.cancel(user.id, request.params.id, { deviceId: user.loginId, label: user.deviceName || labelFromUserAgent(request.headers['user-agent']) });
       if (r.kind === 'not_found') throw notFound();
       return reply.status(202).send({ result: r.kind } satisfies Static<typeof CancelAnswer>);
     });

@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError, notFound, unauthorized } from '../errors.ts';
 import { originAllowed, type OriginPolicy } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
+import { TURN_NOT_ALLOWED } from './sessions.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 import type { Static } from '@sinclair/typebox';
@@ -108,7 +109,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           socket.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');
           return;
         }
-        deps.sockets.add(socket, userId, request.user!.loginId);
+        deps.sockets.add(socket, userId, request.user!.loginId, sessionId);
         deps.onConnection?.(1);
         // Every line this socket logs names its session and user.
         const log = request.log.child({ sessionId, userId });
@@ -155,9 +156,10 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         });
 
         const deviceId = request.user!.loginId;
+        const deviceLabel = request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']);
         const leave = deps.presence.join(
           sessionId,
-          { deviceId, label: request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']) },
+          { deviceId, label: deviceLabel },
           (devices) => sendJson({ type: 'presence', you: deviceId, devices }),
         );
         // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
@@ -195,8 +197,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           try {
             if (frame.type === 'ping') sendJson({ type: 'pong' });
             else if (frame.type === 'cancel') {
-              const r = await deps.sessions.cancel(userId, sessionId);
+              const r = await deps.sessions.cancel(userId, sessionId, { deviceId, label: deviceLabel });
               if (r.kind === 'no_active_run') sendError('no_active_run', 'The coach is not answering right now');
+            } else if (frame.type === 'turn.request') {
+              const { requestId, mode, messageId } = frame;
+              const r = await deps.sessions.requestTurn(userId, sessionId, { requestId, mode, ...(messageId ? { messageId } : {}) });
+              if (r.kind === 'not_found') sendError('not_found', 'Session not found');
+              else if (r.kind === 'not_allowed') sendError('turn_not_allowed', TURN_NOT_ALLOWED[mode], { requestId });
             } else {
               const r = await deps.sessions.postMessage(userId, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');

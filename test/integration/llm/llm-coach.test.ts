@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentError, type AgentTurn } from '../../../server/agent/port.ts';
 import { CUT_OFF_BY_USER } from '../../../server/coach/context.ts';
-import { createLlmCoach, STEP_LIMIT_NOTE, type LlmCoachDeps } from '../../../server/coach/llm-coach.ts';
+import { CONTINUE_INSTRUCTION, createLlmCoach, STEP_LIMIT_NOTE, type LlmCoachDeps } from '../../../server/coach/llm-coach.ts';
 import { createOpenAiProvider } from '../../../server/llm/openai-provider.ts';
 import type { LlmToolDef } from '../../../server/llm/port.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../../../server/plan/toolbox.ts';
@@ -121,6 +121,47 @@ async function agentError(p: Promise<void>): Promise<AgentError> {
   }
   throw new Error('expected respond() to throw an AgentError');
 }
+
+describe('LLM coach: turns without a user message (SL15)', () => {
+  it('SL15: a retry sends the conversation without the retried answer; the user message is the last word', async () => {
+    server.enqueue({ kind: 'text', chunks: ['A better answer.'] });
+    const history = [
+      ev('user.message', { clientMessageId: 'c1', text: 'Help me plan my week' }),
+      ev('assistant.start', { messageId: 'm1', runId: 'r1' }),
+      ev('assistant.delta', { messageId: 'm1', text: 'A weak answer.' }),
+      ev('assistant.end', { messageId: 'm1', status: 'complete', text: 'A weak answer.' }),
+      ev('turn.requested', { requestId: 'q1', mode: 'retry', messageId: 'm1' }),
+      ev('assistant.start', { messageId: 'm2', runId: 'run-m2' }),
+    ];
+    const { turn, writes } = makeTurn(history, 'm2');
+    await coach().respond(turn);
+    expect(writes.join('')).toBe('A better answer.');
+    const { messages } = nth(server.requests, 0).body;
+    expect(JSON.stringify(messages)).not.toContain('A weak answer.');
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'Help me plan my week' });
+    expect(messages.filter((m: { role: string }) => m.role === 'user')).toHaveLength(1);
+  });
+
+  it('SL15: a continue keeps the cut-off answer and tells the model to go on from there', async () => {
+    server.enqueue({ kind: 'text', chunks: ['most this week?'] });
+    const history = [
+      ev('user.message', { clientMessageId: 'c1', text: 'Help me plan my week' }),
+      ev('assistant.start', { messageId: 'm1', runId: 'r1' }),
+      ev('assistant.delta', { messageId: 'm1', text: 'What matters ' }),
+      ev('cancel.requested', { messageId: 'm1', runId: 'r1' }),
+      ev('assistant.end', { messageId: 'm1', status: 'cancelled', text: 'What matters ' }),
+      ev('turn.requested', { requestId: 'q1', mode: 'continue', messageId: 'm1' }),
+      ev('assistant.start', { messageId: 'm2', runId: 'run-m2' }),
+    ];
+    const { turn, writes } = makeTurn(history, 'm2');
+    await coach().respond(turn);
+    expect(writes.join('')).toBe('most this week?');
+    const { messages } = nth(server.requests, 0).body;
+    expect(messages.at(-2)).toEqual({ role: 'assistant', content: `What matters ${CUT_OFF_BY_USER}` });
+    expect(messages.at(-1)).toEqual({ role: 'system', content: CONTINUE_INSTRUCTION });
+    expect(messages.filter((m: { role: string }) => m.role === 'user')).toHaveLength(1);
+  });
+});
 
 describe('LLM coach with the real provider', () => {
   it('streams the model text to turn.write in order and sends prompt, plan and the question upstream', async () => {

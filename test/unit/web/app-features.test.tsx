@@ -223,32 +223,52 @@ describe('chat UI (jsdom)', () => {
     expect(button('Retry')).toBeUndefined();
   });
 
-  it('says when another device stopped the answer, and offers Retry and Continue', () => {
+  it('says which device stopped the answer; Retry and Continue ask for a turn and add no user message (SL15)', () => {
     const ws = FakeWebSocket.last;
+    act(() => ws.serverSend({ type: 'presence', you: 'd1', devices: [{ deviceId: 'd1', label: 'Laptop', connections: 1 }, { deviceId: 'd2', label: 'Alice’s phone', connections: 1 }] }));
     type('Plan my week');
     act(() => button('Send')!.click());
     act(() => {
       server.ingest(ws);
       server.push(ws, 'assistant.start', { messageId: 'm1', runId: 'r1' });
       server.push(ws, 'assistant.delta', { messageId: 'm1', text: 'What matters' });
-      server.push(ws, 'cancel.requested', { messageId: 'm1', runId: 'r1' });
+      server.push(ws, 'cancel.requested', { messageId: 'm1', runId: 'r1', by: { deviceId: 'd2', label: 'Alice’s phone' } });
     });
-    expect(host.querySelector('.msg.assistant .meta')?.textContent).toBe('Stopping (from another device)…');
+    expect(host.querySelector('.msg.assistant .meta')?.textContent).toBe('Stopping (from Alice’s phone)…');
     act(() => server.push(ws, 'assistant.end', { messageId: 'm1', status: 'cancelled', text: 'What matters' }));
-    expect(host.querySelector('.msg.assistant .meta')?.textContent).toBe('Stopped from another device');
+    expect(host.querySelector('.msg.assistant .meta')?.textContent).toBe('Stopped from Alice’s phone');
 
-    const before = ws.framesOfType('user.message').length;
+    const usersBefore = ws.framesOfType('user.message').length;
     act(() => button('Retry')!.click());
-    // The retried message is now the last word: the buttons go.
+    expect(ws.framesOfType('turn.request').at(-1)).toMatchObject({ mode: 'retry', messageId: 'm1', requestId: expect.any(String) });
+    // Asked: the buttons go until the answer is replaced.
     expect(button('Retry')).toBeUndefined();
+    const retry = ws.framesOfType('turn.request').at(-1)!;
     act(() => {
-      server.ingest(ws);
+      server.push(ws, 'turn.requested', { requestId: retry.requestId, mode: 'retry', messageId: 'm1' });
       server.push(ws, 'assistant.start', { messageId: 'm2', runId: 'r2' });
-      server.push(ws, 'assistant.end', { messageId: 'm2', status: 'failed', text: '', reason: 'The model timed out.' });
+      server.push(ws, 'assistant.delta', { messageId: 'm2', text: 'Your big ' });
+      server.push(ws, 'assistant.end', { messageId: 'm2', status: 'interrupted', text: 'Your big ', reason: 'The server restarted.' });
     });
-    expect(host.querySelector('.msg.assistant.failed .meta')?.textContent).toBe('Failed: The model timed out.');
+    // The new answer took the old one's place: one user bubble, one coach bubble.
+    expect([...host.querySelectorAll('.msg')].map((li) => li.className)).toEqual(['msg user confirmed', 'msg assistant interrupted']);
+    expect(host.querySelector('.msg.assistant p')?.textContent).toBe('Your big ');
+
     act(() => button('Continue')!.click());
-    expect(ws.framesOfType('user.message').slice(before).map((f) => f.text)).toEqual(['Plan my week', 'Please continue.']);
+    const cont = ws.framesOfType('turn.request').at(-1)!;
+    expect(cont).toMatchObject({ mode: 'continue', messageId: 'm2' });
+    act(() => {
+      server.push(ws, 'turn.requested', { requestId: cont.requestId, mode: 'continue', messageId: 'm2' });
+      server.push(ws, 'assistant.start', { messageId: 'm3', runId: 'r3' });
+      server.push(ws, 'assistant.delta', { messageId: 'm3', text: 'rocks first.' });
+      server.push(ws, 'assistant.end', { messageId: 'm3', status: 'complete', text: 'rocks first.' });
+    });
+    // Continued in place: still one coach bubble, its text whole.
+    expect(host.querySelectorAll('.msg.assistant')).toHaveLength(1);
+    expect(host.querySelector('.msg.assistant p')?.textContent).toBe('Your big rocks first.');
+    expect(button('Continue')).toBeUndefined();
+    expect(button('Retry')).toBeDefined();
+    expect(ws.framesOfType('user.message')).toHaveLength(usersBefore);
   });
 
   it('Stop on this device is "Stopped"; Esc does not stop while a dialog is open', () => {
@@ -278,30 +298,77 @@ describe('chat UI (jsdom)', () => {
 });
 
 describe('sessions view (jsdom)', () => {
-  it('groups sessions by week and starts the right kind of session', async () => {
-    const { SessionsView } = await import('../../../web/src/app/SessionsView.tsx');
-    const created: unknown[] = [];
-    const api = {
-      listSessions: async () => [
-        { id: 'a', title: 'Weekly plan', kind: 'plan' as const, weekKey: '2026-W48', createdAt: '2026-11-23T09:00:00Z', lastSeq: 3 },
-        { id: 'b', title: 'Friday review', kind: 'review' as const, weekKey: '2026-W47', createdAt: '2026-11-23T10:00:00Z', lastSeq: 3 },
-      ],
+  const sessionsApi = (created: unknown[], list: unknown[]) =>
+    ({
+      listSessions: async () => list,
       createSession: async (input: unknown) => {
         created.push(input);
         return { id: 'new', title: '', kind: 'review' as const, createdAt: '2026-11-25T09:00:00Z', lastSeq: 0 };
       },
-    } as unknown as Parameters<typeof SessionsView>[0]['api'];
+      getWeek: async () => {
+        throw new Error('offline');
+      },
+      listFeeds: async () => [],
+      listDevices: async () => [],
+    }) as unknown as Parameters<typeof import('../../../web/src/app/SessionsView.tsx').SessionsView>[0]['api'];
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-25T12:00:00Z')); // Wednesday of 2026-W48
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    location.hash = '';
+  });
+
+  async function render(api: Parameters<typeof import('../../../web/src/app/SessionsView.tsx').SessionsView>[0]['api']) {
+    const { SessionsView } = await import('../../../web/src/app/SessionsView.tsx');
     const host = document.createElement('div');
     document.body.append(host);
     const root = createRoot(host);
     await act(async () => root.render(<SessionsView api={api} user={{ id: 'u', email: 'a@b.c', timeZone: 'Europe/Berlin' }} onLogout={() => {}} />));
-    // A review made on Monday of week 48 is filed under the week it reviews (its weekKey).
-    expect([...host.querySelectorAll('section h2')].map((h) => h.textContent)).toEqual([expect.stringContaining('Week 48'), expect.stringContaining('Week 47')]);
-    const review = [...host.querySelectorAll('button')].find((b) => b.textContent === 'Friday review')!;
-    await act(async () => review.click());
+    return {
+      host,
+      button: (name: string) => [...host.querySelectorAll('button')].find((b) => b.textContent === name),
+      done: () => {
+        act(() => root.unmount());
+        host.remove();
+      },
+    };
+  }
+
+  it('groups sessions by week and starts the right kind of session', async () => {
+    const created: unknown[] = [];
+    const v = await render(
+      sessionsApi(created, [
+        { id: 'a', title: 'Weekly plan', kind: 'plan', weekKey: '2026-W47', createdAt: '2026-11-16T09:00:00Z', lastSeq: 3 },
+        { id: 'b', title: 'Friday review', kind: 'review', weekKey: '2026-W48', createdAt: '2026-11-23T10:00:00Z', lastSeq: 3, status: 'your_turn', preview: { role: 'coach', text: 'What went well?' } },
+      ]),
+    );
+    expect([...v.host.querySelectorAll('.week-group > h2')].map((h) => h.textContent)).toEqual([expect.stringContaining('Week 48'), expect.stringContaining('Week 47')]);
+    // Titles, the last line and a status.
+    expect(v.host.querySelector('.session-item .preview')?.textContent).toBe('Coach: What went well?');
+    expect(v.host.querySelector('.session-item .chip')?.textContent).toBe('Your turn');
+    await act(async () => v.button('Friday review')!.click());
     expect(created).toEqual([{ kind: 'review', title: 'Friday review' }]);
     expect(location.hash).toBe('#/s/new');
-    act(() => root.unmount());
-    host.remove();
+    v.done();
+  });
+
+  it('one plan per week: "Plan this week" starts a plan for this week; when one exists it continues it', async () => {
+    const created: unknown[] = [];
+    const first = await render(sessionsApi(created, []));
+    // First run: two lines on what FOCUS is and what happens next.
+    expect(first.host.querySelector('.first-run')?.textContent).toMatch(/FOCUS.*weekly planning method.*Your coach asks/s);
+    await act(async () => first.button('Plan this week')!.click());
+    expect(created).toEqual([{ kind: 'plan', title: 'Weekly plan', weekKey: '2026-W48' }]);
+    first.done();
+
+    const again = await render(sessionsApi(created, [{ id: 'p48', title: 'Weekly plan', kind: 'plan', weekKey: '2026-W48', createdAt: '2026-11-23T09:00:00Z', lastSeq: 9 }]));
+    expect(again.button('Plan this week')).toBeUndefined();
+    await act(async () => again.button('Continue this week’s plan')!.click());
+    expect(location.hash).toBe('#/s/p48');
+    expect(created).toHaveLength(1);
+    again.done();
   });
 });

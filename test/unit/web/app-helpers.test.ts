@@ -60,10 +60,12 @@ describe('plan layout', () => {
 describe('connection badge', () => {
   it('labels each state', () => {
     expect(connectionLabel({ status: 'live' }, 0).text).toBe('Live');
-    expect(connectionLabel({ status: 'reconnecting', attempt: 3, retryAt: null }, 0).text).toBe('Reconnecting (attempt 3)');
-    expect(connectionLabel({ status: 'offline', reason: 'network', attempt: 0 }, 2).text).toBe('Offline — 2 queued');
-    expect(connectionLabel({ status: 'offline', reason: 'unreachable', attempt: 9, retryAt: 1 }, 0).text).toBe('Offline — 0 queued');
-    expect(connectionLabel({ status: 'denied', code: 4404, reason: '' }, 0).text).toBe('Not found');
+    expect(connectionLabel({ status: 'reconnecting', attempt: 3, retryAt: null }, 0).text).toBe('Reconnecting…');
+    // No "queued" jargon: the offline banner says messages will send when you're back.
+    expect(connectionLabel({ status: 'offline', reason: 'network', attempt: 0 }, 2).text).toBe('Offline');
+    expect(connectionLabel({ status: 'offline', reason: 'unreachable', attempt: 9, retryAt: 1 }, 0).text).toBe('Offline');
+    expect(connectionLabel({ status: 'denied', code: 4404, reason: '' }, 0).text).toBe('Deleted');
+    expect(connectionLabel({ status: 'denied', code: 4401, reason: '' }, 0).text).toBe('Signed out');
   });
 });
 

@@ -65,7 +65,7 @@ afterEach(() => {
 });
 
 describe('chat UI', () => {
-  it('labels controls, sends, shows Live/Reconnecting/queued, and stops with Esc', () => {
+  it('labels controls, sends, shows Live/Reconnecting, and stops with Esc', () => {
     const label = host.querySelector('label');
     expect(label?.textContent).toBe('Message');
     expect(document.getElementById(label?.htmlFor ?? '')?.tagName).toBe('TEXTAREA');
@@ -107,10 +107,10 @@ describe('chat UI', () => {
     expect(button('Stop').disabled).toBe(true);
 
     act(() => FakeWebSocket.last.serverClose(1006));
-    expect(badge()).toBe('Reconnecting (attempt 1)');
+    expect(badge()).toBe('Reconnecting…');
   });
 
-  it('shows the queued count while offline', () => {
+  it('offline: says messages will send when back, without "queued" jargon or a false "you interrupted"', () => {
     const events = new EventTarget();
     const c2 = new SessionClient({
       sessionId: 's2',
@@ -126,7 +126,9 @@ describe('chat UI', () => {
     act(() => button('Send').click());
     type('two');
     act(() => button('Send').click());
-    expect(badge()).toBe('Offline — 2 queued');
+    expect(badge()).toBe('Offline');
+    expect(host.textContent).not.toMatch(/queued/i);
+    expect(host.querySelector('.composer-hint')?.textContent).toBe('You’re offline — messages will send when you’re back.');
     c2.dispose();
   });
 });

@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, createApi, type User } from './api.ts';
-import { ChatView } from './ChatView.tsx';
+import { ChatView, type SignedOutReason } from './ChatView.tsx';
 import { LoginView } from './LoginView.tsx';
 import { PairView } from './PairView.tsx';
 import { navigate, useRoute } from './route.ts';
 import { SessionsView } from './SessionsView.tsx';
 import { WeekPage } from './week/WeekPage.tsx';
 
-type Auth = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; user: User } | { state: 'error'; message: string };
+type Auth = { state: 'checking' } | { state: 'signed-out'; notice?: string } | { state: 'signed-in'; user: User } | { state: 'error'; message: string };
+
+const SIGNED_OUT_NOTICE: Record<SignedOutReason, string> = {
+  revoked: 'This device was signed out from another of your devices (or by logging out there). Sign in again to continue.',
+  expired: 'Your sign-in has ended. Sign in again to continue.',
+};
 
 export function App() {
   const api = useMemo(() => createApi(), []);
@@ -33,10 +38,13 @@ export function App() {
     navigate('/#/', { replace: true });
   }, [api]);
 
-  const signedOut = useCallback(() => setAuth({ state: 'signed-out' }), []);
+  // Tell a device that was signed out from elsewhere why it is looking at the sign-in page.
+  const signedOut = useCallback((reason?: SignedOutReason) => setAuth({ state: 'signed-out', notice: SIGNED_OUT_NOTICE[reason ?? 'expired'] }), []);
 
   // A pairing link works whether or not this device is signed in (it signs it in).
-  if (route.name === 'pair') return <PairView api={api} code={route.code} onSignedIn={() => void refresh()} />;
+  if (route.name === 'pair') {
+    return <PairView api={api} code={route.code} onSignedIn={() => void refresh()} signedInAs={auth.state === 'signed-in' ? auth.user.email : null} />;
+  }
 
   switch (auth.state) {
     case 'checking':
@@ -55,13 +63,13 @@ export function App() {
         </div>
       );
     case 'signed-out':
-      return <LoginView api={api} onSignedIn={() => void refresh()} />;
+      return <LoginView api={api} notice={auth.notice} onSignedIn={() => void refresh()} />;
     case 'signed-in':
       if (route.name === 'week') return <WeekPage api={api} weekKey={route.weekKey} user={auth.user} onSignedOut={signedOut} />;
       return route.name === 'chat' ? (
         <ChatView key={route.sessionId} api={api} sessionId={route.sessionId} onSignedOut={signedOut} />
       ) : (
-        <SessionsView api={api} user={auth.user} onLogout={() => void logout()} />
+        <SessionsView api={api} user={auth.user} onLogout={() => void logout()} onUserChanged={(user) => setAuth({ state: 'signed-in', user })} onSignedOut={signedOut} />
       );
   }
 }

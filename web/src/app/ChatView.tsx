@@ -3,19 +3,25 @@ import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type SessionSummary } from './api.ts';
-import { Composer } from './Composer.tsx';
+import { Composer, MESSAGE_BOX_ID } from './Composer.tsx';
 import { weekLabel } from './iso-week.ts';
 import { MessageList } from './MessageList.tsx';
 import { PairButton } from './PairDialog.tsx';
 import { PlanPanel } from './PlanPanel.tsx';
+import { OfflineBanner } from './OfflineBanner.tsx';
+import { ReplyAnnouncer } from './ReplyAnnouncer.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
+import { useOpenTurn } from './use-open-turn.ts';
 
 /** Same breakpoint as styles.css. */
 const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
 
 const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
 
-export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId: string; onSignedOut: () => void }) {
+/** Why this device left a conversation for the sign-in page. */
+export type SignedOutReason = 'revoked' | 'expired';
+
+export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId: string; onSignedOut: (reason?: SignedOutReason) => void }) {
   const client = useSessionClient(sessionId);
   const [meta, setMeta] = useState<SessionSummary | null | 'failed'>(null);
 
@@ -25,7 +31,7 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
       (s) => live && setMeta(s),
       (e: unknown) => {
         if (!live) return;
-        if (e instanceof ApiError && e.status === 401) onSignedOut();
+        if (e instanceof ApiError && e.status === 401) onSignedOut('expired');
         else setMeta('failed');
       },
     );
@@ -41,6 +47,10 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
 
   return (
     <div className="chat">
+      {/* A button, not a #fragment link: the app routes on the hash. */}
+      <button type="button" className="skip-link" onClick={() => document.getElementById(MESSAGE_BOX_ID)?.focus()}>
+        Skip to the message box
+      </button>
       <header className="bar">
         <a href="#/" className="back">
           <span aria-hidden="true">←</span>
@@ -50,12 +60,12 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
           {session?.title || KIND_LABEL[session?.kind ?? ''] || 'Session'}
           {session?.weekKey && <span className="kind muted small"> · Week {Number(session.weekKey.slice(-2))}</span>}
         </h1>
-        <PairButton api={api} sessionId={sessionId} />
+        <PairButton api={api} sessionId={sessionId} client={client} />
       </header>
       {client ? (
-        <ChatBody api={api} client={client} weekKey={session?.weekKey ?? null} metaSettled={meta !== null} onSignedOut={onSignedOut} />
+        <ChatBody api={api} client={client} kind={session?.kind} weekKey={session?.weekKey ?? null} metaSettled={meta !== null} onSignedOut={onSignedOut} />
       ) : (
-        <div className="chat-main" />
+        <main className="chat-main" />
       )}
     </div>
   );
@@ -64,39 +74,47 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
 function ChatBody({
   api,
   client,
+  kind,
   weekKey,
   metaSettled,
   onSignedOut,
 }: {
   api: Api;
   client: SessionClient;
+  kind: string | undefined;
   weekKey: string | null;
   metaSettled: boolean;
-  onSignedOut: () => void;
+  onSignedOut: (reason?: SignedOutReason) => void;
 }) {
   const connection = useSessionSelector(client, (s) => s.connection);
   const denied = connection.status === 'denied';
+  // Plans and reviews are guided: their coach speaks first. A free chat waits for the person.
+  useOpenTurn(client, !denied && (kind === 'plan' || kind === 'review'));
 
   useEffect(() => {
-    if (connection.status === 'denied' && connection.code === 4401) onSignedOut();
+    if (connection.status === 'denied' && connection.code === 4401) onSignedOut('revoked');
   }, [connection, onSignedOut]);
 
+  // DOM order is the tab order: the message box two Tabs from the top, then the conversation (with
+  // a copy button per message), then the plan. CSS places the box under the conversation.
   return (
     <>
       <StatusStrip client={client} />
-      <div className="chat-main">
+      <OfflineBanner client={client} />
+      <main className="chat-main">
+        <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
           {denied ? (
             <p role="alert" className="center">
-              This session does not exist or you have no access to it. <a href="#/">Back to sessions</a>
+              {connection.code === 4404 ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
             </p>
           ) : (
-            <MessageList client={client} />
+            <MessageList client={client} kind={kind} />
           )}
         </section>
         {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} />}
-      </div>
-      <Composer client={client} disabled={denied || connection.status === 'closed'} />
+      </main>
+      <ReplyAnnouncer client={client} />
     </>
   );
 }

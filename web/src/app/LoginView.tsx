@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, browserTimeZone, guessDeviceName, type Api } from './api.ts';
 
-export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => void }) {
+export function LoginView({ api, onSignedIn, notice }: { api: Api; onSignedIn: () => void; notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -32,6 +32,11 @@ export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => voi
     <main className="login">
       <h1>Focus Coach</h1>
       <p className="muted">Plan your week around what matters.</p>
+      {notice && (
+        <p className="notice" role="alert" data-testid="signed-out-notice">
+          {notice}
+        </p>
+      )}
       <form onSubmit={onSubmit} aria-label="Sign in">
         <label htmlFor={emailId}>Email</label>
         <input id={emailId} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -69,7 +74,7 @@ export function LoginView({ api, onSignedIn }: { api: Api; onSignedIn: () => voi
         </div>
       </form>
       <p className="muted small pair-hint">
-        Signed in on another device? Open “Continue on another device” there and scan the code, or <a href="/pair">enter a pairing code</a>.
+        Signed in on another device? Open “Open on another device” there and scan the code, or <a href="/pair">enter a pairing code</a>.
       </p>
     </main>
   );

@@ -4,11 +4,22 @@ import { formatPairingCode } from './PairDialog.tsx';
 import { chatHref, navigate } from './route.ts';
 
 /**
- * The other end of "Continue on another device": /pair/<code> (from the QR code or link)
+ * The other end of "Open on another device": /pair/<code> (from the QR code or link)
  * or /pair (type the code). Redeeming signs this device in and opens the session.
  * It asks before redeeming, so a link preview or a prefetch cannot use up the code.
  */
-export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; code: string; onSignedIn: () => void }) {
+export function PairView({
+  api,
+  code: initialCode,
+  onSignedIn,
+  signedInAs = null,
+}: {
+  api: Api;
+  code: string;
+  onSignedIn: () => void;
+  /** This device's account, when it is already signed in: the code may belong to another one. */
+  signedInAs?: string | null;
+}) {
   const [code, setCode] = useState(initialCode);
   const [deviceName, setDeviceName] = useState(() => guessDeviceName());
   const [busy, setBusy] = useState(false);
@@ -17,8 +28,15 @@ export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; cod
   const nameId = useId();
   const nameHintId = useId();
 
+  const [switchOk, setSwitchOk] = useState(false);
+  const switchId = useId();
+
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (signedInAs && !switchOk) {
+      setError(`Tick the box to confirm: this device may switch from ${signedInAs} to the account that made the code.`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -70,6 +88,17 @@ export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; cod
         <p id={nameHintId} className="muted small">
           Shown on your other devices, e.g. “Alice’s phone”.
         </p>
+        {signedInAs && (
+          <div className="switch-account" data-testid="switch-account">
+            <p className="small">
+              This device is signed in as <strong>{signedInAs}</strong>. If the code was made in another account, continuing signs you out of{' '}
+              {signedInAs} here and into that account.
+            </p>
+            <label className="check small" htmlFor={switchId}>
+              <input id={switchId} type="checkbox" checked={switchOk} onChange={(e) => setSwitchOk(e.target.checked)} /> Switch accounts if needed
+            </label>
+          </div>
+        )}
         {error && (
           <p role="alert" className="error">
             {error}
@@ -80,7 +109,7 @@ export function PairView({ api, code: initialCode, onSignedIn }: { api: Api; cod
             Continue on this device
           </button>
           <a href="/" className="button secondary">
-            Cancel
+            {signedInAs ? `Stay as ${signedInAs}` : 'Cancel'}
           </a>
         </div>
       </form>

@@ -1,6 +1,6 @@
 // The HTTP API: same origin, cookie auth, JSON in and out, {error:{code,message}} on 4xx/5xx.
 
-import type { CreateSessionBody, Device, Pairing, SessionView, User } from '../../../server/contract/index.ts';
+import type { CreateSessionBody, Device, Feed, Pairing, SessionListItem, SessionView, User } from '../../../server/contract/index.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
 export class ApiError extends Error {
@@ -15,9 +15,9 @@ export class ApiError extends Error {
 }
 
 // The wire shapes come from the server's contract; type-only, so nothing of it is bundled.
-export type { Device, Pairing, SessionKind, User } from '../../../server/contract/index.ts';
-/** A session as GET /api/sessions lists it. */
-export type SessionSummary = SessionView;
+export type { Device, Feed, Pairing, SessionKind, SessionStatus, User } from '../../../server/contract/index.ts';
+/** A session; as GET /api/sessions lists it, also its status, last line and last activity. */
+export type SessionSummary = SessionView & Partial<Pick<SessionListItem, 'status' | 'preview' | 'lastActiveAt'>>;
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -29,8 +29,13 @@ export interface Api {
   logout(): Promise<void>;
   setTimeZone(timeZone: string): Promise<User>;
   listSessions(): Promise<SessionSummary[]>;
-  createSession(input: Pick<CreateSessionBody, 'title' | 'kind'>): Promise<SessionSummary>;
+  createSession(input: Pick<CreateSessionBody, 'title' | 'kind' | 'weekKey'>): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
+  renameSession(id: string, title: string): Promise<SessionSummary>;
+  /** Deletes the conversation and its history for good (SL16). */
+  deleteSession(id: string): Promise<void>;
+  listFeeds(): Promise<Feed[]>;
+  revokeFeed(id: string): Promise<void>;
   /** The week's plan: `weekKey` or, when null, the current week in the user's time zone. */
   getWeek(weekKey: string | null): Promise<WeekPlan>;
   planMarkdown(weekKey: string): Promise<string>;
@@ -104,6 +109,18 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
     },
     getSession(id) {
       return json<SessionSummary>('GET', sessionPath(id));
+    },
+    renameSession(id, title) {
+      return json<SessionSummary>('PATCH', sessionPath(id), { title });
+    },
+    async deleteSession(id) {
+      await request('DELETE', sessionPath(id));
+    },
+    async listFeeds() {
+      return (await json<{ feeds: Feed[] }>('GET', '/api/feeds')).feeds;
+    },
+    async revokeFeed(id) {
+      await request('DELETE', `/api/feeds/${encodeURIComponent(id)}`);
     },
     async getWeek(weekKey) {
       return (await json<{ plan: WeekPlan }>('GET', weekKey ? weekPath(weekKey) : '/api/weeks/current')).plan;

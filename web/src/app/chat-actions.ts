@@ -21,13 +21,18 @@ export function stopAnswer(client: SessionClient): boolean {
   return true;
 }
 
-export const CONTINUE_TEXT = 'Please continue.';
+/** SL15: the coach answers the same message again, in place of this answer. No user message is added. */
+export function retryAnswer(client: SessionClient, messageId: string): boolean {
+  return client.requestTurn('retry', messageId) !== null;
+}
 
-/** The text of the last user message before `messageId` (for Retry). */
-export function userTextBefore(client: SessionClient, messageId: string): string | null {
-  const { messages } = client.getSnapshot().transcript;
-  const i = messages.findIndex((m) => m.id === messageId);
-  const before = i < 0 ? messages : messages.slice(0, i);
-  const m = before.findLast((x) => x.kind === 'user');
-  return m?.kind === 'user' ? m.text : null;
+/** SL15: the coach goes on with a stopped answer, in the same bubble. No user message is added. */
+export function continueAnswer(client: SessionClient, messageId: string): boolean {
+  return client.requestTurn('continue', messageId) !== null;
+}
+
+/** Which of Retry / Continue an answer offers: only the latest answer, once ended; Continue only if it did not complete. */
+export function answerActions(m: { kind: string; status: string }, isLatestAnswer: boolean): { retry: boolean; continue: boolean } {
+  if (m.kind !== 'assistant' || !isLatestAnswer || m.status === 'streaming') return { retry: false, continue: false };
+  return { retry: true, continue: m.status !== 'complete' };
 }

@@ -4,7 +4,8 @@ import type { ConnectionState } from '../session-client/session-client.ts';
 
 export type BadgeTone = 'ok' | 'busy' | 'bad';
 
-export function connectionLabel(c: ConnectionState, queued: number): { text: string; tone: BadgeTone } {
+/** `queued` is not shown: "messages will send when you're back" says it without jargon (the banner). */
+export function connectionLabel(c: ConnectionState, _queued = 0): { text: string; tone: BadgeTone } {
   switch (c.status) {
     case 'live':
       return { text: 'Live', tone: 'ok' };
@@ -12,11 +13,11 @@ export function connectionLabel(c: ConnectionState, queued: number): { text: str
     case 'connecting':
       return { text: 'Connecting…', tone: 'busy' };
     case 'reconnecting':
-      return { text: `Reconnecting (attempt ${c.attempt})`, tone: 'busy' };
+      return { text: 'Reconnecting…', tone: 'busy' };
     case 'offline':
-      return { text: `Offline — ${queued} queued`, tone: 'bad' };
+      return { text: 'Offline', tone: 'bad' };
     case 'denied':
-      return { text: c.code === 4401 ? 'Signed out' : 'Not found', tone: 'bad' };
+      return { text: c.code === 4401 ? 'Signed out' : c.code === 4404 ? 'Deleted' : 'Not found', tone: 'bad' };
     case 'closed':
       return { text: 'Closed', tone: 'bad' };
   }

@@ -5,11 +5,11 @@
 // Shapes, names and codes come from the server's contract. Only the plain-value files
 // (kinds, close codes) are imported as values, so no schema library reaches the bundle.
 import type { ClientFrame, EventData } from '../../../server/contract/index.ts';
-import { END_STATUSES, type EndStatus } from '../../../server/contract/kinds.ts';
+import { END_STATUSES, TURN_REQUEST_MODES, type EndStatus, type TurnRequestMode } from '../../../server/contract/kinds.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
-export type { ClientFrame, EndStatus };
-export { END_STATUSES };
+export type { ClientFrame, EndStatus, TurnRequestMode };
+export { END_STATUSES, TURN_REQUEST_MODES };
 export { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT, CLOSE_SLOW_CONSUMER, TERMINAL_CLOSE_CODES } from '../../../server/contract/close-codes.ts';
 
 interface EventBase {
@@ -38,7 +38,13 @@ export interface AssistantEndEvent extends EventBase {
 }
 export interface CancelRequestedEvent extends EventBase {
   type: 'cancel.requested';
+  /** `by`: the device that pressed Stop (its presence deviceId and label), when the server says. */
   data: EventData<'cancel.requested'>;
+}
+/** SL15: retry, continue or open — a turn asked for without a user message. */
+export interface TurnRequestedEvent extends EventBase {
+  type: 'turn.requested';
+  data: EventData<'turn.requested'>;
 }
 export interface PlanUpdatedEvent extends EventBase {
   type: 'plan.updated';
@@ -63,7 +69,8 @@ export type KnownEvent =
   | AssistantDeltaEvent
   | AssistantEndEvent
   | CancelRequestedEvent
-  | PlanUpdatedEvent;
+  | PlanUpdatedEvent
+  | TurnRequestedEvent;
 export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
@@ -71,7 +78,8 @@ export type ServerFrame =
   /** A replay batch (`?replay=batch`): consecutive events, applied in order. */
   | { kind: 'events'; events: SessionEvent[] }
   | { kind: 'ready'; lastSeq: number }
-  | { kind: 'error'; code: string; message: string }
+  /** `requestId` echoes a refused turn.request. */
+  | { kind: 'error'; code: string; message: string; requestId?: string }
   | { kind: 'pong' }
   /** Shape not fixed yet: exposed raw. */
   | { kind: 'presence'; raw: Record<string, unknown> }
@@ -125,6 +133,14 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'cancel.requested': (d) =>
     !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
   'plan.updated': (d) => (!isNonEmptyString(d.weekKey) ? 'weekKey' : !isRecord(d.plan) ? 'plan' : null),
+  'turn.requested': (d) =>
+    !isNonEmptyString(d.requestId)
+      ? 'requestId'
+      : !TURN_REQUEST_MODES.includes(d.mode as TurnRequestMode)
+        ? 'mode'
+        : d.mode !== 'open' && !isNonEmptyString(d.messageId)
+          ? 'messageId'
+          : null,
 };
 
 function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {
@@ -132,8 +148,18 @@ function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEv
     case 'user.message':
       return { clientMessageId: d.clientMessageId as string, text: d.text as string };
     case 'assistant.start':
-    case 'cancel.requested':
       return { messageId: d.messageId as string, runId: d.runId as string };
+    case 'cancel.requested': {
+      const out: CancelRequestedEvent['data'] = { messageId: d.messageId as string, runId: d.runId as string };
+      const by = d.by;
+      if (isRecord(by) && isNonEmptyString(by.deviceId) && typeof by.label === 'string') out.by = { deviceId: by.deviceId, label: by.label };
+      return out;
+    }
+    case 'turn.requested': {
+      const out: TurnRequestedEvent['data'] = { requestId: d.requestId as string, mode: d.mode as TurnRequestMode };
+      if (isNonEmptyString(d.messageId)) out.messageId = d.messageId;
+      return out;
+    }
     case 'assistant.delta':
       return isSeq(d.fromSeq)
         ? { messageId: d.messageId as string, text: d.text as string, fromSeq: d.fromSeq }
@@ -197,6 +223,7 @@ export function parseServerFrame(raw: unknown): ServerFrame {
         kind: 'error',
         code: typeof value.code === 'string' ? value.code : 'unknown',
         message: typeof value.message === 'string' ? value.message : '',
+        ...(isNonEmptyString(value.requestId) ? { requestId: value.requestId } : {}),
       };
     case 'pong':
       return { kind: 'pong' };

@@ -30,6 +30,7 @@ import {
   parseServerFrame,
   TERMINAL_CLOSE_CODES,
   type ClientFrame,
+  type TurnRequestMode,
   type SessionEvent,
 } from './protocol.ts';
 import {
@@ -141,6 +142,7 @@ export class SessionClient {
   private readonly backoff: Backoff;
   private readonly outbox: Outbox;
   private readonly heartbeat: Heartbeat;
+  private readonly uuid: () => string;
 
   private snapshot: SessionSnapshot;
   private readonly listeners = new Set<Listener>();
@@ -176,6 +178,7 @@ export class SessionClient {
     this.backoffOpts = { ...opts.backoff, random: this.random };
     this.backoff = new Backoff(this.backoffOpts);
     this.networkOnline = (opts.isOnline ?? defaultIsOnline)();
+    this.uuid = opts.uuid ?? (() => crypto.randomUUID());
     this.outbox = new Outbox({
       sessionId: opts.sessionId,
       storage: opts.storage === undefined ? defaultStorage() : opts.storage,
@@ -265,6 +268,26 @@ export class SessionClient {
       this.sendFrame({ type: 'user.message', clientMessageId: entry.clientMessageId, text: entry.text });
     }
     return entry.clientMessageId;
+  }
+
+  /**
+   * SL15: asks the coach to retry or continue an answer (by its transcript id), or to open an
+   * empty conversation. Adds no user message. Only while live (a request is not queued: by
+   * the time the connection is back the conversation may have moved on). Returns the
+   * requestId sent, or null.
+   */
+  requestTurn(mode: TurnRequestMode, messageId?: string): string | null {
+    if (this.disposed || this.snapshot.connection.status !== 'live') return null;
+    const t = this.snapshot.transcript;
+    let target: string | undefined;
+    if (mode !== 'open') {
+      const m = messageId === undefined ? undefined : t.byId.get(messageId);
+      if (!m || m.kind !== 'assistant' || m.status === 'streaming') return null;
+      target = m.serverId;
+    }
+    const requestId = this.uuid();
+    const frame: ClientFrame = target === undefined ? { type: 'turn.request', requestId, mode } : { type: 'turn.request', requestId, mode, messageId: target };
+    return this.sendFrame(frame) ? requestId : null;
   }
 
   /** Asks the server to stop the active run: over the socket when live, else over HTTP. */

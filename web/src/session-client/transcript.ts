@@ -24,8 +24,14 @@ export type AssistantStatus = 'streaming' | EndStatus;
 
 export interface AssistantMessage {
   kind: 'assistant';
-  /** Transcript id: the server's messageId. */
+  /** Transcript id: the server's messageId (of its first part, when continued). */
   id: string;
+  /** The messageId of its latest part: what retry and continue name (SL15). */
+  serverId: string;
+  /** Text shown before the part now streaming (a continued answer's earlier parts); '' otherwise. */
+  base: string;
+  /** The device that pressed Stop, when the server named it. */
+  stoppedBy: { deviceId: string; label: string } | null;
   runId: string | null;
   text: string;
   status: AssistantStatus;
@@ -72,6 +78,12 @@ export interface Transcript {
   readonly plan: PlanSnapshot | null;
   /** Set when an event arrived past lastSeq + 1; cleared once the missing events are applied. */
   readonly gap: Gap | null;
+  /** Server messageIds of continuations → the transcript id of the answer they continue (SL15). */
+  readonly aliases: ReadonlyMap<string, string>;
+  /** A retry or continue in the log whose answer has not started yet: the next start takes its place. */
+  readonly pendingRequest: { mode: 'retry' | 'continue'; targetId: string } | null;
+  /** Some turn (a message or a request) exists: the coach has been asked to speak. */
+  readonly begun: boolean;
   /** Persisted events this client did not understand (newer or malformed); counted, not shown. */
   readonly ignoredEvents: number;
   /** Internal: how many of `messages` are confirmed (pending ones follow). */
@@ -96,8 +108,31 @@ export function createTranscript(): Transcript {
     activeMessageId: null,
     plan: null,
     gap: null,
+    aliases: new Map(),
+    pendingRequest: null,
+    begun: false,
     ignoredEvents: 0,
     confirmedCount: 0,
+  };
+}
+
+function newAssistant(id: string, runId: string | null, seq: number, at: string): AssistantMessage {
+  return {
+    kind: 'assistant',
+    id,
+    serverId: id,
+    base: '',
+    stoppedBy: null,
+    runId,
+    text: '',
+    status: 'streaming',
+    reason: null,
+    cancelRequested: false,
+    stoppedByCancel: false,
+    startSeq: seq,
+    endSeq: null,
+    startedAt: at,
+    endedAt: null,
   };
 }
 
@@ -149,25 +184,42 @@ export function applyEvent(t: Transcript, ev: SessionEvent): ApplyResult {
 function reduce(t: Transcript, ev: SessionEvent): Transcript {
   switch (ev.type) {
     case 'user.message':
-      return confirmUser(t, ev.seq, ev.at, ev.data.clientMessageId, ev.data.text);
+      return confirmUser({ ...t, begun: true, pendingRequest: null }, ev.seq, ev.at, ev.data.clientMessageId, ev.data.text);
+    case 'turn.requested': {
+      const target = ev.data.messageId === undefined ? null : (t.aliases.get(ev.data.messageId) ?? ev.data.messageId);
+      const mode = ev.data.mode;
+      const pendingRequest = target !== null && (mode === 'retry' || mode === 'continue') && t.byId.has(target) ? { mode, targetId: target } : null;
+      return { ...t, begun: true, pendingRequest };
+    }
     case 'assistant.start': {
       const existing = t.byId.get(ev.data.messageId);
-      if (existing) return t; // a second start for the same message would break SL12; keep the first
-      const msg: AssistantMessage = {
-        kind: 'assistant',
-        id: ev.data.messageId,
-        runId: ev.data.runId,
-        text: '',
-        status: 'streaming',
-        reason: null,
-        cancelRequested: false,
-        stoppedByCancel: false,
-        startSeq: ev.seq,
-        endSeq: null,
-        startedAt: ev.at,
-        endedAt: null,
-      };
-      return { ...insertConfirmed(t, msg), activeMessageId: msg.id };
+      if (existing || t.aliases.has(ev.data.messageId)) return t; // a second start for the same message would break SL12; keep the first
+      const req = t.pendingRequest;
+      const target = req ? t.byId.get(req.targetId) : undefined;
+      const base = { ...t, pendingRequest: null };
+      if (req && target?.kind === 'assistant' && req.mode === 'continue') {
+        // SL15: the continuation streams into the stopped answer's bubble.
+        const aliases = new Map(t.aliases);
+        aliases.set(ev.data.messageId, target.id);
+        const resumed: AssistantMessage = {
+          ...target,
+          serverId: ev.data.messageId,
+          runId: ev.data.runId,
+          base: target.text,
+          status: 'streaming',
+          reason: null,
+          cancelRequested: false,
+          stoppedByCancel: false,
+          stoppedBy: null,
+          endSeq: null,
+          endedAt: null,
+        };
+        return { ...replace({ ...base, aliases }, resumed), activeMessageId: target.id };
+      }
+      const msg = newAssistant(ev.data.messageId, ev.data.runId, ev.seq, ev.at);
+      // SL15: a retried answer gives its place to the new one.
+      const without = req && target?.kind === 'assistant' && req.mode === 'retry' ? removeMessage(base, target.id) : base;
+      return { ...insertConfirmed(without, msg), activeMessageId: msg.id };
     }
     case 'assistant.delta': {
       const cur = assistantOrPlaceholder(t, ev.data.messageId, ev.seq, ev.at);
@@ -179,8 +231,8 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
       if (cur.msg.status !== 'streaming') return t; // SL12: exactly one end; keep the first
       const next: AssistantMessage = {
         ...cur.msg,
-        // SL6: the end's text is the concatenation of the deltas; it is authoritative.
-        text: ev.data.text,
+        // SL6: the end's text is the concatenation of the deltas; it is authoritative (after the earlier parts).
+        text: cur.msg.base + ev.data.text,
         status: ev.data.status,
         reason: ev.data.reason ?? null,
         stoppedByCancel: ev.data.status === 'cancelled',
@@ -191,9 +243,9 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
       return out.activeMessageId === next.id ? { ...out, activeMessageId: null } : out;
     }
     case 'cancel.requested': {
-      const msg = t.byId.get(ev.data.messageId);
+      const msg = t.byId.get(t.aliases.get(ev.data.messageId) ?? ev.data.messageId);
       if (!msg || msg.kind !== 'assistant' || msg.cancelRequested) return t;
-      return replace(t, { ...msg, cancelRequested: true });
+      return replace(t, { ...msg, cancelRequested: true, stoppedBy: ev.data.by ?? null });
     }
     case 'plan.updated':
       return { ...t, plan: { weekKey: ev.data.weekKey, plan: ev.data.plan, seq: ev.seq } };
@@ -207,7 +259,7 @@ function withQuickReplies(t: Transcript, rawType: string, data: unknown): Transc
   if (rawType !== 'assistant.meta' || typeof data !== 'object' || data === null) return null;
   const { messageId, quickReplies } = data as { messageId?: unknown; quickReplies?: unknown };
   if (typeof messageId !== 'string' || !Array.isArray(quickReplies)) return null;
-  const msg = t.byId.get(messageId);
+  const msg = t.byId.get(t.aliases.get(messageId) ?? messageId);
   if (!msg || msg.kind !== 'assistant') return null;
   const replies = quickReplies.filter((r): r is string => typeof r === 'string' && r.trim() !== '').slice(0, 6);
   return replace(t, { ...msg, quickReplies: replies });
@@ -270,22 +322,9 @@ function assistantOrPlaceholder(
   seq: number,
   at: string,
 ): { t: Transcript; msg: AssistantMessage } {
-  const existing = t.byId.get(messageId);
+  const existing = t.byId.get(t.aliases.get(messageId) ?? messageId);
   if (existing && existing.kind === 'assistant') return { t, msg: existing };
-  const msg: AssistantMessage = {
-    kind: 'assistant',
-    id: messageId,
-    runId: null,
-    text: '',
-    status: 'streaming',
-    reason: null,
-    cancelRequested: false,
-    stoppedByCancel: false,
-    startSeq: seq,
-    endSeq: null,
-    startedAt: at,
-    endedAt: null,
-  };
+  const msg = newAssistant(messageId, null, seq, at);
   return { t: { ...insertConfirmed(t, msg), activeMessageId: messageId }, msg };
 }
 
