@@ -4,7 +4,7 @@
 
 import { MIN_DEEP_WORK_MINUTES } from './rules.ts';
 import type { TimeBlock, WeekPlan } from './types.ts';
-import { localToInstant } from './week.ts';
+import { instantToLocal, localToInstant } from './week.ts';
 
 const CRLF = '\r\n';
 const MAX_LINE_OCTETS = 75;
@@ -112,6 +112,8 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
   // A review slot the person chose wins over the default Friday slot.
   const start = plan.review?.start ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
   const end = plan.review?.end ?? new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  // Named for its day: most people keep the Friday review on Friday.
+  const label = instantToLocal(start, plan.timeZone).dayIndex === FRIDAY_INDEX ? 'Friday' : 'Weekly';
   const rocks = plan.rocks.filter((r) => r.status !== 'dropped').map((r) => `- ${r.title}`);
   const description = [
     'Simplify and reflect: what happened to each big rock? Where did time go compared with the plan? What will you drop? What carries over?',
@@ -124,14 +126,14 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
     `DTSTAMP:${stamp}`,
     `DTSTART:${formatUtc(start)}`,
     `DTEND:${formatUtc(end)}`,
-    `SUMMARY:${escapeText(plan.review ? 'Weekly review' : 'Friday review')}`,
+    `SUMMARY:${escapeText(`${label} review`)}`,
     `DESCRIPTION:${escapeText(description)}`,
     'CATEGORIES:Review',
     'TRANSP:OPAQUE',
     'BEGIN:VALARM',
     'ACTION:DISPLAY',
     `TRIGGER:-${minutesDuration(reminder)}`,
-    `DESCRIPTION:${escapeText(`${plan.review ? 'Weekly' : 'Friday'} review in ${reminder} minutes`)}`,
+    `DESCRIPTION:${escapeText(`${label} review in ${reminder} minutes`)}`,
     'END:VALARM',
     'END:VEVENT',
   ];

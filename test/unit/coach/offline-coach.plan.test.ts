@@ -125,7 +125,9 @@ describe('offline coach: a full planning conversation', () => {
     // Three vision parts, 3 rocks, 2 environment changes, 6 deep work, 6 recovery, the review.
     expect(updates).toHaveLength(3 + 3 + 2 + 6 + 6 + 1);
     expect(updates.every((u) => u.data.weekKey === WEEK)).toBe(true);
-    expect((nth(updates, -1).data.plan as WeekPlan).blocks).toHaveLength(13);
+    // 6 deep work and 6 recovery blocks; the review is the week's review slot, not a block.
+    expect((nth(updates, -1).data.plan as WeekPlan).blocks).toHaveLength(12);
+    expect((nth(updates, -1).data.plan as WeekPlan).review).toEqual({ start: '2026-11-27T15:00:00.000Z', end: '2026-11-27T15:30:00.000Z' });
 
     // Exports.
     const ics = weekToIcs(week, { now: new Date(SUNDAY_EVENING) });

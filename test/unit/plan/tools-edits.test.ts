@@ -47,7 +47,9 @@ describe('plan tools for edits: move a block, set the review time', () => {
     expect((await run('set_review_time', { start: '17:00' })).ok).toBe(true);
     expect((await run('set_review_time', { day: 'friday', start: '17:30', end: '18:15' })).ok).toBe(true);
     const week = await plan();
-    expect(week.blocks.filter((b) => b.title === REVIEW_BLOCK_TITLE).map((b) => blockTime(b, ctx.timeZone))).toEqual(['Fri 17:30–18:15']);
+    // One review slot (PUT /review's representation), replaced by the later choice; no block.
+    expect(week.review && blockTime(week.review, ctx.timeZone)).toBe('Fri 17:30–18:15');
+    expect(week.blocks.filter((b) => b.title === REVIEW_BLOCK_TITLE)).toEqual([]);
     await run('add_environment_commitment', { text: 'Phone in the kitchen' });
     // Unfolded (RFC 5545 folds lines at 75 octets).
     const ics = weekToIcs(await plan(), { now: new Date('2026-11-22T10:00:00Z') }).replace(/\r\n[ \t]/g, '');
