@@ -1,9 +1,6 @@
 import type { WebSocket } from 'ws';
+import { CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 
-/** The login was revoked (device removed or logged out): sign in again. Mirrors HTTP 401. */
-export const CLOSE_SIGNED_OUT = 4401;
-/** Too many frames, or too many connections for this user. Mirrors HTTP 429. */
-export const CLOSE_RATE_LIMITED = 4029;
 export const REASON_SIGNED_OUT = 'this device was signed out';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';

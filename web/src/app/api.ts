@@ -1,5 +1,6 @@
 // The HTTP API: same origin, cookie auth, JSON in and out, {error:{code,message}} on 4xx/5xx.
 
+import type { CreateSessionBody, Device, Pairing, SessionView, User } from '../../../server/contract/index.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
 export class ApiError extends Error {
@@ -13,40 +14,10 @@ export class ApiError extends Error {
   }
 }
 
-export interface User {
-  id: string;
-  email: string;
-  /** IANA time zone the server plans in (default UTC). */
-  timeZone?: string;
-}
-export type SessionKind = 'plan' | 'review';
-export interface SessionSummary {
-  id: string;
-  title: string;
-  kind: SessionKind;
-  /** The ISO week the session plans or reviews; null until the coach has run (or unless given). */
-  weekKey?: string | null;
-  createdAt: string;
-  lastSeq: number;
-}
-
-/** POST /api/pairing: a one-time code that signs another device in (and opens `sessionId` there). */
-export interface Pairing {
-  code: string;
-  /** Absolute `/pair/<code>` link. */
-  url: string;
-  expiresAt: string;
-  /** The link as a QR code, SVG markup. */
-  qrSvg: string;
-}
-
-export interface Device {
-  id: string;
-  deviceName: string;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
+// The wire shapes come from the server's contract; type-only, so nothing of it is bundled.
+export type { Device, Pairing, SessionKind, User } from '../../../server/contract/index.ts';
+/** A session as GET /api/sessions lists it. */
+export type SessionSummary = SessionView;
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -58,7 +29,7 @@ export interface Api {
   logout(): Promise<void>;
   setTimeZone(timeZone: string): Promise<User>;
   listSessions(): Promise<SessionSummary[]>;
-  createSession(input: { title?: string; kind?: SessionKind }): Promise<SessionSummary>;
+  createSession(input: Pick<CreateSessionBody, 'title' | 'kind'>): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
   /** The week's plan: `weekKey` or, when null, the current week in the user's time zone. */
   getWeek(weekKey: string | null): Promise<WeekPlan>;
