@@ -36,7 +36,7 @@ const SESSIONS_PER_ACCOUNT = 5;
 const DRAIN_MS = 180_000;
 const SETTLE_POLL_MS = 1_000;
 const PASSWORD = 'correct horse battery';
-const CRASH_OUTPUT_SHOWN = 2_000;
+const CRASH_OUTPUT_SHOWN = 4_000;
 
 /** Every instance: the paced demo coach (120 words, ~4 s an answer), short heartbeats and grace. */
 const INSTANCE_ENV = {
