@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Finds (or, as root on Debian, installs) the browser the e2e tests drive.
+    globalSetup: ['test/support/browser-setup.ts'],
   },
 });

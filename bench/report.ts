@@ -42,7 +42,8 @@ export function renderReport(r: BenchReport): string {
   out.push('');
   out.push(`Durable ÷ in-memory, emit → receipt: p50 **${ratio(d.durable.emitToReceipt.p50, d.memory.emitToReceipt.p50)}**, p99 ${ratio(d.durable.emitToReceipt.p99, d.memory.emitToReceipt.p99)} (target p50 ≤ 2×). Flush → receipt: p50 ${ratio(d.durable.flushToReceipt.p50, d.memory.flushToReceipt.p50)}.`);
   out.push(`Target p99 ≤ 25 ms at 200 × 2 × 50 tokens/s: emit → receipt p99 = ${ms(d.durable.emitToReceipt.p99)} ms, flush → receipt p99 = ${ms(d.durable.flushToReceipt.p99)} ms${p.sessions !== 200 ? ` (this run used ${p.sessions} sessions)` : ''}.`);
-  out.push(`Runs ended and seen by every subscriber: ${d.durable.ends}/${d.durable.expectedEnds} durable, ${d.memory.ends}/${d.memory.expectedEnds} in-memory. Log writes: ${d.durable.logWritesPerSecond.toFixed(0)}/s; Postgres commits (pg_stat_database): ${d.durable.pgCommitsPerSecond?.toFixed(0) ?? '—'}/s.`, '');
+  out.push(`Runs ended and seen by every subscriber: ${d.durable.ends}/${d.durable.expectedEnds} durable, ${d.memory.ends}/${d.memory.expectedEnds} in-memory. Log writes: ${d.durable.logWritesPerSecond.toFixed(0)}/s; Postgres commits (pg_stat_database): ${d.durable.pgCommitsPerSecond?.toFixed(0) ?? '—'}/s.`);
+  out.push(`Server CPU per delivered token (user + system of the server process, clients excluded): durable **${d.durable.serverCpuUsPerToken.toFixed(1)} µs**, in-memory ${d.memory.serverCpuUsPerToken.toFixed(1)} µs (${ratio(d.durable.serverCpuUsPerToken, d.memory.serverCpuUsPerToken)}).`, '');
 
   out.push('## 2. Throughput', '');
   out.push(`Sessions ramped at a fixed per-session rate, 1 subscriber each; the highest level whose flush → receipt p99 stays ≤ ${THROUGHPUT_P99_LIMIT_MS} ms counts.`, '');
@@ -61,8 +62,9 @@ export function renderReport(r: BenchReport): string {
 
   out.push('## 3. Resume', '');
   out.push('Server time from `subscribe(after)` to `ready` (read from the log + serialize each event) for one session seeded with N events (one `INSERT … SELECT generate_series`), the client missing the last X %. Baseline: the same hub over the in-memory log.', '');
-  out.push('| events | missing | durable p50 ms | durable p99 ms | in-memory p50 ms | ratio p50 |', '| --- | --- | --- | --- | --- | --- |');
-  for (const c of r.resume) out.push(`| ${c.events} | ${Math.round(c.missingFraction * 100)} % | ${ms(c.durable.p50)} | ${ms(c.durable.p99)} | ${ms(c.memory.p50)} | ${ratio(c.durable.p50, c.memory.p50)} |`);
+  out.push('Durable is measured three ways, as the WebSocket route frames the replay: one frame per event (`replay=event`, older clients), `events` batches (`replay=batch`), and batches with consecutive deltas folded (`replay=compact`, SL18; the seeded session is one long answer, the case compaction is for). The in-memory baseline is one frame per event.', '');
+  out.push('| events | missing | durable p50 / p99 ms | batch p50 ms | compact p50 ms | in-memory p50 ms | ratio p50 (event / compact) |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const c of r.resume) out.push(`| ${c.events} | ${Math.round(c.missingFraction * 100)} % | ${ms(c.durable.p50)} / ${ms(c.durable.p99)} | ${ms(c.durableBatch.p50)} | ${ms(c.durableCompact.p50)} | ${ms(c.memory.p50)} | ${ratio(c.durable.p50, c.memory.p50)} / ${ratio(c.durableCompact.p50, c.memory.p50)} |`);
   out.push('');
   renderControl(out, r.control);
   renderScale(out, r.scale, r.quick);
@@ -128,7 +130,7 @@ function renderPeers(out: string[], r: BenchReport) {
   out.push('');
   out.push('Tokens not received within 10 s after the producers\' last token count as slower than 10 s (shown as "> 10 s"). Our emit → receipt includes the SL7 batching wait (≤ 20 ms, one delta per run per interval); the peers append every token.', '');
   out.push('### (b) Resume: catch-up of a reader joining a stream of N entries', '');
-  out.push('One reader in the bench client process; time from starting the request to having every missing entry parsed. Ours: a WebSocket with `?after=` until `ready` (includes the HTTP upgrade with cookie auth and the session ownership check); Durable Streams: one `GET ?offset=` (no auth); resumable-stream: `resumeExistingStream(id, skipCharacters)` (no auth; only possible while the producer is still running — a finished stream must be read from your own database). Entries are `{messageId, text}` JSON of ~50 bytes; our events are seeded with the same text. p50 of the repetitions after one warm-up.', '');
+  out.push('One reader in the bench client process; time from starting the request to having every missing entry parsed. Ours: a WebSocket with `?after=…&replay=batch` until `ready` (includes the HTTP upgrade with cookie auth and the session ownership check); Durable Streams: one `GET ?offset=` (no auth); resumable-stream: `resumeExistingStream(id, skipCharacters)` (no auth; only possible while the producer is still running — a finished stream must be read from your own database). Entries are `{messageId, text}` JSON of ~50 bytes; our events are seeded with the same text. p50 of the repetitions after one warm-up.', '');
   out.push('| entries | from | ours p50 ms | DS memory p50 ms | DS file p50 ms | resumable-stream p50 ms | ours ÷ DS file | ours ÷ resumable-stream |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const c of r.peers.resume) {
     out.push(`| ${c.events} | ${c.from === 'start' ? 'offset 0' : 'the middle'} | ${ms(c.ours.p50)} | ${ms(c['ds-memory'].p50)} | ${ms(c['ds-file'].p50)} | ${ms(c['resumable-stream'].p50)} | ${ratio(c.ours.p50, c['ds-file'].p50)} | ${ratio(c.ours.p50, c['resumable-stream'].p50)} |`);

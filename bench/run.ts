@@ -1,29 +1,44 @@
-// npm run bench [-- --quick] [--db postgresql://…]  — writes docs/performance.md.
-// Scenarios: 1 delivery, 2 throughput, 3 resume, 4 live control, 5 idle-socket memory, 6 peers (Durable Streams, resumable-stream), 7 our Durable Streams endpoint.
+// npm run bench [-- --quick] [--only delivery,resume] [--db postgresql://…]
+// Writes bench/results.json (every number, machine-readable, with a `ratios` object) and,
+// when every scenario ran, docs/performance.md.
+// Scenarios: delivery (1), throughput (2), resume (3), control (4), scale (5), peers (6), ds (7).
 import { readFile, writeFile } from 'node:fs/promises';
 import { runDsBench, type Result as DsResult } from './ds.ts';
 import { fileURLToPath } from 'node:url';
 import { renderReport } from './report.ts';
-import { runControl } from './scenarios/control.ts';
+import { runControl, type ControlCase } from './scenarios/control.ts';
 import { runDelivery, type DeliveryResult } from './scenarios/delivery.ts';
-import { runPeerDelivery, runPeerResume } from './scenarios/peers.ts';
-import { runResume } from './scenarios/resume.ts';
-import { runScale } from './scenarios/scale.ts';
+import { runPeerDelivery, runPeerResume, type PeerDelivery, type PeerResumeCase } from './scenarios/peers.ts';
+import { runResume, type ResumeCase } from './scenarios/resume.ts';
+import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { machineInfo } from './support/machine.ts';
 import { freshDatabase, postgresVersion } from './support/pg.ts';
 
 const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const REPORT_PATH = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
+const RESULTS_PATH = fileURLToPath(new URL('./results.json', import.meta.url));
+export const SCENARIOS = ['delivery', 'throughput', 'resume', 'control', 'scale', 'peers', 'ds'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 /** The analysis ("What limits the rest"), written by hand from a run; appended to every report. Update it when the numbers move. */
 const LIMITS_PATH = fileURLToPath(new URL('./limits.md', import.meta.url));
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
   const i = argv.indexOf('--db');
-  if (i < 0) return { quick, adminUrl: DEFAULT_ADMIN_URL };
-  const adminUrl = argv[i + 1];
-  if (!adminUrl) throw new Error('--db needs a PostgreSQL admin URL');
-  return { quick, adminUrl };
+  const o = argv.indexOf('--only');
+  const only = o >= 0 ? (argv[o + 1] ?? '').split(',').map((x) => x.trim()).filter(Boolean) : [...SCENARIOS];
+  const unknown = only.filter((x) => !(SCENARIOS as readonly string[]).includes(x));
+  if (unknown.length > 0 || only.length === 0) {
+    console.error(`--only takes a comma-separated list of: ${SCENARIOS.join(', ')} (got ${unknown.join(', ') || 'nothing'})`);
+    process.exit(2);
+  }
+  let adminUrl = DEFAULT_ADMIN_URL;
+  if (i >= 0) {
+    const given = argv[i + 1];
+    if (!given) throw new Error('--db needs a PostgreSQL admin URL');
+    adminUrl = given;
+  }
+  return { quick, adminUrl, only: new Set(only as Scenario[]) };
 }
 
 
@@ -54,35 +69,92 @@ const plan = args.quick
   ? { sessions: 50, durationMs: 3_000, ramp: [25, 50], rampRate: 250, sizes: [1_000, 10_000], fractions: [0.01, 0.5, 1], repeats: 3, cancels: 20, sockets: 2_000, socketSessions: 100, peerSizes: [1_000, 10_000], peerRepeats: 3 }
   : { sessions: 200, durationMs: 10_000, ramp: [50, 100, 200, 300], rampRate: 250, sizes: [1_000, 10_000, 100_000], fractions: [0.01, 0.5, 1], repeats: 7, cancels: 50, sockets: 10_000, socketSessions: 250, peerSizes: [1_000, 10_000, 100_000], peerRepeats: 5 };
 
+const started = performance.now();
 const db = await freshDatabase(args.adminUrl);
 try {
   const machine = machineInfo(await postgresVersion(db.url));
   const log = (msg: string) => console.log(`[bench] ${msg}`);
+  const want = (s: Scenario) => args.only.has(s);
   const base = { dbUrl: db.url, dbName: db.name, subscribersPerSession: 2, tokensPerSecond: 50, sessions: plan.sessions, durationMs: plan.durationMs };
-  log(`delivery: ${plan.sessions} sessions × 2 × 50 tokens/s, in-memory baseline`);
-  const memory = await runDelivery({ ...base, log: 'memory' });
-  log('delivery: durable');
-  const durable = await runDelivery({ ...base, log: 'durable' });
-  const throughput: DeliveryResult[] = [];
-  for (const sessions of plan.ramp) {
-    log(`throughput: ${sessions} sessions × ${plan.rampRate} tokens/s`);
-    throughput.push(await runDelivery({ ...base, log: 'durable', sessions, subscribersPerSession: 1, tokensPerSecond: plan.rampRate }));
+  let delivery: { durable: DeliveryResult; memory: DeliveryResult } | undefined;
+  if (want('delivery')) {
+    log(`delivery: ${plan.sessions} sessions × 2 × 50 tokens/s, in-memory baseline`);
+    const memory = await runDelivery({ ...base, log: 'memory' });
+    log('delivery: durable');
+    delivery = { memory, durable: await runDelivery({ ...base, log: 'durable' }) };
   }
-  log('resume');
-  const resume = await runResume({ dbUrl: db.url, sizes: plan.sizes, fractions: plan.fractions, repeats: plan.repeats });
-  log(`live control: ${plan.cancels} cancels per topology`);
-  const control = await runControl({ dbUrl: db.url, repetitions: plan.cancels, log });
-  log(`scale: ${plan.sockets} idle sockets`);
-  const scale = await runScale({ dbUrl: db.url, sockets: plan.sockets, sessions: plan.socketSessions, log });
-  const shape = { sessions: plan.sessions, subscribersPerSession: 2, tokensPerSecond: 50, durationMs: plan.durationMs };
-  const peerDelivery = await runPeerDelivery(shape, log);
-  const peerResume = await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log });
-  log('durable streams: append → long-poll round trip and append throughput, ours vs the reference server');
-  const ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 200, appends: args.quick ? 500 : 2_000, log });
-  const report = renderReport({ machine, quick: args.quick, delivery: { durable, memory }, throughput, resume, control, scale, peers: { delivery: peerDelivery, resume: peerResume } });
-  await writeFile(REPORT_PATH, `${report}\n${renderDs(ds)}\n${await readFile(LIMITS_PATH, 'utf8')}`);
-  log(`wrote ${REPORT_PATH}`);
+  const throughput: DeliveryResult[] = [];
+  if (want('throughput')) {
+    for (const sessions of plan.ramp) {
+      log(`throughput: ${sessions} sessions × ${plan.rampRate} tokens/s`);
+      throughput.push(await runDelivery({ ...base, log: 'durable', sessions, subscribersPerSession: 1, tokensPerSecond: plan.rampRate }));
+    }
+  }
+  let resume: ResumeCase[] | undefined;
+  if (want('resume')) {
+    log('resume');
+    resume = await runResume({ dbUrl: db.url, sizes: plan.sizes, fractions: plan.fractions, repeats: plan.repeats });
+  }
+  let control: ControlCase[] | undefined;
+  if (want('control')) {
+    log(`live control: ${plan.cancels} cancels per topology`);
+    control = await runControl({ dbUrl: db.url, repetitions: plan.cancels, log });
+  }
+  let scale: ScaleResult | undefined;
+  if (want('scale')) {
+    log(`scale: ${plan.sockets} idle sockets`);
+    scale = await runScale({ dbUrl: db.url, sockets: plan.sockets, sessions: plan.socketSessions, log });
+  }
+  let peers: { delivery: PeerDelivery[]; resume: PeerResumeCase[] } | undefined;
+  if (want('peers')) {
+    const shape = { sessions: plan.sessions, subscribersPerSession: 2, tokensPerSecond: 50, durationMs: plan.durationMs };
+    peers = { delivery: await runPeerDelivery(shape, log), resume: await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log }) };
+  }
+  let ds: DsResult | undefined;
+  if (want('ds')) {
+    log('durable streams: append → long-poll round trip and append throughput, ours vs the reference server');
+    ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 200, appends: args.quick ? 500 : 2_000, log });
+  }
+  const elapsedS = (performance.now() - started) / 1000;
+  const results = { machine, quick: args.quick, scenarios: [...args.only], elapsedS, delivery, throughput, resume, control, scale, peers, ds, ratios: ratiosOf({ delivery, resume, peers, ds }) };
+  await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
+  log(`wrote ${RESULTS_PATH} (${elapsedS.toFixed(0)} s)`);
+  if (delivery && resume && control && scale && peers && ds && throughput.length > 0) {
+    const report = renderReport({ machine, quick: args.quick, delivery, throughput, resume, control, scale, peers });
+    await writeFile(REPORT_PATH, `${report}\n${renderDs(ds)}\n${await readFile(LIMITS_PATH, 'utf8')}`);
+    log(`wrote ${REPORT_PATH}`);
+  } else log(`not all scenarios ran: ${REPORT_PATH} left as it is`);
 } finally {
   await db.drop();
 }
 
+/** The headline comparisons of issue 12, each durable ÷ its baseline from this run (lower is better unless named *PerSec). */
+function ratiosOf(r: { delivery?: { durable: DeliveryResult; memory: DeliveryResult }; resume?: ResumeCase[]; peers?: { resume: PeerResumeCase[] }; ds?: DsResult }) {
+  const div = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null);
+  const d = r.delivery;
+  const resume10k = r.resume?.find((c) => c.events === 10_000 && c.missingFraction === 1);
+  const dsRef = r.ds?.targets.find((t) => /reference/i.test(t.name));
+  const dsOurs = r.ds?.targets.find((t) => t !== dsRef);
+  return {
+    deliveryEmitToReceiptP50: div(d?.durable.emitToReceipt.p50, d?.memory.emitToReceipt.p50),
+    deliveryEmitToReceiptP99: div(d?.durable.emitToReceipt.p99, d?.memory.emitToReceipt.p99),
+    deliveryFlushToReceiptP99: div(d?.durable.flushToReceipt.p99, d?.memory.flushToReceipt.p99),
+    serverCpuPerToken: div(d?.durable.serverCpuUsPerToken, d?.memory.serverCpuUsPerToken),
+    resume10kAllMissingP50: div(resume10k?.durable.p50, resume10k?.memory.p50),
+    resume10kAllMissingCompactP50: div(resume10k?.durableCompact.p50, resume10k?.memory.p50),
+    dsRoundTripP50: div(dsOurs?.roundTripMs.p50, dsRef?.roundTripMs.p50),
+    dsAppendsPerSec8Writers: div(dsOurs?.concurrentAppendsPerSec, dsRef?.concurrentAppendsPerSec),
+    peerCatchUp: peerCatchUpRatios(r.peers?.resume ?? []),
+  };
+}
+
+/** Client catch-up (open → ready) of ours ÷ each peer, per size and starting point. */
+function peerCatchUpRatios(cases: PeerResumeCase[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const c of cases) {
+    for (const peer of ['ds-memory', 'ds-file', 'resumable-stream'] as const) {
+      out[`${c.events}/${c.from}/vs-${peer}`] = c[peer].p50 > 0 ? c.ours.p50 / c[peer].p50 : null;
+    }
+  }
+  return out;
+}

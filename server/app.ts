@@ -32,18 +32,25 @@ import { deviceRoutes } from './http/routes/devices.ts';
 import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
+import { planWriteRoutes } from './http/routes/plan-writes.ts';
+import { weekLiveRoutes } from './http/routes/week-live.ts';
+import { PlanUpdates } from './plan/plan-updates.ts';
 import { FeedService } from './plan/feed-service.ts';
 import { wsRoutes } from './http/routes/ws.ts';
-import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES } from './contract/index.ts';
+import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, type Health, type Readiness } from './contract/index.ts';
+import type { Static } from '@sinclair/typebox';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
+import { bodyDeadline } from './http/body-deadline.ts';
 import { wsErrorHandler } from './http/ws-errors.ts';
 import { RunManager } from './runs/run-manager.ts';
 import { SessionHub } from './session/hub.ts';
 import { PresenceTracker } from './session/presence.ts';
 import type { SessionLog } from './session/port.ts';
+import type { RunStore, SessionStore } from './session/run-store.ts';
+import { resolveSessionWeek } from './coach/session-week.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
 
@@ -54,13 +61,19 @@ export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 const DS_SWEEP_INTERVAL_MS = 30_000;
 const DS_SSE_MAX_CONNECTION_MS = 60_000;
 const DS_SSE_HEARTBEAT_MS = 15_000;
+/** Idle connections are closed after the longest quiet a live read has (a long-poll) plus this. */
+const IDLE_MARGIN_MS = 30_000;
 
 export interface AppServices {
   db: Database;
   log: SessionLog;
+  /** The same store as `log`, seen through the run-store port. */
+  runStore: RunStore;
   hub: SessionHub;
   presence: PresenceTracker;
   plans: PlanStore;
+  /** Publishes accepted plan writes (plan.updated) to the week's sessions and week pages. */
+  planUpdates: PlanUpdates;
   runs: RunManager;
   sessions: SessionService;
   auth: AuthService;
@@ -81,8 +94,8 @@ export interface RegisteredRoute {
 }
 
 export interface AppOverrides {
-  /** Use this session log instead of the SQL one (benchmarks compare against MemorySessionLog). */
-  log?: SessionLog;
+  /** Use this session store instead of the SQL one (benchmarks compare against MemorySessionLog). */
+  log?: SessionStore;
   /** Use this database instead of opening one from config (tests). */
   db?: Database;
   /** Replace the agent (tests drive the core with a deterministic one). */
@@ -91,6 +104,8 @@ export interface AppOverrides {
   logStream?: DestinationStream;
   /** The wall clock for expiry decisions (pairing codes). */
   now?: () => Date;
+  /** A monotonic clock in ms for rate limits (tests advance it instead of sleeping). */
+  monotonicNow?: () => number;
 }
 
 declare module 'fastify' {
@@ -109,6 +124,7 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 /** The app factory used by main.ts and by every test. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
+  const origins = { allowed: config.allowedOrigins, publicOrigin: config.publicOrigin };
   const app = Fastify({
     frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
@@ -120,11 +136,20 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
+    // A stalled upload (or a slowloris) is cut once the request took this long to arrive;
+    // an idle connection once it said nothing for longer than a long-poll may wait.
+    requestTimeout: config.httpRequestTimeoutMs,
+    connectionTimeout: config.dsLongPollTimeoutMs + IDLE_MARGIN_MS,
     // Unknown properties are refused (400 naming the field), never silently dropped: a typo'd
     // field name should not look like success. Querystrings still coerce ("5" → 5).
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, plugins: [ajvFinite] },
     // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+  });
+  // Set by the first preClose hook, before sockets are told to reconnect elsewhere.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
   });
   const registeredRoutes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', registeredRoutes);
@@ -144,7 +169,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);
-  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
+  const planUpdates = new PlanUpdates(db, log);
+  const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log, now: overrides.now });
   let runs: RunManager | undefined;
   const metrics = createAppMetrics({
     sessions: () => hub.sessionCount(),
@@ -152,7 +178,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     runs: () => runs?.activeRunCount ?? 0,
   });
   runs = new RunManager({
-    log,
+    store: log,
     agent,
     instanceId,
     logger: app.log,
@@ -162,22 +188,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         if (status === 'failed') metrics.runsFailed.inc();
       },
     },
-    describeSession: async (id) => {
-      const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
-      return s ?? undefined;
+    // One read of the session row (with its user's time zone) per turn.
+    describeTurn: async (sessionId) => {
+      const w = await resolveSessionWeek(db.prisma, sessionId);
+      return w && { userId: w.userId, sessionId, kind: w.kind, weekKey: w.weekKey, timeZone: w.timeZone };
     },
+    // The coach's plan changes reach every session of that week, not only its own.
+    publishPlan: (userId, sessionId, plan) => planUpdates.publish(userId, plan, { kind: 'coach' }, { alsoSessionId: sessionId }),
   });
-  const sessions = new SessionService(db.prisma, log, runs, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
+  const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
   const apiKeys = new ApiKeyService(db.prisma);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);
-  const sessionSources = new SessionSources(log);
+  const sessionSources = new SessionSources(log, hub);
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  app.decorate('services', { db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -205,19 +234,26 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
   app.decorateRequest('user', null);
-  app.addHook('onRequest', makeCsrfHook(config.allowedOrigins));
+  app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
+  app.addHook('preParsing', bodyDeadline(config.httpRequestTimeoutMs));
   sockets.startHeartbeat({
     intervalMs: config.wsHeartbeatMs,
     revokedLogins: (ids) => devices.revokedAmong(ids),
+    revokedKeys: (ids) => apiKeys.revokedAmong(ids),
     onError: (err) => app.log.warn({ err }, 'revocation check failed'),
   });
   const rl = config.rateLimits;
 
-  app.get('/healthz', async (_request, reply) => {
+  // Alive: the process answers. A load balancer or orchestrator restarts what fails this.
+  app.get('/healthz', async () => ({ status: 'ok', database: db.kind }) satisfies Static<typeof Health>);
+  // Ready: this replica takes new work. Fails at once when shutdown starts (and while the
+  // database does not answer), so the proxy sends new requests to the other replicas.
+  app.get('/readyz', async (_request, reply) => {
+    if (draining) return reply.status(503).send({ status: 'draining', database: db.kind } satisfies Static<typeof Readiness>);
     const ok = await db.ping();
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable', database: db.kind });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable', database: db.kind } satisfies Static<typeof Readiness>);
   });
   await app.register(authRoutes({
     auth,
@@ -233,28 +269,32 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     limiters: { createPerUser: new KeyedRateLimiter(rl.pairingCreatePerUser), redeemPerIp: new KeyedRateLimiter(rl.pairingRedeemPerIp) },
   }));
   await app.register(sessionRoutes({ sessions }));
-  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma) }));
+  await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
+  await app.register(planWriteRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
+  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
     const allowed = isLoopback(request.socket.remoteAddress) || (config.metricsToken !== undefined && bearer === config.metricsToken);
     if (!allowed) throw notFound('Route');
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.registry.render());
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.render());
   });
   await app.register(wsRoutes({
     sessions,
+    auth,
     hub,
     presence,
     sockets,
     limits: config.limits,
-    allowedOrigins: config.allowedOrigins,
+    origins,
+    ...(overrides.monotonicNow ? { now: overrides.monotonicNow } : {}),
     onConnection: (delta) => {
       if (delta === 1) metrics.wsConnections.inc();
     },
     onDelivered: (lagMs) => metrics.deliveryLagSeconds.observe(lagMs / 1000),
     onSlowConsumer: () => metrics.slowConsumerCloses.inc(),
   }));
-  await app.register(apiKeyRoutes({ apiKeys }));
+  await app.register(apiKeyRoutes({ apiKeys, readers: sockets.readers }));
   await app.register(
     dsRoutes({
       store: ds,
@@ -262,6 +302,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       sessionSources,
       sessions,
       apiKeys,
+      readers: sockets.readers,
+      quota: { maxStreams: config.limits.dsMaxStreamsPerUser, maxBytes: config.limits.dsMaxBytesPerUser },
       longPollTimeoutMs: config.dsLongPollTimeoutMs,
       sseMaxConnectionMs: DS_SSE_MAX_CONNECTION_MS,
       sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,
@@ -277,11 +319,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onClose', async () => {
     clearInterval(dsSweep);
     storeSources.close();
-    sessionSources.close();
     await ds.close();
     sockets.stopHeartbeat();
     await runs.close(config.shutdownGraceMs);
     presence.close();
+    planUpdates.close();
     hub.close();
     await log.close();
     if (ownsDb) await db.close();

@@ -31,6 +31,8 @@ export interface Config {
   dbPoolSize: number;
   /** Durable Streams: how long a long-poll read waits for data before answering 204. */
   dsLongPollTimeoutMs: number;
+  /** How long a client may take to send a whole request (headers and body); a stalled upload is cut after it. */
+  httpRequestTimeoutMs: number;
   /** Bearer token for GET /metrics from other hosts; without it only loopback may scrape. */
   metricsToken: string | undefined;
   /** The app's canonical origin (PUBLIC_URL without a path), e.g. https://focus.example; used for pairing links and HSTS. */
@@ -53,6 +55,10 @@ export interface Limits {
   /** Per-connection token bucket for client frames. */
   wsMessagesPerSecond: number;
   wsMessageBurst: number;
+  /** Durable Streams per account (generic streams, soft-deleted ones included). */
+  dsMaxStreamsPerUser: number;
+  /** Stored Durable Streams bytes per account. */
+  dsMaxBytesPerUser: number;
 }
 
 /** A token bucket: `burst` requests at once, refilled at `refillPerMinute`. */
@@ -75,6 +81,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxSocketsPerUser: 20,
   wsMessagesPerSecond: 20,
   wsMessageBurst: 40,
+  dsMaxStreamsPerUser: 1_000,
+  dsMaxBytesPerUser: 256 * 1024 * 1024,
 };
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -162,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
     dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
+    httpRequestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     metricsToken: str(env, 'METRICS_TOKEN'),
     secureCookies: publicOrigin?.startsWith('https://') ?? false,
     publicOrigin,
@@ -171,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...DEFAULT_LIMITS,
       maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', DEFAULT_LIMITS.maxSessionsPerUser, 1, 1_000_000),
       maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', DEFAULT_LIMITS.maxSocketsPerUser, 1, 10_000),
+      dsMaxStreamsPerUser: int(env, 'DS_MAX_STREAMS_PER_USER', DEFAULT_LIMITS.dsMaxStreamsPerUser, 1, 10_000_000),
+      dsMaxBytesPerUser: int(env, 'DS_MAX_BYTES_PER_USER', DEFAULT_LIMITS.dsMaxBytesPerUser, 1, Number.MAX_SAFE_INTEGER),
     },
     rateLimits: DEFAULT_RATE_LIMITS,
   };

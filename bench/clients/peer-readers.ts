@@ -7,7 +7,11 @@ import WebSocket from 'ws';
 import { nowMs } from '../support/stats.ts';
 
 export type CatchUpCommand =
-  /** Our server: open a session socket with ?after= and time until `ready` (every missing event parsed). */
+  /**
+   * Our server: open a session socket with ?after=&replay=batch and time until `ready` (every
+   * missing event parsed, batched as the web client receives them; no compaction, so every
+   * event is on the wire as with the peers).
+   */
   | { cmd: 'catchup-ws'; wsUrl: string; cookie: string; sessionId: string; after: number; expect: number; repeats: number }
   /** Durable Streams: GET from `offset` until Stream-Up-To-Date, body parsed. */
   | { cmd: 'catchup-ds'; url: string; offset: string; expect: number; repeats: number }
@@ -112,10 +116,11 @@ export function catchUpWs(c: Extract<CatchUpCommand, { cmd: 'catchup-ws' }>): Pr
   return new Promise((resolve, reject) => {
     const t0 = nowMs();
     let got = 0;
-    const ws = new WebSocket(`${c.wsUrl}/api/sessions/${c.sessionId}/ws?after=${c.after}`, { headers: { cookie: c.cookie }, perMessageDeflate: false });
+    const ws = new WebSocket(`${c.wsUrl}/api/sessions/${c.sessionId}/ws?after=${c.after}&replay=batch`, { headers: { cookie: c.cookie }, perMessageDeflate: false });
     ws.on('message', (data) => {
       const f = JSON.parse(data.toString());
       if (typeof f.seq === 'number') got++;
+      else if (f.type === 'events' && Array.isArray(f.events)) got += f.events.length;
       else if (f.type === 'ready') {
         const t = nowMs() - t0;
         ws.terminate();

@@ -26,6 +26,8 @@ export interface DeliveryResult {
   logWritesPerSecond: number;
   /** pg_stat_database xact_commit delta per second (durable runs only). */
   pgCommitsPerSecond: number | undefined;
+  /** CPU time (user + system) of the server process per token delivered to a subscriber, µs. */
+  serverCpuUsPerToken: number;
   ends: number;
   expectedEnds: number;
   closedEarly: number;
@@ -50,6 +52,8 @@ export async function runDelivery(p: DeliveryParams): Promise<DeliveryResult> {
     await client.request({ cmd: 'collect' }, 'samples'); // discard setup frames
     const commits0 = p.log === 'durable' ? await xactCommits(p.dbUrl, p.dbName) : 0;
     const writes0 = writeCounter.count;
+    // The clients run in another process: this process's CPU is the server's (and its agent's).
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await app.startTurns(sessions);
     await sleep(200);
@@ -58,6 +62,8 @@ export async function runDelivery(p: DeliveryParams): Promise<DeliveryResult> {
     const elapsedS = (performance.now() - t0) / 1000;
     const writes = writeCounter.count - writes0;
     await sleep(SETTLE_MS);
+    // Up to here, so that the last frames' sends are counted too.
+    const cpu = process.cpuUsage(cpu0);
     const commits1 = p.log === 'durable' ? await xactCommits(p.dbUrl, p.dbName) : 0;
     const s = await client.request({ cmd: 'collect' }, 'samples');
     const { dbUrl: _u, dbName: _n, ...params } = p;
@@ -69,6 +75,7 @@ export async function runDelivery(p: DeliveryParams): Promise<DeliveryResult> {
       tokensEmittedPerSecond: s.emit.length / p.subscribersPerSession / elapsedS,
       logWritesPerSecond: writes / elapsedS,
       pgCommitsPerSecond: p.log === 'durable' ? (commits1 - commits0) / (elapsedS + SETTLE_MS / 1000) : undefined,
+      serverCpuUsPerToken: s.emit.length > 0 ? (cpu.user + cpu.system) / s.emit.length : 0,
       ends: s.ends,
       expectedEnds: p.sessions * p.subscribersPerSession,
       closedEarly: s.closedEarly,

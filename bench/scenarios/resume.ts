@@ -1,18 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../server/db/database.ts';
+import { compactDeltas } from '../../server/session/compaction.ts';
 import { SessionHub } from '../../server/session/hub.ts';
 import { MemorySessionLog } from '../../server/session/memory-log.ts';
 import type { SessionLog } from '../../server/session/port.ts';
 import { SqlSessionLog } from '../../server/session/sql-log.ts';
+import type { SessionEvent } from '../../server/session/types.ts';
 import { query } from '../support/pg.ts';
 import { summarize, type Summary } from '../support/stats.ts';
 
 export interface ResumeCase {
   events: number;
   missingFraction: number;
+  /** One frame per event (`replay=event`, what older clients get). */
   durable: Summary;
+  /** `replay=batch`: `events` frames of up to 250 events. */
+  durableBatch: Summary;
+  /** `replay=compact`: batches with consecutive deltas folded (SL18). */
+  durableCompact: Summary;
   memory: Summary;
 }
+
+type ReplayMode = 'event' | 'batch' | 'compact';
 
 const SAMPLE_TEXT = 'a typical streamed chunk of text';
 
@@ -39,7 +48,7 @@ async function seedMemory(log: MemorySessionLog, n: number): Promise<string> {
 }
 
 /** Server time from subscribe(after) to `ready`: the backfill a reconnecting client waits for (SL4). */
-async function catchUpMs(hub: SessionHub, sessionId: string, after: number, expect: number): Promise<number> {
+async function catchUpMs(hub: SessionHub, sessionId: string, after: number, expect: number, mode: ReplayMode = 'event'): Promise<number> {
   const t0 = performance.now();
   let got = 0;
   await new Promise<void>((resolve, reject) => {
@@ -50,6 +59,16 @@ async function catchUpMs(hub: SessionHub, sessionId: string, after: number, expe
         got++;
         return true;
       },
+      ...(mode === 'event'
+        ? {}
+        : {
+            eventBatch: (events: SessionEvent[]) => {
+              // As the route builds an `events` frame.
+              JSON.stringify({ type: 'events', events: mode === 'compact' ? compactDeltas(events) : events });
+              got += events.length;
+              return true;
+            },
+          }),
       ready: () => {
         hub.unsubscribe(sub);
         if (got !== expect) reject(new Error(`resume delivered ${got}, expected ${expect}`));
@@ -77,15 +96,19 @@ export async function runResume(p: { dbUrl: string; sizes: number[]; fractions: 
         const missing = Math.max(1, Math.round(n * f));
         const after = n - missing;
         const d: number[] = [];
+        const db: number[] = [];
+        const dc: number[] = [];
         const m: number[] = [];
         // One warm-up each: first use of a connection and JIT are not what a resume costs.
         await catchUpMs(sqlHub, sqlId, after, missing);
         await catchUpMs(memHub, memId, after, missing);
         for (let i = 0; i < p.repeats; i++) {
           d.push(await catchUpMs(sqlHub, sqlId, after, missing));
+          db.push(await catchUpMs(sqlHub, sqlId, after, missing, 'batch'));
+          dc.push(await catchUpMs(sqlHub, sqlId, after, missing, 'compact'));
           m.push(await catchUpMs(memHub, memId, after, missing));
         }
-        out.push({ events: n, missingFraction: f, durable: summarize(d), memory: summarize(m) });
+        out.push({ events: n, missingFraction: f, durable: summarize(d), durableBatch: summarize(db), durableCompact: summarize(dc), memory: summarize(m) });
       }
     }
   } finally {

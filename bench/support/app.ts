@@ -4,7 +4,7 @@ import { buildApp } from '../../server/app.ts';
 import { configFrom, type Config } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
 import { MemorySessionLog } from '../../server/session/memory-log.ts';
-import type { SessionLog } from '../../server/session/port.ts';
+import type { SessionStore } from '../../server/session/run-store.ts';
 import { SqlSessionLog } from '../../server/session/sql-log.ts';
 import { withFlushMarkers } from './flush-marker-log.ts';
 
@@ -48,7 +48,7 @@ export async function startBenchApp(opts: {
 }): Promise<BenchApp> {
   const db = await openDatabase({ databaseUrl: opts.dbUrl, migrate: false, poolSize: opts.poolSize ?? 20 });
   const memory = opts.log === 'memory' ? new MemorySessionLog() : undefined;
-  const inner: SessionLog = memory ?? new SqlSessionLog(db);
+  const inner: SessionStore = memory ?? new SqlSessionLog(db);
   const agent = opts.agent;
   // One bench user holds every socket and session: lift the per-user caps meant for people.
   const limits = { ...configFrom().limits, maxSocketsPerUser: BENCH_MAX_SOCKETS_PER_USER, maxSessionsPerUser: BENCH_MAX_SESSIONS_PER_USER };

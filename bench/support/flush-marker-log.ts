@@ -1,4 +1,4 @@
-import type { SessionLog } from '../../server/session/port.ts';
+import type { DeltaInput, SessionStore } from '../../server/session/run-store.ts';
 import { nowMs } from './stats.ts';
 
 export const FLUSH_RE = /\|f:([\d.]+)\|/;
@@ -9,20 +9,19 @@ export const FLUSH_RE = /\|f:([\d.]+)\|/;
  * pipeline latency (append + commit + notify + fan-out + socket), without the SL7 batching wait.
  */
 /** Log methods that write (each is one SQL statement, one transaction, on the SQL log). */
-const WRITES = new Set(['appendUserMessage', 'append', 'claimRun', 'appendDelta', 'appendDeltas', 'requestCancel', 'endRun', 'renewLease']);
+const WRITES = new Set(['appendUserMessage', 'append', 'claimRun', 'appendDeltas', 'requestCancel', 'endRun', 'renewLease']);
 
 /** Writes issued through wrapped logs since start; the throughput scenario reads deltas of it. */
 export const writeCounter = { count: 0 };
 
-export function withFlushMarkers(inner: SessionLog): SessionLog {
+export function withFlushMarkers(inner: SessionStore): SessionStore {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && WRITES.has(prop)) writeCounter.count++;
-      if (prop === 'appendDelta') return (runId: string, text: string) => target.appendDelta(runId, `${text}|f:${nowMs().toFixed(3)}|`);
       if (prop === 'appendDeltas') {
-        return (batch: Array<{ runId: string; text: string }>) => {
+        return (batch: DeltaInput[]) => {
           const mark = `|f:${nowMs().toFixed(3)}|`;
-          return target.appendDeltas(batch.map((d) => ({ runId: d.runId, text: `${d.text}${mark}` })));
+          return target.appendDeltas(batch.map((d) => ({ ...d, text: `${d.text}${mark}` })));
         };
       }
       const v = Reflect.get(target, prop, receiver);

@@ -1,12 +1,32 @@
 import type { SessionEvent } from '../session/types.ts';
 
+/** Who and what a turn is about: read once per turn by the runner, before the agent starts. */
+export interface TurnContext {
+  userId: string;
+  sessionId: string;
+  /** The session's kind as the coach understands it (plan, review). */
+  kind: string;
+  /** The week the session works on (pinned on the session row). */
+  weekKey: string;
+  /** The user's IANA time zone. */
+  timeZone: string;
+}
+
 /** Everything an agent may use while answering one turn. */
 export interface AgentTurn {
   sessionId: string;
   userId: string;
   runId: string;
   messageId: string;
-  /** The session log up to and including the claim (assistant.start of this run). */
+  /**
+   * Read once per turn by the runner. Optional only so that agents built before it keep
+   * compiling; the runner always sets it.
+   */
+  context?: TurnContext;
+  /**
+   * The session log up to and including the claim (assistant.start of this run), without
+   * the deltas of answers that ended (their assistant.end carries the whole text; SL17).
+   */
   history: SessionEvent[];
   /** Aborted on cancel, interrupt, lost lease or shutdown. Pass it to every network call. */
   signal: AbortSignal;

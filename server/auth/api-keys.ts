@@ -40,9 +40,22 @@ export class ApiKeyService {
     return r.count === 1;
   }
 
-  async userForKey(key: string): Promise<string | undefined> {
+  /** The live key's account and id, or undefined. */
+  async resolve(key: string): Promise<{ userId: string; keyId: string } | undefined> {
     if (!key.startsWith(API_KEY_PREFIX)) return undefined;
-    const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashToken(key) }, select: { userId: true, revokedAt: true } });
-    return row && !row.revokedAt ? row.userId : undefined;
+    const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashToken(key) }, select: { id: true, userId: true, revokedAt: true } });
+    return row && !row.revokedAt ? { userId: row.userId, keyId: row.id } : undefined;
+  }
+
+  async userForKey(key: string): Promise<string | undefined> {
+    return (await this.resolve(key))?.userId;
+  }
+
+  /** Of these key ids, the revoked (or deleted) ones. */
+  async revokedAmong(keyIds: string[]): Promise<string[]> {
+    if (keyIds.length === 0) return [];
+    const live = await this.prisma.apiKey.findMany({ where: { id: { in: keyIds }, revokedAt: null }, select: { id: true } });
+    const liveIds = new Set(live.map((k) => k.id));
+    return keyIds.filter((id) => !liveIds.has(id));
   }
 }

@@ -51,15 +51,35 @@ export class AuthService {
     if (token.length > MAX_TOKEN_CHARS) return undefined;
     const login = await this.prisma.loginSession.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
     if (!login || login.revokedAt) return undefined;
-    const now = Date.now();
-    if (now - login.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS) {
-      // At most one write per device per minute; the condition keeps concurrent requests from all writing.
-      await this.prisma.loginSession.updateMany({
-        where: { id: login.id, lastSeenAt: { lt: new Date(now - LAST_SEEN_RESOLUTION_MS) } },
-        data: { lastSeenAt: new Date(now) },
-      });
-    }
+    await this.touch(login.id, login.lastSeenAt);
     return { ...toUser(login.user), loginId: login.id, deviceName: login.deviceName };
+  }
+
+  /**
+   * The login and whether its user owns `sessionId`, in ONE query: a session socket's
+   * upgrade waits on this before its replay starts.
+   */
+  async userForTokenAndSession(token: string, sessionId: string): Promise<{ user: AuthUser & { loginId: string; deviceName: string }; ownsSession: boolean } | undefined> {
+    if (token.length > MAX_TOKEN_CHARS) return undefined;
+    const rows = await this.prisma.$queryRaw<Array<{ loginId: string; deviceName: string; lastSeenAt: Date; id: string; email: string; timeZone: string; owns: boolean }>>`
+      SELECT l.id AS "loginId", l."deviceName", l."lastSeenAt", u.id, u.email, u."timeZone",
+        EXISTS (SELECT 1 FROM "Session" s WHERE s.id = ${sessionId} AND s."userId" = u.id) AS owns
+      FROM "LoginSession" l JOIN "User" u ON u.id = l."userId"
+      WHERE l."tokenHash" = ${hashToken(token)} AND l."revokedAt" IS NULL`;
+    const row = rows[0];
+    if (!row) return undefined;
+    await this.touch(row.loginId, new Date(row.lastSeenAt));
+    return { user: { ...toUser(row), loginId: row.loginId, deviceName: row.deviceName }, ownsSession: Boolean(row.owns) };
+  }
+
+  private async touch(loginId: string, lastSeenAt: Date): Promise<void> {
+    const now = Date.now();
+    if (now - lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS) return;
+    // At most one write per device per minute; the condition keeps concurrent requests from all writing.
+    await this.prisma.loginSession.updateMany({
+      where: { id: loginId, lastSeenAt: { lt: new Date(now - LAST_SEEN_RESOLUTION_MS) } },
+      data: { lastSeenAt: new Date(now) },
+    });
   }
 
   async setTimeZone(userId: string, timeZone: string): Promise<AuthUser> {

@@ -1,6 +1,7 @@
 // Builds the model's input from the durable session log and the saved plan. Pure: same input, same output.
 
 import type { LlmMessage } from '../llm/port.ts';
+import { directEditsNote } from '../plan/describe-changes.ts';
 import type { WeekPlan } from '../plan/types.ts';
 import type { SessionEvent } from '../session/types.ts';
 import { FOCUS_SYSTEM_PROMPT, guidanceForKind } from './prompt.ts';
@@ -47,7 +48,9 @@ export function buildContext(input: ContextInput): LlmMessage[] {
     role: 'system',
     content: `${input.systemPrompt ?? FOCUS_SYSTEM_PROMPT}\n\n${guidanceForKind(input.kind)}`,
   };
-  const plan: LlmMessage = { role: 'system', content: describePlan(input.plan, input.now) };
+  // Direct edits (the week grid, another device) since the last answer: see plan/describe-changes.ts.
+  const edits = directEditsNote(input.history);
+  const plan: LlmMessage = { role: 'system', content: describePlan(input.plan, input.now) + (edits ? `\n\n${edits}` : '') };
   const conversation = conversationFromLog(input.history);
 
   const fixed = estimateMessageTokens(system) + estimateMessageTokens(plan);

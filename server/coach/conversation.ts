@@ -1,5 +1,10 @@
 // Reads the session log into question/answer exchanges. The log is the coach's only
 // memory besides the stored plan, so a restart or another instance resumes exactly here.
+//
+// Each coach answer records what it did in an `assistant.meta` event (written before its
+// text streams, so an answer cut off mid-sentence still says which question it asked):
+// the question it ended with, which user messages it read against which question, and
+// the plan changes it made (so "wait, that's wrong" can undo exactly those).
 
 import type { SessionKind } from '../contract/kinds.ts';
 import type { SessionEvent } from '../session/types.ts';
@@ -10,34 +15,73 @@ export type CoachFlow = Exclude<SessionKind, 'chat'>;
 
 /** A non-text event a server may append when it creates a session: `{ kind: 'plan' | 'review' }`. */
 export const SESSION_KIND_EVENT = 'session.kind';
+/** The coach's persisted note about one answer: `{messageId, quickReplies, coach: CoachNote}`. */
+export const ASSISTANT_META_EVENT = 'assistant.meta';
+
+/** One plan change an answer made, enough to undo it. */
+export type Change =
+  | { kind: 'rock' | 'block' | 'environment'; id: string }
+  | { kind: 'vision'; before: { work: string; self: string; relationships: string } | null }
+  | { kind: 'rock_status'; id: string; before: string };
+
+export interface CoachNote {
+  /** The question the answer ended with. */
+  asked: Step | null;
+  /** User messages this answer read, with the question each was read against. */
+  read: Array<{ seq: number; question: Step | null }>;
+  changes: Change[];
+  /** Set when the person switched the session to another week ("plan next week"). */
+  weekKey?: string;
+  /** How many times in a row the same question went unanswered. */
+  misses?: number;
+}
 
 export interface Exchange {
   /** The question the answer replied to; null when the preceding reply was not a known question. */
   question: Step | null;
   answer: string;
+  seq?: number;
 }
 
 export interface Conversation {
   /** Earlier exchanges, oldest first. */
   past: Exchange[];
-  /** The message this turn answers. */
+  /** The messages this turn must read, oldest first (more than one when sent while the coach answered). */
+  unread: Array<{ seq: number; text: string }>;
+  /** The question waiting for the first unread message. */
+  pending: Step | null;
+  /** The message this turn answers (the first unread one, read against `pending`). */
   current: Exchange | null;
+  /** The newest coach note, if any. */
+  lastNote: CoachNote | null;
+  /** The week the person switched to, if they did. */
+  weekKey: string | null;
   /** When the session's first user message was committed (fixes the session's week). */
   startedAt: string | null;
   firstUserText: string | null;
   kindMarker: CoachFlow | null;
 }
 
+function isNote(v: unknown): v is CoachNote {
+  return typeof v === 'object' && v !== null && Array.isArray((v as CoachNote).read) && Array.isArray((v as CoachNote).changes);
+}
+
 export function readConversation(history: SessionEvent[]): Conversation {
-  const exchanges: Exchange[] = [];
+  const events = [...history].sort((a, b) => a.seq - b.seq);
+  const users: Array<{ seq: number; text: string }> = [];
+  const questionOf = new Map<number, Step | null>();
+  const notes = new Map<string, CoachNote>();
   const deltas = new Map<string, string>();
-  let lastReply = '';
-  let pending: Exchange | null = null;
+  let pending: Step | null = null;
+  let lastNote: CoachNote | null = null;
+  let weekKey: string | null = null;
   let startedAt: string | null = null;
   let firstUserText: string | null = null;
   let kindMarker: CoachFlow | null = null;
+  /** Messages since the last answer that read nothing (an old log, or an answer stopped before it read). */
+  let unnoted: Array<{ seq: number; text: string }> = [];
 
-  for (const e of [...history].sort((a, b) => a.seq - b.seq)) {
+  for (const e of events) {
     switch (e.type) {
       case 'user.message': {
         const text = typeof e.data.text === 'string' ? e.data.text : '';
@@ -45,12 +89,19 @@ export function readConversation(history: SessionEvent[]): Conversation {
           startedAt = e.at;
           firstUserText = text;
         }
-        // Messages sent before the coach replied are one answer (only the newest gets a run).
-        if (pending) pending.answer = `${pending.answer}\n${text}`;
-        else {
-          pending = { question: recognizeQuestion(lastReply), answer: text };
-          exchanges.push(pending);
-        }
+        users.push({ seq: e.seq, text });
+        unnoted.push({ seq: e.seq, text });
+        break;
+      }
+      case ASSISTANT_META_EVENT: {
+        const note = e.data.coach;
+        if (!isNote(note)) break;
+        notes.set(String(e.data.messageId), note);
+        for (const r of note.read) questionOf.set(r.seq, r.question);
+        unnoted = unnoted.filter((u) => !questionOf.has(u.seq));
+        pending = note.asked;
+        lastNote = note;
+        if (typeof note.weekKey === 'string') weekKey = note.weekKey;
         break;
       }
       case 'assistant.start':
@@ -63,8 +114,16 @@ export function readConversation(history: SessionEvent[]): Conversation {
       }
       case 'assistant.end': {
         const id = String(e.data.messageId);
-        lastReply = typeof e.data.text === 'string' ? e.data.text : (deltas.get(id) ?? '');
-        pending = null;
+        if (notes.has(id)) break;
+        // A log without notes (older sessions): the question is recognised from the text, and
+        // everything before a finished answer counts as read by it.
+        const text = typeof e.data.text === 'string' ? e.data.text : (deltas.get(id) ?? '');
+        if (e.data.status === 'complete') {
+          const q = recognizeQuestion(text);
+          for (const u of unnoted) if (!questionOf.has(u.seq)) questionOf.set(u.seq, pending);
+          unnoted = [];
+          pending = q;
+        }
         break;
       }
       case SESSION_KIND_EVENT:
@@ -72,6 +131,8 @@ export function readConversation(history: SessionEvent[]): Conversation {
         break;
     }
   }
-  const current = exchanges.length > 0 && exchanges[exchanges.length - 1] === pending ? exchanges.pop()! : null;
-  return { past: exchanges, current, startedAt, firstUserText, kindMarker };
+  const past: Exchange[] = users.filter((u) => questionOf.has(u.seq)).map((u) => ({ question: questionOf.get(u.seq) ?? null, answer: u.text, seq: u.seq }));
+  const unread = users.filter((u) => !questionOf.has(u.seq));
+  const current = unread.length > 0 ? { question: pending, answer: unread[0]!.text, seq: unread[0]!.seq } : null;
+  return { past, unread, pending, current, lastNote, weekKey, startedAt, firstUserText, kindMarker };
 }

@@ -10,9 +10,9 @@ import { createOfflineCoach } from './offline-coach.ts';
 import { resolveSessionWeek, userTimeZone } from './session-week.ts';
 
 /** Picks the coach from config: OpenAI-compatible when a key is set (or COACH=openai), else the offline coach. */
-export function createCoach(config: Config, deps: { db: Database; plans: PlanStore; logger: { error(obj: object, msg: string): void } }): Agent {
+export function createCoach(config: Config, deps: { db: Database; plans: PlanStore; logger: { error(obj: object, msg: string): void }; now?: () => Date }): Agent {
   const { db, plans } = deps;
-  const tools = createPlanToolbox(plans);
+  const tools = createPlanToolbox(plans, { now: deps.now });
   const mode = config.coach === 'auto' ? (config.openai.apiKey ? 'openai' : 'offline') : config.coach;
   if (mode === 'demo') return createDemoAgent({ paceMs: config.coachPaceMs });
   if (mode === 'openai') {
@@ -31,12 +31,14 @@ export function createCoach(config: Config, deps: { db: Database; plans: PlanSto
       },
       loadPlan: async (userId, weekKey) => plans.getWeek(userId, weekKey, await userTimeZone(db.prisma, userId)),
       kindFor: async (sessionId) => (await resolveSessionWeek(db.prisma, sessionId))?.kind ?? 'plan',
+      now: deps.now,
     });
   }
   return createOfflineCoach({
     tools,
     store: plans,
     paceMs: config.coachPaceMs,
+    now: deps.now,
     timeZoneFor: (userId) => userTimeZone(db.prisma, userId),
     sessionFor: async (turn) => {
       const w = await resolveSessionWeek(db.prisma, turn.sessionId);

@@ -1,16 +1,24 @@
-// The built-in FOCUS coach: a deterministic guided conversation that needs no model.
-// Stateless between turns — it reads where it stands from the stored plan and from the
-// question its last reply ended with (turn.history) — and it changes the plan only through
-// the PlanToolbox, emitting plan.updated after every successful change.
+// The built-in FOCUS coach: needs no model. Stateless between turns — it reads where it
+// stands from the stored plan and from its notes in the session log (conversation.ts) —
+// and it changes the plan only through the PlanToolbox, emitting plan.updated after every
+// successful change. Each message is read by read/understand.ts and answered by a flow's
+// policy (plan-flow.ts, review-flow.ts).
+//
+// Steering (SPEC.md SL14): messages sent while an answer streamed are all read, in order,
+// each against the question pending at that point; an interrupted answer's question is
+// known from its note even when its text was cut off.
 
 import type { Agent, AgentTurn } from '../agent/port.ts';
+import { MAX_QUICK_REPLIES } from '../contract/events.ts';
+import { directEditsSinceLastAnswer } from '../plan/describe-changes.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
-import { instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
-import { readConversation, type CoachFlow } from './conversation.ts';
+import type { WeekPlan } from '../plan/types.ts';
+import { instantToLocal, nextWeekKey, parseWeekKey, previousWeekKey, weekBounds, weekKeyFor } from '../plan/week.ts';
+import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
-import { askText } from './questions.ts';
+import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
 
@@ -38,6 +46,7 @@ export interface OfflineCoachOptions {
 }
 
 const REVIEW_REQUEST_RE = /\b(review|reflect|reflection|retro(spective)?)\b/i;
+const NEXT_WEEK_RE = /\bnext week\b/i;
 const SATURDAY_INDEX = 5;
 const WEDNESDAY_INDEX = 2;
 
@@ -53,6 +62,15 @@ export function defaultWeekKey(kind: CoachFlow, startedAt: string, timeZone: str
   return dayIndex <= WEDNESDAY_INDEX ? previousWeekKey(current) : current;
 }
 
+/** Where today falls in a week: its day index, -1 before the week, 7 after it. */
+function todayIn(weekKey: string, now: Date, timeZone: string): { today: number; nowHhmm: string } {
+  const bounds = weekBounds(weekKey, timeZone);
+  const local = instantToLocal(now, timeZone);
+  if (now.getTime() < Date.parse(bounds.start)) return { today: -1, nowHhmm: local.hhmm };
+  if (now.getTime() >= Date.parse(bounds.end)) return { today: 7, nowHhmm: local.hhmm };
+  return { today: local.dayIndex, nowHhmm: local.hhmm };
+}
+
 export function createOfflineCoach(options: OfflineCoachOptions): Agent {
   const now = options.now ?? (() => new Date());
   const flows: Record<CoachFlow, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
@@ -64,20 +82,60 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const conversation = readConversation(turn.history);
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
-      const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
+      const firstText = conversation.firstUserText ?? '';
+      const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(firstText) ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();
-      const week: ToolContext = { userId: turn.userId, weekKey: info.weekKey ?? defaultWeekKey(kind, startedAt, timeZone), timeZone };
+      let weekKey = conversation.weekKey ?? info.weekKey ?? defaultWeekKey(kind, startedAt, timeZone);
+      // "hey can we plan NEXT week?" as the very first message picks the week up front.
+      if (!conversation.weekKey && conversation.past.length === 0 && kind === 'plan' && NEXT_WEEK_RE.test(firstText)) {
+        const next = nextWeekKey(weekKeyFor(now(), timeZone));
+        if (parseWeekKey(next)) weekKey = next;
+      }
+      const week: ToolContext = { userId: turn.userId, weekKey, timeZone };
+      const changes: Change[] = [];
+      const plans = new Map<string, Promise<WeekPlan>>();
+      const quickReplies: string[] = [];
+      let switchedTo: string | undefined = weekKey !== (conversation.weekKey ?? info.weekKey) ? weekKey : undefined;
+      const lastAsked = conversation.lastNote?.asked ?? null;
 
       const ctx: FlowContext = {
         week,
         exchanges: [...conversation.past],
         aborted: () => signal.aborted,
-        readPlan: (weekKey = week.weekKey) => options.store.getWeek(turn.userId, weekKey, timeZone),
+        ...todayIn(week.weekKey, now(), timeZone),
+        now,
+        lastChanges: conversation.lastNote?.changes ?? [],
+        changes,
+        misses: 0,
+        quickReplies,
+        switchWeek(key) {
+          week.weekKey = key;
+          switchedTo = key;
+          Object.assign(ctx, todayIn(key, now(), timeZone));
+        },
+        // Reads within a turn are cached until the next change: a turn reads the plan often.
+        readPlan(key = week.weekKey) {
+          let p = plans.get(key);
+          if (!p) {
+            p = options.store.getWeek(turn.userId, key, timeZone);
+            plans.set(key, p);
+            p.catch(() => plans.delete(key));
+          }
+          return p.then((x) => structuredClone(x));
+        },
         async call(name, args, target = week): Promise<ToolOutcome> {
           // A stop is final: make no further changes once the turn is aborted.
           if (signal.aborted) return { ok: false, message: 'Stopped.' };
+          const before = name === 'set_vision' || name === 'update_rock' ? await options.store.getWeek(turn.userId, target.weekKey, timeZone) : null;
           const out = await options.tools.execute(name, JSON.stringify(args), target);
+          plans.clear();
           if (out.ok && out.plan) {
+            if (out.created) changes.push({ kind: name === 'add_rock' ? 'rock' : name === 'add_environment_commitment' ? 'environment' : 'block', id: out.created });
+            if (name === 'set_vision') changes.push({ kind: 'vision', before: before?.vision ?? null });
+            if (name === 'update_rock' && typeof args.status === 'string') {
+              const r = before?.rocks.find((x) => x.id === args.rockId);
+              if (r) changes.push({ kind: 'rock_status', id: r.id, before: r.status });
+            }
             await turn.emit('plan.updated', { weekKey: out.plan.weekKey, plan: out.plan });
             // Carrying also changes the source week (its rocks become "carried").
             if (out.plan.weekKey !== target.weekKey) {
@@ -90,36 +148,74 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       };
       const flow = flows[kind];
       const said: string[] = [];
+      // Direct edits since the last answer (the week grid, another device): say so first.
+      const edits = directEditsSinceLastAnswer(turn.history);
+      if (edits.length > 0) said.push(`I see you ${edits.join('; ')} — noted.`);
       let lead: string | undefined;
-      let question: string | undefined;
+      let asked: Step | null = null;
+      let askedText: string | undefined;
+      let misses = 0;
+      let leadFromAnswer = false;
+      const read: CoachNote['read'] = [];
 
-      const current = conversation.current;
-      if (current?.question) {
-        ctx.exchanges.push(current);
-        const handled = await flow.handle(current.question, current.answer, ctx);
+      if (conversation.past.length === 0 && conversation.unread.length > 0) said.push(...(await flow.intro(ctx)));
+
+      // Every unread message, in order, each against the question pending when it was read.
+      let pending: Step | null = conversation.pending;
+      let prevMisses = conversation.lastNote?.misses ?? 0;
+      const first = conversation.past.length === 0;
+      for (const [i, msg] of conversation.unread.entries()) {
+        if (signal.aborted) return;
+        // The session's opening message ("hi, let's plan") answers nothing.
+        const question = first && i === 0 && pending === null ? null : pending;
+        ctx.exchanges.push({ question, answer: msg.text, seq: msg.seq });
+        read.push({ seq: msg.seq, question });
+        if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80) continue;
+        ctx.misses = question && sameStep(lastAsked, question) ? prevMisses : 0;
+        const handled = await flow.handle(question, msg.text, ctx);
         if (signal.aborted) return;
         said.push(...handled.say);
+        misses = handled.missed && question ? ctx.misses + 1 : 0;
+        prevMisses = misses;
         if (handled.ask) {
+          pending = handled.ask.step;
           lead = handled.ask.lead;
-          question = handled.ask.text ?? askText(handled.ask.step);
+          leadFromAnswer = lead !== undefined;
+          askedText = handled.ask.text;
+        } else {
+          leadFromAnswer = false;
+          pending = null;
+          lead = undefined;
+          askedText = undefined;
         }
-      } else if (conversation.past.length === 0) {
-        said.push(...(await flow.intro(ctx)));
+        if (!pending) {
+          const next = await flow.next(ctx);
+          pending = next?.step ?? null;
+          lead = next?.lead;
+        }
       }
-
-      if (question === undefined) {
+      if (conversation.unread.length === 0 || (pending === null && read.length && read.every((r) => r.question === null))) {
         const next = await flow.next(ctx);
-        if (next) {
-          if (!current?.question && conversation.past.length > 0) said.push('Let’s pick up where we left off.');
-          lead = next.lead;
-          question = askText(next.step);
-        } else if (!current?.question) {
-          said.push(...(await flow.closing(ctx)));
-        }
+        pending = next?.step ?? null;
+        lead = next?.lead;
       }
-
+      asked = pending;
       if (signal.aborted) return;
-      if (said.every((s) => !s) && question === undefined) said.push(...(await flow.closing(ctx)));
+      // The same question again right away needs no second introduction.
+      if (asked && sameStep(lastAsked, asked) && lead && !leadFromAnswer && !askedText && conversation.unread.length > 0 && read.every((r) => r.question && sameStep(r.question, asked!))) lead = undefined;
+
+      let question = asked ? (askedText ?? askText(asked)) : undefined;
+      // The turn that completes the plan sums it up, once.
+      if (!asked && lastAsked !== null && read.some((r) => r.question !== null) && flow.finished) said.push(...(await flow.finished(ctx)));
+      if (!asked && said.length === 0) said.push(...(await flow.closing(ctx)));
+      // Never the same reply three times in a row: a repeated question gets fresh words around it.
+      if (asked && sameStep(lastAsked, asked) && misses >= 2 && question) question = `${question} (Or say “skip”.)`;
+      if (asked && (asked.id === 'confirm' || asked.id === 'review_time' || asked.id === 'review_offer')) quickReplies.unshift('Yes');
+      if (asked && !quickReplies.includes('Skip') && misses >= 1) quickReplies.push('Skip');
+
+      const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}) };
+      await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
+      if (signal.aborted) return;
       const paragraphs = [said.filter(Boolean).join(' '), lead ?? '', question ?? ''].filter((p) => p.trim() !== '');
       await speak(paragraphs.join('\n\n'), turn.write, options.paceMs, signal);
     },

@@ -1,43 +1,33 @@
-// The planning conversation: vision (first time) → big rocks → environment → deep work
-// for each rock → recovery → summary and the Friday review. Where it stands is derived
-// from the stored plan plus earlier answers, never from memory held between turns.
+// The planning dialogue policy. It asks for what is still missing — vision, big rocks,
+// environment, deep work for each rock, recovery, the Friday review time — in that order,
+// but takes whatever a message carries, whatever was asked. Understanding lives in read/;
+// this module decides: save, read back, ask again with choices, answer a question, undo.
+// Where it stands is derived from the stored plan plus the log, never from memory.
 
-import { blockMinutes, SHORT_DAYS } from '../plan/describe.ts';
-import { activeRocks, MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MAX_VISION_PART_CHARS, MIN_SUGGESTED_ROCKS } from '../plan/rules.ts';
-import type { BlockKind, Rock, WeekPlan } from '../plan/types.ts';
-import { DAY_NAMES, previousWeekKey } from '../plan/week.ts';
+import { blockMinutes, blockTime, SHORT_DAYS } from '../plan/describe.ts';
+import { activeRocks, MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MIN_SUGGESTED_ROCKS } from '../plan/rules.ts';
+import { REVIEW_BLOCK_TITLE } from '../plan/tools.ts';
+import type { BlockKind, Rock, TimeBlock, Vision, WeekPlan } from '../plan/types.ts';
+import { DAY_NAMES, instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
 import type { Exchange } from './conversation.ts';
-import { joinAnd, lastAnswer, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
-import { isDecline, isSkip, parseAnswer, parseList, parseRockRefs, parseTimeSlots, type SlotTrouble } from './parse.ts';
-import type { Step } from './questions.ts';
+import { joinAnd, lastAnswer, pick, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
+import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
+import { parseRockRefs } from './parse.ts';
+import type { ProposedSlot, Step } from './questions.ts';
+import { slotText } from './questions.ts';
+import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
+import { isDeclined, normalize, readList, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
 
-// Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting"
-// is a rock; "team meetings" is sand.
-const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings|calls|errands|notifications|timesheets?)\b/i;
-const MAX_SAND_WORDS = 4;
+// Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
+const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
+const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
+const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
+const MAX_SAND_WORDS = 5;
 
-function isSand(item: string): boolean {
-  return SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS;
-}
-
-const SAND_NOTE = 'Everything else — email, admin, reactive meetings — is pebbles and sand: it fits around the rocks, so leave it off this list.';
-
-function visionAnswerOk(text: string): boolean {
-  return isSkip(text) || (text.trim().length > 0 && text.trim().length <= MAX_VISION_PART_CHARS);
-}
-
-function indexOf(exchanges: Exchange[], ex: Exchange | undefined): number {
-  return ex ? exchanges.lastIndexOf(ex) : -1;
-}
-
-function answeredAfter(exchanges: Exchange[], id: Step['id'], after: number): Exchange | undefined {
-  const ex = lastAnswer(exchanges, id);
-  return ex && indexOf(exchanges, ex) > after ? ex : undefined;
-}
-
-function unfinished(plan: WeekPlan): Rock[] {
-  return plan.rocks.filter((r) => r.status === 'planned');
-}
+const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
+const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && item.split(/\s+/).length <= 6;
+const isRecoveryItem = (item: string) =>
+  /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) && item.split(/\s+/).length <= 5 && !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item);
 
 function hours(minutes: number): string {
   const h = minutes / 60;
@@ -58,45 +48,206 @@ export function weekSummary(plan: WeekPlan): string {
   return `Your week ${plan.weekKey}: ${joinAnd(parts)}.`;
 }
 
-const SLOT_HELP: Record<SlotTrouble, string> = {
-  no_time: 'I need a start and an end time',
-  no_day: 'I need a day',
-  bad_time: 'that time doesn’t exist on a clock',
-};
+function unfinished(plan: WeekPlan): Rock[] {
+  return plan.rocks.filter((r) => r.status === 'planned');
+}
 
-/** Books blocks for every day of every slot; reports what was booked and why the rest wasn't. */
-async function bookSlots(
-  ctx: FlowContext,
-  answer: string,
-  kind: BlockKind,
-  title: string,
-  rockId: string | null,
-): Promise<{ kind: 'unclear'; why: SlotTrouble } | { kind: 'booked'; booked: string[]; failed: Map<string, string[]> }> {
-  const slots = parseTimeSlots(answer);
-  if (slots.kind === 'unclear') return slots;
-  const booked: string[] = [];
-  const failed = new Map<string, string[]>(); // reason → days
-  for (const slot of slots.value) {
-    for (const day of slot.days) {
-      if (ctx.aborted()) return { kind: 'booked', booked, failed };
-      const out = await ctx.call('add_time_block', { day: DAY_NAMES[day], start: slot.start, end: slot.end, kind, title, ...(rockId ? { rockId } : {}) });
-      if (out.ok) {
-        booked.push(`${SHORT_DAYS[day]} ${slot.start}–${slot.end}`);
-      } else {
-        const days = failed.get(out.message) ?? [];
-        days.push(`${SHORT_DAYS[day]} ${slot.start}–${slot.end}`);
-        failed.set(out.message, days);
+function words(s: string): string[] {
+  return normalize(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1 && !STOP.has(w));
+}
+const STOP = new Set(['the', 'a', 'an', 'my', 'to', 'of', 'for', 'and', 'on', 'in', 'with', 'rock', 'one', 'it', 'this', 'that', 'thing', 'block', 'slot', 'from', 'at', 'is', 'be', 'do']);
+
+/** Rocks named in a text by their words ("the figma thing" → "Redesign in Figma"). */
+export function matchRocks(text: string, rocks: Rock[]): Rock[] {
+  const said = new Set(words(text).map(stem));
+  const scored = rocks
+    .map((r) => {
+      const w = words(r.title).map(stem);
+      const hits = w.filter((x) => said.has(x)).length;
+      return { r, hits, share: w.length ? hits / w.length : 0 };
+    })
+    .filter((x) => x.hits > 0);
+  return scored.map((x) => x.r);
+}
+const stem = (w: string) => w.replace(/(ing|es|s|ed)$/, '');
+
+function mergeVision(old: Vision | null, add: Partial<Vision>): Vision {
+  return { work: add.work ?? old?.work ?? '', self: add.self ?? old?.self ?? '', relationships: add.relationships ?? old?.relationships ?? '' };
+}
+
+const VISION_AREA = { 'vision.work': 'work', 'vision.self': 'self', 'vision.relationships': 'relationships' } as const;
+const AREA_LABEL: Record<keyof Vision, string> = { work: 'work', self: 'yourself', relationships: 'relationships' };
+
+/** True when a slot starts before now. */
+function isPast(ctx: FlowContext, day: number, start: string): boolean {
+  return day < ctx.today || (day === ctx.today && start < ctx.nowHhmm);
+}
+
+function flatten(slots: ReadSlot[]): ProposedSlot[] {
+  return slots.flatMap((s) => s.days.map((day) => ({ day, start: s.start, end: s.end })));
+}
+
+function freeSlots(plan: WeekPlan, ctx: FlowContext, minutes: number, count: number): ProposedSlot[] {
+  const out: ProposedSlot[] = [];
+  const starts = ['09:00', '14:00', '10:00', '15:00'];
+  for (let day = Math.max(0, ctx.today); day < 5 && out.length < count; day++) {
+    for (const start of starts) {
+      const [h, m] = start.split(':').map(Number) as [number, number];
+      const endMin = h * 60 + m + minutes;
+      const end = `${String(Math.floor(endMin / 60)).padStart(2, '0')}:${String(endMin % 60).padStart(2, '0')}`;
+      if (isPast(ctx, day, start)) continue;
+      const clash = plan.blocks.some((b) => {
+        const s = instantToLocal(b.start, plan.timeZone);
+        const e = instantToLocal(b.end, plan.timeZone);
+        return s.dayIndex === day && s.hhmm < end && e.hhmm > start;
+      });
+      if (!clash) {
+        out.push({ day, start, end });
+        break;
       }
     }
   }
-  return { kind: 'booked', booked, failed };
-}
-
-function failureLines(failed: Map<string, string[]>): string[] {
-  return [...failed].map(([reason, days]) => `Not booked: ${joinAnd(days)}. ${reason}`);
+  return out;
 }
 
 export function createPlanFlow(): Flow {
+  async function book(ctx: FlowContext, slots: ProposedSlot[], kind: BlockKind, title: string, rockId: string | null): Promise<{ booked: string[]; failed: string[]; past: string[] }> {
+    const booked: string[] = [];
+    const failed: string[] = [];
+    const past: string[] = [];
+    for (const s of slots) {
+      if (ctx.aborted()) break;
+      if (isPast(ctx, s.day, s.start)) {
+        past.push(slotText(s));
+        continue;
+      }
+      const out = await ctx.call('add_time_block', { day: DAY_NAMES[s.day], start: s.start, end: s.end, kind, title, ...(rockId ? { rockId } : {}) });
+      if (out.ok) booked.push(slotText(s));
+      else failed.push(`${slotText(s)} — ${out.message}`);
+    }
+    return { booked, failed, past };
+  }
+
+  function bookedLines(kindLabel: string, r: { booked: string[]; failed: string[]; past: string[] }, ctx: FlowContext): string[] {
+    const say: string[] = [];
+    if (r.booked.length) say.push(`${kindLabel}: ${joinAnd(r.booked)}.`);
+    if (r.past.length) say.push(`${joinAnd(r.past)} ${r.past.length === 1 ? 'has' : 'have'} already passed, so I didn’t book ${r.past.length === 1 ? 'it' : 'them'} — pick a later day this week.`);
+    for (const f of r.failed) say.push(`Not booked: ${f}`);
+    if (r.past.length && ctx.today >= 0 && ctx.today <= 6) ctx.quickReplies.push(...laterDays(ctx));
+    return say;
+  }
+
+  function laterDays(ctx: FlowContext): string[] {
+    const out: string[] = [];
+    for (let d = Math.max(ctx.today + 1, 0); d < 7 && out.length < 3; d++) out.push(`${SHORT_DAYS[d]} 9-11`);
+    return out;
+  }
+
+  /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
+  async function takeSlots(ctx: FlowContext, step: Step, text: string, kind: BlockKind, title: string, rockId: string | null, label: string): Promise<Handled> {
+    const reading = readTimeSlots(text, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+    if (reading.kind === 'unclear') return missed(ctx, step, reading.why === 'no_day' ? 'Which day is that?' : reading.why === 'bad_time' ? 'That time doesn’t exist on a clock.' : 'I need a day and a time for that.');
+    const guessed = reading.slots.filter((s) => s.guess === 'meridiem' && s.alternative);
+    if (guessed.length) {
+      const slots = flatten(reading.slots);
+      const alt = flatten(reading.slots.map((s) => (s.guess === 'meridiem' && s.alternative ? { ...s, ...s.alternative } : s)));
+      ctx.quickReplies.push('Morning', 'Evening');
+      return { say: [], ask: { step: { id: 'confirm', kind, ...(step.id === 'deep_work' ? { rock: step.rock } : {}), slots, alt, of: step } } };
+    }
+    const slots = flatten(reading.slots);
+    const result = await book(ctx, slots, kind, title, rockId);
+    const say = bookedLines(label, result, ctx);
+    const loose = reading.slots.some((s) => s.guess === 'loose' || s.guess === 'open');
+    if (result.booked.length && loose) say.push(`I read that as ${joinAnd(result.booked)} — say the exact times if you meant different ones.`);
+    if (!result.booked.length) {
+      const plan = await ctx.readPlan();
+      const free = freeSlots(plan, ctx, kind === 'deep_work' ? 90 : 60, 3);
+      ctx.quickReplies.push(...free.map(slotText), 'Skip');
+      return { say, ask: { step, lead: 'Let’s try another time.' }, missed: true };
+    }
+    return { say };
+  }
+
+  /** A message that gave nothing usable: explain, and from the second miss on, offer concrete choices. */
+  async function missed(ctx: FlowContext, step: Step, why: string): Promise<Handled> {
+    const say = [why];
+    if (ctx.misses >= 1 && (step.id === 'deep_work' || step.id === 'recovery')) {
+      const plan = await ctx.readPlan();
+      const free = freeSlots(plan, ctx, step.id === 'deep_work' ? 90 : 60, 3);
+      ctx.quickReplies.push(...free.map(slotText), ...(step.id === 'deep_work' ? ['Not deep work'] : []), 'Skip');
+      say.push(`Here are free slots: ${joinAnd(free.map(slotText))}. Pick one, say ${quote('not deep work')}, or ${quote('skip')}.`);
+    } else if (ctx.misses >= 1) {
+      ctx.quickReplies.push('Skip');
+      say.push(`Or say ${quote('skip')} and we’ll move on.`);
+    }
+    return { say, ask: { step }, missed: true };
+  }
+
+  async function undo(ctx: FlowContext): Promise<string[]> {
+    const undone: string[] = [];
+    for (const c of [...ctx.lastChanges].reverse()) {
+      if (ctx.aborted()) break;
+      if (c.kind === 'rock') {
+        const out = await ctx.call('remove_rock', { rockId: c.id });
+        if (out.ok) undone.push('rock');
+      } else if (c.kind === 'block') {
+        const out = await ctx.call('remove_time_block', { blockId: c.id });
+        if (out.ok) undone.push('block');
+      } else if (c.kind === 'environment') {
+        const out = await ctx.call('remove_environment_commitment', { environmentId: c.id });
+        if (out.ok) undone.push('environment');
+      } else if (c.kind === 'vision') {
+        await ctx.call('set_vision', c.before ?? { work: '', self: '', relationships: '' });
+        undone.push('vision');
+      } else if (c.kind === 'rock_status') {
+        await ctx.call('update_rock', { rockId: c.id, status: c.before });
+        undone.push('rock');
+      }
+    }
+    // Undoing is not a change to undo again.
+    ctx.changes.length = 0;
+    return undone;
+  }
+
+  /**
+   * A correction of the blocks the previous answer booked: "no, I said tue and thu only" keeps
+   * the times on those days, "make thursday 10-12 instead" changes Thursday only, "no, 10-12"
+   * moves them all. Returns null when the last change booked no blocks or the text has no days or times.
+   */
+  async function correctBlocks(ctx: FlowContext, text: string, target: Step | null): Promise<Handled | null> {
+    const ids = new Set(ctx.lastChanges.filter((c) => c.kind === 'block').map((c) => (c as { id: string }).id));
+    if (ids.size === 0) return null;
+    const plan = await ctx.readPlan();
+    const last = plan.blocks.filter((b) => ids.has(b.id));
+    if (last.length === 0) return null;
+    const first = last[0]!;
+    const kind = first.kind;
+    const local = (b: TimeBlock) => ({ day: instantToLocal(b.start, plan.timeZone).dayIndex, start: instantToLocal(b.start, plan.timeZone).hhmm, end: blockTime(b, plan.timeZone).split('–')[1]! });
+    const lastDays = [...new Set(last.map((b) => local(b).day))];
+    const reading = readTimeSlots(text, { defaultDays: lastDays, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: blockMinutes(first) });
+    const named = daysNamed(text);
+    let wanted: ProposedSlot[];
+    if (reading.kind === 'slots') {
+      const slots = flatten(reading.slots);
+      const touched = new Set(slots.map((s) => s.day));
+      // Days the correction doesn't mention keep their blocks, unless it says "only" or names none of them.
+      const keepOthers = !/\bonly\b|\bjust\b/i.test(text) && lastDays.some((d) => touched.has(d)) && named.length > 0;
+      wanted = [...(keepOthers ? last.filter((b) => !touched.has(local(b).day)).map(local) : []), ...slots];
+    } else if (named.length) {
+      const t = local(first);
+      wanted = named.map((day) => last.map(local).find((x) => x.day === day) ?? { day, start: t.start, end: t.end });
+    } else return null;
+    for (const b of last) await ctx.call('remove_time_block', { blockId: b.id });
+    ctx.changes.length = 0;
+    const rockId = first.rockId;
+    const r = await book(ctx, wanted, kind, first.title, rockId);
+    const label = kind === 'deep_work' ? `Fixed — deep work for ${quote(first.title)}` : kind === 'recovery' ? 'Fixed — recovery' : `Fixed — ${quote(first.title)}`;
+    const say = bookedLines(label, r, ctx);
+    return r.booked.length ? { say } : { say, ...(target ? { ask: { step: target } } : {}) };
+  }
+
   async function addRocks(ctx: FlowContext, titles: string[]): Promise<{ added: string[]; failures: string[] }> {
     const added: string[] = [];
     const failures: string[] = [];
@@ -109,151 +260,507 @@ export function createPlanFlow(): Flow {
     return { added, failures };
   }
 
-  /** Shared by the rocks and rocks.more answers. */
+  /** Sorts list items into rocks and the things that are not rocks, with a word on each. */
+  function judge(items: string[]): { rocks: string[]; notes: string[]; recovery: string[]; appointments: string[] } {
+    const sand = items.filter(isSand);
+    const appointments = items.filter((i) => !isSand(i) && isAppointment(i));
+    const recovery = items.filter((i) => !isSand(i) && !isAppointment(i) && isRecoveryItem(i));
+    const rocks = items.filter((i) => !sand.includes(i) && !appointments.includes(i) && !recovery.includes(i));
+    const notes: string[] = [];
+    if (sand.length) notes.push(`${joinAnd(sand.map(quote))} ${sand.length === 1 ? 'is' : 'are'} pebbles and sand — ${sand.length === 1 ? 'it fits' : 'they fit'} around the rocks, so I left ${sand.length === 1 ? 'it' : 'them'} off.`);
+    if (appointments.length) notes.push(`${joinAnd(appointments.map(quote))} ${appointments.length === 1 ? 'is an appointment or chore' : 'are appointments or chores'}, not a rock — tell me when and I’ll add ${appointments.length === 1 ? 'it' : 'them'} as a regular block.`);
+    if (recovery.length) notes.push(`${joinAnd(recovery.map(quote))} sound${recovery.length === 1 ? 's' : ''} like recovery — we’ll book ${recovery.length === 1 ? 'it' : 'them'} when we get to rest (say ${quote('it’s a rock')} if you mean it as a goal).`);
+    return { rocks, notes, recovery, appointments };
+  }
+
   async function takeRocks(ctx: FlowContext, step: Step, answer: string): Promise<Handled> {
     const plan = await ctx.readPlan();
-    const active = activeRocks(plan).length;
-    const list = parseList(answer);
-    if (list.kind === 'unclear') {
-      return { say: ['I didn’t catch any rocks there.'], ask: { step, lead: `List them, e.g. ${quote('Ship the pricing page, draft the Q1 plan, run 3 times')}.` } };
-    }
-    const sand = list.value.filter(isSand);
-    const rocks = list.value.filter((i) => !isSand(i));
-    const sandLine = sand.length ? `${joinAnd(sand.map(quote))} ${sand.length === 1 ? 'is' : 'are'} pebbles and sand — ${sand.length === 1 ? 'it fits' : 'they fit'} around the rocks, so I left ${sand.length === 1 ? 'it' : 'them'} off.` : '';
-    if (rocks.length === 0) {
-      return { say: [sandLine], ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
-    }
-    if (active + rocks.length > MAX_ACTIVE_ROCKS) {
-      const room = MAX_ACTIVE_ROCKS - active;
+    const active = activeRocks(plan);
+    const insist = /\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/i.test(answer);
+    // A bare day and time is an answer to another question, never a rock.
+    const items = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
+    if (items.length === 0) return missed(ctx, step, 'I didn’t catch any rocks there.');
+    const j = insist ? { rocks: items, notes: [], recovery: [], appointments: [] } : judge(items);
+    if (j.rocks.length === 0) return { say: j.notes, ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
+    if (active.length + j.rocks.length > MAX_ACTIVE_ROCKS) {
+      const all = [...active.map((r) => r.title), ...j.rocks];
+      ctx.quickReplies.push(...all.slice(0, 3).map((t) => `Drop ${t}`));
       return {
-        say: [
-          `That’s ${rocks.length}${active ? ` on top of ${active} already planned` : ''}. A week holds at most ${MAX_ACTIVE_ROCKS} big rocks — more than that and none get real attention.`,
-          'The others are pebbles: they fit around the rocks.',
-        ],
-        ask: {
-          step: { id: 'rocks' },
-          text: room >= MIN_SUGGESTED_ROCKS ? `Which 3 to 5 matter most? Those are your big rocks this week.` : `Which ${room} matter${room === 1 ? 's' : ''} most? Those join your big rocks this week.`,
-        },
+        say: [`That’s ${all.length}${active.length ? ` counting the ${active.length} already in` : ''}: ${joinAnd(all.map(quote))}. A week holds at most ${MAX_ACTIVE_ROCKS} big rocks — more than that and none get real attention.`, ...j.notes],
+        ask: { step: { id: 'rocks.trim', items: all } },
       };
     }
-    const { added, failures } = await addRocks(ctx, rocks);
+    const { added, failures } = await addRocks(ctx, j.rocks);
     const say: string[] = [];
-    if (added.length) say.push(`Big rocks in: ${joinAnd(added.map(quote))}.`);
-    say.push(...failures);
-    if (sandLine) say.push(sandLine);
-    else if (added.length && step.id === 'rocks') say.push(SAND_NOTE);
+    if (added.length) say.push(`${pick(['Big rocks in', 'Got it — rocks', 'Locked in', 'Your rocks'], answer)}: ${joinAnd(added.map(quote))}.`);
+    say.push(...failures, ...j.notes);
     return { say };
+  }
+
+  async function trimRocks(ctx: FlowContext, step: Extract<Step, { id: 'rocks.trim' }>, answer: string, reading: Reading): Promise<Handled> {
+    const plan = await ctx.readPlan();
+    const activeTitles = activeRocks(plan).map((r) => r.title);
+    let keep: string[];
+    const dropWords = reading.edit?.op === 'drop_rocks' ? reading.edit.names : /^(drop|cut|remove|lose|ditch|scrap|skip)\b/i.test(answer.trim()) ? [answer.replace(/^\s*\w+\s+/, '')] : null;
+    if (dropWords) {
+      const fake = step.items.map((t, i) => ({ id: String(i), title: t, status: 'planned', position: i, carryCount: 0, carriedFromId: null }) as Rock);
+      const dropped = new Set(dropWords.flatMap((n) => matchRocks(n, fake)).map((r) => r.title));
+      for (const m of answer.matchAll(/\b(\d)\b/g)) {
+        const i = Number(m[1]) - 1;
+        if (step.items[i]) dropped.add(step.items[i]!);
+      }
+      keep = step.items.filter((t) => !dropped.has(t));
+    } else {
+      keep = pickItems(answer.replace(/^\s*(?:keep|i'?ll keep|keeping|the)\s+/i, ''), step.items);
+    }
+    if (keep.length === 0 || keep.length === step.items.length) {
+      return missed(ctx, step, `Tell me which to drop, e.g. ${quote(`drop ${step.items[step.items.length - 1]}`)}, or which to keep, e.g. ${quote('1, 2 and 4')}.`);
+    }
+    if (keep.length > MAX_ACTIVE_ROCKS) {
+      return { say: [`That still leaves ${keep.length}.`], ask: { step: { id: 'rocks.trim', items: keep } } };
+    }
+    // Rocks already stored that are no longer kept are removed.
+    for (const r of activeRocks(plan)) if (!keep.includes(r.title)) await ctx.call('remove_rock', { rockId: r.id });
+    const { added, failures } = await addRocks(
+      ctx,
+      keep.filter((t) => !activeTitles.includes(t)),
+    );
+    return { say: [`Good call. Big rocks: ${joinAnd(keep.map(quote))}.${added.length ? '' : ''}`, ...failures] };
+  }
+
+  // ---------------------------------------------------------------- a whole plan in one message
+
+  type Part = 'vision' | 'rocks' | 'environment' | 'deep_work' | 'recovery' | 'review';
+
+  function partOf(segment: string, rockTitles: string[]): Part | null {
+    const t = normalize(segment);
+    const timed = readTimeSlots(segment, {}).kind === 'slots';
+    if (/\b(review|reflect)\w*/.test(t) && timed) return 'review';
+    if (/^(?:vision|in (?:a|one) year|a year from now|in 12 months)\b/.test(t)) return 'vision';
+    if (/\b(big )?rocks?\b|\bpriorit(?:y|ies)\b|\bgoals? (?:this|for the) week\b/.test(t) && !timed) return 'rocks';
+    if (/\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/.test(t) && !timed) return 'environment';
+    if (timed && RECOVERY_RE.test(t) && !/\bdeep\b|\bfocus\b/.test(t)) return 'recovery';
+    if (timed && (/\bdeep work\b|\bfocus\b/.test(t) || rockTitles.some((r) => matchRocks(segment, [{ id: r, title: r, status: 'planned', position: 0, carryCount: 0, carriedFromId: null }]).length > 0))) return 'deep_work';
+    return null;
+  }
+
+  /**
+   * Splits a message into lines and sentences; when they carry at least two different parts of
+   * the plan, each is taken as the answer to its own question, in the order of the plan.
+   */
+  async function takeWholePlan(ctx: FlowContext, answer: string): Promise<Handled | null> {
+    const segments = answer
+      .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (segments.length < 2) return null;
+    const plan = await ctx.readPlan();
+    // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
+    const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
+    const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
+    const parts = segments.map((x) => ({ x, part: partOf(x, titles) }));
+    const kinds = new Set(parts.map((p) => p.part).filter(Boolean));
+    if (kinds.size < 2) return null;
+    const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
+    const say: string[] = [];
+    for (const part of order) {
+      for (const { x } of parts.filter((p) => p.part === part)) {
+        if (ctx.aborted()) break;
+        if (part === 'vision') say.push(...(await handleAnswer({ id: 'vision.work' }, x.replace(/^[^:]*:\s*/, ''), understand(x, { pending: 'vision.work', rockTitles: [] }), ctx)).say);
+        if (part === 'rocks') say.push(...(await takeRocks(ctx, { id: 'rocks' }, x)).say);
+        if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
+        if (part === 'review') say.push(...(await setReview(ctx, x)).say);
+        if (part === 'recovery') say.push(...(await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx)).say);
+        if (part === 'deep_work') {
+          // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
+          const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
+          const named = pieces.length > 1 && pieces.every((p) => /[a-z]{3,}/i.test(p.replace(/\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening)\b/gi, '')));
+          for (const piece of named ? pieces : [x]) {
+            const now = await ctx.readPlan();
+            const rock = matchRocks(piece, activeRocks(now))[0] ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
+            if (rock) say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
+          }
+        }
+      }
+    }
+    return { say };
+  }
+
+  // ---------------------------------------------------------------- edits
+
+  function findBlocks(plan: WeekPlan, target: string): TimeBlock[] {
+    const t = normalize(target);
+    const reading = readTimeSlots(target, {});
+    const days = new Set<number>();
+    for (const w of t.split(/[^a-z]+/)) {
+      const d = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].findIndex((p) => w.startsWith(p));
+      if (d >= 0 && w.length <= 9) days.add(d);
+    }
+    const starts = reading.kind === 'slots' ? reading.slots.map((s) => s.start) : [];
+    const said = new Set(words(target).map(stem));
+    const scored = plan.blocks.map((b) => {
+      const s = instantToLocal(b.start, plan.timeZone);
+      let score = 0;
+      const rock = b.rockId ? plan.rocks.find((r) => r.id === b.rockId) : undefined;
+      const titleWords = words(`${b.title} ${rock?.title ?? ''}`).map(stem);
+      score += titleWords.filter((w) => said.has(w)).length * 2;
+      if (days.size) score += days.has(s.dayIndex) ? 3 : -5;
+      if (starts.length) score += starts.includes(s.hhmm) ? 3 : -1;
+      if (/\b(recovery|unplug|break|gym|walk|run|rest)\b/.test(t) && b.kind === 'recovery') score += 2;
+      if (/\b(deep work|deep|focus)\b/.test(t) && b.kind === 'deep_work') score += 2;
+      if (b.title === REVIEW_BLOCK_TITLE) score += /\breview\b/.test(t) ? 4 : -10;
+      return { b, score };
+    });
+    const best = Math.max(0, ...scored.map((x) => x.score));
+    if (best <= 0) return [];
+    return scored.filter((x) => x.score === best).map((x) => x.b);
+  }
+
+  async function applyEdit(ctx: FlowContext, edit: EditCommand, raw: string): Promise<string[]> {
+    const plan = await ctx.readPlan();
+    const active = activeRocks(plan);
+    switch (edit.op) {
+      case 'move_block': {
+        const found = findBlocks(plan, edit.target);
+        if (found.length === 0) return [`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`];
+        const block = found[0]!;
+        const from = instantToLocal(block.start, plan.timeZone);
+        const minutes = blockMinutes(block);
+        const toDays = daysIn(edit.to);
+        const reading = readTimeSlots(edit.to, { defaultDays: [from.dayIndex], defaultMinutes: minutes, lean: block.kind === 'recovery' ? 'pm' : 'am' });
+        if (reading.kind === 'unclear' && toDays.length === 0) return [`Where should ${quote(block.title)} go? Give a day and a time, e.g. ${quote('thu 1-3pm')}.`];
+        const to = reading.kind === 'slots' ? flatten(reading.slots)[0]! : { day: toDays[0]!, start: from.hhmm, end: from.hhmm };
+        let start = to.start;
+        let end = to.end;
+        // "move it to thursday" keeps the times.
+        if (!/\d|morning|afternoon|evening|lunch|noon/.test(normalize(edit.to))) {
+          start = from.hhmm;
+          end = instantToLocal(block.end, plan.timeZone).hhmm;
+        }
+        if (isPast(ctx, to.day, start)) return [`${SHORT_DAYS[to.day]} ${start} has already passed — pick a later time.`];
+        const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start, end });
+        if (!out.ok) return [`I couldn’t move it: ${out.message}`];
+        return [`Moved ${quote(block.title)} from ${blockTime(block, plan.timeZone)} to ${SHORT_DAYS[to.day]} ${start}–${end}.`];
+      }
+      case 'delete_block': {
+        const found = findBlocks(plan, edit.target);
+        if (found.length === 0) return [`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`];
+        const gone: string[] = [];
+        for (const b of found) {
+          const out = await ctx.call('remove_time_block', { blockId: b.id });
+          if (out.ok) gone.push(`${quote(b.title)} ${blockTime(b, plan.timeZone)}`);
+        }
+        return [`Removed ${joinAnd(gone)}.`];
+      }
+      case 'add_block': {
+        const rocks = matchRocks(edit.what, active);
+        const kind: BlockKind = rocks.length && edit.kind !== 'recovery' ? 'deep_work' : edit.kind;
+        const rock = kind === 'deep_work' ? (rocks[0] ?? (active.length === 1 ? active[0] : undefined)) : undefined;
+        const title = rock ? rock.title : kind === 'recovery' ? recoveryTitle(edit.what) : otherTitle(edit.what);
+        const reading = readTimeSlots(edit.when, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+        if (reading.kind === 'unclear') return ['I need a day and a time for that block.'];
+        const r = await book(ctx, flatten(reading.slots), kind, title, rock?.id ?? null);
+        return bookedLines(kind === 'deep_work' ? `Deep work for ${quote(title)} added` : kind === 'recovery' ? 'Recovery added' : `${quote(title)} added`, r, ctx);
+      }
+      case 'drop_rocks': {
+        const found = edit.names.flatMap((n) => matchRocks(n, active));
+        const unique = [...new Map(found.map((r) => [r.id, r])).values()];
+        if (unique.length === 0) return [`I couldn’t tell which rock you mean. Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
+        let freed = 0;
+        for (const r of unique) {
+          // Its deep work goes too: the time is free again.
+          for (const b of plan.blocks.filter((x) => x.rockId === r.id)) if ((await ctx.call('remove_time_block', { blockId: b.id })).ok) freed++;
+          if (r.carryCount > 0) await ctx.call('update_rock', { rockId: r.id, status: 'dropped' });
+          else await ctx.call('remove_rock', { rockId: r.id });
+        }
+        return [`Dropped ${joinAnd(unique.map((r) => quote(r.title)))}${freed ? ` and freed ${freed === 1 ? 'its block' : `${freed} blocks`}` : ''}.`];
+      }
+      case 'done_rocks': {
+        const found = [...new Map(edit.names.flatMap((n) => matchRocks(n, active)).map((r) => [r.id, r])).values()];
+        if (found.length === 0) return [`Which rock is done? Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
+        for (const r of found) await ctx.call('update_rock', { rockId: r.id, status: 'done' });
+        return [`${joinAnd(found.map((r) => quote(r.title)))} — done. Nice work.`];
+      }
+      case 'rename_rock': {
+        const found = matchRocks(edit.name, active);
+        if (found.length === 0) return [`I couldn’t tell which rock to rename. Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
+        const out = await ctx.call('update_rock', { rockId: found[0]!.id, title: edit.to });
+        return [out.ok ? `Renamed ${quote(found[0]!.title)} to ${quote(edit.to)}.` : `I couldn’t rename it: ${out.message}`];
+      }
+      case 'reorder_rock':
+        // Order is presentation only; nothing booked depends on it.
+        return [`Rock order doesn’t change what’s booked — ${quote(matchRocks(edit.name, active)[0]?.title ?? edit.name)} keeps its blocks. Tell me if something should move in the calendar instead.`];
+      case 'add_rocks': {
+        const step: Step = { id: 'rocks.more' };
+        const h = await takeRocks(ctx, step, edit.titles.join('\n'));
+        return h.say;
+      }
+      case 'review_time':
+        return (await setReview(ctx, edit.when)).say;
+      case 'add_environment': {
+        const say: string[] = [];
+        for (const text of edit.items) {
+          const out = await ctx.call('add_environment_commitment', { text });
+          say.push(out.ok ? `Added ${quote(text)} to your environment.` : out.message);
+        }
+        return say;
+      }
+      case 'remove_environment': {
+        const e = plan.environment.find((x) => words(x.text).some((w) => words(edit.name).includes(w)));
+        if (!e) return ['Which environment change should go?'];
+        await ctx.call('remove_environment_commitment', { environmentId: e.id });
+        return [`Removed ${quote(e.text)}.`];
+      }
+      case 'vision': {
+        await ctx.call('set_vision', { ...mergeVision(plan.vision, edit.vision) });
+        return ['Vision updated.'];
+      }
+    }
+    void raw;
+    return [];
+  }
+
+  async function setReview(ctx: FlowContext, text: string): Promise<Handled> {
+    const reading = readTimeSlots(/\b(mon|tue|wed|thu|fri|sat|sun)/i.test(text) ? text : `fri ${text}`, { defaultDays: [4], defaultMinutes: 30, lean: 'pm' });
+    if (reading.kind === 'unclear') return { say: ['What time on Friday?'], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } }, missed: true };
+    const s = flatten(reading.slots)[0]!;
+    const open = reading.slots[0]!.guess === 'open' || reading.slots[0]!.guess === 'meridiem';
+    const end = open ? addMinutes(s.start, 30) : s.end;
+    const out = await ctx.call('set_review_time', { day: DAY_NAMES[s.day], start: s.start, end });
+    if (!out.ok) return { say: [`That clashes: ${out.message}`], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } } };
+    return { say: [`Friday review set for ${SHORT_DAYS[s.day]} ${s.start}–${end}; the calendar export has it with a reminder.`] };
+  }
+
+  function describeBlocks(plan: WeekPlan): string {
+    if (plan.blocks.length === 0) return 'There are no blocks yet.';
+    return `Your blocks: ${joinAnd(plan.blocks.map((b) => `${quote(b.title)} ${blockTime(b, plan.timeZone)}`))}.`;
+  }
+
+  // ---------------------------------------------------------------- answers to each question
+
+  async function handleAnswer(step: Step, answer: string, reading: Reading, ctx: FlowContext): Promise<Handled> {
+    const skip = reading.intent === 'skip' || reading.intent === 'no';
+    // "yes"/"ok" to an open question is not an answer to save.
+    if (reading.intent === 'yes' && ['vision.work', 'vision.self', 'vision.relationships', 'rocks', 'rocks.more', 'environment', 'catchup'].includes(step.id)) {
+      return { say: [pick(['Go ahead — in your own words.', 'Great — tell me.', 'Sure, go on.'], answer)], ask: { step } };
+    }
+    switch (step.id) {
+      case 'vision.work':
+      case 'vision.self':
+      case 'vision.relationships': {
+        const area = VISION_AREA[step.id];
+        if (skip) {
+          if (step.id === 'vision.work' && !Object.keys(reading.vision).length) return { say: [pick(['No problem — we can shape the vision another week.', 'Fine, we’ll leave the vision for another time.'], answer)] };
+          return { say: [`Okay, we’ll leave ${AREA_LABEL[area]} open.`] };
+        }
+        const parts = Object.keys(reading.vision).length ? reading.vision : { [area]: tidyItem(answer) };
+        const plan = await ctx.readPlan();
+        const merged = mergeVision(plan.vision, parts);
+        const out = await ctx.call('set_vision', { ...merged });
+        if (!out.ok) return { say: [`I couldn’t save that: ${out.message}`], ask: { step } };
+        const named = (Object.keys(parts) as (keyof Vision)[]).map((k) => `${AREA_LABEL[k]}: ${quote(parts[k]!)}`);
+        return { say: [`${pick(['Saved', 'Got it', 'Noted'], answer)} — ${joinAnd(named)}.`] };
+      }
+      case 'catchup': {
+        const prev = await ctx.readPlan(previousWeekKey(ctx.week.weekKey));
+        const open = unfinished(prev);
+        const refs = skip ? ({ kind: 'ok', value: [] } as const) : parseRockRefs(answer, open.map((r) => r.title));
+        if (refs.kind === 'unclear') return missed(ctx, step, `I didn’t catch which ones — e.g. ${quote('1 and 3')}, ${quote('all')} or ${quote('no')}.`);
+        if (refs.value.length === 0) return { say: ['Fresh start, then.'] };
+        const brought: string[] = [];
+        const say: string[] = [];
+        for (const i of refs.value) {
+          const rock = open[i]!;
+          const out = await ctx.call('carry_over_rocks', { rocks: [{ rockId: rock.id }], toWeek: ctx.week.weekKey }, { ...ctx.week, weekKey: prev.weekKey });
+          if (out.ok) brought.push(quote(rock.title));
+          else say.push(`${quote(rock.title)} stays behind: ${out.message}`);
+        }
+        if (brought.length) say.unshift(`Brought over ${joinAnd(brought)}.`);
+        return { say };
+      }
+      case 'rocks':
+        if (skip) return { say: ['Okay, no rocks for now — the plan works best with them, so come back to it.'] };
+        return takeRocks(ctx, step, answer);
+      case 'rocks.more': {
+        if (skip) {
+          const n = activeRocks(await ctx.readPlan()).length;
+          return { say: [`${n} rock${n === 1 ? '' : 's'} it is — fewer rocks, more focus.`] };
+        }
+        return takeRocks(ctx, step, answer);
+      }
+      case 'rocks.trim':
+        return trimRocks(ctx, step, answer, reading);
+      case 'environment': {
+        if (skip) return { say: ['Fine — we’ll leave the room as it is this week.'] };
+        const items = readList(answer).filter((i) => !isOnlyTime(i));
+        if (items.length === 0) return missed(ctx, step, 'I didn’t catch a change there.');
+        const plan = await ctx.readPlan();
+        const room = MAX_ENVIRONMENT_CHANGES - plan.environment.length;
+        const take = items.slice(0, Math.max(0, room));
+        const added: string[] = [];
+        const say: string[] = [];
+        for (const text of take) {
+          const out = await ctx.call('add_environment_commitment', { text });
+          if (out.ok) added.push(quote(text));
+          else say.push(`${quote(text)} wasn’t added: ${out.message}`);
+        }
+        if (added.length) say.unshift(`${pick(['Environment set', 'Good — you’ll do', 'Noted'], answer)}: ${joinAnd(added)}.`);
+        if (items.length > take.length) say.push(`I kept the first ${take.length} — a few changes you actually keep beat a long list.`);
+        return { say };
+      }
+      case 'deep_work': {
+        const plan = await ctx.readPlan();
+        const rock = plan.rocks.find((r) => r.title === step.rock && r.status === 'planned');
+        if (!rock) return { say: [] };
+        if (skip || /\bnot deep work\b/i.test(answer)) return { say: [`Okay, no deep work booked for ${quote(rock.title)}.`] };
+        // Recovery or an appointment given here is booked as what it is, and the question stays.
+        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(answer) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
+          const h = await takeSlots(ctx, { id: 'recovery' }, answer, 'recovery', recoveryTitle(answer), null, 'That sounds like recovery, so I booked it as recovery');
+          return { say: h.say, ask: { step } };
+        }
+        if (reading.slots.kind === 'slots' && APPOINTMENT_RE.test(answer)) {
+          const h = await takeSlots(ctx, step, answer, 'other', otherTitle(answer), null, `${quote(otherTitle(answer))} is an appointment, so it’s a regular block`);
+          return { say: h.say, ask: { step } };
+        }
+        if (/\b(45|minutes?|blocks?)\b/i.test(answer) && reading.slots.kind === 'unclear') {
+          ctx.quickReplies.push('Not deep work', 'Skip');
+          const free = freeSlots(plan, ctx, 90, 2);
+          ctx.quickReplies.unshift(...free.map(slotText));
+          return {
+            say: [`Fair enough. Deep work needs at least 45 minutes to get past the warm-up; if that won’t happen this week, say ${quote('not deep work')} or ${quote('skip')} — or pick one longer slot like ${joinAnd(free.map(slotText))}.`],
+            ask: { step },
+            missed: true,
+          };
+        }
+        return takeSlots(ctx, step, answer, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+      }
+      case 'recovery': {
+        if (skip) return { say: ['Okay. Still take a short break every 60–90 minutes of focus — rest on purpose keeps deep work deep.'] };
+        // "yoga tue and thu 6-7pm, long walk sunday 10-12": each activity keeps its own title.
+        const parts = answer.split(/\s*[,;]\s*|\s+(?:and|also|plus|then)\s+(?=[a-z ]{0,20}\b(?:gym|walk|run|yoga|swim|hike|nap|break|lunch|off|climbing|sauna|family)\b)/i).filter((p) => p.trim());
+        const titled = parts.map((p) => ({ p, title: recoveryTitle(p), slots: readTimeSlots(p, { lean: 'pm' }) }));
+        if (parts.length > 1 && titled.every((x) => x.slots.kind === 'slots') && new Set(titled.map((x) => x.title)).size > 1) {
+          const say: string[] = [];
+          for (const x of titled) {
+            const h = await takeSlots(ctx, step, x.p, 'recovery', x.title, null, `${x.title === 'Unplug' ? 'Recovery' : x.title} booked`);
+            say.push(...h.say);
+          }
+          return { say };
+        }
+        return takeSlots(ctx, step, answer, 'recovery', recoveryTitle(answer), null, 'Recovery booked');
+      }
+      case 'review_offer':
+      case 'review_time': {
+        if (skip) return { say: [`${pick(['Fine', 'Okay'], answer)} — any short review before Monday works.`] };
+        if (reading.intent === 'yes' && step.id === 'review_time') return setReview(ctx, step.suggested.replace('Friday', 'fri'));
+        if (reading.intent === 'yes') return setReview(ctx, 'fri 16:00-16:30');
+        if (reading.slots.kind === 'unclear' && !/\d|morning|afternoon|evening|lunch|noon/.test(answer)) return missed(ctx, step, 'What time should the review be?');
+        return setReview(ctx, answer);
+      }
+      case 'confirm': {
+        const title = step.rock ?? (step.kind === 'recovery' ? 'Unplug' : 'Block');
+        const plan = await ctx.readPlan();
+        const rock = step.rock ? plan.rocks.find((r) => r.title === step.rock) : undefined;
+        const label = step.kind === 'deep_work' ? `Deep work for ${quote(title)}` : 'Recovery booked';
+        let slots: ProposedSlot[] | null = null;
+        const t = normalize(answer);
+        const isPm = (xs: ProposedSlot[]) => xs.every((x) => x.start >= '12:00');
+        const wantsPm = /\b(evening|evenings|pm|p\.m\.|night|afternoon|later|after work)\b/.test(t);
+        const wantsAm = /\b(morning|mornings|am|a\.m\.|early)\b/.test(t);
+        if (step.alt && reading.slots.kind === 'unclear' && (wantsPm || wantsAm)) slots = wantsPm === isPm(step.slots) ? step.slots : step.alt;
+        else if (reading.intent === 'yes' || /^(first|the first)\b/.test(t)) slots = step.slots;
+        else if (step.alt && /^(no|nope|the other|second)\b/.test(t) && reading.slots.kind === 'unclear') slots = step.alt;
+        if (slots) {
+          const r = await book(ctx, slots, step.kind, title, rock?.id ?? null);
+          return { say: bookedLines(label, r, ctx) };
+        }
+        if (reading.slots.kind === 'slots' && step.of) return handleAnswer(step.of, answer, reading, ctx);
+        if (skip) return { say: ['Okay, nothing booked.'] };
+        // Anything else: book the first reading and go on with what they said.
+        const r = await book(ctx, step.slots, step.kind, title, rock?.id ?? null);
+        return { say: bookedLines(label, r, ctx) };
+      }
+      case 'when': {
+        if (skip) return { say: ['Okay, leaving it out.'] };
+        return takeSlots(ctx, step, answer, step.kind, step.title, null, `${quote(step.title)} added`);
+      }
+      default:
+        return { say: [] };
+    }
   }
 
   const flow: Flow = {
     async intro(ctx) {
       const plan = await ctx.readPlan();
-      const lines = [`Let’s plan week ${ctx.week.weekKey}: priorities first, then your environment, deep work and recovery. One question at a time.`];
+      const lines = [`Let’s plan week ${ctx.week.weekKey}: priorities first, then your environment, deep work and recovery. Answer in your own words — you can skip anything, ask me anything, or correct me.`];
       if (plan.vision && plan.rocks.length === 0) {
         const prev = await ctx.readPlan(previousWeekKey(ctx.week.weekKey));
         if (prev.rocks.length === 0) lines.push('Welcome back. No backlog to clear — we start fresh with this week.');
+      }
+      if (ctx.today >= 3 && ctx.today <= 6 && weekKeyFor(new Date(), ctx.week.timeZone) === ctx.week.weekKey) {
+        lines.push(`It’s late in the week — say ${quote('plan next week')} if you’d rather plan ${nextWeekKey(ctx.week.weekKey)}.`);
+        ctx.quickReplies.push('Plan next week');
       }
       return lines;
     },
 
     async handle(step, answer, ctx) {
-      switch (step.id) {
-        case 'vision.work':
-        case 'vision.self': {
-          if (!visionAnswerOk(answer)) return { say: ['That’s a lot — keep it to a sentence or two.'], ask: { step } };
-          if (step.id === 'vision.work' && isSkip(answer)) return { say: ['No problem — we can shape the vision another week.'] };
-          if (isSkip(answer)) return { say: ['Okay, we’ll leave that part open.'] };
-          return { say: [step.id === 'vision.work' ? 'That’s worth working towards.' : 'Good.'] };
+      const plan = await ctx.readPlan();
+      const reading = understand(answer, { pending: step?.id ?? null, today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, rockTitles: activeRocks(plan).map((r) => r.title) });
+      const again = step ? { ask: { step } } : {};
+      switch (reading.intent) {
+        case 'other_language':
+          return { say: [ENGLISH_ONLY], ...again };
+        case 'question':
+          return { say: [answerQuestion(reading.topic ?? 'general', step)], ...again };
+        case 'week': {
+          const target = reading.week === 'next' ? nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) : weekKeyFor(ctx.now(), ctx.week.timeZone);
+          const wanted = reading.week === 'next' && ctx.week.weekKey !== target ? target : reading.week === 'this' ? target : ctx.week.weekKey;
+          if (wanted === ctx.week.weekKey) return { say: [`We’re already on week ${wanted}.`], ...again };
+          ctx.switchWeek(wanted);
+          return { say: [`Sure — let’s plan week ${wanted} instead.`] };
         }
-        case 'vision.relationships': {
-          if (!visionAnswerOk(answer)) return { say: ['That’s a lot — keep it to a sentence or two.'], ask: { step } };
-          const part = (ex: Exchange | undefined) => (ex && !isSkip(ex.answer) ? ex.answer.trim() : '');
-          const work = lastAnswer(ctx.exchanges, 'vision.work');
-          const self = lastAnswer(ctx.exchanges, 'vision.self');
-          const out = await ctx.call('set_vision', { work: part(work), self: part(self), relationships: isSkip(answer) ? '' : answer.trim() });
-          return { say: [out.ok ? 'Saved your 12-month vision — it’s the “why” behind this week’s rocks.' : `I couldn’t save the vision: ${out.message}`] };
+        case 'back': {
+          await undo(ctx);
+          const prev = [...ctx.exchanges].reverse().find((e, i) => i > 0 && e.question);
+          return { say: ['Okay, going back.'], ...(prev?.question ? { ask: { step: prev.question } } : again) };
         }
-        case 'catchup': {
-          const prev = await ctx.readPlan(previousWeekKey(ctx.week.weekKey));
-          const open = unfinished(prev);
-          const refs = isDecline(answer) ? ({ kind: 'ok', value: [] } as const) : parseRockRefs(answer, open.map((r) => r.title));
-          if (refs.kind === 'unclear') {
-            return { say: [`I didn’t catch which ones — e.g. ${quote('1 and 3')}, ${quote('all')} or ${quote('no')}.`], ask: { step, lead: catchupList(prev) } };
-          }
-          if (refs.value.length === 0) return { say: ['Fresh start, then.'] };
-          const brought: string[] = [];
-          const say: string[] = [];
-          for (const i of refs.value) {
-            if (ctx.aborted()) break;
-            const rock = open[i];
-            if (!rock) continue;
-            const out = await ctx.call('carry_over_rocks', { rocks: [{ rockId: rock.id }], toWeek: ctx.week.weekKey }, { ...ctx.week, weekKey: prev.weekKey });
-            if (out.ok) brought.push(quote(rock.title));
-            else say.push(`${quote(rock.title)} stays behind: ${out.message} You can add a smaller version as a new rock.`);
-          }
-          if (brought.length) say.unshift(`Brought over ${joinAnd(brought)}.`);
-          return { say };
+        case 'correction': {
+          const prev = [...ctx.exchanges].slice(0, -1).reverse().find((e) => e.question);
+          const corrected = answer
+            .replace(/^\s*(?:(?:no+|nope|wait|actually|sorry|hmm|oops|ugh)\b[,.!]*\s*)*(?:i said|i meant|i mean|it'?s|its|that'?s wrong|thats wrong|that'?s not right|not what i (?:said|meant)|you got (?:it|that) wrong|make it|make that|change (?:it|that) to)?[,.!:]*\s*/i, '')
+            .replace(/\binstead\b/i, '')
+            .replace(/^(?:make|change)\s+/i, '')
+            .trim();
+          const target = prev?.question ?? step;
+          const fixedBlocks = await correctBlocks(ctx, corrected, target);
+          if (fixedBlocks) return fixedBlocks;
+          await undo(ctx);
+          if (!target) return { say: ['Okay, I undid that.'] };
+          if (!corrected || /^(wrong|not right|that'?s wrong)$/i.test(corrected)) return { say: ['Sorry — I undid that.'], ask: { step: target } };
+          const r2 = understand(corrected, { pending: target.id, rockTitles: [] });
+          const h = await handleAnswer(target, corrected, { ...r2, intent: r2.intent === 'correction' ? 'answer' : r2.intent }, ctx);
+          return { say: ['Sorry about that — fixed.', ...h.say], ...(h.ask ? { ask: h.ask } : {}) };
         }
-        case 'rocks':
-          if (isSkip(answer)) return { say: ['Okay, no rocks for now — the plan works best with them, so come back to it.'] };
-          return takeRocks(ctx, step, answer);
-        case 'rocks.more': {
-          if (isDecline(answer)) {
-            const n = activeRocks(await ctx.readPlan()).length;
-            return { say: [`${n} rock${n === 1 ? '' : 's'} it is — fewer rocks, more focus.`] };
-          }
-          return takeRocks(ctx, step, answer);
+        case 'edit': {
+          if (step?.id === 'rocks.trim' && reading.edit?.op === 'drop_rocks') return trimRocks(ctx, step, answer, reading);
+          const say = await applyEdit(ctx, reading.edit!, answer);
+          const special = step && ['confirm', 'rocks.trim', 'when', 'review_time', 'review_offer'].includes(step.id);
+          return { say, ...(special ? again : {}) };
         }
-        case 'environment': {
-          if (isDecline(answer)) return { say: ['Fine — we’ll leave the room as it is this week.'] };
-          const list = parseList(answer);
-          if (list.kind === 'unclear') return { say: ['I didn’t catch a change there.'], ask: { step } };
-          const existing = (await ctx.readPlan()).environment.length;
-          if (existing + list.value.length > MAX_ENVIRONMENT_CHANGES) {
-            return {
-              say: [`That’s ${list.value.length}. Pick up to ${MAX_ENVIRONMENT_CHANGES - existing} — a few changes you actually keep beat a long list.`],
-              ask: { step },
-            };
-          }
-          const added: string[] = [];
-          const say: string[] = [];
-          for (const text of list.value) {
-            if (ctx.aborted()) break;
-            const out = await ctx.call('add_environment_commitment', { text });
-            if (out.ok) added.push(text.charAt(0).toLowerCase() + text.slice(1));
-            else say.push(`${quote(text)} wasn’t added: ${out.message}`);
-          }
-          if (added.length) say.unshift(`Environment set: ${joinAnd(added)}.`);
-          return { say };
+        case 'chitchat': {
+          if (!step) return { say: [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] };
+          if (/\bthank|thx|ty\b|cheers/.test(normalize(answer))) return { say: [pick(['You’re welcome.', 'Any time.'], answer)], ...again };
+          if (step.id === 'deep_work') return handleAnswer(step, answer, { ...reading, intent: 'answer' }, ctx);
+          return missed(ctx, step, pick(['I hear you.', 'Fair enough.', 'Okay.'], answer));
         }
-        case 'deep_work': {
-          const plan = await ctx.readPlan();
-          const rock = plan.rocks.find((r) => r.title === step.rock && r.status === 'planned');
-          if (!rock) return { say: [] };
-          if (isDecline(answer)) return { say: [`Okay, no deep work booked for ${quote(rock.title)} yet.`] };
-          const result = await bookSlots(ctx, answer, 'deep_work', rock.title, rock.id);
-          if (result.kind === 'unclear') return { say: [`Sorry — ${SLOT_HELP[result.why]}.`], ask: { step } };
-          const say = result.booked.length ? [`Deep work for ${quote(rock.title)} booked: ${joinAnd(result.booked)}.`] : [];
-          say.push(...failureLines(result.failed));
-          return result.booked.length ? { say } : { say, ask: { step, lead: 'Let’s try another time.' } };
+        default: {
+          // A message carrying several parts of the plan ("rocks: … / phone away / deep work tue 9-11 …").
+          const many = await takeWholePlan(ctx, answer);
+          if (many) return many;
+          if (!step) return { say: [], missed: true };
+          return handleAnswer(step, answer, reading, ctx);
         }
-        case 'recovery': {
-          if (isDecline(answer)) return { say: ['Okay. Still take a short break every 60–90 minutes of focus — rest on purpose keeps deep work deep.'] };
-          const result = await bookSlots(ctx, answer, 'recovery', 'Unplug', null);
-          if (result.kind === 'unclear') return { say: [`Sorry — ${SLOT_HELP[result.why]}.`], ask: { step } };
-          const say = result.booked.length ? [`Recovery booked: ${joinAnd(result.booked)}.`] : [];
-          say.push(...failureLines(result.failed));
-          return result.booked.length ? { say } : { say, ask: { step, lead: 'Let’s try another time.' } };
-        }
-        case 'review_offer': {
-          const yes = parseAnswer(answer);
-          if (yes.kind === 'ok' && yes.value === 'yes') {
-            return { say: ['Good. The calendar export has it on Friday 16:00–16:30 with a reminder. Then start a review session and we’ll go rock by rock.'] };
-          }
-          return { say: ['Fine — any short review before Monday works. It’s what makes next week’s plan honest.'] };
-        }
-        default:
-          return { say: [] };
       }
     },
 
@@ -261,15 +768,19 @@ export function createPlanFlow(): Flow {
       const plan = await ctx.readPlan();
       const ex = ctx.exchanges;
 
-      if (!plan.vision) {
-        const work = lastAnswer(ex, 'vision.work');
-        if (!work || !visionAnswerOk(work.answer)) return { step: { id: 'vision.work' }, lead: 'First, your 12-month celebration vision.' };
-        if (!isSkip(work.answer)) {
-          const at = indexOf(ex, work);
-          const self = answeredAfter(ex, 'vision.self', at);
-          if (!self || !visionAnswerOk(self.answer)) return { step: { id: 'vision.self' } };
-          const rel = answeredAfter(ex, 'vision.relationships', indexOf(ex, self));
-          if (!rel || !visionAnswerOk(rel.answer)) return { step: { id: 'vision.relationships' } };
+      // Vision: asked once per missing part, only for a first-time (or vision-less) plan.
+      const declined = (e: Exchange) => isDeclined(e.answer, e.question?.id ?? null);
+      const askedVision = ex.some((e) => e.question && e.question.id.startsWith('vision.'));
+      const workSkip = ex.some((e) => e.question?.id === 'vision.work' && declined(e) && !plan.vision?.work);
+      if (!workSkip && (!plan.vision || askedVision)) {
+        for (const id of ['vision.work', 'vision.self', 'vision.relationships'] as const) {
+          const area = VISION_AREA[id];
+          if (plan.vision?.[area]) continue;
+          const answered = ex.some((e) => e.question?.id === id && declined(e));
+          const tries = ex.filter((e) => e.question?.id === id).length;
+          if (answered || tries >= 3) continue;
+          if (!plan.vision && id === 'vision.work') return { step: { id }, lead: 'First, your 12-month celebration vision — all three parts in one message is fine.' };
+          return { step: { id } };
         }
       }
 
@@ -280,52 +791,128 @@ export function createPlanFlow(): Flow {
       }
 
       const rocksAnswer = lastAnswer(ex, 'rocks');
-      if (!rocksAnswer || (active.length === 0 && !isSkip(rocksAnswer.answer))) {
-        const carried = active.filter((r) => r.carryCount > 0);
-        const lead = carried.length
-          ? `${joinAnd(carried.map((r) => quote(r.title)))} ${carried.length === 1 ? 'is' : 'are'} already in. Add up to ${MAX_ACTIVE_ROCKS - active.length} more.`
-          : 'Now the big rocks: they go in first, before the pebbles and sand.';
-        return { step: { id: 'rocks' }, lead };
+      const rocksSkipped = ex.some((e) => e.question?.id === 'rocks' && declined(e));
+      void rocksAnswer;
+      if (active.length === 0 && !rocksSkipped) {
+        return { step: { id: 'rocks' }, lead: 'Now the big rocks: they go in first, before the pebbles and sand.' };
+      }
+      const carried = active.filter((r) => r.carryCount > 0);
+      if (!rocksAnswer && carried.length === active.length && active.length < MAX_ACTIVE_ROCKS) {
+        return { step: { id: 'rocks' }, lead: `${joinAnd(carried.map((r) => quote(r.title)))} ${carried.length === 1 ? 'is' : 'are'} already in. Add up to ${MAX_ACTIVE_ROCKS - active.length} more.` };
       }
       const more = lastAnswer(ex, 'rocks.more');
-      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !(more && isDecline(more.answer))) {
-        return { step: { id: 'rocks.more' }, lead: `3 to 5 rocks is the sweet spot; you have ${active.length}.` };
+      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.length) {
+        return { step: { id: 'rocks.more' }, lead: `${MIN_SUGGESTED_ROCKS} to ${MAX_ACTIVE_ROCKS} rocks is the sweet spot; you have ${active.length}.` };
       }
 
-      const env = lastAnswer(ex, 'environment');
-      if (plan.environment.length === 0 && !(env && isDecline(env.answer))) {
-        return { step: { id: 'environment' }, lead: 'Next, optimise your environment.' };
+      const envAnswer = lastAnswer(ex, 'environment');
+      if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'deep_work')) {
+        return { step: { id: 'environment' }, lead: pick(['Next, your environment: make focus the easy choice.', 'Now, your surroundings — small changes make focus easier.'], plan.weekKey) };
       }
 
-      for (const rock of active.filter((r) => r.status === 'planned')) {
-        const booked = plan.blocks.some((b) => b.kind === 'deep_work' && b.rockId === rock.id);
-        const skipped = lastAnswer(ex, 'deep_work', rock.title);
-        if (!booked && !(skipped && isDecline(skipped.answer))) {
-          const first = !plan.blocks.some((b) => b.kind === 'deep_work');
+      const planned = activeRocks(plan).filter((r) => r.status === 'planned');
+      for (let i = 0; i < planned.length; i++) {
+        const rock = planned[i]!;
+        if (plan.blocks.some((b) => b.kind === 'deep_work' && b.rockId === rock.id)) continue;
+        const no = ex.some((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer)));
+        const tries = ex.filter((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title).length;
+        if (!no && tries < 4) {
+          const first = !ex.some((e) => e.question?.id === 'deep_work');
           return { step: { id: 'deep_work', rock: rock.title }, lead: first ? 'Now commit to deep work — rocks first, in protected blocks.' : undefined };
         }
       }
 
-      const recovery = lastAnswer(ex, 'recovery');
-      if (!plan.blocks.some((b) => b.kind === 'recovery') && !(recovery && isDecline(recovery.answer))) {
-        return { step: { id: 'recovery' }, lead: 'Last piece: recovery. Plan breaks and time off on purpose — and a micro-break every 60–90 minutes of focus.' };
+      const recovery = ex.filter((e) => e.question?.id === 'recovery');
+      if (!plan.blocks.some((b) => b.kind === 'recovery') && !recovery.some(declined) && recovery.length < 4) {
+        return { step: { id: 'recovery' }, lead: 'Now recovery: plan breaks and time off on purpose — and a micro-break every 60–90 minutes of focus.' };
       }
 
-      if (!lastAnswer(ex, 'review_offer')) {
-        return { step: { id: 'review_offer' }, lead: `${weekSummary(plan)} Rocks first; email, admin and meetings fit around them.` };
+      const hasReview = plan.review !== null;
+      const reviewAsked = ex.filter((e) => e.question?.id === 'review_time' || e.question?.id === 'review_offer');
+      if (!hasReview && reviewAsked.length === 0 && ctx.today <= 4) {
+        const suggested = suggestReview(plan);
+        return { step: { id: 'review_time', suggested }, lead: `${weekSummary(plan)} Last thing: the Friday review, where you close the week.` };
       }
       return null;
     },
 
+    async finished(ctx) {
+      const plan = await ctx.readPlan();
+      // The review question already showed the summary.
+      const shown = ctx.exchanges.some((e) => e.question?.id === 'review_time');
+      return [`${shown ? '' : `${weekSummary(plan)} `}Your week is planned — change anything by just saying it, and on Friday start a review session.`];
+    },
+
     async closing(ctx) {
       const plan = await ctx.readPlan();
-      return [`${weekSummary(plan)} Your week is planned. On Friday, start a review session and we’ll close the week together.`];
+      return [pick([`Your week is planned. Anything to change? You can move, add or drop blocks and rocks any time — e.g. ${quote('move the tue block to wed 9-11')}.`, `All set for ${plan.weekKey}. Tell me if something should move or go.`, `That’s the plan. If anything changes, just say it — ${quote('drop X')}, ${quote('move Y to thu 2-4')}.`], String(plan.blocks.length + plan.rocks.length))];
     },
   };
   return flow;
+}
+
+function suggestReview(plan: WeekPlan): string {
+  for (const start of ['16:00', '15:00', '17:00', '14:00', '12:00']) {
+    const end = addMinutes(start, 30);
+    const clash = plan.blocks.some((b) => {
+      const s = instantToLocal(b.start, plan.timeZone);
+      const e = instantToLocal(b.end, plan.timeZone);
+      return s.dayIndex === 4 && s.hhmm < end && e.hhmm > start;
+    });
+    if (!clash) return `Friday ${start}`;
+  }
+  return 'Friday 16:00';
+}
+
+function addMinutes(hhmm: string, minutes: number): string {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const t = Math.min(24 * 60, h * 60 + m + minutes);
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+}
+
+function recoveryTitle(text: string): string {
+  const m = /\b(gym|walk|run|yoga|swim|workout|hike|climbing|nap|meditation|pilates|sauna|family time|date night|reading)(?:s|ning|ming|ing)?\b/i.exec(text);
+  if (m) return m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
+  return 'Unplug';
+}
+
+function otherTitle(text: string): string {
+  const m = APPOINTMENT_RE.exec(text);
+  if (m) return m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
+  const t = text.replace(/\b(on|at|from|every|this|next)\b.*$/i, '').trim();
+  return tidyItem(t || 'Block');
+}
+
+const TIME_WORDS = /\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening|night|weekdays?|weekends?|every|day|daily|at|from|to|til|till|until|and|on|noon|lunch|after|before|all)\b|\d{1,2}(?::\d{2})?(?:am|pm)?|[-–—:,.]/gi;
+function isOnlyTime(item: string): boolean {
+  return /\d/.test(item) && item.replace(TIME_WORDS, '').trim() === '';
+}
+
+/** Items named in a text: numbers ("1, 2 and 4") or, per comma/"and" part, the one item it fits best. */
+function pickItems(text: string, items: string[]): string[] {
+  const nums = [...text.matchAll(/(?<![\p{L}\d])#?(\d{1,2})(?!\d)/gu)].map((m) => Number(m[1]) - 1).filter((i) => i >= 0 && i < items.length);
+  if (nums.length) return [...new Set(nums)].sort((a, b) => a - b).map((i) => items[i]!);
+  const out = new Set<string>();
+  for (const part of text.split(/\s*(?:,|;|\band\b|&|\bplus\b)\s*/i).filter((p) => p.trim())) {
+    const said = new Set(words(part).map(stem));
+    let best: { item: string; share: number } | null = null;
+    for (const item of items) {
+      const w = words(item).map(stem);
+      const share = w.length ? w.filter((x) => said.has(x)).length / w.length : 0;
+      if (share >= 0.5 && (!best || share > best.share)) best = { item, share };
+    }
+    if (best) out.add(best.item);
+  }
+  return items.filter((i) => out.has(i));
+}
+
+function daysNamed(text: string): number[] {
+  return daysIn(text);
 }
 
 function catchupList(prev: WeekPlan): string {
   const lines = unfinished(prev).map((r, i) => `${i + 1}. ${r.title}${r.carryCount >= 2 ? ` (rolled over ${r.carryCount}× — shrink, split or drop it)` : ''}`);
   return `Last week (${prev.weekKey}) left these unfinished — no backlog, just an offer:\n${lines.join('\n')}`;
 }
+
+export type { Exchange };

@@ -13,6 +13,10 @@ export type Step =
   | { id: 'deep_work'; rock: string }
   | { id: 'recovery' }
   | { id: 'review_offer' }
+  | { id: 'review_time'; suggested: string }
+  | { id: 'rocks.trim'; items: string[] }
+  | { id: 'confirm'; kind: 'deep_work' | 'recovery' | 'other'; rock?: string; slots: ProposedSlot[]; alt?: ProposedSlot[]; of: Step | null }
+  | { id: 'when'; kind: 'deep_work' | 'recovery' | 'other'; title: string; of: Step | null }
   | { id: 'review.rock'; rock: string }
   | { id: 'review.challenge'; rock: string }
   | { id: 'review.went_well' }
@@ -20,6 +24,20 @@ export type Step =
   | { id: 'review.drop' };
 
 export type StepId = Step['id'];
+
+/** A block the coach read but has not booked yet (read back first). */
+export interface ProposedSlot {
+  day: number;
+  start: string;
+  end: string;
+}
+
+const DAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+export const slotText = (s: ProposedSlot) => `${DAYS_SHORT[s.day]} ${s.start}–${s.end}`;
+function slotList(slots: ProposedSlot[]): string {
+  const items = slots.map(slotText);
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
 
 interface QuestionDef {
   sig: RegExp;
@@ -51,6 +69,16 @@ export function askText(step: Step): string {
       return `When will you unplug on purpose? For example ${q('weekdays 12:30-13:00')} for a screen-free lunch, or ${q('Sat 10-18')} off.`;
     case 'review_offer':
       return 'Will you do your Friday review on Friday at 16:00?';
+    case 'review_time':
+      return `When do you want your Friday review (30 minutes)? ${step.suggested} is free — say ${q('yes')}, or give another time.`;
+    case 'rocks.trim':
+      return `Which ${step.items.length - 5 === 1 ? 'one goes' : `${step.items.length - 5} go`} — or which 5 stay? For example ${q(`drop ${step.items[step.items.length - 1]}`)}.`;
+    case 'confirm':
+      return step.alt
+        ? `Just to check: ${slotList(step.slots)} — or did you mean ${slotList(step.alt)}?`
+        : `Just to check before I book it: ${slotList(step.slots)}. Shall I book it?`;
+    case 'when':
+      return `When is ${q(step.title)}? Give a day and time and I'll put it in as a regular block.`;
     case 'review.rock':
       return `${q(step.rock)}: done, dropped, or carry it into next week?`;
     case 'review.challenge':

@@ -6,9 +6,11 @@
 import { blockMinutes } from '../plan/describe.ts';
 import { MAX_CARRY_COUNT } from '../plan/rules.ts';
 import type { Rock, WeekPlan } from '../plan/types.ts';
-import { nextWeekKey } from '../plan/week.ts';
+import { instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
 import { joinAnd, lastAnswer, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
+import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
 import { isSkip, parseChallenge, parseRockOutcome } from './parse.ts';
+import { understand } from './read/understand.ts';
 
 function openRocks(plan: WeekPlan): Rock[] {
   return plan.rocks.filter((r) => r.status === 'planned');
@@ -46,6 +48,13 @@ export function createReviewFlow(): Flow {
     async intro(ctx) {
       const plan = await ctx.readPlan();
       const lines = [`Friday review of week ${plan.weekKey}. We’ll go rock by rock, then look at your time.`];
+      // Started before Friday: say which week this is, and offer the other one.
+      const current = weekKeyFor(ctx.now(), ctx.week.timeZone);
+      if (instantToLocal(ctx.now(), ctx.week.timeZone).dayIndex < 4) {
+        const other = plan.weekKey === current ? 'last week' : 'this week';
+        lines.push(`It’s not Friday yet — say ${quote(`review ${other}`)} if you meant ${other === 'last week' ? previousWeekKey(current) : current}.`);
+        ctx.quickReplies.push(`Review ${other}`);
+      }
       const done = plan.rocks.filter((r) => r.status === 'done');
       if (done.length) lines.push(`You already finished ${joinAnd(done.map((r) => quote(r.title)))} — well done.`);
       if (plan.rocks.length === 0) lines.push('No big rocks were planned this week — that’s fine, let’s still look back.');
@@ -53,6 +62,20 @@ export function createReviewFlow(): Flow {
     },
 
     async handle(step, answer, ctx) {
+      if (!step) return { say: [] };
+      // Questions back and other languages get an answer; nothing is recorded from them.
+      const reading = understand(answer, { pending: step.id, rockTitles: [] });
+      const which = /\b(?:review|do|want|mean|meant)?\s*(this|last|previous|current)\s+week\b/i.exec(answer);
+      if (which && answer.trim().split(/\s+/).length <= 6) {
+        const current = weekKeyFor(ctx.now(), ctx.week.timeZone);
+        const target = /this|current/i.test(which[1] ?? '') ? current : previousWeekKey(current);
+        if (target !== ctx.week.weekKey) {
+          ctx.switchWeek(target);
+          return { say: [`Okay — reviewing week ${target} instead.`] };
+        }
+      }
+      if (reading.intent === 'other_language') return { say: [ENGLISH_ONLY], ask: { step } };
+      if (reading.intent === 'question' && !/\b(done|drop|carry|shrink|split)\b/i.test(answer)) return { say: [answerQuestion(reading.topic ?? 'review', step)], ask: { step } };
       const next = nextWeekKey(ctx.week.weekKey);
       switch (step.id) {
         case 'review.rock': {

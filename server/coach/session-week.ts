@@ -5,6 +5,7 @@ import type { CoachFlow } from './conversation.ts';
 import { defaultWeekKey } from './offline-coach.ts';
 
 export interface SessionWeek {
+  userId: string;
   kind: CoachFlow;
   weekKey: string;
   timeZone: string;
@@ -19,11 +20,11 @@ export async function resolveSessionWeek(prisma: PrismaClient, sessionId: string
   if (!s) return undefined;
   const kind: CoachFlow = s.kind === 'review' ? 'review' : 'plan';
   const timeZone = isValidTimeZone(s.user.timeZone) ? s.user.timeZone : 'UTC';
-  if (s.weekKey) return { kind, weekKey: s.weekKey, timeZone };
+  if (s.weekKey) return { userId: s.userId, kind, weekKey: s.weekKey, timeZone };
   const weekKey = defaultWeekKey(kind, s.createdAt.toISOString(), timeZone);
   await prisma.session.updateMany({ where: { id: sessionId, weekKey: null }, data: { weekKey } });
   const pinned = await prisma.session.findUnique({ where: { id: sessionId }, select: { weekKey: true } });
-  return { kind, weekKey: pinned?.weekKey ?? weekKey, timeZone };
+  return { userId: s.userId, kind, weekKey: pinned?.weekKey ?? weekKey, timeZone };
 }
 
 export async function userTimeZone(prisma: PrismaClient, userId: string): Promise<string> {

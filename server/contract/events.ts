@@ -11,7 +11,12 @@ export const UserMessageData = Type.Object({
   text: Type.String({ maxLength: MAX_MESSAGE_CHARS }),
 });
 export const AssistantStartData = Type.Object({ messageId: Id, runId: Id });
-export const AssistantDeltaData = Type.Object({ messageId: Id, text: Type.String() });
+export const AssistantDeltaData = Type.Object({
+  messageId: Id,
+  text: Type.String(),
+  /** Only in a compacted replay: this delta stands for the deltas fromSeq…seq (SL18). */
+  fromSeq: Type.Optional(Int(1, MAX_SEQ)),
+});
 export const AssistantEndData = Type.Object({
   messageId: Id,
   status: StringEnum(END_STATUSES),
@@ -20,8 +25,30 @@ export const AssistantEndData = Type.Object({
   reason: Type.Optional(Type.String()),
 });
 export const CancelRequestedData = Type.Object({ messageId: Id, runId: Id });
-/** `plan` is the WeekPlan of server/plan/types.ts; only its envelope is part of the frame check. */
-export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}) });
+/** Who changed the plan: a person (with the login that did it, as in presence) or the coach. */
+export const PlanAuthor = Type.Union([
+  Type.Object({ kind: Type.Literal('user'), deviceId: Type.Optional(Type.String()) }),
+  Type.Object({ kind: Type.Literal('coach') }),
+]);
+export type PlanAuthor = Static<typeof PlanAuthor>;
+/**
+ * `plan` is the WeekPlan of server/plan/types.ts (with `version`); only its envelope is part of
+ * the frame check. `by` is on every event written since direct edits exist (older logs lack it).
+ */
+export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}), by: Type.Optional(PlanAuthor) });
+
+/** Max suggestions on one coach message. */
+export const MAX_QUICK_REPLIES = 5;
+/**
+ * The built-in coach's note on one of its messages, written before the message's text:
+ * `quickReplies` are shown as buttons under the latest coach message (pressing one sends its
+ * text as a user.message); `coach` is the coach's own state (not for display, SL14).
+ */
+export const AssistantMetaData = Type.Object({
+  messageId: Id,
+  quickReplies: Type.Array(Type.String({ minLength: 1, maxLength: 120 }), { maxItems: MAX_QUICK_REPLIES }),
+  coach: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
 
 export const EVENT_DATA = {
   'user.message': UserMessageData,
@@ -30,6 +57,7 @@ export const EVENT_DATA = {
   'assistant.end': AssistantEndData,
   'cancel.requested': CancelRequestedData,
   'plan.updated': PlanUpdatedData,
+  'assistant.meta': AssistantMetaData,
 } as const satisfies Record<EventType, unknown>;
 
 export type EventData<T extends EventType> = Static<(typeof EVENT_DATA)[T]>;

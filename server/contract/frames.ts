@@ -1,7 +1,8 @@
 // Session WebSocket frames (docs/protocol.md): what clients send and the ephemeral frames the server sends.
 import { Type, type Static } from '@sinclair/typebox';
 import { WS_ERROR_CODES } from './kinds.ts';
-import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_INT32, MAX_MESSAGE_CHARS } from './limits.ts';
+import { SessionEventEnvelope } from './events.ts';
+import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_INT32, MAX_MESSAGE_CHARS, REPLAY_BATCH_EVENTS } from './limits.ts';
 import { Int, Seq, StringEnum } from './schema-kit.ts';
 
 // Client → server. Unknown properties of a frame are ignored (only HTTP bodies are strict).
@@ -41,5 +42,17 @@ export type PresenceDevice = Static<typeof PresenceDevice>;
 export type PresenceFrame = Static<typeof PresenceFrame>;
 export type EphemeralFrame = ReadyFrame | ErrorFrame | PongFrame | PresenceFrame;
 
-/** `GET /api/sessions/:id/ws?after=N`. */
-export const WsQuery = Type.Object({ after: Type.Optional(Seq()) }, { additionalProperties: false });
+/**
+ * How the replay is framed: `event` one frame per event (default, older clients), `batch`
+ * `events` frames of up to REPLAY_BATCH_EVENTS consecutive events, `compact` the same with
+ * consecutive deltas of one message folded into one (SL18).
+ */
+export const REPLAY_MODES = ['event', 'batch', 'compact'] as const;
+export type ReplayMode = (typeof REPLAY_MODES)[number];
+
+/** Replay only (`replay=batch|compact`): persisted events in seq order, applied one by one. */
+export const EventsFrame = Type.Object({ type: Type.Literal('events'), events: Type.Array(SessionEventEnvelope, { maxItems: REPLAY_BATCH_EVENTS }) });
+export type EventsFrame = Static<typeof EventsFrame>;
+
+/** `GET /api/sessions/:id/ws?after=N&replay=event|batch|compact`. */
+export const WsQuery = Type.Object({ after: Type.Optional(Seq()), replay: Type.Optional(StringEnum(REPLAY_MODES)) }, { additionalProperties: false });

@@ -1,7 +1,7 @@
 // HTTP bodies, parameters and answers of the API (docs/protocol.md, "HTTP"). Routes pass
 // these schemas to Fastify; answers are typed with them. Bodies refuse unknown properties.
 import { Type, type Static } from '@sinclair/typebox';
-import { CANCEL_RESULTS, SESSION_KINDS } from './kinds.ts';
+import { BLOCK_KINDS, CANCEL_RESULTS, EDITABLE_ROCK_STATUSES, SESSION_KINDS } from './kinds.ts';
 import {
   DEFAULT_EVENTS_PAGE,
   MAX_CLIENT_MESSAGE_ID_CHARS,
@@ -45,6 +45,8 @@ export const WeekParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY
 export const User = Type.Object({ id: Type.String(), email: Type.String(), timeZone: Type.String() });
 export type User = Static<typeof User>;
 export const UserAnswer = Type.Object({ user: User });
+/** GET /api/auth/session: who is signed in here, answered 200 either way (a signed-out page load logs no error). */
+export const AuthSessionAnswer = Type.Object({ user: Type.Union([User, Type.Null()]) });
 
 const DeviceName = Type.String({ maxLength: MAX_DEVICE_NAME_CHARS });
 const TimeZone = Type.String({ maxLength: MAX_TIME_ZONE_CHARS });
@@ -142,6 +144,53 @@ export type PostMessageBody = Static<typeof PostMessageBody>;
 export const PostMessageAnswer = Type.Object({ seq: Int(1, MAX_SEQ), duplicate: Type.Boolean() });
 export const CancelAnswer = Type.Object({ result: StringEnum(CANCEL_RESULTS) });
 
+// ---- health -----------------------------------------------------------------------------------
+export const DATABASE_KINDS = ['postgres', 'pglite'] as const;
+/** GET /healthz: the process is alive (the database is not asked). */
+export const Health = Type.Object({ status: Type.Literal('ok'), database: StringEnum(DATABASE_KINDS) });
+/** GET /readyz: 200 `ready`; 503 `draining` (shutdown started) or `database unavailable`. */
+export const Readiness = Type.Object({ status: StringEnum(['ready', 'draining', 'database unavailable'] as const), database: StringEnum(DATABASE_KINDS) });
+
 // ---- calendar feeds ---------------------------------------------------------------------------
 export const FeedCreated = Type.Object({ id: Type.String(), createdAt: IsoTime(), url: Type.String() });
 export const FeedList = Type.Object({ feeds: Type.Array(Type.Object({ id: Type.String(), createdAt: IsoTime() })) });
+
+// ---- plan edits (docs/protocol.md, "Editing the plan") -------------------------------------
+/** An ISO-8601 instant with a zone: "2026-11-23T09:00:00Z", "2026-11-23T10:00+01:00". */
+export const INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
+/** Bounds for the schema only; the plan rules give the readable limits (422 title_too_long…). */
+export const MAX_PLAN_TEXT_CHARS = 2000;
+export const MAX_ROCK_POSITION = 1000;
+const Instant = Type.String({ pattern: INSTANT_PATTERN, maxLength: 40 });
+const PlanText = Type.String({ maxLength: MAX_PLAN_TEXT_CHARS });
+// Null first: with type coercion on, a string branch tried first would turn null into "".
+const RockRef = Type.Union([Type.Null(), Type.String({ maxLength: MAX_ID_CHARS })]);
+
+export const BlockParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY_PATTERN }), blockId: Type.String() });
+export const RockParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY_PATTERN }), rockId: Type.String() });
+export const EnvironmentParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY_PATTERN }), id: Type.String() });
+
+export const CreateBlockBody = Type.Object(
+  { kind: StringEnum(BLOCK_KINDS), title: PlanText, start: Instant, end: Instant, rockId: Type.Optional(RockRef) },
+  Strict,
+);
+export type CreateBlockBody = Static<typeof CreateBlockBody>;
+/** At least one field; `rockId: null` unlinks the rock. */
+export const PatchBlockBody = Type.Object(
+  { kind: Type.Optional(StringEnum(BLOCK_KINDS)), title: Type.Optional(PlanText), start: Type.Optional(Instant), end: Type.Optional(Instant), rockId: Type.Optional(RockRef) },
+  { ...Strict, minProperties: 1 },
+);
+export type PatchBlockBody = Static<typeof PatchBlockBody>;
+export const CreateRockBody = Type.Object({ title: PlanText }, Strict);
+/** `position`: 0 = first; the other rocks move down. */
+export const PatchRockBody = Type.Object(
+  { title: Type.Optional(PlanText), status: Type.Optional(StringEnum(EDITABLE_ROCK_STATUSES)), position: Type.Optional(Int(0, MAX_ROCK_POSITION)) },
+  { ...Strict, minProperties: 1 },
+);
+export type PatchRockBody = Static<typeof PatchRockBody>;
+export const VisionBody = Type.Object({ work: PlanText, self: PlanText, relationships: PlanText }, Strict);
+export const EnvironmentBody = Type.Object({ text: PlanText }, Strict);
+/** The weekly review slot, exported in the .ics instead of the default Friday slot. */
+export const ReviewBody = Type.Object({ start: Instant, end: Instant }, Strict);
+/** 200/201 of every plan edit (and 412's `plan`): the WeekPlan of server/plan/types.ts. */
+export const PlanAnswer = Type.Object({ plan: Type.Object({ version: Type.Integer() }) });

@@ -30,6 +30,8 @@ export const MAX_ID_CHARS = 64;
 
 /** Session WebSocket frames: bigger ones get `frame_too_large`; above 4× the socket is closed (1009). */
 export const MAX_FRAME_BYTES = 64 * 1024;
+/** Events per `events` frame in a batched replay (`replay=batch|compact`). */
+export const REPLAY_BATCH_EVENTS = 250;
 /** A socket this far behind is closed with 4008 and resumes from its last seq. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 

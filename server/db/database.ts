@@ -6,7 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations } from './migrate.ts';
-import { NOTIFY_CHANNEL } from './notify-channel.ts';
+import { NOTIFY_CHANNEL } from './notify-registry.ts';
 import { PgListener } from './pg-listener.ts';
 
 export type { PrismaClient };
@@ -22,7 +22,8 @@ export interface NotificationFeed {
  * statement per append, where Prisma's raw-query layer costs more CPU than the query.
  */
 export interface SqlExecutor {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** `name` makes it a prepared statement on PostgreSQL (parsed and planned once per connection). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
 export interface Database {
@@ -63,7 +64,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
   return {
     kind: 'postgres',
     prisma,
-    sql: { query: async (text, params) => (await pool.query(text, params as unknown[])).rows },
+    sql: { query: async (text, params, name) => (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows },
     feed: listener,
     notify: async (payload) => {
       await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;

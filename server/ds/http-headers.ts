@@ -1,5 +1,6 @@
 // Protocol header names and the parsing of request headers (PROTOCOL §5, §11.2).
 import type { FastifyRequest } from 'fastify';
+import { MAX_INT32 } from '../contract/limits.ts';
 
 export const H = {
   nextOffset: 'Stream-Next-Offset',
@@ -49,7 +50,8 @@ const NON_NEGATIVE_INT = /^(0|[1-9]\d*)$/;
 /** RFC 3339 date-time: a full date, a time, and Z or a numeric offset. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 /** Stream-TTL is stored as a Postgres int. */
-export const MAX_TTL_SECONDS = 2_147_483_647;
+export const MAX_TTL_SECONDS = MAX_INT32;
+const MAX_EXPIRES_AT_MS = Date.UTC(10_000, 0, 1);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -64,11 +66,14 @@ export function parseExpiresAt(raw: string | undefined): Parsed<Date | null> {
   if (raw === undefined) return { ok: true, value: null };
   const ms = RFC3339.test(raw) ? Date.parse(raw) : NaN;
   if (Number.isNaN(ms)) return { ok: false, message: 'Stream-Expires-At must be an RFC 3339 timestamp' };
+  // PostgreSQL has no year 0 and JavaScript no year 10000 in this format: keep to 1970–9999.
+  if (ms < 0 || ms >= MAX_EXPIRES_AT_MS) return { ok: false, message: 'Stream-Expires-At must be between 1970 and 9999' };
   return { ok: true, value: new Date(ms) };
 }
 
 export function parseNonNegativeInt(raw: string | undefined, name: string): Parsed<number | null> {
   if (raw === undefined) return { ok: true, value: null };
-  if (!NON_NEGATIVE_INT.test(raw) || !Number.isSafeInteger(Number(raw))) return { ok: false, message: `${name} must be a non-negative integer` };
+  // Stored in integer columns: bounded like every number of the contract.
+  if (!NON_NEGATIVE_INT.test(raw) || Number(raw) > MAX_INT32) return { ok: false, message: `${name} must be an integer from 0 to ${MAX_INT32}` };
   return { ok: true, value: Number(raw) };
 }

@@ -1,3 +1,4 @@
+import { Listeners } from '../session/listeners.ts';
 // Wake-ups for live readers (long-poll and SSE). Readers never receive data from here —
 // only "stream X moved" — and then read the store, exactly like the session hub (SL8).
 
@@ -39,21 +40,21 @@ export class ChangeSignal {
 
 /** Per-process fan-out of change pointers to the readers of each stream (one store listener in total). */
 export class WatchHub {
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Map<string, Listeners<void>>();
 
   /** Call for every change of `key`; `undefined` means "everything may have changed" (feed resync). */
   notify(key: string | undefined): void {
-    const targets = key === undefined ? [...this.watchers.values()].flatMap((s) => [...s]) : [...(this.watchers.get(key) ?? [])];
-    for (const w of targets) w();
+    if (key !== undefined) this.watchers.get(key)?.emit();
+    else for (const w of [...this.watchers.values()]) w.emit();
   }
 
   watch(key: string, onChange: () => void): () => void {
     let set = this.watchers.get(key);
-    if (!set) this.watchers.set(key, (set = new Set()));
-    set.add(onChange);
+    if (!set) this.watchers.set(key, (set = new Listeners<void>()));
+    const off = set.add(onChange);
     return () => {
-      set.delete(onChange);
-      if (set.size === 0) this.watchers.delete(key);
+      off();
+      if (set.size === 0 && this.watchers.get(key) === set) this.watchers.delete(key);
     };
   }
 

@@ -10,6 +10,7 @@ import type {
   CreateRequest,
   DeleteOutcome,
   DsChange,
+  DsUsage,
   DsEntry,
   DsStreamInfo,
   HeadOutcome,
@@ -199,6 +200,17 @@ export class MemoryDsStore implements DsStore {
       }
     }
     return { kind: 'ok', stream: this.info(s), entries };
+  }
+
+  async usage(ownerId: string): Promise<DsUsage> {
+    let streams = 0;
+    let bytes = 0;
+    for (const s of this.byKey.values()) {
+      if (s.ownerId !== ownerId) continue;
+      streams++;
+      for (const e of s.entries) bytes += e.data.length;
+    }
+    return { streams, bytes };
   }
 
   async head(ownerId: string, path: string): Promise<HeadOutcome> {

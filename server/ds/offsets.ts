@@ -4,6 +4,8 @@
 // so the format matches the reference server's shape, which clients and the conformance
 // suite use literally ("0000000000000000_0000000000000000" is the stream start).
 
+import { MAX_SEQ } from '../contract/limits.ts';
+
 const DIGITS = 16;
 const ZERO_PART = '0'.repeat(DIGITS);
 const OFFSET_PATTERN = /^(\d{16})_(\d{16})$/;
@@ -25,7 +27,8 @@ export function parseOffset(raw: string): ParsedOffset {
   const m = OFFSET_PATTERN.exec(raw);
   if (!m) return { kind: 'invalid' };
   const seq = Number(m[1]);
-  // The reserved part must be zero: any other value is not an offset we handed out.
-  if (!Number.isSafeInteger(seq) || m[2] !== ZERO_PART) return { kind: 'invalid' };
+  // The reserved part must be zero: any other value is not an offset we handed out. Seqs are
+  // integer columns, so anything past MAX_SEQ cannot be ours either (and must not reach SQL).
+  if (!Number.isSafeInteger(seq) || seq > MAX_SEQ || m[2] !== ZERO_PART) return { kind: 'invalid' };
   return { kind: 'seq', seq };
 }

@@ -5,6 +5,7 @@ import type {
   CreateRequest,
   DeleteOutcome,
   DsChange,
+  DsUsage,
   HeadOutcome,
   ReadOutcome,
   ReadRequest,
@@ -25,6 +26,8 @@ export interface DsStore {
   head(ownerId: string, path: string): Promise<HeadOutcome>;
   /** Soft-deletes while forks exist; the last fork's removal garbage-collects it. */
   delete(ownerId: string, path: string): Promise<DeleteOutcome>;
+  /** What an account holds: its streams (soft-deleted ones too: they still occupy storage) and their bytes. */
+  usage(ownerId: string): Promise<DsUsage>;
   /** Removes expired streams; returns how many. */
   sweepExpired(): Promise<number>;
   /** Local and remote tail changes (pointers only; readers re-read). */

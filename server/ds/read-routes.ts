@@ -18,7 +18,22 @@ export interface ReadOptions {
   /** SSE connections are closed after this so CDNs can collapse them (§8.2). */
   sseMaxConnectionMs: number;
   sseHeartbeatMs: number;
+  /**
+   * Registers a live read (long-poll or SSE) with whoever may revoke it; `end` stops it at
+   * once. Returns the unregister function.
+   */
+  track?: (end: () => void) => () => void;
 }
+
+/** A live read's lifetime: ends when the client goes away or its login or key is revoked. */
+function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSignal; revoked: () => boolean; release: () => void } {
+  const gone = clientGone(reply);
+  const revocation = new AbortController();
+  const release = opts.track?.(() => revocation.abort()) ?? (() => {});
+  return { signal: AbortSignal.any([gone, revocation.signal]), revoked: () => revocation.signal.aborted, release };
+}
+
+const revokedError = () => new ApiError(401, 'unauthorized', 'This login or API key was revoked');
 
 /** One response carries at most this many entries / bytes; clients page with Stream-Next-Offset. */
 export const MAX_PAGE_ENTRIES = 1_000;
@@ -157,7 +172,8 @@ async function longPoll(
   if (first.entries.length > 0) return sendPage(request, reply, first.stream, after, first.entries, q);
   if (first.stream.closed) return sendNoContent(reply, first.stream, q);
   const deadline = Date.now() + opts.longPollTimeoutMs;
-  const gone = clientGone(reply);
+  const life = liveLifetime(reply, opts);
+  const gone = life.signal;
   const signal = new ChangeSignal();
   const off = source.watch(first.stream.id, () => signal.fire());
   try {
@@ -170,11 +186,14 @@ async function longPoll(
       if (r.entries.length > 0) return sendPage(request, reply, stream, after, r.entries, q);
       if (stream.closed) return sendNoContent(reply, stream, q);
       const left = deadline - Date.now();
+      if (life.revoked()) throw revokedError();
       if (left <= 0 || gone.aborted) return sendNoContent(reply, stream, q);
       await signal.wait(left, gone);
+      if (life.revoked()) throw revokedError();
     }
   } finally {
     off();
+    life.release();
   }
 }
 
@@ -206,7 +225,8 @@ async function streamSse(
     'x-accel-buffering': 'no',
     ...(base64 ? { [H.sseEncoding.toLowerCase()]: 'base64' } : {}),
   });
-  const gone = clientGone(reply);
+  const life = liveLifetime(reply, opts);
+  const gone = life.signal;
   const signal = new ChangeSignal();
   const off = source.watch(first.stream.id, () => signal.fire());
   const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), opts.sseHeartbeatMs);
@@ -253,6 +273,7 @@ async function streamSse(
   } finally {
     clearInterval(heartbeat);
     off();
+    life.release();
     res.end();
   }
 }

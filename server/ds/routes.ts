@@ -1,11 +1,20 @@
 // The Durable Streams endpoint as a Fastify plugin: /ds/v1/stream/* (docs/durable-streams.md).
+//
+// Who is asking, and whether they may write here, is settled in onRequest — before a byte
+// of the body is read — and only key-authenticated writes to generic streams may send up
+// to MAX_APPEND_BYTES; everything else is held to BODY_LIMIT_BYTES.
+import { Transform } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyService } from '../auth/api-keys.ts';
-import { MAX_APPEND_BYTES, MAX_STREAM_PATH_CHARS } from '../contract/limits.ts';
+import { BODY_LIMIT_BYTES, MAX_APPEND_BYTES, MAX_STREAM_PATH_CHARS } from '../contract/limits.ts';
 import { ApiError } from '../http/errors.ts';
+import { pipeErrors } from '../http/body-deadline.ts';
+import type { LiveReaders, ReaderIdentity } from '../http/live-readers.ts';
+import { isStorableText } from '../http/text-hygiene.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { ALLOWED_REQUEST_HEADERS, BASE_RESPONSE_HEADERS } from './http-headers.ts';
 import type { DsStore } from './port.ts';
+import { checkQuota, type DsQuota } from './quota.ts';
 import { handleGet, handleHead, type ReadOptions } from './read-routes.ts';
 import { SESSION_STREAM_PREFIX, SessionSources, StoreSources } from './source.ts';
 import { handleDelete, handlePost, handlePut } from './write-routes.ts';
@@ -14,24 +23,40 @@ export const DS_ROUTE_PREFIX = '/ds/v1/stream/';
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
 
-export interface DsRouteDeps extends ReadOptions {
+export interface DsRouteDeps extends Omit<ReadOptions, 'track'> {
   store: DsStore;
   storeSources: StoreSources;
   sessionSources: SessionSources;
   sessions: SessionService;
   apiKeys: ApiKeyService;
+  /** Live reads, ended when their login or key is revoked. */
+  readers: LiveReaders;
+  quota: DsQuota;
 }
 
+interface Principal extends ReaderIdentity {
+  via: 'key' | 'cookie';
+}
+
+/** What onRequest settled, for the handler. */
+interface DsRequest {
+  path: string;
+  who: Principal;
+  /** Set for /sessions/<id> paths. */
+  sessionId?: string;
+}
+const settled = new WeakMap<FastifyRequest, DsRequest>();
+
 /** Who is asking: an API key's account (bearer), else the signed-in user (cookie). */
-async function principal(request: FastifyRequest, apiKeys: ApiKeyService): Promise<{ userId: string; via: 'key' | 'cookie' }> {
+async function principal(request: FastifyRequest, apiKeys: ApiKeyService): Promise<Principal> {
   const auth = request.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    const userId = m ? await apiKeys.userForKey(m[1]!) : undefined;
-    if (!userId) throw new ApiError(401, 'invalid_api_key', 'Unknown or revoked API key');
-    return { userId, via: 'key' };
+    const key = m ? await apiKeys.resolve(m[1]!) : undefined;
+    if (!key) throw new ApiError(401, 'invalid_api_key', 'Unknown or revoked API key');
+    return { userId: key.userId, keyId: key.keyId, via: 'key' };
   }
-  if (request.user) return { userId: request.user.id, via: 'cookie' };
+  if (request.user) return { userId: request.user.id, loginId: request.user.loginId, via: 'cookie' };
   throw new ApiError(401, 'unauthorized', 'Send an API key (Authorization: Bearer …) or sign in');
 }
 
@@ -44,7 +69,23 @@ function streamPath(request: FastifyRequest): string {
     throw new ApiError(400, 'invalid_path', 'Malformed stream path');
   }
   if (path === '' || path.length > MAX_STREAM_PATH_CHARS) throw new ApiError(400, 'invalid_path', 'Stream paths are 1–512 characters');
+  // NUL (or a lone surrogate) cannot be stored in a text column: refused here, not by the database.
+  if (!isStorableText(path)) throw new ApiError(400, 'invalid_path', 'Stream paths may not contain NUL or broken surrogate pairs');
   return path;
+}
+
+const tooLarge = (limit: number) => new ApiError(413, 'body_too_large', `The body is larger than ${limit} bytes`);
+
+/** Passes at most `limit` bytes through; more fails the request with 413 while it is read. */
+function capped(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen > limit) done(tooLarge(limit));
+      else done(null, chunk);
+    },
+  });
 }
 
 export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
@@ -58,6 +99,41 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       for (const [k, v] of Object.entries(BASE_RESPONSE_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
     });
 
+    // Authenticate and authorize before the body is read: a stranger's upload is never buffered.
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method === 'OPTIONS') return;
+      const path = streamPath(request);
+      const who = await principal(request, deps.apiKeys);
+      let sessionId: string | undefined;
+      if (path.startsWith(SESSION_STREAM_PREFIX)) {
+        // A session is its owner's, read-only: the coach and the WebSocket write it.
+        sessionId = path.slice(SESSION_STREAM_PREFIX.length);
+        if (!SESSION_ID.test(sessionId) || !(await deps.sessions.owns(who.userId, sessionId))) throw new ApiError(404, 'not_found', 'Stream not found');
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          reply.header('allow', READ_ONLY_METHODS);
+          throw new ApiError(405, 'read_only', 'Session streams are read-only');
+        }
+      } else if (who.via !== 'key') {
+        // Generic streams belong to API-key accounts; a cookie would let any page POST cross-site.
+        throw new ApiError(401, 'api_key_required', 'Streams other than sessions need an API key');
+      }
+      const limit = bodyLimitFor(request.method, sessionId);
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (declared > limit) throw tooLarge(limit);
+      settled.set(request, { path, who, sessionId });
+    });
+    app.addHook('preParsing', async (request, _reply, payload) => {
+      const limit = bodyLimitFor(request.method, settled.get(request)?.sessionId);
+      return pipeErrors(payload, capped(limit));
+    });
+
+    const readOptions = (who: Principal): ReadOptions => ({
+      longPollTimeoutMs: deps.longPollTimeoutMs,
+      sseMaxConnectionMs: deps.sseMaxConnectionMs,
+      sseHeartbeatMs: deps.sseHeartbeatMs,
+      track: (end) => deps.readers.add({ userId: who.userId, loginId: who.loginId, keyId: who.keyId }, end),
+    });
+
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.method === 'OPTIONS') {
         // Preflights carry no credentials, so they are answered before auth.
@@ -66,31 +142,25 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
         reply.header('access-control-max-age', '86400');
         return reply.status(204).send();
       }
-      const path = streamPath(request);
-      const who = await principal(request, deps.apiKeys);
+      const ctx = settled.get(request);
+      if (!ctx) throw new ApiError(401, 'unauthorized', 'Sign in first');
+      const { path, who, sessionId } = ctx;
 
-      if (path.startsWith(SESSION_STREAM_PREFIX)) {
-        // A session is its owner's, read-only: the coach and the WebSocket write it.
-        const sessionId = path.slice(SESSION_STREAM_PREFIX.length);
-        if (!SESSION_ID.test(sessionId) || !(await deps.sessions.owns(who.userId, sessionId))) throw new ApiError(404, 'not_found', 'Stream not found');
-        if (request.method !== 'GET' && request.method !== 'HEAD') {
-          reply.header('allow', READ_ONLY_METHODS);
-          throw new ApiError(405, 'read_only', 'Session streams are read-only');
-        }
+      if (sessionId !== undefined) {
         const source = deps.sessionSources.source(sessionId);
-        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, deps);
+        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, readOptions(who));
       }
 
-      // Generic streams belong to API-key accounts; a cookie would let any page POST cross-site.
-      if (who.via !== 'key') throw new ApiError(401, 'api_key_required', 'Streams other than sessions need an API key');
       switch (request.method) {
         case 'GET':
-          return handleGet(request, reply, deps.storeSources.source(who.userId, path), deps);
+          return handleGet(request, reply, deps.storeSources.source(who.userId, path), readOptions(who));
         case 'HEAD':
           return handleHead(reply, deps.storeSources.source(who.userId, path));
         case 'PUT':
+          await checkQuota(deps.store, deps.quota, who.userId, path, bodyLength(request));
           return handlePut(request, reply, deps.store, who.userId, path);
         case 'POST':
+          await checkQuota(deps.store, deps.quota, who.userId, null, bodyLength(request));
           return handlePost(request, reply, deps.store, who.userId, path);
         case 'DELETE':
           return handleDelete(reply, deps.store, who.userId, path);
@@ -107,3 +177,12 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       handler,
     });
   };
+
+/** 16 MiB only for writes to generic streams (which need an API key); 64 KiB for anything else. */
+function bodyLimitFor(method: string, sessionId: string | undefined): number {
+  return sessionId === undefined && (method === 'PUT' || method === 'POST') ? MAX_APPEND_BYTES : BODY_LIMIT_BYTES;
+}
+
+function bodyLength(request: FastifyRequest): number {
+  return request.body instanceof Uint8Array ? request.body.length : 0;
+}

@@ -1,5 +1,6 @@
 // What the read routes need from "a stream": the generic store streams and the read-only
 // session streams both look like this, so catch-up, long-poll and SSE are written once.
+import type { SessionHub } from '../session/hub.ts';
 import type { SessionLog } from '../session/port.ts';
 import { WatchHub } from './live.ts';
 import type { DsStore } from './port.ts';
@@ -46,18 +47,13 @@ export const SESSION_STREAM_PREFIX = 'sessions/';
 
 /**
  * Session logs as read-only JSON streams: one message per event, offsets map to seq.
- * Fed by the session log's own notifications (local events and remote pointers).
+ * Woken by the session hub, the same fan-out the WebSocket readers use.
  */
 export class SessionSources {
-  private readonly hub = new WatchHub();
-  private readonly off: () => void;
-
-  constructor(private readonly log: SessionLog) {
-    this.off = log.onNotification((n) => {
-      if (n.kind === 'events') this.hub.notify(n.sessionId);
-      else if (n.kind === 'resync') this.hub.notify(undefined);
-    });
-  }
+  constructor(
+    private readonly log: Pick<SessionLog, 'read' | 'lastSeq'>,
+    private readonly hub: Pick<SessionHub, 'watch'>,
+  ) {}
 
   source(sessionId: string): DsSource {
     const info = (tailSeq: number) => ({
@@ -93,9 +89,5 @@ export class SessionSources {
       },
       watch: (_streamId, onChange) => this.hub.watch(sessionId, onChange),
     };
-  }
-
-  close(): void {
-    this.off();
   }
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
 import { Prisma } from '../db/generated/client.ts';
-import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
+import { decodeNotice, NOTICE_PREFIX, NOTIFY_CHANNEL } from '../db/notify-registry.ts';
 import { DEFAULT_CONTENT_TYPE } from './content-type.ts';
 import { configMatches, cutSubOffset } from './create-rules.ts';
-import { decodeDsPointer } from './notification.ts';
 import type { DsStore } from './port.ts';
 import { judgeProducer, streamSeqAdvances, type ProducerState } from './producer.ts';
 import type {
@@ -14,6 +13,7 @@ import type {
   CreateRequest,
   DeleteOutcome,
   DsChange,
+  DsUsage,
   DsEntry,
   DsStreamInfo,
   HeadOutcome,
@@ -92,8 +92,8 @@ export class SqlDsStore implements DsStore {
     this.sql = db.sql;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => {
-        const change = decodeDsPointer(payload);
-        if (change) this.emit(change);
+        const n = decodeNotice(payload);
+        if (n?.kind === 'stream_moved') this.emit({ streamId: n.streamId, tailSeq: n.tailSeq });
       }),
       db.feed.onResync(() => {
         for (const l of this.resyncListeners) l();
@@ -271,7 +271,7 @@ export class SqlDsStore implements DsStore {
         RETURNING seq
       )
       SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt",
-        pg_notify(${NOTIFY_CHANNEL}, 'x:' || s.id || ':' || s."tailSeq")::text AS n
+        pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || s.id || ':' || s."tailSeq")::text AS n
       FROM s`;
     const rows = await this.sql.query<InfoRow>(q.text, q.values);
     if (!rows[0]) return undefined;
@@ -362,7 +362,7 @@ export class SqlDsStore implements DsStore {
         RETURNING "DsStream".id, "DsStream"."forkedFromId"
       )
       SELECT (SELECT id FROM soft) AS "softId", (SELECT id FROM hard) AS "hardId", (SELECT "forkedFromId" FROM hard) AS "parentId",
-        pg_notify(${NOTIFY_CHANNEL}, 'x:' || ${s.id}::text || ':-1')::text AS n`;
+        pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || ${s.id}::text || ':-1')::text AS n`;
     const r = rows[0];
     if (!r || (!r.softId && !r.hardId)) return (await this.head(ownerId, path)).kind === 'gone' ? { kind: 'gone' } : { kind: 'not_found' };
     this.emit({ streamId: s.id, tailSeq: -1 });
@@ -387,8 +387,16 @@ export class SqlDsStore implements DsStore {
   private async purgeExpired(id: string): Promise<void> {
     const rows = await this.prisma.$queryRaw<Array<{ id: string; forkedFromId: string | null }>>`
       DELETE FROM "DsStream" WHERE id = ${id} AND "deletedAt" IS NULL AND ${EXPIRED}
-      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, 'x:' || id || ':-1')::text AS n`;
+      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || id || ':-1')::text AS n`;
     if (rows[0]) await this.collectParents(rows[0].forkedFromId);
+  }
+
+  async usage(ownerId: string): Promise<DsUsage> {
+    const rows = await this.prisma.$queryRaw<Array<{ streams: bigint | number; bytes: bigint | number | null }>>`
+      SELECT (SELECT count(*) FROM "DsStream" WHERE "ownerId" = ${ownerId}) AS streams,
+        (SELECT sum(octet_length(e.data)) FROM "DsEntry" e JOIN "DsStream" s ON s.id = e."streamId" WHERE s."ownerId" = ${ownerId}) AS bytes`;
+    const r = rows[0];
+    return { streams: Number(r?.streams ?? 0), bytes: Number(r?.bytes ?? 0) };
   }
 
   async sweepExpired(): Promise<number> {
@@ -396,7 +404,7 @@ export class SqlDsStore implements DsStore {
       DELETE FROM "DsStream" WHERE id IN (
         SELECT id FROM "DsStream" WHERE "deletedAt" IS NULL AND ${EXPIRED} LIMIT ${SWEEP_BATCH}::int
       ) AND ${EXPIRED}
-      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, 'x:' || id || ':-1')::text AS n`;
+      RETURNING id, "forkedFromId", pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || id || ':-1')::text AS n`;
     for (const r of rows) await this.collectParents(r.forkedFromId);
     return rows.length;
   }

@@ -111,3 +111,9 @@ export interface DsChange {
   streamId: string;
   tailSeq: number;
 }
+
+/** An account's Durable Streams footprint, for quotas. Bytes count stored entry data. */
+export interface DsUsage {
+  streams: number;
+  bytes: number;
+}

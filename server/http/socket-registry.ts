@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
+import { LiveReaders } from './live-readers.ts';
 
 export const REASON_SIGNED_OUT = 'this device was signed out';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
@@ -21,6 +22,8 @@ export interface HeartbeatOptions {
    * one heartbeat (the revoking instance closes its own sockets at once).
    */
   revokedLogins?: (loginIds: string[]) => Promise<string[]>;
+  /** Of these API key ids, which are revoked? Asked for keys with a live Durable Streams read. */
+  revokedKeys?: (keyIds: string[]) => Promise<string[]>;
   onError?: (err: unknown) => void;
 }
 
@@ -31,6 +34,8 @@ export interface HeartbeatOptions {
  */
 export class SocketRegistry {
   private readonly entries = new Map<WebSocket, Entry>();
+  /** Durable Streams live reads: signed out together with the sockets of the same login. */
+  readonly readers = new LiveReaders();
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
 
@@ -56,9 +61,10 @@ export class SocketRegistry {
     return this.entries.size;
   }
 
-  /** Closes every socket of these logins; returns how many. */
+  /** Closes every socket, and ends every live read, of these logins; returns how many sockets. */
   closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = REASON_SIGNED_OUT): number {
     const ids = new Set(loginIds);
+    this.readers.endLogins(ids);
     let n = 0;
     for (const e of [...this.entries.values()]) {
       if (!ids.has(e.loginId)) continue;
@@ -98,12 +104,15 @@ export class SocketRegistry {
         e.socket.terminate();
       }
     }
-    if (!opts.revokedLogins || this.ticking || this.entries.size === 0) return;
+    if (this.ticking || (this.entries.size === 0 && this.readers.size === 0)) return;
     this.ticking = true;
     try {
-      const ids = [...new Set([...this.entries.values()].map((e) => e.loginId))];
-      const revoked = await opts.revokedLogins(ids);
+      const ids = [...new Set([...[...this.entries.values()].map((e) => e.loginId), ...this.readers.loginIds()])];
+      const revoked = opts.revokedLogins && ids.length ? await opts.revokedLogins(ids) : [];
       if (revoked.length) this.closeLogins(revoked, CLOSE_SIGNED_OUT, REASON_SIGNED_OUT_ELSEWHERE);
+      const keys = this.readers.keyIds();
+      const revokedKeys = opts.revokedKeys && keys.length ? await opts.revokedKeys(keys) : [];
+      if (revokedKeys.length) this.readers.endKeys(revokedKeys);
     } catch (err) {
       opts.onError?.(err);
     } finally {

@@ -13,11 +13,11 @@ export interface AppMetrics {
 }
 
 export function createAppMetrics(read: { sessions(): number; subscribers(): number; runs(): number }): AppMetrics {
-  const registry = new MetricsRegistry();
+  // Process series (process_resident_memory_bytes among them) come from prom-client's defaults.
+  const registry = new MetricsRegistry({ processMetrics: true });
   registry.gauge('focus_active_sessions', 'Sessions with at least one subscriber on this instance.', read.sessions);
   registry.gauge('focus_subscribers', 'Open session subscriptions (WebSockets) on this instance.', read.subscribers);
   registry.gauge('focus_active_runs', 'Coach runs executing on this instance.', read.runs);
-  registry.gauge('process_resident_memory_bytes', 'Resident set size.', () => process.memoryUsage.rss());
   return {
     registry,
     flushSeconds: registry.histogram('focus_delta_flush_seconds', 'Latency of one assistant.delta append (commit included).', LATENCY_BUCKETS_S),

@@ -1,105 +1,78 @@
-// A minimal Prometheus text-format (0.0.4) registry: gauges read on scrape, histograms
-// with fixed buckets. Small on purpose — the app needs a handful of series, not a library.
+// Prometheus metrics through prom-client: the app's own series per app instance (tests build
+// many apps in one process), plus the process-wide default series (CPU, memory, event-loop
+// lag, GC, handles), which describe the process and so are collected once per process.
+import { collectDefaultMetrics, Counter as PromCounter, Gauge, Histogram as PromHistogram, Registry } from 'prom-client';
 
-export type Labels = Record<string, string>;
-
-interface Sample {
-  name: string;
-  labels?: Labels;
-  value: number;
+/** A monotonically increasing count; `get` reads it back synchronously (tests, logs). */
+export interface Counter {
+  inc(by?: number): void;
+  get(): number;
 }
 
-interface Family {
-  name: string;
-  help: string;
-  type: 'gauge' | 'counter' | 'histogram';
-  collect(): Sample[];
+/** A cumulative histogram with fixed buckets. */
+export interface Histogram {
+  observe(value: number): void;
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
+let processRegistry: Registry | undefined;
 
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-function formatSample(s: Sample): string {
-  const labels = s.labels && Object.keys(s.labels).length
-    ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`
-    : '';
-  return `${s.name}${labels} ${formatValue(s.value)}`;
-}
-
-/** A cumulative histogram; `observe` is O(buckets), cheap enough for per-flush use. */
-export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-
-  constructor(readonly bucketsUpperBounds: readonly number[]) {
-    this.counts = bucketsUpperBounds.map(() => 0);
+/** process_*, nodejs_* (event loop, GC, heap): one set per process, started on first use. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
   }
-
-  observe(value: number): void {
-    this.sum += value;
-    this.count++;
-    this.bucketsUpperBounds.forEach((le, i) => {
-      if (value <= le) this.counts[i]!++; // counts has one entry per bound
-    });
-  }
-
-  samples(name: string): Sample[] {
-    const out: Sample[] = this.bucketsUpperBounds.map((le, i) => ({ name: `${name}_bucket`, labels: { le: formatValue(le) }, value: this.counts[i]! }));
-    out.push({ name: `${name}_bucket`, labels: { le: '+Inf' }, value: this.count });
-    out.push({ name: `${name}_sum`, value: this.sum });
-    out.push({ name: `${name}_count`, value: this.count });
-    return out;
-  }
-}
-
-/** A monotonically increasing count. */
-export class Counter {
-  private value = 0;
-  inc(by = 1): void {
-    this.value += by;
-  }
-  get(): number {
-    return this.value;
-  }
+  return processRegistry;
 }
 
 export class MetricsRegistry {
-  private readonly families: Family[] = [];
+  private readonly registry = new Registry();
+  private readonly includeProcess: boolean;
 
+  constructor(opts: { processMetrics?: boolean } = {}) {
+    this.includeProcess = opts.processMetrics ?? false;
+    if (this.includeProcess) processMetrics();
+  }
+
+  /** The exposition's content type (text format 0.0.4). */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** A value read at scrape time. */
   gauge(name: string, help: string, read: () => number): void {
-    this.families.push({ name, help, type: 'gauge', collect: () => [{ name, value: read() }] });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   counter(name: string, help: string): Counter {
-    const c = new Counter();
-    this.families.push({ name, help, type: 'counter', collect: () => [{ name, value: c.get() }] });
-    return c;
+    const exported = new PromCounter({ name, help, registers: [this.registry] });
+    let value = 0;
+    return {
+      inc(by = 1) {
+        exported.inc(by);
+        value += by;
+      },
+      get: () => value,
+    };
   }
 
   histogram(name: string, help: string, bucketsUpperBounds: readonly number[]): Histogram {
-    const h = new Histogram(bucketsUpperBounds);
-    this.families.push({ name, help, type: 'histogram', collect: () => h.samples(name) });
-    return h;
+    return new PromHistogram({ name, help, buckets: [...bucketsUpperBounds], registers: [this.registry] });
   }
 
   /** The exposition text served on GET /metrics. */
-  render(): string {
-    const lines: string[] = [];
-    for (const f of this.families) {
-      lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
-      lines.push(`# TYPE ${f.name} ${f.type}`);
-      for (const s of f.collect()) lines.push(formatSample(s));
-    }
-    return lines.join('\n') + '\n';
+  async render(): Promise<string> {
+    const parts = [await this.registry.metrics()];
+    if (this.includeProcess) parts.push(await processMetrics().metrics());
+    // prom-client separates families with blank lines; the format allows them, but some strict parsers don't.
+    return `${parts.join('\n').split('\n').filter((line) => line !== '').join('\n')}\n`;
   }
 }
 

@@ -75,13 +75,19 @@ function uidPart(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
+/** The person's own environment commitments, else the classic two. */
+function focusSetup(plan: WeekPlan): string {
+  const own = plan.environment.map((e) => e.text.trim().replace(/[.\s]+$/, '')).filter(Boolean);
+  return own.length ? `${own.join('. ')}.` : 'Phone away, notifications off.';
+}
+
 function blockEvent(plan: WeekPlan, block: TimeBlock, stamp: string): string[] {
   const rock = block.rockId ? plan.rocks.find((r) => r.id === block.rockId) : undefined;
   const category = block.kind === 'deep_work' ? 'Deep work' : block.kind === 'recovery' ? 'Recovery' : 'Other';
   const summary = block.kind === 'deep_work' ? `Deep work: ${block.title}` : block.kind === 'recovery' ? `Recovery: ${block.title}` : block.title;
   const description =
     block.kind === 'deep_work'
-      ? `${rock ? `Big rock: ${rock.title}\n` : ''}Protected focus time (at least ${MIN_DEEP_WORK_MINUTES} minutes). Phone away, notifications off.`
+      ? `${rock ? `Big rock: ${rock.title}\n` : ''}Protected focus time (at least ${MIN_DEEP_WORK_MINUTES} minutes). ${focusSetup(plan)}`
       : block.kind === 'recovery'
         ? 'Recovery on purpose: unplug, move, rest.'
         : '';
@@ -103,8 +109,9 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
   const startLocal = opts.reviewStart ?? DEFAULT_REVIEW_START;
   const minutes = opts.reviewMinutes ?? DEFAULT_REVIEW_MINUTES;
   const reminder = opts.reminderMinutes ?? DEFAULT_REVIEW_REMINDER_MINUTES;
-  const start = localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
-  const end = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+  // A review slot the person chose wins over the default Friday slot.
+  const start = plan.review?.start ?? localToInstant(plan.weekKey, FRIDAY_INDEX, startLocal, plan.timeZone);
+  const end = plan.review?.end ?? new Date(Date.parse(start) + minutes * 60_000).toISOString();
   const rocks = plan.rocks.filter((r) => r.status !== 'dropped').map((r) => `- ${r.title}`);
   const description = [
     'Simplify and reflect: what happened to each big rock? Where did time go compared with the plan? What will you drop? What carries over?',
@@ -117,14 +124,14 @@ function reviewEvent(plan: WeekPlan, stamp: string, opts: IcsOptions): string[] 
     `DTSTAMP:${stamp}`,
     `DTSTART:${formatUtc(start)}`,
     `DTEND:${formatUtc(end)}`,
-    `SUMMARY:${escapeText('Friday review')}`,
+    `SUMMARY:${escapeText(plan.review ? 'Weekly review' : 'Friday review')}`,
     `DESCRIPTION:${escapeText(description)}`,
     'CATEGORIES:Review',
     'TRANSP:OPAQUE',
     'BEGIN:VALARM',
     'ACTION:DISPLAY',
     `TRIGGER:-${minutesDuration(reminder)}`,
-    `DESCRIPTION:${escapeText(`Friday review in ${reminder} minutes`)}`,
+    `DESCRIPTION:${escapeText(`${plan.review ? 'Weekly' : 'Friday'} review in ${reminder} minutes`)}`,
     'END:VALARM',
     'END:VEVENT',
   ];

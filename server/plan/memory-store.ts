@@ -3,6 +3,7 @@
 
 import {
   checkBlock,
+  checkReviewSlot,
   checkCarry,
   checkEnvironment,
   checkNewRock,
@@ -13,12 +14,14 @@ import {
   MAX_VISION_PART_CHARS,
 } from './rules.ts';
 import type { CarryItem, Created, NewBlock, NewReflection, PlanStore, WeekRef } from './store.ts';
-import type { EnvironmentCommitment, PlanChange, Reflection, Rock, RockStatus, TimeBlock, Vision, WeekPlan } from './types.ts';
+import type { EnvironmentCommitment, PlanChange, Reflection, ReviewSlot, Rock, RockStatus, TimeBlock, Vision, WeekPlan } from './types.ts';
 import { parseWeekKey } from './week.ts';
-import { checkRef, normalizeInstant, notFound, rejected, REFLECTION_FIELDS } from './store-checks.ts';
+import { checkRef, normalizeInstant, notFound, rejected, REFLECTION_FIELDS, reorder, staleVersion } from './store-checks.ts';
 
 interface StoredWeek {
   timeZone: string;
+  version: number;
+  review: ReviewSlot | null;
   rocks: Rock[];
   blocks: TimeBlock[];
   environment: EnvironmentCommitment[];
@@ -45,6 +48,8 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     return structuredClone({
       weekKey,
       timeZone: w?.timeZone ?? timeZone,
+      version: w?.version ?? 0,
+      review: w?.review ?? null,
       vision: vision ?? null,
       rocks: [...(w?.rocks ?? [])].sort((a, b) => a.position - b.position),
       blocks: [...(w?.blocks ?? [])].sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id)),
@@ -57,7 +62,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     const k = key(ref.userId, ref.weekKey);
     let w = weeks.get(k);
     if (!w) {
-      w = { timeZone: ref.timeZone, rocks: [], blocks: [], environment: [], reflections: [] };
+      w = { timeZone: ref.timeZone, version: 0, review: null, rocks: [], blocks: [], environment: [], reflections: [] };
       weeks.set(k, w);
     }
     return w;
@@ -68,11 +73,21 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
   }
 
   function changed(ref: WeekRef): PlanChange {
+    weekFor(ref).version++;
     return { ok: true, value: planOf(ref) };
   }
 
   function created(ref: WeekRef, id: string): PlanChange<Created> {
+    weekFor(ref).version++;
     return { ok: true, value: { plan: planOf(ref), id } };
+  }
+
+  /** Bad week or zone, or a stale If-Match. */
+  function refused(ref: WeekRef) {
+    const bad = checkRef(ref);
+    if (bad) return bad;
+    const version = weeks.get(key(ref.userId, ref.weekKey))?.version ?? 0;
+    return ref.ifVersion !== undefined && ref.ifVersion !== version ? staleVersion(version) : null;
   }
 
   function nextPosition(rocks: Rock[]): number {
@@ -86,7 +101,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async setVision(ref, vision) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       for (const part of ['work', 'self', 'relationships'] as const) {
         const r = checkText(vision[part], `vision for ${part}`, MAX_VISION_PART_CHARS);
@@ -97,7 +112,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async addRock(ref, title) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const r = checkNewRock(planOf(ref), title);
       if (!r.ok) return rejected(r);
@@ -108,7 +123,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async updateRock(ref, rockId, patch) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const w = weeks.get(key(ref.userId, ref.weekKey));
       const rock = w?.rocks.find((r) => r.id === rockId);
@@ -123,11 +138,15 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
       }
       if (patch.title !== undefined) rock.title = patch.title.trim();
       if (patch.status !== undefined) rock.status = patch.status as RockStatus;
+      if (patch.position !== undefined) {
+        const order = reorder(w.rocks, rockId, patch.position);
+        for (const r of w.rocks) r.position = order.get(r.id) ?? r.position;
+      }
       return changed(ref);
     },
 
     async removeRock(ref, rockId) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const w = weeks.get(key(ref.userId, ref.weekKey));
       if (!w || !w.rocks.some((r) => r.id === rockId)) return notFound('rock');
@@ -137,7 +156,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async addBlock(ref, block: NewBlock) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const candidate = { ...block, title: block.title.trim(), start: normalizeInstant(block.start), end: normalizeInstant(block.end) };
       const r = checkBlock(planOf(ref), candidate);
@@ -147,8 +166,37 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
       return created(ref, stored.id);
     },
 
+    async updateBlock(ref, blockId, patch) {
+      const bad = refused(ref);
+      if (bad) return bad;
+      const w = weeks.get(key(ref.userId, ref.weekKey));
+      const block = w?.blocks.find((b) => b.id === blockId);
+      if (!w || !block) return notFound('time block');
+      const candidate = {
+        kind: patch.kind ?? block.kind,
+        title: (patch.title ?? block.title).trim(),
+        start: normalizeInstant(patch.start ?? block.start),
+        end: normalizeInstant(patch.end ?? block.end),
+        rockId: patch.rockId === undefined ? block.rockId : patch.rockId,
+      };
+      const r = checkBlock(planOf(ref), candidate, blockId);
+      if (!r.ok) return rejected(r);
+      Object.assign(block, candidate);
+      return changed(ref);
+    },
+
+    async setReview(ref, slot) {
+      const bad = refused(ref);
+      if (bad) return bad;
+      const candidate = { start: normalizeInstant(slot.start), end: normalizeInstant(slot.end) };
+      const r = checkReviewSlot(planOf(ref), candidate);
+      if (!r.ok) return rejected(r);
+      weekFor(ref).review = candidate;
+      return changed(ref);
+    },
+
     async removeBlock(ref, blockId) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const w = weeks.get(key(ref.userId, ref.weekKey));
       if (!w || !w.blocks.some((b) => b.id === blockId)) return notFound('time block');
@@ -157,7 +205,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async addEnvironment(ref, text) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const r = checkEnvironment(planOf(ref), text);
       if (!r.ok) return rejected(r);
@@ -167,7 +215,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async removeEnvironment(ref, environmentId) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       const w = weeks.get(key(ref.userId, ref.weekKey));
       if (!w || !w.environment.some((e) => e.id === environmentId)) return notFound('environment change');
@@ -176,7 +224,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async addReflection(ref, reflection: NewReflection) {
-      const bad = checkRef(ref);
+      const bad = refused(ref);
       if (bad) return bad;
       for (const [field, what] of REFLECTION_FIELDS) {
         const r = checkText(reflection[field], what);
@@ -195,7 +243,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
     },
 
     async carryOver(from, toWeekKey, items: CarryItem[]) {
-      const bad = checkRef(from) ?? checkRef({ weekKey: toWeekKey, timeZone: from.timeZone });
+      const bad = refused(from) ?? checkRef({ weekKey: toWeekKey, timeZone: from.timeZone });
       if (bad) return bad;
       if (toWeekKey === from.weekKey) return { ok: false, code: 'invalid_week', reason: 'Rocks carry into a different week.' };
       if (items.length === 0) return { ok: false, code: 'not_carryable', reason: 'No rocks were named to carry over.' };
@@ -228,6 +276,7 @@ export function createMemoryPlanStore(options: MemoryPlanStoreOptions = {}): Pla
         });
       }
       for (const item of items) source!.rocks.find((r) => r.id === item.rockId)!.status = 'carried';
+      source!.version++;
       return changed(to);
     },
   };

@@ -1,11 +1,13 @@
 // PlanStore on Prisma (PGlite or PostgreSQL). Each write runs in one transaction that
 // locks the week row first, then checks rules.ts against the plan as read under that
-// lock — so two devices cannot both add a sixth rock.
+// lock — so two devices cannot both add a sixth rock — and bumps the week's version in
+// the same transaction.
 
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../db/database.ts';
 import {
   checkBlock,
+  checkReviewSlot,
   checkCarry,
   checkEnvironment,
   checkNewRock,
@@ -15,7 +17,7 @@ import {
   checkTitle,
   MAX_VISION_PART_CHARS,
 } from './rules.ts';
-import { checkRef, normalizeInstant, notFound, rejected, REFLECTION_FIELDS, type Fail } from './store-checks.ts';
+import { checkRef, normalizeInstant, notFound, rejected, REFLECTION_FIELDS, reorder, staleVersion, type Fail } from './store-checks.ts';
 import type { Created, PlanStore, WeekRef } from './store.ts';
 import type { PlanChange, Vision, WeekPlan } from './types.ts';
 import { parseWeekKey } from './week.ts';
@@ -39,6 +41,8 @@ async function loadPlan(db: Db, userId: string, weekKey: string, timeZone: strin
   return {
     weekKey,
     timeZone: week?.timeZone ?? timeZone,
+    version: week?.version ?? 0,
+    review: week?.reviewStart && week.reviewEnd ? { start: week.reviewStart.toISOString(), end: week.reviewEnd.toISOString() } : null,
     vision: vision ? { work: vision.work, self: vision.self, relationships: vision.relationships } : null,
     rocks: (week?.rocks ?? []).map((r) => ({
       id: r.id,
@@ -82,23 +86,34 @@ async function lockWeek(tx: Tx, ref: WeekRef): Promise<string> {
   return row.id;
 }
 
+/** What a write step did: `id` of what it created, `alsoChanged` other weeks it wrote (bumped too). */
+type Step = Fail | { ok: true; id?: string; alsoChanged?: string[] };
+
 export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {
-  /** Creates the week if needed, takes its row lock, and hands over the plan as read under it. */
-  async function withWeek<T>(ref: WeekRef, fn: (tx: Tx, weekId: string, plan: WeekPlan) => Promise<PlanChange<T> | Fail>): Promise<PlanChange<T>> {
+  /**
+   * Creates the week if needed, takes its row lock, checks If-Match, hands over the plan as
+   * read under the lock and, if the step succeeded, bumps the version and reads the result.
+   * `result` is the week whose plan is returned (the target week of a carry-over).
+   */
+  async function write(ref: WeekRef, step: (tx: Tx, weekId: string, plan: WeekPlan) => Promise<Step>, result: WeekRef = ref): Promise<PlanChange<Created>> {
     const bad = checkRef(ref);
     if (bad) return bad;
     return prisma.$transaction(async (tx) => {
       const weekId = await lockWeek(tx, ref);
-      return fn(tx, weekId, await loadPlan(tx, ref.userId, ref.weekKey, ref.timeZone));
+      const plan = await loadPlan(tx, ref.userId, ref.weekKey, ref.timeZone);
+      if (ref.ifVersion !== undefined && ref.ifVersion !== plan.version) return staleVersion(plan.version);
+      const done = await step(tx, weekId, plan);
+      if (!done.ok) return done;
+      await tx.week.updateMany({ where: { id: { in: [weekId, ...(done.alsoChanged ?? [])] } }, data: { version: { increment: 1 } } });
+      return { ok: true, value: { plan: await loadPlan(tx, result.userId, result.weekKey, result.timeZone), id: done.id ?? '' } };
     });
   }
-
-  const changed = async (tx: Tx, ref: WeekRef): Promise<PlanChange> => ({ ok: true, value: await loadPlan(tx, ref.userId, ref.weekKey, ref.timeZone) });
-  const created = async (tx: Tx, ref: WeekRef, id: string): Promise<PlanChange<Created>> => ({
-    ok: true,
-    value: { plan: await loadPlan(tx, ref.userId, ref.weekKey, ref.timeZone), id },
-  });
+  const change = async (ref: WeekRef, step: (tx: Tx, weekId: string, plan: WeekPlan) => Promise<Step>, result?: WeekRef): Promise<PlanChange> => {
+    const r = await write(ref, step, result);
+    return r.ok ? { ok: true, value: r.value.plan } : r;
+  };
   const nextPosition = (plan: WeekPlan) => plan.rocks.reduce((max, r) => Math.max(max, r.position + 1), 0);
+  const OK = { ok: true } as const;
 
   return {
     async getWeek(userId, weekKey, timeZone) {
@@ -106,28 +121,27 @@ export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {
       return loadPlan(prisma, userId, weekKey, timeZone);
     },
 
-    async setVision(ref, vision: Vision) {
-      const bad = checkRef(ref);
-      if (bad) return bad;
-      for (const part of ['work', 'self', 'relationships'] as const) {
-        const r = checkText(vision[part], `vision for ${part}`, MAX_VISION_PART_CHARS);
-        if (!r.ok) return rejected(r);
-      }
-      const data = { work: vision.work.trim(), self: vision.self.trim(), relationships: vision.relationships.trim() };
-      await prisma.vision.upsert({ where: { userId: ref.userId }, create: { userId: ref.userId, ...data }, update: data });
-      return { ok: true, value: await loadPlan(prisma, ref.userId, ref.weekKey, ref.timeZone) };
-    },
+    setVision: (ref, vision: Vision) =>
+      change(ref, async (tx) => {
+        for (const part of ['work', 'self', 'relationships'] as const) {
+          const r = checkText(vision[part], `vision for ${part}`, MAX_VISION_PART_CHARS);
+          if (!r.ok) return rejected(r);
+        }
+        const data = { work: vision.work.trim(), self: vision.self.trim(), relationships: vision.relationships.trim() };
+        await tx.vision.upsert({ where: { userId: ref.userId }, create: { userId: ref.userId, ...data }, update: data });
+        return OK;
+      }),
 
     addRock: (ref, title) =>
-      withWeek(ref, async (tx, weekId, plan) => {
+      write(ref, async (tx, weekId, plan) => {
         const r = checkNewRock(plan, title);
         if (!r.ok) return rejected(r);
         const rock = await tx.rock.create({ data: { weekId, title: title.trim(), position: nextPosition(plan) } });
-        return created(tx, ref, rock.id);
+        return { ok: true, id: rock.id };
       }),
 
     updateRock: (ref, rockId, patch) =>
-      withWeek(ref, async (tx, _weekId, plan) => {
+      change(ref, async (tx, _weekId, plan) => {
         const rock = plan.rocks.find((r) => r.id === rockId);
         if (!rock) return notFound('rock');
         if (patch.title !== undefined) {
@@ -142,52 +156,86 @@ export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {
           where: { id: rockId },
           data: { ...(patch.title !== undefined ? { title: patch.title.trim() } : {}), ...(patch.status !== undefined ? { status: patch.status } : {}) },
         });
-        return changed(tx, ref);
+        if (patch.position !== undefined) {
+          for (const [id, position] of reorder(plan.rocks, rockId, patch.position)) {
+            if (plan.rocks.find((r) => r.id === id)?.position !== position) await tx.rock.update({ where: { id }, data: { position } });
+          }
+        }
+        return OK;
       }),
 
     removeRock: (ref, rockId) =>
-      withWeek(ref, async (tx, _weekId, plan) => {
+      change(ref, async (tx, _weekId, plan) => {
         if (!plan.rocks.some((r) => r.id === rockId)) return notFound('rock');
         // The schema's SetNull unlinks the rock's blocks.
         await tx.rock.delete({ where: { id: rockId } });
-        return changed(tx, ref);
+        return OK;
       }),
 
     addBlock: (ref, block) =>
-      withWeek(ref, async (tx, weekId, plan) => {
+      write(ref, async (tx, weekId, plan) => {
         const candidate = { ...block, title: block.title.trim(), start: normalizeInstant(block.start), end: normalizeInstant(block.end) };
         const r = checkBlock(plan, candidate);
         if (!r.ok) return rejected(r);
         const stored = await tx.timeBlock.create({
           data: { weekId, kind: candidate.kind, title: candidate.title, start: new Date(candidate.start), end: new Date(candidate.end), rockId: candidate.rockId },
         });
-        return created(tx, ref, stored.id);
+        return { ok: true, id: stored.id };
+      }),
+
+    updateBlock: (ref, blockId, patch) =>
+      change(ref, async (tx, _weekId, plan) => {
+        const block = plan.blocks.find((b) => b.id === blockId);
+        if (!block) return notFound('time block');
+        const candidate = {
+          kind: patch.kind ?? block.kind,
+          title: (patch.title ?? block.title).trim(),
+          start: normalizeInstant(patch.start ?? block.start),
+          end: normalizeInstant(patch.end ?? block.end),
+          rockId: patch.rockId === undefined ? block.rockId : patch.rockId,
+        };
+        const r = checkBlock(plan, candidate, blockId);
+        if (!r.ok) return rejected(r);
+        await tx.timeBlock.update({
+          where: { id: blockId },
+          data: { kind: candidate.kind, title: candidate.title, start: new Date(candidate.start), end: new Date(candidate.end), rockId: candidate.rockId },
+        });
+        return OK;
       }),
 
     removeBlock: (ref, blockId) =>
-      withWeek(ref, async (tx, _weekId, plan) => {
+      change(ref, async (tx, _weekId, plan) => {
         if (!plan.blocks.some((b) => b.id === blockId)) return notFound('time block');
         await tx.timeBlock.delete({ where: { id: blockId } });
-        return changed(tx, ref);
+        return OK;
+      }),
+
+    setReview: (ref, slot) =>
+      change(ref, async (tx, weekId, plan) => {
+        const candidate = { start: normalizeInstant(slot.start), end: normalizeInstant(slot.end) };
+        const r = checkReviewSlot(plan, candidate);
+        if (!r.ok) return rejected(r);
+        await tx.week.update({ where: { id: weekId }, data: { reviewStart: new Date(candidate.start), reviewEnd: new Date(candidate.end) } });
+        return OK;
       }),
 
     addEnvironment: (ref, text) =>
-      withWeek(ref, async (tx, weekId, plan) => {
+      write(ref, async (tx, weekId, plan) => {
         const r = checkEnvironment(plan, text);
         if (!r.ok) return rejected(r);
         const item = await tx.environmentCommitment.create({ data: { weekId, text: text.trim() } });
-        return created(tx, ref, item.id);
+        return { ok: true, id: item.id };
       }),
 
     removeEnvironment: (ref, environmentId) =>
-      withWeek(ref, async (tx, _weekId, plan) => {
+      change(ref, async (tx, _weekId, plan) => {
         if (!plan.environment.some((e) => e.id === environmentId)) return notFound('environment change');
         await tx.environmentCommitment.delete({ where: { id: environmentId } });
-        return changed(tx, ref);
+        return OK;
       }),
 
     addReflection: (ref, reflection) =>
-      withWeek(ref, async (tx, weekId) => {
+      write(ref, async (tx, weekId) => {
         for (const [field, what] of REFLECTION_FIELDS) {
           const r = checkText(reflection[field], what);
           if (!r.ok) return rejected(r);
@@ -201,7 +249,7 @@ export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {
             carryOver: reflection.carryOver.trim(),
           },
         });
-        return created(tx, ref, stored.id);
+        return { ok: true, id: stored.id };
       }),
 
     async carryOver(from, toWeekKey, items) {
@@ -210,33 +258,37 @@ export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {
       if (toWeekKey === from.weekKey) return { ok: false, code: 'invalid_week', reason: 'Rocks carry into a different week.' };
       if (items.length === 0) return { ok: false, code: 'not_carryable', reason: 'No rocks were named to carry over.' };
       const to: WeekRef = { userId: from.userId, weekKey: toWeekKey, timeZone: from.timeZone };
-      return withWeek(from, async (tx, _fromId, source) => {
-        const seen = new Map<string, number>();
-        for (const item of items) seen.set(item.rockId, (seen.get(item.rockId) ?? 0) + 1);
-        for (const item of items) {
-          const rock = source.rocks.find((r) => r.id === item.rockId);
-          if (!rock) return notFound('rock');
-          if ((seen.get(item.rockId) ?? 0) > 1 && !item.title?.trim()) {
-            return { ok: false, code: 'not_carryable', reason: `"${rock.title}" is listed more than once; to split it, give each part its own title.` };
+      return change(
+        from,
+        async (tx, _fromId, source) => {
+          const seen = new Map<string, number>();
+          for (const item of items) seen.set(item.rockId, (seen.get(item.rockId) ?? 0) + 1);
+          for (const item of items) {
+            const rock = source.rocks.find((r) => r.id === item.rockId);
+            if (!rock) return notFound('rock');
+            if ((seen.get(item.rockId) ?? 0) > 1 && !item.title?.trim()) {
+              return { ok: false, code: 'not_carryable', reason: `"${rock.title}" is listed more than once; to split it, give each part its own title.` };
+            }
+            const r = checkCarry(rock, item.title);
+            if (!r.ok) return rejected(r);
           }
-          const r = checkCarry(rock, item.title);
-          if (!r.ok) return rejected(r);
-        }
-        // Lock order is always source week, then target week.
-        const target = { id: await lockWeek(tx, to) };
-        const targetPlan = await loadPlan(tx, to.userId, to.weekKey, to.timeZone);
-        const cap = checkRockCapacity(targetPlan, items.length);
-        if (!cap.ok) return rejected(cap);
-        let position = nextPosition(targetPlan);
-        for (const item of items) {
-          const rock = source.rocks.find((r) => r.id === item.rockId)!;
-          await tx.rock.create({
-            data: { weekId: target.id, title: (item.title ?? rock.title).trim(), position: position++, carryCount: rock.carryCount + 1, carriedFromId: rock.id },
-          });
-        }
-        await tx.rock.updateMany({ where: { id: { in: [...seen.keys()] } }, data: { status: 'carried' } });
-        return changed(tx, to);
-      });
+          // Lock order is always source week, then target week.
+          const targetId = await lockWeek(tx, to);
+          const targetPlan = await loadPlan(tx, to.userId, to.weekKey, to.timeZone);
+          const cap = checkRockCapacity(targetPlan, items.length);
+          if (!cap.ok) return rejected(cap);
+          let position = nextPosition(targetPlan);
+          for (const item of items) {
+            const rock = source.rocks.find((r) => r.id === item.rockId)!;
+            await tx.rock.create({
+              data: { weekId: targetId, title: (item.title ?? rock.title).trim(), position: position++, carryCount: rock.carryCount + 1, carriedFromId: rock.id },
+            });
+          }
+          await tx.rock.updateMany({ where: { id: { in: [...seen.keys()] } }, data: { status: 'carried' } });
+          return { ok: true, alsoChanged: [targetId] };
+        },
+        to,
+      );
     },
   };
 }

@@ -14,6 +14,10 @@ export const MAX_ENVIRONMENT_CHANGES = 3;
 export const MAX_BLOCKS_PER_WEEK = 60;
 /** A rock that has already rolled over this many times must be shrunk, split or dropped. */
 export const MAX_CARRY_COUNT = 2;
+/** The Friday review the person scheduled is stored as an "other" block with this title; the .ics export reads its time from it. */
+export const REVIEW_BLOCK_TITLE = 'Friday review';
+
+export const MAX_REVIEW_MINUTES = 240;
 
 const MS_PER_MINUTE = 60_000;
 
@@ -24,10 +28,9 @@ export type RuleCode =
   | 'title_empty'
   | 'title_too_long'
   | 'text_too_long'
-  | 'block_too_short'
-  | 'block_end_before_start'
-  | 'block_outside_week'
-  | 'block_overlap'
+  | 'deep_work_too_short'
+  | 'invalid_time'
+  | 'blocks_overlap'
   | 'too_many_blocks'
   | 'unknown_rock'
   | 'too_many_environment_changes'
@@ -118,32 +121,48 @@ function conflicts(a: BlockKind, b: BlockKind): boolean {
   return a === 'deep_work' || b === 'deep_work';
 }
 
-export function checkBlock(plan: WeekPlan, block: BlockCandidate): RuleResult {
+/** `replacing`: the id of the block being changed, which neither counts nor clashes with itself. */
+export function checkBlock(plan: WeekPlan, block: BlockCandidate, replacing?: string): RuleResult {
   const t = checkTitle(block.title, 'block title');
   if (!t.ok) return t;
   const startMs = Date.parse(block.start);
   const endMs = Date.parse(block.end);
-  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) return fail('block_end_before_start', 'The block needs a valid start and end time.');
-  if (endMs <= startMs) return fail('block_end_before_start', 'The block ends before it starts — the end time must be after the start time.');
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) return fail('invalid_time', 'The block needs a valid start and end time.');
+  if (endMs <= startMs) return fail('invalid_time', 'The block ends before it starts — the end time must be after the start time.');
   const bounds = weekBounds(plan.weekKey, plan.timeZone);
   if (startMs < Date.parse(bounds.start) || endMs > Date.parse(bounds.end)) {
-    return fail('block_outside_week', `The block falls outside week ${plan.weekKey} (Monday 00:00 to Sunday 24:00 in ${plan.timeZone}).`);
+    return fail('invalid_time', `The block falls outside week ${plan.weekKey} (Monday 00:00 to Sunday 24:00 in ${plan.timeZone}).`);
   }
   const minutes = minutesBetween(block.start, block.end);
   if (block.kind === 'deep_work' && minutes < MIN_DEEP_WORK_MINUTES) {
     return fail(
-      'block_too_short',
+      'deep_work_too_short',
       `That block is ${minutes} minutes — deep work needs at least ${MIN_DEEP_WORK_MINUTES} minutes to get past the warm-up. Make it longer, or plan it as a regular block.`,
     );
   }
   if (block.rockId !== null && !plan.rocks.some((r) => r.id === block.rockId)) {
     return fail('unknown_rock', 'That rock is not in this week’s plan.');
   }
-  if (plan.blocks.length >= MAX_BLOCKS_PER_WEEK) return fail('too_many_blocks', `A week holds at most ${MAX_BLOCKS_PER_WEEK} blocks.`);
-  const clash = plan.blocks.find((b) => conflicts(b.kind, block.kind) && overlaps(b, block));
+  const others = replacing === undefined ? plan.blocks : plan.blocks.filter((b) => b.id !== replacing);
+  if (others.length >= MAX_BLOCKS_PER_WEEK) return fail('too_many_blocks', `A week holds at most ${MAX_BLOCKS_PER_WEEK} blocks.`);
+  const clash = others.find((b) => conflicts(b.kind, block.kind) && overlaps(b, block));
   if (clash) {
-    return fail('block_overlap', `It overlaps "${clash.title}" (${describeKind(clash.kind)}) — protected time can't be double-booked. Pick another time.`);
+    return fail('blocks_overlap', `It overlaps "${clash.title}" (${describeKind(clash.kind)}) — protected time can't be double-booked. Pick another time.`);
   }
+  return OK;
+}
+
+/** The weekly review slot: inside the week, end after start, at most a day long. */
+export function checkReviewSlot(plan: WeekPlan, slot: { start: string; end: string }): RuleResult {
+  const startMs = Date.parse(slot.start);
+  const endMs = Date.parse(slot.end);
+  if (!Number.isFinite(startMs) || !Number.isFinite(endMs)) return fail('invalid_time', 'The review needs a valid start and end time.');
+  if (endMs <= startMs) return fail('invalid_time', 'The review ends before it starts — the end time must be after the start time.');
+  const bounds = weekBounds(plan.weekKey, plan.timeZone);
+  if (startMs < Date.parse(bounds.start) || endMs > Date.parse(bounds.end)) {
+    return fail('invalid_time', `The review falls outside week ${plan.weekKey} (Monday 00:00 to Sunday 24:00 in ${plan.timeZone}).`);
+  }
+  if (endMs - startMs > MAX_REVIEW_MINUTES * MS_PER_MINUTE) return fail('invalid_time', `Keep the review under ${MAX_REVIEW_MINUTES / 60} hours.`);
   return OK;
 }
 

@@ -12,6 +12,21 @@ export function notFound(what: string): Fail {
   return { ok: false, code: 'not_found', reason: `That ${what} is not in this week’s plan (it may have been removed).` };
 }
 
+export function staleVersion(current: number): Fail {
+  return { ok: false, code: 'plan_changed', reason: `The plan changed meanwhile (it is now at version ${current}); look at it again and retry.` };
+}
+
+/** Moves `id` to `position` (clamped) and numbers the whole list 0, 1, 2, … in the new order. */
+export function reorder<T extends { id: string; position: number }>(items: readonly T[], id: string, position: number): Map<string, number> {
+  const sorted = [...items].sort((a, b) => a.position - b.position);
+  const from = sorted.findIndex((r) => r.id === id);
+  if (from >= 0) {
+    const [moved] = sorted.splice(from, 1);
+    sorted.splice(Math.max(0, Math.min(sorted.length, position)), 0, moved!);
+  }
+  return new Map(sorted.map((r, i) => [r.id, i]));
+}
+
 export function checkRef(ref: { weekKey: string; timeZone: string }): Fail | null {
   if (!parseWeekKey(ref.weekKey)) return { ok: false, code: 'invalid_week', reason: `"${ref.weekKey}" is not a valid ISO week like "2026-W48".` };
   if (!isValidTimeZone(ref.timeZone)) return { ok: false, code: 'invalid_week', reason: `"${ref.timeZone}" is not a known time zone.` };

@@ -55,6 +55,27 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
   ),
   tool('remove_time_block', 'Remove a block from the week.', { blockId: str('Id from get_plan.') }, ['blockId']),
   tool(
+    'move_time_block',
+    'Move or resize a block: give its new day, start and end. Kind, title and rock stay. If the new time is refused, the block stays where it was.',
+    {
+      blockId: str('Id from get_plan.'),
+      day: str(`A weekday (${DAY_NAMES.join(', ')}) of the planned week, or a date "YYYY-MM-DD" inside it.`),
+      start: { type: 'string', pattern: HHMM_PATTERN, description: 'New local start "HH:MM".' },
+      end: { type: 'string', pattern: HHMM_PATTERN, description: 'New local end "HH:MM".' },
+    },
+    ['blockId', 'day', 'start', 'end'],
+  ),
+  tool(
+    'set_review_time',
+    'Set when the person does the Friday review (default Friday 16:00–16:30; the calendar export uses it). Refused if it overlaps deep work or recovery — check with get_plan and propose a free time.',
+    {
+      day: str('Usually friday.'),
+      start: { type: 'string', pattern: HHMM_PATTERN, description: 'Local start "HH:MM".' },
+      end: { type: 'string', pattern: HHMM_PATTERN, description: 'Local end "HH:MM"; default 30 minutes after start.' },
+    },
+    ['start'],
+  ),
+  tool(
     'add_environment_commitment',
     `Record one change to the environment that makes focus easier, e.g. "Phone in another room". ${MAX_ENVIRONMENT_CHANGES} at most.`,
     { text: str('The change, in a few words.') },

@@ -7,6 +7,8 @@ export interface ToolOutcome {
   message: string;
   /** The plan after a successful change (the caller emits plan.updated with it). */
   plan?: WeekPlan;
+  /** The id of what a successful add created (rock, block, environment change), so a caller can undo it. */
+  created?: string;
 }
 
 export interface ToolContext {

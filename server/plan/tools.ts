@@ -3,7 +3,7 @@
 // and every outcome into a sentence the model can act on.
 
 import { blockMinutes, blockTime, planForModel } from './describe.ts';
-import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, activeRocks } from './rules.ts';
+import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, REVIEW_BLOCK_TITLE, activeRocks } from './rules.ts';
 import type { PlanStore, WeekRef } from './store.ts';
 import { ArgError, ArgReader, objectReader, parseArgs } from './tool-args.ts';
 import { PLAN_TOOL_DEFINITIONS } from './tool-definitions.ts';
@@ -16,6 +16,7 @@ export interface PlanToolboxOptions {
 }
 
 const BLOCK_KINDS = ['deep_work', 'recovery', 'other'] as const;
+export { REVIEW_BLOCK_TITLE } from './rules.ts';
 const ROCK_STATUSES = ['planned', 'done', 'dropped'] as const;
 
 type Handler = (args: ArgReader, ref: WeekRef) => Promise<ToolOutcome>;
@@ -27,6 +28,13 @@ function rejectedOutcome(change: { ok: false; reason: string }): ToolOutcome {
 function changedOutcome(change: PlanChange<WeekPlan>, message: (plan: WeekPlan) => string): ToolOutcome {
   if (!change.ok) return rejectedOutcome(change);
   return { ok: true, message: message(change.value), plan: change.value };
+}
+
+function addHhmm(hhmm: string, minutes: number): string {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m) return hhmm;
+  const t = Math.min(24 * 60, Number(m[1]) * 60 + Number(m[2]) + minutes);
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
 }
 
 export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions = {}): PlanToolbox {
@@ -66,7 +74,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
       if (!change.ok) return rejectedOutcome(change);
       const { plan, id } = change.value;
       const rock = plan.rocks.find((r) => r.id === id)!;
-      return { ok: true, message: `Added big rock ${activeRocks(plan).length} of ${MAX_ACTIVE_ROCKS} max: "${rock.title}" (id ${id}).`, plan };
+      return { ok: true, message: `Added big rock ${activeRocks(plan).length} of ${MAX_ACTIVE_ROCKS} max: "${rock.title}" (id ${id}).`, plan, created: id };
     },
 
     async update_rock(a, ref) {
@@ -110,6 +118,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
         ok: true,
         message: `Added ${label} block "${block.title}" ${blockTime(block, plan.timeZone)} (${blockMinutes(block)} min, id ${id}).${past}`,
         plan,
+        created: id,
       };
     },
 
@@ -118,12 +127,44 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
       return changedOutcome(await store.removeBlock(ref, a.string('blockId')), () => 'Removed the block.');
     },
 
+    async move_time_block(a, ref) {
+      a.noOthers(['blockId', 'day', 'start', 'end']);
+      const blockId = a.string('blockId');
+      const times = resolveBlockTimes(ref, a.string('day'), a.string('start'), a.string('end'));
+      const before = await store.getWeek(ref.userId, ref.weekKey, ref.timeZone);
+      const old = before.blocks.find((b) => b.id === blockId);
+      if (!old) return { ok: false, message: 'That block is not in this week’s plan.' };
+      // Remove, then add at the new time; if the new time is refused, the old block goes back.
+      const removed = await store.removeBlock(ref, blockId);
+      if (!removed.ok) return rejectedOutcome(removed);
+      const added = await store.addBlock(ref, { kind: old.kind, title: old.title, start: times.start, end: times.end, rockId: old.rockId });
+      if (!added.ok) {
+        await store.addBlock(ref, { kind: old.kind, title: old.title, start: old.start, end: old.end, rockId: old.rockId });
+        return rejectedOutcome(added);
+      }
+      const block = added.value.plan.blocks.find((b) => b.id === added.value.id)!;
+      return { ok: true, message: `Moved "${block.title}" to ${blockTime(block, added.value.plan.timeZone)} (id ${block.id}).`, plan: added.value.plan, created: block.id };
+    },
+
+    async set_review_time(a, ref) {
+      a.noOthers(['day', 'start', 'end']);
+      const times = resolveBlockTimes(ref, a.optionalString('day') ?? 'friday', a.string('start'), a.optionalString('end') ?? addHhmm(a.string('start'), 30));
+      const before = await store.getWeek(ref.userId, ref.weekKey, ref.timeZone);
+      // The review is protected time like deep work: it may not overlap deep work or recovery.
+      const clash = before.blocks.find((b) => b.title !== REVIEW_BLOCK_TITLE && b.kind !== 'other' && Date.parse(b.start) < Date.parse(times.end) && Date.parse(times.start) < Date.parse(b.end));
+      if (clash) return { ok: false, message: `It overlaps "${clash.title}" ${blockTime(clash, before.timeZone)}. Pick another time.` };
+      // One representation with the HTTP route (PUT /review): the week's review slot.
+      const change = await store.setReview(ref, times);
+      if (!change.ok) return rejectedOutcome(change);
+      return { ok: true, message: `Friday review set for ${blockTime(times, change.value.timeZone)}.`, plan: change.value };
+    },
+
     async add_environment_commitment(a, ref) {
       a.noOthers(['text']);
       const change = await store.addEnvironment(ref, a.string('text', { max: MAX_TITLE_CHARS }));
       if (!change.ok) return rejectedOutcome(change);
       const item = change.value.plan.environment.find((e) => e.id === change.value.id)!;
-      return { ok: true, message: `Added environment change "${item.text}" (id ${item.id}).`, plan: change.value.plan };
+      return { ok: true, message: `Added environment change "${item.text}" (id ${item.id}).`, plan: change.value.plan, created: item.id };
     },
 
     async remove_environment_commitment(a, ref) {

@@ -43,10 +43,20 @@ export interface Reflection {
   createdAt: string;
 }
 
+/** The weekly review slot (ISO-8601 instants). */
+export interface ReviewSlot {
+  start: string;
+  end: string;
+}
+
 export interface WeekPlan {
   /** ISO week key in the user's time zone, e.g. "2026-W48". */
   weekKey: string;
   timeZone: string;
+  /** Grows by one on every change (0 = never written); writes may send it as If-Match. */
+  version: number;
+  /** null: the default Friday slot of the calendar export. */
+  review: ReviewSlot | null;
   vision: Vision | null;
   rocks: Rock[];
   blocks: TimeBlock[];

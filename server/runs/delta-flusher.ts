@@ -1,4 +1,4 @@
-import type { SessionLog } from '../session/port.ts';
+import type { DeltaInput, RunStore } from '../session/run-store.ts';
 
 /**
  * SL7: each run's streamed text is appended at most once per FLUSH_INTERVAL_MS. All runs
@@ -45,7 +45,7 @@ export class DeltaFlusher {
   private readonly inflightSet = new Set<RunBufferState>();
 
   constructor(
-    private readonly log: Pick<SessionLog, 'appendDeltas'>,
+    private readonly log: Pick<RunStore, 'appendDeltas'>,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
   ) {}
@@ -113,7 +113,7 @@ export class DeltaFlusher {
     this.lastFlushAt = performance.now();
     const batch: RunBufferState[] = [];
     const sessions = new Set<string>();
-    const deltas: { runId: string; text: string }[] = [];
+    const deltas: DeltaInput[] = [];
     for (const state of this.runs.values()) {
       if (state.stopped || state.text === '') {
         // Nothing new; anyone waiting on it is already up to date.
@@ -124,7 +124,7 @@ export class DeltaFlusher {
       if (sessions.has(state.sessionId)) continue;
       sessions.add(state.sessionId);
       batch.push(state);
-      deltas.push({ runId: state.runId, text: state.text });
+      deltas.push({ runId: state.runId, sessionId: state.sessionId, text: state.text });
       state.text = '';
     }
     if (batch.length === 0) return;

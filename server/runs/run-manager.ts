@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AgentError, type Agent } from '../agent/port.ts';
+import { AgentError, type Agent, type TurnContext } from '../agent/port.ts';
+import type { WeekPlan } from '../plan/types.ts';
 import type { SessionLog } from '../session/port.ts';
+import type { RunStore } from '../session/run-store.ts';
 import type { LogNotification, SessionEvent } from '../session/types.ts';
 import { AbortRegistry } from './abort-registry.ts';
 import { DeltaFlusher } from './delta-flusher.ts';
@@ -35,16 +37,18 @@ export interface RunObserver {
   runEnded?(status: string): void;
 }
 
-export interface SessionInfo {
-  userId: string;
-  kind: string;
-}
-
 export interface RunManagerOptions {
-  log: SessionLog;
+  /** Runs are claimed, stopped and ended here; the agent's other events and its history go to the log. */
+  store: RunStore & Pick<SessionLog, 'append' | 'readHistory'>;
   agent: Agent;
   instanceId: string;
-  describeSession(sessionId: string): Promise<SessionInfo | undefined>;
+  /** The turn's context, read once per turn (undefined: the session is gone). */
+  describeTurn(sessionId: string): Promise<TurnContext | undefined>;
+  /**
+   * Where an agent's plan.updated goes: the app publishes it (marked as the coach's) to every
+   * session of that week, this one included. Without it the event is appended here only.
+   */
+  publishPlan?(userId: string, sessionId: string, plan: WeekPlan): Promise<void>;
   logger?: RunLogger;
   observer?: RunObserver;
   leaseTtlMs?: number;
@@ -60,7 +64,9 @@ interface ActiveRun {
 
 /**
  * Claims turns, runs the agent with an AbortSignal, renews leases, honours stops from
- * any instance, and sweeps dead runs and orphaned turns. One per process.
+ * any instance, and sweeps dead runs and orphaned turns. One per process. It claims a
+ * turn on its own when this instance commits a user message, so nothing that writes
+ * messages needs to know about runs.
  */
 export class RunManager {
   private readonly aborts = new AbortRegistry();
@@ -79,8 +85,8 @@ export class RunManager {
   constructor(private readonly opts: RunManagerOptions) {
     this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
-    this.flusher = new DeltaFlusher(opts.log, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
-    this.off = opts.log.onNotification((n) => this.onNotification(n));
+    this.flusher = new DeltaFlusher(opts.store, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
+    this.off = opts.store.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -90,7 +96,13 @@ export class RunManager {
   }
 
   private onNotification(n: LogNotification) {
-    if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
+    if (n.kind === 'events') {
+      // Our own user message (local commits carry their events): answer it. Another
+      // instance's messages are answered there, or by the orphan sweep if it died.
+      if (n.events?.some((e) => e.type === 'user.message')) {
+        this.requestTurn(n.sessionId).catch((err) => this.opts.logger?.error({ err, sessionId: n.sessionId }, 'claiming a turn failed'));
+      }
+    } else if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
     else if (n.kind === 'run_ended') {
       if (this.endNotices.has(n.sessionId)) this.endNotices.set(n.sessionId, this.endNotices.get(n.sessionId)! + 1);
       // A claim can fail (the database is down): the session stays waiting and the sweeper retries.
@@ -107,7 +119,7 @@ export class RunManager {
     const runId = randomUUID();
     const noticesBefore = this.endNotices.get(sessionId) ?? 0;
     this.endNotices.set(sessionId, noticesBefore);
-    const claim = await this.opts.log
+    const claim = await this.opts.store
       .claimRun({ sessionId, runId, messageId: randomUUID(), instanceId: this.opts.instanceId, leaseMs: this.leaseTtlMs })
       .catch((err) => {
         this.endNotices.delete(sessionId);
@@ -128,7 +140,7 @@ export class RunManager {
   }
 
   private async execute(sessionId: string, runId: string, start: SessionEvent): Promise<void> {
-    const { log, agent, observer } = this.opts;
+    const { store, agent, observer } = this.opts;
     const logger = this.opts.logger?.child?.({ runId, sessionId }) ?? this.opts.logger;
     const messageId = String(start.data.messageId);
     const controller = this.aborts.register(runId);
@@ -148,21 +160,21 @@ export class RunManager {
     );
     const renew = setInterval(async () => {
       try {
-        const r = await log.renewLease(runId, this.leaseTtlMs);
+        const r = await store.renewLease(runId, this.leaseTtlMs);
         if (r.kind === 'lost' || r.stopRequested) batcher.stop();
       } catch (err) {
         logger?.error({ err }, 'lease renewal failed');
       }
     }, this.leaseRenewMs);
     try {
-      const info = await this.opts.describeSession(sessionId);
-      const history = await readUpTo(log, sessionId, start.seq);
-      if (!info) throw new Error(`session ${sessionId} vanished`);
+      const [context, history] = await Promise.all([this.opts.describeTurn(sessionId), store.readHistory(sessionId, start.seq)]);
+      if (!context || !Array.isArray(history)) throw new Error(`session ${sessionId} vanished`);
       await agent.respond({
         sessionId,
-        userId: info.userId,
+        userId: context.userId,
         runId,
         messageId,
+        context,
         history,
         signal,
         write: (text) => {
@@ -171,7 +183,9 @@ export class RunManager {
         emit: async (type, data) => {
           if (signal.aborted) return;
           await batcher.flush();
-          await log.append(sessionId, type, data);
+          const plan = type === 'plan.updated' ? (data.plan as WeekPlan | undefined) : undefined;
+          if (plan && this.opts.publishPlan) await this.opts.publishPlan(context.userId, sessionId, plan);
+          else await store.append(sessionId, type, data);
         },
       });
     } catch (err) {
@@ -211,7 +225,7 @@ export class RunManager {
     const deadline = Date.now() + END_RETRY_WINDOW_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await this.opts.log.endRun(runId, status, reason);
+        const r = await this.opts.store.endRun(runId, status, reason);
         return r.kind === 'ended' ? r.status : undefined;
       } catch (err) {
         if (Date.now() >= deadline) {
@@ -220,28 +234,23 @@ export class RunManager {
         }
         if (attempt === 0) logger?.warn?.({ err }, 'ending run failed; retrying');
         // While retrying, keep the lease alive so no sweeper ends it with a misleading reason.
-        void this.opts.log.renewLease(runId, this.leaseTtlMs).catch(() => {});
+        void this.opts.store.renewLease(runId, this.leaseTtlMs).catch(() => {});
         await new Promise((r) => setTimeout(r, Math.min(END_RETRY_MAX_MS, END_RETRY_MIN_MS * 2 ** attempt)));
       }
     }
-  }
-
-  /** Any client's cancel, on any instance (SL10). */
-  async cancel(sessionId: string) {
-    return this.opts.log.requestCancel(sessionId);
   }
 
   private sweeping = false;
   private async sweep() {
     if (this.sweeping || this.closing) return;
     this.sweeping = true;
-    const { log, logger } = this.opts;
+    const { store, logger } = this.opts;
     try {
-      for (const runId of await log.expiredRuns()) {
+      for (const runId of await store.expiredRuns()) {
         if (this.active.has(runId)) continue;
-        await log.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
       }
-      const sessions = new Set([...this.waiting, ...(await log.orphanedTurns(ORPHAN_AFTER_MS))]);
+      const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(ORPHAN_AFTER_MS))]);
       for (const sessionId of sessions) await this.requestTurn(sessionId);
     } catch (err) {
       logger?.error({ err }, 'run sweep failed');
@@ -269,17 +278,4 @@ export class RunManager {
     this.aborts.abortAll('shutdown');
     await running();
   }
-}
-
-async function readUpTo(log: SessionLog, sessionId: string, seq: number): Promise<SessionEvent[]> {
-  const out: SessionEvent[] = [];
-  let after = 0;
-  while (after < seq) {
-    const page = await log.read(sessionId, after, 1_000);
-    const last = Array.isArray(page) ? page.at(-1) : undefined;
-    if (!Array.isArray(page) || !last) break;
-    for (const e of page) if (e.seq <= seq) out.push(e);
-    after = last.seq;
-  }
-  return out;
 }

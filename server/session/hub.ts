@@ -1,3 +1,4 @@
+import { Listeners } from './listeners.ts';
 import type { SessionLog } from './port.ts';
 import { Subscription, REPLAY_PAGE_SIZE, type SubscriptionSink } from './subscription.ts';
 import type { LogNotification } from './types.ts';
@@ -12,6 +13,8 @@ export class SessionHub {
   /** Highest seq this process has handed to its subscribers, per session. */
   private readonly tails = new Map<string, number>();
   private readonly fetching = new Map<string, { again: boolean }>();
+  /** "Session X may have moved" watchers (Durable Streams session readers); no data, they read the log. */
+  private readonly watchers = new Map<string, Listeners<void>>();
   private readonly off: () => void;
 
   constructor(
@@ -53,12 +56,32 @@ export class SessionHub {
     return this.subs.size;
   }
 
+  /**
+   * Calls back whenever the session may have new events (a commit here or elsewhere, or a
+   * feed resync). For readers that poll the log themselves, such as Durable Streams reads.
+   */
+  watch(sessionId: string, onChange: () => void): () => void {
+    let set = this.watchers.get(sessionId);
+    if (!set) this.watchers.set(sessionId, (set = new Listeners<void>()));
+    const off = set.add(onChange);
+    return () => {
+      off();
+      if (set.size === 0 && this.watchers.get(sessionId) === set) this.watchers.delete(sessionId);
+    };
+  }
+
+  watcherCount(): number {
+    return this.watchers.size;
+  }
+
   private onNotification(n: LogNotification) {
     if (n.kind === 'resync') {
       for (const set of this.subs.values()) for (const sub of set) sub.resync();
+      for (const w of [...this.watchers.values()]) w.emit();
       return;
     }
     if (n.kind !== 'events') return;
+    this.watchers.get(n.sessionId)?.emit();
     const set = this.subs.get(n.sessionId);
     if (!set) return;
     const tail = this.tails.get(n.sessionId) ?? 0;
@@ -102,6 +125,7 @@ export class SessionHub {
 
   close(): void {
     this.off();
+    this.watchers.clear();
     for (const set of this.subs.values()) for (const sub of set) sub.close();
     this.subs.clear();
     this.tails.clear();

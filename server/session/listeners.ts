@@ -17,6 +17,10 @@ export class Listeners<T> {
     }
   }
 
+  get size(): number {
+    return this.set.size;
+  }
+
   clear(): void {
     this.set.clear();
   }

@@ -1,5 +1,6 @@
 import { Listeners } from './listeners.ts';
-import type { SessionLog } from './port.ts';
+import type { DeltaInput, SessionStore } from './run-store.ts';
+import { canStop, endStatus, keepsReason, STOP_ON_CANCEL, STOP_ON_USER_MESSAGE, type StopReason } from './stop-policy.ts';
 import type {
   AppendOutcome,
   CancelOutcome,
@@ -7,10 +8,10 @@ import type {
   ClaimRequest,
   DeltaOutcome,
   EndOutcome,
-  EndStatus,
   LogNotification,
   NotFound,
   RenewOutcome,
+  ReportedEndStatus,
   SessionEvent,
   UserMessageOutcome,
 } from './types.ts';
@@ -28,9 +29,10 @@ interface MemRun {
   sessionId: string;
   messageId: string;
   leaseExpiresAt: number;
-  stopReason: 'cancelled' | 'interrupted' | null;
+  stopReason: StopReason | null;
   ended: boolean;
-  text: string;
+  /** Committed delta texts; joined once, at the end. */
+  texts: string[];
 }
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
@@ -40,7 +42,7 @@ const NOT_FOUND: NotFound = { kind: 'not_found' };
  * baseline for benchmarks. Every method runs to completion without awaiting in
  * the middle, which gives it the same atomicity as one SQL statement.
  */
-export class MemorySessionLog implements SessionLog {
+export class MemorySessionLog implements SessionStore {
   private readonly sessions = new Map<string, MemSession>();
   private readonly runs = new Map<string, MemRun>();
   private readonly listeners = new Listeners<LogNotification>();
@@ -70,9 +72,9 @@ export class MemorySessionLog implements SessionLog {
     this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null });
   }
 
-  private stop(s: MemSession, reason: 'cancelled' | 'interrupted'): MemRun | undefined {
+  private stop(s: MemSession, reason: StopReason): MemRun | undefined {
     const run = s.activeRunId ? this.runs.get(s.activeRunId) : undefined;
-    if (!run || run.ended || run.stopReason) return undefined;
+    if (!run || !canStop(run)) return undefined;
     run.stopReason = reason;
     queueMicrotask(() => this.notify({ kind: 'stop', runId: run.id }));
     return run;
@@ -83,7 +85,7 @@ export class MemorySessionLog implements SessionLog {
     if (!s) return NOT_FOUND;
     const dup = s.byClientMessageId.get(input.clientMessageId);
     if (dup !== undefined) return { kind: 'duplicate', seq: dup };
-    const stopped = this.stop(s, 'interrupted');
+    const stopped = this.stop(s, STOP_ON_USER_MESSAGE);
     const event = this.commit(sessionId, s, 'user.message', { clientMessageId: input.clientMessageId, text: input.text });
     s.byClientMessageId.set(input.clientMessageId, event.seq);
     s.lastUserSeq = event.seq;
@@ -100,6 +102,14 @@ export class MemorySessionLog implements SessionLog {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
     return s.events.slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit);
+  }
+
+  async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
+    const s = this.sessions.get(sessionId);
+    if (!s) return NOT_FOUND;
+    const upto = s.events.slice(0, Math.max(0, uptoSeq));
+    const ended = new Set(upto.filter((e) => e.type === 'assistant.end').map((e) => e.data.messageId));
+    return upto.filter((e) => e.type !== 'assistant.delta' || !ended.has(e.data.messageId));
   }
 
   async lastSeq(sessionId: string): Promise<number | NotFound> {
@@ -121,45 +131,43 @@ export class MemorySessionLog implements SessionLog {
       leaseExpiresAt: this.now() + req.leaseMs,
       stopReason: null,
       ended: false,
-      text: '',
+      texts: [],
     });
     const event = this.commit(req.sessionId, s, 'assistant.start', { messageId: req.messageId, runId: req.runId });
     return { kind: 'claimed', event, triggerSeq: s.lastUserSeq };
   }
 
-  async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
+  private appendDelta(runId: string, text: string): DeltaOutcome {
     const run = this.runs.get(runId);
-    if (!run || run.ended || run.stopReason) return { kind: 'run_stopped' };
-    const s = this.sessions.get(run.sessionId)!;
-    run.text += text;
+    const s = run && this.sessions.get(run.sessionId);
+    if (!run || !s || !canStop(run)) return { kind: 'run_stopped' };
+    run.texts.push(text);
     return { kind: 'appended', event: this.commit(run.sessionId, s, 'assistant.delta', { messageId: run.messageId, text }) };
   }
 
-  async appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]> {
-    const out: DeltaOutcome[] = [];
-    for (const d of batch) out.push(await this.appendDelta(d.runId, d.text));
-    return out;
+  async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
+    return batch.map((d) => this.appendDelta(d.runId, d.text));
   }
 
   async requestCancel(sessionId: string): Promise<CancelOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
-    const run = this.stop(s, 'cancelled');
+    const run = this.stop(s, STOP_ON_CANCEL);
     if (!run) return { kind: 'no_active_run' };
     const event = this.commit(sessionId, s, 'cancel.requested', { messageId: run.messageId, runId: run.id });
     return { kind: 'cancel_recorded', runId: run.id, event };
   }
 
-  async endRun(runId: string, status: Exclude<EndStatus, 'cancelled'>, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
+  async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
     const run = this.runs.get(runId);
-    if (!run || run.ended) return { kind: 'already_ended' };
+    const s = run && this.sessions.get(run.sessionId);
+    if (!run || !s || run.ended) return { kind: 'already_ended' };
     if (onlyIfExpired && run.leaseExpiresAt >= this.now()) return { kind: 'already_ended' };
-    const s = this.sessions.get(run.sessionId)!;
     run.ended = true;
-    const final: EndStatus = run.stopReason ?? status;
+    const final = endStatus(run.stopReason, status);
     if (s.activeRunId === run.id) s.activeRunId = null;
-    const data: Record<string, unknown> = { messageId: run.messageId, status: final, text: run.text };
-    if (reason !== undefined && final === status) data.reason = reason;
+    const data: Record<string, unknown> = { messageId: run.messageId, status: final, text: run.texts.join('') };
+    if (reason !== undefined && keepsReason(final, status)) data.reason = reason;
     const event = this.commit(run.sessionId, s, 'assistant.end', data);
     queueMicrotask(() => this.notify({ kind: 'run_ended', sessionId: run.sessionId }));
     return { kind: 'ended', event, status: final };
@@ -182,8 +190,8 @@ export class MemorySessionLog implements SessionLog {
     const out: string[] = [];
     for (const [id, s] of this.sessions) {
       if (s.activeRunId || s.lastUserSeq <= s.answeredSeq) continue;
-      const lastUser = s.events[s.lastUserSeq - 1];
-      if (lastUser && Date.parse(lastUser.at) < cutoff) out.push(id);
+      const trigger = s.events[s.lastUserSeq - 1];
+      if (trigger && Date.parse(trigger.at) < cutoff) out.push(id);
     }
     return out;
   }

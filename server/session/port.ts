@@ -1,52 +1,23 @@
-import type {
-  AppendOutcome,
-  CancelOutcome,
-  ClaimOutcome,
-  ClaimRequest,
-  DeltaOutcome,
-  EndOutcome,
-  EndStatus,
-  LogNotification,
-  NotFound,
-  RenewOutcome,
-  SessionEvent,
-  UserMessageOutcome,
-} from './types.ts';
+import type { AppendOutcome, LogNotification, NotFound, SessionEvent, UserMessageOutcome } from './types.ts';
 
 /**
- * The session-log port. Adapters: memory, PGlite, Postgres — all pass
- * test/contract/session-log.contract.ts. Rule IDs refer to SPEC.md.
+ * The session-log port: append, read, subscribe. Runs (claim, renew, stop, end, sweep)
+ * are the RunStore port (run-store.ts); the SQL and memory adapters implement both so
+ * that a write and its run check stay one statement. Adapters: memory, PGlite, Postgres —
+ * all pass test/contract/session-log.contract.ts. Rule IDs refer to SPEC.md.
  */
 export interface SessionLog {
   /** Creates the log head for a session row that already exists (memory adapter) or is created by the caller. */
   createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void>;
-  /** SL5 + SL10: append a user message, stopping the active run (interrupt). */
+  /** SL5 + SL10: append a user message, stopping the active run (interrupt, see stop-policy.ts). */
   appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome>;
   /** Appends any other event (e.g. plan.updated). */
   append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome>;
   /** SL3. */
   read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound>;
+  /** SL17: events up to `uptoSeq` without the deltas of messages that ended by then. */
+  readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound>;
   lastSeq(sessionId: string): Promise<number | NotFound>;
-
-  /** SL9 + SL11. */
-  claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
-  /** SL10: rejected once a stop is recorded or the run ended. */
-  appendDelta(runId: string, text: string): Promise<DeltaOutcome>;
-  /**
-   * SL7 group commit: one delta for each of several runs (of different sessions) in one
-   * statement. Outcomes are in input order; each run is checked on its own (SL10).
-   */
-  appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]>;
-  /** SL10: records a client's cancel against the active run. */
-  requestCancel(sessionId: string): Promise<CancelOutcome>;
-  /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
-  endRun(runId: string, status: Exclude<EndStatus, 'cancelled' | 'interrupted'> | 'interrupted', reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
-  renewLease(runId: string, leaseMs: number): Promise<RenewOutcome>;
-  /** Runs whose lease has expired and that have not ended (SL13). */
-  expiredRuns(): Promise<string[]>;
-  /** Sessions with an unanswered user message, no active run, older than `olderThanMs`. */
-  orphanedTurns(olderThanMs: number): Promise<string[]>;
-
   /** SL8: live notifications, local (with data) and remote (pointers). */
   onNotification(listener: (n: LogNotification) => void): () => void;
   close(): Promise<void>;

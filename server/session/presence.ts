@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.ts';
+import { decodeNotice, encodePresence } from '../db/notify-registry.ts';
 
 /** How often an instance re-announces its devices, and when silent announcements expire. */
 export const PRESENCE_REFRESH_MS = 10_000;
@@ -80,15 +81,16 @@ export class PresenceTracker {
 
   private announce(sessionId: string) {
     const devices = [...(this.local.get(sessionId)?.values() ?? [])].slice(0, MAX_DEVICES_PER_ANNOUNCEMENT);
-    const payload = `p:${JSON.stringify({ i: this.instanceId, s: sessionId, d: devices })}`;
+    const payload = encodePresence({ i: this.instanceId, s: sessionId, d: devices });
     this.db.notify(payload).catch(this.onError);
   }
 
   private onPayload(payload: string) {
-    if (!payload.startsWith('p:')) return;
+    const notice = decodeNotice(payload);
+    if (notice?.kind !== 'presence') return;
     let msg: { i: string; s: string; d: LocalConnection[] };
     try {
-      msg = JSON.parse(payload.slice(2));
+      msg = JSON.parse(notice.body);
     } catch {
       return;
     }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SESSION_KINDS, type CreateSessionBody, type SessionKind, type SessionView } from '../contract/index.ts';
 import type { PrismaClient } from '../db/database.ts';
-import type { RunManager } from '../runs/run-manager.ts';
 import type { SessionLog } from './port.ts';
+import type { RunStore } from './run-store.ts';
 import type { NotFound, SessionEvent } from './types.ts';
 
 
@@ -19,7 +19,7 @@ export class SessionService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly log: SessionLog,
-    private readonly runs: RunManager,
+    private readonly runs: Pick<RunStore, 'requestCancel'>,
     private readonly limits: { maxSessionsPerUser: number } = { maxSessionsPerUser: DEFAULT_MAX_SESSIONS_PER_USER },
   ) {}
 
@@ -63,13 +63,13 @@ export class SessionService {
     const r = await this.log.appendUserMessage(sessionId, input);
     if (r.kind === 'not_found') return NOT_FOUND;
     if (r.kind === 'duplicate') return { kind: 'accepted', seq: r.seq, duplicate: true };
-    await this.runs.requestTurn(sessionId);
+    // The runner hears of the committed message and claims the turn itself.
     return { kind: 'accepted', seq: r.event.seq, duplicate: false };
   }
 
   async cancel(userId: string, sessionId: string): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
     if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
-    const r = await this.runs.cancel(sessionId);
+    const r = await this.runs.requestCancel(sessionId);
     return r.kind === 'not_found' ? NOT_FOUND : { kind: r.kind };
   }
 }

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
-import { NOTIFY_CHANNEL } from '../db/notify-channel.ts';
-import { decodeNotification } from './notification.ts';
+import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop } from '../db/notify-registry.ts';
 import { Listeners } from './listeners.ts';
-import type { SessionLog } from './port.ts';
+import type { DeltaInput, SessionStore } from './run-store.ts';
+import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
 import type {
   AppendOutcome,
   CancelOutcome,
@@ -14,6 +15,7 @@ import type {
   LogNotification,
   NotFound,
   RenewOutcome,
+  ReportedEndStatus,
   SessionEvent,
   UserMessageOutcome,
 } from './types.ts';
@@ -21,10 +23,13 @@ import type {
 type Row = { seq: number; type: string; data: unknown; at: Date | string };
 
 const NOT_FOUND: NotFound = { kind: 'not_found' };
-/** The channel as an SQL literal, spliced into statements (a constant, never user input). */
-const CHANNEL = `'${NOTIFY_CHANNEL}'`;
 const DEADLOCK_RETRIES = 3;
 const CLAIM_RETRIES = 3;
+/** An end whose delta read raced a late delta (see endRun) is simply tried again. */
+const END_RETRIES = 3;
+const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
+/** Origin tag of this process's notifications: `$n::text` in statements below. */
+const ORIGIN_BYTES = 6;
 
 function toEvent(r: Row): SessionEvent {
   const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
@@ -38,26 +43,36 @@ function isRetryable(err: unknown): boolean {
 }
 
 /**
- * The session log on PostgreSQL or PGlite (same SQL). Every write is ONE statement:
- * counter bump, insert and pg_notify commit together (SL1, SL2, SL8), and the run row
- * is locked first wherever a stop must be honoured (SL10).
+ * The session log and run store on PostgreSQL or PGlite (same SQL). Every write is ONE
+ * statement: counter bump, insert and pg_notify commit together (SL1, SL2, SL8), and the
+ * run row is locked first wherever a stop must be honoured (SL10). Notifications carry
+ * this instance's origin tag: its own commits were already published with their data, so
+ * its listener skips them instead of reading them back.
  */
-export class SqlSessionLog implements SessionLog {
+export class SqlSessionLog implements SessionStore {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
   private readonly listeners = new Listeners<LogNotification>();
   private readonly unsubscribe: Array<() => void> = [];
+  readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
 
   constructor(db: Database) {
     this.prisma = db.prisma;
     this.sql = db.sql;
     this.unsubscribe.push(
-      db.feed.onPayload((payload) => {
-        const n = decodeNotification(payload);
-        if (n) this.notify(n);
-      }),
+      db.feed.onPayload((payload) => this.onPayload(payload)),
       db.feed.onResync(() => this.notify({ kind: 'resync' })),
     );
+  }
+
+  private onPayload(payload: string) {
+    const n = decodeNotice(payload);
+    if (!n) return;
+    if (n.kind === 'session_heads') {
+      if (n.origin === this.origin) return;
+      for (const h of n.heads) this.notify({ kind: 'events', sessionId: h.sessionId, seq: h.seq });
+    } else if (n.kind === 'run_stop') this.notify({ kind: 'stop', runId: n.runId });
+    else if (n.kind === 'run_ended') this.notify({ kind: 'run_ended', sessionId: n.sessionId });
   }
 
   private notify(n: LogNotification) {
@@ -68,12 +83,19 @@ export class SqlSessionLog implements SessionLog {
     return this.listeners.add(listener);
   }
 
-  private async retry<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one write. If it fails, it may still have committed (a connection lost after
+   * COMMIT), and its notification would be skipped as our own: tell readers of these
+   * sessions to look at the log instead.
+   */
+  private async write<T>(sessionIds: readonly string[], fn: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        if (attempt >= DEADLOCK_RETRIES || !isRetryable(err)) throw err;
+        if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
+        for (const sessionId of new Set(sessionIds)) this.notify({ kind: 'events', sessionId, seq: Number.MAX_SAFE_INTEGER });
+        throw err;
       }
     }
   }
@@ -90,10 +112,11 @@ export class SqlSessionLog implements SessionLog {
     const data = JSON.stringify({ clientMessageId: input.clientMessageId, text: input.text });
     let rows: Array<Row & { stoppedRunId: string | null }>;
     try {
-      rows = await this.retry(
-        () => this.sql.query<Row & { stoppedRunId: string | null }>(`
+      rows = await this.write([sessionId], () =>
+        this.sql.query<Row & { stoppedRunId: string | null }>(
+          `
         WITH stop AS (
-          UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'interrupted'
+          UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $5::text
           WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
             AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
           RETURNING id
@@ -106,10 +129,13 @@ export class SqlSessionLog implements SessionLog {
           SELECT s.id, s."lastSeq", 'user.message', $2::jsonb, clock_timestamp(), $3 FROM s
           RETURNING seq, type, data, at
         )
-        SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
-          pg_notify(${CHANNEL}, 'e:' || $1::text || ':' || e.seq)::text,
-          (SELECT count(pg_notify(${CHANNEL}, 's:' || id)) FROM stop) AS stops
-        FROM e`, [sessionId, data, input.clientMessageId]),
+        SELECT e.seq, e.type, e.data, ${AT}, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
+          ${sqlNotifyHead('$4::text', '$1::text', 'e.seq')}::text,
+          (SELECT count(${sqlNotifyRunStop('id')}) FROM stop) AS stops
+        FROM e`,
+          [sessionId, data, input.clientMessageId, this.origin, STOP_ON_USER_MESSAGE],
+          'fc_user_message',
+        ),
       );
     } catch (err) {
       // SL5: the unique (sessionId, clientMessageId) index rejected a retry; the whole
@@ -131,8 +157,9 @@ export class SqlSessionLog implements SessionLog {
 
   async append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome> {
     const json = JSON.stringify(data);
-    const rows = await this.retry(
-      () => this.sql.query<Row>(`
+    const rows = await this.write([sessionId], () =>
+      this.sql.query<Row>(
+        `
       WITH s AS (
         UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 WHERE id = $1 RETURNING id, "lastSeq"
       ), e AS (
@@ -140,7 +167,10 @@ export class SqlSessionLog implements SessionLog {
         SELECT s.id, s."lastSeq", $2, $3::jsonb, clock_timestamp() FROM s
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, pg_notify(${CHANNEL}, 'e:' || $1::text || ':' || e.seq)::text FROM e`, [sessionId, type, json]),
+      SELECT e.seq, e.type, e.data, ${AT}, ${sqlNotifyHead('$4::text', '$1::text', 'e.seq')}::text FROM e`,
+        [sessionId, type, json, this.origin],
+        'fc_append',
+      ),
     );
     if (!rows[0]) return NOT_FOUND;
     const event = toEvent(rows[0]);
@@ -149,22 +179,46 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
-    const rows = await this.sql.query<Row>(`
-      SELECT seq, type, data, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM "Event"
+    const rows = await this.sql.query<Row>(
+      `
+      SELECT seq, type, data, ${AT} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
-      ORDER BY seq LIMIT $3::int`, [sessionId, afterSeq, limit]);
+      ORDER BY seq LIMIT $3::int`,
+      [sessionId, afterSeq, limit],
+      'fc_read',
+    );
+    if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
+    return rows.map(toEvent);
+  }
+
+  async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
+    // The ended messages' ids are few (one per answer); their deltas stay in the database.
+    const rows = await this.sql.query<Row>(
+      `
+      WITH ended AS (
+        SELECT data->>'messageId' AS m FROM "Event"
+        WHERE "sessionId" = $1 AND seq <= $2::int AND type = 'assistant.end'
+      )
+      SELECT seq, type, data, ${AT} FROM "Event" e
+      WHERE "sessionId" = $1 AND seq <= $2::int
+        AND (type <> 'assistant.delta' OR (data->>'messageId') NOT IN (SELECT m FROM ended))
+      ORDER BY seq`,
+      [sessionId, uptoSeq],
+      'fc_read_history',
+    );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
     return rows.map(toEvent);
   }
 
   async lastSeq(sessionId: string): Promise<number | NotFound> {
-    const rows = await this.sql.query<{ lastSeq: number }>(`SELECT "lastSeq" FROM "Session" WHERE id = $1`, [sessionId]);
+    const rows = await this.sql.query<{ lastSeq: number }>(`SELECT "lastSeq" FROM "Session" WHERE id = $1`, [sessionId], 'fc_last_seq');
     return rows[0] ? Number(rows[0].lastSeq) : NOT_FOUND;
   }
 
   async claimRun(req: ClaimRequest, attempt = 0): Promise<ClaimOutcome> {
-    const rows = await this.retry(
-      () => this.sql.query<Row & { triggerSeq: number }>(`
+    const rows = await this.write([req.sessionId], () =>
+      this.sql.query<Row & { triggerSeq: number }>(
+        `
       WITH s AS (
         UPDATE "Session" SET "activeRunId" = $1, "answeredSeq" = "lastUserSeq", "lastSeq" = "lastSeq" + 1
         WHERE id = $2 AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq"
@@ -182,14 +236,18 @@ export class SqlSessionLog implements SessionLog {
         FROM s, r
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, s."lastUserSeq" AS "triggerSeq",
-        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text
-      FROM e, s`, [req.runId, req.sessionId, req.messageId, req.instanceId, req.leaseMs]),
+      SELECT e.seq, e.type, e.data, ${AT}, s."lastUserSeq" AS "triggerSeq",
+        ${sqlNotifyHead('$6::text', 's.id', 'e.seq')}::text
+      FROM e, s`,
+        [req.runId, req.sessionId, req.messageId, req.instanceId, req.leaseMs, this.origin],
+        'fc_claim',
+      ),
     );
-    if (rows[0]) {
-      const event = toEvent(rows[0]);
+    const row = rows[0];
+    if (row) {
+      const event = toEvent(row);
       this.published(req.sessionId, event);
-      return { kind: 'claimed', event, triggerSeq: Number(rows[0].triggerSeq) };
+      return { kind: 'claimed', event, triggerSeq: Number(row.triggerSeq) };
     }
     const head = await this.prisma.session.findUnique({
       where: { id: req.sessionId },
@@ -202,21 +260,19 @@ export class SqlSessionLog implements SessionLog {
     return head.lastUserSeq > head.answeredSeq ? { kind: 'busy', activeRunId: '' } : { kind: 'nothing_to_answer' };
   }
 
-  async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
-    const [outcome] = await this.appendDeltas([{ runId, text }]);
-    if (!outcome) throw new Error('appendDeltas answered no outcome for one delta');
-    return outcome;
-  }
-
-  async appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]> {
+  async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
     if (batch.length === 0) return [];
-    const rows = await this.retry(() =>
-      this.sql.query<Row & { runId: string; sessionId: string }>(
-        `
+    // The run row is updated (locked, checked) but its size stays fixed: the text is
+    // assembled once, at the end (endRun), not rewritten with every delta.
+    const rows = await this.write(
+      batch.map((d) => d.sessionId),
+      () =>
+        this.sql.query<Row & { runId: string; sessionId: string }>(
+          `
       WITH input AS (
         SELECT * FROM unnest($1::text[], $2::text[]) AS t(run_id, text)
       ), r AS (
-        UPDATE "Run" SET text = "Run".text || input.text FROM input
+        UPDATE "Run" SET "deltaCount" = "Run"."deltaCount" + 1 FROM input
         WHERE "Run".id = input.run_id AND "Run"."endedAt" IS NULL AND "Run"."stopRequestedAt" IS NULL
         RETURNING "Run".id, "Run"."sessionId", "Run"."messageId", input.text AS delta
       ), s AS (
@@ -228,13 +284,12 @@ export class SqlSessionLog implements SessionLog {
                jsonb_build_object('messageId', r."messageId", 'text', r.delta), clock_timestamp()
         FROM s JOIN r ON r."sessionId" = s.id
         RETURNING "sessionId", seq, type, data, at
-      )
-      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data,
-        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at,
-        pg_notify(${CHANNEL}, 'e:' || e."sessionId" || ':' || e.seq)::text
-      FROM e JOIN r ON r."sessionId" = e."sessionId"`,
-        [batch.map((d) => d.runId), batch.map((d) => d.text)],
-      ),
+      ), n AS (${sqlNotifyHeads('$3::text', 'e')})
+      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data, ${AT}, n.sent
+      FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
+          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin],
+          'fc_append_deltas',
+        ),
     );
     const byRun = new Map(rows.map((row) => [row.runId, row]));
     return batch.map((d) => {
@@ -247,10 +302,11 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async requestCancel(sessionId: string): Promise<CancelOutcome> {
-    const rows = await this.retry(
-      () => this.sql.query<Row & { runId: string }>(`
+    const rows = await this.write([sessionId], () =>
+      this.sql.query<Row & { runId: string }>(
+        `
       WITH r AS (
-        UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = 'cancelled'
+        UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $3::text
         WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
           AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
         RETURNING id, "sessionId", "messageId"
@@ -264,26 +320,45 @@ export class SqlSessionLog implements SessionLog {
         FROM s, r
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, r.id AS "runId",
-        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
-        pg_notify(${CHANNEL}, 's:' || r.id)::text
-      FROM e, s, r`, [sessionId]),
+      SELECT e.seq, e.type, e.data, ${AT}, r.id AS "runId",
+        ${sqlNotifyHead('$2::text', 's.id', 'e.seq')}::text,
+        ${sqlNotifyRunStop('r.id')}::text
+      FROM e, s, r`,
+        [sessionId, this.origin, STOP_ON_CANCEL],
+        'fc_cancel',
+      ),
     );
-    if (!rows[0]) return (await this.lastSeq(sessionId)) === NOT_FOUND ? NOT_FOUND : { kind: 'no_active_run' };
-    const event = toEvent(rows[0]);
+    const row = rows[0];
+    if (!row) return (await this.lastSeq(sessionId)) === NOT_FOUND ? NOT_FOUND : { kind: 'no_active_run' };
+    const event = toEvent(row);
     this.published(sessionId, event);
-    this.notify({ kind: 'stop', runId: rows[0].runId });
-    return { kind: 'cancel_recorded', runId: rows[0].runId, event };
+    this.notify({ kind: 'stop', runId: row.runId });
+    return { kind: 'cancel_recorded', runId: row.runId, event };
   }
 
-  async endRun(runId: string, status: Exclude<EndStatus, 'cancelled'>, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
-    const rows = await this.retry(
-      () => this.sql.query<Row & { sessionId: string; status: EndStatus }>(`
-      WITH r AS (
+  /**
+   * SL6 + SL12. The end's text is the run's deltas, read in this statement. A delta that
+   * committed while this statement waited for the run row's lock is not in its snapshot:
+   * then the deltaCount it re-checks under the lock differs from the deltas it read, the
+   * statement changes nothing, and it is tried again with a fresh snapshot.
+   */
+  async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const rows = await this.write([], () =>
+        this.sql.query<Row & { sessionId: string; status: EndStatus }>(
+          `
+      WITH t AS (
+        SELECT count(ev.seq)::int AS n, coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
+        FROM "Run" run0
+        JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
+          AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
+        WHERE run0.id = $2
+      ), r AS (
         UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
         WHERE id = $2 AND "endedAt" IS NULL
           AND ($3::boolean = false OR "leaseExpiresAt" < clock_timestamp())
-        RETURNING id, "sessionId", "messageId", status, text
+          AND "deltaCount" = (SELECT n FROM t)
+        RETURNING id, "sessionId", "messageId", status
       ), s AS (
         UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
           "activeRunId" = CASE WHEN "activeRunId" = r.id THEN NULL ELSE "activeRunId" END
@@ -292,30 +367,50 @@ export class SqlSessionLog implements SessionLog {
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.end',
-               jsonb_build_object('messageId', r."messageId", 'status', r.status, 'text', r.text)
+               jsonb_build_object('messageId', r."messageId", 'status', r.status, 'text', t.text)
                || CASE WHEN $4::text IS NOT NULL AND r.status = $1::text
                        THEN jsonb_build_object('reason', $4::text) ELSE '{}'::jsonb END,
                clock_timestamp()
-        FROM s, r
+        FROM s, r, t
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, s.id AS "sessionId", r.status,
-        pg_notify(${CHANNEL}, 'e:' || s.id || ':' || e.seq)::text,
-        pg_notify(${CHANNEL}, 'r:' || s.id)::text
-      FROM e, s, r`, [status, runId, onlyIfExpired, reason ?? null]),
+      SELECT e.seq, e.type, e.data, ${AT}, s.id AS "sessionId", r.status,
+        ${sqlNotifyHead('$5::text', 's.id', 'e.seq')}::text,
+        ${sqlNotifyRunEnded('s.id')}::text
+      FROM e, s, r`,
+          [status, runId, onlyIfExpired, reason ?? null, this.origin],
+          'fc_end_run',
+        ),
+      );
+      const row = rows[0];
+      if (row) {
+        const event = toEvent(row);
+        this.published(row.sessionId, event);
+        this.notify({ kind: 'run_ended', sessionId: row.sessionId });
+        return { kind: 'ended', event, status: row.status };
+      }
+      if (attempt >= END_RETRIES || !(await this.endable(runId, onlyIfExpired))) return { kind: 'already_ended' };
+    }
+  }
+
+  /** Whether endRun's statement could still apply (it found a late delta rather than an ended run). */
+  private async endable(runId: string, onlyIfExpired: boolean): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM "Run" WHERE id = $1 AND "endedAt" IS NULL AND ($2::boolean = false OR "leaseExpiresAt" < clock_timestamp())`,
+      [runId, onlyIfExpired],
     );
-    if (!rows[0]) return { kind: 'already_ended' };
-    const event = toEvent(rows[0]);
-    this.published(rows[0].sessionId, event);
-    this.notify({ kind: 'run_ended', sessionId: rows[0].sessionId });
-    return { kind: 'ended', event, status: rows[0].status };
+    return rows.length > 0;
   }
 
   async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
-    const rows = await this.sql.query<{ stopRequested: boolean }>(`
+    const rows = await this.sql.query<{ stopRequested: boolean }>(
+      `
       UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
       WHERE id = $2 AND "endedAt" IS NULL
-      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`, [leaseMs, runId]);
+      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
+      [leaseMs, runId],
+      'fc_renew',
+    );
     return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
   }
 

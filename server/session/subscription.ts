@@ -1,8 +1,10 @@
 import type { SessionLog } from './port.ts';
-import type { SessionEvent } from './types.ts';
+import type { NotFound, SessionEvent } from './types.ts';
 
 /** Events per read while replaying; large enough to resume 10k events in a few round trips. */
 export const REPLAY_PAGE_SIZE = 1_000;
+/** Events per `events` frame during a replay (a frame stays far below the client's limits). */
+export const REPLAY_BATCH_EVENTS = 250;
 /**
  * Live events held for one reader while it waits on a log read. Past this the held events
  * are dropped and the reader re-reads from the log instead: the log has them, so memory per
@@ -13,6 +15,11 @@ export const MAX_PENDING_EVENTS = 2_000;
 export interface SubscriptionSink {
   /** Delivers one event. Returning false means the sink is gone; the subscription stops. */
   event(e: SessionEvent): boolean;
+  /**
+   * Delivers several consecutive events of the replay at once (the `events` frame). When
+   * absent, the replay goes through `event` one by one. Live events always use `event`.
+   */
+  eventBatch?(events: SessionEvent[]): boolean;
   /** Replay is done: everything up to lastSeq was delivered (the `ready` frame). */
   ready(lastSeq: number): void;
   /** Reading the log failed; the subscription is closed. */
@@ -127,22 +134,59 @@ export class Subscription {
     }
   }
 
+  /**
+   * Replays from the log page by page. The next page is read while the current one is
+   * being delivered, so a long resume waits on the database once, not once per page.
+   */
   private async catchUp(): Promise<void> {
-    for (;;) {
+    if (this.closed) return;
+    let next: Promise<SessionEvent[] | NotFound> | undefined = this.log.read(this.sessionId, this.lastSent, REPLAY_PAGE_SIZE);
+    while (next) {
+      const page = await next;
+      next = undefined;
       if (this.closed) return;
-      const page = await this.log.read(this.sessionId, this.lastSent, REPLAY_PAGE_SIZE);
       if (!Array.isArray(page)) {
         this.closed = true;
         return;
       }
-      for (const e of page) {
-        if (this.closed) return;
-        const wait = this.sink.backpressure?.();
-        if (wait) await wait;
-        if (this.closed) return;
-        if (e.seq === this.lastSent + 1) this.send(e);
+      const last = page[page.length - 1];
+      // Pages are contiguous (SL1, SL3): the next one starts after this one's last seq.
+      if (page.length === REPLAY_PAGE_SIZE && last) {
+        next = this.log.read(this.sessionId, last.seq, REPLAY_PAGE_SIZE);
+        next.catch(() => {}); // handled when awaited; a closed reader never awaits it
       }
-      if (page.length < REPLAY_PAGE_SIZE) return;
+      await this.deliver(page);
+    }
+  }
+
+  private async deliver(page: SessionEvent[]): Promise<void> {
+    const batch = this.sink.eventBatch?.bind(this.sink);
+    let i = 0;
+    while (i < page.length) {
+      if (this.closed) return;
+      const wait = this.sink.backpressure?.();
+      if (wait) await wait;
+      if (this.closed) return;
+      if (!batch) {
+        const e = page[i++]!;
+        if (e.seq === this.lastSent + 1) this.send(e);
+        continue;
+      }
+      // The consecutive run of events starting at lastSent + 1, up to one batch.
+      const run: SessionEvent[] = [];
+      for (; i < page.length && run.length < REPLAY_BATCH_EVENTS; i++) {
+        const e = page[i]!;
+        const expected = this.lastSent + 1 + run.length;
+        if (e.seq < expected) continue;
+        if (e.seq > expected) break;
+        run.push(e);
+      }
+      if (run.length === 0) {
+        i++;
+        continue;
+      }
+      this.lastSent = run[run.length - 1]!.seq;
+      if (!batch(run)) this.closed = true;
     }
   }
 

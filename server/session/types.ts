@@ -3,6 +3,8 @@
 import type { EndStatus, EventType } from '../contract/kinds.ts';
 
 export type { EndStatus, EventType };
+/** What a run (or the sweeper) reports; `cancelled` only ever comes from a recorded stop. */
+export type ReportedEndStatus = Exclude<EndStatus, 'cancelled'>;
 
 export interface SessionEvent {
   seq: number;

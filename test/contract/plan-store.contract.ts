@@ -56,7 +56,7 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
 
     it('reads an unplanned week as an empty plan in the requested zone', async () => {
       const plan = await store.getWeek(ref.userId, WEEK, TZ);
-      expect(plan).toEqual<WeekPlan>({ weekKey: WEEK, timeZone: TZ, vision: null, rocks: [], blocks: [], environment: [], reflections: [] });
+      expect(plan).toEqual<WeekPlan>({ weekKey: WEEK, timeZone: TZ, version: 0, review: null, vision: null, rocks: [], blocks: [], environment: [], reflections: [] });
     });
 
     it('adds rocks in order as planned, new rocks', async () => {
@@ -127,19 +127,19 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
 
     it('rejects short, inverted, overlapping and out-of-week blocks with reasons', async () => {
       const short = rejected(await store.addBlock(ref, { kind: 'deep_work', title: 'Quick', start: at(0, '09:00'), end: at(0, '09:30'), rockId: null }));
-      expect(short.code).toBe('block_too_short');
+      expect(short.code).toBe('deep_work_too_short');
       expect(short.reason).toMatch(/30 minutes.*at least 45 minutes/);
       expect(rejected(await store.addBlock(ref, { kind: 'other', title: 'X', start: at(0, '11:00'), end: at(0, '10:00'), rockId: null })).code).toBe(
-        'block_end_before_start',
+        'invalid_time',
       );
       ok(await store.addBlock(ref, { kind: 'deep_work', title: 'A', start: at(0, '09:00'), end: at(0, '10:00'), rockId: null }));
       const clash = rejected(await store.addBlock(ref, { kind: 'deep_work', title: 'B', start: at(0, '09:30'), end: at(0, '11:00'), rockId: null }));
-      expect(clash.code).toBe('block_overlap');
+      expect(clash.code).toBe('blocks_overlap');
       expect(clash.reason).toContain('"A"');
       // Back-to-back is not overlap.
       ok(await store.addBlock(ref, { kind: 'deep_work', title: 'C', start: at(0, '10:00'), end: at(0, '11:00'), rockId: null }));
       const outside = rejected(await store.addBlock(ref, { kind: 'recovery', title: 'Run', start: at(0, '09:00', NEXT), end: at(0, '10:00', NEXT), rockId: null }));
-      expect(outside.code).toBe('block_outside_week');
+      expect(outside.code).toBe('invalid_time');
       expect(rejected(await store.addBlock(ref, { kind: 'deep_work', title: 'D', start: at(3, '09:00'), end: at(3, '10:00'), rockId: 'nope' })).code).toBe(
         'unknown_rock',
       );

@@ -1,48 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionLog } from '../../server/session/port.ts';
-import type { LogNotification, SessionEvent } from '../../server/session/types.ts';
+import { HEADS_PER_NOTICE } from '../../server/db/notify-registry.ts';
+import type { LogNotification } from '../../server/session/types.ts';
 import { nth } from '../support/nth.ts';
+import { claim, delta, deltaInput, readAll, waitFor, type StoreFixture } from './store-fixture.ts';
 
-export interface LogFixture {
-  log: SessionLog;
-  /** Creates a session the log can write to and returns its id. */
-  newSession(): Promise<string>;
-  /** A second log handle on the same storage (another server instance), if the adapter has one. */
-  peer?: () => Promise<SessionLog>;
-  cleanup(): Promise<void>;
-}
+export type { StoreFixture as LogFixture } from './store-fixture.ts';
 
-const claim = (log: SessionLog, sessionId: string, leaseMs = 5_000) =>
-  log.claimRun({ sessionId, runId: randomUUID(), messageId: randomUUID(), instanceId: 'test', leaseMs });
-
-async function readAll(log: SessionLog, sessionId: string): Promise<SessionEvent[]> {
-  const r = await log.read(sessionId, 0, 100_000);
-  if (!Array.isArray(r)) throw new Error('not found');
-  return r;
-}
-
-function waitFor<T>(log: SessionLog, pick: (n: LogNotification) => T | undefined, timeoutMs = 3_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error('timed out waiting for a notification'));
-    }, timeoutMs);
-    const off = log.onNotification((n) => {
-      const v = pick(n);
-      if (v !== undefined) {
-        clearTimeout(timer);
-        off();
-        resolve(v);
-      }
-    });
-  });
-}
-
-/** ONE contract for every session-log adapter (memory, PGlite, Postgres). */
-export function sessionLogContract(name: string, makeFixture: () => Promise<LogFixture>) {
+/** ONE contract for the SessionLog port of every adapter (memory, PGlite, Postgres). */
+export function sessionLogContract(name: string, makeFixture: () => Promise<StoreFixture>) {
   describe(`session log contract: ${name}`, () => {
-    let fx: LogFixture;
+    let fx: StoreFixture;
     beforeAll(async () => {
       fx = await makeFixture();
     });
@@ -125,146 +93,76 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       expect(await seen).toBe(1);
     });
 
-    it('SL9 + SL11: one active run per session, claimed only for an unanswered user message', async () => {
+    it('SL8: a writer hears each of its own commits once, with the data, and no pointer back', async () => {
       const id = await fx.newSession();
-      expect((await claim(fx.log, id)).kind).toBe('nothing_to_answer');
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'plan my week' });
-      const results = await Promise.all([claim(fx.log, id), claim(fx.log, id), claim(fx.log, id)]);
-      const claimed = results.filter((r) => r.kind === 'claimed');
-      expect(claimed).toHaveLength(1);
-      expect(results.filter((r) => r.kind === 'busy')).toHaveLength(2);
-      const c = nth(claimed, 0);
-      if (c.kind !== 'claimed') throw new Error();
-      expect(c.event.type).toBe('assistant.start');
-      expect(c.triggerSeq).toBe(1);
-      expect((await claim(fx.log, randomUUID())).kind).toBe('not_found');
+      const seen: LogNotification[] = [];
+      const off = fx.log.onNotification((n) => {
+        if (n.kind === 'events' && n.sessionId === id) seen.push(n);
+      });
+      await fx.log.append(id, 'plan.updated', { x: 1 });
+      await fx.log.append(id, 'plan.updated', { x: 2 });
+      // Long enough for our own NOTIFY to come back through LISTEN, were it not skipped.
+      await new Promise((r) => setTimeout(r, 300));
+      off();
+      expect(seen.map((n) => (n.kind === 'events' ? [n.seq, n.events?.length] : []))).toEqual([
+        [1, 1],
+        [2, 1],
+      ]);
     });
 
-    it('SL6 + SL12: deltas concatenate to the end text; a start ends exactly once', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const runId = c.event.data.runId as string;
-      for (const t of ['Hel', 'lo, ', 'wörld ✓']) expect((await fx.log.appendDelta(runId, t)).kind).toBe('appended');
-      const end = await fx.log.endRun(runId, 'complete');
-      expect(end.kind === 'ended' && end.event.data).toEqual({ messageId: c.event.data.messageId, status: 'complete', text: 'Hello, wörld ✓' });
-      expect(await fx.log.endRun(runId, 'complete')).toEqual({ kind: 'already_ended' });
-      expect(await fx.log.appendDelta(runId, 'late')).toEqual({ kind: 'run_stopped' });
-      const events = await readAll(fx.log, id);
-      const deltas = events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text).join('');
-      expect(deltas).toBe('Hello, wörld ✓');
-      expect(events.filter((e) => e.type === 'assistant.end')).toHaveLength(1);
-      // The turn is answered, and the session is free for the next one.
-      expect((await claim(fx.log, id)).kind).toBe('nothing_to_answer');
+    it('SL8: one group commit across many sessions reaches a peer as pointers for every session', async () => {
+      if (!fx.peer) return;
+      const peer = await fx.peer();
+      const count = HEADS_PER_NOTICE + 5;
+      const ids = await Promise.all(Array.from({ length: count }, () => fx.newSession()));
+      const runIds = await Promise.all(
+        ids.map(async (id) => {
+          await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+          const c = await claim(fx.log, id);
+          if (c.kind !== 'claimed') throw new Error(c.kind);
+          return c.event.data.runId as string;
+        }),
+      );
+      const want = new Set(ids);
+      const heard = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${want.size} sessions never announced`)), 5_000);
+        const off = peer.onNotification((n) => {
+          if (n.kind === 'events' && n.seq === 3 && n.events === undefined) want.delete(n.sessionId);
+          if (want.size === 0) {
+            clearTimeout(timer);
+            off();
+            resolve();
+          }
+        });
+      });
+      const out = await fx.log.appendDeltas(runIds.map((r) => deltaInput(r, 'x')));
+      expect(out.every((o) => o.kind === 'appended')).toBe(true);
+      await heard;
     });
 
-    it('SL7 + SL10: appendDeltas commits one delta per run in one call, rejecting only the stopped run', async () => {
-      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()] as const;
-      const runIds: string[] = [];
-      for (const id of ids) {
-        await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-        const c = await claim(fx.log, id);
-        if (c.kind !== 'claimed') throw new Error(c.kind);
-        runIds.push(c.event.data.runId as string);
-      }
-      await fx.log.requestCancel(ids[1]);
-      const out = await fx.log.appendDeltas(runIds.map((runId, i) => ({ runId, text: `text ${i}` })));
-      expect(out.map((o) => o.kind)).toEqual(['appended', 'run_stopped', 'appended']);
-      const [first, , third] = out;
-      expect(first?.kind === 'appended' && first.event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
-      expect(third?.kind === 'appended' && third.event.seq).toBe(3);
-      expect(await fx.log.appendDeltas([])).toEqual([]);
-      for (const [i, id] of ids.entries()) {
-        const events = await readAll(fx.log, id);
-        expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
-        expect(events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text)).toEqual(i === 1 ? [] : [`text ${i}`]);
-      }
-      const end = await fx.log.endRun(nth(runIds, 0), 'complete');
-      expect(end.kind === 'ended' && end.event.data.text).toBe('text 0');
-    });
-
-    it('SL12: failed runs carry a readable reason', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const end = await fx.log.endRun(c.event.data.runId as string, 'failed', 'The model service returned HTTP 500.');
-      expect(end.kind === 'ended' && end.event.data.status).toBe('failed');
-      expect(end.kind === 'ended' && end.event.data.reason).toBe('The model service returned HTTP 500.');
-    });
-
-    it('SL10: after cancel is recorded no delta of the run is committed, concurrent writers included', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const runId = c.event.data.runId as string;
-      const stopSeen = waitFor(fx.log, (n) => (n.kind === 'stop' && n.runId === runId ? true : undefined));
-      const writes = Array.from({ length: 20 }, (_, i) => fx.log.appendDelta(runId, `t${i} `));
-      const cancel = fx.log.requestCancel(id);
-      const [cancelled] = await Promise.all([cancel, ...writes]);
-      expect(cancelled.kind).toBe('cancel_recorded');
-      expect(await stopSeen).toBe(true);
-      expect((await fx.log.renewLease(runId, 5_000))).toEqual({ kind: 'renewed', stopRequested: true });
-      expect(await fx.log.appendDelta(runId, 'after')).toEqual({ kind: 'run_stopped' });
-      const end = await fx.log.endRun(runId, 'complete');
-      expect(end.kind === 'ended' && end.status).toBe('cancelled');
-      const events = await readAll(fx.log, id);
-      const cancelSeq = events.find((e) => e.type === 'cancel.requested')!.seq;
-      expect(events.filter((e) => e.type === 'assistant.delta' && e.seq > cancelSeq)).toEqual([]);
-      const text = events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text).join('');
-      expect(events.at(-1)!.data).toMatchObject({ status: 'cancelled', text });
-      expect(await fx.log.requestCancel(id)).toEqual({ kind: 'no_active_run' });
-    });
-
-    it('SL10: a user message during a run interrupts it and is answered next', async () => {
+    it('SL17: the history read skips the deltas of ended answers, and keeps those of a running one', async () => {
       const id = await fx.newSession();
       await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'first' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const runId = c.event.data.runId as string;
-      await fx.log.appendDelta(runId, 'Sure, ');
-      const second = await fx.log.appendUserMessage(id, { clientMessageId: 'b', text: 'actually, wait' });
-      expect(second.kind === 'appended' && second.stoppedRunId).toBe(runId);
-      expect(await fx.log.appendDelta(runId, 'late')).toEqual({ kind: 'run_stopped' });
-      expect((await claim(fx.log, id)).kind).toBe('busy');
-      const end = await fx.log.endRun(runId, 'complete');
-      expect(end.kind === 'ended' && end.event.data).toMatchObject({ status: 'interrupted', text: 'Sure, ' });
-      const next = await claim(fx.log, id);
-      expect(next.kind === 'claimed' && next.triggerSeq).toBe(second.kind === 'appended' && second.event.seq);
-    });
-
-    it('SL13: an expired lease is found and ended as interrupted exactly once', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      // Long enough that a loaded machine still checks "not expired yet" inside the lease.
-      const c = await claim(fx.log, id, 1_000);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const runId = c.event.data.runId as string;
-      await fx.log.appendDelta(runId, 'partial');
-      expect(await fx.log.endRun(runId, 'interrupted', 'lost', true)).toEqual({ kind: 'already_ended' });
-      await new Promise((r) => setTimeout(r, 1_100));
-      expect(await fx.log.expiredRuns()).toContain(runId);
-      const ends = await Promise.all([
-        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', true),
-        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', true),
-      ]);
-      expect(ends.filter((e) => e.kind === 'ended')).toHaveLength(1);
-      expect(await fx.log.expiredRuns()).not.toContain(runId);
-      expect(await fx.log.renewLease(runId, 1_000)).toEqual({ kind: 'lost' });
-      const events = await readAll(fx.log, id);
-      expect(events.at(-1)!.data).toMatchObject({ status: 'interrupted', text: 'partial', reason: 'The coach stopped responding.' });
-    });
-
-    it('SL11: an unanswered user message with no run is an orphaned turn', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      await new Promise((r) => setTimeout(r, 30));
-      expect(await fx.log.orphanedTurns(0)).toContain(id);
-      expect(await fx.log.orphanedTurns(60_000)).not.toContain(id);
-      await claim(fx.log, id);
-      expect(await fx.log.orphanedTurns(0)).not.toContain(id);
+      const c1 = await claim(fx.log, id);
+      if (c1.kind !== 'claimed') throw new Error(c1.kind);
+      const run1 = c1.event.data.runId as string;
+      await delta(fx.log, run1, 'Hello ');
+      await delta(fx.log, run1, 'there');
+      await fx.log.endRun(run1, 'complete');
+      await fx.log.appendUserMessage(id, { clientMessageId: 'b', text: 'second' });
+      const c2 = await claim(fx.log, id);
+      if (c2.kind !== 'claimed') throw new Error(c2.kind);
+      await delta(fx.log, c2.event.data.runId as string, 'Partial');
+      const all = await readAll(fx.log, id);
+      const history = await fx.log.readHistory(id, all.length);
+      if (!Array.isArray(history)) throw new Error('not found');
+      expect(history.map((e) => e.type)).toEqual(['user.message', 'assistant.start', 'assistant.end', 'user.message', 'assistant.start', 'assistant.delta']);
+      expect(history.find((e) => e.type === 'assistant.end')?.data.text).toBe('Hello there');
+      // Everything it returns is exactly the log's event, and the cut-off is honoured.
+      for (const e of history) expect(all[e.seq - 1]).toEqual(e);
+      const early = await fx.log.readHistory(id, 3);
+      expect(Array.isArray(early) && early.map((e) => e.type)).toEqual(['user.message', 'assistant.start', 'assistant.delta']);
+      expect(await fx.log.readHistory(randomUUID(), 10)).toEqual({ kind: 'not_found' });
     });
   });
 }

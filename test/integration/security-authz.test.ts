@@ -2,6 +2,9 @@
 // without an entry here fails this test) is tried with no login, with a revoked login and
 // as another signed-in user. Another user's things are 404, never 403; no login is 401;
 // and nothing of Alice's ever appears in anyone else's answer.
+import http from 'node:http';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND, REASON_SIGN_IN } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -19,9 +22,14 @@ interface Entry {
   access: Access;
   body?: (ctx: Ctx) => unknown;
   websocket?: boolean;
+  /** An event stream that never ends by itself: read its first event only. */
+  stream?: boolean;
 }
 interface Ctx {
   sessionId: string;
+  aliceBlockId: string;
+  aliceRockId: string;
+  aliceEnvironmentId: string;
   aliceLoginId: string;
   aliceFeedId: string;
   aliceKeyId: string;
@@ -29,11 +37,14 @@ interface Ctx {
 
 const MATRIX: Record<string, Entry> = {
   'GET /healthz': { access: 'public' },
+  'GET /readyz': { access: 'public' },
   'POST /api/auth/signup': { access: 'public', body: () => ({ email: 'not-an-email', password: 'x' }) },
   'POST /api/auth/login': { access: 'public', body: () => ({ email: 'nobody@example.test', password: 'wrong password' }) },
   // Acts only on the caller's own cookie; without one it is a harmless no-op (204).
   'POST /api/auth/logout': { access: 'public' },
   'GET /api/me': { access: 'self' },
+  // 200 with `user: null` for anyone not signed in; only ever the caller's own user.
+  'GET /api/auth/session': { access: 'public' },
   'GET /api/devices': { access: 'self' },
   'DELETE /api/devices/:id': { access: 'owned' },
   'POST /api/pairing': { access: 'owned', body: (c) => ({ sessionId: c.sessionId }) },
@@ -51,6 +62,17 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/weeks/:weekKey': { access: 'self' },
   'GET /api/weeks/:weekKey/plan.ics': { access: 'self' },
   'GET /api/weeks/:weekKey/plan.md': { access: 'self' },
+  'GET /api/weeks/:weekKey/live': { access: 'self', stream: true },
+  'POST /api/weeks/:weekKey/blocks': { access: 'self', body: () => ({ kind: 'other', title: 'Authz', start: '2026-11-23T09:00:00Z', end: '2026-11-23T10:00:00Z' }) },
+  'PATCH /api/weeks/:weekKey/blocks/:blockId': { access: 'owned', body: () => ({ title: 'Taken over' }) },
+  'DELETE /api/weeks/:weekKey/blocks/:blockId': { access: 'owned' },
+  'POST /api/weeks/:weekKey/rocks': { access: 'self', body: () => ({ title: 'Authz rock' }) },
+  'PATCH /api/weeks/:weekKey/rocks/:rockId': { access: 'owned', body: () => ({ status: 'dropped' }) },
+  'DELETE /api/weeks/:weekKey/rocks/:rockId': { access: 'owned' },
+  'PUT /api/weeks/:weekKey/vision': { access: 'self', body: () => ({ work: 'w', self: 's', relationships: 'r' }) },
+  'POST /api/weeks/:weekKey/environment': { access: 'self', body: () => ({ text: 'Authz desk' }) },
+  'DELETE /api/weeks/:weekKey/environment/:id': { access: 'owned' },
+  'PUT /api/weeks/:weekKey/review': { access: 'self', body: () => ({ start: '2026-11-27T15:00:00Z', end: '2026-11-27T15:30:00Z' }) },
   'POST /api/feeds': { access: 'self' },
   'GET /api/feeds': { access: 'self' },
   'DELETE /api/feeds/:id': { access: 'owned' },
@@ -70,6 +92,25 @@ const MATRIX: Record<string, Entry> = {
   'OPTIONS /ds/v1/stream/*': { access: 'public' },
 };
 
+/** The status and first event of an event stream (which would otherwise never end). */
+function firstEvent(baseUrl: string, path: string, cookie: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${baseUrl}${path}`, { headers: { cookie }, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        if (text.includes('\n\n')) {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text });
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+  });
+}
+
 /** A route without an entry fails the matrix test above; here it stops the loop with its name. */
 function entryFor(key: string): Entry {
   const e = MATRIX[key];
@@ -84,9 +125,13 @@ function fill(url: string, route: string, c: Ctx): string {
       ? c.aliceFeedId
       : route.startsWith('DELETE /api/keys')
         ? c.aliceKeyId
-        : c.sessionId;
+        : route.includes('/environment/')
+          ? c.aliceEnvironmentId
+          : c.sessionId;
   return url
     .replace(':id', id)
+    .replace(':blockId', c.aliceBlockId)
+    .replace(':rockId', c.aliceRockId)
     .replace(':weekKey', '2026-W48')
     .replace(':file', 'not-a-real-feed-token-000000000.ics')
     .replace('*', `sessions/${c.sessionId}`);
@@ -107,7 +152,22 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     const sessionId = await createSession(server.url, alice, 'Alice private plan');
     const feed = await raw(server.url, 'POST', '/api/feeds', { cookie: alice.cookie });
     const key = await raw(server.url, 'POST', '/api/keys', { cookie: alice.cookie });
-    ctx = { sessionId, aliceLoginId: await currentLoginId(server.url, alice), aliceFeedId: feed.body.id, aliceKeyId: key.body.id };
+    const week = '/api/weeks/2026-W48';
+    const rock = await raw(server.url, 'POST', `${week}/rocks`, { cookie: alice.cookie, body: json({ title: 'Alice private plan rock' }) });
+    const block = await raw(server.url, 'POST', `${week}/blocks`, {
+      cookie: alice.cookie,
+      body: json({ kind: 'deep_work', title: 'Alice private plan block', start: '2026-11-24T09:00:00Z', end: '2026-11-24T11:00:00Z', rockId: rock.body.plan.rocks[0].id }),
+    });
+    const env = await raw(server.url, 'POST', `${week}/environment`, { cookie: alice.cookie, body: json({ text: 'Alice private plan desk' }) });
+    ctx = {
+      sessionId,
+      aliceLoginId: await currentLoginId(server.url, alice),
+      aliceFeedId: feed.body.id,
+      aliceKeyId: key.body.id,
+      aliceRockId: rock.body.plan.rocks[0].id,
+      aliceBlockId: block.body.plan.blocks[0].id,
+      aliceEnvironmentId: env.body.plan.environment[0].id,
+    };
     // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
     routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
   });
@@ -135,7 +195,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
         const path = fill(r.url, key, ctx);
         const label = `${key} as ${who === null ? 'anonymous' : who === revoked ? 'revoked login' : 'forged cookie'}`;
         if (e.websocket) {
-          await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, who), label).rejects.toMatchObject({ statusCode: 401 });
+          expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, who), label).toEqual({ code: CLOSE_SIGNED_OUT, reason: REASON_SIGN_IN, frames: 0 });
           continue;
         }
         const body = e.body?.(ctx);
@@ -149,7 +209,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
   });
 
   it("as another user, Alice's session, device and pairing are 404 and nothing of hers leaks", async () => {
-    const aliceSecrets = [ctx.sessionId, ctx.aliceLoginId, alice.email, alice.userId, 'Alice private plan'];
+    const aliceSecrets = [ctx.sessionId, ctx.aliceLoginId, alice.email, alice.userId, 'Alice private plan', ctx.aliceBlockId, ctx.aliceRockId, ctx.aliceEnvironmentId];
     const mallory = await signup(server.url);
     for (const r of routes) {
       const key = `${r.method} ${r.url}`;
@@ -157,11 +217,13 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       // Logging out would end Mallory's login for the rest of the loop; it is tried last, below.
       if (key === 'POST /api/auth/logout') continue;
       if (e.websocket) {
-        await expect(WsTestClient.connect(server.wsUrl, ctx.sessionId, mallory), key).rejects.toMatchObject({ statusCode: 404 });
+        expect(await WsTestClient.refusal(server.wsUrl, ctx.sessionId, mallory), key).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
         continue;
       }
       const body = e.body?.(ctx);
-      const res = await raw(server.url, r.method, fill(r.url, key, ctx), { cookie: mallory.cookie, body: body === undefined ? undefined : json(body) });
+      const res = e.stream
+        ? await firstEvent(server.url, fill(r.url, key, ctx), mallory.cookie)
+        : await raw(server.url, r.method, fill(r.url, key, ctx), { cookie: mallory.cookie, body: body === undefined ? undefined : json(body) });
       expect(res.status, key).toBeLessThan(500);
       if (e.access === 'owned') {
         // Durable Streams writes refuse a cookie outright (401/405) before looking anything up.
@@ -179,6 +241,10 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     expect(mine.body.events).toEqual([]);
     const devices = await raw(server.url, 'GET', '/api/devices', { cookie: alice.cookie });
     expect(devices.body.devices.map((d: { id: string }) => d.id)).toContain(ctx.aliceLoginId);
+    const plan = (await raw(server.url, 'GET', '/api/weeks/2026-W48', { cookie: alice.cookie })).body.plan;
+    expect(plan.blocks).toEqual([expect.objectContaining({ id: ctx.aliceBlockId, title: 'Alice private plan block', rockId: ctx.aliceRockId })]);
+    expect(plan.rocks).toEqual([expect.objectContaining({ id: ctx.aliceRockId, status: 'planned' })]);
+    expect(plan.environment).toEqual([{ id: ctx.aliceEnvironmentId, text: 'Alice private plan desk' }]);
   });
 
   it("a pairing code for someone else's session cannot be made, even with a malformed id", async () => {

@@ -16,7 +16,6 @@ import { createSession, signup, textOf, WsTestClient } from '../support/client.t
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { captureLogs, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { nth } from '../support/nth.ts';
 
 const SEED = 0x5eed_f0c5;
 // Frames are cheap for the server (~1 ms), requests dearer (~10 ms, mostly database), and
@@ -63,7 +62,8 @@ interface HttpCase {
 function makeGenerator(seed: number) {
   const rnd = mulberry32(seed);
   const int = (n: number) => Math.floor(rnd() * n);
-  const pick = <T,>(xs: readonly T[]): T => nth(xs, int(xs.length));
+  // Not nth(): some lists hold `undefined` on purpose (no cookie), which nth() treats as missing.
+  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   const chance = (p: number) => rnd() < p;
 
   const WEIRD_STRINGS = [
@@ -341,7 +341,8 @@ describe(`fuzz (${DB_KIND})`, () => {
     };
 
     // --- HTTP fuzzers
-    const routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD' && !r.websocket);
+    // The week's event stream never ends by itself (security-authz reads its first event instead).
+    const routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD' && !r.websocket && !r.url.endsWith('/live'));
     const garbageCookie = 'fc_session=' + 'A'.repeat(43);
     let requestsSent = 0;
     const statusCounts = new Map<number, number>();

@@ -3,10 +3,12 @@ import { describe } from 'vitest';
 import { openDatabase } from '../../server/db/database.ts';
 import { MemorySessionLog } from '../../server/session/memory-log.ts';
 import { SqlSessionLog } from '../../server/session/sql-log.ts';
+import { runStoreContract } from '../contract/run-store.contract.ts';
 import { sessionLogContract } from '../contract/session-log.contract.ts';
+import type { StoreFixture } from '../contract/store-fixture.ts';
 import { createUser, openTestDatabase, POSTGRES_URL } from '../support/db.ts';
 
-sessionLogContract('memory', async () => {
+const memory = async (): Promise<StoreFixture> => {
   const log = new MemorySessionLog();
   return {
     log,
@@ -17,9 +19,9 @@ sessionLogContract('memory', async () => {
     },
     cleanup: () => log.close(),
   };
-});
+};
 
-sessionLogContract('pglite', async () => {
+const pglite = async (): Promise<StoreFixture> => {
   const { db, cleanup } = await openTestDatabase('pglite');
   const log = new SqlSessionLog(db);
   const userId = await createUser(db);
@@ -35,10 +37,9 @@ sessionLogContract('pglite', async () => {
       await cleanup();
     },
   };
-});
+};
 
-describe.skipIf(!POSTGRES_URL)('postgres', () => {
-  sessionLogContract('postgres', async () => {
+const postgres = async (): Promise<StoreFixture> => {
     const { db, url, cleanup } = await openTestDatabase('postgres');
     const log = new SqlSessionLog(db);
     const userId = await createUser(db);
@@ -66,5 +67,14 @@ describe.skipIf(!POSTGRES_URL)('postgres', () => {
         await cleanup();
       },
     };
-  });
+};
+
+// One contract suite per port, each against every adapter.
+sessionLogContract('memory', memory);
+runStoreContract('memory', memory);
+sessionLogContract('pglite', pglite);
+runStoreContract('pglite', pglite);
+describe.skipIf(!POSTGRES_URL)('postgres', () => {
+  sessionLogContract('postgres', postgres);
+  runStoreContract('postgres', postgres);
 });

@@ -1,3 +1,4 @@
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import type { Agent } from '../../server/agent/port.ts';
@@ -66,6 +67,58 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     expect(textOf(stitched, String(start.data.messageId))).toBe(end.data.text);
     expect(String(end.data.text)).toContain('word149');
     await Promise.all([second.close(), fresh.close()]);
+  });
+
+  it('SL4: replay=batch resumes in events frames of consecutive events, then ready, then live event frames; an unknown mode is 400', async () => {
+    const sessionId = await createSession(server.url, alice);
+    const total = 600;
+    for (let i = 0; i < total; i++) await server.services.log.append(sessionId, 'plan.updated', { i });
+    const after = 37;
+    const c = await WsTestClient.connect(server.wsUrl, sessionId, alice, { after, replay: 'batch' });
+    const ready = (await c.waitForFrame('ready')) as unknown as { lastSeq: number };
+    expect(ready.lastSeq).toBe(total);
+    const readyAt = c.frames.findIndex((f) => f.type === 'ready');
+    const replayFrames = c.frames.slice(0, readyAt).filter((f) => f.type !== 'presence');
+    // Everything before ready came batched, each batch consecutive, together exactly after+1..total.
+    expect(replayFrames.every((f) => f.type === 'events')).toBe(true);
+    expect(replayFrames.length).toBeGreaterThan(1);
+    expect(replayFrames.length).toBeLessThan(total - after);
+    expect(seqsOf(c.events)).toEqual(Array.from({ length: total - after }, (_, i) => after + 1 + i));
+    expect(c.events[0]).toMatchObject({ type: 'plan.updated', data: { i: after } });
+    await server.services.log.append(sessionId, 'plan.updated', { i: total });
+    const live = await c.waitFor((x) => x.frames.slice(readyAt).find((f) => (f as SessionEvent).seq === total + 1), 5_000, 'live event');
+    expect(live).toMatchObject({ seq: total + 1, type: 'plan.updated' });
+    await c.close();
+    await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'pages' })).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('SL18: replay=compact folds a finished answer into few delta events covering every seq exactly, with the same text', async () => {
+    const sessionId = await createSession(server.url, alice);
+    const writer = await WsTestClient.connect(server.wsUrl, sessionId, alice);
+    await writer.waitForFrame('ready');
+    writer.send({ type: 'user.message', clientMessageId: 'c1', text: 'Help me plan' });
+    const full = await ended(writer);
+    await writer.close();
+    const deltas = full.filter((e) => e.type === 'assistant.delta');
+    expect(deltas.length).toBeGreaterThan(3);
+    const end = full.find((e) => e.type === 'assistant.end');
+
+    const c = await WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'compact' });
+    const ready = (await c.waitForFrame('ready')) as unknown as { lastSeq: number };
+    const replayed = c.events;
+    const folded = replayed.filter((e) => e.type === 'assistant.delta');
+    expect(folded.length).toBeLessThan(deltas.length);
+    expect(folded.some((e) => typeof e.data.fromSeq === 'number')).toBe(true);
+    // Exact coverage: every seq 1..lastSeq once, in order, whether folded or not.
+    const covered = replayed.flatMap((e) => {
+      const from = typeof e.data.fromSeq === 'number' ? e.data.fromSeq : e.seq;
+      return Array.from({ length: e.seq - from + 1 }, (_, i) => from + i);
+    });
+    expect(covered).toEqual(Array.from({ length: ready.lastSeq }, (_, i) => i + 1));
+    expect(folded.map((e) => e.data.text).join('')).toBe(end?.data.text);
+    // Non-delta events come through exactly as the log has them.
+    expect(replayed.filter((e) => e.type !== 'assistant.delta')).toEqual(full.filter((e) => e.type !== 'assistant.delta'));
+    await c.close();
   });
 
   it('SL4: a client connected before the first token and one connecting after the end see the same events', async () => {
@@ -217,8 +270,13 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
       expect((await api(server.url, mallory, method, path, body)).status, `${method} ${path}`).toBe(404);
       expect((await api(server.url, null, method, path, body)).status, `${method} ${path} anonymous`).toBe(401);
     }
-    await expect(WsTestClient.connect(server.wsUrl, sessionId, mallory)).rejects.toMatchObject({ statusCode: 404 });
-    await expect(WsTestClient.connect(server.wsUrl, sessionId, null)).rejects.toMatchObject({ statusCode: 401 });
+    // Refused after the upgrade, with a close code a browser can read (it never sees an HTTP status).
+    expect((await WsTestClient.refusal(server.wsUrl, sessionId, mallory)).code).toBe(CLOSE_NOT_FOUND);
+    expect((await WsTestClient.refusal(server.wsUrl, sessionId, null)).code).toBe(CLOSE_SIGNED_OUT);
+    expect((await WsTestClient.refusal(server.wsUrl, 'not-a-session-id', alice)).code).toBe(CLOSE_NOT_FOUND);
+    // Plain HTTP (no upgrade) still gets the plain status.
+    expect((await api(server.url, mallory, 'GET', `/api/sessions/${sessionId}/ws`)).status).toBe(404);
+    expect((await api(server.url, null, 'GET', `/api/sessions/${sessionId}/ws`)).status).toBe(401);
     await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { origin: 'https://evil.example' })).rejects.toMatchObject({ statusCode: 403 });
     expect((await api(server.url, mallory, 'GET', '/api/sessions')).body).toEqual({ sessions: [] });
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events?after=0`)).body).toEqual({ events: [], lastSeq: 0 });

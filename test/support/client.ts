@@ -62,11 +62,14 @@ export class WsTestClient {
     });
   }
 
-  static connect(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string } = {}): Promise<WsTestClient> {
+  static connect(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string; replay?: string } = {}): Promise<WsTestClient> {
     const headers: Record<string, string> = {};
     if (account) headers.cookie = account.cookie;
     if (opts.origin) headers.origin = opts.origin;
-    const q = opts.after === undefined ? '' : `?after=${opts.after}`;
+    const params = new URLSearchParams();
+    if (opts.after !== undefined) params.set('after', String(opts.after));
+    if (opts.replay !== undefined) params.set('replay', opts.replay);
+    const q = params.size > 0 ? `?${params}` : '';
     const ws = new WebSocket(`${wsUrl}/api/sessions/${sessionId}/ws${q}`, { headers });
     const client = new WsTestClient(ws);
     return new Promise((resolve, reject) => {
@@ -76,14 +79,30 @@ export class WsTestClient {
     });
   }
 
+  /**
+   * Opens a socket that the server is expected to refuse after the upgrade; resolves with
+   * the close it got (no frame may arrive first). Rejects like connect() on an HTTP refusal.
+   */
+  static async refusal(wsUrl: string, sessionId: string, account: Account | null, opts: { after?: number; origin?: string } = {}): Promise<{ code: number; reason: string; frames: number }> {
+    const c = await WsTestClient.connect(wsUrl, sessionId, account, opts);
+    const closed = await c.waitFor((x) => x.closed, 5_000, 'close');
+    return { ...closed, frames: c.frames.length };
+  }
+
   private wake() {
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
   }
 
+  /** Every persisted event received, in order; `events` batch frames are unpacked. */
   get events(): SessionEvent[] {
-    return this.frames.filter((f): f is SessionEvent => typeof (f as SessionEvent).seq === 'number');
+    return this.frames.flatMap((f): SessionEvent[] => {
+      if (typeof (f as SessionEvent).seq === 'number') return [f as SessionEvent];
+      const batch = (f as { events?: unknown }).events;
+      if (f.type === 'events' && Array.isArray(batch)) return batch as SessionEvent[];
+      return [];
+    });
   }
 
   get lastSeq(): number {

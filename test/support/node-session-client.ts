@@ -173,8 +173,14 @@ function nodeSocketClass(host: SocketHost): new (url: string) => NodeSocket {
         const text = isBinary ? data : data.toString();
         const before = host.lastSeq();
         this.onmessage?.({ data: text });
-        // Applied (not a replay duplicate, not past a gap): it moved lastSeq by exactly one.
-        if (typeof text === 'string' && host.lastSeq() === before + 1) host.applied(JSON.parse(text) as WireEvent);
+        // Applied (not a replay duplicate, not past a gap): the events that moved lastSeq, one
+        // by one; a replay `events` frame (replay=batch) carries several.
+        const after = host.lastSeq();
+        if (typeof text === 'string' && after > before) {
+          const frame = JSON.parse(text) as WireEvent | { type: 'events'; events: WireEvent[] };
+          const events = 'events' in frame && frame.type === 'events' ? frame.events : [frame as WireEvent];
+          for (const e of events) if (e.seq > before && e.seq <= after) host.applied(e);
+        }
       });
       // ws emits 'error' as an EventEmitter event: it must always have a listener.
       this.ws.on('error', (err) => this.onerror?.(err));

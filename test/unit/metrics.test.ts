@@ -25,7 +25,7 @@ function parseExposition(text: string): Map<string, number> {
 }
 
 describe('metrics exposition', () => {
-  it('renders gauges, counters and cumulative histograms in the text format', () => {
+  it('renders gauges, counters and cumulative histograms in the text format', async () => {
     const r = new MetricsRegistry();
     r.gauge('g', 'a gauge', () => 3);
     r.counter('c_total', 'a counter').inc(2);
@@ -33,7 +33,7 @@ describe('metrics exposition', () => {
     h.observe(0.005);
     h.observe(0.05);
     h.observe(5);
-    const s = parseExposition(r.render());
+    const s = parseExposition(await r.render());
     expect(s.get('g')).toBe(3);
     expect(s.get('c_total')).toBe(2);
     expect(s.get('h_seconds_bucket{le="0.01"}')).toBe(1);
@@ -49,10 +49,16 @@ describe('metrics exposition', () => {
       const res = await fetch(`${server.url}/metrics`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-      const s = parseExposition(await res.text());
+      const text = await res.text();
+      const s = parseExposition(text);
       for (const name of ['focus_active_sessions', 'focus_subscribers', 'focus_active_runs', 'focus_delta_flush_seconds_count', 'focus_delivery_lag_seconds_count']) {
         expect(s.has(name), name).toBe(true);
       }
+      // prom-client's process series: CPU, memory, event-loop lag, and GC (a histogram by kind).
+      for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+        expect(s.has(name), name).toBe(true);
+      }
+      expect(text).toContain('# TYPE nodejs_gc_duration_seconds histogram');
       // From another host: hidden without the token.
       const remote = await server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
       expect(remote.statusCode).toBe(404);
@@ -60,7 +66,7 @@ describe('metrics exposition', () => {
       await server.close();
       await t.cleanup();
     }
-  });
+  }, 60_000); // opens a PGlite database and a server: slow on a loaded 2-core machine
 
   it('GET /metrics from another host needs METRICS_TOKEN', async () => {
     const t = await openTestDatabase();
@@ -77,5 +83,5 @@ describe('metrics exposition', () => {
       await server.close();
       await t.cleanup();
     }
-  });
+  }, 60_000);
 });

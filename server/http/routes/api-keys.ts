@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiKeyService } from '../../auth/api-keys.ts';
 import { requireUser } from '../auth-hook.ts';
+import type { LiveReaders } from '../live-readers.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { IdParams } from '../../contract/index.ts';
 
 /** Managing API keys needs the signed-in user (cookie); a key cannot mint or revoke keys. */
-export const apiKeyRoutes = (deps: { apiKeys: ApiKeyService }): FastifyPluginAsync =>
+export const apiKeyRoutes = (deps: { apiKeys: ApiKeyService; readers: LiveReaders }): FastifyPluginAsync =>
   async (app) => {
     app.addHook('preHandler', requireUser);
 
@@ -20,6 +21,8 @@ export const apiKeyRoutes = (deps: { apiKeys: ApiKeyService }): FastifyPluginAsy
     app.delete<{ Params: { id: string } }>('/api/keys/:id', { schema: { params: IdParams } }, async (request, reply) => {
       const ok = /^[0-9a-f-]{36}$/i.test(request.params.id) && (await deps.apiKeys.revoke(request.user!.id, request.params.id));
       if (!ok) throw notFound('API key');
+      // Its open live reads end now (on other instances at their next heartbeat).
+      deps.readers.endKeys([request.params.id]);
       return reply.status(204).send();
     });
   };

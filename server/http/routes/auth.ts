@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/auth-service.ts';
-import { CredentialsBody, MAX_DEVICE_NAME_CHARS, PatchMeBody } from '../../contract/index.ts';
+import type { Static } from '@sinclair/typebox';
+import { CredentialsBody, MAX_DEVICE_NAME_CHARS, PatchMeBody, type AuthSessionAnswer } from '../../contract/index.ts';
 import { requireUser, SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError } from '../errors.ts';
 import { isValidTimeZone } from '../../plan/week.ts';
@@ -72,6 +73,14 @@ export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean; li
         return { user: await deps.auth.setTimeZone(request.user!.id, request.body.timeZone) };
       },
     );
+
+    // The app's first question. /api/me says 401 when signed out, which a browser logs as a
+    // failed request; this answers 200 with `user: null` instead.
+    app.get('/api/auth/session', async (request): Promise<Static<typeof AuthSessionAnswer>> => {
+      if (!request.user) return { user: null };
+      const { id, email, timeZone } = request.user;
+      return { user: { id, email, timeZone } };
+    });
 
     app.get('/api/me', { preHandler: requireUser }, async (request) => {
       const { loginId: _loginId, deviceName: _deviceName, ...user } = request.user!;

@@ -1,10 +1,11 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import QRCode from 'qrcode';
 import type { Static } from '@sinclair/typebox';
 import { CreatePairingBody, RedeemPairingBody, type Pairing, type RedeemPairingAnswer } from '../../contract/index.ts';
 import type { PairingService } from '../../auth/pairing-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { publicUrlFor } from '../public-origin.ts';
 import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
 import { deviceNameFor, setLoginCookie } from './auth.ts';
 
@@ -14,11 +15,6 @@ export interface PairingDeps {
   /** The canonical origin when configured; else the link is built from the request. */
   publicOrigin: string | undefined;
   limiters: { createPerUser: KeyedRateLimiter; redeemPerIp: KeyedRateLimiter };
-}
-
-function originOf(request: FastifyRequest, configured: string | undefined): string {
-  // A configured origin cannot be steered by a forged Host header.
-  return configured ?? `${request.protocol}://${request.host}`;
 }
 
 export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
@@ -31,7 +27,7 @@ export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
         enforce(deps.limiters.createPerUser, user.id, reply, 'pairing codes');
         const r = await deps.pairing.create(user.id, request.body?.sessionId);
         if (r.kind === 'session_not_found') throw notFound();
-        const url = `${originOf(request, deps.publicOrigin)}/pair/${r.code}`;
+        const url = publicUrlFor(request, deps.publicOrigin, `/pair/${r.code}`);
         const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
         return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg } satisfies Pairing);
       },

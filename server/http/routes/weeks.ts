@@ -8,6 +8,7 @@ import type { PlanStore } from '../../plan/store.ts';
 import { nextWeekKey, parseWeekKey, previousWeekKey, weekKeyFor } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { publicUrlFor } from '../public-origin.ts';
 import { IdParams, WeekParams, type FeedCreated } from '../../contract/index.ts';
 import type { Static } from '@sinclair/typebox';
 
@@ -17,7 +18,16 @@ const FEED_WEEKS_AHEAD = 3;
 /** Feed ids are UUIDs; anything else (`abc%00def`) is no feed of yours, answered before the database sees it. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds: FeedService; now?: () => Date }): FastifyPluginAsync =>
+export interface WeekDeps {
+  prisma: PrismaClient;
+  plans: PlanStore;
+  feeds: FeedService;
+  /** PUBLIC_URL's origin, for feed URLs; unset: the request's origin. */
+  publicOrigin: string | undefined;
+  now?: () => Date;
+}
+
+export const weekRoutes = (deps: WeekDeps): FastifyPluginAsync =>
   async (app) => {
     const now = deps.now ?? (() => new Date());
 
@@ -51,8 +61,8 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
 
     app.post('/api/feeds', { preHandler: requireUser }, async (request, reply) => {
       const feed = await deps.feeds.create(request.user!.id);
-      const origin = `${request.protocol}://${request.host}`;
-      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url: `${origin}/api/feeds/${feed.token}.ics` } satisfies Static<typeof FeedCreated>);
+      const url = publicUrlFor(request, deps.publicOrigin, `/api/feeds/${feed.token}.ics`);
+      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url } satisfies Static<typeof FeedCreated>);
     });
 
     app.get('/api/feeds', { preHandler: requireUser }, async (request) => ({ feeds: await deps.feeds.list(request.user!.id) }));

@@ -1,17 +1,19 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { compactDeltas } from '../../session/compaction.ts';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
 import type { SessionService } from '../../session/session-service.ts';
-import { requireUser } from '../auth-hook.ts';
-import { ApiError, notFound } from '../errors.ts';
-import { originAllowed } from '../origin-check.ts';
+import type { AuthService } from '../../auth/auth-service.ts';
+import { SESSION_COOKIE } from '../auth-hook.ts';
+import { ApiError, notFound, unauthorized } from '../errors.ts';
+import { originAllowed, type OriginPolicy } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 import type { Static } from '@sinclair/typebox';
-import { CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SLOW_CONSUMER, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, WsQuery } from '../../contract/index.ts';
+import { CLOSE_NOT_FOUND, CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SIGNED_OUT, CLOSE_SLOW_CONSUMER, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, WsQuery } from '../../contract/index.ts';
 
 /** While replaying, the route waits for the socket to drain below this before sending more (see SubscriptionSink.backpressure). */
 export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
@@ -24,6 +26,10 @@ function frameOf(e: SessionEvent): string {
   if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
   return f;
 }
+/** Replayed events are sent once, so they are not worth caching in `frames`. */
+function eventsFrame(events: SessionEvent[]): string {
+  return `{"type":"events","events":${JSON.stringify(events)}}`;
+}
 /** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
 export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 /** A client that has had no frame refused for this long starts over with a fresh warning. */
@@ -31,15 +37,29 @@ export const RATE_LIMIT_QUIET_MS = 5_000;
 
 export interface WsDeps {
   sessions: SessionService;
+  auth: Pick<AuthService, 'userForTokenAndSession'>;
   hub: SessionHub;
   presence: PresenceTracker;
-  allowedOrigins: string[];
+  origins: OriginPolicy;
   sockets: SocketRegistry;
   limits: { maxSocketsPerUser: number; wsMessagesPerSecond: number; wsMessageBurst: number };
   onConnection?: (delta: 1 | -1) => void;
   /** Called for every persisted event written to a socket, with commit-to-write lag in ms. */
   onDelivered?: (lagMs: number) => void;
   onSlowConsumer?: () => void;
+  /** Monotonic ms for the frame rate limit; performance.now by default. */
+  now?: () => number;
+}
+
+export const REASON_SIGN_IN = 'sign in first';
+export const REASON_NOT_FOUND = 'session not found';
+const CLOSE_HANDSHAKE_GRACE_MS = 2_000;
+
+/** Upgrade requests refused after the upgrade, with the close code to send. */
+const denials = new WeakMap<FastifyRequest, { code: number; reason: string }>();
+function deny(request: FastifyRequest, code: number, reason: string, httpError: ApiError): void {
+  if (!request.ws) throw httpError;
+  denials.set(request, { code, reason });
 }
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
@@ -48,14 +68,23 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
       '/api/sessions/:id/ws',
       {
         websocket: true,
+        config: { authInRoute: true },
         schema: { querystring: WsQuery },
         preValidation: [
           async (request) => {
-            if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
+            if (!originAllowed(request, deps.origins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
-          requireUser,
           async (request) => {
-            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            // Login and ownership in one query (the global auth hook skips this route).
+            // A browser cannot read an HTTP status refused at the upgrade (it sees 1006 and
+            // retries forever), so terminal refusals accept the upgrade and close with a code
+            // it can read. Plain HTTP requests get the plain status.
+            const token = request.cookies?.[SESSION_COOKIE];
+            const idOk = /^[0-9a-f-]{36}$/i.test(request.params.id);
+            const found = token ? await deps.auth.userForTokenAndSession(token, idOk ? request.params.id : '') : undefined;
+            if (!found) return deny(request, CLOSE_SIGNED_OUT, REASON_SIGN_IN, unauthorized());
+            request.user = found.user;
+            if (!idOk || !found.ownsSession) return deny(request, CLOSE_NOT_FOUND, REASON_NOT_FOUND, notFound());
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
@@ -64,6 +93,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         ],
       },
       (socket: WebSocket, request) => {
+        const denial = denials.get(request);
+        if (denial) {
+          socket.close(denial.code, denial.reason);
+          // A peer that ignores the close handshake must not keep the socket.
+          setTimeout(() => socket.terminate(), CLOSE_HANDSHAKE_GRACE_MS).unref();
+          return;
+        }
         const sessionId = request.params.id;
         const userId = request.user!.id;
         const after = request.query.after ?? 0;
@@ -93,7 +129,9 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
 
         // Lag is only meaningful for live events; replayed ones are old by definition.
         let live = false;
+        const replay = request.query.replay ?? 'event';
         const sub = deps.hub.subscribe(sessionId, after, {
+          ...(replay === 'event' ? {} : { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(replay === 'compact' ? compactDeltas(events) : events)) }),
           event: (e) => {
             const sent = sendText(frameOf(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));
@@ -126,12 +164,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         // Refused frames within one episode (no quiet gap of RATE_LIMIT_QUIET_MS) are strikes:
         // the first gets a warning, too many close the socket. A client hovering just above the
         // rate keeps earning strikes between the odd accepted frame, so it is closed as well.
-        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond);
+        const now = deps.now ?? (() => performance.now());
+        const bucket = new TokenBucket(deps.limits.wsMessageBurst, deps.limits.wsMessagesPerSecond, now);
         let strikes = 0;
         let lastRefusedAtMs = Number.NEGATIVE_INFINITY;
         const overRate = (): boolean => {
           if (bucket.take().ok) return false;
-          const nowMs = performance.now();
+          const nowMs = now();
           if (nowMs - lastRefusedAtMs > RATE_LIMIT_QUIET_MS) strikes = 0;
           lastRefusedAtMs = nowMs;
           strikes++;

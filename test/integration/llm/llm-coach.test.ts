@@ -16,7 +16,7 @@ const WEEK = { weekKey: '2026-W48', timeZone: 'Europe/Berlin' };
 const MIN_DEEP_WORK_MINUTES = 45;
 
 function emptyPlan(): WeekPlan {
-  return { ...WEEK, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
+  return { ...WEEK, version: 0, review: null, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
 }
 
 /** A small toolbox double: records calls, adds rocks, validates deep-work block length. */

@@ -28,10 +28,13 @@ describe('readConversation', () => {
     expect(c.startedAt).toBe('2026-11-22T18:00:00.000Z');
     expect(c.firstUserText).toBe('hi');
     expect(c.past).toEqual([
-      { question: null, answer: 'hi' },
-      { question: { id: 'rocks' }, answer: 'Pricing page' },
+      { question: null, answer: 'hi', seq: 1 },
+      { question: { id: 'rocks' }, answer: 'Pricing page', seq: 4 },
     ]);
-    expect(c.current).toEqual({ question: { id: 'deep_work', rock: 'Pricing page' }, answer: 'Tue 9-11\nand Thu 9-11' });
+    // SL14: two messages before the coach answered are both read, in order, the first against the pending question.
+    expect(c.pending).toEqual({ id: 'deep_work', rock: 'Pricing page' });
+    expect(c.unread.map((u) => u.text)).toEqual(['Tue 9-11', 'and Thu 9-11']);
+    expect(c.current).toEqual({ question: { id: 'deep_work', rock: 'Pricing page' }, answer: 'Tue 9-11', seq: 10 });
   });
 
   it('does not recognise a question cut off by an interrupt', () => {

@@ -165,3 +165,24 @@ describe('defaultWeekKey', () => {
     expect(defaultWeekKey('review', '2026-12-03T08:00:00Z', TZ)).toBe('2026-W49'); // Thu
   });
 });
+
+describe('offline coach: a review started before Friday', () => {
+  it('says which week it reviews, and "review this week" switches to the current one', async () => {
+    const store = createMemoryPlanStore();
+    const tz = 'Europe/Berlin';
+    // Tuesday 24 Nov: a review session looks back at W47 by default.
+    const tuesday = '2026-11-24T09:00:00.000Z';
+    await store.addRock({ userId: 'user-1', weekKey: '2026-W47', timeZone: tz }, 'Old report');
+    await store.addRock({ userId: 'user-1', weekKey: '2026-W48', timeZone: tz }, 'Current deck');
+    const tools = createPlanToolbox(store, { now: () => new Date(tuesday) });
+    const coach = createOfflineCoach({ tools, store, paceMs: 0, now: () => new Date(tuesday), timeZoneFor: () => tz, sessionFor: () => ({ kind: 'review' }) });
+    const chat = new Chat(coach, 'user-1', tuesday);
+    let reply = await chat.say('friday review please');
+    expect(reply).toContain('Friday review of week 2026-W47');
+    expect(reply).toMatch(/It’s not Friday yet — say “review this week” if you meant 2026-W48/);
+    expect(lastParagraph(reply)).toBe('“Old report”: done, dropped, or carry it into next week?');
+    reply = await chat.say('review this week');
+    expect(reply).toContain('reviewing week 2026-W48 instead');
+    expect(lastParagraph(reply)).toBe('“Current deck”: done, dropped, or carry it into next week?');
+  });
+});

@@ -3,7 +3,7 @@ import { DeltaFlusher, FLUSH_INTERVAL_MS } from '../../../server/runs/delta-flus
 import type { DeltaOutcome } from '../../../server/session/types.ts';
 import { nth } from '../../support/nth.ts';
 
-type Batch = Array<{ runId: string; text: string }>;
+type Batch = ReadonlyArray<{ runId: string; sessionId: string; text: string }>;
 
 /** A log double recording every statement (batch) with the fake clock's time. */
 function recordingLog(opts: { stopped?: Set<string>; delayMs?: number } = {}) {

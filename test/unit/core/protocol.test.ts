@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientFrame } from '../../../server/http/protocol.ts';
-import { decodeNotification } from '../../../server/session/notification.ts';
+import { decodeNotice, HEADS_PER_NOTICE } from '../../../server/db/notify-registry.ts';
 
 describe('client frame parser', () => {
   it('accepts the three client frames', () => {
@@ -34,13 +34,32 @@ describe('client frame parser', () => {
   });
 });
 
-describe('SL8: notification pointers', () => {
-  it('decodes event, stop and run-ended pointers and stays far below 8000 bytes', () => {
-    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
-    expect(decodeNotification(`e:${id}:42`)).toEqual({ kind: 'events', sessionId: id, seq: 42 });
-    expect(decodeNotification(`s:${id}`)).toEqual({ kind: 'stop', runId: id });
-    expect(decodeNotification(`r:${id}`)).toEqual({ kind: 'run_ended', sessionId: id });
-    expect(Buffer.byteLength(`e:${id}:2147483647`)).toBeLessThan(100);
-    for (const bad of ['', 'e:', `e:${id}`, `e:${id}:x`, 'x:1', 's:', 'r:']) expect(decodeNotification(bad)).toBeUndefined();
+describe('SL8: notification pointers (the NOTIFY registry)', () => {
+  const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+  it('decodes head, stop, run-ended, stream and presence payloads', () => {
+    expect(decodeNotice(`h:abc123|${id}:42|${id}:43`)).toEqual({
+      kind: 'session_heads',
+      origin: 'abc123',
+      heads: [
+        { sessionId: id, seq: 42 },
+        { sessionId: id, seq: 43 },
+      ],
+    });
+    expect(decodeNotice(`e:${id}:42`)).toEqual({ kind: 'session_heads', origin: null, heads: [{ sessionId: id, seq: 42 }] });
+    expect(decodeNotice(`s:${id}`)).toEqual({ kind: 'run_stop', runId: id });
+    expect(decodeNotice(`r:${id}`)).toEqual({ kind: 'run_ended', sessionId: id });
+    expect(decodeNotice(`x:${id}:-1`)).toEqual({ kind: 'stream_moved', streamId: id, tailSeq: -1 });
+    expect(decodeNotice('p:{"i":1}')).toEqual({ kind: 'presence', body: '{"i":1}' });
+  });
+
+  it('rejects malformed payloads', () => {
+    for (const bad of ['', 'e:', `e:${id}`, `e:${id}:x`, 'x:1', 's:', 'r:', 'h:', 'h:abc', `h:|${id}:1`, `h:o|${id}:x`, 'p:', 'z:1']) {
+      expect(decodeNotice(bad)).toBeUndefined();
+    }
+  });
+
+  it('a full group-commit payload stays below the 8000-byte limit', () => {
+    const heads = Array.from({ length: HEADS_PER_NOTICE }, () => `${id}:2147483647`).join('|');
+    expect(Buffer.byteLength(`h:${'f'.repeat(12)}|${heads}`)).toBeLessThan(8000);
   });
 });

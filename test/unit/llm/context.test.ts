@@ -30,6 +30,8 @@ const end = (messageId: string, status: string, text: string, reason?: string): 
 const plan: WeekPlan = {
   weekKey: '2026-W48',
   timeZone: 'Europe/Berlin',
+  version: 0,
+  review: null,
   vision: { work: 'Launched v2', self: 'Ran a half marathon', relationships: 'Weekly dinner with Sam' },
   rocks: [
     { id: 'r2', title: 'Train 3x', status: 'planned', position: 2, carryCount: 0, carriedFromId: null },

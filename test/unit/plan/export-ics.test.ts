@@ -13,6 +13,8 @@ function plan(week = '2026-W48'): WeekPlan {
   return {
     weekKey: week,
     timeZone: TZ,
+    version: 0,
+    review: null,
     vision: null,
     rocks: [
       { id: 'r1', title: 'Ship pricing page', status: 'planned', position: 0, carryCount: 0, carriedFromId: null },

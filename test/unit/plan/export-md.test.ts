@@ -9,6 +9,8 @@ const at = (day: number, hhmm: string) => localToInstant('2026-W48', day, hhmm, 
 const plan: WeekPlan = {
   weekKey: '2026-W48',
   timeZone: TZ,
+  version: 0,
+  review: null,
   vision: { work: 'Lead the platform team', self: 'Run a half marathon', relationships: 'Dinner with friends weekly' },
   rocks: [
     { id: 'r1', title: 'Ship pricing page', status: 'done', position: 0, carryCount: 0, carriedFromId: null },

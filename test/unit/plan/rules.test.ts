@@ -6,7 +6,7 @@ import { localToInstant } from '../../../server/plan/week.ts';
 const TZ = 'UTC';
 const at = (d: number, t: string) => localToInstant('2026-W48', d, t, TZ);
 const rock = (over: Partial<Rock> = {}): Rock => ({ id: 'r', title: 'Book', status: 'planned', position: 0, carryCount: 0, carriedFromId: null, ...over });
-const empty: WeekPlan = { weekKey: '2026-W48', timeZone: TZ, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
+const empty: WeekPlan = { weekKey: '2026-W48', timeZone: TZ, version: 0, review: null, vision: null, rocks: [], blocks: [], environment: [], reflections: [] };
 
 describe('plan rules', () => {
   it('has the FOCUS limits', () => {
@@ -16,12 +16,12 @@ describe('plan rules', () => {
 
   it('accepts a 45-minute deep-work block and rejects 44', () => {
     expect(checkBlock(empty, { kind: 'deep_work', title: 'F', start: at(0, '09:00'), end: at(0, '09:45'), rockId: null }).ok).toBe(true);
-    expect(checkBlock(empty, { kind: 'deep_work', title: 'F', start: at(0, '09:00'), end: at(0, '09:44'), rockId: null })).toMatchObject({ ok: false, code: 'block_too_short' });
+    expect(checkBlock(empty, { kind: 'deep_work', title: 'F', start: at(0, '09:00'), end: at(0, '09:44'), rockId: null })).toMatchObject({ ok: false, code: 'deep_work_too_short' });
   });
 
   it('keeps recovery out of deep work, lets "other" overlap', () => {
     const plan = { ...empty, blocks: [{ id: 'b', kind: 'deep_work' as const, title: 'Focus', start: at(0, '09:00'), end: at(0, '11:00'), rockId: null }] };
-    expect(checkBlock(plan, { kind: 'recovery', title: 'Walk', start: at(0, '10:00'), end: at(0, '10:30'), rockId: null })).toMatchObject({ ok: false, code: 'block_overlap' });
+    expect(checkBlock(plan, { kind: 'recovery', title: 'Walk', start: at(0, '10:00'), end: at(0, '10:30'), rockId: null })).toMatchObject({ ok: false, code: 'blocks_overlap' });
     expect(checkBlock(plan, { kind: 'other', title: 'Call', start: at(0, '10:00'), end: at(0, '10:30'), rockId: null }).ok).toBe(true);
   });
 

@@ -7,7 +7,7 @@ describe('security configuration', () => {
     const c = loadConfig({});
     expect(c.trustProxy).toBe(false);
     expect(c.wsHeartbeatMs).toBe(30_000);
-    expect(c.limits).toEqual({ maxSessionsPerUser: 500, maxSocketsPerUser: 20, wsMessagesPerSecond: 20, wsMessageBurst: 40 });
+    expect(c.limits).toEqual({ maxSessionsPerUser: 500, maxSocketsPerUser: 20, wsMessagesPerSecond: 20, wsMessageBurst: 40, dsMaxStreamsPerUser: 1_000, dsMaxBytesPerUser: 256 * 1024 * 1024 });
     expect(c.publicOrigin).toBeUndefined();
     expect(c.secureCookies).toBe(false);
   });

@@ -79,7 +79,7 @@ describe('routes', () => {
 describe('api wrapper', () => {
   it('sends JSON with cookies and maps error bodies to ApiError', async () => {
     const fetch = vi.fn(async (url: string, init?: RequestInit) => {
-      if (url === '/api/me') return new Response(JSON.stringify({ error: { code: 'unauthorized', message: 'Log in' } }), { status: 401 });
+      if (url === '/api/auth/session') return new Response(JSON.stringify({ user: null }), { status: 200 });
       if (url === '/api/sessions' && init?.method === 'POST')
         return new Response(JSON.stringify({ id: 's1', title: 't', kind: 'plan', createdAt: 'x' }), { status: 201 });
       return new Response(JSON.stringify({ error: { code: 'email_taken', message: 'That email is taken' } }), { status: 409 });

@@ -1,3 +1,4 @@
+import { compactDeltas } from '../../../server/session/compaction.ts';
 // A scriptable test double of the browser WebSocket, and a tiny scripted session server that
 // keeps an event log and replays it to sockets the way the real one is specified to (SL4).
 
@@ -20,6 +21,8 @@ export class FakeWebSocket implements WebSocketLike {
   onclose: ((ev: { code: number; reason: string }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
   readonly sent: string[] = [];
+  /** Frames the scripted server sent, as sent. */
+  readonly received: unknown[] = [];
   closedByClient: { code: number | undefined; reason: string | undefined } | null = null;
 
   constructor(readonly url: string) {
@@ -64,6 +67,7 @@ export class FakeWebSocket implements WebSocketLike {
   serverSend(frame: unknown): void {
     if (this.readyState === 0) throw new Error('socket is not open yet');
     if (this.readyState !== 1) return; // closed: frames in flight are lost
+    this.received.push(frame);
     this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
   }
 
@@ -95,10 +99,19 @@ export class ScriptedServer {
    * Opens the socket, replays events after `from` (default: the socket's `after`, lower to
    * simulate an overlapping replay), then sends ready.
    */
-  accept(ws: FakeWebSocket, opts: { from?: number; ready?: boolean } = {}): void {
+  accept(ws: FakeWebSocket, opts: { from?: number; ready?: boolean; batchSize?: number } = {}): void {
     ws.serverOpen();
     const from = opts.from ?? ws.after;
-    for (const ev of this.log) if (ev.seq > from) ws.serverSend(ev);
+    const replay = this.log.filter((ev) => ev.seq > from);
+    // Like the server: `replay=batch` gets `events` frames, `replay=compact` folded ones (SL18).
+    const mode = new URL(ws.url).searchParams.get('replay') ?? 'event';
+    if (mode !== 'event') {
+      const size = opts.batchSize ?? 2;
+      for (let i = 0; i < replay.length; i += size) {
+        const batch = replay.slice(i, i + size);
+        ws.serverSend({ type: 'events', events: mode === 'compact' ? compactDeltas(batch) : batch });
+      }
+    } else for (const ev of replay) ws.serverSend(ev);
     if (opts.ready !== false) ws.serverSend({ type: 'ready', lastSeq: this.log.length });
   }
 

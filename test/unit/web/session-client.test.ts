@@ -53,7 +53,7 @@ describe('SessionClient connection', () => {
     client.connect();
     expect(client.getSnapshot().connection).toEqual({ status: 'connecting' });
     const ws1 = FakeWebSocket.last;
-    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0');
+    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=batch');
     server.accept(ws1);
     expect(client.getSnapshot().connection).toEqual({ status: 'live' });
     expect(client.getSnapshot().serverLastSeq).toBe(2);
@@ -89,8 +89,9 @@ describe('SessionClient connection', () => {
 
     const textSeen: string[] = [];
     const unsub = client.subscribeMessage('m1', () => textSeen.push(assistant(client, 'm1').text));
-    // The server replays from seq 2 (overlap of 3 events the client already has).
-    server.accept(ws2, { from: 1 });
+    // The server replays from seq 2 (overlap of 3 events the client already has), one
+    // event per frame: a real server folds deltas only after the client's own `after`.
+    server.accept(ws2, { from: 1, batchSize: 1 });
     server.push(ws2, 'assistant.delta', { messageId: 'm1', text: 'ld' });
     server.push(ws2, 'assistant.end', { messageId: 'm1', status: 'complete', text: 'Hello world' });
     unsub();
@@ -219,6 +220,60 @@ describe('SessionClient connection', () => {
     expect(client.getSnapshot().transcript.gap).toBeNull();
     expect(assistant(client, 'm1').text).toBe('AB');
     expect(client.getSnapshot().connection).toEqual({ status: 'live' });
+  });
+
+  it('replay=batch: an events frame is applied in order, overlap dropped; a gap inside it resyncs and the rest is not applied', () => {
+    const server = new ScriptedServer();
+    server.append('assistant.start', { messageId: 'm1', runId: 'r1' });
+    for (const t of ['A', 'B', 'C', 'D']) server.append('assistant.delta', { messageId: 'm1', text: t });
+    const { client } = makeClient();
+    client.connect();
+    const ws1 = FakeWebSocket.last;
+    ws1.serverOpen();
+    const [e1, e2, e3, e4, e5] = server.log;
+    ws1.serverSend({ type: 'events', events: [e1, e2] });
+    ws1.serverSend({ type: 'events', events: [e2, e3] }); // overlap: e2 again
+    expect(assistant(client, 'm1').text).toBe('AB');
+    ws1.serverSend({ type: 'events', events: [e5, e4] }); // seq 5 before 4: a gap
+    expect(client.getSnapshot().transcript.gap).toEqual({ afterSeq: 3, receivedSeq: 5 });
+    expect(assistant(client, 'm1').text).toBe('AB');
+    expect(ws1.closedByClient).toMatchObject({ code: CLOSE_CLIENT_RESYNC, reason: 'gap' });
+    vi.advanceTimersByTime(0);
+    const ws2 = FakeWebSocket.last;
+    expect(ws2.after).toBe(3);
+    server.accept(ws2, { batchSize: 1 });
+    expect(assistant(client, 'm1').text).toBe('ABCD');
+    expect(client.getSnapshot().connection).toEqual({ status: 'live' });
+  });
+
+  it('SL18 replay=compact: a folded delta covers fromSeq…seq exactly; one that does not start at lastSeq + 1 is a gap', () => {
+    const server = new ScriptedServer();
+    server.append('user.message', { clientMessageId: 'x', text: 'plan' });
+    server.append('assistant.start', { messageId: 'm1', runId: 'r1' });
+    for (const t of ['He', 'll', 'o ', 'wo', 'rld']) server.append('assistant.delta', { messageId: 'm1', text: t });
+    server.append('assistant.end', { messageId: 'm1', status: 'complete', text: 'Hello world' });
+    const { client } = makeClient({ replay: 'compact' });
+    client.connect();
+    const ws1 = FakeWebSocket.last;
+    expect(ws1.url).toBe('ws://coach.test/api/sessions/s1/ws?after=0&replay=compact');
+    server.accept(ws1, { batchSize: 10 });
+    // The five deltas came as one event (seq 7, fromSeq 3).
+    const replayed = ws1.received.flatMap((f) => (f as { events?: Array<{ seq: number; data: { fromSeq?: number } }> }).events ?? []);
+    expect(replayed.map((e) => [e.seq, e.data.fromSeq])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [7, 3],
+      [8, undefined],
+    ]);
+    expect(assistant(client, 'm1')).toMatchObject({ text: 'Hello world', status: 'complete' });
+    expect(client.getSnapshot().transcript.lastSeq).toBe(8);
+    expect(client.getSnapshot().connection).toEqual({ status: 'live' });
+
+    // A fold that starts past lastSeq + 1 is never applied.
+    server.push(ws1, 'assistant.start', { messageId: 'm2', runId: 'r2' });
+    ws1.serverSend({ seq: 12, type: 'assistant.delta', at: new Date().toISOString(), data: { messageId: 'm2', text: 'xyz', fromSeq: 11 } });
+    expect(client.getSnapshot().transcript.gap).toEqual({ afterSeq: 9, receivedSeq: 12 });
+    expect(assistant(client, 'm2').text).toBe('');
   });
 
   it('a gap that persists at the same seq backs off instead of spinning', () => {

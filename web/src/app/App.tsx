@@ -5,6 +5,7 @@ import { LoginView } from './LoginView.tsx';
 import { PairView } from './PairView.tsx';
 import { navigate, useRoute } from './route.ts';
 import { SessionsView } from './SessionsView.tsx';
+import { WeekPage } from './week/WeekPage.tsx';
 
 type Auth = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; user: User } | { state: 'error'; message: string };
 
@@ -56,6 +57,7 @@ export function App() {
     case 'signed-out':
       return <LoginView api={api} onSignedIn={() => void refresh()} />;
     case 'signed-in':
+      if (route.name === 'week') return <WeekPage api={api} weekKey={route.weekKey} user={auth.user} onSignedOut={signedOut} />;
       return route.name === 'chat' ? (
         <ChatView key={route.sessionId} api={api} sessionId={route.sessionId} onSignedOut={signedOut} />
       ) : (

@@ -3,6 +3,7 @@ import type { SessionClient } from '../session-client/session-client.ts';
 import type { AssistantMessage, TranscriptMessage } from '../session-client/transcript.ts';
 import { useMessage, useSessionSelector } from '../session-client/use-session.ts';
 import { CONTINUE_TEXT, localCancels, userTextBefore } from './chat-actions.ts';
+import { QuickReplies } from './QuickReplies.tsx';
 
 const PIN_THRESHOLD_PX = 48;
 
@@ -85,6 +86,7 @@ function MessageBubble({ client, m, isLast }: { client: SessionClient; m: Transc
       <p className={streaming ? 'caret' : undefined}>{m.text}</p>
       {streaming && m.cancelRequested && <span className="meta">{stoppedHere ? 'Stopping…' : 'Stopping (from another device)…'}</span>}
       {outcome && <span className={`meta${m.status === 'failed' ? ' error' : ''}`}>{outcome}</span>}
+      {isLast && m.status === 'complete' && m.quickReplies && <QuickReplies client={client} replies={m.quickReplies} />}
       {offerActions && (
         <div className="row msg-actions">
           <button

@@ -79,12 +79,8 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
 
   const api: Api = {
     async me() {
-      try {
-        return (await json<{ user: User }>('GET', '/api/me')).user;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null;
-        throw e;
-      }
+      // 200 either way: a signed-out first visit makes no failing request.
+      return (await json<{ user: User | null }>('GET', '/api/auth/session')).user;
     },
     async signup(email, password, opts = {}) {
       await request('POST', '/api/auth/signup', withDevice({ email, password }, opts.deviceName));

@@ -9,13 +9,17 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'chat'; sessionId: string }
   /** `code` is '' when the user is to type it. */
-  | { name: 'pair'; code: string };
+  | { name: 'pair'; code: string }
+  /** The week page, "/weeks/2026-W48" (a path, so it can be bookmarked and shared between devices). */
+  | { name: 'week'; weekKey: string };
 
 const ROUTE_CHANGE = 'focus-coach:route';
 
 export function parseRoute(hash: string, pathname = '/'): Route {
   const p = /^\/pair(?:\/([^/?#]*))?\/?$/.exec(pathname);
   if (p) return { name: 'pair', code: safeDecode(p[1] ?? '') ?? '' };
+  const w = /^\/weeks\/(\d{4}-W\d{2})\/?$/.exec(pathname);
+  if (w && (hash === '' || hash === '#')) return { name: 'week', weekKey: w[1]! };
   const m = /^#\/s\/([^/?#]+)$/.exec(hash);
   if (m) {
     const id = safeDecode(m[1]!);
@@ -34,6 +38,10 @@ function safeDecode(s: string): string | null {
 
 export function chatHref(sessionId: string): string {
   return `#/s/${encodeURIComponent(sessionId)}`;
+}
+
+export function weekPath(weekKey: string): string {
+  return `/weeks/${encodeURIComponent(weekKey)}`;
 }
 
 export function pairPath(code: string): string {

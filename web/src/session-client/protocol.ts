@@ -29,6 +29,7 @@ export interface AssistantStartEvent extends EventBase {
 }
 export interface AssistantDeltaEvent extends EventBase {
   type: 'assistant.delta';
+  /** `fromSeq`: a compacted replay folded the deltas fromSeq…seq of this message into this one (SL18). */
   data: EventData<'assistant.delta'>;
 }
 export interface AssistantEndEvent extends EventBase {
@@ -67,6 +68,8 @@ export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
   | { kind: 'event'; event: SessionEvent }
+  /** A replay batch (`?replay=batch`): consecutive events, applied in order. */
+  | { kind: 'events'; events: SessionEvent[] }
   | { kind: 'ready'; lastSeq: number }
   | { kind: 'error'; code: string; message: string }
   | { kind: 'pong' }
@@ -102,7 +105,13 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'assistant.start': (d) =>
     !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
   'assistant.delta': (d) =>
-    !isNonEmptyString(d.messageId) ? 'messageId' : typeof d.text !== 'string' ? 'text' : null,
+    !isNonEmptyString(d.messageId)
+      ? 'messageId'
+      : typeof d.text !== 'string'
+        ? 'text'
+        : d.fromSeq !== undefined && !isSeq(d.fromSeq)
+          ? 'fromSeq'
+          : null,
   'assistant.end': (d) =>
     !isNonEmptyString(d.messageId)
       ? 'messageId'
@@ -126,7 +135,9 @@ function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEv
     case 'cancel.requested':
       return { messageId: d.messageId as string, runId: d.runId as string };
     case 'assistant.delta':
-      return { messageId: d.messageId as string, text: d.text as string };
+      return isSeq(d.fromSeq)
+        ? { messageId: d.messageId as string, text: d.text as string, fromSeq: d.fromSeq }
+        : { messageId: d.messageId as string, text: d.text as string };
     case 'assistant.end': {
       const out: AssistantEndEvent['data'] = {
         messageId: d.messageId as string,
@@ -158,6 +169,9 @@ function parseEvent(obj: Record<string, unknown>): ServerFrame {
     };
   }
   const known = type as KnownEvent['type'];
+  if (known === 'assistant.delta' && isSeq(data.fromSeq) && data.fromSeq >= seq) {
+    return { kind: 'invalid', reason: 'fromSeq must be below seq', raw: obj };
+  }
   return { kind: 'event', event: { seq, at: atStr, type: known, data: pickData(known, data) } as KnownEvent };
 }
 
@@ -186,6 +200,17 @@ export function parseServerFrame(raw: unknown): ServerFrame {
       };
     case 'pong':
       return { kind: 'pong' };
+    case 'events': {
+      if (!Array.isArray(value.events)) return { kind: 'invalid', reason: 'events must be an array', raw: value };
+      const events: SessionEvent[] = [];
+      for (const item of value.events) {
+        const parsed = isRecord(item) ? parseEvent(item) : undefined;
+        // Stop at a broken entry: the next frame then shows a gap and the client resyncs.
+        if (parsed?.kind !== 'event') break;
+        events.push(parsed.event);
+      }
+      return { kind: 'events', events };
+    }
     case 'presence':
       return { kind: 'presence', raw: value };
     default:

@@ -111,6 +111,12 @@ export interface SessionClientOptions {
   connectTimeoutMs?: number;
   backoff?: Omit<BackoffOptions, 'random'>;
   maxFailuresBeforeOffline?: number;
+  /**
+   * How the server frames the replay (docs/protocol.md): `batch` (default) sends `events`
+   * frames of every event; `compact` also folds each run of consecutive deltas of one
+   * message into one event (SPEC SL18), so opening a long session costs O(messages).
+   */
+  replay?: 'batch' | 'compact';
 }
 
 export type CancelRoute = 'ws' | 'http' | 'unavailable';
@@ -119,6 +125,7 @@ type Listener = () => void;
 
 export class SessionClient {
   readonly sessionId: string;
+  private readonly replayMode: 'batch' | 'compact';
   private readonly httpBase: string;
   private readonly wsBase: string;
   private readonly WS: WebSocketCtor | undefined;
@@ -154,6 +161,7 @@ export class SessionClient {
 
   constructor(opts: SessionClientOptions) {
     this.sessionId = opts.sessionId;
+    this.replayMode = opts.replay ?? 'batch';
     this.httpBase = (opts.baseUrl ?? '').replace(/\/+$/, '');
     this.wsBase = toWebSocketBase(this.httpBase);
     this.WS = opts.WebSocketImpl ?? defaultWebSocket();
@@ -302,7 +310,7 @@ export class SessionClient {
     }
     const url =
       `${this.wsBase}/api/sessions/${encodeURIComponent(this.sessionId)}/ws` +
-      `?after=${this.snapshot.transcript.lastSeq}`;
+      `?after=${this.snapshot.transcript.lastSeq}&replay=${this.replayMode}`;
     let ws: WebSocketLike;
     try {
       if (!this.WS) throw new Error('no WebSocket implementation');
@@ -403,6 +411,12 @@ export class SessionClient {
       case 'event':
         this.onEvent(frame.event);
         return;
+      case 'events':
+        for (const event of frame.events) {
+          // A gap inside the batch starts a resync (a new socket); the rest is stale.
+          if (!this.onEvent(event)) return;
+        }
+        return;
       case 'ready':
         this.onReady(frame.lastSeq);
         return;
@@ -422,14 +436,15 @@ export class SessionClient {
     }
   }
 
-  private onEvent(ev: SessionEvent): void {
+  /** Applies one event; false when it revealed a gap (a resync has started). */
+  private onEvent(ev: SessionEvent): boolean {
     const before = this.snapshot.transcript;
     const { transcript, outcome } = applyEvent(before, ev);
-    if (outcome === 'duplicate') return;
+    if (outcome === 'duplicate') return true;
     if (outcome === 'gap') {
       this.update({ transcript });
       this.resyncAfterGap();
-      return;
+      return false;
     }
     if (transcript.lastSeq > this.gapAtSeq) this.gapStreak = 0;
     let queued = this.snapshot.queued;
@@ -438,6 +453,7 @@ export class SessionClient {
       this.resendStreak = 0;
     }
     this.update({ transcript, queued });
+    return true;
   }
 
   private onReady(serverLastSeq: number): void {

@@ -39,6 +39,8 @@ export interface AssistantMessage {
   endSeq: number | null;
   startedAt: string;
   endedAt: string | null;
+  /** Suggested replies the coach attached to this message (`assistant.meta` quickReplies); shown as buttons. */
+  quickReplies?: readonly string[];
 }
 
 export type TranscriptMessage = UserMessage | AssistantMessage;
@@ -128,11 +130,14 @@ export function applyEvents(t: Transcript, events: readonly SessionEvent[]): App
 
 /**
  * Applies one persisted event. seq ≤ lastSeq is a duplicate (replay overlap) and changes nothing;
- * seq > lastSeq + 1 is a gap: nothing is applied and `gap` says where to read from.
+ * seq > lastSeq + 1 is a gap: nothing is applied and `gap` says where to read from. A folded
+ * delta (`fromSeq`) applies only when fromSeq = lastSeq + 1; anything else is a gap (resync).
  */
 export function applyEvent(t: Transcript, ev: SessionEvent): ApplyResult {
   if (ev.seq <= t.lastSeq) return { transcript: t, outcome: 'duplicate' };
-  if (ev.seq !== t.lastSeq + 1) {
+  // A folded delta (compacted replay, SL18) covers fromSeq…seq; it must start right after lastSeq.
+  const firstSeq = ev.type === 'assistant.delta' && ev.data.fromSeq !== undefined ? ev.data.fromSeq : ev.seq;
+  if (firstSeq !== t.lastSeq + 1) {
     const gap: Gap = { afterSeq: t.lastSeq, receivedSeq: ev.seq };
     const same = t.gap !== null && t.gap.afterSeq === gap.afterSeq && t.gap.receivedSeq === gap.receivedSeq;
     return { transcript: same ? t : { ...t, gap }, outcome: 'gap' };
@@ -193,8 +198,19 @@ function reduce(t: Transcript, ev: SessionEvent): Transcript {
     case 'plan.updated':
       return { ...t, plan: { weekKey: ev.data.weekKey, plan: ev.data.plan, seq: ev.seq } };
     case 'unknown':
-      return { ...t, ignoredEvents: t.ignoredEvents + 1 };
+      return withQuickReplies(t, ev.rawType, ev.data) ?? { ...t, ignoredEvents: t.ignoredEvents + 1 };
   }
+}
+
+/** The coach's note on one of its messages (`assistant.meta`) carries quick replies; the rest of it is for the coach. */
+function withQuickReplies(t: Transcript, rawType: string, data: unknown): Transcript | null {
+  if (rawType !== 'assistant.meta' || typeof data !== 'object' || data === null) return null;
+  const { messageId, quickReplies } = data as { messageId?: unknown; quickReplies?: unknown };
+  if (typeof messageId !== 'string' || !Array.isArray(quickReplies)) return null;
+  const msg = t.byId.get(messageId);
+  if (!msg || msg.kind !== 'assistant') return null;
+  const replies = quickReplies.filter((r): r is string => typeof r === 'string' && r.trim() !== '').slice(0, 6);
+  return replace(t, { ...msg, quickReplies: replies });
 }
 
 function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string): Transcript {

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Week" ADD COLUMN     "reviewEnd" TIMESTAMPTZ(3),
+ADD COLUMN     "reviewStart" TIMESTAMPTZ(3),
+ADD COLUMN     "version" INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,359 @@
+// Understanding, separate from the dialogue: one message + the pending question + today →
+// a reading with an intent and entities. Pure: no store, no clock, no I/O. The dialogue
+// policy (plan-flow.ts) decides what to do with a reading.
+
+import type { Vision } from '../../plan/types.ts';
+import { daysIn, mentionsTime, readTimeSlots, type TimeReading } from './time.ts';
+
+export type Intent =
+  | 'answer'
+  | 'question'
+  | 'skip'
+  | 'no'
+  | 'yes'
+  | 'back'
+  | 'correction'
+  | 'edit'
+  | 'week'
+  | 'chitchat'
+  | 'other_language';
+
+export type FocusTopic = 'rock' | 'focus' | 'unplug' | 'deep_work' | 'minutes' | 'environment' | 'vision' | 'review' | 'sand' | 'recovery' | 'why' | 'general';
+
+export type EditCommand =
+  | { op: 'move_block'; target: string; to: string }
+  | { op: 'delete_block'; target: string }
+  | { op: 'add_block'; kind: 'deep_work' | 'recovery' | 'other'; what: string; when: string }
+  | { op: 'drop_rocks'; names: string[] }
+  | { op: 'done_rocks'; names: string[] }
+  | { op: 'rename_rock'; name: string; to: string }
+  | { op: 'add_rocks'; titles: string[] }
+  | { op: 'reorder_rock'; name: string; position: number }
+  | { op: 'review_time'; when: string }
+  | { op: 'add_environment'; items: string[] }
+  | { op: 'remove_environment'; name: string }
+  | { op: 'vision'; vision: Partial<Vision> };
+
+export interface ReadingContext {
+  /** The id of the question waiting for an answer, or null. */
+  pending: string | null;
+  /** Today, 0 = Monday, in the person's zone (only meaningful inside the planned week). */
+  today?: number;
+  rockTitles: string[];
+}
+
+export interface Reading {
+  intent: Intent;
+  /** The message with filler removed. */
+  text: string;
+  topic?: FocusTopic;
+  week?: 'next' | 'this';
+  edit?: EditCommand;
+  /** Vision parts found anywhere in the message. */
+  vision: Partial<Vision>;
+  slots: TimeReading;
+}
+
+export function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[’‘`]/g, "'")
+    .replace(/[“”]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const strip = (t: string) => t.replace(/[!.?,;:\s]+$/g, '').replace(/^[\s,;:]+/, '');
+
+// ------------------------------------------------------------------ other languages
+
+const FOREIGN_WORDS =
+  /\b(ich|und|nicht|bitte|uhr|bis|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|woche|überspringen|ueberspringen|nächste|danke|hallo|ja|nein|je|suis|semaine|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|oui|merci|bonjour|sauter|passer|hola|semana|lunes|martes|miércoles|jueves|viernes|sábado|domingo|gracias|quiero|por favor|saltar|settimana|lunedì|grazie|vorrei|luni|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|graag|bedankt)\b/giu;
+
+/** True when the message is mostly not English. */
+export function isOtherLanguage(text: string): boolean {
+  const t = text.toLowerCase();
+  if (/[äöüßéèêàçñ¿¡]/.test(t) && !/\b(the|and|my|i|is|to)\b/.test(t)) return true;
+  const words = t.split(/[^\p{L}]+/u).filter(Boolean);
+  if (words.length === 0) return false;
+  const foreign = (t.match(FOREIGN_WORDS) ?? []).length;
+  // Another script (Cyrillic, Greek, CJK, Arabic …); emoji and punctuation don't count.
+  if (/[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Devanagari}\p{Script=Thai}]/u.test(t)) return true;
+  return foreign >= 1 && foreign / words.length >= 0.25;
+}
+
+// ------------------------------------------------------------------ small answers
+
+const SKIP_RE =
+  /^(skip|skip (it|this|that|this one|for now)|pass|later|not now|not this week|next( question)?|next time|let'?s skip|idk|i ?d ?k|i don'?t know|dont know|dunno|no idea|not sure|unsure|no clue|can'?t think of (any|anything)|nothing comes to mind|move on|whatever|rather not( say)?|i'?ll think about it|no comment)\b/;
+const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s (all|it|enough|everything)|i'?m good|all good|we'?re good|done|enough|no more|that will do|that'?ll do|nothing more|that'?s fine as is|thats all|nop)\b/;
+const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
+const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
+
+/** True when a message declines the question it answered ("skip", "idk", "no", "nah, that's all"). */
+export function isDeclined(text: string, pending: string | null): boolean {
+  const i = understand(text, { pending, rockTitles: [] }).intent;
+  return i === 'skip' || i === 'no';
+}
+
+export function isSkip(text: string): boolean {
+  return SKIP_RE.test(strip(normalize(text)));
+}
+
+export function isNo(text: string): boolean {
+  return NO_RE.test(strip(normalize(text)));
+}
+
+export function isYes(text: string): boolean {
+  const t = strip(normalize(text));
+  return YES_RE.test(t) && t.split(' ').length <= 6;
+}
+
+// ------------------------------------------------------------------ questions about FOCUS
+
+const QUESTION_START = /^(what|whats|what's|why|how|who|when is|is it|do i|does|should i|can i|could you explain|explain|wdym|what do you mean|meaning of|huh|sorry what|wait what|um what|so what)\b/;
+
+function topicOf(t: string): FocusTopic {
+  if (/\bbig rocks?\b|\brocks?\b/.test(t)) return 'rock';
+  if (/\bunplug/.test(t)) return 'unplug';
+  if (/\b45\b|\bminutes?\b|\bhow long\b/.test(t)) return 'minutes';
+  if (/\bdeep work\b|\bdeep\b/.test(t)) return 'deep_work';
+  if (/\bfocus\b/.test(t)) return 'focus';
+  if (/\benvironment\b/.test(t)) return 'environment';
+  if (/\bvision\b|\bcelebrate\b|\b12.?months?\b/.test(t)) return 'vision';
+  if (/\breview\b|\breflect/.test(t)) return 'review';
+  if (/\bpebbles?\b|\bsand\b/.test(t)) return 'sand';
+  if (/\brecovery\b|\brest\b|\bbreaks?\b/.test(t)) return 'recovery';
+  if (/^why\b/.test(t)) return 'why';
+  return 'general';
+}
+
+function isQuestion(t: string): boolean {
+  if (/^(can|could|would|will) you\b/.test(t) && /\b(move|add|drop|remove|delete|change|book|put|make|shift|rename|plan)\b/.test(t)) return false;
+  if (QUESTION_START.test(t)) return true;
+  if (/\?\s*$/.test(t) && !mentionsTime(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
+  return false;
+}
+
+// ------------------------------------------------------------------ lists (rocks, environment)
+
+const FILLER_START =
+  /^(?:(?:ok(?:ay)?|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
+const LIST_LEAD =
+  /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on)\s*:?\s*/i;
+const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
+
+/** Cleans one list item: bullets, filler ("ok so", "honestly just", "oh"), trailing punctuation. */
+export function tidyItem(raw: string): string {
+  let t = raw.replace(BULLET_RE, '').trim();
+  for (let i = 0; i < 3; i++) {
+    t = t.replace(FILLER_START, '').replace(LIST_LEAD, '').replace(/^(?:and|also|then|plus|oh|&)\s+/i, '').trim();
+  }
+  t = t
+    .replace(/\s*\((?:[^)]*)\)\s*$/, (m) => (m.length > 40 ? m : ''))
+    .replace(/\s+(?:i guess|i think|probably|maybe|lol|haha|tbh|too|as well|this week|for this week|hopefully|if possible|ideally)$/i, '')
+    .replace(/[\s.;,!:]+$/, '')
+    .replace(/^["'“”]|["'“”]$/g, '')
+    .trim();
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+function countWords(s: string): number {
+  return s.split(/\s+/).filter(Boolean).length;
+}
+
+function splitLine(line: string): string[] {
+  // "1. A 2. B 3. C" on one line.
+  if (/(?:^|\s)1[.)]\s*\S/.test(line) && /\s2[.)]\s*\S/.test(line)) {
+    return line.split(/(?:^|\s)\d{1,2}[.)]\s*/).filter((s) => s.trim());
+  }
+  if (/(?:^|\s)\(?a\)\s*\S/i.test(line) && /\s\(?b\)\s*\S/i.test(line)) {
+    return line.split(/(?:^|\s)\(?[a-h]\)\s*/i).filter((s) => s.trim());
+  }
+  const parts = line.split(/\s*(?:[;,]|\s\+\s|\s&\s|\.\s+|\s\/\s)\s*/).filter((s) => s.trim());
+  if (parts.length > 1) {
+    const out: string[] = [];
+    for (const p of parts) {
+      const m = /^(.*\S)\s+(?:and|plus)\s+(.+)$/i.exec(p);
+      if (m && countWords(m[1]!) >= 1 && countWords(m[2]!) >= 2) out.push(m[1]!, m[2]!);
+      else out.push(p);
+    }
+    return out;
+  }
+  // Without commas, "and" may belong to an item ("Research and write the post"): split only
+  // when both sides read as phrases of their own.
+  const halves = line.split(/\s+(?:and also|and then|and|also|plus)\s+/i);
+  if (halves.length >= 2 && halves.every((h) => countWords(h) >= 2)) return halves;
+  return [line];
+}
+
+const HEADER_RE = /^[^:]{0,40}:$/;
+
+/** Items of a list answer: lines, numbers, commas, "and" between phrases. */
+export function readList(text: string): string[] {
+  const body = text.replace(/^[^:\n]{0,60}:\s*(?=\S)/, (m) => (/\b(rocks?|priorit|list|changes?|week|goals|things)\b/i.test(m) ? '' : m));
+  const lines = body
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !HEADER_RE.test(l));
+  const raw = lines.length > 1 ? lines.flatMap((l) => (BULLET_RE.test(l) ? [l] : splitLine(l))) : splitLine(lines[0] ?? '');
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const r of raw) {
+    const item = tidyItem(r);
+    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
+    const k = item.toLowerCase();
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(item);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ vision
+
+const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
+  ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
+  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally)\b\s*[:\-–—,]?\s*/i],
+  ['relationships', /\b(?:relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
+];
+
+/** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
+function cleanVision(s: string): string {
+  return s
+    .replace(FILLER_START, '')
+    .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
+    .replace(/^(?:to\s+)?(?:have|see|get)\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^celebrate\s+/i, '');
+}
+
+/**
+ * Vision parts named anywhere in a message ("work: ship v2. for me: run a half. family: …").
+ * Only explicit markers split a message; unmarked text belongs to the asked-for part.
+ */
+export function readVision(text: string, asked: keyof Vision | null): Partial<Vision> {
+  const sentences = text
+    .split(/(?<=[.!;\n])\s+|\n+|\s*;\s*|,\s*(?=(?:and\s+)?(?:for|at|in|with|work|career|personally|health|family|friends|relationships?)\b)/i)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const out: Partial<Vision> = {};
+  let current: keyof Vision | null = asked;
+  const add = (area: keyof Vision, s: string) => {
+    const clean = tidyItem(s.replace(/^(?:and|also)\s+/i, ''));
+    if (!clean) return;
+    out[area] = out[area] ? `${out[area]}; ${clean}` : clean;
+  };
+  for (const s of sentences) {
+    const lead = s.replace(FILLER_START, '').replace(/^(?:in (?:a|one) year|a year from now|in 12 months|12 months from now|next year|by next year)[\s,:;-]*/i, '');
+    let hit: keyof Vision | null = null;
+    let rest = s;
+    for (const [area, re] of AREA_MARKERS) {
+      const m = re.exec(lead);
+      // A marker counts when it opens the sentence ("at work I'd…", "family: …", "for me, …").
+      if (m && m.index <= 6) {
+        hit = area;
+        rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
+        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships)/i.test(m[0]!.trim())) rest = lead;
+        if (area === 'self' && /^health/i.test(m[0]!)) rest = lead;
+        break;
+      }
+    }
+    if (hit) current = hit;
+    if (current) add(current, cleanVision(hit ? rest : s));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ edits
+
+const ROCK_WORDS = String.raw`(?:rocks?|priorit(?:y|ies)|goals?)`;
+
+function names(list: string): string[] {
+  return list
+    .split(/\s*(?:,|\band\b|&|\bplus\b|\bor\b)\s*/i)
+    .map((s) =>
+      s
+        .replace(/\b(the|my|that|this|those|these|thing|one|ones|rocks?|priorit(?:y|ies)|too|as well|both)\b/gi, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .filter((s) => s.length > 1);
+}
+
+/** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
+export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
+  const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
+  const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
+  let m: RegExpExecArray | null;
+  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  }
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
+    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
+  }
+  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+    return { op: 'delete_block', target: m[1]! };
+  }
+  if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
+    if (!mentionsTime(m[2]!)) return { op: 'rename_rock', name: m[1]!.replace(/^(?:the|my)\s+/, '').replace(/\s+rock$/, ''), to: tidyItem(text.slice(text.toLowerCase().lastIndexOf(m[2]!.slice(0, 8)))) };
+  }
+  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget|kill|lose|scratch)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these)\b.*)?$`).exec(s))) {
+    return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(?:mark|set)\s+(.+?)\s+(?:as\s+)?(?:done|finished|complete|completed)$/.exec(s)) || (m = /^(?:i\s+)?(?:finished|completed|shipped|done with)\s+(.+)$/.exec(s)) || (m = /^(.+?)\s+(?:is|was|are)\s+(?:done|finished|complete|shipped)\b/.exec(s))) {
+    return { op: 'done_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(?:make|put|move)\s+(.+?)\s+(?:my\s+)?(first|top|number one|#1|second|third|last)(?:\s+(?:rock|priority))?$/.exec(s))) {
+    const positions: Record<string, number> = { first: 0, top: 0, 'number one': 0, '#1': 0, second: 1, third: 2, last: 99 };
+    const position = positions[m[2]!] ?? 0;
+    return { op: 'reorder_rock', name: m[1]!, position };
+  }
+  if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]!) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]!))) {
+    const what = m[1]!;
+    const kind: 'deep_work' | 'recovery' | 'other' = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
+      ? 'recovery'
+      : /\b(deep work|focus|deep|work on)\b/.test(what) || rockTitles.some((r) => normalize(what).includes(normalize(r).split(' ').slice(0, 2).join(' ')))
+        ? 'deep_work'
+        : 'other';
+    return { op: 'add_block', kind, what, when: what };
+  }
+  if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
+    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, '')) };
+  }
+  if ((m = /\b(?:review|reflection)\b.*?\b(?:to|at|on|for)\s+(.+)$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+    return { op: 'review_time', when: m[1]! };
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ the reading
+
+const CORRECTION_RE =
+  /^(?:no[,.!]?\s+(?:i said|i meant|i mean|it'?s|its|make it|(?:that'?s|thats)(?!\s+(?:it|all|everything|fine|enough|good|ok))|not)|nope[,.]\s|no no|wait[,.!]?\s*(?:that'?s|thats|no|i)|actually[,.]?\s*(?:make|change|i meant|it'?s|no)|sorry[,.]?\s*i meant|i meant|i said|that'?s (?:wrong|not (?:right|what i said|what i meant))|thats (?:wrong|not right)|wrong|not what i (?:said|meant)|you got (?:it|that) wrong|make (?:it|that|thursday|monday|tuesday|wednesday|friday|saturday|sunday|them)\b.*\binstead\b|.*\binstead\b$|change (?:it|that) to|correction)/;
+
+const CHITCHAT_RE =
+  /^(?:(?:thanks|thank you|thx|ty|cheers|cool|nice|great|awesome|lol|haha|hmm+|ok cool|hello|hi|hey|yo|good morning|ugh|argh|wtf)\b|this is (?:annoying|confusing|hard|dumb|stupid)|you'?re (?:annoying|useless|not listening)|that'?s annoying|i'?m (?:tired|confused|stressed|overwhelmed)|.*\b(?:aren'?t|arent|isn'?t|isnt|won'?t|wont|don'?t|dont|not) (?:happening|working|realistic|gonna happen|possible)\b.*)/;
+
+export function understand(message: string, ctx: ReadingContext): Reading {
+  const t = normalize(message);
+  const bare = strip(t);
+  const askedArea: keyof Vision | null = ctx.pending === 'vision.work' ? 'work' : ctx.pending === 'vision.self' ? 'self' : ctx.pending === 'vision.relationships' ? 'relationships' : null;
+  const base = { text: message.trim(), vision: {}, slots: readTimeSlots(message, { today: ctx.today }) } satisfies Omit<Reading, 'intent'>;
+
+  if (isOtherLanguage(message)) return { ...base, intent: 'other_language' };
+  if (/\b(next|this|coming|the following)\s+week\b/.test(t) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
+    return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
+  }
+  if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
+  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare)) return { ...base, intent: 'correction' };
+  const edit = readEdit(message, ctx.rockTitles);
+  if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
+  if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
+  if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
+  if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
+  // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
+  if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
+  if (isYes(bare)) return { ...base, intent: 'yes' };
+  if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
+  return { ...base, intent: 'answer', vision: readVision(message, askedArea) };
+}

@@ -1,0 +1,47 @@
+import type {
+  CancelOutcome,
+  ClaimOutcome,
+  ClaimRequest,
+  DeltaOutcome,
+  EndOutcome,
+  LogNotification,
+  RenewOutcome,
+  ReportedEndStatus,
+} from './types.ts';
+
+/**
+ * The run-store port: who answers a session's turn, and how that answer is stopped and
+ * ended. Every write is also an event of the session log (SL9–SL13), so adapters
+ * implement it together with SessionLog (see SessionStore). Adapters pass
+ * test/contract/run-store.contract.ts.
+ */
+export interface RunStore {
+  /** SL9 + SL11. */
+  claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
+  /**
+   * SL7 group commit: one delta for each of several runs (of different sessions) in one
+   * statement. Outcomes are in input order; each run is checked on its own (SL10).
+   */
+  appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]>;
+  /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
+  requestCancel(sessionId: string): Promise<CancelOutcome>;
+  /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
+  endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
+  renewLease(runId: string, leaseMs: number): Promise<RenewOutcome>;
+  /** Runs whose lease has expired and that have not ended (SL13). */
+  expiredRuns(): Promise<string[]>;
+  /** Sessions with an unanswered user message, no active run, older than `olderThanMs`. */
+  orphanedTurns(olderThanMs: number): Promise<string[]>;
+  /** Stops (`stop`), ends (`run_ended`) and committed events, as on the log. */
+  onNotification(listener: (n: LogNotification) => void): () => void;
+}
+
+export interface DeltaInput {
+  runId: string;
+  /** The run's session: told to re-read if the outcome of the statement is unknown. */
+  sessionId: string;
+  text: string;
+}
+
+/** What the SQL and memory adapters are: one store behind both ports. */
+export type SessionStore = import('./port.ts').SessionLog & RunStore;

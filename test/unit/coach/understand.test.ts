@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { readList, readVision, understand } from '../../../server/coach/read/understand.ts';
+
+const read = (text: string, pending: string | null = 'rocks', rockTitles: string[] = []) => understand(text, { pending, rockTitles });
+
+describe('understanding one message (issue 10 inputs)', () => {
+  it.each([
+    ['what is a big rock?', 'question'],
+    ['sorry what is a big rock??', 'question'],
+    ['what do you mean by unplug?', 'question'],
+    ['why 45 minutes?', 'question'],
+    ['what is FOCUS?', 'question'],
+    ['idk', 'skip'],
+    ['i dont know', 'skip'],
+    ['skip', 'skip'],
+    ['ok english. skip', 'skip'],
+    ['yes', 'yes'],
+    ['no', 'no'],
+    ["that's all", 'no'],
+    ['yes two is enough', 'no'],
+    ['back', 'back'],
+    ['no, I said tue and thu only', 'correction'],
+    ['make thursday 10-12 instead', 'correction'],
+    ["wait that's wrong", 'correction'],
+    ['no thats it', 'no'],
+    ['hey can we plan NEXT week?', 'week'],
+    ['plan next week', 'week'],
+    ['Donnerstag 9 bis 11 Uhr', 'other_language'],
+    ['überspringen', 'other_language'],
+    ['nein', 'other_language'],
+    ['45 min blocks arent happening', 'chitchat'],
+    ['thanks!', 'chitchat'],
+    ['hire a designer', 'answer'],
+    ['hike route planning', 'answer'],
+    ['tue and thu 8-10', 'answer'],
+  ])('%s → %s', (text, intent) => {
+    expect(read(text).intent).toBe(intent);
+  });
+
+  it('reads edit commands', () => {
+    expect(read('ok fair. drop the figma thing and the portfolio, those can wait').edit).toEqual({ op: 'drop_rocks', names: ['figma', 'portfolio'] });
+    expect(read('move the launch brief block from wed 2-4pm to thu 1-3pm', null).edit).toEqual({ op: 'move_block', target: 'launch brief block from wed 2-4pm', to: 'thu 1-3pm' });
+    expect(read('delete the tue block', null).edit).toMatchObject({ op: 'delete_block' });
+    expect(read('rename write blog post to publish the blog post', null).edit).toEqual({ op: 'rename_rock', name: 'write blog post', to: 'Publish the blog post' });
+    expect(read('ship release 2.1 is done', null).edit).toEqual({ op: 'done_rocks', names: ['ship release 2.1'] });
+    expect(read('add a walk sun 4-6pm', null).edit).toMatchObject({ op: 'add_block', kind: 'recovery' });
+    expect(read('add a rock: submit travel reimbursement', null).edit).toEqual({ op: 'add_rocks', titles: ['Submit travel reimbursement'] });
+  });
+
+  it('cleans rock titles of filler and never keeps headers', () => {
+    expect(readList('My big rocks this week: 1. Finish the launch pitch deck 2. Hire a designer 3. Close the Q4 budget')).toEqual(['Finish the launch pitch deck', 'Hire a designer', 'Close the Q4 budget']);
+    expect(readList('ok so my rocks: finish chapter 3 draft, honestly just the grant report, oh and prep slides')).toEqual(['Finish chapter 3 draft', 'The grant report', 'Prep slides']);
+    expect(readList('right. prepare the budget and write the hiring post')).toEqual(['Prepare the budget', 'Write the hiring post']);
+    expect(readList('big rocks: hiring plan for Q1, answer emails, board deck, 1:1s')).toEqual(['Hiring plan for Q1', 'Answer emails', 'Board deck', '1:1s']);
+  });
+
+  it('finds vision parts anywhere in a message', () => {
+    expect(readVision('in a year: at work I want to lead the data team. for myself, finish a triathlon. relationships: call my parents every week', 'work')).toEqual({
+      work: 'Lead the data team',
+      self: 'Finish a triathlon',
+      relationships: 'Call my parents every week',
+    });
+    expect(readVision("um at work i'd love to have my thesis draft submitted", 'work')).toEqual({ work: 'My thesis draft submitted' });
+  });
+});
