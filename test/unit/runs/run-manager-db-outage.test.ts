@@ -35,10 +35,10 @@ describe('RunManager during a database outage', () => {
     };
     const errors: string[] = [];
     const runs = new RunManager({
-      log,
+      store: log,
       agent: endlessAgent,
       instanceId: 'i',
-      describeSession: async () => ({ userId: 'u', kind: 'plan' }),
+      describeTurn: async (sessionId) => ({ userId: 'u', sessionId, kind: 'plan', weekKey: '2026-W48', timeZone: 'UTC' }),
       logger: { error: (_obj, msg) => errors.push(String(msg)) },
       sweepIntervalMs: 50,
     });
