@@ -105,7 +105,11 @@ export class RunManager {
     } else if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
     else if (n.kind === 'run_ended') {
       if (this.endNotices.has(n.sessionId)) this.endNotices.set(n.sessionId, this.endNotices.get(n.sessionId)! + 1);
-      if (this.waiting.has(n.sessionId)) void this.requestTurn(n.sessionId);
+      // A claim can fail (the database is down): the session stays waiting and the sweeper retries.
+      // Uncaught, the rejection would end the process.
+      if (this.waiting.has(n.sessionId)) {
+        this.requestTurn(n.sessionId).catch((err) => this.opts.logger?.error({ err, sessionId: n.sessionId }, 'claiming a waiting turn failed'));
+      }
     }
   }
 

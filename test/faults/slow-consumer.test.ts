@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../server/agent/port.ts';
+import { CLOSE_SLOW_CONSUMER } from '../../server/contract/close-codes.ts';
 import { createSession, signup, type Account } from '../support/client.ts';
 import { readLog } from '../support/event-log.ts';
 import { NodeSessionClient } from '../support/node-session-client.ts';
@@ -10,7 +11,6 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const CHUNK = 'x'.repeat(16 * 1024);
 const CHUNKS = 1_500;
 const CHUNK_PACE_MS = 2;
-const CLOSE_SLOW_CONSUMER = 4008;
 
 const floodAgent = (): Agent => ({
   async respond(turn) {

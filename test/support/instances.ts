@@ -8,12 +8,26 @@ import { spawnServer, type ServerProcess } from './process.ts';
 /** How long to keep retrying a restart (the database may be down at that moment). */
 const RESTART_RETRY_MS = 500;
 
+/** An instance that exited without being told to (not kill(), terminate() or stopAll()). */
+export interface Crash {
+  instance: string;
+  at: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The end of its output. */
+  output: string;
+}
+
+const CRASH_OUTPUT_CHARS = 4_000;
+
 export interface InstanceSetOptions {
   databaseUrl: string;
   /** Instance names, also their INSTANCE_ID: ['a', 'b'] by default. */
   names?: string[];
   /** Extra environment for every instance (COACH, COACH_PACE_MS, …). */
   env?: Record<string, string>;
+  /** Start a crashed instance again at once (the soak); otherwise it stays down. Crashes are recorded either way. */
+  reviveCrashed?: boolean;
 }
 
 export class InstanceSet {
@@ -21,6 +35,8 @@ export class InstanceSet {
   private readonly procs: (ServerProcess | undefined)[];
   private readonly lastUrls: string[];
   private stopped = false;
+  readonly crashes: Crash[] = [];
+  private readonly reviving = new Map<number, Promise<void>>();
 
   private constructor(private readonly opts: InstanceSetOptions) {
     this.names = opts.names ?? ['a', 'b'];
@@ -91,8 +107,18 @@ export class InstanceSet {
     await p?.stop();
   }
 
-  /** Starts instance i again (it must be down), retrying until it listens or `timeoutMs` passes. */
-  async revive(i: number, timeoutMs = 60_000): Promise<void> {
+  /** Starts instance i again, retrying until it listens or `timeoutMs` passes; concurrent calls share one start. */
+  revive(i: number, timeoutMs = 60_000): Promise<void> {
+    if (this.isUp(i)) return Promise.resolve();
+    let p = this.reviving.get(i);
+    if (!p) {
+      p = this.reviveNow(i, timeoutMs).finally(() => this.reviving.delete(i));
+      this.reviving.set(i, p);
+    }
+    return p;
+  }
+
+  private async reviveNow(i: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.stopped) return;
@@ -108,7 +134,8 @@ export class InstanceSet {
 
   async stopAll(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.procs.map((p, i) => (this.procs[i] = undefined, p?.stop())));
+    const running = this.procs.splice(0, this.procs.length, ...this.names.map(() => undefined));
+    await Promise.all(running.map((p) => p?.stop()));
   }
 
   private async spawn(i: number): Promise<void> {
@@ -120,5 +147,11 @@ export class InstanceSet {
     }
     this.procs[i] = p;
     this.lastUrls[i] = p.url;
+    p.proc.once('exit', (code, signal) => {
+      if (this.procs[i] !== p) return; // we stopped it
+      this.procs[i] = undefined;
+      this.crashes.push({ instance: this.names[i]!, at: Date.now(), code, signal, output: p.output.join('').slice(-CRASH_OUTPUT_CHARS) });
+      if (this.opts.reviveCrashed && !this.stopped) void this.revive(i).catch(() => {});
+    });
   }
 }

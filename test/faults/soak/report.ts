@@ -18,6 +18,8 @@ export interface ReportInput {
   socketsOpened: number;
   closeCodes: Record<string, number>;
   drainMs: number;
+  /** Instances that exited by themselves (then restarted). */
+  crashes: number;
   violations: number;
 }
 
@@ -47,6 +49,7 @@ export function formatReport(r: ReportInput): string {
   lines.push(
     `log: ${all.length} events (${byType('user.message').length} user messages, ${byType('assistant.delta').length} deltas, ${byType('cancel.requested').length} cancel.requested); answers ${byType('assistant.start').length}: ${['complete', 'cancelled', 'interrupted', 'failed'].map((x) => `${status(x)} ${x}`).join(', ')}`,
   );
+  lines.push(`instances that exited by themselves: ${r.crashes}`);
   lines.push(`clients: ${r.socketsOpened} sockets opened; lost sockets by close code: ${Object.entries(r.closeCodes).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   const cut = r.stops.filter((x) => x.cutAnswersEndedAfterMs !== 'unknown').flatMap((x) => x.cutAnswersEndedAfterMs as number[]);
   for (const x of r.stops) {

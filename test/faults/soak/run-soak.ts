@@ -36,6 +36,7 @@ const SESSIONS_PER_ACCOUNT = 5;
 const DRAIN_MS = 180_000;
 const SETTLE_POLL_MS = 1_000;
 const PASSWORD = 'correct horse battery';
+const CRASH_OUTPUT_SHOWN = 4_000;
 
 /** Every instance: the paced demo coach (120 words, ~4 s an answer), short heartbeats and grace. */
 const INSTANCE_ENV = {
@@ -79,7 +80,7 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
   let instances: InstanceSet | undefined;
   try {
     const { url: databaseUrl } = await cluster.createDatabase();
-    instances = await InstanceSet.start({ databaseUrl, names: INSTANCE_NAMES.slice(0, settings.instances), env: INSTANCE_ENV });
+    instances = await InstanceSet.start({ databaseUrl, names: INSTANCE_NAMES.slice(0, settings.instances), env: INSTANCE_ENV, reviveCrashed: true });
     const n = instances.count;
 
     // Accounts with two signed-in devices each; sessions spread over them.
@@ -127,7 +128,7 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
     await faulting;
     await faults.settle();
     if (!cluster.running) await cluster.start();
-    for (let i = 0; i < n; i++) if (!instances.isUp(i)) await instances.revive(i);
+    for (let i = 0; i < n; i++) await instances.revive(i);
     await Promise.all(running);
 
     // Settled: every answer ended and every client live, caught up, with an empty outbox.
@@ -150,6 +151,10 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
     const violations: Violation[] = [];
     if (unsettled.length) violations.push({ session: unsettled.slice(0, 10).join(','), rule: 'settled', detail: `${unsettled.length} sessions not at rest ${DRAIN_MS} ms after the load stopped` });
     for (const u of counters.unexpected) violations.push({ session: '-', rule: 'http-unexpected', detail: u });
+    // An instance that died by itself under the faults is a bug even if every client recovered.
+    for (const c of instances.crashes) {
+      violations.push({ session: '-', rule: 'instance-crashed', detail: `${c.instance} exited by itself at +${c.at - startedAt} ms (code ${c.code}, signal ${c.signal}); its last output:\n${c.output.slice(-CRASH_OUTPUT_SHOWN)}` });
+    }
     sessions.forEach((s, i) => {
       violations.push(
         ...verifySession(logs.get(s.id)!, {
@@ -177,6 +182,7 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
       socketsOpened: clients.reduce((k, c) => k + c.socketsOpened, 0),
       closeCodes,
       drainMs,
+      crashes: instances.crashes.length,
       violations: violations.length,
     });
     return { violations, report };

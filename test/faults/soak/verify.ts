@@ -22,7 +22,9 @@ export type Rule =
   /** The system did not come to rest (every answer ended, every client caught up) after the faults stopped. */
   | 'settled'
   /** An HTTP answer that is neither success nor a retryable error. */
-  | 'http-unexpected';
+  | 'http-unexpected'
+  /** An instance exited without being killed or stopped. */
+  | 'instance-crashed';
 
 export interface Violation {
   session: string;
