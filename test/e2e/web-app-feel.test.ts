@@ -149,7 +149,7 @@ describe('the app frame', () => {
     await page.locator('.msg.assistant').last().getByRole('button', { name: /Copy the coach/ }).click();
     await page.locator('.msg.assistant').last().getByText('Copied').waitFor(WAIT);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await page.locator('.msg.assistant p').last().textContent());
-    const hourPx = await page.locator('.week-grid .hours').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const hourPx = await page.locator('.wk-hours span').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(hourPx).toBeGreaterThanOrEqual(12);
     errors.expectNone();
   }, 90_000);

@@ -13,6 +13,7 @@ import { createDemoAgent } from '../../../server/agent/demo-agent.ts';
 import { createCoach } from '../../../server/coach/create-coach.ts';
 import { configFrom, type Config } from '../../../server/config.ts';
 import { createPrismaPlanStore } from '../../../server/plan/prisma-store.ts';
+import { weekBounds, weekKeyFor } from '../../../server/plan/week.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
 import { openTestDatabase } from '../../support/db.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -49,14 +50,22 @@ export interface E2eServer extends TestServer {
  * long enough to stop, drop the network or reload mid-answer. One database and one server
  * for both keeps the suite's start-up short.
  */
+/** The zone every e2e browser context runs in (`timezoneId`). */
+export const E2E_TIME_ZONE = 'Europe/Berlin';
+
 export async function startE2eServer(opts: { offlinePaceMs: number; demoPaceMs: number; config?: Partial<Config> }): Promise<E2eServer> {
   const { db, cleanup } = await openTestDatabase();
   const config: Partial<Config> = { serveWeb: true, coach: 'offline', coachPaceMs: opts.offlinePaceMs, ...opts.config };
+  // The coach books nothing in the past and suggests next week from Thursday on, so the
+  // conversations here would depend on the weekday they run. Its clock stands at Monday
+  // 06:00 of the current week (the browsers' zone), the week the app plans.
+  const weekStart = weekBounds(weekKeyFor(new Date(), E2E_TIME_ZONE), E2E_TIME_ZONE).start;
+  const coachNow = () => new Date(Date.parse(weekStart) + 6 * 3_600_000);
   const server = await startTestServer({
     db,
     config,
     agent: ({ db }) => {
-      const coach = createCoach(configFrom({ logLevel: 'silent', ...config }), { db, plans: createPrismaPlanStore(db.prisma), logger: { error: () => {} } });
+      const coach = createCoach(configFrom({ logLevel: 'silent', ...config }), { db, plans: createPrismaPlanStore(db.prisma), logger: { error: () => {} }, now: coachNow });
       const demo = createDemoAgent({ paceMs: opts.demoPaceMs });
       return {
         async respond(turn) {
