@@ -117,6 +117,7 @@ export class RunManager {
       if (endedMeanwhile) return this.requestTurn(sessionId);
       return;
     }
+    // handed_off: a human answers now; the hand-back calls requestTurn again.
     this.waiting.delete(sessionId);
     if (claim.kind !== 'claimed') return;
     const done = this.execute(sessionId, runId, claim.event).finally(() => this.active.delete(runId));

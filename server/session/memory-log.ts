@@ -2,6 +2,9 @@ import { Listeners } from './listeners.ts';
 import type { SessionLog } from './port.ts';
 import type {
   AppendOutcome,
+  Author,
+  HandoffOutcome,
+  UserMessageInput,
   CancelOutcome,
   ClaimOutcome,
   ClaimRequest,
@@ -21,6 +24,7 @@ interface MemSession {
   lastUserSeq: number;
   answeredSeq: number;
   activeRunId: string | null;
+  handoffUserId: string | null;
 }
 
 interface MemRun {
@@ -67,7 +71,7 @@ export class MemorySessionLog implements SessionLog {
 
   async createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void> {
     if (this.sessions.has(input.id)) throw new Error(`session ${input.id} exists`);
-    this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null });
+    this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null, handoffUserId: null });
   }
 
   private stop(s: MemSession, reason: 'cancelled' | 'interrupted'): MemRun | undefined {
@@ -78,13 +82,15 @@ export class MemorySessionLog implements SessionLog {
     return run;
   }
 
-  async appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome> {
+  async appendUserMessage(sessionId: string, input: UserMessageInput): Promise<UserMessageOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
     const dup = s.byClientMessageId.get(input.clientMessageId);
     if (dup !== undefined) return { kind: 'duplicate', seq: dup };
     const stopped = this.stop(s, 'interrupted');
-    const event = this.commit(sessionId, s, 'user.message', { clientMessageId: input.clientMessageId, text: input.text });
+    const data: Record<string, unknown> = { clientMessageId: input.clientMessageId, text: input.text };
+    if (input.author) data.author = { ...input.author };
+    const event = this.commit(sessionId, s, 'user.message', data);
     s.byClientMessageId.set(input.clientMessageId, event.seq);
     s.lastUserSeq = event.seq;
     return { kind: 'appended', event, stoppedRunId: stopped?.id ?? null };
@@ -112,6 +118,7 @@ export class MemorySessionLog implements SessionLog {
     if (!s) return NOT_FOUND;
     if (s.activeRunId) return { kind: 'busy', activeRunId: s.activeRunId };
     if (s.lastUserSeq <= s.answeredSeq) return { kind: 'nothing_to_answer' };
+    if (s.handoffUserId) return { kind: 'handed_off' };
     s.activeRunId = req.runId;
     s.answeredSeq = s.lastUserSeq;
     this.runs.set(req.runId, {
@@ -125,6 +132,15 @@ export class MemorySessionLog implements SessionLog {
     });
     const event = this.commit(req.sessionId, s, 'assistant.start', { messageId: req.messageId, runId: req.runId });
     return { kind: 'claimed', event, triggerSeq: s.lastUserSeq };
+  }
+
+  async setHandoff(sessionId: string, by: Author, release: boolean): Promise<HandoffOutcome> {
+    const s = this.sessions.get(sessionId);
+    if (!s) return NOT_FOUND;
+    if (release ? s.handoffUserId === null : s.handoffUserId !== null) return { kind: 'unchanged', holder: s.handoffUserId };
+    s.handoffUserId = release ? null : by.userId;
+    const event = this.commit(sessionId, s, release ? 'handoff.ended' : 'handoff.started', { by: { ...by } });
+    return { kind: 'changed', event };
   }
 
   async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
@@ -181,7 +197,7 @@ export class MemorySessionLog implements SessionLog {
     const cutoff = this.now() - olderThanMs;
     const out: string[] = [];
     for (const [id, s] of this.sessions) {
-      if (s.activeRunId || s.lastUserSeq <= s.answeredSeq) continue;
+      if (s.activeRunId || s.handoffUserId || s.lastUserSeq <= s.answeredSeq) continue;
       if (Date.parse(s.events[s.lastUserSeq - 1].at) < cutoff) out.push(id);
     }
     return out;

@@ -1,15 +1,18 @@
 import type {
   AppendOutcome,
+  Author,
   CancelOutcome,
   ClaimOutcome,
   ClaimRequest,
   DeltaOutcome,
   EndOutcome,
   EndStatus,
+  HandoffOutcome,
   LogNotification,
   NotFound,
   RenewOutcome,
   SessionEvent,
+  UserMessageInput,
   UserMessageOutcome,
 } from './types.ts';
 
@@ -21,13 +24,19 @@ export interface SessionLog {
   /** Creates the log head for a session row that already exists (memory adapter) or is created by the caller. */
   createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void>;
   /** SL5 + SL10: append a user message, stopping the active run (interrupt). */
-  appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome>;
+  appendUserMessage(sessionId: string, input: UserMessageInput): Promise<UserMessageOutcome>;
   /** Appends any other event (e.g. plan.updated). */
   append(sessionId: string, type: string, data: Record<string, unknown>): Promise<AppendOutcome>;
   /** SL3. */
   read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound>;
   lastSeq(sessionId: string): Promise<number | NotFound>;
 
+  /**
+   * SL14: a human takes the session over (`by` set: appends `handoff.started {by}` unless
+   * someone already holds it) or hands it back (`by` with `release`: appends `handoff.ended
+   * {by}` if someone holds it). While held no run is claimed.
+   */
+  setHandoff(sessionId: string, by: Author, release: boolean): Promise<HandoffOutcome>;
   /** SL9 + SL11. */
   claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
   /** SL10: rejected once a stop is recorded or the run ended. */
