@@ -45,6 +45,18 @@ import { PresenceTracker } from './session/presence.ts';
 import type { SessionLog } from './session/port.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
+import type { Agent as HttpsAgent } from 'node:https';
+import { InviteService } from './handoff/invite-service.ts';
+import { parseKick, PartnerService } from './handoff/partner-service.ts';
+import { handoffRoutes } from './http/routes/handoff.ts';
+import { pushRoutes } from './http/routes/push.ts';
+import { startJobQueue, type JobQueue } from './jobs/queue.ts';
+import { Notifier } from './push/notifier.ts';
+import { PUSH_QUEUES, PushService } from './push/push-service.ts';
+import { PushSender } from './push/sender.ts';
+import { PushSubscriptions } from './push/subscriptions.ts';
+import { loadVapidKeys } from './push/vapid.ts';
+import type { SessionEvent } from './session/types.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -72,6 +84,11 @@ export interface AppServices {
   sockets: SocketRegistry;
   instanceId: string;
   metrics: AppMetrics;
+  jobs: JobQueue;
+  push: PushService;
+  pushSubscriptions: PushSubscriptions;
+  invites: InviteService;
+  partners: PartnerService;
 }
 
 export interface RegisteredRoute {
@@ -89,8 +106,10 @@ export interface AppOverrides {
   agent?: (services: Pick<AppServices, 'db' | 'log'>) => Agent;
   /** Write log lines here instead of stdout (tests read them to prove secrets stay out). */
   logStream?: DestinationStream;
-  /** The wall clock for expiry decisions (pairing codes). */
+  /** The wall clock for expiry decisions (pairing codes, invites) and reminder times. */
   now?: () => Date;
+  /** The agent for push requests (tests trust their fake push service's certificate with it). */
+  pushAgent?: HttpsAgent;
 }
 
 declare module 'fastify' {
@@ -143,6 +162,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const plans = createPrismaPlanStore(db.prisma);
   const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log });
   let runs: RunManager | undefined;
+  // Bound once the push service exists (it needs the database and the job queue).
+  let onAnswerEnded: (sessionId: string, end: SessionEvent) => void = () => {};
   const metrics = createAppMetrics({
     sessions: () => hub.sessionCount(),
     subscribers: () => hub.subscriberCount(),
@@ -158,6 +179,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       runEnded: (status) => {
         if (status === 'failed') metrics.runsFailed.inc();
       },
+      answerEnded: (sessionId, end) => onAnswerEnded(sessionId, end),
     },
     describeSession: async (id) => {
       const s = await db.prisma.session.findUnique({ where: { id }, select: { userId: true, kind: true } });
@@ -174,7 +196,42 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const devices = new DeviceService(db.prisma);
   const pairing = new PairingService(db.prisma, auth, overrides.now);
   const sockets = new SocketRegistry();
-  app.decorate('services', { db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  const invites = new InviteService(db.prisma, overrides.now);
+  const partners = new PartnerService(db);
+  // A removed partner's sockets close on every instance (the removing one closes its own at once too).
+  const offKicks = db.feed.onPayload((payload) => {
+    const kick = parseKick(payload);
+    if (kick) sockets.closeSessionUser(kick.sessionId, kick.userId);
+  });
+  const pushSubscriptions = new PushSubscriptions(db.prisma, config.push.allowedOrigins);
+  const vapid = await loadVapidKeys(db.prisma);
+  const jobs = await startJobQueue(db, PUSH_QUEUES, app.log);
+  const push = new PushService({
+    prisma: db.prisma,
+    subscriptions: pushSubscriptions,
+    notifier: new Notifier(db.prisma, pushSubscriptions, new PushSender(vapid, config.push.contact, config.push.allowedOrigins, overrides.pushAgent), app.log),
+    queue: jobs,
+    publicKey: vapid.publicKey,
+    publicOrigin: config.publicOrigin,
+    now: overrides.now ?? (() => new Date()),
+    logger: app.log,
+  });
+  await push.start();
+  onAnswerEnded = (sessionId, end) => {
+    const status = end.data.status;
+    if (status !== 'complete' && status !== 'failed') return;
+    void (async () => {
+      const s = await db.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, title: true } });
+      // Someone who is looking at the session sees the answer; only the absent are told.
+      if (!s || presence.userPresent(sessionId, s.userId)) return;
+      const text = status === 'failed' ? String(end.data.reason ?? 'The coach could not answer.') : String(end.data.text ?? '');
+      await push.answerEnded({ userId: s.userId, sessionId, sessionTitle: s.title, messageId: String(end.data.messageId), text });
+    })().catch((err) => app.log.warn({ err, sessionId }, 'answer notification failed'));
+  };
+  app.decorate('services', {
+    db, log, hub, presence, plans, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics,
+    jobs, push, pushSubscriptions, invites, partners,
+  });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -219,8 +276,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     secureCookies: config.secureCookies,
     sockets,
     limiters: { signupPerIp: new KeyedRateLimiter(rl.signupPerIp), loginPerIp: new KeyedRateLimiter(rl.loginPerIp), authPerEmail: new KeyedRateLimiter(rl.authPerEmail) },
+    onTimeZoneChanged: (userId) => push.rescheduleAfterZoneChange(userId),
+    onSignedOut: (loginId) => pushSubscriptions.removeForLogins([loginId]),
   }));
-  await app.register(deviceRoutes({ devices, sockets }));
+  await app.register(deviceRoutes({ devices, sockets, pushSubscriptions }));
+  await app.register(pushRoutes({ push, subscriptions: pushSubscriptions, limiters: { testPerUser: new KeyedRateLimiter(rl.pushTestPerUser) } }));
+  await app.register(handoffRoutes({
+    prisma: db.prisma,
+    sessions,
+    invites,
+    partners,
+    plans,
+    sockets,
+    publicOrigin: config.publicOrigin,
+    limiters: { invitesPerUser: new KeyedRateLimiter(rl.invitesPerUser), redeemPerUser: new KeyedRateLimiter(rl.inviteRedeemPerUser) },
+  }));
   await app.register(pairingRoutes({
     pairing,
     secureCookies: config.secureCookies,
@@ -275,7 +345,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sessionSources.close();
     await ds.close();
     sockets.stopHeartbeat();
+    offKicks();
     await runs.close(config.shutdownGraceMs);
+    await jobs.stop();
     presence.close();
     hub.close();
     await log.close();

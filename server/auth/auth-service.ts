@@ -6,12 +6,24 @@ export interface AuthUser {
   id: string;
   email: string;
   timeZone: string;
+  /** What others in a shared session see: the chosen name, else the email's local part. */
+  displayName: string;
 }
 
 export type SignupOutcome = { kind: 'created'; user: AuthUser; token: string } | { kind: 'email_taken' };
 export type LoginOutcome = { kind: 'ok'; user: AuthUser; token: string } | { kind: 'invalid_credentials' };
 
-const toUser = (u: { id: string; email: string; timeZone: string }): AuthUser => ({ id: u.id, email: u.email, timeZone: u.timeZone });
+export const MAX_DISPLAY_NAME_CHARS = 60;
+
+/** The email's local part stands in for a name nobody chose. */
+export const displayNameOf = (u: { email: string; displayName: string }): string => u.displayName || u.email.split('@')[0]!.slice(0, MAX_DISPLAY_NAME_CHARS);
+
+const toUser = (u: { id: string; email: string; timeZone: string; displayName: string }): AuthUser => ({
+  id: u.id,
+  email: u.email,
+  timeZone: u.timeZone,
+  displayName: displayNameOf(u),
+});
 
 export class AuthService {
   constructor(private readonly prisma: PrismaClient) {}
@@ -64,6 +76,10 @@ export class AuthService {
 
   async setTimeZone(userId: string, timeZone: string): Promise<AuthUser> {
     return toUser(await this.prisma.user.update({ where: { id: userId }, data: { timeZone } }));
+  }
+
+  async updateProfile(userId: string, changes: { timeZone?: string; displayName?: string }): Promise<AuthUser> {
+    return toUser(await this.prisma.user.update({ where: { id: userId }, data: changes }));
   }
 
   async logout(token: string): Promise<void> {

@@ -25,10 +25,17 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** The shape pg-boss takes for a database it does not own (its `db` option). */
+export interface JobQueueSql {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+}
+
 export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   sql: SqlExecutor;
+  /** The job queue's SQL: the same pool (Postgres) or the same embedded instance (PGlite). */
+  jobSql: JobQueueSql;
   feed: NotificationFeed;
   /** Sends an ephemeral notification (not stored) to every instance, this one included. */
   notify(payload: string): Promise<void>;
@@ -64,6 +71,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     sql: { query: async (text, params) => (await pool.query(text, params as unknown[])).rows },
+    jobSql: { executeSql: async (text, values) => pool.query(text, values as unknown[] | undefined) },
     feed: listener,
     notify: async (payload) => {
       await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
@@ -108,6 +116,15 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     kind: 'pglite',
     prisma,
     sql: { query: async (text, params) => (await pglite.query(text, params as unknown[])).rows as never[] },
+    jobSql: {
+      // pg-boss sends its migrations as one multi-statement script without parameters;
+      // PGlite runs those through exec (simple protocol), everything else through query.
+      async executeSql(text, values) {
+        if (values && values.length > 0) return { rows: (await pglite.query(text, values)).rows as any[] };
+        const results = await pglite.exec(text);
+        return { rows: (results[results.length - 1]?.rows ?? []) as any[] };
+      },
+    },
     feed: {
       onPayload(h) {
         payloadHandlers.add(h);

@@ -8,10 +8,15 @@ export const REASON_SIGNED_OUT = 'this device was signed out';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
 
+/** The owner removed this partner from the session: do not reconnect. Mirrors HTTP 404. */
+export const CLOSE_REMOVED_FROM_SESSION = 4404;
+export const REASON_REMOVED = 'you were removed from this session';
+
 interface Entry {
   socket: WebSocket;
   userId: string;
   loginId: string;
+  sessionId: string | undefined;
   /** Cleared when we ping, set again by the pong; still clear at the next tick means the peer is gone. */
   alive: boolean;
 }
@@ -37,8 +42,8 @@ export class SocketRegistry {
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
 
-  add(socket: WebSocket, userId: string, loginId: string): void {
-    const entry: Entry = { socket, userId, loginId, alive: true };
+  add(socket: WebSocket, userId: string, loginId: string, sessionId?: string): void {
+    const entry: Entry = { socket, userId, loginId, sessionId, alive: true };
     this.entries.set(socket, entry);
     socket.on('pong', () => {
       entry.alive = true;
@@ -62,9 +67,18 @@ export class SocketRegistry {
   /** Closes every socket of these logins; returns how many. */
   closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = REASON_SIGNED_OUT): number {
     const ids = new Set(loginIds);
+    return this.closeWhere((e) => ids.has(e.loginId), code, reason);
+  }
+
+  /** Closes one user's sockets on one session (a partner removed by the owner); returns how many. */
+  closeSessionUser(sessionId: string, userId: string): number {
+    return this.closeWhere((e) => e.sessionId === sessionId && e.userId === userId, CLOSE_REMOVED_FROM_SESSION, REASON_REMOVED);
+  }
+
+  private closeWhere(match: (e: Entry) => boolean, code: number, reason: string): number {
     let n = 0;
     for (const e of [...this.entries.values()]) {
-      if (!ids.has(e.loginId)) continue;
+      if (!match(e)) continue;
       this.entries.delete(e.socket);
       e.socket.close(code, reason);
       // A peer that ignores the close handshake must not keep the socket (and its subscription) alive.

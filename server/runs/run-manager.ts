@@ -33,6 +33,8 @@ export interface RunLogger {
 export interface RunObserver {
   deltaFlushed?(ms: number): void;
   runEnded?(status: string): void;
+  /** The `assistant.end` this instance wrote for one of its runs (push notifications hang off it). */
+  answerEnded?(sessionId: string, end: SessionEvent): void;
 }
 
 export interface SessionInfo {
@@ -188,8 +190,9 @@ export class RunManager {
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
       const ended = await this.endWithRetry(runId, status, reason, logger);
       if (ended) {
-        observer?.runEnded?.(ended);
-        logger?.info?.({ status: ended }, 'run ended');
+        observer?.runEnded?.(ended.status);
+        observer?.answerEnded?.(sessionId, ended.event);
+        logger?.info?.({ status: ended.status }, 'run ended');
       }
     }
   }
@@ -204,12 +207,12 @@ export class RunManager {
     status: 'complete' | 'failed' | 'interrupted',
     reason: string | undefined,
     logger: RunLogger | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ status: string; event: SessionEvent } | undefined> {
     const deadline = Date.now() + END_RETRY_WINDOW_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await this.opts.log.endRun(runId, status, reason);
-        return r.kind === 'ended' ? r.status : undefined;
+        return r.kind === 'ended' ? { status: r.status, event: r.event } : undefined;
       } catch (err) {
         if (Date.now() >= deadline) {
           logger?.error({ err }, 'ending run failed; leaving it to the lease sweeper');

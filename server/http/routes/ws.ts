@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
-import type { SessionService } from '../../session/session-service.ts';
+import type { SessionRole, SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { originAllowed } from '../origin-check.ts';
@@ -49,6 +49,8 @@ export interface WsDeps {
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
+    // The caller's role, found while authorizing the upgrade, for presence and authorship.
+    const roles = new WeakMap<object, SessionRole>();
     app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
       '/api/sessions/:id/ws',
       {
@@ -61,7 +63,9 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           async (request) => {
             const after = request.query.after ?? '0';
             if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
-            if (!/^[0-9a-f-]{36}$/i.test(request.params.id) || !(await deps.sessions.owns(request.user!.id, request.params.id))) throw notFound();
+            const role = await deps.sessions.roleOf(request.user!.id, request.params.id);
+            if (!role) throw notFound();
+            roles.set(request, role);
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
@@ -78,7 +82,8 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           socket.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');
           return;
         }
-        deps.sockets.add(socket, userId, request.user!.loginId);
+        deps.sockets.add(socket, userId, request.user!.loginId, sessionId);
+        const role = roles.get(request) ?? 'owner';
         deps.onConnection?.(1);
         // Every line this socket logs names its session and user.
         const log = request.log.child({ sessionId, userId });
@@ -125,7 +130,13 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const deviceId = request.user!.loginId;
         const leave = deps.presence.join(
           sessionId,
-          { deviceId, label: request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']) },
+          {
+            deviceId,
+            label: request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']),
+            userId,
+            name: request.user!.displayName,
+            role,
+          },
           (devices) => sendJson({ type: 'presence', you: deviceId, devices }),
         );
         // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
@@ -165,7 +176,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
               const r = await deps.sessions.cancel(userId, sessionId);
               if (r.kind === 'no_active_run') sendError('no_active_run', 'The coach is not answering right now');
             } else {
-              const r = await deps.sessions.postMessage(userId, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
+              const r = await deps.sessions.postMessage(request.user!, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');
             }
           } catch (err) {
