@@ -10,11 +10,12 @@ import { createPairing, currentLoginId, json, pairDevice, raw } from '../support
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
- * owned:  the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
- * self:   the route acts on the caller's own account → stranger succeeds on their own data, no login 401.
- * public: the route needs no login (its own secret, or none) → never "sign in first", never 5xx.
+ * owned:    the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
+ * self:     the route acts on the caller's own account → stranger succeeds on their own data, no login 401.
+ * self-4xx: like self, but the body holds a secret the stranger does not have (an invite code) → a clean 4xx.
+ * public:   the route needs no login (its own secret, or none) → never "sign in first", never 5xx.
  */
-type Access = 'owned' | 'self' | 'public';
+type Access = 'owned' | 'self' | 'self-4xx' | 'public';
 interface Entry {
   access: Access;
   body?: (ctx: Ctx) => unknown;
@@ -25,6 +26,9 @@ interface Ctx {
   aliceLoginId: string;
   aliceFeedId: string;
   aliceKeyId: string;
+  aliceSubscriptionId: string;
+  /** A partner Alice invited into her session. */
+  alicePartnerId: string;
 }
 
 const MATRIX: Record<string, Entry> = {
@@ -68,6 +72,21 @@ const MATRIX: Record<string, Entry> = {
   'DELETE /ds/v1/stream/*': { access: 'owned' },
   // CORS preflight carries no credentials by design.
   'OPTIONS /ds/v1/stream/*': { access: 'public' },
+  // Web Push: the VAPID public key is public by nature; subscriptions and reminders are the caller's.
+  'GET /api/push/vapid-public-key': { access: 'public' },
+  'POST /api/push/subscriptions': { access: 'self', body: () => ({ endpoint: 'https://fcm.googleapis.com/fcm/send/authz', keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } }) },
+  'DELETE /api/push/subscriptions/:id': { access: 'owned' },
+  'POST /api/push/test': { access: 'self' },
+  'GET /api/me/reminders': { access: 'self' },
+  'PUT /api/me/reminders': { access: 'self', body: () => ({ review: { weekday: 5, time: '17:00' }, planning: null }) },
+  // A human in the session: invites and partners are the owner's; redeeming acts for the caller.
+  'POST /api/sessions/:id/invites': { access: 'owned' },
+  'POST /api/invites/redeem': { access: 'self-4xx', body: () => ({ code: 'ZZZZZZZZZZZZZZZZ' }) },
+  'POST /api/sessions/:id/takeover': { access: 'owned' },
+  'POST /api/sessions/:id/handback': { access: 'owned' },
+  'GET /api/sessions/:id/partners': { access: 'owned' },
+  'DELETE /api/sessions/:id/partners/:userId': { access: 'owned' },
+  'GET /api/sessions/:id/plan': { access: 'owned' },
 };
 
 function fill(url: string, route: string, c: Ctx): string {
@@ -77,9 +96,12 @@ function fill(url: string, route: string, c: Ctx): string {
       ? c.aliceFeedId
       : route.startsWith('DELETE /api/keys')
         ? c.aliceKeyId
-        : c.sessionId;
+        : route.startsWith('DELETE /api/push/subscriptions')
+          ? c.aliceSubscriptionId
+          : c.sessionId;
   return url
     .replace(':id', id)
+    .replace(':userId', c.alicePartnerId)
     .replace(':weekKey', '2026-W48')
     .replace(':file', 'not-a-real-feed-token-000000000.ics')
     .replace('*', `sessions/${c.sessionId}`);
@@ -100,7 +122,21 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     const sessionId = await createSession(server.url, alice, 'Alice private plan');
     const feed = await raw(server.url, 'POST', '/api/feeds', { cookie: alice.cookie });
     const key = await raw(server.url, 'POST', '/api/keys', { cookie: alice.cookie });
-    ctx = { sessionId, aliceLoginId: await currentLoginId(server.url, alice), aliceFeedId: feed.body.id, aliceKeyId: key.body.id };
+    const sub = await raw(server.url, 'POST', '/api/push/subscriptions', {
+      cookie: alice.cookie,
+      body: json({ endpoint: 'https://updates.push.services.mozilla.com/wpush/v2/alice', keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } }),
+    });
+    const bob = await signup(server.url);
+    const invite = await raw(server.url, 'POST', `/api/sessions/${sessionId}/invites`, { cookie: alice.cookie });
+    expect((await raw(server.url, 'POST', '/api/invites/redeem', { cookie: bob.cookie, body: json({ code: invite.body.code }) })).status).toBe(200);
+    ctx = {
+      sessionId,
+      aliceLoginId: await currentLoginId(server.url, alice),
+      aliceFeedId: feed.body.id,
+      aliceKeyId: key.body.id,
+      aliceSubscriptionId: sub.body.id,
+      alicePartnerId: bob.userId,
+    };
     // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
     routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
   });
@@ -162,6 +198,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
         else expect(res.status, key).toBe(404);
       }
       if (e.access === 'self') expect(res.status, key).toBeLessThan(300);
+      if (e.access === 'self-4xx') expect(res.status, key).toBeGreaterThanOrEqual(400);
       for (const secret of aliceSecrets) expect(res.text, `${key} leaks ${secret}`).not.toContain(secret);
     }
     expect((await raw(server.url, 'POST', '/api/auth/logout', { cookie: mallory.cookie })).status).toBe(204);
