@@ -20,13 +20,17 @@ const LIMITS_PATH = fileURLToPath(new URL('./limits.md', import.meta.url));
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
   const i = argv.indexOf('--db');
-  return { quick, adminUrl: i >= 0 ? argv[i + 1] : DEFAULT_ADMIN_URL };
+  if (i < 0) return { quick, adminUrl: DEFAULT_ADMIN_URL };
+  const adminUrl = argv[i + 1];
+  if (!adminUrl) throw new Error('--db needs a PostgreSQL admin URL');
+  return { quick, adminUrl };
 }
 
 
 /** Section 7: the Durable Streams endpoint against Electric's reference server, same run. */
 function renderDs(r: DsResult): string {
-  const ref = r.targets.find((t) => /reference/i.test(t.name)) ?? r.targets[r.targets.length - 1];
+  const ref = r.targets.find((t) => /reference/i.test(t.name)) ?? r.targets.at(-1);
+  if (!ref) throw new Error('Durable Streams results hold no target');
   const rows = r.targets.map(
     (t) =>
       `| ${t.name} | ${t.roundTripMs.p50.toFixed(1)} / ${t.roundTripMs.p95.toFixed(1)} / ${t.roundTripMs.p99.toFixed(1)} | ${(t.roundTripMs.p50 / ref.roundTripMs.p50).toFixed(2)}× | ${t.sequentialAppendsPerSec.toFixed(0)} | ${t.concurrentAppendsPerSec.toFixed(0)} |`,

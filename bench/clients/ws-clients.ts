@@ -104,7 +104,10 @@ process.on('message', async (c: ClientCommand) => {
     for (let i = 0; i < c.repeats; i++) samples.push(await run());
     reply({ type: 'catchup', samples });
   } else if (c.cmd === 'disconnect') {
-    for (const ws of sockets) ws.removeAllListeners('close'), ws.terminate();
+    for (const ws of sockets) {
+      ws.removeAllListeners('close');
+      ws.terminate();
+    }
     sockets.length = 0;
     await closePeers();
     reply({ type: 'disconnected' });
@@ -115,7 +118,10 @@ process.on('message', async (c: ClientCommand) => {
     ends = 0;
     frames = 0;
   } else if (c.cmd === 'close') {
-    for (const ws of sockets) ws.removeAllListeners('close'), ws.terminate();
+    for (const ws of sockets) {
+      ws.removeAllListeners('close');
+      ws.terminate();
+    }
     sockets.length = 0;
     await closePeers();
     reply({ type: 'closed' });

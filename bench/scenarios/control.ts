@@ -60,6 +60,7 @@ async function oneCancel(t: Target, fake: FakeOpenAi, dbUrl: string): Promise<{ 
          AND seq > (SELECT min(seq) FROM "Event" WHERE "sessionId" = $1 AND type = 'cancel.requested')`,
       [sessionId],
     );
+    if (!row) throw new Error('count(*) returned no row');
     return { upstream: upstreamAt - t0, end: endAt - t0, deltasAfter: Number(row.n), status: String(end.data.status) };
   } finally {
     await ws.close();

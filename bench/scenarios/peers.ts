@@ -108,7 +108,7 @@ async function startDs(kind: 'ds-memory' | 'ds-file') {
       const m = /DS_URL (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
+        resolve(m[1]!.replace(/\/$/, ''));
       }
     });
     proc.once('exit', (code) => reject(new Error(`durable streams server exited with ${code}`)));
@@ -229,14 +229,14 @@ export async function runPeerResume(p: { dbUrl: string; sizes: number[]; repeats
       const lines = Array.from({ length: n }, (_, i) => entry(`${SAMPLE_TEXT} ${i + 1}`));
       p.log?.(`peers: resume, seeding ${n} entries`);
       const sessionId = await seedSql(p.dbUrl, app.userId, n);
-      const dsMid: Record<string, string> = {};
+      const dsMid: Record<'ds-memory' | 'ds-file', string> = { 'ds-memory': '', 'ds-file': '' };
       for (const [name, ds] of [['ds-memory', dsMem], ['ds-file', dsFile]] as const) {
         const handle = await DurableStream.create({ url: `${ds.url}/bench/r${n}`, contentType: 'application/json' });
         const producer = new IdempotentProducer(handle, `seed-${n}`, { lingerMs: 20 });
-        for (let i = 0; i < half; i++) producer.append(lines[i]);
+        for (const line of lines.slice(0, half)) producer.append(line);
         await producer.flush();
         dsMid[name] = String(producer.lastSuccessfulOffset);
-        for (let i = half; i < n; i++) producer.append(lines[i]);
+        for (const line of lines.slice(half)) producer.append(line);
         await producer.flush();
         await producer.detach();
       }

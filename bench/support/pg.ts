@@ -41,6 +41,7 @@ export async function query<T extends pg.QueryResultRow = any>(url: string, sql:
 
 export async function postgresVersion(url: string): Promise<string> {
   const [row] = await query<{ v: string }>(url, "SELECT current_setting('server_version') AS v");
+  if (!row) throw new Error('server_version query returned no row');
   return `PostgreSQL ${row.v}`;
 }
 

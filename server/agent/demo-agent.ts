@@ -12,9 +12,9 @@ export function createDemoAgent(opts: { paceMs: number; words?: number }): Agent
       const topic = String(lastUser?.data.text ?? '').slice(0, 60);
       const words = [`You said: "${topic}".`];
       for (let i = 1; i < wordCount; i++) words.push(`word${i}`);
-      for (let i = 0; i < words.length; i++) {
+      for (const [i, word] of words.entries()) {
         if (turn.signal.aborted) return;
-        turn.write(i === 0 ? words[i] : ` ${words[i]}`);
+        turn.write(i === 0 ? word : ` ${word}`);
         if (opts.paceMs > 0) await sleep(opts.paceMs, turn.signal);
       }
     },

@@ -60,11 +60,11 @@ export function buildContext(input: ContextInput): LlmMessage[] {
   let kept = total;
   let dropped = 0;
   while (dropped < conversation.length - 1 && kept + summaryReserve > available) {
-    kept -= estimateMessageTokens(conversation[dropped]);
+    kept -= estimateMessageTokens(conversation[dropped]!); // dropped < length - 1
     dropped++;
   }
   // Start the kept part on a user message so no answer appears without its question.
-  while (dropped < conversation.length - 1 && conversation[dropped].role !== 'user') dropped++;
+  while (dropped < conversation.length - 1 && conversation[dropped]!.role !== 'user') dropped++;
   const summary: LlmMessage = { role: 'system', content: summarizeDropped(conversation.slice(0, dropped)) };
   return [system, plan, summary, ...conversation.slice(dropped)];
 }

@@ -36,11 +36,7 @@ export interface Flow {
 
 /** The latest exchange that answered `id` (and `rock`, for rock steps). */
 export function lastAnswer(exchanges: Exchange[], id: Step['id'], rock?: string): Exchange | undefined {
-  for (let i = exchanges.length - 1; i >= 0; i--) {
-    const q = exchanges[i].question;
-    if (q && q.id === id && (rock === undefined || ('rock' in q && q.rock === rock))) return exchanges[i];
-  }
-  return undefined;
+  return exchanges.findLast(({ question: q }) => !!q && q.id === id && (rock === undefined || ('rock' in q && q.rock === rock)));
 }
 
 /** Joins short phrases: "a", "a and b", "a, b and c". */

@@ -73,14 +73,14 @@ function splitLine(line: string): string[] {
     // "A, B and C" / "A, B, and C": the last part holds two items.
     const last = parts.pop()!;
     const m = /^(.*\S)\s+and\s+(.+)$/i.exec(last);
-    if (m) parts.push(m[1], m[2]);
+    if (m) parts.push(m[1]!, m[2]!);
     else parts.push(last);
     return parts;
   }
   // Without commas, "and" may belong to an item ("Research and write the post"): split only
   // when both sides read as phrases of their own.
-  const halves = line.split(/\s+and\s+/i);
-  if (halves.length === 2 && words(halves[0]) >= 2 && words(halves[1]) >= 2) return halves;
+  const [left, right, ...more] = line.split(/\s+and\s+/i);
+  if (left !== undefined && right !== undefined && more.length === 0 && words(left) >= 2 && words(right) >= 2) return [left, right];
   return [line];
 }
 
@@ -146,8 +146,8 @@ function daysIn(segment: string): { days: number[]; period: Period } {
   // Ranges like "tue-thu" / "tuesday to thursday".
   const rangeRe = /\b([a-z]+)\s*(?:-|to|through|thru|till|until)\s*([a-z]+)\b/g;
   for (const m of s.matchAll(rangeRe)) {
-    const a = dayOf(m[1]);
-    const b = dayOf(m[2]);
+    const a = dayOf(m[1]!);
+    const b = dayOf(m[2]!);
     if (a !== null && b !== null && a <= b) for (let d = a; d <= b; d++) days.add(d);
   }
   for (const token of s.split(/[^a-z]+/)) {
@@ -243,15 +243,15 @@ export function parseTimeSlots(text: string): Parsed<TimeSlot[], SlotTrouble> {
   let bad = false;
   for (const m of t.matchAll(RANGE_RE)) {
     const before = t.slice(0, m.index);
-    const r = resolveRange(clock(m[1], m[2], m[3]), clock(m[4], m[5], m[6]), daysIn(before.slice(-40)).period ?? daysIn(t).period);
+    const r = resolveRange(clock(m[1]!, m[2], m[3]), clock(m[4]!, m[5], m[6]), daysIn(before.slice(-40)).period ?? daysIn(t).period);
     if (!r) bad = true;
     else ranges.push({ index: m.index!, length: m[0].length, ...r });
   }
   for (const m of t.matchAll(DURATION_RE)) {
     if (ranges.some((r) => m.index! >= r.index && m.index! < r.index + r.length)) continue;
-    const c = clock(m[1], m[2], m[3]);
+    const c = clock(m[1]!, m[2], m[3]);
     const amount = Number(m[4]);
-    const minutes = Math.round(/^h/.test(m[5]) ? amount * 60 : amount);
+    const minutes = Math.round(/^h/.test(m[5]!) ? amount * 60 : amount);
     const hint = daysIn(t).period;
     let startH = to24(c, c.mer);
     if (!c.mer && c.h <= 12 && (hint === 'pm' ? c.h < 12 : hint !== 'am' && c.h >= 1 && c.h <= 6)) startH += 12;
@@ -264,10 +264,10 @@ export function parseTimeSlots(text: string): Parsed<TimeSlot[], SlotTrouble> {
 
   const slots: TimeSlot[] = [];
   let previousDays: number[] = [];
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i];
-    const prevEnd = i === 0 ? 0 : ranges[i - 1].index + ranges[i - 1].length;
-    const nextStart = i + 1 < ranges.length ? ranges[i + 1].index : t.length;
+  for (const [i, r] of ranges.entries()) {
+    const prev = ranges[i - 1];
+    const prevEnd = prev ? prev.index + prev.length : 0;
+    const nextStart = ranges[i + 1]?.index ?? t.length;
     let days = daysIn(t.slice(prevEnd, r.index)).days;
     // "9-11 on Tuesday": days after the time, up to the next range.
     if (days.length === 0) days = daysIn(t.slice(r.index + r.length, nextStart)).days;
@@ -350,11 +350,11 @@ export function parseChallenge(text: string): Parsed<ChallengeAnswer, 'unchanged
   const raw = text.trim();
   const t = normalize(raw);
   const shrink = /^(?:shrink|make)(?:\s+it)?(?:\s+smaller)?(?:\s+(?:to|into|down to|as))?\s*[:\-–—]?\s*(.+)$/i.exec(raw);
-  if (shrink && /^(shrink|make)/i.test(raw) && shrink[1].trim()) return ok({ kind: 'shrink', title: tidyItem(shrink[1].replace(/^["“”']|["“”']$/g, '')) });
+  if (shrink && /^(shrink|make)/i.test(raw) && shrink[1]!.trim()) return ok({ kind: 'shrink', title: tidyItem(shrink[1]!.replace(/^["“”']|["“”']$/g, '')) });
   const split = /^split(?:\s+it)?(?:\s+(?:into|in|up into|as))?\s*[:\-–—]?\s*(.+)$/is.exec(raw);
   if (split) {
     // After "split into", every "and" separates parts.
-    const parts = parseList(split[1].replace(/\s+(?:and|&|plus)\s+/gi, ', '));
+    const parts = parseList(split[1]!.replace(/\s+(?:and|&|plus)\s+/gi, ', '));
     if (parts.kind === 'ok' && parts.value.length >= 2) return ok({ kind: 'split', titles: parts.value });
     return unclear('split_needs_two');
   }

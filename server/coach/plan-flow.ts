@@ -186,6 +186,7 @@ export function createPlanFlow(): Flow {
           for (const i of refs.value) {
             if (ctx.aborted()) break;
             const rock = open[i];
+            if (!rock) continue;
             const out = await ctx.call('carry_over_rocks', { rocks: [{ rockId: rock.id }], toWeek: ctx.week.weekKey }, { ...ctx.week, weekKey: prev.weekKey });
             if (out.ok) brought.push(quote(rock.title));
             else say.push(`${quote(rock.title)} stays behind: ${out.message} You can add a smaller version as a new rock.`);

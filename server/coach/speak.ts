@@ -21,9 +21,9 @@ export function words(text: string): string[] {
 
 export async function speak(text: string, write: (t: string) => void, paceMs: number, signal: AbortSignal): Promise<void> {
   const pieces = words(text);
-  for (let i = 0; i < pieces.length; i++) {
+  for (const [i, piece] of pieces.entries()) {
     if (signal.aborted) return;
-    write(pieces[i]);
+    write(piece);
     if (i < pieces.length - 1) await sleep(paceMs, signal);
   }
 }

@@ -27,7 +27,7 @@ export interface SqlExecutor {
 
 /** The shape pg-boss takes for a database it does not own (its `db` option). */
 export interface JobQueueSql {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 export interface Database {
@@ -71,7 +71,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     sql: { query: async (text, params) => (await pool.query(text, params as unknown[])).rows },
-    jobSql: { executeSql: async (text, values) => pool.query(text, values as unknown[] | undefined) },
+    jobSql: { executeSql: async (text, values) => pool.query<Record<string, unknown>>(text, values) },
     feed: listener,
     notify: async (payload) => {
       await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
@@ -120,9 +120,9 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
       // pg-boss sends its migrations as one multi-statement script without parameters;
       // PGlite runs those through exec (simple protocol), everything else through query.
       async executeSql(text, values) {
-        if (values && values.length > 0) return { rows: (await pglite.query(text, values)).rows as any[] };
+        if (values && values.length > 0) return { rows: (await pglite.query<Record<string, unknown>>(text, values)).rows };
         const results = await pglite.exec(text);
-        return { rows: (results[results.length - 1]?.rows ?? []) as any[] };
+        return { rows: (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[] };
       },
     },
     feed: {

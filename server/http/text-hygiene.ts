@@ -5,6 +5,8 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from './errors.ts';
 
+// NUL and lone surrogates are exactly what PostgreSQL text cannot store.
+// eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Deeper JSON than this is not something our schemas accept anyway; stop walking. */
 const MAX_DEPTH = 32;

@@ -151,7 +151,7 @@ export function redactSecrets(text: string, secrets: (string | undefined)[] = []
     if (s && s.length >= 4) out = out.split(s).join('***');
   }
   return out
-    .replace(/\b(sk|rk|pk)-[A-Za-z0-9_*\-]{4,}/g, '$1-***')
+    .replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{4,}/g, '$1-***')
     .replace(/Bearer\s+[^\s"',]+/gi, 'Bearer ***');
 }
 

@@ -47,11 +47,13 @@ export class Histogram {
   observe(value: number): void {
     this.sum += value;
     this.count++;
-    for (let i = 0; i < this.bucketsUpperBounds.length; i++) if (value <= this.bucketsUpperBounds[i]) this.counts[i]++;
+    this.bucketsUpperBounds.forEach((le, i) => {
+      if (value <= le) this.counts[i]!++; // counts has one entry per bound
+    });
   }
 
   samples(name: string): Sample[] {
-    const out: Sample[] = this.bucketsUpperBounds.map((le, i) => ({ name: `${name}_bucket`, labels: { le: formatValue(le) }, value: this.counts[i] }));
+    const out: Sample[] = this.bucketsUpperBounds.map((le, i) => ({ name: `${name}_bucket`, labels: { le: formatValue(le) }, value: this.counts[i]! }));
     out.push({ name: `${name}_bucket`, labels: { le: '+Inf' }, value: this.count });
     out.push({ name: `${name}_sum`, value: this.sum });
     out.push({ name: `${name}_count`, value: this.count });

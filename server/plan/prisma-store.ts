@@ -76,7 +76,10 @@ async function lockWeek(tx: Tx, ref: WeekRef): Promise<string> {
     ON CONFLICT ("userId", "weekKey") DO NOTHING`;
   const rows = await tx.$queryRaw<Array<{ id: string }>>`
     SELECT id FROM "Week" WHERE "userId" = ${ref.userId} AND "weekKey" = ${ref.weekKey} FOR UPDATE`;
-  return rows[0].id;
+  const row = rows[0];
+  // The insert above guarantees the row; its absence is a database fault, not an outcome.
+  if (!row) throw new Error(`Week row missing after insert: ${ref.weekKey}`);
+  return row.id;
 }
 
 export function createPrismaPlanStore(prisma: PrismaClient): PlanStore {

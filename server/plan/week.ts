@@ -158,9 +158,14 @@ export function weekBounds(weekKey: string, timeZone: string): { start: string; 
   };
 }
 
+/** The calendar date of a day of a week, as numbers. */
+function weekDayDate(weekKey: string, dayIndex: number): { year: number; month: number; day: number } {
+  const date = new Date(Date.parse(dateOfWeekDay(weekKey, dayIndex)));
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
 function dayStartMs(weekKey: string, dayIndex: number, timeZone: string): number {
-  const [y, m, d] = dateOfWeekDay(weekKey, dayIndex).split('-').map(Number);
-  return zonedToMs({ year: y, month: m, day: d, hour: 0, minute: 0 }, timeZone);
+  return zonedToMs({ ...weekDayDate(weekKey, dayIndex), hour: 0, minute: 0 }, timeZone);
 }
 
 export function isValidHhmm(hhmm: string): boolean {
@@ -171,8 +176,7 @@ export function isValidHhmm(hhmm: string): boolean {
 export function localToInstant(weekKey: string, dayIndex: number, hhmm: string, timeZone: string): string {
   const m = HHMM_RE.exec(hhmm);
   if (!m) throw new RangeError(`Not a valid time: "${hhmm}" (expected "HH:MM", 00:00–23:59)`);
-  const [y, mo, d] = dateOfWeekDay(weekKey, dayIndex).split('-').map(Number);
-  return new Date(zonedToMs({ year: y, month: mo, day: d, hour: Number(m[1]), minute: Number(m[2]) }, timeZone)).toISOString();
+  return new Date(zonedToMs({ ...weekDayDate(weekKey, dayIndex), hour: Number(m[1]), minute: Number(m[2]) }, timeZone)).toISOString();
 }
 
 /** Where an instant falls in the local week: day index (0 = Monday), "HH:MM" and date. */

@@ -113,7 +113,7 @@ export class DeltaFlusher {
     this.lastFlushAt = performance.now();
     const batch: RunBufferState[] = [];
     const sessions = new Set<string>();
-    const texts: string[] = [];
+    const deltas: { runId: string; text: string }[] = [];
     for (const state of this.runs.values()) {
       if (state.stopped || state.text === '') {
         // Nothing new; anyone waiting on it is already up to date.
@@ -124,7 +124,7 @@ export class DeltaFlusher {
       if (sessions.has(state.sessionId)) continue;
       sessions.add(state.sessionId);
       batch.push(state);
-      texts.push(state.text);
+      deltas.push({ runId: state.runId, text: state.text });
       state.text = '';
     }
     if (batch.length === 0) return;
@@ -136,11 +136,12 @@ export class DeltaFlusher {
     });
     const t0 = performance.now();
     try {
-      const outcomes = await this.log.appendDeltas(batch.map((s, i) => ({ runId: s.runId, text: texts[i] })));
+      const outcomes = await this.log.appendDeltas(deltas);
       this.observer.flushed?.(performance.now() - t0, batch.length);
-      outcomes.forEach((o, i) => {
-        this.inflightSet.delete(batch[i]);
-        if (o.kind === 'run_stopped') this.stopRun(batch[i]);
+      // One outcome per delta, in order.
+      batch.forEach((s, i) => {
+        this.inflightSet.delete(s);
+        if (outcomes[i]?.kind === 'run_stopped') this.stopRun(s);
       });
     } catch (err) {
       // Nothing of the statement was committed (one statement), so SL6 still holds.

@@ -276,9 +276,10 @@ async function readUpTo(log: SessionLog, sessionId: string, seq: number): Promis
   let after = 0;
   while (after < seq) {
     const page = await log.read(sessionId, after, 1_000);
-    if (!Array.isArray(page) || page.length === 0) break;
+    const last = Array.isArray(page) ? page.at(-1) : undefined;
+    if (!Array.isArray(page) || !last) break;
     for (const e of page) if (e.seq <= seq) out.push(e);
-    after = page[page.length - 1].seq;
+    after = last.seq;
   }
   return out;
 }

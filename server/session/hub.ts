@@ -86,9 +86,10 @@ export class SessionHub {
         let after = this.tails.get(sessionId) ?? Math.min(...[...set].map((s) => s.lastSent));
         for (;;) {
           const page = await this.log.read(sessionId, after, REPLAY_PAGE_SIZE);
-          if (!Array.isArray(page) || page.length === 0) break;
+          const last = Array.isArray(page) ? page.at(-1) : undefined;
+          if (!Array.isArray(page) || !last) break;
           for (const sub of this.subs.get(sessionId) ?? []) sub.offer(page);
-          after = page[page.length - 1].seq;
+          after = last.seq;
           if (after > (this.tails.get(sessionId) ?? 0) && this.subs.has(sessionId)) this.tails.set(sessionId, after);
           if (page.length < REPLAY_PAGE_SIZE) break;
         }

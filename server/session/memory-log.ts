@@ -198,7 +198,8 @@ export class MemorySessionLog implements SessionLog {
     const out: string[] = [];
     for (const [id, s] of this.sessions) {
       if (s.activeRunId || s.handoffUserId || s.lastUserSeq <= s.answeredSeq) continue;
-      if (Date.parse(s.events[s.lastUserSeq - 1].at) < cutoff) out.push(id);
+      const lastUser = s.events[s.lastUserSeq - 1];
+      if (lastUser && Date.parse(lastUser.at) < cutoff) out.push(id);
     }
     return out;
   }

@@ -117,7 +117,11 @@ export class PresenceTracker {
     const now = Date.now();
     for (const [sessionId, byInstance] of this.remote) {
       let expired = false;
-      for (const [i, r] of byInstance) if (r.expiresAt <= now) (byInstance.delete(i), (expired = true));
+      for (const [i, r] of byInstance) {
+        if (r.expiresAt > now) continue;
+        byInstance.delete(i);
+        expired = true;
+      }
       if (byInstance.size === 0) this.remote.delete(sessionId);
       if (expired) this.changed(sessionId, false);
     }

@@ -236,7 +236,9 @@ export class SqlSessionLog implements SessionLog {
   }
 
   async appendDelta(runId: string, text: string): Promise<DeltaOutcome> {
-    return (await this.appendDeltas([{ runId, text }]))[0];
+    const [outcome] = await this.appendDeltas([{ runId, text }]);
+    if (!outcome) throw new Error('appendDeltas answered no outcome for one delta');
+    return outcome;
   }
 
   async appendDeltas(batch: ReadonlyArray<{ runId: string; text: string }>): Promise<DeltaOutcome[]> {

@@ -60,7 +60,8 @@ export class Subscription {
   offer(events: SessionEvent[]): void {
     if (this.closed) return;
     // Fast path: nothing new for this reader.
-    if (events.length === 0 || events[events.length - 1].seq <= this.lastSent) return;
+    const last = events.at(-1);
+    if (!last || last.seq <= this.lastSent) return;
     if (!this.overflowed) {
       if (this.pending.length + events.length > MAX_PENDING_EVENTS) {
         this.overflowed = true;

@@ -7,6 +7,7 @@ import { MAX_ACTIVE_ROCKS } from '../../server/plan/rules.ts';
 import type { PlanStore, WeekRef } from '../../server/plan/store.ts';
 import type { PlanChange, WeekPlan } from '../../server/plan/types.ts';
 import { localToInstant } from '../../server/plan/week.ts';
+import { nth } from '../support/nth.ts';
 
 export interface PlanStoreFixture {
   store: PlanStore;
@@ -46,10 +47,11 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
       await fx.close?.();
     });
 
-    async function addRocks(titles: string[], r: WeekRef = ref): Promise<string[]> {
+    /** One id per title, typed as a tuple of the same length. */
+    async function addRocks<const T extends readonly string[]>(titles: T, r: WeekRef = ref): Promise<{ [K in keyof T]: string }> {
       const ids: string[] = [];
       for (const t of titles) ids.push(ok(await store.addRock(r, t)).id);
-      return ids;
+      return ids as { [K in keyof T]: string };
     }
 
     it('reads an unplanned week as an empty plan in the requested zone', async () => {
@@ -66,7 +68,7 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
         [first.id, 'Ship pricing page', 'planned', 0, null],
         [second.id, 'Run 3 times', 'planned', 0, null],
       ]);
-      expect(plan.rocks[0].position).toBeLessThan(plan.rocks[1].position);
+      expect(nth(plan.rocks, 0).position).toBeLessThan(nth(plan.rocks, 1).position);
       expect(second.plan.rocks).toHaveLength(2);
     });
 
@@ -97,7 +99,7 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
     it('updates a rock’s status and title; unknown rocks are not found', async () => {
       const [id] = await addRocks(['Draft chapter']);
       ok(await store.updateRock(ref, id, { status: 'done', title: 'Draft chapter 3' }));
-      const rock = (await store.getWeek(ref.userId, WEEK, TZ)).rocks[0];
+      const rock = nth((await store.getWeek(ref.userId, WEEK, TZ)).rocks, 0);
       expect([rock.title, rock.status]).toEqual(['Draft chapter 3', 'done']);
       expect(rejected(await store.updateRock(ref, 'nope', { status: 'done' })).code).toBe('not_found');
       // "carried" only comes from carryOver, so the link to next week always exists.
@@ -172,7 +174,7 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
       const plan = await store.getWeek(ref.userId, WEEK, TZ);
       expect(plan.reflections).toHaveLength(1);
       expect(plan.reflections[0]).toMatchObject({ id: r.id, wentWell: 'Shipped', timeNotes: 'Meetings ate Tuesday', drop: 'Status meeting', carryOver: 'Proposal' });
-      expect(Number.isFinite(Date.parse(plan.reflections[0].createdAt))).toBe(true);
+      expect(Number.isFinite(Date.parse(nth(plan.reflections, 0).createdAt))).toBe(true);
     });
 
     it('carries unfinished rocks into another week, counting the roll-over', async () => {
@@ -195,8 +197,8 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
       const [id] = await addRocks(['Write the book']);
       const w49 = ok(await store.carryOver(ref, NEXT, [{ rockId: id }]));
       const ref49 = { ...ref, weekKey: NEXT };
-      const w50 = ok(await store.carryOver(ref49, '2026-W50', [{ rockId: w49.rocks[0].id }]));
-      const twice = w50.rocks[0];
+      const w50 = ok(await store.carryOver(ref49, '2026-W50', [{ rockId: nth(w49.rocks, 0).id }]));
+      const twice = nth(w50.rocks, 0);
       expect(twice.carryCount).toBe(2);
       const ref50 = { ...ref, weekKey: '2026-W50' };
 
@@ -234,7 +236,7 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
       const other = await fx.newUserId();
       expect((await store.getWeek(other, WEEK, TZ)).rocks).toEqual([]);
       expect((await store.getWeek(ref.userId, NEXT, TZ)).rocks).toEqual([]);
-      expect(rejected(await store.updateRock({ ...ref, userId: other }, (await store.getWeek(ref.userId, WEEK, TZ)).rocks[0].id, { status: 'done' })).code).toBe(
+      expect(rejected(await store.updateRock({ ...ref, userId: other }, nth((await store.getWeek(ref.userId, WEEK, TZ)).rocks, 0).id, { status: 'done' })).code).toBe(
         'not_found',
       );
     });
@@ -242,8 +244,9 @@ export function planStoreContract(name: string, makeStore: () => PlanStoreFixtur
     it('hands out copies: changing a returned plan does not change the store', async () => {
       await addRocks(['Original']);
       const plan = await store.getWeek(ref.userId, WEEK, TZ);
-      plan.rocks[0].title = 'Tampered';
-      plan.rocks.push({ ...plan.rocks[0], id: 'fake' });
+      const rock = nth(plan.rocks, 0);
+      rock.title = 'Tampered';
+      plan.rocks.push({ ...rock, id: 'fake' });
       const again = await store.getWeek(ref.userId, WEEK, TZ);
       expect(again.rocks.map((r) => r.title)).toEqual(['Original']);
     });

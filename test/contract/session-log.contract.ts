@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionLog } from '../../server/session/port.ts';
 import type { LogNotification, SessionEvent } from '../../server/session/types.ts';
+import { nth } from '../support/nth.ts';
 
 export interface LogFixture {
   log: SessionLog;
@@ -56,8 +57,8 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           i % 3 === 0
-            ? writers[i % writers.length].appendUserMessage(id, { clientMessageId: `c${i}`, text: `m${i}` })
-            : writers[i % writers.length].append(id, 'plan.updated', { i }),
+            ? nth(writers, i % writers.length).appendUserMessage(id, { clientMessageId: `c${i}`, text: `m${i}` })
+            : nth(writers, i % writers.length).append(id, 'plan.updated', { i }),
         ),
       );
       const events = await readAll(fx.log, id);
@@ -70,9 +71,10 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       const before = Date.now() - 5_000;
       for (let i = 0; i < 5; i++) await fx.log.append(id, 'plan.updated', { i });
       const events = await readAll(fx.log, id);
-      for (let i = 1; i < events.length; i++) expect(Date.parse(events[i].at)).toBeGreaterThanOrEqual(Date.parse(events[i - 1].at));
-      expect(Date.parse(events[0].at)).toBeGreaterThan(before);
-      expect(events[0].at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(events).toHaveLength(5);
+      for (const [i, e] of events.slice(1).entries()) expect(Date.parse(e.at)).toBeGreaterThanOrEqual(Date.parse(nth(events, i).at));
+      expect(Date.parse(nth(events, 0).at)).toBeGreaterThan(before);
+      expect(nth(events, 0).at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     });
 
     it('SL3: read returns events after N in order, at most limit; unknown session is not_found', async () => {
@@ -80,7 +82,7 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       for (let i = 0; i < 10; i++) await fx.log.append(id, 'plan.updated', { i });
       const page = await fx.log.read(id, 3, 4);
       expect(Array.isArray(page) && page.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
-      expect(Array.isArray(page) && page[0].data).toEqual({ i: 3 });
+      expect(Array.isArray(page) && nth(page, 0).data).toEqual({ i: 3 });
       expect(await fx.log.read(id, 10, 5)).toEqual([]);
       expect(await fx.log.read(randomUUID(), 0, 5)).toEqual({ kind: 'not_found' });
       expect(await fx.log.lastSeq(randomUUID())).toEqual({ kind: 'not_found' });
@@ -131,7 +133,7 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       const claimed = results.filter((r) => r.kind === 'claimed');
       expect(claimed).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'busy')).toHaveLength(2);
-      const c = claimed[0];
+      const c = nth(claimed, 0);
       if (c.kind !== 'claimed') throw new Error();
       expect(c.event.type).toBe('assistant.start');
       expect(c.triggerSeq).toBe(1);
@@ -158,7 +160,7 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
     });
 
     it('SL7 + SL10: appendDeltas commits one delta per run in one call, rejecting only the stopped run', async () => {
-      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()];
+      const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()] as const;
       const runIds: string[] = [];
       for (const id of ids) {
         await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
@@ -169,15 +171,16 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<LogF
       await fx.log.requestCancel(ids[1]);
       const out = await fx.log.appendDeltas(runIds.map((runId, i) => ({ runId, text: `text ${i}` })));
       expect(out.map((o) => o.kind)).toEqual(['appended', 'run_stopped', 'appended']);
-      expect(out[0].kind === 'appended' && out[0].event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
-      expect(out[2].kind === 'appended' && out[2].event.seq).toBe(3);
+      const [first, , third] = out;
+      expect(first?.kind === 'appended' && first.event).toMatchObject({ seq: 3, type: 'assistant.delta', data: { text: 'text 0' } });
+      expect(third?.kind === 'appended' && third.event.seq).toBe(3);
       expect(await fx.log.appendDeltas([])).toEqual([]);
       for (const [i, id] of ids.entries()) {
         const events = await readAll(fx.log, id);
         expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
         expect(events.filter((e) => e.type === 'assistant.delta').map((e) => e.data.text)).toEqual(i === 1 ? [] : [`text ${i}`]);
       }
-      const end = await fx.log.endRun(runIds[0], 'complete');
+      const end = await fx.log.endRun(nth(runIds, 0), 'complete');
       expect(end.kind === 'ended' && end.event.data.text).toBe('text 0');
     });
 

@@ -19,6 +19,7 @@ import {
   uniqueEmail,
   type E2eServer,
 } from './support/browser.ts';
+import { nth } from '../support/nth.ts';
 
 /** Waits on conditions are generous: two shared cores may be busy with other suites. */
 const WAIT = { timeout: 20_000 };
@@ -190,7 +191,7 @@ describe('two devices of one user, paired by QR link', () => {
     // On the phone the plan is a drawer under the chat: open it and find the same rocks.
     await phone.getByTestId('plan-drawer').locator('summary').click();
     const phonePlan = phone.getByTestId('plan');
-    await phonePlan.getByText(rocks[0]).waitFor(WAIT);
+    await phonePlan.getByText(nth(rocks, 0)).waitFor(WAIT);
     expect(await phonePlan.getByTestId('rocks').locator('.rock-title').allTextContents()).toEqual(rocks);
 
     // Environment, deep work for each rock, recovery: the week grid fills in on both.
@@ -327,10 +328,11 @@ describe('resilience (long answers)', () => {
     await expect.poll(() => finishedAnswers(page).count(), WAIT).toBe(1);
     const events = await sessionEvents(server, context, sessionId);
     expect(ends(events)).toHaveLength(1);
-    expect(ends(events)[0].data.status).toBe('complete');
+    const end = nth(ends(events), 0);
+    expect(end.data.status).toBe('complete');
     // It was still being written when the page went away.
-    expect(Date.parse(ends(events)[0].at)).toBeGreaterThan(reloadedAt);
-    expect(await assistantTexts(page)).toEqual([ends(events)[0].data.text]);
+    expect(Date.parse(end.at)).toBeGreaterThan(reloadedAt);
+    expect(await assistantTexts(page)).toEqual([end.data.text]);
     errors.expectNone();
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import type { SessionEvent } from '../../server/session/types.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
 import { openTestDatabase, POSTGRES_URL } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 const FLAP_EVERY_MS = 500;
 /** ~30 s answer: 600 words, 50 ms apart. */
@@ -41,7 +42,7 @@ describe.skipIf(!POSTGRES_URL)('fault: a client that disconnects every 500 ms th
       client.kill();
       if (done) break;
       if (Date.now() > deadline) throw new Error('answer did not end in 60 s');
-      client = await WsTestClient.connect(server.wsUrl, sessionId, alice, { after: kept.length ? kept[kept.length - 1].seq : 0 });
+      client = await WsTestClient.connect(server.wsUrl, sessionId, alice, { after: kept.at(-1)?.seq ?? 0 });
       reconnects++;
     }
     expect(reconnects).toBeGreaterThan(40);
@@ -50,7 +51,7 @@ describe.skipIf(!POSTGRES_URL)('fault: a client that disconnects every 500 ms th
       const page = await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events?after=${after}&limit=1000`);
       all.push(...page.body.events);
       if (page.body.events.length < 1000) break;
-      after = all[all.length - 1].seq;
+      after = nth(all, -1).seq;
     }
     expect(kept).toEqual(all);
     expect(kept.at(-1)!.data.status).toBe('complete');

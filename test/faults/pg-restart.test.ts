@@ -51,7 +51,7 @@ class ResilientClient {
   private async connect(): Promise<void> {
     for (;;) {
       try {
-        const after = this.kept.length ? this.kept[this.kept.length - 1].seq : 0;
+        const after = this.kept.at(-1)?.seq ?? 0;
         const c = await WsTestClient.connect(this.wsUrl, this.sessionId, this.account, { after });
         this.current = c;
         c.ws.on('message', (d) => {

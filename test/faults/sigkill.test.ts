@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
 import { spawnServer, type ServerProcess } from '../support/process.ts';
+import { nth } from '../support/nth.ts';
 
 describe.skipIf(!POSTGRES_URL)('fault: SIGKILL of one of two instances mid-answer', () => {
   let url: string;
@@ -25,8 +26,9 @@ describe.skipIf(!POSTGRES_URL)('fault: SIGKILL of one of two instances mid-answe
     const sessionId = await createSession(a.url, alice);
     const clients = await Promise.all([0, 1].map(() => WsTestClient.connect(b.wsUrl, sessionId, alice)));
     await Promise.all(clients.map((c) => c.waitForFrame('ready')));
-    clients[0].send({ type: 'user.message', clientMessageId: 'm1', text: 'long answer please' });
-    await clients[0].waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
+    const first = nth(clients, 0);
+    first.send({ type: 'user.message', clientMessageId: 'm1', text: 'long answer please' });
+    await first.waitFor((c) => c.events.filter((e) => e.type === 'assistant.delta').length >= 3, 20_000, 'deltas');
 
     b.kill();
     const killedAt = Date.now();
@@ -37,13 +39,13 @@ describe.skipIf(!POSTGRES_URL)('fault: SIGKILL of one of two instances mid-answe
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     for (const [i, end] of ends.entries()) {
       expect(end.data.status).toBe('interrupted');
-      const stitched = [...clients[i].events, ...resumed[i].events];
+      const stitched = [...nth(clients, i).events, ...nth(resumed, i).events];
       expect(stitched.map((e) => e.seq)).toEqual(stitched.map((_, k) => k + 1));
       expect(textOf(stitched, String(end.data.messageId))).toBe(end.data.text);
     }
     // Both clients hold exactly the server's transcript.
     const server = await api(a.url, alice, 'GET', `/api/sessions/${sessionId}/events?limit=1000`);
-    expect([...clients[0].events, ...resumed[0].events]).toEqual(server.body.events);
+    expect([...first.events, ...nth(resumed, 0).events]).toEqual(server.body.events);
     await Promise.all(resumed.map((r) => r.close()));
   });
 });

@@ -7,6 +7,7 @@ import { api, signup, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 const WEEK = '2026-W48';
 const NEXT = '2026-W49';
@@ -127,9 +128,10 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       expect(end.data.text).toContain('Review saved.');
       const w48 = (await api<{ plan: WeekPlan }>(server.url, alice, 'GET', `/api/weeks/${WEEK}`)).body.plan;
       expect(w48.rocks.map((r) => r.status)).toEqual(['done', 'carried', 'dropped']);
-      expect(w48.reflections[0]).toMatchObject({ drop: 'The weekly status call' });
+      expect(nth(w48.reflections, 0)).toMatchObject({ drop: 'The weekly status call' });
       const w49 = (await api<{ plan: WeekPlan }>(server.url, alice, 'GET', `/api/weeks/${NEXT}`)).body.plan;
-      expect(w49.rocks).toEqual([expect.objectContaining({ title: w48.rocks[1].title, status: 'planned', carryCount: 1, carriedFromId: w48.rocks[1].id })]);
+      const carried = nth(w48.rocks, 1);
+      expect(w49.rocks).toEqual([expect.objectContaining({ title: carried.title, status: 'planned', carryCount: 1, carriedFromId: carried.id })]);
       await ws.close();
     });
 
@@ -197,7 +199,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
         ['deep_work', 120 * 60_000],
         ['recovery', 60 * 60_000],
       ]);
-      const third = fake.requests[2].body.messages.find((m: { role: string; tool_call_id?: string }) => m.role === 'tool' && m.tool_call_id === 'c4');
+      const third = nth(fake.requests, 2).body.messages.find((m: { role: string; tool_call_id?: string }) => m.role === 'tool' && m.tool_call_id === 'c4');
       expect(third.content).toMatch(/45 minutes/);
       expect(ws.events.filter((e) => e.type === 'plan.updated').length).toBeGreaterThanOrEqual(5);
       await ws.close();

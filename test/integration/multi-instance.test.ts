@@ -3,6 +3,7 @@ import pg from 'pg';
 import { api, createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
 import { spawnServer, type ServerProcess } from '../support/process.ts';
+import { nth } from '../support/nth.ts';
 
 // Two real server processes on one PostgreSQL. PGlite is single-process by nature, so
 // this file only runs when the suite runs against PostgreSQL (CI does both).
@@ -99,7 +100,7 @@ describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: alice.email, password: 'correct horse battery', deviceName: 'phone' }),
     });
-    return { ...alice, cookie: res.headers.getSetCookie()[0].split(';')[0] };
+    return { ...alice, cookie: nth(res.headers.getSetCookie(), 0).split(';')[0]! };
   }
 
   it('SL13: SIGKILL of B mid-answer ends the message as interrupted within 5 s, seen on A', async () => {

@@ -89,6 +89,13 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/sessions/:id/plan': { access: 'owned' },
 };
 
+/** A route without an entry fails the matrix test above; here it stops the loop with its name. */
+function entryFor(key: string): Entry {
+  const e = MATRIX[key];
+  if (!e) throw new Error(`no matrix entry for ${key}`);
+  return e;
+}
+
 function fill(url: string, route: string, c: Ctx): string {
   const id = route.startsWith('DELETE /api/devices')
     ? c.aliceLoginId
@@ -160,7 +167,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     for (const who of [null, revoked, forged]) {
       for (const r of routes) {
         const key = `${r.method} ${r.url}`;
-        const e = MATRIX[key];
+        const e = entryFor(key);
         const path = fill(r.url, key, ctx);
         const label = `${key} as ${who === null ? 'anonymous' : who === revoked ? 'revoked login' : 'forged cookie'}`;
         if (e.websocket) {
@@ -182,7 +189,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     const mallory = await signup(server.url);
     for (const r of routes) {
       const key = `${r.method} ${r.url}`;
-      const e = MATRIX[key];
+      const e = entryFor(key);
       // Logging out would end Mallory's login for the rest of the loop; it is tried last, below.
       if (key === 'POST /api/auth/logout') continue;
       if (e.websocket) {

@@ -9,6 +9,7 @@ import { createSession, signup, WsTestClient, type Account } from '../support/cl
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { json, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 const generous = { burst: 1_000, refillPerMinute: 1_000 };
 const PASSWORD = 'correct horse battery';
@@ -64,7 +65,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
         // Plain http here: HSTS would be wrong.
         expect(r.headers.get('strict-transport-security')).toBeNull();
       }
-      expect(responses[2].headers.get('cache-control')).toBe('no-store');
+      expect(nth(responses, 2).headers.get('cache-control')).toBe('no-store');
     });
 
     it('Strict-Transport-Security only when PUBLIC_URL is https', async () => {

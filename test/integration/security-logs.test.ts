@@ -7,6 +7,7 @@ import { createSession, WsTestClient, type Account } from '../support/client.ts'
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { captureLogs, json, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 const PASSWORD = 'hunter2-correct-horse';
 const API_KEY = 'sk-test-DO-NOT-LOG-0123456789';
@@ -43,7 +44,7 @@ describe(`no secrets in logs (${DB_KIND})`, () => {
     expect(login.status).toBe(200);
     await raw(server.url, 'POST', '/api/auth/login', { body: json({ email, password: `${PASSWORD}-wrong` }) });
     const alice: Account = { cookie: login.cookie, userId: up.body.user.id, email };
-    secrets.push(up.cookie.split('=')[1], login.cookie.split('=')[1]);
+    secrets.push(nth(up.cookie.split('='), 1), nth(login.cookie.split('='), 1));
 
     const sessionId = await createSession(server.url, alice);
     const pairing = await raw(server.url, 'POST', '/api/pairing', { cookie: alice.cookie, body: json({ sessionId }) });
@@ -55,7 +56,7 @@ describe(`no secrets in logs (${DB_KIND})`, () => {
     await raw(server.url, 'GET', `/pair/${code.toLowerCase()}?from=qr`);
     const redeemed = await raw(server.url, 'POST', '/api/pairing/redeem', { body: json({ code, deviceName: 'phone' }) });
     expect(redeemed.status).toBe(200);
-    secrets.push(redeemed.cookie.split('=')[1]);
+    secrets.push(nth(redeemed.cookie.split('='), 1));
     await raw(server.url, 'POST', '/api/pairing/redeem', { body: json({ code }) }); // reused: 410
 
     // Feed URLs (the route comes later; the redaction is already in place).

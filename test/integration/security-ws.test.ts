@@ -10,6 +10,7 @@ import { api, createSession, signup, WsTestClient, type Account } from '../suppo
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 // Short enough for a quick test, long enough that a busy machine (server and clients share
 // one event loop here) does not miss a pong by accident. Only the heartbeat test's server uses it.
@@ -157,7 +158,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     const other = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await other.waitForFrame('ready');
     // Closing one frees a slot.
-    await open[0].close();
+    await nth(open, 0).close();
     await sleep(50);
     const again = await WsTestClient.connect(server.wsUrl, bobSession, bob);
     await again.waitForFrame('ready');

@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../server/session/types.ts';
 import { api, createSession, seqsOf, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { nth } from '../support/nth.ts';
 
 // A paced demo agent that also records whether its AbortSignal fired.
 const aborted = new Set<string>();
@@ -53,7 +54,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     const all = await ended(second);
     const stitched = [...first.events.filter((e) => e.seq <= resumeFrom), ...all];
     assertGapFree(stitched);
-    expect(all[0].seq).toBe(resumeFrom + 1);
+    expect(nth(all, 0).seq).toBe(resumeFrom + 1);
 
     const fresh = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     const ready = (await fresh.waitForFrame('ready')) as unknown as { lastSeq: number };
@@ -136,9 +137,9 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     const ends = events.filter((e) => e.type === 'assistant.end');
     expect(ends.map((e) => e.data.status)).toEqual(['interrupted', 'complete']);
     const second = events.find((e) => e.type === 'user.message' && e.data.clientMessageId === 'i2')!;
-    const firstMessageId = ends[0].data.messageId;
+    const firstMessageId = nth(ends, 0).data.messageId;
     expect(events.filter((e) => e.type === 'assistant.delta' && e.data.messageId === firstMessageId && e.seq > second.seq)).toEqual([]);
-    expect(String(ends[1].data.text)).toContain('You said: "second question"');
+    expect(String(nth(ends, 1).data.text)).toContain('You said: "second question"');
     assertGapFree(events);
     await c.close();
   });
@@ -187,7 +188,8 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: alice.email, password: 'correct horse battery', deviceName: 'Alice’s phone' }),
-    })).headers.getSetCookie()[0].split(';')[0];
+    })).headers.getSetCookie()[0]?.split(';')[0];
+    if (!phoneCookie) throw new Error('login set no cookie');
     const phone = await WsTestClient.connect(server.wsUrl, sessionId, { ...alice, cookie: phoneCookie });
     const both = await laptop.waitFor((c) => presence(c).find((p) => p.devices.length === 2), 5_000, 'two devices');
     expect(both.devices.map((d) => d.label).sort()).toContain('Alice’s phone');
@@ -197,7 +199,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     expect(phone.events).toEqual([]); // presence is ephemeral: no seq, nothing stored
     await phone.close();
     const after = await laptop.waitFor((c) => presence(c).at(-1)!.devices.length === 1 && presence(c).at(-1), 5_000, 'phone left');
-    expect(after.devices[0].deviceId).toBe(both.you);
+    expect(nth(after.devices, 0).deviceId).toBe(both.you);
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).body.lastSeq).toBe(0);
     await laptop.close();
   });

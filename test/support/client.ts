@@ -87,8 +87,7 @@ export class WsTestClient {
   }
 
   get lastSeq(): number {
-    const e = this.events;
-    return e.length ? e[e.length - 1].seq : 0;
+    return this.events.at(-1)?.seq ?? 0;
   }
 
   send(frame: unknown) {

@@ -147,7 +147,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    let body: any = null;
+    let body: any;
     try {
       body = JSON.parse(raw);
     } catch {
@@ -207,10 +207,10 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       rec.eventsSent++;
     };
     const paced = async (events: (object | string)[], delayMs = 0) => {
-      for (let i = 0; i < events.length; i++) {
+      for (const [i, event] of events.entries()) {
         if (gone()) return false;
         if (i > 0 && delayMs > 0) await sleep(delayMs);
-        send(events[i]);
+        send(event);
       }
       return !gone();
     };

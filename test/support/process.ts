@@ -35,8 +35,8 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Pr
       proc.stdout!.off('data', onData);
       proc.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
       resolve({
-        url: m[1],
-        wsUrl: m[1].replace(/^http/, 'ws'),
+        url: m[1]!,
+        wsUrl: m[1]!.replace(/^http/, 'ws'),
         proc,
         output,
         kill: () => proc.kill('SIGKILL'),

@@ -11,14 +11,15 @@ function parseExposition(text: string): Map<string, number> {
     if (line.startsWith('# HELP ')) continue;
     const t = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
     if (t) {
-      types.set(t[1], t[2]);
+      types.set(t[1]!, t[2]!);
       continue;
     }
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
     if (!m) throw new Error(`not a sample line: ${line}`);
-    const family = m[1].replace(/_(bucket|sum|count)$/, '');
-    if (!types.has(m[1]) && !types.has(family)) throw new Error(`sample before its TYPE: ${line}`);
-    samples.set(m[1] + (m[2] ?? ''), Number(m[3].replace('+Inf', 'Infinity')));
+    const [, name, labels, value] = m as unknown as [string, string, string | undefined, string];
+    const family = name.replace(/_(bucket|sum|count)$/, '');
+    if (!types.has(name) && !types.has(family)) throw new Error(`sample before its TYPE: ${line}`);
+    samples.set(name + (labels ?? ''), Number(value.replace('+Inf', 'Infinity')));
   }
   return samples;
 }

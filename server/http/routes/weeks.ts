@@ -67,7 +67,7 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
     // Calendar apps cannot send cookies: the unguessable token in the URL is the credential.
     app.get<{ Params: { file: string } }>('/api/feeds/:file', async (request, reply) => {
       const m = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(request.params.file);
-      const userId = m ? await deps.feeds.userForToken(m[1]) : undefined;
+      const userId = m ? await deps.feeds.userForToken(m[1]!) : undefined;
       if (!userId) throw notFound('Feed');
       const tz = await userTimeZone(deps.prisma, userId);
       const current = weekKeyFor(now().toISOString(), tz);

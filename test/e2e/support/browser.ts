@@ -166,7 +166,7 @@ export async function openSessionOfKind(page: Page, kind: 'chat' | 'plan' | 'rev
 export function sessionIdOf(page: Page): string {
   const m = /#\/s\/([0-9a-f-]{36})/.exec(page.url());
   if (!m) throw new Error(`not on a chat page: ${page.url()}`);
-  return m[1];
+  return m[1]!;
 }
 
 export function uniqueEmail(prefix: string): string {

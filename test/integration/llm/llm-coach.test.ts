@@ -10,6 +10,7 @@ import type { PlanToolbox, ToolContext, ToolOutcome } from '../../../server/plan
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
+import { nth } from '../../support/nth.ts';
 
 const WEEK = { weekKey: '2026-W48', timeZone: 'Europe/Berlin' };
 const MIN_DEEP_WORK_MINUTES = 45;
@@ -46,12 +47,12 @@ class RecordingToolbox implements PlanToolbox {
       return { ok: false, message: 'Rejected: the arguments are not valid JSON.' };
     }
     if (name === 'add_rock') {
-      const rock = { id: `r${this.plan.rocks.length + 1}`, title: args.title, status: 'planned' as const, position: this.plan.rocks.length + 1, carryCount: 0, carriedFromId: null };
+      const rock = { id: `r${this.plan.rocks.length + 1}`, title: args.title ?? '', status: 'planned' as const, position: this.plan.rocks.length + 1, carryCount: 0, carriedFromId: null };
       this.plan = { ...this.plan, rocks: [...this.plan.rocks, rock] };
       return { ok: true, message: `Saved rock "${args.title}" (${rock.id}).`, plan: this.plan };
     }
     if (name === 'add_block') {
-      const minutes = (Date.parse(args.end) - Date.parse(args.start)) / 60_000;
+      const minutes = (Date.parse(args.end ?? '') - Date.parse(args.start ?? '')) / 60_000;
       if (args.kind === 'deep_work' && minutes < MIN_DEEP_WORK_MINUTES) {
         return { ok: false, message: `Rejected: a deep-work block must be at least ${MIN_DEEP_WORK_MINUTES} minutes; this one is ${minutes} minutes. Nothing was saved.` };
       }
@@ -129,7 +130,7 @@ describe('LLM coach with the real provider', () => {
     expect(writes).toEqual(['What are ', 'your 3–5 ', 'rocks this week?']);
     expect(emits).toEqual([]);
 
-    const { messages, tools } = server.requests[0].body;
+    const { messages, tools } = nth(server.requests, 0).body;
     expect(messages[0].role).toBe('system');
     expect(messages[0].content).toContain('FOCUS');
     expect(messages[1].content).toContain('Saved plan for week 2026-W48');
@@ -151,7 +152,7 @@ describe('LLM coach with the real provider', () => {
     expect(writes.join('')).toBe('Booking it.\n\nThat slot is only 30 minutes — can we make it 45?');
 
     expect(server.requests).toHaveLength(2);
-    const second = server.requests[1].body.messages;
+    const second = nth(server.requests, 1).body.messages;
     expect(second.at(-2)).toEqual({
       role: 'assistant',
       content: 'Booking it.',
@@ -179,12 +180,13 @@ describe('LLM coach with the real provider', () => {
     await coach().respond(turn);
 
     expect(emits.map((e) => e.type)).toEqual(['plan.updated', 'plan.updated']);
-    expect(emits[0].data.weekKey).toBe('2026-W48');
-    expect((emits[0].data.plan as WeekPlan).rocks.map((r) => r.title)).toEqual(['Ship billing']);
-    expect((emits[1].data.plan as WeekPlan).rocks.map((r) => r.title)).toEqual(['Ship billing', 'Run 3x']);
+    const [first, second] = emits.map((e) => e.data);
+    expect(first?.weekKey).toBe('2026-W48');
+    expect((first?.plan as WeekPlan).rocks.map((r) => r.title)).toEqual(['Ship billing']);
+    expect((second?.plan as WeekPlan).rocks.map((r) => r.title)).toEqual(['Ship billing', 'Run 3x']);
     expect(emits.map((e) => e.requestsSoFar)).toEqual([1, 1]);
     expect(writes.join('')).toBe('Saved both rocks.');
-    const toolMessages = server.requests[1].body.messages.filter((m: { role: string }) => m.role === 'tool');
+    const toolMessages = nth(server.requests, 1).body.messages.filter((m: { role: string }) => m.role === 'tool');
     expect(toolMessages).toEqual([
       { role: 'tool', tool_call_id: 'c1', content: 'Saved rock "Ship billing" (r1).' },
       { role: 'tool', tool_call_id: 'c2', content: 'Saved rock "Run 3x" (r2).' },
@@ -254,7 +256,7 @@ describe('LLM coach with the real provider', () => {
     const second = makeTurn(historyFor('Shorter please', 'm2', log), 'm2');
     await coach().respond(second.turn);
 
-    const sent = server.requests[1].body.messages;
+    const sent = nth(server.requests, 1).body.messages;
     expect(sent.slice(-3)).toEqual([
       { role: 'user', content: 'Plan Monday' },
       { role: 'assistant', content: `part0 part1 part2 ${CUT_OFF_BY_USER}` },
@@ -286,9 +288,9 @@ describe('LLM coach with the real provider', () => {
     await coach({ logger: { error: (obj, msg) => logged.push({ obj, msg }) } }).respond(turn);
     expect(emits).toEqual([]);
     expect(logged).toHaveLength(1);
-    expect(logged[0].msg).toBe('coach tool failed unexpectedly');
-    expect(logged[0].obj).toMatchObject({ tool: 'add_rock', userId: 'u1', weekKey: '2026-W48' });
-    const tool = server.requests[1].body.messages.at(-1);
+    expect(nth(logged, 0).msg).toBe('coach tool failed unexpectedly');
+    expect(nth(logged, 0).obj).toMatchObject({ tool: 'add_rock', userId: 'u1', weekKey: '2026-W48' });
+    const tool = nth(server.requests, 1).body.messages.at(-1);
     expect(tool.role).toBe('tool');
     expect(tool.content).toContain('nothing was saved');
     expect(tool.content).not.toContain('hunter2');

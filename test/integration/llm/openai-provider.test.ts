@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOpenAiProvider, type OpenAiProviderOptions } from '../../../server/llm/openai-provider.ts';
 import { LlmError, type LlmStreamPart } from '../../../server/llm/port.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../../support/fake-openai.ts';
+import { nth } from '../../support/nth.ts';
 
 const API_KEY = 'sk-test-DO-NOT-LEAK-0123456789';
 
@@ -64,9 +65,9 @@ describe('OpenAI provider (real SDK, fake server)', () => {
       { type: 'finish', reason: 'stop' },
     ]);
     // Streamed, not buffered: the first part came well before the last one.
-    expect(atMs[3] - atMs[0]).toBeGreaterThanOrEqual(DELAY_MS * 2);
+    expect(nth(atMs, 3) - nth(atMs, 0)).toBeGreaterThanOrEqual(DELAY_MS * 2);
 
-    const [req] = server.requests;
+    const req = nth(server.requests, 0);
     expect(req.path).toBe('/v1/chat/completions');
     expect(req.authorization).toBe(`Bearer ${API_KEY}`);
     expect(req.body).toMatchObject({
@@ -83,7 +84,7 @@ describe('OpenAI provider (real SDK, fake server)', () => {
   it('omits tools when there are none', async () => {
     server.enqueue({ kind: 'text', chunks: ['ok'] });
     await collect(provider().stream({ messages: [{ role: 'user', content: 'hi' }], tools: [], signal: new AbortController().signal }));
-    expect(server.requests[0].body).not.toHaveProperty('tools');
+    expect(nth(server.requests, 0).body).not.toHaveProperty('tools');
   });
 
   it('assembles tool calls whose arguments are split over chunks and yields them once, before finish', async () => {
@@ -113,7 +114,7 @@ describe('OpenAI provider (real SDK, fake server)', () => {
       { type: 'finish', reason: 'tool_calls' },
     ]);
     // The script really did split the arguments.
-    expect(server.requests[0].eventsSent).toBeGreaterThan(10);
+    expect(nth(server.requests, 0).eventsSent).toBeGreaterThan(10);
   });
 
   it('abort mid-stream closes the HTTP connection and ends with LlmError("aborted")', async () => {

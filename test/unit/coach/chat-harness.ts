@@ -55,5 +55,5 @@ export class Chat {
 /** The last paragraph of a reply: the coach's question. */
 export function lastParagraph(reply: string): string {
   const parts = reply.trim().split(/\n\s*\n/);
-  return parts[parts.length - 1];
+  return parts.at(-1) ?? ''; // split always yields at least one part
 }

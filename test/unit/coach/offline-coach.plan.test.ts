@@ -10,6 +10,7 @@ import type { PlanToolbox } from '../../../server/plan/toolbox.ts';
 import { createPlanToolbox } from '../../../server/plan/tools.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import { Chat, lastParagraph } from './chat-harness.ts';
+import { nth } from '../../support/nth.ts';
 
 const TZ = 'Europe/Berlin';
 // Sunday evening in Berlin: planning the coming week, 2026-W48 (Mon 23 – Sun 29 Nov).
@@ -114,13 +115,13 @@ describe('offline coach: a full planning conversation', () => {
     }
     expect(week.blocks.filter((b) => b.kind === 'recovery')).toHaveLength(6);
     // Tue 09:00 Berlin is 08:00 UTC.
-    expect(deep.find((b) => b.rockId === rocks[0].id)!.start).toBe('2026-11-24T08:00:00.000Z');
+    expect(deep.find((b) => b.rockId === nth(rocks, 0).id)!.start).toBe('2026-11-24T08:00:00.000Z');
 
     // Every change was announced with the plan as it was after the change.
     const updates = chat.emitted.filter((e) => e.type === 'plan.updated');
     expect(updates).toHaveLength(1 + 3 + 2 + 6 + 6);
     expect(updates.every((u) => u.data.weekKey === WEEK)).toBe(true);
-    expect((updates[updates.length - 1].data.plan as WeekPlan).blocks).toHaveLength(12);
+    expect((nth(updates, -1).data.plan as WeekPlan).blocks).toHaveLength(12);
 
     // Exports.
     const ics = weekToIcs(week, { now: new Date(SUNDAY_EVENING) });

@@ -6,6 +6,7 @@ import { createPlanToolbox } from '../../../server/plan/tools.ts';
 import type { PlanChange, WeekPlan } from '../../../server/plan/types.ts';
 import { localToInstant } from '../../../server/plan/week.ts';
 import { Chat, lastParagraph } from './chat-harness.ts';
+import { nth } from '../../support/nth.ts';
 
 const TZ = 'Europe/Berlin';
 const W48: WeekRef = { userId: 'user-1', weekKey: '2026-W48', timeZone: TZ };
@@ -22,7 +23,7 @@ async function seed(store: PlanStore): Promise<void> {
   await store.setVision(W48, { work: 'Lead', self: 'Run', relationships: 'Friends' });
   const w46 = { ...W48, weekKey: '2026-W46' };
   const b0 = ok(await store.addRock(w46, 'Write the book')).id;
-  const b1 = ok(await store.carryOver(w46, '2026-W47', [{ rockId: b0 }])).rocks[0].id;
+  const b1 = nth(ok(await store.carryOver(w46, '2026-W47', [{ rockId: b0 }])).rocks, 0).id;
   ok(await store.carryOver({ ...W48, weekKey: '2026-W47' }, '2026-W48', [{ rockId: b1 }]));
   const a = ok(await store.addRock(W48, 'Ship pricing page')).id;
   ok(await store.addRock(W48, 'Hire a designer'));

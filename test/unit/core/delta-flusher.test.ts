@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DeltaFlusher, FLUSH_INTERVAL_MS } from '../../../server/runs/delta-flusher.ts';
 import type { DeltaOutcome } from '../../../server/session/types.ts';
+import { nth } from '../../support/nth.ts';
 
 type Batch = Array<{ runId: string; text: string }>;
 
@@ -35,7 +36,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     }
     await Promise.all([...runs.map((r) => r.flush()), vi.advanceTimersByTimeAsync(100)]);
     for (const s of log.statements) expect(new Set(s.batch.map((d) => d.runId)).size).toBe(s.batch.length);
-    const gaps = log.statements.slice(1).map((s, i) => s.at - log.statements[i].at);
+    const gaps = log.statements.slice(1).map((s, i) => s.at - nth(log.statements, i).at);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(FLUSH_INTERVAL_MS);
     expect(log.statements.length).toBeLessThanOrEqual(Math.ceil(400 / FLUSH_INTERVAL_MS) + 2);
     // Every run's text arrives complete and in order.
@@ -53,7 +54,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     r.write('hello');
     await vi.advanceTimersByTimeAsync(2);
     expect(log.statements).toHaveLength(1);
-    expect(log.statements[0].at - t0).toBeLessThan(FLUSH_INTERVAL_MS);
+    expect(nth(log.statements, 0).at - t0).toBeLessThan(FLUSH_INTERVAL_MS);
   });
 
   it('two runs of one session never share a statement (the counter bump is per session row)', async () => {
@@ -103,7 +104,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(100);
     await p;
-    expect(log.statements.map((s) => s.batch[0].text)).toEqual(['one ', 'two']);
+    expect(log.statements.map((s) => nth(s.batch, 0).text)).toEqual(['one ', 'two']);
   });
 
   it('a failed statement reports the error to each run in it', async () => {

@@ -13,6 +13,7 @@ import {
 import { FOCUS_SYSTEM_PROMPT, KIND_GUIDANCE } from '../../../server/coach/prompt.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
+import { nth } from '../../support/nth.ts';
 
 /** Builds a log with consecutive seqs from compact steps. */
 function log(...steps: [string, Record<string, unknown>][]): SessionEvent[] {
@@ -132,20 +133,20 @@ describe('buildContext', () => {
   it('starts with the FOCUS prompt plus kind guidance, then the plan, then the conversation', () => {
     const msgs = buildContext({ history: log(user('hello'), start('m1')), plan, kind: 'review', tokenBudget: 100_000 });
     expect(msgs).toHaveLength(3);
-    expect(msgs[0].role).toBe('system');
-    expect(msgs[0].content.startsWith(FOCUS_SYSTEM_PROMPT)).toBe(true);
-    expect(msgs[0].content).toContain(KIND_GUIDANCE.review);
+    expect(nth(msgs, 0).role).toBe('system');
+    expect(nth(msgs, 0).content.startsWith(FOCUS_SYSTEM_PROMPT)).toBe(true);
+    expect(nth(msgs, 0).content).toContain(KIND_GUIDANCE.review);
     for (const rule of ['one question at a time', 'at least 45 minutes', 'Friday', 'Never claim', 'tool call']) {
-      expect(msgs[0].content).toContain(rule);
+      expect(nth(msgs, 0).content).toContain(rule);
     }
     expect(msgs[1]).toMatchObject({ role: 'system' });
-    expect(msgs[1].content).toContain('Ship billing page');
+    expect(nth(msgs, 1).content).toContain('Ship billing page');
     expect(msgs[2]).toEqual({ role: 'user', content: 'hello' });
   });
 
   it('uses a custom system prompt and a generic line for an unknown kind', () => {
     const msgs = buildContext({ history: [], plan: null, kind: 'mystery', systemPrompt: 'Custom.', tokenBudget: 1000 });
-    expect(msgs[0].content).toBe('Custom.\n\nThis session is of kind "mystery". Coach with FOCUS as usual.');
+    expect(nth(msgs, 0).content).toBe('Custom.\n\nThis session is of kind "mystery". Coach with FOCUS as usual.');
   });
 
   it('within budget keeps the newest turns and summarises the dropped ones', () => {
@@ -161,28 +162,28 @@ describe('buildContext', () => {
     const used = msgs.reduce((n, m) => n + estimateMessageTokens(m), 0);
     expect(used).toBeLessThanOrEqual(budget);
     // System prompt and plan first, the summary line next, the newest message last.
-    expect(msgs[0].content.startsWith(FOCUS_SYSTEM_PROMPT)).toBe(true);
-    expect(msgs[1].content).toContain('2026-W48');
-    expect(msgs[2].role).toBe('system');
+    expect(nth(msgs, 0).content.startsWith(FOCUS_SYSTEM_PROMPT)).toBe(true);
+    expect(nth(msgs, 1).content).toContain('2026-W48');
+    expect(nth(msgs, 2).role).toBe('system');
     expect(msgs[msgs.length - 1]).toEqual({ role: 'user', content: 'What now?' });
     // The kept part starts with a user message and is the newest contiguous stretch.
     const kept = msgs.slice(3);
-    expect(kept[0].role).toBe('user');
+    expect(nth(kept, 0).role).toBe('user');
     const all = conversationFromLog(history);
     const omitted = all.length - kept.length;
     expect(kept).toEqual(all.slice(omitted));
     expect(omitted).toBeGreaterThan(0);
-    expect(msgs[2].content).toMatch(new RegExp(`^Earlier: ${omitted} messages omitted; topics: `));
+    expect(nth(msgs, 2).content).toMatch(new RegExp(`^Earlier: ${omitted} messages omitted; topics: `));
     // The newest omitted question is named among the topics.
     const newestOmittedUser = all.slice(0, omitted).filter((m) => m.role === 'user').at(-1)!;
-    expect(msgs[2].content).toContain(newestOmittedUser.content.slice(0, 16));
+    expect(nth(msgs, 2).content).toContain(newestOmittedUser.content.slice(0, 16));
   });
 
   it('keeps the newest user message even when it alone exceeds the budget', () => {
     const huge = 'x'.repeat(10_000 * CHARS_PER_TOKEN);
     const msgs = buildContext({ history: log(user('old'), start('m1'), end('m1', 'complete', 'ok'), user(huge)), plan: null, kind: 'plan', tokenBudget: 2_000 });
     expect(msgs.at(-1)).toEqual({ role: 'user', content: huge });
-    expect(msgs[2].content).toBe('Earlier: 2 messages omitted; topics: "old"');
+    expect(nth(msgs, 2).content).toBe('Earlier: 2 messages omitted; topics: "old"');
   });
 
   it('is pure: the same input gives the same output and the history is not modified', () => {

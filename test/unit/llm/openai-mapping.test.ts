@@ -17,6 +17,7 @@ import {
   ToolCallAccumulator,
 } from '../../../server/llm/openai-mapping.ts';
 import { LlmError } from '../../../server/llm/port.ts';
+import { nth } from '../../support/nth.ts';
 
 describe('toOpenAiMessages', () => {
   it('maps every role, tool calls and tool results', () => {
@@ -89,7 +90,7 @@ describe('ToolCallAccumulator', () => {
     const split = new ToolCallAccumulator();
     split.add([{ index: 0, id: 'c', function: { name: 'add_' } }]);
     split.add([{ index: 0, function: { name: 'rock', arguments: '{}' } }]);
-    expect(split.finish()[0].name).toBe('add_rock');
+    expect(nth(split.finish(), 0).name).toBe('add_rock');
 
     const repeated = new ToolCallAccumulator();
     repeated.add([{ index: 0, id: 'c', function: { name: 'add_rock', arguments: '{"a":' } }]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeText, feedToIcs, foldLine, formatUtc, weekToIcs } from '../../../server/plan/export-ics.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import { localToInstant } from '../../../server/plan/week.ts';
+import { nth } from '../../support/nth.ts';
 
 const TZ = 'Europe/Berlin';
 const at = (day: number, hhmm: string, week = '2026-W48') => localToInstant(week, day, hhmm, TZ);
@@ -68,14 +69,14 @@ describe('weekToIcs', () => {
     const p = plan();
     const uids = (ics: string) => events(ics).events.map((e) => e.getFirstPropertyValue('uid'));
     const first = uids(weekToIcs(p, { now }));
-    p.blocks[0] = { ...p.blocks[0], title: 'Renamed', start: at(1, '10:00'), end: at(1, '12:00') };
+    p.blocks[0] = { ...nth(p.blocks, 0), title: 'Renamed', start: at(1, '10:00'), end: at(1, '12:00') };
     expect(uids(weekToIcs(p, { now: new Date('2026-11-23T07:00:00Z') }))).toEqual(first);
     expect(new Set(first).size).toBe(first.length);
   });
 
   it('uses CRLF only, folds at 75 octets and ends with CRLF', () => {
     const p = plan();
-    p.rocks[0].title = 'Ship the pricing page with the new enterprise tier, annual discounts and the FAQ section';
+    nth(p.rocks, 0).title = 'Ship the pricing page with the new enterprise tier, annual discounts and the FAQ section';
     const ics = weekToIcs(p, { now, includeOther: true });
     expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
@@ -110,10 +111,10 @@ describe('ICS primitives', () => {
 
   it('round-trips folded, escaped text through ical.js', () => {
     const p = plan();
-    p.blocks[0].title = 'Écrire — chapitre 3; notes, idées\nsuite 🪨 '.repeat(3).trim();
+    nth(p.blocks, 0).title = 'Écrire — chapitre 3; notes, idées\nsuite 🪨 '.repeat(3).trim();
     const ics = weekToIcs(p, { now });
     const deep = events(ics).events.find((e) => e.getFirstPropertyValue('uid') === 'block-b1@focus-coach')!;
-    expect(deep.getFirstPropertyValue('summary')).toBe(`Deep work: ${p.blocks[0].title}`);
+    expect(deep.getFirstPropertyValue('summary')).toBe(`Deep work: ${nth(p.blocks, 0).title}`);
   });
 
   it('formats instants as UTC basic format', () => {

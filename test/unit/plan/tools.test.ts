@@ -3,6 +3,7 @@ import { createMemoryPlanStore } from '../../../server/plan/memory-store.ts';
 import type { PlanStore } from '../../../server/plan/store.ts';
 import type { PlanToolbox, ToolContext } from '../../../server/plan/toolbox.ts';
 import { createPlanToolbox } from '../../../server/plan/tools.ts';
+import { nth } from '../../support/nth.ts';
 
 const ctx: ToolContext = { userId: 'u1', weekKey: '2026-W48', timeZone: 'Europe/Berlin' };
 
@@ -50,7 +51,7 @@ describe('plan toolbox', () => {
 
   it('adds a deep-work block from a weekday and local times, linked to a rock', async () => {
     const rock = await run('add_rock', { title: 'Ship pricing page' });
-    const rockId = rock.plan!.rocks[0].id;
+    const rockId = nth(rock.plan!.rocks, 0).id;
     const out = await run('add_time_block', { day: 'tuesday', start: '09:00', end: '11:00', kind: 'deep_work', rockId });
     expect(out.ok).toBe(true);
     expect(out.message).toBe(`Added deep-work block "Ship pricing page" Tue 09:00–11:00 (120 min, id id2).`);
@@ -73,7 +74,7 @@ describe('plan toolbox', () => {
   });
 
   it('records a reflection and carries a rock into next week', async () => {
-    const rockId = (await run('add_rock', { title: 'Proposal' })).plan!.rocks[0].id;
+    const rockId = nth((await run('add_rock', { title: 'Proposal' })).plan!.rocks, 0).id;
     expect((await run('record_reflection', {})).message).toMatch(/at least one/);
     const refl = await run('record_reflection', { wentWell: 'Shipped', carryOver: 'Proposal' });
     expect(refl.ok).toBe(true);
@@ -87,7 +88,7 @@ describe('plan toolbox', () => {
 
   it('get_plan shows ids and local times without claiming a change', async () => {
     await run('set_vision', { work: 'Lead team', self: 'Run', relationships: 'Friends' });
-    const rockId = (await run('add_rock', { title: 'Proposal' })).plan!.rocks[0].id;
+    const rockId = nth((await run('add_rock', { title: 'Proposal' })).plan!.rocks, 0).id;
     await run('add_time_block', { day: 'wednesday', start: '14:00', end: '15:30', kind: 'deep_work', rockId });
     const out = await run('get_plan', {});
     expect(out.ok).toBe(true);

@@ -14,6 +14,7 @@ import { StatusStrip } from '../../../web/src/app/StatusStrip.tsx';
 import { SessionClient } from '../../../web/src/session-client/session-client.ts';
 import type { AssistantMessage } from '../../../web/src/session-client/transcript.ts';
 import { FakeWebSocket, MemoryStorage, ScriptedServer } from './fake-websocket.ts';
+import { nth } from '../../support/nth.ts';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -58,9 +59,10 @@ describe('plan grid', () => {
     const days = blocksByWeekday([block('early', '2026-11-24T05:30:00Z', '2026-11-24T07:00:00Z'), block('late', '2026-11-25T21:00:00Z', '2026-11-26T00:00:00Z')], 'UTC');
     const hours = gridHours(days);
     expect(hours).toEqual({ from: 5, to: 24 });
-    expect(blockBox(days[1][0], hours)).toEqual({ top: (30 / (19 * 60)) * 100, height: (90 / (19 * 60)) * 100 });
+    expect(blockBox(nth(nth(days, 1), 0), hours)).toEqual({ top: (30 / (19 * 60)) * 100, height: (90 / (19 * 60)) * 100 });
     // Ends at midnight: drawn to the end of its day.
-    expect(blockBox(days[2][0], hours).top + blockBox(days[2][0], hours).height).toBeCloseTo(100);
+    const late = blockBox(nth(nth(days, 2), 0), hours);
+    expect(late.top + late.height).toBeCloseTo(100);
     expect(gridHours([[], [], [], [], [], [], []])).toEqual({ from: 7, to: 21 });
     expect(weekDates('2026-W48')).toEqual([23, 24, 25, 26, 27, 28, 29]);
     expect(weekDates('2026-W49')).toEqual([30, 1, 2, 3, 4, 5, 6]);

@@ -53,7 +53,7 @@ describe('plan layout', () => {
       'UTC',
     );
     expect(days.map((d) => d.map((b) => b.block.id))).toEqual([[], ['tue-early', 'tue-late'], [], [], [], [], ['sun']]);
-    expect(days[1][0]).toMatchObject({ start: '07:00', end: '09:00' });
+    expect(days[1]?.[0]).toMatchObject({ start: '07:00', end: '09:00' });
   });
 });
 

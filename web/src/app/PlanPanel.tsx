@@ -97,6 +97,8 @@ function WeekGrid({ weekKey, days, rockTitle }: { weekKey: string; days: ReturnT
   const hours = gridHours(days);
   const dates = weekDates(weekKey);
   const empty = days.every((d) => d.length === 0);
+  // Seven columns from blocksByWeekday, one per WEEKDAYS entry.
+  const blocksOn = (i: number) => days[i] ?? [];
   const blockLabel = (b: (typeof days)[number][number]) => {
     const kind = BLOCK_KIND_LABEL[b.block.kind] ?? b.block.kind;
     const title = b.block.title || (b.block.rockId ? rockTitle.get(b.block.rockId) : '') || kind;
@@ -110,13 +112,13 @@ function WeekGrid({ weekKey, days, rockTitle }: { weekKey: string; days: ReturnT
           <span>{String(hours.to % 24).padStart(2, '0')}:00</span>
         </div>
         {WEEKDAYS.map((day, i) => (
-          <div key={day} className="day" role="listitem" aria-label={`${day}${dates ? ` ${dates[i]}` : ''}: ${days[i].length === 0 ? 'nothing planned' : days[i].map((b) => `${b.start}–${b.end} ${blockLabel(b).kind}, ${blockLabel(b).title}`).join('; ')}`}>
+          <div key={day} className="day" role="listitem" aria-label={`${day}${dates ? ` ${dates[i]}` : ''}: ${blocksOn(i).length === 0 ? 'nothing planned' : blocksOn(i).map((b) => `${b.start}–${b.end} ${blockLabel(b).kind}, ${blockLabel(b).title}`).join('; ')}`}>
             <div className="day-head" aria-hidden="true">
               <span>{day.slice(0, 3)}</span>
               {dates && <span className="date">{dates[i]}</span>}
             </div>
             <div className="day-track" aria-hidden="true">
-              {days[i].map((b) => {
+              {blocksOn(i).map((b) => {
                 const box = blockBox(b, hours);
                 const { kind, title } = blockLabel(b);
                 return (
@@ -140,7 +142,7 @@ function WeekGrid({ weekKey, days, rockTitle }: { weekKey: string; days: ReturnT
       ) : (
         <ul className="agenda" data-testid="agenda" aria-label="Blocks this week">
           {WEEKDAYS.flatMap((day, i) =>
-            days[i].map((b) => {
+            blocksOn(i).map((b) => {
               const { kind, title } = blockLabel(b);
               return (
                 <li key={b.block.id} className={`block ${b.block.kind}`}>

@@ -25,7 +25,7 @@ export function groupByIsoWeek(sessions: readonly SessionSummary[], timeZone?: s
   return [...groups].sort((a, b) => (a[0] === 'Undated' ? 1 : b[0] === 'Undated' ? -1 : b[0].localeCompare(a[0]))).map(([weekKey, list]) => ({ weekKey, sessions: list }));
 }
 
-const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
+const KIND_LABEL = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' } as const;
 
 /** The title a new session gets; the list shows it under its week with the day it was started. */
 export function newSessionTitle(kind: SessionKind): string {

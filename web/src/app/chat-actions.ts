@@ -27,9 +27,7 @@ export const CONTINUE_TEXT = 'Please continue.';
 export function userTextBefore(client: SessionClient, messageId: string): string | null {
   const { messages } = client.getSnapshot().transcript;
   const i = messages.findIndex((m) => m.id === messageId);
-  for (let j = (i < 0 ? messages.length : i) - 1; j >= 0; j--) {
-    const m = messages[j];
-    if (m.kind === 'user') return m.text;
-  }
-  return null;
+  const before = i < 0 ? messages : messages.slice(0, i);
+  const m = before.findLast((x) => x.kind === 'user');
+  return m?.kind === 'user' ? m.text : null;
 }

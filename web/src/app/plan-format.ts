@@ -37,7 +37,7 @@ export function blocksByWeekday(blocks: readonly TimeBlock[], timeZone: string):
     const s = zonedWeekdayTime(block.start, timeZone);
     const e = zonedWeekdayTime(block.end, timeZone);
     if (!s || !e) continue;
-    days[s.day].push({ block, start: s.time, end: e.time });
+    days[s.day]?.push({ block, start: s.time, end: e.time });
   }
   for (const d of days) d.sort((a, b) => a.block.start.localeCompare(b.block.start));
   return days;

@@ -57,6 +57,7 @@ export function presenceEntries(p: Presence | null): PresenceEntry[] {
 export function presenceSummary(entries: readonly PresenceEntry[]): string {
   const others = entries.filter((e) => !e.isYou);
   if (others.length === 0) return 'Only this device';
-  if (others.length === 1) return `This device and ${others[0].name}`;
+  const [only] = others;
+  if (only && others.length === 1) return `This device and ${only.name}`;
   return `This device and ${others.length} other devices`;
 }

@@ -18,7 +18,7 @@ export function parseRoute(hash: string, pathname = '/'): Route {
   if (p) return { name: 'pair', code: safeDecode(p[1] ?? '') ?? '' };
   const m = /^#\/s\/([^/?#]+)$/.exec(hash);
   if (m) {
-    const id = safeDecode(m[1]);
+    const id = safeDecode(m[1]!);
     return id === null ? { name: 'sessions' } : { name: 'chat', sessionId: id };
   }
   return { name: 'sessions' };
