@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
-import { ApiError, type Api, type SessionSummary } from './api.ts';
+import { ApiError, type Api, type SessionSummary, type User } from './api.ts';
+import { HandoffBar, InviteButton } from './Handoff.tsx';
 import { Composer } from './Composer.tsx';
 import { weekLabel } from './iso-week.ts';
 import { MessageList } from './MessageList.tsx';
@@ -15,7 +16,7 @@ const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
 
 const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Friday review', chat: 'Chat' };
 
-export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId: string; onSignedOut: () => void }) {
+export function ChatView({ api, sessionId, user, onSignedOut }: { api: Api; sessionId: string; user?: User; onSignedOut: () => void }) {
   const client = useSessionClient(sessionId);
   const [meta, setMeta] = useState<SessionSummary | null | 'failed'>(null);
 
@@ -50,10 +51,20 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
           {session?.title || KIND_LABEL[session?.kind ?? ''] || 'Session'}
           {session?.weekKey && <span className="kind muted small"> · Week {Number(session.weekKey.slice(-2))}</span>}
         </h1>
+        {session?.role === 'partner' ? <span className="badge">Shared with you</span> : <InviteButton api={api} sessionId={sessionId} />}
         <PairButton api={api} sessionId={sessionId} />
       </header>
       {client ? (
-        <ChatBody api={api} client={client} weekKey={session?.weekKey ?? null} metaSettled={meta !== null} onSignedOut={onSignedOut} />
+        <ChatBody
+          api={api}
+          client={client}
+          sessionId={sessionId}
+          meId={user?.id ?? null}
+          partner={session?.role === 'partner'}
+          weekKey={session?.weekKey ?? null}
+          metaSettled={meta !== null}
+          onSignedOut={onSignedOut}
+        />
       ) : (
         <div className="chat-main" />
       )}
@@ -64,12 +75,18 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
 function ChatBody({
   api,
   client,
+  sessionId,
+  meId,
+  partner,
   weekKey,
   metaSettled,
   onSignedOut,
 }: {
   api: Api;
   client: SessionClient;
+  sessionId: string;
+  meId: string | null;
+  partner: boolean;
   weekKey: string | null;
   metaSettled: boolean;
   onSignedOut: () => void;
@@ -84,6 +101,7 @@ function ChatBody({
   return (
     <>
       <StatusStrip client={client} />
+      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} />}
       <div className="chat-main">
         <section className="conversation" aria-label="Conversation">
           {denied ? (
@@ -91,10 +109,10 @@ function ChatBody({
               This session does not exist or you have no access to it. <a href="#/">Back to sessions</a>
             </p>
           ) : (
-            <MessageList client={client} />
+            <MessageList client={client} meId={meId} />
           )}
         </section>
-        {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} />}
+        {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} sessionId={partner ? sessionId : null} />}
       </div>
       <Composer client={client} disabled={denied || connection.status === 'closed'} />
     </>
@@ -105,7 +123,20 @@ function ChatBody({
  * The plan beside the chat. Loaded from the API once the log's replay is done (so the
  * answer is at least as new as everything replayed), then replaced by every live plan.updated.
  */
-function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: SessionClient; weekKey: string | null; metaSettled: boolean }) {
+function PlanDrawer({
+  api,
+  client,
+  weekKey,
+  metaSettled,
+  sessionId,
+}: {
+  api: Api;
+  client: SessionClient;
+  weekKey: string | null;
+  metaSettled: boolean;
+  /** Set for a partner: the plan is the owner's, read through the session. */
+  sessionId: string | null;
+}) {
   const live = useSessionSelector(client, (s) => s.transcript.plan);
   const replayed = useSessionSelector(client, (s) => s.serverLastSeq !== null);
   const [fetched, setFetched] = useState<{ plan: WeekPlan; baseSeq: number } | null>(null);
@@ -118,14 +149,14 @@ function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: S
     let alive = true;
     const baseSeq = client.getSnapshot().transcript.lastSeq;
     const key = weekKey ?? client.getSnapshot().transcript.plan?.weekKey ?? null;
-    api.getWeek(key).then(
+    (sessionId ? api.getSessionPlan(sessionId) : api.getWeek(key)).then(
       (plan) => alive && setFetched({ plan, baseSeq }),
       (e: unknown) => alive && setLoadError(e instanceof ApiError ? e.message : 'Could not load the plan.'),
     );
     return () => {
       alive = false;
     };
-  }, [api, client, replayed, metaSettled, weekKey]);
+  }, [api, client, replayed, metaSettled, weekKey, sessionId]);
 
   const plan = live && (!fetched || live.seq > fetched.baseSeq) ? live.plan : (fetched?.plan ?? null);
   const rockCount = plan?.rocks?.filter((r) => r.status !== 'dropped').length ?? 0;

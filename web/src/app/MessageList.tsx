@@ -1,12 +1,12 @@
 import { memo, useEffect, useRef } from 'react';
 import type { SessionClient } from '../session-client/session-client.ts';
-import type { AssistantMessage, TranscriptMessage } from '../session-client/transcript.ts';
+import type { AssistantMessage, TranscriptMessage, UserMessage } from '../session-client/transcript.ts';
 import { useMessage, useSessionSelector } from '../session-client/use-session.ts';
 import { CONTINUE_TEXT, localCancels, userTextBefore } from './chat-actions.ts';
 
 const PIN_THRESHOLD_PX = 48;
 
-export function MessageList({ client }: { client: SessionClient }) {
+export function MessageList({ client, meId = null }: { client: SessionClient; meId?: string | null }) {
   // messageIds keeps its identity while text streams: this list renders once per new message,
   // and each row re-renders only when its own message changes.
   const ids = useSessionSelector(client, (s) => s.transcript.messageIds);
@@ -51,24 +51,37 @@ export function MessageList({ client }: { client: SessionClient }) {
       <ol className="messages" ref={content}>
         {ids.length === 0 && <li className="muted empty">Say hello to your coach to begin.</li>}
         {ids.map((id) => (
-          <MessageRow key={id} client={client} id={id} isLast={id === lastId} />
+          <MessageRow key={id} client={client} id={id} isLast={id === lastId} meId={meId} />
         ))}
       </ol>
     </div>
   );
 }
 
-const MessageRow = memo(function MessageRow({ client, id, isLast }: { client: SessionClient; id: string; isLast: boolean }) {
+const MessageRow = memo(function MessageRow({ client, id, isLast, meId }: { client: SessionClient; id: string; isLast: boolean; meId: string | null }) {
   const m = useMessage(client, id);
   if (!m) return null;
-  return <MessageBubble client={client} m={m} isLast={isLast} />;
+  return <MessageBubble client={client} m={m} isLast={isLast} meId={meId} />;
 });
 
-function MessageBubble({ client, m, isLast }: { client: SessionClient; m: TranscriptMessage; isLast: boolean }) {
+/** "You", or the author's name with their role when someone else wrote it (shared sessions). */
+export function authorLabel(m: UserMessage, meId: string | null): string | null {
+  if (!m.author || m.author.userId === meId) return null;
+  return m.author.role === 'partner' ? `${m.author.displayName} (partner)` : m.author.displayName;
+}
+
+function MessageBubble({ client, m, isLast, meId }: { client: SessionClient; m: TranscriptMessage; isLast: boolean; meId: string | null }) {
   if (m.kind === 'user') {
+    const by = authorLabel(m, meId);
     return (
-      <li className={`msg user ${m.status}`}>
-        <span className="sr-only">You: </span>
+      <li className={`msg user ${m.status}${by ? ' other' : ''}`}>
+        {by ? (
+          <span className="author small" data-testid="author">
+            {by}
+          </span>
+        ) : (
+          <span className="sr-only">You: </span>
+        )}
         <p>{m.text}</p>
         {m.status === 'pending' && <span className="meta">Sending…</span>}
       </li>

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, type Api, type Device, type SessionKind, type SessionSummary, type User } from './api.ts';
+import { NotificationsSection } from './Notifications.tsx';
 import { isoWeekKey, weekLabel } from './iso-week.ts';
 import { chatHref } from './route.ts';
 
@@ -99,7 +100,10 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
               {g.sessions.map((s) => (
                 <li key={s.id}>
                   <a href={chatHref(s.id)}>
-                    <span className="title">{s.title || KIND_LABEL[s.kind] || 'Session'}</span>
+                    <span className="title">
+                      {s.title || KIND_LABEL[s.kind] || 'Session'}
+                      {s.shared && <span className="badge"> Shared with you</span>}
+                    </span>
                     <span className="muted small">
                       {s.title && s.title !== KIND_LABEL[s.kind] ? `${KIND_LABEL[s.kind] ?? s.kind} · ` : ''}Started {formatDay(s.createdAt, timeZone)}
                     </span>
@@ -109,6 +113,7 @@ export function SessionsView({ api, user, onLogout }: { api: Api; user: User; on
             </ul>
           </section>
         ))}
+      <NotificationsSection api={api} />
       <DevicesSection api={api} />
     </main>
   );
@@ -151,6 +156,16 @@ function DevicesSection({ api }: { api: Api }) {
     if (opened) void load();
   }, [opened, load]);
 
+  async function unsubscribe(id: string) {
+    setError(null);
+    try {
+      await api.removePushSubscription(id);
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Could not turn notifications off.');
+    }
+  }
+
   async function revoke(d: Device) {
     setError(null);
     try {
@@ -185,6 +200,15 @@ function DevicesSection({ api }: { api: Api }) {
                 {d.current && <span className="muted small"> · this device</span>}
                 <br />
                 <span className="muted small">Last seen {formatDay(d.lastSeenAt)}</span>
+                {(d.pushSubscriptions ?? []).map((p) => (
+                  <span key={p.id} className="muted small push-sub">
+                    <br />
+                    Notifications on ·{' '}
+                    <button type="button" className="link small" onClick={() => void unsubscribe(p.id)} aria-label={`Turn off notifications on ${d.deviceName || 'this device'}`}>
+                      Turn off
+                    </button>
+                  </span>
+                ))}
               </span>
               {!d.current && (
                 <button type="button" className="secondary small-button" onClick={() => void revoke(d)} aria-label={`Sign out ${d.deviceName || 'this device'}`}>

@@ -18,6 +18,8 @@ export interface User {
   email: string;
   /** IANA time zone the server plans in (default UTC). */
   timeZone?: string;
+  /** The name others see in a shared session. */
+  displayName?: string;
 }
 export type SessionKind = 'plan' | 'review';
 export interface SessionSummary {
@@ -28,6 +30,42 @@ export interface SessionSummary {
   weekKey?: string | null;
   createdAt: string;
   lastSeq: number;
+  /** owner: yours; partner: someone invited you into it (then `shared` is true). */
+  role?: 'owner' | 'partner';
+  shared?: boolean;
+}
+
+/** POST /api/sessions/:id/invites: a one-time link (7 days) that makes someone a partner in the session. */
+export interface Invite {
+  code: string;
+  url: string;
+  expiresAt: string;
+  qrSvg: string;
+}
+
+export interface Partner {
+  userId: string;
+  displayName: string;
+  createdAt: string;
+}
+
+export interface WeeklyTime {
+  weekday: number | string;
+  time: string;
+}
+
+export interface Reminders {
+  review: WeeklyTime | null;
+  planning: WeeklyTime | null;
+  quietHours: { from: string; to: string } | null;
+  timeZone?: string;
+  next?: { review: string | null; planning: string | null };
+}
+
+export interface PushSubscriptionView {
+  id: string;
+  service: string;
+  createdAt: string;
 }
 
 /** POST /api/pairing: a one-time code that signs another device in (and opens `sessionId` there). */
@@ -46,6 +84,7 @@ export interface Device {
   createdAt: string;
   lastSeenAt: string;
   current: boolean;
+  pushSubscriptions?: PushSubscriptionView[];
 }
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -70,6 +109,21 @@ export interface Api {
   redeemPairing(code: string, deviceName?: string): Promise<{ user: User; sessionId: string | null }>;
   listDevices(): Promise<Device[]>;
   revokeDevice(id: string): Promise<void>;
+  setDisplayName(displayName: string): Promise<User>;
+  /** The week a session works on; partners see the owner's plan through it. */
+  getSessionPlan(sessionId: string): Promise<WeekPlan>;
+  createInvite(sessionId: string): Promise<Invite>;
+  redeemInvite(code: string): Promise<string>;
+  listPartners(sessionId: string): Promise<Partner[]>;
+  removePartner(sessionId: string, userId: string): Promise<void>;
+  takeOver(sessionId: string): Promise<void>;
+  handBack(sessionId: string): Promise<void>;
+  vapidPublicKey(): Promise<string>;
+  addPushSubscription(sub: PushSubscriptionJSON): Promise<string>;
+  removePushSubscription(id: string): Promise<void>;
+  sendTestPush(): Promise<void>;
+  getReminders(): Promise<Reminders>;
+  setReminders(r: Pick<Reminders, 'review' | 'planning' | 'quietHours'>): Promise<Reminders>;
 }
 
 export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, i)): Api {
@@ -162,6 +216,48 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
     },
     async revokeDevice(id) {
       await request('DELETE', `/api/devices/${encodeURIComponent(id)}`);
+    },
+    async setDisplayName(displayName) {
+      return (await json<{ user: User }>('PATCH', '/api/me', { displayName })).user;
+    },
+    async getSessionPlan(sessionId) {
+      return (await json<{ plan: WeekPlan }>('GET', `${sessionPath(sessionId)}/plan`)).plan;
+    },
+    createInvite(sessionId) {
+      return json<Invite>('POST', `${sessionPath(sessionId)}/invites`);
+    },
+    async redeemInvite(code) {
+      return (await json<{ sessionId: string }>('POST', '/api/invites/redeem', { code })).sessionId;
+    },
+    async listPartners(sessionId) {
+      return (await json<{ partners: Partner[] }>('GET', `${sessionPath(sessionId)}/partners`)).partners;
+    },
+    async removePartner(sessionId, userId) {
+      await request('DELETE', `${sessionPath(sessionId)}/partners/${encodeURIComponent(userId)}`);
+    },
+    async takeOver(sessionId) {
+      await request('POST', `${sessionPath(sessionId)}/takeover`);
+    },
+    async handBack(sessionId) {
+      await request('POST', `${sessionPath(sessionId)}/handback`);
+    },
+    async vapidPublicKey() {
+      return (await json<{ publicKey: string }>('GET', '/api/push/vapid-public-key')).publicKey;
+    },
+    async addPushSubscription(sub) {
+      return (await json<{ id: string }>('POST', '/api/push/subscriptions', sub)).id;
+    },
+    async removePushSubscription(id) {
+      await request('DELETE', `/api/push/subscriptions/${encodeURIComponent(id)}`);
+    },
+    async sendTestPush() {
+      await request('POST', '/api/push/test');
+    },
+    getReminders() {
+      return json<Reminders>('GET', '/api/me/reminders');
+    },
+    setReminders(r) {
+      return json<Reminders>('PUT', '/api/me/reminders', r);
     },
   };
   return api;

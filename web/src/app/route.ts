@@ -9,13 +9,27 @@ export type Route =
   | { name: 'sessions' }
   | { name: 'chat'; sessionId: string }
   /** `code` is '' when the user is to type it. */
-  | { name: 'pair'; code: string };
+  | { name: 'pair'; code: string }
+  /** A partner's invite link: /invite/<code>. */
+  | { name: 'invite'; code: string }
+  /** A reminder's link: start a review or plan session now. */
+  | { name: 'start'; kind: 'review' | 'plan' };
 
 const ROUTE_CHANGE = 'focus-coach:route';
 
 export function parseRoute(hash: string, pathname = '/'): Route {
   const p = /^\/pair(?:\/([^/?#]*))?\/?$/.exec(pathname);
   if (p) return { name: 'pair', code: safeDecode(p[1] ?? '') ?? '' };
+  const inv = /^\/invite\/([^/?#]+)\/?$/.exec(pathname);
+  if (inv) return { name: 'invite', code: safeDecode(inv[1] ?? '') ?? '' };
+  const start = /^\/start\/(review|plan)\/?$/.exec(pathname);
+  if (start) return { name: 'start', kind: start[1] === 'review' ? 'review' : 'plan' };
+  // A notification's link: /sessions/<id> opens that session.
+  const s = /^\/sessions\/([^/?#]+)\/?$/.exec(pathname);
+  if (s) {
+    const id = safeDecode(s[1] ?? '');
+    if (id !== null) return { name: 'chat', sessionId: id };
+  }
   const m = /^#\/s\/([^/?#]+)$/.exec(hash);
   if (m) {
     const id = safeDecode(m[1]!);

@@ -14,9 +14,20 @@ interface EventBase {
   at: string;
 }
 
+/** Who wrote a message or took the session over; names are untrusted text. */
+export interface Author {
+  userId: string;
+  displayName: string;
+  role: 'owner' | 'partner';
+}
+
 export interface UserMessageEvent extends EventBase {
   type: 'user.message';
-  data: { clientMessageId: string; text: string };
+  data: { clientMessageId: string; text: string; author?: Author };
+}
+export interface HandoffEvent extends EventBase {
+  type: 'handoff.started' | 'handoff.ended';
+  data: { by: Author };
 }
 export interface AssistantStartEvent extends EventBase {
   type: 'assistant.start';
@@ -57,7 +68,8 @@ export type KnownEvent =
   | AssistantDeltaEvent
   | AssistantEndEvent
   | CancelRequestedEvent
-  | PlanUpdatedEvent;
+  | PlanUpdatedEvent
+  | HandoffEvent;
 export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
@@ -122,12 +134,27 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'cancel.requested': (d) =>
     !isNonEmptyString(d.messageId) ? 'messageId' : !isNonEmptyString(d.runId) ? 'runId' : null,
   'plan.updated': (d) => (!isNonEmptyString(d.weekKey) ? 'weekKey' : !isRecord(d.plan) ? 'plan' : null),
+  'handoff.started': (d) => (parseAuthor(d.by) ? null : 'by'),
+  'handoff.ended': (d) => (parseAuthor(d.by) ? null : 'by'),
 };
+
+const MAX_NAME_CHARS = 60;
+
+export function parseAuthor(v: unknown): Author | undefined {
+  if (!isRecord(v) || !isNonEmptyString(v.userId) || typeof v.displayName !== 'string') return undefined;
+  if (v.role !== 'owner' && v.role !== 'partner') return undefined;
+  return { userId: v.userId, displayName: v.displayName.trim().slice(0, MAX_NAME_CHARS) || 'Someone', role: v.role };
+}
 
 function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {
   switch (type) {
-    case 'user.message':
-      return { clientMessageId: d.clientMessageId as string, text: d.text as string };
+    case 'user.message': {
+      const author = parseAuthor(d.author);
+      return author ? { clientMessageId: d.clientMessageId as string, text: d.text as string, author } : { clientMessageId: d.clientMessageId as string, text: d.text as string };
+    }
+    case 'handoff.started':
+    case 'handoff.ended':
+      return { by: parseAuthor(d.by)! };
     case 'assistant.start':
     case 'cancel.requested':
       return { messageId: d.messageId as string, runId: d.runId as string };
