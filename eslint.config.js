@@ -7,6 +7,9 @@ import { defineConfig } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+/** Contract files that hold plain values only; the web app may import values from these. */
+const PLAIN_CONTRACT_FILES = ['kinds', 'close-codes', 'limits', 'version'];
+
 /** Domain modules below the HTTP edge: none of them may import server/http/. */
 const BELOW_HTTP = ['agent', 'auth', 'coach', 'db', 'llm', 'observability', 'plan', 'runs', 'session'];
 
@@ -81,6 +84,11 @@ export function lintConfig(root) {
       },
     },
     {
+      // The web app bundles these: they must stay free of imports (no schema library, no server code).
+      files: PLAIN_CONTRACT_FILES.map((f) => `server/contract/${f}.ts`),
+      rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*'], message: 'server/contract/ plain-value files import nothing: the web app bundles them.' }] }] },
+    },
+    {
       // main.ts is the composition root: the one file allowed to import app.ts.
       files: ['server/main.ts'],
       rules: { 'import-x/no-restricted-paths': 'off' },
@@ -103,9 +111,11 @@ export function lintConfig(root) {
               },
               {
                 // server/plan/types.ts: WeekPlan and TimeBlock, until the `contract` work moves them into server/contract/.
-                group: ['**/server/contract/**', '**/server/plan/types.ts'],
+                // The contract's plain-value files (names, close codes, limits, version) import
+                // nothing, so the web app may import their values; everything else is type-only.
+                group: ['**/server/contract/**', ...PLAIN_CONTRACT_FILES.map((f) => `!**/server/contract/${f}.ts`), '**/server/plan/types.ts'],
                 allowTypeImports: true,
-                message: 'Only `import type` from server/contract/: the browser bundle must not pull in server code.',
+                message: 'Only `import type` from server/contract/ (values only from its plain-value files): the browser bundle must not pull in server code.',
               },
             ],
           },

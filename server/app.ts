@@ -33,7 +33,8 @@ import { pairingRoutes } from './http/routes/pairing.ts';
 import { sessionRoutes } from './http/routes/sessions.ts';
 import { weekRoutes } from './http/routes/weeks.ts';
 import { FeedService } from './plan/feed-service.ts';
-import { CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, wsRoutes } from './http/routes/ws.ts';
+import { wsRoutes } from './http/routes/ws.ts';
+import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES } from './contract/index.ts';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
@@ -59,7 +60,6 @@ import { loadVapidKeys } from './push/vapid.ts';
 import type { SessionEvent } from './session/types.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
-export const BODY_LIMIT_BYTES = 64 * 1024;
 /** On shutdown, how long clients get to acknowledge the 1012 close before their sockets are cut. */
 export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 /** Expired Durable Streams are also purged lazily on access; the sweep reclaims the rest. */
@@ -139,6 +139,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       ...(overrides.logStream ? { stream: overrides.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
+    // Unknown properties are refused (400 naming the field), never silently dropped: a typo'd
+    // field name should not look like success. Querystrings still coerce ("5" → 5).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, plugins: [ajvFinite] },
     // Only believe X-Forwarded-For from proxies we were told about; otherwise anyone could pick their IP for rate limits.
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
   });
@@ -236,6 +239,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
   installSecurityHeaders(app, setSecurityHeaders);
+  // The API speaks JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie);
   // Frames above MAX_FRAME_BYTES get an error frame; far above it, ws closes with 1009 before buffering them.
   await app.register(fastifyWebsocket, {

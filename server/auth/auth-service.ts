@@ -1,3 +1,4 @@
+import { MAX_DISPLAY_NAME_CHARS } from '../contract/index.ts';
 import type { PrismaClient } from '../db/database.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, newToken } from './tokens.ts';
@@ -13,7 +14,6 @@ export interface AuthUser {
 export type SignupOutcome = { kind: 'created'; user: AuthUser; token: string } | { kind: 'email_taken' };
 export type LoginOutcome = { kind: 'ok'; user: AuthUser; token: string } | { kind: 'invalid_credentials' };
 
-export const MAX_DISPLAY_NAME_CHARS = 60;
 
 /** The email's local part stands in for a name nobody chose. */
 export const displayNameOf = (u: { email: string; displayName: string }): string => u.displayName || u.email.split('@')[0]!.slice(0, MAX_DISPLAY_NAME_CHARS);

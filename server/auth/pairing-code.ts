@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PAIRING_CODE_CHARS } from '../contract/limits.ts';
 
 /**
  * Crockford's base32: no I, L, O or U, so a code read off one screen and typed on
@@ -6,7 +7,6 @@ import { randomBytes } from 'node:crypto';
  * the low 5 bits of a random byte is uniform (256 is a multiple of 32).
  */
 export const PAIRING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export const PAIRING_CODE_CHARS = 10;
 /** 10 × 5 = 50 bits: guessing one live code takes ~2^49 tries on average. */
 export const PAIRING_CODE_BITS = PAIRING_CODE_CHARS * Math.log2(PAIRING_ALPHABET.length);
 

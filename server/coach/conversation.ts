@@ -1,10 +1,12 @@
 // Reads the session log into question/answer exchanges. The log is the coach's only
 // memory besides the stored plan, so a restart or another instance resumes exactly here.
 
+import type { SessionKind } from '../contract/kinds.ts';
 import type { SessionEvent } from '../session/types.ts';
 import { recognizeQuestion, type Step } from './questions.ts';
 
-export type SessionKind = 'plan' | 'review';
+/** The flow the coach runs for a session: `chat` sessions (and unknown kinds) run the plan flow. */
+export type CoachFlow = Exclude<SessionKind, 'chat'>;
 
 /** A non-text event a server may append when it creates a session: `{ kind: 'plan' | 'review' }`. */
 export const SESSION_KIND_EVENT = 'session.kind';
@@ -23,7 +25,7 @@ export interface Conversation {
   /** When the session's first user message was committed (fixes the session's week). */
   startedAt: string | null;
   firstUserText: string | null;
-  kindMarker: SessionKind | null;
+  kindMarker: CoachFlow | null;
 }
 
 export function readConversation(history: SessionEvent[]): Conversation {
@@ -33,7 +35,7 @@ export function readConversation(history: SessionEvent[]): Conversation {
   let pending: Exchange | null = null;
   let startedAt: string | null = null;
   let firstUserText: string | null = null;
-  let kindMarker: SessionKind | null = null;
+  let kindMarker: CoachFlow | null = null;
 
   for (const e of [...history].sort((a, b) => a.seq - b.seq)) {
     switch (e.type) {

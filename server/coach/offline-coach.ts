@@ -7,19 +7,19 @@ import type { Agent, AgentTurn } from '../agent/port.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
 import { instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
-import { readConversation, type SessionKind } from './conversation.ts';
+import { readConversation, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
 import { askText } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
 
-export type { SessionKind } from './conversation.ts';
+export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
 
 /** What the server knows about the session (its row has `kind` and `weekKey`). */
 export interface CoachSessionInfo {
-  kind?: SessionKind;
+  kind?: CoachFlow;
   weekKey?: string;
 }
 
@@ -46,7 +46,7 @@ const WEDNESDAY_INDEX = 2;
  * looks back at the week before. Based on the session's first message, so every turn of
  * a session agrees on its week even across midnight.
  */
-export function defaultWeekKey(kind: SessionKind, startedAt: string, timeZone: string): string {
+export function defaultWeekKey(kind: CoachFlow, startedAt: string, timeZone: string): string {
   const { dayIndex } = instantToLocal(startedAt, timeZone);
   const current = weekKeyFor(startedAt, timeZone);
   if (kind === 'plan') return dayIndex >= SATURDAY_INDEX ? nextWeekKey(current) : current;
@@ -55,7 +55,7 @@ export function defaultWeekKey(kind: SessionKind, startedAt: string, timeZone: s
 
 export function createOfflineCoach(options: OfflineCoachOptions): Agent {
   const now = options.now ?? (() => new Date());
-  const flows: Record<SessionKind, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
+  const flows: Record<CoachFlow, Flow> = { plan: createPlanFlow(), review: createReviewFlow() };
 
   return {
     async respond(turn: AgentTurn): Promise<void> {
@@ -64,7 +64,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const conversation = readConversation(turn.history);
       const timeZone = await options.timeZoneFor(turn.userId);
       const info = (await options.sessionFor?.(turn)) ?? {};
-      const kind: SessionKind = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
+      const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(conversation.firstUserText ?? '') ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();
       const week: ToolContext = { userId: turn.userId, weekKey: info.weekKey ?? defaultWeekKey(kind, startedAt, timeZone), timeZone };
 

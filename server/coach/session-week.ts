@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/database.ts';
 import { isValidTimeZone } from '../plan/week.ts';
-import type { SessionKind } from './conversation.ts';
+import type { CoachFlow } from './conversation.ts';
 import { defaultWeekKey } from './offline-coach.ts';
 
 export interface SessionWeek {
-  kind: SessionKind;
+  kind: CoachFlow;
   weekKey: string;
   timeZone: string;
 }
@@ -17,7 +17,7 @@ export interface SessionWeek {
 export async function resolveSessionWeek(prisma: PrismaClient, sessionId: string): Promise<SessionWeek | undefined> {
   const s = await prisma.session.findUnique({ where: { id: sessionId }, include: { user: { select: { timeZone: true } } } });
   if (!s) return undefined;
-  const kind: SessionKind = s.kind === 'review' ? 'review' : 'plan';
+  const kind: CoachFlow = s.kind === 'review' ? 'review' : 'plan';
   const timeZone = isValidTimeZone(s.user.timeZone) ? s.user.timeZone : 'UTC';
   if (s.weekKey) return { kind, weekKey: s.weekKey, timeZone };
   const weekKey = defaultWeekKey(kind, s.createdAt.toISOString(), timeZone);

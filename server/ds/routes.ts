@@ -1,6 +1,7 @@
 // The Durable Streams endpoint as a Fastify plugin: /ds/v1/stream/* (docs/durable-streams.md).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyService } from '../auth/api-keys.ts';
+import { MAX_APPEND_BYTES, MAX_STREAM_PATH_CHARS } from '../contract/limits.ts';
 import { ApiError } from '../http/errors.ts';
 import type { SessionService } from '../session/session-service.ts';
 import { ALLOWED_REQUEST_HEADERS, BASE_RESPONSE_HEADERS } from './http-headers.ts';
@@ -10,9 +11,6 @@ import { SESSION_STREAM_PREFIX, SessionSources, StoreSources } from './source.ts
 import { handleDelete, handlePost, handlePut } from './write-routes.ts';
 
 export const DS_ROUTE_PREFIX = '/ds/v1/stream/';
-/** Largest accepted append or initial body; bigger ones get 413 (one entry is one row). */
-export const MAX_APPEND_BYTES = 16 * 1024 * 1024;
-export const MAX_STREAM_PATH_CHARS = 512;
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PAIRING_ALPHABET } from '../auth/pairing-code.ts';
+import { INVITE_CODE_CHARS } from '../contract/index.ts';
 
 /**
  * Invite codes live 7 days (a pairing code lives 10 minutes), so they are longer:
  * 16 Crockford base32 symbols = 80 bits, out of reach of guessing even without rate limits.
  */
-export const INVITE_CODE_CHARS = 16;
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function newInviteCode(): string {

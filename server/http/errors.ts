@@ -34,13 +34,7 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: 
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, field: err.field } });
     }
-    if (err.validation) {
-      const first = err.validation[0];
-      const field = (first?.instancePath || (first?.params as { missingProperty?: string })?.missingProperty || '').replace(/^\//, '');
-      return reply.status(400).send({
-        error: { code: 'invalid_request', message: `${err.validationContext ?? 'request'}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`, field: field || undefined },
-      });
-    }
+    if (err.validation) return reply.status(400).send({ error: validationError(err.validationContext, err.validation[0]) });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
@@ -67,4 +61,32 @@ export function frameworkErrorHandler(setHeaders: (request: FastifyRequest, repl
     if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.status(414).send({ error: { code: 'uri_too_long', message: 'The URL is too long' } });
     return reply.status(400).send({ error: { code: 'invalid_url', message: 'The URL is not valid' } });
   };
+}
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The first schema violation as {code, message, field}: `field` is the path of the value at
+ * fault (`title`, `devices/0/label`); for an unknown or missing property, that property.
+ */
+export function validationError(context: string | undefined, first: AjvError | undefined): { code: 'invalid_request'; message: string; field?: string } {
+  const where = context ?? 'request';
+  const base = (first?.instancePath ?? '').replace(/^\//, '');
+  const join = (name: string) => (base ? `${base}/${name}` : name);
+  if (first?.keyword === 'additionalProperties' && typeof first.params.additionalProperty === 'string') {
+    const field = join(first.params.additionalProperty);
+    return { code: 'invalid_request', message: `${where}.${field} is not a known property`, field };
+  }
+  if (first?.keyword === 'required' && typeof first.params.missingProperty === 'string') {
+    const field = join(first.params.missingProperty);
+    return { code: 'invalid_request', message: `${where}.${field} is required`, field };
+  }
+  const field = base || undefined;
+  if (first?.keyword === 'finite') return { code: 'invalid_request', message: `${where}${field ? `.${field}` : ''} must be a finite number`, field };
+  return { code: 'invalid_request', message: `${where}${field ? `.${field}` : ''} ${first?.message ?? 'is invalid'}`, field };
 }

@@ -1,20 +1,23 @@
-import { MAX_MESSAGE_CHARS } from '../session/session-service.ts';
+// Parses what a client sends over the session WebSocket, against the contract's frame schemas.
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { CLIENT_FRAMES, MAX_CLIENT_MESSAGE_ID_CHARS, MAX_MESSAGE_CHARS, type ClientFrame, type WsErrorCode } from '../contract/index.ts';
 import { isStorableText } from './text-hygiene.ts';
-
-/** Frames a client may send over the session WebSocket (docs/protocol.md). */
-export type ClientFrame =
-  | { type: 'user.message'; clientMessageId: string; text: string }
-  | { type: 'cancel' }
-  | { type: 'ping' };
 
 export type ParsedFrame =
   | { ok: true; frame: ClientFrame }
   /** `clientMessageId` is echoed when readable, so a client can drop the rejected message from its outbox. */
-  | { ok: false; code: string; message: string; clientMessageId?: string };
+  | { ok: false; code: WsErrorCode; message: string; clientMessageId?: string };
 
-export const MAX_CLIENT_MESSAGE_ID_CHARS = 100;
+const checks = {
+  'user.message': TypeCompiler.Compile(CLIENT_FRAMES['user.message']),
+  cancel: TypeCompiler.Compile(CLIENT_FRAMES.cancel),
+  ping: TypeCompiler.Compile(CLIENT_FRAMES.ping),
+};
 
-const bad = (code: string, message: string): ParsedFrame => ({ ok: false, code, message });
+const bad = (code: WsErrorCode, message: string, clientMessageId?: unknown): ParsedFrame => {
+  const echo = typeof clientMessageId === 'string' && clientMessageId.length <= MAX_CLIENT_MESSAGE_ID_CHARS ? { clientMessageId } : {};
+  return { ok: false, code, message, ...echo };
+};
 
 export function parseClientFrame(raw: string): ParsedFrame {
   let value: unknown;
@@ -27,19 +30,24 @@ export function parseClientFrame(raw: string): ParsedFrame {
   const f = value as Record<string, unknown>;
   switch (f.type) {
     case 'ping':
-      return { ok: true, frame: { type: 'ping' } };
     case 'cancel':
-      return { ok: true, frame: { type: 'cancel' } };
+      // Other properties are ignored; the frame is rebuilt so none travel further.
+      return checks[f.type].Check(f) ? { ok: true, frame: { type: f.type } } : bad('invalid_frame', `Malformed ${f.type} frame`);
     case 'user.message': {
+      if (checks['user.message'].Check(f)) {
+        const { clientMessageId, text } = f;
+        if (!isStorableText(text) || !isStorableText(clientMessageId)) {
+          return bad('invalid_frame', 'user.message contains characters that cannot be stored (NUL or a broken surrogate pair)', clientMessageId);
+        }
+        return { ok: true, frame: { type: 'user.message', clientMessageId, text } };
+      }
       const { clientMessageId, text } = f;
-      const echo = typeof clientMessageId === 'string' && clientMessageId.length <= MAX_CLIENT_MESSAGE_ID_CHARS ? { clientMessageId } : {};
-      if (typeof clientMessageId !== 'string' || clientMessageId.length === 0 || clientMessageId.length > MAX_CLIENT_MESSAGE_ID_CHARS) {
+      const first = checks['user.message'].Errors(f).First();
+      if (first?.path === '/clientMessageId' || first?.path === '/type') {
         return bad('invalid_frame', `user.message needs a clientMessageId string of 1–${MAX_CLIENT_MESSAGE_ID_CHARS} characters`);
       }
-      if (typeof text !== 'string' || text.trim().length === 0) return { ...bad('invalid_frame', 'user.message needs non-empty text'), ...echo };
-      if (text.length > MAX_MESSAGE_CHARS) return { ...bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`), ...echo };
-      if (!isStorableText(text) || !isStorableText(clientMessageId)) return { ...bad('invalid_frame', 'user.message contains characters that cannot be stored (NUL or a broken surrogate pair)'), ...echo };
-      return { ok: true, frame: { type: 'user.message', clientMessageId, text } };
+      if (typeof text === 'string' && text.length > MAX_MESSAGE_CHARS) return bad('message_too_long', `Messages are limited to ${MAX_MESSAGE_CHARS} characters`, clientMessageId);
+      return bad('invalid_frame', 'user.message needs non-empty text', clientMessageId);
     }
     default:
       return bad('unknown_type', `Unknown frame type ${JSON.stringify(String(f.type ?? '')).slice(0, 60)}`);

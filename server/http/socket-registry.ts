@@ -1,15 +1,11 @@
 import type { WebSocket } from 'ws';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 
-/** The login was revoked (device removed or logged out): sign in again. Mirrors HTTP 401. */
-export const CLOSE_SIGNED_OUT = 4401;
-/** Too many frames, or too many connections for this user. Mirrors HTTP 429. */
-export const CLOSE_RATE_LIMITED = 4029;
 export const REASON_SIGNED_OUT = 'this device was signed out';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
 
-/** The owner removed this partner from the session: do not reconnect. Mirrors HTTP 404. */
-export const CLOSE_REMOVED_FROM_SESSION = 4404;
+/** The owner removed this partner from the session: the session is now 404 to them (do not reconnect). */
 export const REASON_REMOVED = 'you were removed from this session';
 
 interface Entry {
@@ -72,7 +68,7 @@ export class SocketRegistry {
 
   /** Closes one user's sockets on one session (a partner removed by the owner); returns how many. */
   closeSessionUser(sessionId: string, userId: string): number {
-    return this.closeWhere((e) => e.sessionId === sessionId && e.userId === userId, CLOSE_REMOVED_FROM_SESSION, REASON_REMOVED);
+    return this.closeWhere((e) => e.sessionId === sessionId && e.userId === userId, CLOSE_NOT_FOUND, REASON_REMOVED);
   }
 
   private closeWhere(match: (e: Entry) => boolean, code: number, reason: string): number {

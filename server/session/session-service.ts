@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { SESSION_KINDS, type CreateSessionBody, type SessionKind, type SessionView } from '../contract/index.ts';
 import type { PrismaClient } from '../db/database.ts';
 import type { RunManager } from '../runs/run-manager.ts';
 import type { SessionLog } from './port.ts';
 import type { Author, NotFound, SessionEvent } from './types.ts';
 
-export const MAX_MESSAGE_CHARS = 8_000;
-export const MAX_TITLE_CHARS = 200;
-export const MAX_EVENTS_PAGE = 1_000;
-export const SESSION_KINDS = ['plan', 'review', 'chat'] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-
 export type SessionRole = 'owner' | 'partner';
-
-export interface SessionView {
-  id: string;
-  title: string;
-  kind: string;
-  weekKey: string | null;
-  createdAt: string;
-  lastSeq: number;
-  /** The caller's place in it: their own session, or one they were invited into. */
-  role: SessionRole;
-  /** True when the caller is a partner (the session is someone else's, shared with them). */
-  shared: boolean;
-}
 
 /** Who is acting: enough to check access and to sign what they write. */
 export interface Actor {
@@ -55,7 +37,7 @@ export class SessionService {
    * overshoot by the number of concurrent creates of one user; the cap exists to bound
    * storage per account, and a handful over it does not matter.
    */
-  async create(userId: string, input: { title?: string; kind?: SessionKind; weekKey?: string }): Promise<CreateOutcome> {
+  async create(userId: string, input: CreateSessionBody): Promise<CreateOutcome> {
     const max = this.limits.maxSessionsPerUser;
     if ((await this.prisma.session.count({ where: { userId } })) >= max) return { kind: 'limit_reached', max };
     const row = await this.prisma.session.create({
@@ -167,7 +149,7 @@ function view(row: { id: string; title: string; kind: string; weekKey: string | 
   return {
     id: row.id,
     title: row.title,
-    kind: row.kind,
+    kind: kindOf(row.kind),
     weekKey: row.weekKey,
     createdAt: row.createdAt.toISOString(),
     lastSeq: row.lastSeq,
@@ -175,3 +157,6 @@ function view(row: { id: string; title: string; kind: string; weekKey: string | 
     shared: role === 'partner',
   };
 }
+
+/** Rows only ever hold a contract kind; anything else (a hand-edited row) reads as a plan. */
+const kindOf = (kind: string): SessionKind => (SESSION_KINDS as readonly string[]).includes(kind) ? (kind as SessionKind) : 'plan';

@@ -1,16 +1,8 @@
 // Shared shapes of the session log. See SPEC.md for the rules they obey.
 
-export type EventType =
-  | 'user.message'
-  | 'assistant.start'
-  | 'assistant.delta'
-  | 'assistant.end'
-  | 'cancel.requested'
-  | 'plan.updated'
-  | 'handoff.started'
-  | 'handoff.ended';
+import type { EndStatus, EventType } from '../contract/kinds.ts';
 
-export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
+export type { EndStatus, EventType };
 
 export interface SessionEvent {
   seq: number;

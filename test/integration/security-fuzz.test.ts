@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type RateLimits } from '../../server/config.ts';
-import { MAX_FRAME_BYTES } from '../../server/http/routes/ws.ts';
+import { MAX_FRAME_BYTES } from '../../server/contract/index.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { createSession, signup, textOf, WsTestClient } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';

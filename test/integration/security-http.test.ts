@@ -2,7 +2,7 @@
 // internals in 5xx, rate limits on sign-in and sign-up, the session cap, and CSRF.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
-import { BODY_LIMIT_BYTES } from '../../server/app.ts';
+import { BODY_LIMIT_BYTES } from '../../server/contract/index.ts';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -110,6 +110,17 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       ['GET', '/api/sessions/:id/events?limit=0', undefined, 'limit'],
       ['GET', '/api/sessions/:id/events?limit=lots', undefined, 'limit'],
       ['GET', '/api/sessions/:id/events?limit=1001', undefined, 'limit'],
+      // Out of an integer column's range: refused before any SQL.
+      ['GET', '/api/sessions/:id/events?after=2147483648', undefined, 'after'],
+      ['GET', '/api/sessions/:id/events?after=1e309', undefined, 'after'],
+      ['GET', '/api/sessions/:id/events?after=99999999999999999999', undefined, 'after'],
+      ['GET', '/api/sessions/:id/events?after=0&colour=red', undefined, 'colour'],
+      // Unknown properties are refused, never silently dropped.
+      ['POST', '/api/sessions', { title: 'x', titel: 'typo' }, 'titel'],
+      ['POST', '/api/sessions/:id/messages', { clientMessageId: 'a', text: 'hi', extra: 1 }, 'extra'],
+      ['POST', '/api/auth/signup', { email: 'a@b.co', password: PASSWORD, admin: true }, 'admin'],
+      ['PATCH', '/api/me', { timeZone: 'UTC', email: 'x@y.z' }, 'email'],
+      ['POST', '/api/pairing', { sessionId: 'x', extra: 1 }, 'extra'],
       ['POST', '/api/pairing', { sessionId: { $ne: null } }, 'sessionId'],
       ['POST', '/api/pairing/redeem', {}, 'code'],
       ['POST', '/api/pairing/redeem', { code: 'C'.repeat(100) }, 'code'],
@@ -132,7 +143,8 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
         ['{"constructor":{"prototype":{"polluted":true}}}', 'application/json', 400, 'invalid_json'],
         ['<session/>', 'application/xml', 415, 'unsupported_media_type'],
         ['title=x', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
-        ['{"title":"x"}', 'text/plain', 400, 'invalid_request'],
+        ['{"title":"x"}', 'text/plain', 415, 'unsupported_media_type'],
+        ['{"title":"x"}', 'text/plain; charset=utf-8', 415, 'unsupported_media_type'],
       ];
       for (const [body, contentType, status, code] of cases) {
         const r = await raw(server.url, 'POST', '/api/sessions', { cookie: alice.cookie, body, contentType });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ApiKeyService } from '../../auth/api-keys.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { IdParams } from '../../contract/index.ts';
 
 /** Managing API keys needs the signed-in user (cookie); a key cannot mint or revoke keys. */
 export const apiKeyRoutes = (deps: { apiKeys: ApiKeyService }): FastifyPluginAsync =>
@@ -16,7 +17,7 @@ export const apiKeyRoutes = (deps: { apiKeys: ApiKeyService }): FastifyPluginAsy
 
     app.get('/api/keys', async (request) => ({ keys: await deps.apiKeys.list(request.user!.id) }));
 
-    app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
+    app.delete<{ Params: { id: string } }>('/api/keys/:id', { schema: { params: IdParams } }, async (request, reply) => {
       const ok = /^[0-9a-f-]{36}$/i.test(request.params.id) && (await deps.apiKeys.revoke(request.user!.id, request.params.id));
       if (!ok) throw notFound('API key');
       return reply.status(204).send();

@@ -1,28 +1,14 @@
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_DISPLAY_NAME_CHARS, type AuthService } from '../../auth/auth-service.ts';
+import type { AuthService } from '../../auth/auth-service.ts';
+import { CredentialsBody, MAX_DEVICE_NAME_CHARS, PatchMeBody } from '../../contract/index.ts';
 import { requireUser, SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError } from '../errors.ts';
 import { isValidTimeZone } from '../../plan/week.ts';
 import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 
-export const MIN_PASSWORD_CHARS = 8;
 const COOKIE_MAX_AGE_S = 60 * 60 * 24 * 180;
-export const MAX_DEVICE_NAME_CHARS = 120;
-
-const credentials = {
-  type: 'object',
-  required: ['email', 'password'],
-  additionalProperties: false,
-  properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
-    password: { type: 'string', minLength: MIN_PASSWORD_CHARS, maxLength: 200 },
-    deviceName: { type: 'string', maxLength: MAX_DEVICE_NAME_CHARS },
-    timeZone: { type: 'string', maxLength: 64 },
-  },
-} as const;
-
-type Credentials = { email: string; password: string; deviceName?: string; timeZone?: string };
 
 export interface AuthLimiters {
   signupPerIp: KeyedRateLimiter;
@@ -58,7 +44,7 @@ export const authRoutes = (deps: AuthRouteDeps): FastifyPluginAsync =>
   async (app) => {
     const { limiters } = deps;
 
-    app.post<{ Body: Credentials }>('/api/auth/signup', { schema: { body: credentials } }, async (request, reply) => {
+    app.post<{ Body: CredentialsBody }>('/api/auth/signup', { schema: { body: CredentialsBody } }, async (request, reply) => {
       const { timeZone } = request.body;
       if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new ApiError(400, 'invalid_request', `body.timeZone "${timeZone}" is not a known IANA time zone`);
       enforce(limiters.signupPerIp, request.ip, reply, 'sign-ups from this network');
@@ -69,7 +55,7 @@ export const authRoutes = (deps: AuthRouteDeps): FastifyPluginAsync =>
       return reply.status(201).send({ user: r.user });
     });
 
-    app.post<{ Body: Credentials }>('/api/auth/login', { schema: { body: credentials } }, async (request, reply) => {
+    app.post<{ Body: CredentialsBody }>('/api/auth/login', { schema: { body: CredentialsBody } }, async (request, reply) => {
       enforce(limiters.loginPerIp, request.ip, reply, 'sign-in attempts from this network');
       // Per email, so a password guesser spread over many addresses is slowed down too.
       const key = emailKey(request.body.email);
@@ -93,22 +79,9 @@ export const authRoutes = (deps: AuthRouteDeps): FastifyPluginAsync =>
       return reply.status(204).send();
     });
 
-    app.patch<{ Body: { timeZone?: string; displayName?: string } }>(
+    app.patch<{ Body: Static<typeof PatchMeBody> }>(
       '/api/me',
-      {
-        preHandler: requireUser,
-        schema: {
-          body: {
-            type: 'object',
-            minProperties: 1,
-            additionalProperties: false,
-            properties: {
-              timeZone: { type: 'string', maxLength: 64 },
-              displayName: { type: 'string', minLength: 1, maxLength: MAX_DISPLAY_NAME_CHARS, pattern: '\\S' },
-            },
-          },
-        },
-      },
+      { preHandler: requireUser, schema: { body: PatchMeBody } },
       async (request) => {
         const { timeZone, displayName } = request.body;
         if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new ApiError(400, 'invalid_request', `body.timeZone "${timeZone}" is not a known IANA time zone`, 'timeZone');

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DeviceService } from '../../auth/device-service.ts';
 import { requireUser, SESSION_COOKIE } from '../auth-hook.ts';
 import { notFound } from '../errors.ts';
+import { IdParams } from '../../contract/index.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 import type { PushSubscriptions } from '../../push/subscriptions.ts';
 
@@ -18,7 +19,7 @@ export const deviceRoutes = (deps: { devices: DeviceService; sockets: SocketRegi
     app.delete<{ Params: { id: string } }>(
       '/api/devices/:id',
       // No format in the schema: a malformed id is answered like a foreign one (404), by the service.
-      { schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
+      { schema: { params: IdParams } },
       async (request, reply) => {
         const r = await deps.devices.revoke(request.user!.id, request.params.id);
         if (r.kind === 'not_found') throw notFound('Device');

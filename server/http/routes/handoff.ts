@@ -1,9 +1,10 @@
 // A human in the session: invites, partners, take over and hand back (docs/protocol.md).
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { IdParams, PartnerParams, RedeemInviteBody } from '../../contract/index.ts';
 import QRCode from 'qrcode';
 import { resolveSessionWeek } from '../../coach/session-week.ts';
 import type { PrismaClient } from '../../db/database.ts';
-import { INVITE_CODE_CHARS } from '../../handoff/invite-code.ts';
 import type { InviteService } from '../../handoff/invite-service.ts';
 import type { PartnerService } from '../../handoff/partner-service.ts';
 import type { PlanStore } from '../../plan/store.ts';
@@ -25,7 +26,7 @@ export interface HandoffDeps {
 }
 
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } as const;
+const idParams = IdParams;
 const UUID = new RegExp(UUID_PATTERN);
 
 function originOf(request: FastifyRequest, configured: string | undefined): string {
@@ -54,18 +55,9 @@ export const handoffRoutes = (deps: HandoffDeps): FastifyPluginAsync =>
       return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg });
     });
 
-    app.post<{ Body: { code: string } }>(
+    app.post<{ Body: Static<typeof RedeemInviteBody> }>(
       '/api/invites/redeem',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            required: ['code'],
-            additionalProperties: false,
-            properties: { code: { type: 'string', minLength: 1, maxLength: INVITE_CODE_CHARS * 2 } },
-          },
-        },
-      },
+      { schema: { body: RedeemInviteBody } },
       async (request, reply) => {
         enforce(deps.limiters.redeemPerUser, request.user!.id, reply, 'invite attempts');
         const r = await deps.invites.redeem(request.user!.id, request.body.code);
@@ -104,7 +96,7 @@ export const handoffRoutes = (deps: HandoffDeps): FastifyPluginAsync =>
 
     app.delete<{ Params: { id: string; userId: string } }>(
       '/api/sessions/:id/partners/:userId',
-      { schema: { params: { type: 'object', required: ['id', 'userId'], properties: { id: { type: 'string' }, userId: { type: 'string' } } } } },
+      { schema: { params: PartnerParams } },
       async (request, reply) => {
         const owner = request.user!;
         const { id, userId } = request.params;

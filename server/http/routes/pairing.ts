@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
-import { PAIRING_CODE_CHARS } from '../../auth/pairing-code.ts';
+import type { Static } from '@sinclair/typebox';
+import { CreatePairingBody, RedeemPairingBody, type Pairing, type RedeemPairingAnswer } from '../../contract/index.ts';
 import type { PairingService } from '../../auth/pairing-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
-import { deviceNameFor, MAX_DEVICE_NAME_CHARS, setLoginCookie } from './auth.ts';
+import { deviceNameFor, setLoginCookie } from './auth.ts';
 
 export interface PairingDeps {
   pairing: PairingService;
@@ -22,18 +23,9 @@ function originOf(request: FastifyRequest, configured: string | undefined): stri
 
 export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
   async (app) => {
-    app.post<{ Body: { sessionId?: string } | null }>(
+    app.post<{ Body: Static<typeof CreatePairingBody> }>(
       '/api/pairing',
-      {
-        preHandler: requireUser,
-        schema: {
-          body: {
-            type: ['object', 'null'],
-            additionalProperties: false,
-            properties: { sessionId: { type: 'string', maxLength: 64 } },
-          },
-        },
-      },
+      { preHandler: requireUser, schema: { body: CreatePairingBody } },
       async (request, reply) => {
         const user = request.user!;
         enforce(deps.limiters.createPerUser, user.id, reply, 'pairing codes');
@@ -41,26 +33,13 @@ export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
         if (r.kind === 'session_not_found') throw notFound();
         const url = `${originOf(request, deps.publicOrigin)}/pair/${r.code}`;
         const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-        return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg });
+        return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg } satisfies Pairing);
       },
     );
 
-    app.post<{ Body: { code: string; deviceName?: string } }>(
+    app.post<{ Body: Static<typeof RedeemPairingBody> }>(
       '/api/pairing/redeem',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            required: ['code'],
-            additionalProperties: false,
-            properties: {
-              // Room for dashes and spaces a person may type between groups.
-              code: { type: 'string', minLength: 1, maxLength: PAIRING_CODE_CHARS * 2 },
-              deviceName: { type: 'string', maxLength: MAX_DEVICE_NAME_CHARS },
-            },
-          },
-        },
-      },
+      { schema: { body: RedeemPairingBody } },
       async (request, reply) => {
         // Counted before the lookup so that guesses cost the guesser, whatever they hit.
         enforce(deps.limiters.redeemPerIp, request.ip, reply, 'pairing attempts from this network');
@@ -74,7 +53,7 @@ export const pairingRoutes = (deps: PairingDeps): FastifyPluginAsync =>
             throw new ApiError(410, 'pairing_code_expired', 'This pairing code has expired. Make a new one on your signed-in device.');
           case 'redeemed':
             setLoginCookie(reply, r.token, deps.secureCookies);
-            return { user: r.user, sessionId: r.sessionId };
+            return { user: r.user, sessionId: r.sessionId } satisfies RedeemPairingAnswer;
         }
       },
     );

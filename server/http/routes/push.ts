@@ -1,7 +1,9 @@
+import type { Static } from '@sinclair/typebox';
 // Web Push: the server's public key, browsers' subscriptions, a test message, reminders.
 import type { FastifyPluginAsync } from 'fastify';
+import { IdParams, PushSubscriptionBody, RemindersBody } from '../../contract/index.ts';
 import type { PushService } from '../../push/push-service.ts';
-import { dayIndexOf, type QuietHours, type WeeklyTime } from '../../push/reminder-time.ts';
+import { dayIndexOf } from '../../push/reminder-time.ts';
 import type { PushSubscriptions } from '../../push/subscriptions.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -13,63 +15,14 @@ export interface PushRouteDeps {
   limiters: { testPerUser: KeyedRateLimiter };
 }
 
-/** Endpoints are URLs chosen by push services; the longest seen are a few hundred characters. */
-const MAX_ENDPOINT_CHARS = 2_048;
-const HHMM_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d$';
-
-const weeklyTime = {
-  anyOf: [
-    { type: 'null' },
-    {
-      type: 'object',
-      required: ['weekday', 'time'],
-      additionalProperties: false,
-      properties: {
-        weekday: { anyOf: [{ type: 'integer', minimum: 0, maximum: 7 }, { type: 'string', minLength: 3, maxLength: 9 }] },
-        time: { type: 'string', pattern: HHMM_PATTERN },
-      },
-    },
-  ],
-} as const;
-
-const quietHours = {
-  anyOf: [
-    { type: 'null' },
-    {
-      type: 'object',
-      required: ['from', 'to'],
-      additionalProperties: false,
-      properties: { from: { type: 'string', pattern: HHMM_PATTERN }, to: { type: 'string', pattern: HHMM_PATTERN } },
-    },
-  ],
-} as const;
-
 export const pushRoutes = (deps: PushRouteDeps): FastifyPluginAsync =>
   async (app) => {
     // The public half of the VAPID pair: browsers need it before anyone signs in to subscribe.
     app.get('/api/push/vapid-public-key', async () => ({ publicKey: deps.push.publicKey }));
 
-    app.post<{ Body: { endpoint: string; keys: { p256dh: string; auth: string } } }>(
+    app.post<{ Body: Static<typeof PushSubscriptionBody> }>(
       '/api/push/subscriptions',
-      {
-        preHandler: requireUser,
-        schema: {
-          body: {
-            type: 'object',
-            required: ['endpoint', 'keys'],
-            // Browsers' PushSubscription.toJSON() also carries expirationTime: accepted and ignored.
-            properties: {
-              endpoint: { type: 'string', minLength: 1, maxLength: MAX_ENDPOINT_CHARS },
-              expirationTime: { type: ['number', 'null'] },
-              keys: {
-                type: 'object',
-                required: ['p256dh', 'auth'],
-                properties: { p256dh: { type: 'string', minLength: 1, maxLength: 200 }, auth: { type: 'string', minLength: 1, maxLength: 100 } },
-              },
-            },
-          },
-        },
-      },
+      { preHandler: requireUser, schema: { body: PushSubscriptionBody } },
       async (request, reply) => {
         const r = await deps.subscriptions.add(request.user!.id, request.user!.loginId, { endpoint: request.body.endpoint, keys: request.body.keys });
         if (r.kind === 'invalid') throw new ApiError(400, r.field === 'endpoint' ? 'push_endpoint_not_allowed' : 'invalid_request', r.message, r.field);
@@ -79,7 +32,7 @@ export const pushRoutes = (deps: PushRouteDeps): FastifyPluginAsync =>
 
     app.delete<{ Params: { id: string } }>(
       '/api/push/subscriptions/:id',
-      { preHandler: requireUser, schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } },
+      { preHandler: requireUser, schema: { params: IdParams } },
       async (request, reply) => {
         if (!(await deps.subscriptions.remove(request.user!.id, request.params.id))) throw notFound('Subscription');
         return reply.status(204).send();
@@ -94,18 +47,9 @@ export const pushRoutes = (deps: PushRouteDeps): FastifyPluginAsync =>
 
     app.get('/api/me/reminders', { preHandler: requireUser }, async (request) => deps.push.getReminders(request.user!.id));
 
-    app.put<{ Body: { review?: WeeklyTime | null; planning?: WeeklyTime | null; quietHours?: QuietHours | null } }>(
+    app.put<{ Body: Static<typeof RemindersBody> }>(
       '/api/me/reminders',
-      {
-        preHandler: requireUser,
-        schema: {
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { review: weeklyTime, planning: weeklyTime, quietHours },
-          },
-        },
-      },
+      { preHandler: requireUser, schema: { body: RemindersBody } },
       async (request) => {
         const { review = null, planning = null, quietHours: quiet = null } = request.body;
         for (const [field, at] of [['review', review], ['planning', planning]] as const) {

@@ -8,16 +8,14 @@ import type { PlanStore } from '../../plan/store.ts';
 import { nextWeekKey, parseWeekKey, previousWeekKey, weekKeyFor } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { IdParams, WeekParams, type FeedCreated } from '../../contract/index.ts';
+import type { Static } from '@sinclair/typebox';
 
 /** A subscribed calendar shows last week, this week and the next three. */
 const FEED_WEEKS_BEHIND = 1;
 const FEED_WEEKS_AHEAD = 3;
-
-const weekParams = {
-  type: 'object',
-  required: ['weekKey'],
-  properties: { weekKey: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } },
-} as const;
+/** Feed ids are UUIDs; anything else (`abc%00def`) is no feed of yours, answered before the database sees it. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds: FeedService; now?: () => Date }): FastifyPluginAsync =>
   async (app) => {
@@ -34,11 +32,11 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
       return { plan: await planFor(request, weekKeyFor(now().toISOString(), tz)) };
     });
 
-    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey', { preHandler: requireUser, schema: { params: weekParams } }, async (request) => ({
+    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey', { preHandler: requireUser, schema: { params: WeekParams } }, async (request) => ({
       plan: await planFor(request, request.params.weekKey),
     }));
 
-    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey/plan.ics', { preHandler: requireUser, schema: { params: weekParams } }, async (request, reply) => {
+    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey/plan.ics', { preHandler: requireUser, schema: { params: WeekParams } }, async (request, reply) => {
       const plan = await planFor(request, request.params.weekKey);
       return reply
         .type('text/calendar; charset=utf-8')
@@ -46,7 +44,7 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
         .send(weekToIcs(plan, { now: now(), ownerKey: ownerKeyFor(request.user!.id) }));
     });
 
-    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey/plan.md', { preHandler: requireUser, schema: { params: weekParams } }, async (request, reply) => {
+    app.get<{ Params: { weekKey: string } }>('/api/weeks/:weekKey/plan.md', { preHandler: requireUser, schema: { params: WeekParams } }, async (request, reply) => {
       const plan = await planFor(request, request.params.weekKey);
       return reply.type('text/markdown; charset=utf-8').send(weekToMarkdown(plan));
     });
@@ -54,13 +52,13 @@ export const weekRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; feeds
     app.post('/api/feeds', { preHandler: requireUser }, async (request, reply) => {
       const feed = await deps.feeds.create(request.user!.id);
       const origin = `${request.protocol}://${request.host}`;
-      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url: `${origin}/api/feeds/${feed.token}.ics` });
+      return reply.status(201).send({ id: feed.id, createdAt: feed.createdAt, url: `${origin}/api/feeds/${feed.token}.ics` } satisfies Static<typeof FeedCreated>);
     });
 
     app.get('/api/feeds', { preHandler: requireUser }, async (request) => ({ feeds: await deps.feeds.list(request.user!.id) }));
 
-    app.delete<{ Params: { id: string } }>('/api/feeds/:id', { preHandler: requireUser }, async (request, reply) => {
-      if (!(await deps.feeds.revoke(request.user!.id, request.params.id))) throw notFound('Feed');
+    app.delete<{ Params: { id: string } }>('/api/feeds/:id', { preHandler: requireUser, schema: { params: IdParams } }, async (request, reply) => {
+      if (!UUID.test(request.params.id) || !(await deps.feeds.revoke(request.user!.id, request.params.id))) throw notFound('Feed');
       return reply.status(204).send();
     });
 

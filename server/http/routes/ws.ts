@@ -9,18 +9,13 @@ import { ApiError, notFound } from '../errors.ts';
 import { originAllowed } from '../origin-check.ts';
 import { parseClientFrame } from '../protocol.ts';
 import { TokenBucket } from '../rate-limit.ts';
-import { CLOSE_RATE_LIMITED, type SocketRegistry } from '../socket-registry.ts';
+import type { SocketRegistry } from '../socket-registry.ts';
+import type { Static } from '@sinclair/typebox';
+import { CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SLOW_CONSUMER, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, WsQuery } from '../../contract/index.ts';
 
-/** A reader this far behind is disconnected (it resumes from its last seq) rather than buffered without bound. */
-export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-export const MAX_FRAME_BYTES = 64 * 1024;
 /** While replaying, the route waits for the socket to drain below this before sending more (see SubscriptionSink.backpressure). */
 export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
 const DRAIN_POLL_MS = 10;
-export const CLOSE_SLOW_CONSUMER = 4008;
-export const CLOSE_SERVER_ERROR = 1011;
-/** Graceful shutdown: "service restart" — the client reconnects (through the load balancer, to another instance) and resumes. */
-export const CLOSE_SERVICE_RESTART = 1012;
 
 // The hub hands the same event object to every subscriber of a session: serialize it once.
 const frames = new WeakMap<SessionEvent, string>();
@@ -51,18 +46,17 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
     // The caller's role, found while authorizing the upgrade, for presence and authorship.
     const roles = new WeakMap<object, SessionRole>();
-    app.get<{ Params: { id: string }; Querystring: { after?: string } }>(
+    app.get<{ Params: { id: string }; Querystring: Static<typeof WsQuery> }>(
       '/api/sessions/:id/ws',
       {
         websocket: true,
+        schema: { querystring: WsQuery },
         preValidation: [
           async (request) => {
             if (!originAllowed(request, deps.allowedOrigins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
           requireUser,
           async (request) => {
-            const after = request.query.after ?? '0';
-            if (!/^\d{1,10}$/.test(after)) throw new ApiError(400, 'invalid_request', 'querystring.after must be a whole number ≥ 0');
             const role = await deps.sessions.roleOf(request.user!.id, request.params.id);
             if (!role) throw notFound();
             roles.set(request, role);
@@ -76,7 +70,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
       (socket: WebSocket, request) => {
         const sessionId = request.params.id;
         const userId = request.user!.id;
-        const after = Number(request.query.after ?? 0);
+        const after = request.query.after ?? 0;
         // Concurrent upgrades can all pass the check above; the loser of that race is closed here.
         if (deps.sockets.countForUser(userId) >= deps.limits.maxSocketsPerUser) {
           socket.close(CLOSE_RATE_LIMITED, 'too many open connections for this account');

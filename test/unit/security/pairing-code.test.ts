@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newPairingCode, normalizePairingCode, PAIRING_ALPHABET, PAIRING_CODE_BITS, PAIRING_CODE_CHARS } from '../../../server/auth/pairing-code.ts';
+import { newPairingCode, normalizePairingCode, PAIRING_ALPHABET, PAIRING_CODE_BITS } from '../../../server/auth/pairing-code.ts';
+import { PAIRING_CODE_CHARS } from '../../../server/contract/limits.ts';
 
 describe('pairing codes', () => {
   it('have at least 50 bits: 10 symbols from a 32-symbol alphabet without look-alikes', () => {

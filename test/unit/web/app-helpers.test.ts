@@ -25,7 +25,7 @@ describe('ISO weeks', () => {
   });
 
   it('groups sessions by ISO week, newest first', () => {
-    const s = (id: string, createdAt: string): SessionSummary => ({ id, title: id, kind: 'plan', createdAt, lastSeq: 0 });
+    const s = (id: string, createdAt: string): SessionSummary => ({ id, title: id, kind: 'plan', weekKey: null, createdAt, lastSeq: 0 });
     const groups = groupByIsoWeek(
       [s('a', '2026-11-16T09:00:00Z'), s('b', '2026-11-27T09:00:00Z'), s('c', '2026-11-23T09:00:00Z')],
       'UTC',

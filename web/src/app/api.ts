@@ -1,5 +1,6 @@
 // The HTTP API: same origin, cookie auth, JSON in and out, {error:{code,message}} on 4xx/5xx.
 
+import type { CreateSessionBody, Device, Pairing, SessionView, User } from '../../../server/contract/index.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
 export class ApiError extends Error {
@@ -13,79 +14,14 @@ export class ApiError extends Error {
   }
 }
 
-export interface User {
-  id: string;
-  email: string;
-  /** IANA time zone the server plans in (default UTC). */
-  timeZone?: string;
-  /** The name others see in a shared session. */
-  displayName?: string;
-}
-export type SessionKind = 'plan' | 'review';
-export interface SessionSummary {
-  id: string;
-  title: string;
-  kind: SessionKind;
-  /** The ISO week the session plans or reviews; null until the coach has run (or unless given). */
-  weekKey?: string | null;
-  createdAt: string;
-  lastSeq: number;
-  /** owner: yours; partner: someone invited you into it (then `shared` is true). */
-  role?: 'owner' | 'partner';
-  shared?: boolean;
-}
+// The wire shapes come from the server's contract; type-only, so nothing of it is bundled.
+export type { Device, Pairing, SessionKind, User } from '../../../server/contract/index.ts';
+/** A session as GET /api/sessions lists it. */
+export type SessionSummary = SessionView;
 
 /** POST /api/sessions/:id/invites: a one-time link (7 days) that makes someone a partner in the session. */
-export interface Invite {
-  code: string;
-  url: string;
-  expiresAt: string;
-  qrSvg: string;
-}
-
-export interface Partner {
-  userId: string;
-  displayName: string;
-  createdAt: string;
-}
-
-export interface WeeklyTime {
-  weekday: number | string;
-  time: string;
-}
-
-export interface Reminders {
-  review: WeeklyTime | null;
-  planning: WeeklyTime | null;
-  quietHours: { from: string; to: string } | null;
-  timeZone?: string;
-  next?: { review: string | null; planning: string | null };
-}
-
-export interface PushSubscriptionView {
-  id: string;
-  service: string;
-  createdAt: string;
-}
-
-/** POST /api/pairing: a one-time code that signs another device in (and opens `sessionId` there). */
-export interface Pairing {
-  code: string;
-  /** Absolute `/pair/<code>` link. */
-  url: string;
-  expiresAt: string;
-  /** The link as a QR code, SVG markup. */
-  qrSvg: string;
-}
-
-export interface Device {
-  id: string;
-  deviceName: string;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-  pushSubscriptions?: PushSubscriptionView[];
-}
+import type { Invite, Partner, Reminders } from '../../../server/contract/index.ts';
+export type { Invite, Partner, PushSubscriptionView, Reminders, WeeklyTime } from '../../../server/contract/index.ts';
 
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -97,7 +33,7 @@ export interface Api {
   logout(): Promise<void>;
   setTimeZone(timeZone: string): Promise<User>;
   listSessions(): Promise<SessionSummary[]>;
-  createSession(input: { title?: string; kind?: SessionKind }): Promise<SessionSummary>;
+  createSession(input: Pick<CreateSessionBody, 'title' | 'kind'>): Promise<SessionSummary>;
   getSession(id: string): Promise<SessionSummary>;
   /** The week's plan: `weekKey` or, when null, the current week in the user's time zone. */
   getWeek(weekKey: string | null): Promise<WeekPlan>;

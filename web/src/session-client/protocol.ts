@@ -2,10 +2,15 @@
 // Nothing here trusts the server: every field is checked, and anything that does not fit
 // comes back as an "invalid" frame instead of an exception.
 
+// Shapes, names and codes come from the server's contract. Only the plain-value files
+// (kinds, close codes) are imported as values, so no schema library reaches the bundle.
+import type { ClientFrame, EventData } from '../../../server/contract/index.ts';
+import { END_STATUSES, type EndStatus } from '../../../server/contract/kinds.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
-export type EndStatus = 'complete' | 'cancelled' | 'interrupted' | 'failed';
-export const END_STATUSES: readonly EndStatus[] = ['complete', 'cancelled', 'interrupted', 'failed'];
+export type { ClientFrame, EndStatus };
+export { END_STATUSES };
+export { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT, CLOSE_SLOW_CONSUMER, TERMINAL_CLOSE_CODES } from '../../../server/contract/close-codes.ts';
 
 interface EventBase {
   /** Per-session sequence number, 1, 2, 3, … (SL1). */
@@ -23,32 +28,32 @@ export interface Author {
 
 export interface UserMessageEvent extends EventBase {
   type: 'user.message';
-  data: { clientMessageId: string; text: string; author?: Author };
+  data: EventData<'user.message'>;
 }
 export interface HandoffEvent extends EventBase {
   type: 'handoff.started' | 'handoff.ended';
-  data: { by: Author };
+  data: EventData<'handoff.started'>;
 }
 export interface AssistantStartEvent extends EventBase {
   type: 'assistant.start';
-  data: { messageId: string; runId: string };
+  data: EventData<'assistant.start'>;
 }
 export interface AssistantDeltaEvent extends EventBase {
   type: 'assistant.delta';
-  data: { messageId: string; text: string };
+  data: EventData<'assistant.delta'>;
 }
 export interface AssistantEndEvent extends EventBase {
   type: 'assistant.end';
-  data: { messageId: string; status: EndStatus; text: string; reason?: string };
+  data: EventData<'assistant.end'>;
 }
 export interface CancelRequestedEvent extends EventBase {
   type: 'cancel.requested';
-  data: { messageId: string; runId: string };
+  data: EventData<'cancel.requested'>;
 }
 export interface PlanUpdatedEvent extends EventBase {
   type: 'plan.updated';
   /** The plan is passed through as sent; only its envelope is checked. */
-  data: { weekKey: string; plan: WeekPlan };
+  data: Omit<EventData<'plan.updated'>, 'plan'> & { plan: WeekPlan };
 }
 /**
  * A persisted event this client does not understand: a newer type, or a known type whose
@@ -83,17 +88,6 @@ export type ServerFrame =
   | { kind: 'ignored'; type: string }
   | { kind: 'invalid'; reason: string; raw: unknown };
 
-export type ClientFrame =
-  | { type: 'user.message'; clientMessageId: string; text: string }
-  | { type: 'cancel' }
-  | { type: 'ping' };
-
-/** WebSocket close codes the server uses. */
-export const CLOSE_SLOW_CONSUMER = 4008;
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_NOT_FOUND = 4404;
-/** Close codes after which retrying cannot help. */
-export const TERMINAL_CLOSE_CODES: readonly number[] = [CLOSE_UNAUTHORIZED, CLOSE_NOT_FOUND];
 
 export function encodeClientFrame(frame: ClientFrame): string {
   return JSON.stringify(frame);

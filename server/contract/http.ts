@@ -1,0 +1,227 @@
+// HTTP bodies, parameters and answers of the API (docs/protocol.md, "HTTP"). Routes pass
+// these schemas to Fastify; answers are typed with them. Bodies refuse unknown properties.
+import { Type, type Static } from '@sinclair/typebox';
+import { CANCEL_RESULTS, SESSION_KINDS, SESSION_ROLES } from './kinds.ts';
+import {
+  DEFAULT_EVENTS_PAGE,
+  MAX_CLIENT_MESSAGE_ID_CHARS,
+  MAX_DEVICE_NAME_CHARS,
+  MAX_DISPLAY_NAME_CHARS,
+  MAX_EMAIL_CHARS,
+  MAX_INVITE_CODE_INPUT_CHARS,
+  MAX_PUSH_ENDPOINT_CHARS,
+  MAX_EVENTS_PAGE,
+  MAX_ID_CHARS,
+  MAX_MESSAGE_CHARS,
+  MAX_PAIRING_CODE_INPUT_CHARS,
+  MAX_PASSWORD_CHARS,
+  MAX_SEQ,
+  MAX_TIME_ZONE_CHARS,
+  MAX_TITLE_CHARS,
+  MIN_PASSWORD_CHARS,
+} from './limits.ts';
+import { SessionEventEnvelope } from './events.ts';
+import { Int, IsoTime, OptionalBody, Seq, Strict, StringEnum } from './schema-kit.ts';
+
+export const WEEK_KEY_PATTERN = '^\\d{4}-W\\d{2}$';
+
+// ---- errors -------------------------------------------------------------------------------
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    /** The request field at fault (validation errors). */
+    field: Type.Optional(Type.String()),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+// ---- parameters ---------------------------------------------------------------------------
+/**
+ * Ids in paths. Routes answer a malformed id like a foreign one (404), so no format or length
+ * here; Fastify's maxParamLength (100) answers longer ones with 414 before routing.
+ */
+export const IdParams = Type.Object({ id: Type.String() });
+export const WeekParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY_PATTERN }) });
+
+// ---- accounts -----------------------------------------------------------------------------
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  timeZone: Type.String(),
+  /** The name others see in a shared session: the chosen one, else the email's local part. */
+  displayName: Type.Optional(Type.String()),
+});
+export type User = Static<typeof User>;
+export const UserAnswer = Type.Object({ user: User });
+
+const DeviceName = Type.String({ maxLength: MAX_DEVICE_NAME_CHARS });
+const TimeZone = Type.String({ maxLength: MAX_TIME_ZONE_CHARS });
+
+export const CredentialsBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', maxLength: MAX_EMAIL_CHARS }),
+    password: Type.String({ minLength: MIN_PASSWORD_CHARS, maxLength: MAX_PASSWORD_CHARS }),
+    deviceName: Type.Optional(DeviceName),
+    /** IANA zone; sign-up only (login ignores it). */
+    timeZone: Type.Optional(TimeZone),
+  },
+  Strict,
+);
+export type CredentialsBody = Static<typeof CredentialsBody>;
+
+export const PatchMeBody = Type.Object(
+  {
+    timeZone: Type.Optional(TimeZone),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_DISPLAY_NAME_CHARS, pattern: '\\S' })),
+  },
+  { ...Strict, minProperties: 1 },
+);
+export type PatchMeBody = Static<typeof PatchMeBody>;
+
+export const Device = Type.Object({
+  id: Type.String(),
+  deviceName: Type.String(),
+  createdAt: IsoTime(),
+  lastSeenAt: IsoTime(),
+  /** The device asking. */
+  current: Type.Boolean(),
+  /** Where this device gets Web Push notifications (`service` is the push service's origin). */
+  pushSubscriptions: Type.Optional(Type.Array(Type.Object({ id: Type.String(), service: Type.String(), createdAt: IsoTime() }))),
+});
+export type Device = Static<typeof Device>;
+export const DeviceList = Type.Object({ devices: Type.Array(Device) });
+
+export const CreatePairingBody = OptionalBody(Type.Object({ sessionId: Type.Optional(Type.String({ maxLength: MAX_ID_CHARS })) }, Strict));
+export const Pairing = Type.Object({
+  code: Type.String(),
+  /** Absolute `/pair/<code>` link. */
+  url: Type.String(),
+  expiresAt: IsoTime(),
+  /** The link as a QR code, SVG markup. */
+  qrSvg: Type.String(),
+});
+export type Pairing = Static<typeof Pairing>;
+export const RedeemPairingBody = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: MAX_PAIRING_CODE_INPUT_CHARS }), deviceName: Type.Optional(DeviceName) },
+  Strict,
+);
+export const RedeemPairingAnswer = Type.Object({ user: User, sessionId: Type.Union([Type.String(), Type.Null()]) });
+export type RedeemPairingAnswer = Static<typeof RedeemPairingAnswer>;
+
+export const ApiKeyCreated = Type.Object({ id: Type.String(), key: Type.String(), createdAt: IsoTime() });
+export const ApiKeyList = Type.Object({ keys: Type.Array(Type.Object({ id: Type.String(), createdAt: IsoTime() })) });
+
+// ---- sessions -----------------------------------------------------------------------------
+export const SessionKindSchema = StringEnum(SESSION_KINDS);
+
+export const CreateSessionBody = OptionalBody(
+  Type.Object(
+    {
+      title: Type.Optional(Type.String({ maxLength: MAX_TITLE_CHARS })),
+      kind: Type.Optional(SessionKindSchema),
+      weekKey: Type.Optional(Type.String({ pattern: WEEK_KEY_PATTERN })),
+    },
+    Strict,
+  ),
+);
+export type CreateSessionBody = NonNullable<Static<typeof CreateSessionBody>>;
+
+export const SessionView = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  kind: SessionKindSchema,
+  /** The ISO week the session plans or reviews; null until the coach has run (unless given). */
+  weekKey: Type.Union([Type.String(), Type.Null()]),
+  createdAt: IsoTime(),
+  lastSeq: Seq(),
+  /** The caller's place in it; `shared` is true when the caller is a partner. */
+  role: Type.Optional(StringEnum(SESSION_ROLES)),
+  shared: Type.Optional(Type.Boolean()),
+});
+export type SessionView = Static<typeof SessionView>;
+export const SessionList = Type.Object({ sessions: Type.Array(SessionView) });
+
+export const EventsQuery = Type.Object(
+  {
+    after: Seq({ default: 0 }),
+    limit: Int(1, MAX_EVENTS_PAGE, { default: DEFAULT_EVENTS_PAGE }),
+  },
+  Strict,
+);
+export type EventsQuery = Static<typeof EventsQuery>;
+export const EventsAnswer = Type.Object({ events: Type.Array(SessionEventEnvelope), lastSeq: Seq() });
+
+export const PostMessageBody = Type.Object(
+  {
+    clientMessageId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
+    text: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_CHARS, pattern: '\\S' }),
+  },
+  Strict,
+);
+export type PostMessageBody = Static<typeof PostMessageBody>;
+export const PostMessageAnswer = Type.Object({ seq: Int(1, MAX_SEQ), duplicate: Type.Boolean() });
+export const CancelAnswer = Type.Object({ result: StringEnum(CANCEL_RESULTS) });
+
+// ---- calendar feeds ---------------------------------------------------------------------------
+export const FeedCreated = Type.Object({ id: Type.String(), createdAt: IsoTime(), url: Type.String() });
+export const FeedList = Type.Object({ feeds: Type.Array(Type.Object({ id: Type.String(), createdAt: IsoTime() })) });
+
+// ---- a human in the session (handoff) ------------------------------------------------------
+export const PartnerParams = Type.Object({ id: Type.String(), userId: Type.String() });
+export const Invite = Type.Object({
+  code: Type.String(),
+  /** Absolute `/invite/<code>` link (on PUBLIC_URL when set). */
+  url: Type.String(),
+  expiresAt: IsoTime(),
+  /** The link as a QR code, SVG markup. */
+  qrSvg: Type.String(),
+});
+export type Invite = Static<typeof Invite>;
+export const RedeemInviteBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: MAX_INVITE_CODE_INPUT_CHARS }) }, Strict);
+export const RedeemInviteAnswer = Type.Object({ sessionId: Type.String() });
+export const HandoffAnswer = Type.Object({ handoff: StringEnum(['started', 'ended'] as const) });
+export const Partner = Type.Object({ userId: Type.String(), displayName: Type.String(), createdAt: IsoTime() });
+export type Partner = Static<typeof Partner>;
+export const PartnerList = Type.Object({ partners: Type.Array(Partner) });
+
+// ---- Web Push and reminders ------------------------------------------------------------------
+export const VapidPublicKey = Type.Object({ publicKey: Type.String() });
+/** A browser's PushSubscription.toJSON(); `expirationTime` is accepted and ignored. */
+export const PushSubscriptionBody = Type.Object(
+  {
+    endpoint: Type.String({ minLength: 1, maxLength: MAX_PUSH_ENDPOINT_CHARS }),
+    expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    keys: Type.Object({ p256dh: Type.String({ minLength: 1, maxLength: 200 }), auth: Type.String({ minLength: 1, maxLength: 100 }) }, Strict),
+  },
+  Strict,
+);
+export type PushSubscriptionBody = Static<typeof PushSubscriptionBody>;
+export const PushSubscriptionCreated = Type.Object({ id: Type.String() });
+export type PushSubscriptionView = NonNullable<Device['pushSubscriptions']>[number];
+
+export const HHMM_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d$';
+const Hhmm = Type.String({ pattern: HHMM_PATTERN });
+/** `weekday`: 0–7 (0 and 7 Sunday, 1 Monday) or a day name ("friday", "Fri"); `time` local "HH:MM". */
+export const WeeklyTime = Type.Object({ weekday: Type.Union([Int(0, 7), Type.String({ minLength: 3, maxLength: 9 })]), time: Hhmm }, Strict);
+export type WeeklyTime = Static<typeof WeeklyTime>;
+export const QuietHours = Type.Object({ from: Hhmm, to: Hhmm }, Strict);
+export type QuietHours = Static<typeof QuietHours>;
+export const RemindersBody = Type.Object(
+  {
+    review: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    planning: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    quietHours: Type.Optional(Type.Union([QuietHours, Type.Null()])),
+  },
+  Strict,
+);
+export type RemindersBody = Static<typeof RemindersBody>;
+export const Reminders = Type.Object({
+  review: Type.Union([WeeklyTime, Type.Null()]),
+  planning: Type.Union([WeeklyTime, Type.Null()]),
+  quietHours: Type.Union([QuietHours, Type.Null()]),
+  timeZone: Type.String(),
+  /** When each reminder fires next, or null when it is off. */
+  next: Type.Object({ review: Type.Union([IsoTime(), Type.Null()]), planning: Type.Union([IsoTime(), Type.Null()]) }),
+});
+export type Reminders = Static<typeof Reminders>;
