@@ -208,7 +208,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const pushSubscriptions = new PushSubscriptions(db.prisma, config.push.allowedOrigins);
   const vapid = await loadVapidKeys(db.prisma);
-  const jobs = await startJobQueue(db, PUSH_QUEUES, app.log);
+  const jobs = startJobQueue(db, PUSH_QUEUES, app.log);
   const push = new PushService({
     prisma: db.prisma,
     subscriptions: pushSubscriptions,
@@ -219,7 +219,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now: overrides.now ?? (() => new Date()),
     logger: app.log,
   });
-  await push.start();
+  // Workers attach once the queue is ready; requests that enqueue wait for it by themselves.
+  const pushStarted = push.start().catch((err) => app.log.error({ err }, 'push workers failed to start'));
   onAnswerEnded = (sessionId, end) => {
     const status = end.data.status;
     if (status !== 'complete' && status !== 'failed') return;
@@ -352,6 +353,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets.stopHeartbeat();
     offKicks();
     await runs.close(config.shutdownGraceMs);
+    await pushStarted;
     await jobs.stop();
     presence.close();
     hub.close();

@@ -36,7 +36,12 @@ export function jobIdFor(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export async function startJobQueue(db: Pick<Database, 'jobSql'>, queues: string[], logger: QueueLogger): Promise<JobQueue> {
+/**
+ * Starts the queue in the background: pg-boss's own schema migration takes a moment (on a
+ * fresh PGlite, about a second), and nothing else needs to wait for it. Every method waits
+ * until the queue is ready.
+ */
+export function startJobQueue(db: Pick<Database, 'jobSql'>, queues: string[], logger: QueueLogger): JobQueue {
   const boss = new PgBoss({
     db: db.jobSql as PgBoss.Db,
     schema: JOB_SCHEMA,
@@ -45,31 +50,38 @@ export async function startJobQueue(db: Pick<Database, 'jobSql'>, queues: string
     supervise: true,
   });
   boss.on('error', (err) => logger.error({ err }, 'job queue error'));
-  await boss.start();
-  for (const name of queues) {
-    await boss.createQueue(name, {
-      name,
-      retryLimit: JOB_RETRY_LIMIT,
-      retryDelay: JOB_RETRY_DELAY_S,
-      retryBackoff: true,
-      expireInSeconds: JOB_EXPIRE_S,
-      // Completed jobs are kept a while so that a repeated key is still recognised.
-      retentionDays: 14,
-    });
-  }
+  const ready = (async () => {
+    await boss.start();
+    for (const name of queues) {
+      await boss.createQueue(name, {
+        name,
+        retryLimit: JOB_RETRY_LIMIT,
+        retryDelay: JOB_RETRY_DELAY_S,
+        retryBackoff: true,
+        expireInSeconds: JOB_EXPIRE_S,
+        // Completed jobs are kept a while so that a repeated key is still recognised.
+        retentionDays: 14,
+      });
+    }
+  })();
+  ready.catch((err) => logger.error({ err }, 'job queue failed to start'));
   return {
     async send(queue, data, opts = {}) {
+      await ready;
       return boss.send(queue, data, {
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.key ? { id: jobIdFor(`${queue}:${opts.key}`) } : {}),
       });
     },
     async work<T>(queue: string, handler: (job: Job<T>) => Promise<void>) {
+      await ready;
       await boss.work<T>(queue, { pollingIntervalSeconds: JOB_POLL_INTERVAL_S, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) await handler({ id: job.id, data: job.data });
       });
     },
     async stop() {
+      // A queue that never started has nothing to stop.
+      if (!(await ready.then(() => true, () => false))) return;
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 5_000 });
     },
   };
