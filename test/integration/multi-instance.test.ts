@@ -1,29 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import pg from 'pg';
-import { api, createSession, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
-import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
-import { spawnServer, type ServerProcess } from '../support/process.ts';
+import { api, createSession, textOf, WsTestClient, type Account } from '../support/client.ts';
+import { POSTGRES_URL } from '../support/db.ts';
 import { nth } from '../support/nth.ts';
+import { twoInstanceTest } from '../support/two-instances.ts';
 
 // Two real server processes on one PostgreSQL. PGlite is single-process by nature, so
 // this file only runs when the suite runs against PostgreSQL (CI does both).
+const it = twoInstanceTest({ database: 'shared', names: ['instance-a', 'instance-b'], env: { COACH_PACE_MS: '15' } });
+
 describe.skipIf(!POSTGRES_URL)('two server instances on one PostgreSQL', () => {
   let url: string;
-  let drop: () => Promise<void>;
-  let a: ServerProcess;
-  let b: ServerProcess;
+  let a: { url: string; wsUrl: string };
+  let b: { url: string; wsUrl: string; kill(): void };
   let alice: Account;
-  const env = () => ({ DATABASE_URL: url, COACH: 'demo', COACH_PACE_MS: '15' });
 
-  beforeAll(async () => {
-    ({ url, drop } = await createPostgresDatabase());
-    [a, b] = await Promise.all([spawnServer({ ...env(), INSTANCE_ID: 'instance-a' }), spawnServer({ ...env(), INSTANCE_ID: 'instance-b' })]);
-    alice = await signup(a.url);
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await drop?.();
+  // The fixtures are file-scoped: every test sees the same two instances and account.
+  it.beforeEach(({ instances, alice: account, databaseUrl }) => {
+    url = databaseUrl;
+    a = { url: instances.url(0), wsUrl: instances.wsUrl(0) };
+    b = { url: instances.url(1), wsUrl: instances.wsUrl(1), kill: () => instances.kill(1) };
+    alice = account;
   });
 
   async function runOwner(runId: string): Promise<string> {

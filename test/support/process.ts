@@ -3,6 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Output chunks kept per process (for error messages): a long soak must not hold every log line. */
+const KEPT_OUTPUT_CHUNKS = 500;
+/** stop(): SIGTERM, then SIGKILL if the process has not exited after this. */
+const STOP_TIMEOUT_MS = 30_000;
 
 export interface ServerProcess {
   url: string;
@@ -11,6 +15,7 @@ export interface ServerProcess {
   output: string[];
   /** SIGKILL: the instance dies without any cleanup, like a crashed machine. */
   kill(): void;
+  /** SIGTERM (graceful shutdown), resolved when the process has exited. */
   stop(): Promise<void>;
 }
 
@@ -33,7 +38,13 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Pr
       if (!m) return;
       clearTimeout(timer);
       proc.stdout!.off('data', onData);
-      proc.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
+      const keep = (c: Buffer) => {
+        output.push(c.toString());
+        if (output.length > KEPT_OUTPUT_CHUNKS) output.splice(0, output.length - KEPT_OUTPUT_CHUNKS);
+      };
+      proc.stdout!.on('data', keep);
+      proc.stderr!.off('data', onStartupError);
+      proc.stderr!.on('data', keep);
       resolve({
         url: m[1]!,
         wsUrl: m[1]!.replace(/^http/, 'ws'),
@@ -43,13 +54,19 @@ export function spawnServer(env: Record<string, string>, timeoutMs = 30_000): Pr
         stop: () =>
           new Promise<void>((done) => {
             if (proc.exitCode !== null || proc.signalCode !== null) return done();
-            proc.once('exit', () => done());
+            // A shutdown that hangs (its database is gone, say) ends as a crash would.
+            const force = setTimeout(() => proc.kill('SIGKILL'), STOP_TIMEOUT_MS);
+            proc.once('exit', () => {
+              clearTimeout(force);
+              done();
+            });
             proc.kill('SIGTERM');
           }),
       });
     };
     proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
+    const onStartupError = (c: Buffer) => output.push(c.toString());
+    proc.stderr!.on('data', onStartupError);
     proc.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output.join('')}`));

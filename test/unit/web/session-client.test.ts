@@ -346,6 +346,50 @@ describe('SessionClient outbox', () => {
     expect(client.getSnapshot().transcript.messageIds).toEqual(['user:cmid-1', 'user:cmid-2']);
   });
 
+  it('an internal error frame while live resends the outbox after a backoff, with the same clientMessageId', () => {
+    const server = new ScriptedServer();
+    const { client } = makeClient();
+    client.connect();
+    const ws = FakeWebSocket.last;
+    server.accept(ws);
+    client.send('during the outage');
+    expect(ws.framesOfType('user.message')).toHaveLength(1);
+    // The server could not store it (its database was down); the socket stays open.
+    ws.serverSend({ type: 'error', code: 'internal', message: 'Something went wrong on our side. Try again.' });
+    expect(client.getSnapshot().lastError?.code).toBe('internal');
+    vi.advanceTimersByTime(499);
+    expect(ws.framesOfType('user.message')).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(ws.framesOfType('user.message')).toEqual([
+      { type: 'user.message', clientMessageId: 'cmid-1', text: 'during the outage' },
+      { type: 'user.message', clientMessageId: 'cmid-1', text: 'during the outage' },
+    ]);
+    // Still failing: the next resend backs off further.
+    ws.serverSend({ type: 'error', code: 'internal', message: 'again' });
+    vi.advanceTimersByTime(999);
+    expect(ws.framesOfType('user.message')).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(ws.framesOfType('user.message')).toHaveLength(3);
+    server.ingest(ws);
+    expect(client.getSnapshot().queued).toBe(0);
+    expect(server.userMessages().map((e) => e.data.clientMessageId)).toEqual(['cmid-1']);
+    // Nothing queued: an error frame sends nothing.
+    ws.serverSend({ type: 'error', code: 'internal', message: 'unrelated' });
+    vi.advanceTimersByTime(60_000);
+    expect(ws.framesOfType('user.message')).toHaveLength(3);
+  });
+
+  it('other error frames do not resend the outbox', () => {
+    const { client } = makeClient();
+    client.connect();
+    const ws = FakeWebSocket.last;
+    new ScriptedServer().accept(ws);
+    client.send('x'.repeat(10));
+    ws.serverSend({ type: 'error', code: 'message_too_long', message: 'too long' });
+    vi.advanceTimersByTime(60_000);
+    expect(ws.framesOfType('user.message')).toHaveLength(1);
+  });
+
   it('blank messages are not queued', () => {
     const { client } = makeClient();
     expect(client.send('   ')).toBeNull();

@@ -47,6 +47,14 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 /** Close code the client uses when it abandons a socket itself (gap, dead heartbeat, timeout). */
 export const CLOSE_CLIENT_RESYNC = 4000;
 export const CLOSE_NORMAL = 1000;
+/**
+ * An `internal` error frame means the server could not store a command (its database was down,
+ * say) while the socket stayed open. The frame does not say which message failed, and without a
+ * reconnect nothing would send the outbox again, so it is resent after a backoff from this base
+ * (retries are safe: the clientMessageId deduplicates them, SL5).
+ */
+export const RESEND_AFTER_ERROR_BASE_MS = 1_000;
+export const RESEND_AFTER_ERROR_MAX_MS = 15_000;
 
 export type ConnectionState =
   /** Constructed, connect() not called yet. */
@@ -134,6 +142,9 @@ export class SessionClient {
   private ws: WebSocketLike | null = null;
   private reconnectTimer: TimerHandle | null = null;
   private connectTimer: TimerHandle | null = null;
+  private resendTimer: TimerHandle | null = null;
+  /** `internal` errors in a row with messages still queued; 0 once a queued message is confirmed. */
+  private resendStreak = 0;
   private started = false;
   private disposed = false;
   private networkOnline: boolean;
@@ -266,6 +277,8 @@ export class SessionClient {
     this.disposed = true;
     this.clearReconnectTimer();
     this.clearConnectTimer();
+    if (this.resendTimer !== null) this.clearTimer(this.resendTimer);
+    this.resendTimer = null;
     this.heartbeat.stop();
     const ws = this.ws;
     this.ws = null;
@@ -398,6 +411,7 @@ export class SessionClient {
         return;
       case 'error':
         this.update({ lastError: { code: frame.code, message: frame.message } });
+        if (frame.code === 'internal') this.scheduleResend();
         return;
       case 'presence':
         this.update({ presence: frame.raw });
@@ -419,7 +433,10 @@ export class SessionClient {
     }
     if (transcript.lastSeq > this.gapAtSeq) this.gapStreak = 0;
     let queued = this.snapshot.queued;
-    if (ev.type === 'user.message' && this.outbox.remove(ev.data.clientMessageId)) queued = this.outbox.size;
+    if (ev.type === 'user.message' && this.outbox.remove(ev.data.clientMessageId)) {
+      queued = this.outbox.size;
+      this.resendStreak = 0;
+    }
     this.update({ transcript, queued });
   }
 
@@ -450,6 +467,22 @@ export class SessionClient {
     } else {
       this.abandonSocket('gap', backoffDelayMs(this.gapStreak - 1, this.backoffOpts));
     }
+  }
+
+  /** Resends the outbox on this socket after a backoff (see RESEND_AFTER_ERROR_BASE_MS). */
+  private scheduleResend(): void {
+    if (this.resendTimer !== null || this.outbox.size === 0) return;
+    this.resendStreak += 1;
+    const delay = backoffDelayMs(this.resendStreak, {
+      baseMs: RESEND_AFTER_ERROR_BASE_MS,
+      maxMs: RESEND_AFTER_ERROR_MAX_MS,
+      random: this.random,
+    });
+    this.resendTimer = this.setTimer(() => {
+      this.resendTimer = null;
+      // Not live: the next "ready" flushes the outbox anyway.
+      if (this.snapshot.connection.status === 'live') this.flushOutbox();
+    }, delay);
   }
 
   private flushOutbox(): void {
