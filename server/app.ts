@@ -66,6 +66,8 @@ export const CLOSE_HANDSHAKE_WAIT_MS = 2_000;
 const DS_SWEEP_INTERVAL_MS = 30_000;
 const DS_SSE_MAX_CONNECTION_MS = 60_000;
 const DS_SSE_HEARTBEAT_MS = 15_000;
+/** On shutdown, how long the job queue may take to stop (its jobs are durable: the next start resumes them). */
+const JOB_QUEUE_STOP_WAIT_MS = 8_000;
 
 export interface AppServices {
   db: Database;
@@ -353,8 +355,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets.stopHeartbeat();
     offKicks();
     await runs.close(config.shutdownGraceMs);
-    await pushStarted;
-    await jobs.stop();
+    // Bounded: a queue still migrating on a starved machine must not hold shutdown hostage.
+    let stopTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pushStarted.then(() => jobs.stop()),
+      new Promise<void>((resolve) => (stopTimer = setTimeout(resolve, JOB_QUEUE_STOP_WAIT_MS))),
+    ]).catch((err) => app.log.warn({ err }, 'job queue stop failed'));
+    clearTimeout(stopTimer);
     presence.close();
     hub.close();
     await log.close();
