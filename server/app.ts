@@ -221,8 +221,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     now: overrides.now ?? (() => new Date()),
     logger: app.log,
   });
-  // Workers attach once the queue is ready; requests that enqueue wait for it by themselves.
+  // Started before the app listens: closing a queue mid-migration would leave PGlite mid-statement.
   const pushStarted = push.start().catch((err) => app.log.error({ err }, 'push workers failed to start'));
+  await pushStarted;
   onAnswerEnded = (sessionId, end) => {
     const status = end.data.status;
     if (status !== 'complete' && status !== 'failed') return;
