@@ -1,5 +1,7 @@
 // A human in the session: invites, what a partner may and may not reach (HTTP, WebSocket,
 // /ds), authorship, presence roles, take-over and hand-back (SL19), and removal.
+import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -99,7 +101,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain('Private diary');
     }
-    await expect(WsTestClient.connect(server.wsUrl, other, partner)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await WsTestClient.refusal(server.wsUrl, other, partner)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
     expect((await fetch(ds(server, other), { headers: { cookie: partner.cookie } })).status).toBe(404);
     // X itself is open to them on all three.
     expect((await fetch(ds(server, shared), { headers: { cookie: partner.cookie } })).status).toBe(200);
@@ -193,7 +195,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
       expect((await api(server.url, partner, method, path)).status, path).toBe(404);
     }
     expect((await api(server.url, partner, 'GET', '/api/sessions')).body.sessions).toEqual([]);
-    await expect(WsTestClient.connect(server.wsUrl, shared, partner)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await WsTestClient.refusal(server.wsUrl, shared, partner)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
     expect((await fetch(ds(server, shared), { headers: { cookie: partner.cookie } })).status).toBe(404);
     const events = (await api(server.url, owner, 'GET', `/api/sessions/${shared}/events?limit=1000`)).body.events;
     const lastHandoff = events.filter((e: { type: string }) => e.type.startsWith('handoff.')).at(-1);

@@ -1,3 +1,5 @@
+import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
@@ -45,7 +47,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events`)).status).toBe(404);
     expect((await api(server.url, alice, 'DELETE', `/api/sessions/${sessionId}`)).status).toBe(404);
-    await expect(WsTestClient.connect(server.wsUrl, sessionId, alice)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await WsTestClient.refusal(server.wsUrl, sessionId, alice)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
   });
 
   it('SL16: deleting frees a slot, and another user’s session is 404 and stays', async () => {
