@@ -17,6 +17,7 @@ import { DeviceService } from './auth/device-service.ts';
 import { PairingService } from './auth/pairing-service.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { decodeNotice } from './db/notify-registry.ts';
 import type { DsStore } from './ds/port.ts';
 import { dsRoutes } from './ds/routes.ts';
 import { SessionSources, StoreSources } from './ds/source.ts';
@@ -53,6 +54,18 @@ import type { RunStore, SessionStore } from './session/run-store.ts';
 import { resolveSessionWeek } from './coach/session-week.ts';
 import { SessionService } from './session/session-service.ts';
 import { SqlSessionLog } from './session/sql-log.ts';
+import type { Agent as HttpsAgent } from 'node:https';
+import { InviteService } from './handoff/invite-service.ts';
+import { PartnerService } from './handoff/partner-service.ts';
+import { handoffRoutes } from './http/routes/handoff.ts';
+import { pushRoutes } from './http/routes/push.ts';
+import { startJobQueue, type JobQueue } from './jobs/queue.ts';
+import { Notifier } from './push/notifier.ts';
+import { PUSH_QUEUES, PushService } from './push/push-service.ts';
+import { PushSender } from './push/sender.ts';
+import { PushSubscriptions } from './push/subscriptions.ts';
+import { loadVapidKeys } from './push/vapid.ts';
+import type { SessionEvent } from './session/types.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/web');
 /** On shutdown, how long clients get to acknowledge the 1012 close before their sockets are cut. */
@@ -63,6 +76,8 @@ const DS_SSE_MAX_CONNECTION_MS = 60_000;
 const DS_SSE_HEARTBEAT_MS = 15_000;
 /** Idle connections are closed after the longest quiet a live read has (a long-poll) plus this. */
 const IDLE_MARGIN_MS = 30_000;
+/** On shutdown, how long the job queue may take to stop (its jobs are durable: the next start resumes them). */
+const JOB_QUEUE_STOP_WAIT_MS = 8_000;
 
 export interface AppServices {
   db: Database;
@@ -85,6 +100,11 @@ export interface AppServices {
   sockets: SocketRegistry;
   instanceId: string;
   metrics: AppMetrics;
+  jobs: JobQueue;
+  push: PushService;
+  pushSubscriptions: PushSubscriptions;
+  invites: InviteService;
+  partners: PartnerService;
 }
 
 export interface RegisteredRoute {
@@ -102,10 +122,12 @@ export interface AppOverrides {
   agent?: (services: Pick<AppServices, 'db' | 'log'>) => Agent;
   /** Write log lines here instead of stdout (tests read them to prove secrets stay out). */
   logStream?: DestinationStream;
-  /** The wall clock for expiry decisions (pairing codes). */
+  /** The wall clock for expiry decisions (pairing codes, invites) and reminder times. */
   now?: () => Date;
   /** A monotonic clock in ms for rate limits (tests advance it instead of sleeping). */
   monotonicNow?: () => number;
+  /** The agent for push requests (tests trust their fake push service's certificate with it). */
+  pushAgent?: HttpsAgent;
 }
 
 declare module 'fastify' {
@@ -172,6 +194,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const planUpdates = new PlanUpdates(db, log);
   const agent = overrides.agent?.({ db, log }) ?? createCoach(config, { db, plans, logger: app.log, now: overrides.now });
   let runs: RunManager | undefined;
+  // Bound once the push service exists (it needs the database and the job queue).
+  let onAnswerEnded: (sessionId: string, end: SessionEvent) => void = () => {};
   const metrics = createAppMetrics({
     sessions: () => hub.sessionCount(),
     subscribers: () => hub.subscriberCount(),
@@ -187,6 +211,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       runEnded: (status) => {
         if (status === 'failed') metrics.runsFailed.inc();
       },
+      answerEnded: (sessionId, end) => onAnswerEnded(sessionId, end),
     },
     // One read of the session row (with its user's time zone) per turn.
     describeTurn: async (sessionId) => {
@@ -210,7 +235,44 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const offDeleted = log.onNotification((n) => {
     if (n.kind === 'session_deleted') sockets.closeSession(n.sessionId);
   });
-  app.decorate('services', { db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics });
+  const invites = new InviteService(db.prisma, overrides.now);
+  const partners = new PartnerService(db);
+  // A removed partner's sockets close on every instance (the removing one closes its own at once too).
+  const offKicks = db.feed.onPayload((payload) => {
+    const n = decodeNotice(payload);
+    if (n?.kind === 'partner_removed') sockets.closeSessionUser(n.sessionId, n.userId);
+  });
+  const pushSubscriptions = new PushSubscriptions(db.prisma, config.push.allowedOrigins);
+  const vapid = await loadVapidKeys(db.prisma);
+  const jobs = startJobQueue(db, PUSH_QUEUES, app.log);
+  const push = new PushService({
+    prisma: db.prisma,
+    subscriptions: pushSubscriptions,
+    notifier: new Notifier(db.prisma, pushSubscriptions, new PushSender(vapid, config.push.contact, config.push.allowedOrigins, overrides.pushAgent), app.log),
+    queue: jobs,
+    publicKey: vapid.publicKey,
+    publicOrigin: config.publicOrigin,
+    now: overrides.now ?? (() => new Date()),
+    logger: app.log,
+  });
+  // Started before the app listens: closing a queue mid-migration would leave PGlite mid-statement.
+  const pushStarted = push.start().catch((err) => app.log.error({ err }, 'push workers failed to start'));
+  await pushStarted;
+  onAnswerEnded = (sessionId, end) => {
+    const status = end.data.status;
+    if (status !== 'complete' && status !== 'failed') return;
+    void (async () => {
+      const s = await db.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, title: true } });
+      // Someone who is looking at the session sees the answer; only the absent are told.
+      if (!s || presence.userPresent(sessionId, s.userId)) return;
+      const text = status === 'failed' ? String(end.data.reason ?? 'The coach could not answer.') : String(end.data.text ?? '');
+      await push.answerEnded({ userId: s.userId, sessionId, sessionTitle: s.title, messageId: String(end.data.messageId), text });
+    })().catch((err) => app.log.warn({ err, sessionId }, 'answer notification failed'));
+  };
+  app.decorate('services', {
+    db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics,
+    jobs, push, pushSubscriptions, invites, partners,
+  });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
   installErrorHandler(app, { spaFallback: serveWeb });
@@ -264,8 +326,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     secureCookies: config.secureCookies,
     sockets,
     limiters: { signupPerIp: new KeyedRateLimiter(rl.signupPerIp), loginPerIp: new KeyedRateLimiter(rl.loginPerIp), authPerEmail: new KeyedRateLimiter(rl.authPerEmail) },
+    onTimeZoneChanged: (userId) => push.rescheduleAfterZoneChange(userId),
+    onSignedOut: (loginId) => pushSubscriptions.removeForLogins([loginId]),
   }));
-  await app.register(deviceRoutes({ devices, sockets }));
+  await app.register(deviceRoutes({ devices, sockets, pushSubscriptions }));
+  await app.register(pushRoutes({ push, subscriptions: pushSubscriptions, limiters: { testPerUser: new KeyedRateLimiter(rl.pushTestPerUser) } }));
+  await app.register(handoffRoutes({
+    prisma: db.prisma,
+    sessions,
+    invites,
+    partners,
+    plans,
+    sockets,
+    publicOrigin: config.publicOrigin,
+    limiters: { invitesPerUser: new KeyedRateLimiter(rl.invitesPerUser), redeemPerUser: new KeyedRateLimiter(rl.inviteRedeemPerUser) },
+  }));
   await app.register(pairingRoutes({
     pairing,
     secureCookies: config.secureCookies,
@@ -325,8 +400,16 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     storeSources.close();
     await ds.close();
     sockets.stopHeartbeat();
+    offKicks();
     await runs.close(config.shutdownGraceMs);
     offDeleted();
+    // Bounded: a queue still migrating on a starved machine must not hold shutdown hostage.
+    let stopTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pushStarted.then(() => jobs.stop()),
+      new Promise<void>((resolve) => (stopTimer = setTimeout(resolve, JOB_QUEUE_STOP_WAIT_MS))),
+    ]).catch((err) => app.log.warn({ err }, 'job queue stop failed'));
+    clearTimeout(stopTimer);
     presence.close();
     planUpdates.close();
     hub.close();

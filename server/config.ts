@@ -44,9 +44,29 @@ export interface Config {
   trustProxy: boolean | number;
   /** The server pings every socket this often and drops those that did not answer the previous ping. */
   wsHeartbeatMs: number;
+  push: PushConfig;
   limits: Limits;
   rateLimits: RateLimits;
 }
+
+export interface PushConfig {
+  /**
+   * Origins the server may POST push messages to: `https://host[:port]`, or
+   * `https://*.domain` for any subdomain. A subscription elsewhere is refused with 400.
+   */
+  allowedOrigins: string[];
+  /** VAPID `sub`: who push services contact about our traffic (an https: URL or mailto:). */
+  contact: string;
+}
+
+/** The browsers' push services: Chrome/Edge (FCM), Firefox (autopush), Safari (Apple), Windows (WNS). */
+export const DEFAULT_PUSH_ORIGINS = [
+  'https://fcm.googleapis.com',
+  'https://updates.push.services.mozilla.com',
+  'https://web.push.apple.com',
+  'https://*.push.apple.com',
+  'https://*.notify.windows.com',
+];
 
 export interface Limits {
   maxSessionsPerUser: number;
@@ -74,6 +94,9 @@ export interface RateLimits {
   authPerEmail: BucketSpec;
   pairingCreatePerUser: BucketSpec;
   pairingRedeemPerIp: BucketSpec;
+  invitesPerUser: BucketSpec;
+  inviteRedeemPerUser: BucketSpec;
+  pushTestPerUser: BucketSpec;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -92,6 +115,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   pairingCreatePerUser: { burst: 10, refillPerMinute: 2 },
   // Each guess is one of 2^50 codes; see docs/security.md for why this rate keeps guessing hopeless.
   pairingRedeemPerIp: { burst: 10, refillPerMinute: 5 },
+  invitesPerUser: { burst: 20, refillPerMinute: 5 },
+  inviteRedeemPerUser: { burst: 10, refillPerMinute: 5 },
+  pushTestPerUser: { burst: 5, refillPerMinute: 2 },
 };
 
 export class ConfigError extends Error {
@@ -125,6 +151,21 @@ function trustProxy(env: NodeJS.ProcessEnv): boolean | number {
   throw new ConfigError('TRUST_PROXY', `must be false, true or the number of proxy hops (1–10), got "${raw}"`);
 }
 
+const ORIGIN_PATTERN = /^https:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i;
+
+/** PUSH_ALLOWED_ORIGINS: comma-separated origins; the word `default` stands for the browsers' services. */
+function pushOrigins(env: NodeJS.ProcessEnv): string[] {
+  const raw = str(env, 'PUSH_ALLOWED_ORIGINS');
+  if (raw === undefined) return DEFAULT_PUSH_ORIGINS;
+  const out: string[] = [];
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (item === 'default') out.push(...DEFAULT_PUSH_ORIGINS);
+    else if (ORIGIN_PATTERN.test(item)) out.push(item.toLowerCase());
+    else throw new ConfigError('PUSH_ALLOWED_ORIGINS', `"${item}" is not an https origin such as https://push.example or https://*.push.example`);
+  }
+  return out;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = str(env, 'DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -147,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('PUBLIC_URL', `must be an http(s) URL such as https://focus.example, got "${publicUrl}"`);
     }
   }
+  const contact = str(env, 'PUSH_CONTACT') ?? (publicOrigin?.startsWith('https://') ? publicOrigin : 'mailto:focus-coach@localhost');
+  if (!/^(https:\/\/|mailto:)\S+$/.test(contact)) throw new ConfigError('PUSH_CONTACT', `must be an https: URL or a mailto: address, got "${contact}"`);
   const coach = (str(env, 'COACH') ?? 'auto') as CoachMode;
   if (!COACH_MODES.includes(coach)) throw new ConfigError('COACH', `must be one of ${COACH_MODES.join(', ')}, got "${coach}"`);
   if (coach === 'openai' && !str(env, 'OPENAI_API_KEY')) throw new ConfigError('OPENAI_API_KEY', 'is required when COACH=openai');
@@ -176,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicOrigin,
     trustProxy: trustProxy(env),
     wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 50, 600_000),
+    push: { allowedOrigins: pushOrigins(env), contact },
     limits: {
       ...DEFAULT_LIMITS,
       maxSessionsPerUser: int(env, 'MAX_SESSIONS_PER_USER', DEFAULT_LIMITS.maxSessionsPerUser, 1, 1_000_000),

@@ -1,3 +1,4 @@
+import { MAX_DISPLAY_NAME_CHARS, type SessionRole } from '../contract/index.ts';
 import type { PrismaClient } from '../db/database.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hashToken, newToken } from './tokens.ts';
@@ -6,12 +7,23 @@ export interface AuthUser {
   id: string;
   email: string;
   timeZone: string;
+  /** What others in a shared session see: the chosen name, else the email's local part. */
+  displayName: string;
 }
 
 export type SignupOutcome = { kind: 'created'; user: AuthUser; token: string } | { kind: 'email_taken' };
 export type LoginOutcome = { kind: 'ok'; user: AuthUser; token: string } | { kind: 'invalid_credentials' };
 
-const toUser = (u: { id: string; email: string; timeZone: string }): AuthUser => ({ id: u.id, email: u.email, timeZone: u.timeZone });
+
+/** The email's local part stands in for a name nobody chose. */
+export const displayNameOf = (u: { email: string; displayName: string }): string => u.displayName || u.email.split('@')[0]!.slice(0, MAX_DISPLAY_NAME_CHARS);
+
+const toUser = (u: { id: string; email: string; timeZone: string; displayName: string }): AuthUser => ({
+  id: u.id,
+  email: u.email,
+  timeZone: u.timeZone,
+  displayName: displayNameOf(u),
+});
 
 export class AuthService {
   constructor(private readonly prisma: PrismaClient) {}
@@ -56,20 +68,27 @@ export class AuthService {
   }
 
   /**
-   * The login and whether its user owns `sessionId`, in ONE query: a session socket's
-   * upgrade waits on this before its replay starts.
+   * The login and the user's role in `sessionId` (owner, partner, or none), in ONE query:
+   * a session socket's upgrade waits on this before its replay starts.
    */
-  async userForTokenAndSession(token: string, sessionId: string): Promise<{ user: AuthUser & { loginId: string; deviceName: string }; ownsSession: boolean } | undefined> {
+  async userForTokenAndSession(
+    token: string,
+    sessionId: string,
+  ): Promise<{ user: AuthUser & { loginId: string; deviceName: string }; role: SessionRole | null } | undefined> {
     if (token.length > MAX_TOKEN_CHARS) return undefined;
-    const rows = await this.prisma.$queryRaw<Array<{ loginId: string; deviceName: string; lastSeenAt: Date; id: string; email: string; timeZone: string; owns: boolean }>>`
-      SELECT l.id AS "loginId", l."deviceName", l."lastSeenAt", u.id, u.email, u."timeZone",
-        EXISTS (SELECT 1 FROM "Session" s WHERE s.id = ${sessionId} AND s."userId" = u.id) AS owns
+    const rows = await this.prisma.$queryRaw<
+      Array<{ loginId: string; deviceName: string; lastSeenAt: Date; id: string; email: string; timeZone: string; displayName: string; owns: boolean; partner: boolean }>
+    >`
+      SELECT l.id AS "loginId", l."deviceName", l."lastSeenAt", u.id, u.email, u."timeZone", u."displayName",
+        EXISTS (SELECT 1 FROM "Session" s WHERE s.id = ${sessionId} AND s."userId" = u.id) AS owns,
+        EXISTS (SELECT 1 FROM "SessionPartner" p WHERE p."sessionId" = ${sessionId} AND p."userId" = u.id) AS partner
       FROM "LoginSession" l JOIN "User" u ON u.id = l."userId"
       WHERE l."tokenHash" = ${hashToken(token)} AND l."revokedAt" IS NULL`;
     const row = rows[0];
     if (!row) return undefined;
     await this.touch(row.loginId, new Date(row.lastSeenAt));
-    return { user: { ...toUser(row), loginId: row.loginId, deviceName: row.deviceName }, ownsSession: Boolean(row.owns) };
+    const role: SessionRole | null = row.owns ? 'owner' : row.partner ? 'partner' : null;
+    return { user: { ...toUser(row), loginId: row.loginId, deviceName: row.deviceName }, role };
   }
 
   private async touch(loginId: string, lastSeenAt: Date): Promise<void> {
@@ -84,6 +103,10 @@ export class AuthService {
 
   async setTimeZone(userId: string, timeZone: string): Promise<AuthUser> {
     return toUser(await this.prisma.user.update({ where: { id: userId }, data: { timeZone } }));
+  }
+
+  async updateProfile(userId: string, changes: { timeZone?: string; displayName?: string }): Promise<AuthUser> {
+    return toUser(await this.prisma.user.update({ where: { id: userId }, data: changes }));
   }
 
   async logout(token: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../db/database.ts';
-import type { AuthService, AuthUser } from './auth-service.ts';
+import { displayNameOf, type AuthService, type AuthUser } from './auth-service.ts';
 import { newPairingCode, normalizePairingCode } from './pairing-code.ts';
 import { hashToken } from './tokens.ts';
 
@@ -58,6 +58,6 @@ export class PairingService {
     const { token, loginId } = await this.auth.startLoginWithId(row.userId, deviceName);
     // The session may have been deleted since the code was made; then the device just lands on the list.
     const sessionId = row.sessionId && (await this.prisma.session.count({ where: { id: row.sessionId, userId: row.userId } })) === 1 ? row.sessionId : null;
-    return { kind: 'redeemed', user: { id: row.user.id, email: row.user.email, timeZone: row.user.timeZone }, token, loginId, sessionId };
+    return { kind: 'redeemed', user: { id: row.user.id, email: row.user.email, timeZone: row.user.timeZone, displayName: displayNameOf(row.user) }, token, loginId, sessionId };
   }
 }

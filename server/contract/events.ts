@@ -1,15 +1,23 @@
 // Persisted session events (docs/protocol.md, "Server → client"): the envelope and each type's data.
 import { Type, type Static } from '@sinclair/typebox';
-import { END_STATUSES, TURN_REQUEST_MODES, type EventType } from './kinds.ts';
+import { END_STATUSES, SESSION_ROLES, TURN_REQUEST_MODES, type EventType } from './kinds.ts';
 import { Int, IsoTime, StringEnum } from './schema-kit.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_MESSAGE_CHARS, MAX_SEQ } from './limits.ts';
 
 const Id = Type.String({ minLength: 1 });
 
+/** Who wrote a message or took a session over. `displayName` is untrusted text. */
+export const Author = Type.Object({ userId: Id, displayName: Type.String(), role: StringEnum(SESSION_ROLES) });
+export type Author = Static<typeof Author>;
+
 export const UserMessageData = Type.Object({
   clientMessageId: Type.String({ minLength: 1, maxLength: MAX_CLIENT_MESSAGE_ID_CHARS }),
   text: Type.String({ maxLength: MAX_MESSAGE_CHARS }),
+  /** Set on every message written through HTTP or the WebSocket. */
+  author: Type.Optional(Author),
 });
+/** handoff.started / handoff.ended (SL19): who took over, or who handed back. */
+export const HandoffData = Type.Object({ by: Author });
 export const AssistantStartData = Type.Object({ messageId: Id, runId: Id });
 export const AssistantDeltaData = Type.Object({
   messageId: Id,
@@ -70,6 +78,8 @@ export const EVENT_DATA = {
   'plan.updated': PlanUpdatedData,
   'assistant.meta': AssistantMetaData,
   'turn.requested': TurnRequestedData,
+  'handoff.started': HandoffData,
+  'handoff.ended': HandoffData,
 } as const satisfies Record<EventType, unknown>;
 
 export type EventData<T extends EventType> = Static<(typeof EVENT_DATA)[T]>;

@@ -1,6 +1,6 @@
 // Session WebSocket frames (docs/protocol.md): what clients send and the ephemeral frames the server sends.
 import { Type, type Static } from '@sinclair/typebox';
-import { TURN_REQUEST_MODES, WS_ERROR_CODES } from './kinds.ts';
+import { SESSION_ROLES, TURN_REQUEST_MODES, WS_ERROR_CODES } from './kinds.ts';
 import { SessionEventEnvelope } from './events.ts';
 import { MAX_CLIENT_MESSAGE_ID_CHARS, MAX_INT32, MAX_MESSAGE_CHARS, REPLAY_BATCH_EVENTS } from './limits.ts';
 import { Int, Seq, StringEnum } from './schema-kit.ts';
@@ -43,6 +43,10 @@ export const PresenceDevice = Type.Object({
   /** Untrusted text: the name the device gave, else one derived from its User-Agent. */
   label: Type.String(),
   connections: Int(1, MAX_INT32),
+  /** Whose device it is, their name (untrusted text) and role in the session. */
+  userId: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  role: Type.Optional(StringEnum(SESSION_ROLES)),
 });
 export const PresenceFrame = Type.Object({ type: Type.Literal('presence'), you: Type.String(), devices: Type.Array(PresenceDevice) });
 export type ReadyFrame = Static<typeof ReadyFrame>;

@@ -1,12 +1,15 @@
 // HTTP bodies, parameters and answers of the API (docs/protocol.md, "HTTP"). Routes pass
 // these schemas to Fastify; answers are typed with them. Bodies refuse unknown properties.
 import { Type, type Static } from '@sinclair/typebox';
-import { BLOCK_KINDS, CANCEL_RESULTS, EDITABLE_ROCK_STATUSES, SESSION_KINDS, SESSION_STATUSES, TURN_REQUEST_MODES } from './kinds.ts';
+import { BLOCK_KINDS, CANCEL_RESULTS, EDITABLE_ROCK_STATUSES, SESSION_KINDS, SESSION_ROLES, SESSION_STATUSES, TURN_REQUEST_MODES } from './kinds.ts';
 import {
   DEFAULT_EVENTS_PAGE,
   MAX_CLIENT_MESSAGE_ID_CHARS,
   MAX_DEVICE_NAME_CHARS,
+  MAX_DISPLAY_NAME_CHARS,
   MAX_EMAIL_CHARS,
+  MAX_INVITE_CODE_INPUT_CHARS,
+  MAX_PUSH_ENDPOINT_CHARS,
   MAX_EVENTS_PAGE,
   MAX_ID_CHARS,
   MAX_MESSAGE_CHARS,
@@ -42,7 +45,13 @@ export const IdParams = Type.Object({ id: Type.String() });
 export const WeekParams = Type.Object({ weekKey: Type.String({ pattern: WEEK_KEY_PATTERN }) });
 
 // ---- accounts -----------------------------------------------------------------------------
-export const User = Type.Object({ id: Type.String(), email: Type.String(), timeZone: Type.String() });
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  timeZone: Type.String(),
+  /** The name others see in a shared session: the chosen one, else the email's local part. */
+  displayName: Type.Optional(Type.String()),
+});
 export type User = Static<typeof User>;
 export const UserAnswer = Type.Object({ user: User });
 /** GET /api/auth/session: who is signed in here, answered 200 either way (a signed-out page load logs no error). */
@@ -63,7 +72,14 @@ export const CredentialsBody = Type.Object(
 );
 export type CredentialsBody = Static<typeof CredentialsBody>;
 
-export const PatchMeBody = Type.Object({ timeZone: TimeZone }, Strict);
+export const PatchMeBody = Type.Object(
+  {
+    timeZone: Type.Optional(TimeZone),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_DISPLAY_NAME_CHARS, pattern: '\\S' })),
+  },
+  { ...Strict, minProperties: 1 },
+);
+export type PatchMeBody = Static<typeof PatchMeBody>;
 
 export const Device = Type.Object({
   id: Type.String(),
@@ -72,6 +88,8 @@ export const Device = Type.Object({
   lastSeenAt: IsoTime(),
   /** The device asking. */
   current: Type.Boolean(),
+  /** Where this device gets Web Push notifications (`service` is the push service's origin). */
+  pushSubscriptions: Type.Optional(Type.Array(Type.Object({ id: Type.String(), service: Type.String(), createdAt: IsoTime() }))),
 });
 export type Device = Static<typeof Device>;
 export const DeviceList = Type.Object({ devices: Type.Array(Device) });
@@ -119,6 +137,9 @@ export const SessionView = Type.Object({
   weekKey: Type.Union([Type.String(), Type.Null()]),
   createdAt: IsoTime(),
   lastSeq: Seq(),
+  /** The caller's place in it; `shared` is true when the caller is a partner. */
+  role: Type.Optional(StringEnum(SESSION_ROLES)),
+  shared: Type.Optional(Type.Boolean()),
 });
 export type SessionView = Static<typeof SessionView>;
 
@@ -224,3 +245,62 @@ export const PlanAnswer = Type.Object({ plan: Type.Object({ version: Type.Intege
 export const Feed = Type.Object({ id: Type.String(), createdAt: IsoTime() });
 export type Feed = Static<typeof Feed>;
 export const FeedList = Type.Object({ feeds: Type.Array(Feed) });
+
+// ---- a human in the session (handoff) ------------------------------------------------------
+export const PartnerParams = Type.Object({ id: Type.String(), userId: Type.String() });
+export const Invite = Type.Object({
+  code: Type.String(),
+  /** Absolute `/invite/<code>` link (on PUBLIC_URL when set). */
+  url: Type.String(),
+  expiresAt: IsoTime(),
+  /** The link as a QR code, SVG markup. */
+  qrSvg: Type.String(),
+});
+export type Invite = Static<typeof Invite>;
+export const RedeemInviteBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: MAX_INVITE_CODE_INPUT_CHARS }) }, Strict);
+export const RedeemInviteAnswer = Type.Object({ sessionId: Type.String() });
+export const HandoffAnswer = Type.Object({ handoff: StringEnum(['started', 'ended'] as const) });
+export const Partner = Type.Object({ userId: Type.String(), displayName: Type.String(), createdAt: IsoTime() });
+export type Partner = Static<typeof Partner>;
+export const PartnerList = Type.Object({ partners: Type.Array(Partner) });
+
+// ---- Web Push and reminders ------------------------------------------------------------------
+export const VapidPublicKey = Type.Object({ publicKey: Type.String() });
+/** A browser's PushSubscription.toJSON(); `expirationTime` is accepted and ignored. */
+export const PushSubscriptionBody = Type.Object(
+  {
+    endpoint: Type.String({ minLength: 1, maxLength: MAX_PUSH_ENDPOINT_CHARS }),
+    expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    keys: Type.Object({ p256dh: Type.String({ minLength: 1, maxLength: 200 }), auth: Type.String({ minLength: 1, maxLength: 100 }) }, Strict),
+  },
+  Strict,
+);
+export type PushSubscriptionBody = Static<typeof PushSubscriptionBody>;
+export const PushSubscriptionCreated = Type.Object({ id: Type.String() });
+export type PushSubscriptionView = NonNullable<Device['pushSubscriptions']>[number];
+
+export const HHMM_PATTERN = '^([01]\\d|2[0-3]):[0-5]\\d$';
+const Hhmm = Type.String({ pattern: HHMM_PATTERN });
+/** `weekday`: 0–7 (0 and 7 Sunday, 1 Monday) or a day name ("friday", "Fri"); `time` local "HH:MM". */
+export const WeeklyTime = Type.Object({ weekday: Type.Union([Int(0, 7), Type.String({ minLength: 3, maxLength: 9 })]), time: Hhmm }, Strict);
+export type WeeklyTime = Static<typeof WeeklyTime>;
+export const QuietHours = Type.Object({ from: Hhmm, to: Hhmm }, Strict);
+export type QuietHours = Static<typeof QuietHours>;
+export const RemindersBody = Type.Object(
+  {
+    review: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    planning: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    quietHours: Type.Optional(Type.Union([QuietHours, Type.Null()])),
+  },
+  Strict,
+);
+export type RemindersBody = Static<typeof RemindersBody>;
+export const Reminders = Type.Object({
+  review: Type.Union([WeeklyTime, Type.Null()]),
+  planning: Type.Union([WeeklyTime, Type.Null()]),
+  quietHours: Type.Union([QuietHours, Type.Null()]),
+  timeZone: Type.String(),
+  /** When each reminder fires next, or null when it is off. */
+  next: Type.Object({ review: Type.Union([IsoTime(), Type.Null()]), planning: Type.Union([IsoTime(), Type.Null()]) }),
+});
+export type Reminders = Static<typeof Reminders>;

@@ -9,7 +9,18 @@ export const END_STATUSES = ['complete', 'cancelled', 'interrupted', 'failed'] a
 export type EndStatus = (typeof END_STATUSES)[number];
 
 /** Persisted event types. Clients must ignore types they do not know. */
-export const EVENT_TYPES = ['user.message', 'assistant.start', 'assistant.delta', 'assistant.end', 'cancel.requested', 'plan.updated', 'assistant.meta', 'turn.requested'] as const;
+export const EVENT_TYPES = [
+  'user.message',
+  'assistant.start',
+  'assistant.delta',
+  'assistant.end',
+  'cancel.requested',
+  'plan.updated',
+  'assistant.meta',
+  'turn.requested',
+  'handoff.started',
+  'handoff.ended',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Codes of the ephemeral `error` frame. */
@@ -75,3 +86,6 @@ export type TurnRequestMode = (typeof TURN_REQUEST_MODES)[number];
  */
 export const SESSION_STATUSES = ['new', 'answering', 'waiting', 'stopped', 'your_turn'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
+/** A person's place in a session: its owner, or a partner the owner invited (handoff). */
+export const SESSION_ROLES = ['owner', 'partner'] as const;
+export type SessionRole = (typeof SESSION_ROLES)[number];

@@ -43,3 +43,10 @@ export const PREVIEW_CHARS = 140;
 export const MAX_LISTED_SESSIONS = 200;
 /** A cancel.requested names the device that pressed Stop by a label of at most this many characters. */
 export const MAX_DEVICE_LABEL_CHARS = 120;
+/** The name others see in a shared session. */
+export const MAX_DISPLAY_NAME_CHARS = 60;
+/** Invite codes: 16 Crockford base32 characters (80 bits); room for typed dashes and spaces. */
+export const INVITE_CODE_CHARS = 16;
+export const MAX_INVITE_CODE_INPUT_CHARS = INVITE_CODE_CHARS * 2;
+/** Push subscription endpoints are URLs chosen by push services; the longest seen are a few hundred characters. */
+export const MAX_PUSH_ENDPOINT_CHARS = 2_048;

@@ -26,10 +26,17 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
+/** The shape pg-boss takes for a database it does not own (its `db` option). */
+export interface JobQueueSql {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
 export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   sql: SqlExecutor;
+  /** The job queue's SQL: the same pool (Postgres) or the same embedded instance (PGlite). */
+  jobSql: JobQueueSql;
   feed: NotificationFeed;
   /** Sends an ephemeral notification (not stored) to every instance, this one included. */
   notify(payload: string): Promise<void>;
@@ -65,6 +72,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     sql: { query: async (text, params, name) => (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows },
+    jobSql: { executeSql: async (text, values) => pool.query<Record<string, unknown>>(text, values) },
     feed: listener,
     notify: async (payload) => {
       await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
@@ -109,6 +117,15 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     kind: 'pglite',
     prisma,
     sql: { query: async (text, params) => (await pglite.query(text, params as unknown[])).rows as never[] },
+    jobSql: {
+      // pg-boss sends its migrations as one multi-statement script without parameters;
+      // PGlite runs those through exec (simple protocol), everything else through query.
+      async executeSql(text, values) {
+        if (values && values.length > 0) return { rows: (await pglite.query<Record<string, unknown>>(text, values)).rows };
+        const results = await pglite.exec(text);
+        return { rows: (results[results.length - 1]?.rows ?? []) as Record<string, unknown>[] };
+      },
+    },
     feed: {
       onPayload(h) {
         payloadHandlers.add(h);

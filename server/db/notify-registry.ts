@@ -25,6 +25,7 @@ export const NOTICE_PREFIX = {
   sessionDeleted: 'd:',
   streamMoved: 'x:',
   presence: 'p:',
+  partnerRemoved: 'k:',
 } as const;
 
 /**
@@ -45,7 +46,9 @@ export type Notice =
   | { kind: 'run_ended'; sessionId: string }
   | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'stream_moved'; streamId: string; tailSeq: number }
-  | { kind: 'presence'; body: string };
+  | { kind: 'presence'; body: string }
+  /** The owner removed a partner: every instance closes that partner's sockets on the session. */
+  | { kind: 'partner_removed'; sessionId: string; userId: string };
 
 function head(text: string): SessionHead | undefined {
   const i = text.lastIndexOf(':');
@@ -87,6 +90,10 @@ export function decodeNotice(payload: string): Notice | undefined {
     }
     case NOTICE_PREFIX.presence:
       return rest ? { kind: 'presence', body: rest } : undefined;
+    case NOTICE_PREFIX.partnerRemoved: {
+      const [sessionId, userId, extra] = rest.split(':');
+      return sessionId && userId && extra === undefined ? { kind: 'partner_removed', sessionId, userId } : undefined;
+    }
     default:
       return undefined;
   }
@@ -131,4 +138,9 @@ export function sqlNotifyStreamMoved(stream: string, tailSeq: string): string {
 /** A presence announcement's payload (sent with Database.notify). */
 export function encodePresence(body: unknown): string {
   return `${NOTICE_PREFIX.presence}${JSON.stringify(body)}`;
+}
+
+/** `k:<session>:<user>` (sent with Database.notify when an owner removes a partner). */
+export function encodePartnerRemoved(sessionId: string, userId: string): string {
+  return `${NOTICE_PREFIX.partnerRemoved}${sessionId}:${userId}`;
 }

@@ -106,9 +106,9 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       const who = await principal(request, deps.apiKeys);
       let sessionId: string | undefined;
       if (path.startsWith(SESSION_STREAM_PREFIX)) {
-        // A session is its owner's, read-only: the coach and the WebSocket write it.
+        // A session is its owner's (and its partners'), read-only: the coach and the WebSocket write it.
         sessionId = path.slice(SESSION_STREAM_PREFIX.length);
-        if (!SESSION_ID.test(sessionId) || !(await deps.sessions.owns(who.userId, sessionId))) throw new ApiError(404, 'not_found', 'Stream not found');
+        if (!SESSION_ID.test(sessionId) || !(await deps.sessions.canAccess(who.userId, sessionId))) throw new ApiError(404, 'not_found', 'Stream not found');
         if (request.method !== 'GET' && request.method !== 'HEAD') {
           reply.header('allow', READ_ONLY_METHODS);
           throw new ApiError(405, 'read_only', 'Session streams are read-only');

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 import { LiveReaders } from './live-readers.ts';
 
 export const REASON_SIGNED_OUT = 'this device was signed out';
@@ -8,6 +8,9 @@ export const CLOSE_SESSION_DELETED = 4404;
 export const REASON_SESSION_DELETED = 'this session was deleted';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
+
+/** The owner removed this partner from the session: the session is now 404 to them (do not reconnect). */
+export const REASON_REMOVED = 'you were removed from this session';
 
 interface Entry {
   socket: WebSocket;
@@ -69,9 +72,18 @@ export class SocketRegistry {
   closeLogins(loginIds: Iterable<string>, code = CLOSE_SIGNED_OUT, reason = REASON_SIGNED_OUT): number {
     const ids = new Set(loginIds);
     this.readers.endLogins(ids);
+    return this.closeWhere((e) => ids.has(e.loginId), code, reason);
+  }
+
+  /** Closes one user's sockets on one session (a partner removed by the owner); returns how many. */
+  closeSessionUser(sessionId: string, userId: string): number {
+    return this.closeWhere((e) => e.sessionId === sessionId && e.userId === userId, CLOSE_NOT_FOUND, REASON_REMOVED);
+  }
+
+  private closeWhere(match: (e: Entry) => boolean, code: number, reason: string): number {
     let n = 0;
     for (const e of [...this.entries.values()]) {
-      if (!ids.has(e.loginId)) continue;
+      if (!match(e)) continue;
       this.entries.delete(e.socket);
       e.socket.close(code, reason);
       // A peer that ignores the close handshake must not keep the socket (and its subscription) alive.

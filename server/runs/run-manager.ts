@@ -35,6 +35,8 @@ export interface RunLogger {
 export interface RunObserver {
   deltaFlushed?(ms: number): void;
   runEnded?(status: string): void;
+  /** The `assistant.end` this instance wrote for one of its runs (push notifications hang off it). */
+  answerEnded?(sessionId: string, end: SessionEvent): void;
 }
 
 export interface RunManagerOptions {
@@ -97,9 +99,9 @@ export class RunManager {
 
   private onNotification(n: LogNotification) {
     if (n.kind === 'events') {
-      // Our own user message or turn request (SL15; local commits carry their events): answer
-      // it. Another instance's are answered there, or by the orphan sweep if it died.
-      if (n.events?.some((e) => e.type === 'user.message' || e.type === 'turn.requested')) {
+      // Our own user message, turn request (SL15) or hand-back (SL19; local commits carry their
+      // events): answer it. Another instance's are answered there, or by the orphan sweep if it died.
+      if (n.events?.some((e) => e.type === 'user.message' || e.type === 'turn.requested' || e.type === 'handoff.ended')) {
         this.requestTurn(n.sessionId).catch((err) => this.opts.logger?.error({ err, sessionId: n.sessionId }, 'claiming a turn failed'));
       }
     } else if (n.kind === 'stop') this.aborts.abort(n.runId, 'stopped');
@@ -133,6 +135,7 @@ export class RunManager {
       if (endedMeanwhile) return this.requestTurn(sessionId);
       return;
     }
+    // handed_off: a human answers now; the hand-back calls requestTurn again.
     this.waiting.delete(sessionId);
     if (claim.kind !== 'claimed') return;
     const done = this.execute(sessionId, runId, claim.event).finally(() => this.active.delete(runId));
@@ -205,8 +208,9 @@ export class RunManager {
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
       const ended = await this.endWithRetry(runId, status, reason, logger);
       if (ended) {
-        observer?.runEnded?.(ended);
-        logger?.info?.({ status: ended }, 'run ended');
+        observer?.runEnded?.(ended.status);
+        observer?.answerEnded?.(sessionId, ended.event);
+        logger?.info?.({ status: ended.status }, 'run ended');
       }
     }
   }
@@ -221,12 +225,12 @@ export class RunManager {
     status: 'complete' | 'failed' | 'interrupted',
     reason: string | undefined,
     logger: RunLogger | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ status: string; event: SessionEvent } | undefined> {
     const deadline = Date.now() + END_RETRY_WINDOW_MS;
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await this.opts.store.endRun(runId, status, reason);
-        return r.kind === 'ended' ? r.status : undefined;
+        return r.kind === 'ended' ? { status: r.status, event: r.event } : undefined;
       } catch (err) {
         if (Date.now() >= deadline) {
           logger?.error({ err }, 'ending run failed; leaving it to the lease sweeper');

@@ -3,6 +3,9 @@ import type { DeltaInput, SessionStore } from './run-store.ts';
 import { canStop, endStatus, keepsReason, STOP_ON_CANCEL, STOP_ON_USER_MESSAGE, type StopReason } from './stop-policy.ts';
 import type {
   AppendOutcome,
+  Author,
+  HandoffOutcome,
+  UserMessageInput,
   CancelOutcome,
   ClaimOutcome,
   ClaimRequest,
@@ -26,6 +29,7 @@ interface MemSession {
   lastUserSeq: number;
   answeredSeq: number;
   activeRunId: string | null;
+  handoffUserId: string | null;
 }
 
 interface MemRun {
@@ -75,7 +79,7 @@ export class MemorySessionLog implements SessionStore {
 
   async createSession(input: { id: string; userId: string; title: string; kind?: string }): Promise<void> {
     if (this.sessions.has(input.id)) throw new Error(`session ${input.id} exists`);
-    this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null });
+    this.sessions.set(input.id, { events: [], byClientMessageId: new Map(), lastUserSeq: 0, answeredSeq: 0, activeRunId: null, handoffUserId: null });
   }
 
   private stop(s: MemSession, reason: StopReason): MemRun | undefined {
@@ -86,13 +90,15 @@ export class MemorySessionLog implements SessionStore {
     return run;
   }
 
-  async appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome> {
+  async appendUserMessage(sessionId: string, input: UserMessageInput): Promise<UserMessageOutcome> {
     const s = this.sessions.get(sessionId);
     if (!s) return NOT_FOUND;
     const dup = s.byClientMessageId.get(input.clientMessageId);
     if (dup !== undefined) return { kind: 'duplicate', seq: dup };
     const stopped = this.stop(s, STOP_ON_USER_MESSAGE);
-    const event = this.commit(sessionId, s, 'user.message', { clientMessageId: input.clientMessageId, text: input.text });
+    const data: Record<string, unknown> = { clientMessageId: input.clientMessageId, text: input.text };
+    if (input.author) data.author = { ...input.author };
+    const event = this.commit(sessionId, s, 'user.message', data);
     s.byClientMessageId.set(input.clientMessageId, event.seq);
     s.lastUserSeq = event.seq;
     return { kind: 'appended', event, stoppedRunId: stopped?.id ?? null };
@@ -157,6 +163,7 @@ export class MemorySessionLog implements SessionStore {
     if (!s) return NOT_FOUND;
     if (s.activeRunId) return { kind: 'busy', activeRunId: s.activeRunId };
     if (s.lastUserSeq <= s.answeredSeq) return { kind: 'nothing_to_answer' };
+    if (s.handoffUserId) return { kind: 'handed_off' };
     s.activeRunId = req.runId;
     s.answeredSeq = s.lastUserSeq;
     this.runs.set(req.runId, {
@@ -172,6 +179,15 @@ export class MemorySessionLog implements SessionStore {
     });
     const event = this.commit(req.sessionId, s, 'assistant.start', { messageId: req.messageId, runId: req.runId });
     return { kind: 'claimed', event, triggerSeq: s.lastUserSeq };
+  }
+
+  async setHandoff(sessionId: string, by: Author, release: boolean): Promise<HandoffOutcome> {
+    const s = this.sessions.get(sessionId);
+    if (!s) return NOT_FOUND;
+    if (release ? s.handoffUserId === null : s.handoffUserId !== null) return { kind: 'unchanged', holder: s.handoffUserId };
+    s.handoffUserId = release ? null : by.userId;
+    const event = this.commit(sessionId, s, release ? 'handoff.ended' : 'handoff.started', { by: { ...by } });
+    return { kind: 'changed', event };
   }
 
   private appendDelta(runId: string, text: string): DeltaOutcome {
@@ -229,7 +245,7 @@ export class MemorySessionLog implements SessionStore {
     const cutoff = this.now() - olderThanMs;
     const out: string[] = [];
     for (const [id, s] of this.sessions) {
-      if (s.activeRunId || s.lastUserSeq <= s.answeredSeq) continue;
+      if (s.activeRunId || s.handoffUserId || s.lastUserSeq <= s.answeredSeq) continue;
       const trigger = s.events[s.lastUserSeq - 1];
       if (trigger && Date.parse(trigger.at) < cutoff) out.push(id);
     }

@@ -12,11 +12,18 @@ export interface PresenceDevice {
   deviceId: string;
   label: string;
   connections: number;
+  /** Whose device it is, their name and their place in the session. */
+  userId: string;
+  name: string;
+  role: 'owner' | 'partner';
 }
 
-interface LocalConnection {
+export interface LocalConnection {
   deviceId: string;
   label: string;
+  userId: string;
+  name: string;
+  role: 'owner' | 'partner';
 }
 
 /**
@@ -46,7 +53,7 @@ export class PresenceTracker {
     const key = Symbol('connection');
     let conns = this.local.get(sessionId);
     if (!conns) this.local.set(sessionId, (conns = new Map()));
-    conns.set(key, { deviceId: conn.deviceId, label: conn.label.slice(0, MAX_LABEL_CHARS) });
+    conns.set(key, { ...conn, label: conn.label.slice(0, MAX_LABEL_CHARS), name: conn.name.slice(0, MAX_LABEL_CHARS) });
     let ls = this.listeners.get(sessionId);
     if (!ls) this.listeners.set(sessionId, (ls = new Set()));
     ls.add(listener);
@@ -64,7 +71,7 @@ export class PresenceTracker {
     const now = Date.now();
     const byDevice = new Map<string, PresenceDevice>();
     const add = (c: LocalConnection) => {
-      const d = byDevice.get(c.deviceId) ?? { deviceId: c.deviceId, label: c.label, connections: 0 };
+      const d = byDevice.get(c.deviceId) ?? { deviceId: c.deviceId, label: c.label, connections: 0, userId: c.userId, name: c.name, role: c.role };
       d.connections++;
       byDevice.set(c.deviceId, d);
     };
@@ -95,8 +102,8 @@ export class PresenceTracker {
       return;
     }
     if (msg.i === this.instanceId || typeof msg.s !== 'string' || !Array.isArray(msg.d)) return;
-    // Only sessions someone here is watching are worth remembering.
-    if (!this.listeners.has(msg.s)) return;
+    // Remembered even with nobody watching here: "is the owner looking at this session?"
+    // decides whether an answer that ends on this instance is pushed to their phone.
     let byInstance = this.remote.get(msg.s);
     if (!byInstance) this.remote.set(msg.s, (byInstance = new Map()));
     const before = JSON.stringify(byInstance.get(msg.i)?.devices ?? []);
@@ -121,6 +128,11 @@ export class PresenceTracker {
       if (expired) this.changed(sessionId, false);
     }
     for (const sessionId of this.local.keys()) this.announce(sessionId);
+  }
+
+  /** Whether any device of this user has the session open, on any instance (as far as announcements tell). */
+  userPresent(sessionId: string, userId: string): boolean {
+    return this.devices(sessionId).some((d) => d.userId === userId);
   }
 
   close() {

@@ -12,8 +12,17 @@ import {
 import type { PrismaClient } from '../db/database.ts';
 import type { SessionLog } from './port.ts';
 import type { RunStore } from './run-store.ts';
-import type { CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
+import type { Author, CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
 
+export type SessionRole = 'owner' | 'partner';
+
+/** Who is acting: enough to check access and to sign what they write. */
+export interface Actor {
+  id: string;
+  displayName: string;
+}
+
+export type HandoffResult = { kind: 'accepted' } | { kind: 'held_by_other'; holder: string } | { kind: 'not_held' } | NotFound;
 
 export type CreateOutcome = { kind: 'created'; session: SessionView } | { kind: 'limit_reached'; max: number };
 
@@ -43,13 +52,13 @@ export class SessionService {
     const row = await this.prisma.session.create({
       data: { id: randomUUID(), userId, title: input.title ?? '', kind: input.kind ?? 'plan', weekKey: input.weekKey ?? null },
     });
-    return { kind: 'created', session: view(row) };
+    return { kind: 'created', session: view(row, 'owner') };
   }
 
-  /** Newest first, each with its status and the latest message (one statement; deltas are skipped by type). */
+  /** The caller's own sessions and those shared with them, newest first, each with its status and the latest message (one statement; deltas are skipped by type). */
   async list(userId: string): Promise<SessionListItem[]> {
     const rows = await this.prisma.$queryRaw<ListRow[]>`
-      SELECT s.id, s.title, s.kind, s."weekKey", s."createdAt", s."lastSeq", s."activeRunId", s."lastUserSeq", s."answeredSeq",
+      SELECT s.id, s."userId", s.title, s.kind, s."weekKey", s."createdAt", s."lastSeq", s."activeRunId", s."lastUserSeq", s."answeredSeq",
              last.type AS "lastType", last.data AS "lastData", last.at AS "lastAt"
       FROM "Session" s
       LEFT JOIN LATERAL (
@@ -58,9 +67,10 @@ export class SessionService {
         ORDER BY e.seq DESC LIMIT 1
       ) last ON true
       WHERE s."userId" = ${userId}
+         OR EXISTS (SELECT 1 FROM "SessionPartner" p WHERE p."sessionId" = s.id AND p."userId" = ${userId})
       ORDER BY s."createdAt" DESC
       LIMIT ${MAX_LISTED_SESSIONS}`;
-    return rows.map(listItem);
+    return rows.map((row) => listItem(row, row.userId === userId ? 'owner' : 'partner'));
   }
 
   /** Renames a session; another user's is not_found. */
@@ -82,7 +92,7 @@ export class SessionService {
     sessionId: string,
     input: TurnRequestInput,
   ): Promise<{ kind: 'accepted'; seq: number; duplicate: boolean } | { kind: 'not_allowed' } | NotFound> {
-    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    if (!(await this.canAccess(userId, sessionId))) return NOT_FOUND;
     const r = await this.log.appendTurnRequest(sessionId, input);
     if (r.kind === 'not_found' || r.kind === 'not_allowed') return r;
     if (r.kind === 'duplicate') return { kind: 'accepted', seq: r.seq, duplicate: true };
@@ -91,24 +101,49 @@ export class SessionService {
   }
 
   async get(userId: string, sessionId: string): Promise<SessionView | NotFound> {
-    const row = await this.prisma.session.findFirst({ where: { id: sessionId, userId } });
-    return row ? view(row) : NOT_FOUND;
+    const row = await this.prisma.session.findFirst({ where: { id: sessionId, OR: [{ userId }, { partners: { some: { userId } } }] } });
+    return row ? view(row, row.userId === userId ? 'owner' : 'partner') : NOT_FOUND;
   }
 
+  /** Owner-only actions (invites, removing partners, pairing into it). */
   async owns(userId: string, sessionId: string): Promise<boolean> {
     return (await this.prisma.session.count({ where: { id: sessionId, userId } })) === 1;
   }
 
+  /** Owner or partner; anyone else (and a malformed id) gets undefined, answered as 404. */
+  async roleOf(userId: string, sessionId: string): Promise<SessionRole | undefined> {
+    if (!UUID.test(sessionId)) return undefined;
+    const row = await this.prisma.session.findUnique({
+      where: { id: sessionId },
+      select: { userId: true, partners: { where: { userId }, select: { userId: true } } },
+    });
+    if (!row) return undefined;
+    if (row.userId === userId) return 'owner';
+    return row.partners.length > 0 ? 'partner' : undefined;
+  }
+
+  async canAccess(userId: string, sessionId: string): Promise<boolean> {
+    return (await this.roleOf(userId, sessionId)) !== undefined;
+  }
+
+  /** The owner of a session the caller may see (the partner's view of the week's plan). */
+  async ownerOf(userId: string, sessionId: string): Promise<{ ownerId: string; weekKey: string | null } | NotFound> {
+    if (!(await this.canAccess(userId, sessionId))) return NOT_FOUND;
+    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, weekKey: true } });
+    return row ? { ownerId: row.userId, weekKey: row.weekKey } : NOT_FOUND;
+  }
+
   async events(userId: string, sessionId: string, after: number, limit: number): Promise<{ events: SessionEvent[]; lastSeq: number } | NotFound> {
-    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    if (!(await this.canAccess(userId, sessionId))) return NOT_FOUND;
     const [events, lastSeq] = await Promise.all([this.log.read(sessionId, after, limit), this.log.lastSeq(sessionId)]);
     if (!Array.isArray(events) || typeof lastSeq !== 'number') return NOT_FOUND;
     return { events, lastSeq };
   }
 
-  async postMessage(userId: string, sessionId: string, input: { clientMessageId: string; text: string }): Promise<PostOutcome> {
-    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
-    const r = await this.log.appendUserMessage(sessionId, input);
+  async postMessage(actor: Actor, sessionId: string, input: { clientMessageId: string; text: string }): Promise<PostOutcome> {
+    const role = await this.roleOf(actor.id, sessionId);
+    if (!role) return NOT_FOUND;
+    const r = await this.log.appendUserMessage(sessionId, { ...input, author: authorOf(actor, role) });
     if (r.kind === 'not_found') return NOT_FOUND;
     if (r.kind === 'duplicate') return { kind: 'accepted', seq: r.seq, duplicate: true };
     // The runner hears of the committed message and claims the turn itself.
@@ -116,18 +151,60 @@ export class SessionService {
   }
 
   async cancel(userId: string, sessionId: string, by?: CancelledBy): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
-    if (!(await this.owns(userId, sessionId))) return NOT_FOUND;
+    if (!(await this.canAccess(userId, sessionId))) return NOT_FOUND;
     const r = await this.runs.requestCancel(sessionId, by);
     return r.kind === 'not_found' ? NOT_FOUND : { kind: r.kind };
   }
+
+  /**
+   * A human takes over: `handoff.started` is written and an answer the coach is streaming
+   * is stopped, so the person does not talk over it. Taking over what you already hold is
+   * accepted again without a second event.
+   */
+  async takeover(actor: Actor, sessionId: string): Promise<HandoffResult> {
+    const role = await this.roleOf(actor.id, sessionId);
+    if (!role) return NOT_FOUND;
+    const r = await this.log.setHandoff(sessionId, authorOf(actor, role), false);
+    if (r.kind === 'not_found') return NOT_FOUND;
+    if (r.kind === 'unchanged' && r.holder !== actor.id) return { kind: 'held_by_other', holder: r.holder ?? '' };
+    await this.runs.requestCancel(sessionId);
+    return { kind: 'accepted' };
+  }
+
+  /** Hands the session back to the coach, which then answers the newest waiting message. */
+  async handback(actor: Actor, sessionId: string): Promise<HandoffResult> {
+    const role = await this.roleOf(actor.id, sessionId);
+    if (!role) return NOT_FOUND;
+    const r = await this.log.setHandoff(sessionId, authorOf(actor, role), true);
+    if (r.kind === 'not_found') return NOT_FOUND;
+    if (r.kind === 'unchanged') return { kind: 'not_held' };
+    // The runner hears of the committed handoff.ended and claims the waiting turn itself.
+    return { kind: 'accepted' };
+  }
 }
 
-function view(row: { id: string; title: string; kind: string; weekKey: string | null; createdAt: Date; lastSeq: number }): SessionView {
-  return { id: row.id, title: row.title, kind: kindOf(row.kind), weekKey: row.weekKey, createdAt: row.createdAt.toISOString(), lastSeq: row.lastSeq };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function authorOf(actor: Actor, role: SessionRole): Author {
+  return { userId: actor.id, displayName: actor.displayName, role };
+}
+
+function view(row: { id: string; title: string; kind: string; weekKey: string | null; createdAt: Date; lastSeq: number }, role: SessionRole): SessionView {
+  return {
+    id: row.id,
+    title: row.title,
+    kind: kindOf(row.kind),
+    weekKey: row.weekKey,
+    createdAt: row.createdAt.toISOString(),
+    lastSeq: row.lastSeq,
+    role,
+    shared: role === 'partner',
+  };
 }
 
 interface ListRow {
   id: string;
+  userId: string;
   title: string;
   kind: string;
   weekKey: string | null;
@@ -141,7 +218,7 @@ interface ListRow {
   lastAt: Date | null;
 }
 
-function listItem(row: ListRow): SessionListItem {
+function listItem(row: ListRow, role: SessionRole): SessionListItem {
   const data = (typeof row.lastData === 'string' ? JSON.parse(row.lastData) : row.lastData) as Record<string, unknown> | null;
   const text = typeof data?.text === 'string' ? data.text.trim() : '';
   const preview = row.lastType && text ? { role: row.lastType === 'user.message' ? ('user' as const) : ('coach' as const), text: clip(text) } : null;
@@ -158,7 +235,7 @@ function listItem(row: ListRow): SessionListItem {
           : 'your_turn';
   const createdAt = new Date(row.createdAt);
   return {
-    ...view({ ...row, createdAt, lastSeq: Number(row.lastSeq) }),
+    ...view({ ...row, createdAt, lastSeq: Number(row.lastSeq) }, role),
     status,
     preview,
     lastActiveAt: (row.lastAt ? new Date(row.lastAt) : createdAt).toISOString(),

@@ -6,6 +6,9 @@ import type { DeltaInput, SessionStore } from './run-store.ts';
 import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
 import type {
   AppendOutcome,
+  Author,
+  HandoffOutcome,
+  UserMessageInput,
   CancelOutcome,
   ClaimOutcome,
   ClaimRequest,
@@ -112,8 +115,8 @@ export class SqlSessionLog implements SessionStore {
     await this.prisma.session.create({ data: { id: input.id, userId: input.userId, title: input.title, kind: input.kind ?? 'plan' } });
   }
 
-  async appendUserMessage(sessionId: string, input: { clientMessageId: string; text: string }): Promise<UserMessageOutcome> {
-    const data = JSON.stringify({ clientMessageId: input.clientMessageId, text: input.text });
+  async appendUserMessage(sessionId: string, input: UserMessageInput): Promise<UserMessageOutcome> {
+    const data = JSON.stringify({ clientMessageId: input.clientMessageId, text: input.text, ...(input.author ? { author: input.author } : {}) });
     let rows: Array<Row & { stoppedRunId: string | null }>;
     try {
       rows = await this.write([sessionId], () =>
@@ -293,7 +296,7 @@ export class SqlSessionLog implements SessionStore {
         `
       WITH s AS (
         UPDATE "Session" SET "activeRunId" = $1, "answeredSeq" = "lastUserSeq", "lastSeq" = "lastSeq" + 1
-        WHERE id = $2 AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq"
+        WHERE id = $2 AND "activeRunId" IS NULL AND "lastUserSeq" > "answeredSeq" AND "handoffUserId" IS NULL
         RETURNING id, "lastSeq", "lastUserSeq"
       ), r AS (
         INSERT INTO "Run" (id, "sessionId", "messageId", "instanceId", "triggerSeq", "leaseExpiresAt")
@@ -323,13 +326,45 @@ export class SqlSessionLog implements SessionStore {
     }
     const head = await this.prisma.session.findUnique({
       where: { id: req.sessionId },
-      select: { activeRunId: true, lastUserSeq: true, answeredSeq: true },
+      select: { activeRunId: true, lastUserSeq: true, answeredSeq: true, handoffUserId: true },
     });
     if (!head) return NOT_FOUND;
     if (head.activeRunId) return { kind: 'busy', activeRunId: head.activeRunId };
+    if (head.handoffUserId && head.lastUserSeq > head.answeredSeq) return { kind: 'handed_off' };
     // The run we collided with ended between our statement and this read: claim again.
     if (head.lastUserSeq > head.answeredSeq && attempt < CLAIM_RETRIES) return this.claimRun(req, attempt + 1);
     return head.lastUserSeq > head.answeredSeq ? { kind: 'busy', activeRunId: '' } : { kind: 'nothing_to_answer' };
+  }
+
+  async setHandoff(sessionId: string, by: Author, release: boolean): Promise<HandoffOutcome> {
+    // One statement: the holder changes and its event is written together, so two people
+    // pressing "Take over" at once produce one handoff.started.
+    const rows = await this.write([sessionId], () =>
+      this.sql.query<Row>(
+        `
+      WITH s AS (
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
+          "handoffUserId" = CASE WHEN $2::boolean THEN NULL ELSE $3::text END
+        WHERE id = $1 AND (CASE WHEN $2::boolean THEN "handoffUserId" IS NOT NULL ELSE "handoffUserId" IS NULL END)
+        RETURNING id, "lastSeq"
+      ), e AS (
+        INSERT INTO "Event" ("sessionId", seq, type, data, at)
+        SELECT s.id, s."lastSeq", CASE WHEN $2::boolean THEN 'handoff.ended' ELSE 'handoff.started' END,
+               jsonb_build_object('by', $4::jsonb), clock_timestamp()
+        FROM s
+        RETURNING seq, type, data, at
+      )
+      SELECT e.seq, e.type, e.data, ${AT}, ${sqlNotifyHead('$5::text', '$1::text', 'e.seq')}::text FROM e`,
+        [sessionId, release, by.userId, JSON.stringify(by), this.origin],
+      ),
+    );
+    if (rows[0]) {
+      const event = toEvent(rows[0]);
+      this.published(sessionId, event);
+      return { kind: 'changed', event };
+    }
+    const head = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { handoffUserId: true } });
+    return head ? { kind: 'unchanged', holder: head.handoffUserId } : NOT_FOUND;
   }
 
   async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
@@ -496,7 +531,7 @@ export class SqlSessionLog implements SessionStore {
     const rows = await this.sql.query<{ id: string }>(`
       SELECT s.id FROM "Session" s
       JOIN "Event" e ON e."sessionId" = s.id AND e.seq = s."lastUserSeq"
-      WHERE s."activeRunId" IS NULL AND s."lastUserSeq" > s."answeredSeq"
+      WHERE s."activeRunId" IS NULL AND s."handoffUserId" IS NULL AND s."lastUserSeq" > s."answeredSeq"
         AND e.at < clock_timestamp() - $1::int * interval '1 millisecond'
       LIMIT 100`, [olderThanMs]);
     return rows.map((r) => r.id);

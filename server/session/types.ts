@@ -50,6 +50,8 @@ export type DeltaOutcome = { kind: 'appended'; event: SessionEvent } | { kind: '
 export type ClaimOutcome =
   | { kind: 'claimed'; event: SessionEvent; triggerSeq: number }
   | { kind: 'busy'; activeRunId: string }
+  /** A human has taken over (handoff): the coach waits until it is handed back. */
+  | { kind: 'handed_off' }
   | { kind: 'nothing_to_answer' }
   | NotFound;
 
@@ -75,3 +77,23 @@ export interface ClaimRequest {
   instanceId: string;
   leaseMs: number;
 }
+
+/** Who wrote a user message or took a session over. */
+export interface Author {
+  userId: string;
+  displayName: string;
+  role: 'owner' | 'partner';
+}
+
+export interface UserMessageInput {
+  clientMessageId: string;
+  text: string;
+  /** Stored as `data.author`; absent for messages written without an account (tests, tools). */
+  author?: Author;
+}
+
+export type HandoffOutcome =
+  | { kind: 'changed'; event: SessionEvent }
+  /** Takeover: already held (by `holder`). Handback: nobody holds it. */
+  | { kind: 'unchanged'; holder: string | null }
+  | NotFound;

@@ -164,5 +164,35 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<Stor
       expect(Array.isArray(early) && early.map((e) => e.type)).toEqual(['user.message', 'assistant.start', 'assistant.delta']);
       expect(await fx.log.readHistory(randomUUID(), 10)).toEqual({ kind: 'not_found' });
     });
+
+    it('SL19: a held session claims no run and is no orphan; the hand-back lets the coach answer', async () => {
+      const id = await fx.newSession();
+      const alex = { userId: randomUUID(), displayName: 'Alex', role: 'partner' as const };
+      const owner = { userId: randomUUID(), displayName: 'Sam', role: 'owner' as const };
+      const started = await fx.log.setHandoff(id, alex, false);
+      expect(started).toMatchObject({ kind: 'changed', event: { type: 'handoff.started', data: { by: alex } } });
+      // Nobody can take over what is already held, and the holder is named.
+      expect(await fx.log.setHandoff(id, owner, false)).toEqual({ kind: 'unchanged', holder: alex.userId });
+      await fx.log.appendUserMessage(id, { clientMessageId: 'h1', text: 'waiting for Alex', author: owner });
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await claim(fx.log, id)).toEqual({ kind: 'handed_off' });
+      expect(await fx.log.orphanedTurns(0)).not.toContain(id);
+      const ended = await fx.log.setHandoff(id, owner, true);
+      expect(ended).toMatchObject({ kind: 'changed', event: { type: 'handoff.ended', data: { by: owner } } });
+      expect(await fx.log.setHandoff(id, owner, true)).toEqual({ kind: 'unchanged', holder: null });
+      expect(await claim(fx.log, id)).toMatchObject({ kind: 'claimed' });
+      const events = await readAll(fx.log, id);
+      expect(events.map((e) => e.type)).toEqual(['handoff.started', 'user.message', 'handoff.ended', 'assistant.start']);
+      expect(events[1]!.data.author).toEqual(owner);
+      expect(await fx.log.setHandoff(randomUUID(), owner, false)).toEqual({ kind: 'not_found' });
+    });
+
+    it('SL19: two people taking over at once produce one handoff.started', async () => {
+      const id = await fx.newSession();
+      const people = [0, 1, 2, 3].map((i) => ({ userId: randomUUID(), displayName: `P${i}`, role: 'partner' as const }));
+      const results = await Promise.all(people.map((p) => fx.log.setHandoff(id, p, false)));
+      expect(results.filter((r) => r.kind === 'changed')).toHaveLength(1);
+      expect((await readAll(fx.log, id)).filter((e) => e.type === 'handoff.started')).toHaveLength(1);
+    });
   });
 }

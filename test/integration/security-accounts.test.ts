@@ -58,7 +58,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       const typed = `${p.code.slice(0, 5)}-${p.code.slice(5)}`.toLowerCase();
       const r = await redeem(typed, { deviceName: 'Kitchen tablet' });
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ user: { id: alice.userId, email: alice.email, timeZone: 'UTC' }, sessionId });
+      expect(r.body).toEqual({ user: { id: alice.userId, email: alice.email, timeZone: 'UTC', displayName: alice.email.split('@')[0] }, sessionId });
       const setCookie = r.headers.getSetCookie().join('\n');
       expect(setCookie).toMatch(/fc_session=/);
       expect(setCookie).toMatch(/HttpOnly/i);
@@ -173,7 +173,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(r.status).toBe(200);
       expect(r.body.devices).toHaveLength(2);
       for (const d of r.body.devices) {
-        expect(Object.keys(d).sort()).toEqual(['createdAt', 'current', 'deviceName', 'id', 'lastSeenAt']);
+        expect(Object.keys(d).sort()).toEqual(['createdAt', 'current', 'deviceName', 'id', 'lastSeenAt', 'pushSubscriptions']);
         expect(Number.isNaN(Date.parse(d.lastSeenAt))).toBe(false);
       }
       expect(r.body.devices.filter((d: { current: boolean }) => d.current)).toEqual([expect.objectContaining({ id: phone.loginId, deviceName: 'Phone' })]);

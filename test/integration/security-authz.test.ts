@@ -13,11 +13,12 @@ import { createPairing, currentLoginId, json, pairDevice, raw } from '../support
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
- * owned:  the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
- * self:   the route acts on the caller's own account → stranger succeeds on their own data, no login 401.
- * public: the route needs no login (its own secret, or none) → never "sign in first", never 5xx.
+ * owned:    the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
+ * self:     the route acts on the caller's own account → stranger succeeds on their own data, no login 401.
+ * self-4xx: like self, but the body holds a secret the stranger does not have (an invite code) → a clean 4xx.
+ * public:   the route needs no login (its own secret, or none) → never "sign in first", never 5xx.
  */
-type Access = 'owned' | 'self' | 'public';
+type Access = 'owned' | 'self' | 'self-4xx' | 'public';
 interface Entry {
   access: Access;
   body?: (ctx: Ctx) => unknown;
@@ -33,6 +34,9 @@ interface Ctx {
   aliceLoginId: string;
   aliceFeedId: string;
   aliceKeyId: string;
+  aliceSubscriptionId: string;
+  /** A partner Alice invited into her session. */
+  alicePartnerId: string;
 }
 
 const MATRIX: Record<string, Entry> = {
@@ -93,6 +97,21 @@ const MATRIX: Record<string, Entry> = {
   'DELETE /ds/v1/stream/*': { access: 'owned' },
   // CORS preflight carries no credentials by design.
   'OPTIONS /ds/v1/stream/*': { access: 'public' },
+  // Web Push: the VAPID public key is public by nature; subscriptions and reminders are the caller's.
+  'GET /api/push/vapid-public-key': { access: 'public' },
+  'POST /api/push/subscriptions': { access: 'self', body: () => ({ endpoint: 'https://fcm.googleapis.com/fcm/send/authz', keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } }) },
+  'DELETE /api/push/subscriptions/:id': { access: 'owned' },
+  'POST /api/push/test': { access: 'self' },
+  'GET /api/me/reminders': { access: 'self' },
+  'PUT /api/me/reminders': { access: 'self', body: () => ({ review: { weekday: 5, time: '17:00' }, planning: null }) },
+  // A human in the session: invites and partners are the owner's; redeeming acts for the caller.
+  'POST /api/sessions/:id/invites': { access: 'owned' },
+  'POST /api/invites/redeem': { access: 'self-4xx', body: () => ({ code: 'ZZZZZZZZZZZZZZZZ' }) },
+  'POST /api/sessions/:id/takeover': { access: 'owned' },
+  'POST /api/sessions/:id/handback': { access: 'owned' },
+  'GET /api/sessions/:id/partners': { access: 'owned' },
+  'DELETE /api/sessions/:id/partners/:userId': { access: 'owned' },
+  'GET /api/sessions/:id/plan': { access: 'owned' },
 };
 
 /** The status and first event of an event stream (which would otherwise never end). */
@@ -130,11 +149,14 @@ function fill(url: string, route: string, c: Ctx): string {
         ? c.aliceKeyId
         : route.includes('/environment/')
           ? c.aliceEnvironmentId
-          : c.sessionId;
+          : route.startsWith('DELETE /api/push/subscriptions')
+            ? c.aliceSubscriptionId
+            : c.sessionId;
   return url
     .replace(':id', id)
     .replace(':blockId', c.aliceBlockId)
     .replace(':rockId', c.aliceRockId)
+    .replace(':userId', c.alicePartnerId)
     .replace(':weekKey', '2026-W48')
     .replace(':file', 'not-a-real-feed-token-000000000.ics')
     .replace('*', `sessions/${c.sessionId}`);
@@ -162,6 +184,13 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       body: json({ kind: 'deep_work', title: 'Alice private plan block', start: '2026-11-24T09:00:00Z', end: '2026-11-24T11:00:00Z', rockId: rock.body.plan.rocks[0].id }),
     });
     const env = await raw(server.url, 'POST', `${week}/environment`, { cookie: alice.cookie, body: json({ text: 'Alice private plan desk' }) });
+    const sub = await raw(server.url, 'POST', '/api/push/subscriptions', {
+      cookie: alice.cookie,
+      body: json({ endpoint: 'https://updates.push.services.mozilla.com/wpush/v2/alice', keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'AAAAAAAAAAAAAAAAAAAAAA' } }),
+    });
+    const bob = await signup(server.url);
+    const invite = await raw(server.url, 'POST', `/api/sessions/${sessionId}/invites`, { cookie: alice.cookie });
+    expect((await raw(server.url, 'POST', '/api/invites/redeem', { cookie: bob.cookie, body: json({ code: invite.body.code }) })).status).toBe(200);
     ctx = {
       sessionId,
       aliceLoginId: await currentLoginId(server.url, alice),
@@ -170,6 +199,8 @@ describe(`authorization on every route (${DB_KIND})`, () => {
       aliceRockId: rock.body.plan.rocks[0].id,
       aliceBlockId: block.body.plan.blocks[0].id,
       aliceEnvironmentId: env.body.plan.environment[0].id,
+      aliceSubscriptionId: sub.body.id,
+      alicePartnerId: bob.userId,
     };
     // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
     routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
@@ -234,6 +265,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
         else expect(res.status, key).toBe(404);
       }
       if (e.access === 'self') expect(res.status, key).toBeLessThan(300);
+      if (e.access === 'self-4xx') expect(res.status, key).toBeGreaterThanOrEqual(400);
       for (const secret of aliceSecrets) expect(res.text, `${key} leaks ${secret}`).not.toContain(secret);
     }
     expect((await raw(server.url, 'POST', '/api/auth/logout', { cookie: mallory.cookie })).status).toBe(204);

@@ -1,4 +1,5 @@
 import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
+import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
@@ -46,8 +47,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events`)).status).toBe(404);
     expect((await api(server.url, alice, 'DELETE', `/api/sessions/${sessionId}`)).status).toBe(404);
-    // A deleted session's socket is refused with a code a browser can read (not a bare HTTP 404).
-    expect(await WsTestClient.refusal(server.wsUrl, sessionId, alice)).toMatchObject({ code: CLOSE_NOT_FOUND, frames: 0 });
+    expect(await WsTestClient.refusal(server.wsUrl, sessionId, alice)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
   });
 
   it('SL16: deleting frees a slot, and another user’s session is 404 and stays', async () => {

@@ -1,6 +1,6 @@
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/auth-service.ts';
-import type { Static } from '@sinclair/typebox';
 import { CredentialsBody, MAX_DEVICE_NAME_CHARS, PatchMeBody, type AuthSessionAnswer } from '../../contract/index.ts';
 import { requireUser, SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError } from '../errors.ts';
@@ -29,7 +29,18 @@ export function deviceNameFor(request: FastifyRequest, given: string | undefined
 
 const emailKey = (email: string) => email.trim().toLowerCase();
 
-export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean; limiters: AuthLimiters; sockets: SocketRegistry }): FastifyPluginAsync =>
+export interface AuthRouteDeps {
+  auth: AuthService;
+  secureCookies: boolean;
+  limiters: AuthLimiters;
+  sockets: SocketRegistry;
+  /** Reminders are kept in the person's zone: reschedule them when it changes. */
+  onTimeZoneChanged?: (userId: string) => Promise<void>;
+  /** A signed-out device gets no more push notifications. */
+  onSignedOut?: (loginId: string) => Promise<void>;
+}
+
+export const authRoutes = (deps: AuthRouteDeps): FastifyPluginAsync =>
   async (app) => {
     const { limiters } = deps;
 
@@ -60,17 +71,23 @@ export const authRoutes = (deps: { auth: AuthService; secureCookies: boolean; li
     app.post('/api/auth/logout', async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) await deps.auth.logout(token);
-      if (request.user) deps.sockets.closeLogins([request.user.loginId]);
+      if (request.user) {
+        deps.sockets.closeLogins([request.user.loginId]);
+        await deps.onSignedOut?.(request.user.loginId);
+      }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.status(204).send();
     });
 
-    app.patch<{ Body: { timeZone: string } }>(
+    app.patch<{ Body: Static<typeof PatchMeBody> }>(
       '/api/me',
       { preHandler: requireUser, schema: { body: PatchMeBody } },
       async (request) => {
-        if (!isValidTimeZone(request.body.timeZone)) throw new ApiError(400, 'invalid_request', `body.timeZone "${request.body.timeZone}" is not a known IANA time zone`);
-        return { user: await deps.auth.setTimeZone(request.user!.id, request.body.timeZone) };
+        const { timeZone, displayName } = request.body;
+        if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new ApiError(400, 'invalid_request', `body.timeZone "${timeZone}" is not a known IANA time zone`, 'timeZone');
+        const user = await deps.auth.updateProfile(request.user!.id, { timeZone, displayName: displayName?.trim() });
+        if (timeZone !== undefined) await deps.onTimeZoneChanged?.(user.id);
+        return { user };
       },
     );
 

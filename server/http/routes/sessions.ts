@@ -69,7 +69,7 @@ export const sessionRoutes = (deps: { sessions: SessionService }): FastifyPlugin
       '/api/sessions/:id/messages',
       { schema: { params: IdParams, body: PostMessageBody } },
       async (request, reply) => {
-        const r = await sessions.postMessage(request.user!.id, request.params.id, request.body);
+        const r = await sessions.postMessage(request.user!, request.params.id, request.body);
         if (r.kind === 'not_found') throw notFound();
         return reply.status(202).send({ seq: r.seq, duplicate: r.duplicate } satisfies Static<typeof PostMessageAnswer>);
       },

@@ -4,7 +4,7 @@ import { compactDeltas } from '../../session/compaction.ts';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
-import type { SessionService } from '../../session/session-service.ts';
+import type { SessionRole, SessionService } from '../../session/session-service.ts';
 import type { AuthService } from '../../auth/auth-service.ts';
 import { SESSION_COOKIE } from '../auth-hook.ts';
 import { ApiError, notFound, unauthorized } from '../errors.ts';
@@ -65,6 +65,8 @@ function deny(request: FastifyRequest, code: number, reason: string, httpError: 
 
 export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
   async (app) => {
+    // The caller's role, found while authorizing the upgrade, for presence and authorship.
+    const roles = new WeakMap<object, SessionRole>();
     app.get<{ Params: { id: string }; Querystring: Static<typeof WsQuery> }>(
       '/api/sessions/:id/ws',
       {
@@ -76,7 +78,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             if (!originAllowed(request, deps.origins)) throw new ApiError(403, 'origin_not_allowed', 'This origin may not open session sockets');
           },
           async (request) => {
-            // Login and ownership in one query (the global auth hook skips this route).
+            // Login and the caller's role (owner or partner) in one query (the global auth hook skips this route).
             // A browser cannot read an HTTP status refused at the upgrade (it sees 1006 and
             // retries forever), so terminal refusals accept the upgrade and close with a code
             // it can read. Plain HTTP requests get the plain status.
@@ -85,7 +87,8 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
             const found = token ? await deps.auth.userForTokenAndSession(token, idOk ? request.params.id : '') : undefined;
             if (!found) return deny(request, CLOSE_SIGNED_OUT, REASON_SIGN_IN, unauthorized());
             request.user = found.user;
-            if (!idOk || !found.ownsSession) return deny(request, CLOSE_NOT_FOUND, REASON_NOT_FOUND, notFound());
+            if (!idOk || !found.role) return deny(request, CLOSE_NOT_FOUND, REASON_NOT_FOUND, notFound());
+            roles.set(request, found.role);
             // Refused before the upgrade so that the client gets a plain HTTP 429 it can show.
             if (deps.sockets.countForUser(request.user!.id) >= deps.limits.maxSocketsPerUser) {
               throw new ApiError(429, 'too_many_connections', `At most ${deps.limits.maxSocketsPerUser} open session connections per account; close one first`);
@@ -110,6 +113,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
           return;
         }
         deps.sockets.add(socket, userId, request.user!.loginId, sessionId);
+        const role = roles.get(request) ?? 'owner';
         deps.onConnection?.(1);
         // Every line this socket logs names its session and user.
         const log = request.log.child({ sessionId, userId });
@@ -159,7 +163,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const deviceLabel = request.user!.deviceName || labelFromUserAgent(request.headers['user-agent']);
         const leave = deps.presence.join(
           sessionId,
-          { deviceId, label: deviceLabel },
+          { deviceId, label: deviceLabel, userId, name: request.user!.displayName, role },
           (devices) => sendJson({ type: 'presence', you: deviceId, devices }),
         );
         // Rate is checked as frames arrive, before they queue, so a flood cannot grow the queue.
@@ -205,7 +209,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');
               else if (r.kind === 'not_allowed') sendError('turn_not_allowed', TURN_NOT_ALLOWED[mode], { requestId });
             } else {
-              const r = await deps.sessions.postMessage(userId, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
+              const r = await deps.sessions.postMessage(request.user!, sessionId, { clientMessageId: frame.clientMessageId, text: frame.text });
               if (r.kind === 'not_found') sendError('not_found', 'Session not found');
             }
           } catch (err) {

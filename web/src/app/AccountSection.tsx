@@ -167,6 +167,16 @@ function DevicesSetting({ api, timeZone }: { api: Api; timeZone?: string }) {
     void load();
   }, [load]);
 
+  async function unsubscribe(id: string) {
+    setError(null);
+    try {
+      await api.removePushSubscription(id);
+      await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : 'Could not turn notifications off.');
+    }
+  }
+
   async function revoke(d: Device) {
     setConfirming(null);
     setError(null);
@@ -206,6 +216,15 @@ function DevicesSetting({ api, timeZone }: { api: Api; timeZone?: string }) {
                 {d.current && <span className="muted small"> · this device</span>}
                 <br />
                 <span className="muted small">Last seen {formatDay(d.lastSeenAt, timeZone)}</span>
+                {(d.pushSubscriptions ?? []).map((p) => (
+                  <span key={p.id} className="muted small push-sub">
+                    <br />
+                    Notifications on ·{' '}
+                    <button type="button" className="link small" onClick={() => void unsubscribe(p.id)} aria-label={`Turn off notifications on ${d.deviceName || 'this device'}`}>
+                      Turn off
+                    </button>
+                  </span>
+                ))}
               </span>
               {!d.current && (
                 <button type="button" className="secondary small-button" onClick={() => setConfirming(d)} aria-label={`Sign out ${d.deviceName || 'this device'}`}>

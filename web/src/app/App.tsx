@@ -3,7 +3,8 @@ import { ApiError, createApi, type User } from './api.ts';
 import { ChatView, type SignedOutReason } from './ChatView.tsx';
 import { LoginView } from './LoginView.tsx';
 import { PairView } from './PairView.tsx';
-import { navigate, useRoute } from './route.ts';
+import { InviteView, StartView } from './InviteView.tsx';
+import { chatHref, navigate, useRoute } from './route.ts';
 import { SessionsView } from './SessionsView.tsx';
 import { WeekPage } from './week/WeekPage.tsx';
 
@@ -41,6 +42,11 @@ export function App() {
   // Tell a device that was signed out from elsewhere why it is looking at the sign-in page.
   const signedOut = useCallback((reason?: SignedOutReason) => setAuth({ state: 'signed-out', notice: SIGNED_OUT_NOTICE[reason ?? 'expired'] }), []);
 
+  // A notification opens /sessions/<id>: continue on the app's own hash route, so "← Sessions" works.
+  useEffect(() => {
+    if (route.name === 'chat' && location.pathname.startsWith('/sessions/')) navigate(`/${chatHref(route.sessionId)}`, { replace: true });
+  }, [route]);
+
   // A pairing link works whether or not this device is signed in (it signs it in).
   if (route.name === 'pair') {
     return <PairView api={api} code={route.code} onSignedIn={() => void refresh()} signedInAs={auth.state === 'signed-in' ? auth.user.email : null} />;
@@ -63,11 +69,22 @@ export function App() {
         </div>
       );
     case 'signed-out':
-      return <LoginView api={api} notice={auth.notice} onSignedIn={() => void refresh()} />;
+      return (
+        <>
+          {route.name === 'invite' && (
+            <p className="center" role="status">
+              Sign in or create an account to join the session you were invited to.
+            </p>
+          )}
+          <LoginView api={api} notice={auth.notice} onSignedIn={() => void refresh()} />
+        </>
+      );
     case 'signed-in':
       if (route.name === 'week') return <WeekPage api={api} weekKey={route.weekKey} user={auth.user} onSignedOut={signedOut} />;
+      if (route.name === 'invite') return <InviteView api={api} code={route.code} />;
+      if (route.name === 'start') return <StartView api={api} kind={route.kind} />;
       return route.name === 'chat' ? (
-        <ChatView key={route.sessionId} api={api} sessionId={route.sessionId} onSignedOut={signedOut} />
+        <ChatView key={route.sessionId} api={api} sessionId={route.sessionId} user={auth.user} onSignedOut={signedOut} />
       ) : (
         <SessionsView api={api} user={auth.user} onLogout={() => void logout()} onUserChanged={(user) => setAuth({ state: 'signed-in', user })} onSignedOut={signedOut} />
       );

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
-import { ApiError, type Api, type SessionSummary } from './api.ts';
+import { ApiError, type Api, type SessionSummary, type User } from './api.ts';
 import { Composer, MESSAGE_BOX_ID } from './Composer.tsx';
+import { HandoffBar, InviteButton } from './Handoff.tsx';
 import { weekLabel } from './iso-week.ts';
 import { MessageList } from './MessageList.tsx';
 import { PairButton } from './PairDialog.tsx';
@@ -21,7 +22,7 @@ const KIND_LABEL: Record<string, string> = { plan: 'Weekly plan', review: 'Frida
 /** Why this device left a conversation for the sign-in page. */
 export type SignedOutReason = 'revoked' | 'expired';
 
-export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId: string; onSignedOut: (reason?: SignedOutReason) => void }) {
+export function ChatView({ api, sessionId, user, onSignedOut }: { api: Api; sessionId: string; user?: User; onSignedOut: (reason?: SignedOutReason) => void }) {
   const client = useSessionClient(sessionId);
   const [meta, setMeta] = useState<SessionSummary | null | 'failed'>(null);
 
@@ -60,10 +61,21 @@ export function ChatView({ api, sessionId, onSignedOut }: { api: Api; sessionId:
           {session?.title || KIND_LABEL[session?.kind ?? ''] || 'Session'}
           {session?.weekKey && <span className="kind muted small"> · Week {Number(session.weekKey.slice(-2))}</span>}
         </h1>
+        {session?.role === 'partner' ? <span className="badge">Shared with you</span> : <InviteButton api={api} sessionId={sessionId} />}
         <PairButton api={api} sessionId={sessionId} client={client} />
       </header>
       {client ? (
-        <ChatBody api={api} client={client} kind={session?.kind} weekKey={session?.weekKey ?? null} metaSettled={meta !== null} onSignedOut={onSignedOut} />
+        <ChatBody
+          api={api}
+          client={client}
+          kind={session?.kind}
+          sessionId={sessionId}
+          meId={user?.id ?? null}
+          partner={session?.role === 'partner'}
+          weekKey={session?.weekKey ?? null}
+          metaSettled={meta !== null}
+          onSignedOut={onSignedOut}
+        />
       ) : (
         <main className="chat-main" />
       )}
@@ -75,6 +87,9 @@ function ChatBody({
   api,
   client,
   kind,
+  sessionId,
+  meId,
+  partner,
   weekKey,
   metaSettled,
   onSignedOut,
@@ -82,6 +97,9 @@ function ChatBody({
   api: Api;
   client: SessionClient;
   kind: string | undefined;
+  sessionId: string;
+  meId: string | null;
+  partner: boolean;
   weekKey: string | null;
   metaSettled: boolean;
   onSignedOut: (reason?: SignedOutReason) => void;
@@ -101,6 +119,7 @@ function ChatBody({
     <>
       <StatusStrip client={client} />
       <OfflineBanner client={client} />
+      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} />}
       <main className="chat-main">
         <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
@@ -109,10 +128,10 @@ function ChatBody({
               {connection.code === 4404 ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
             </p>
           ) : (
-            <MessageList client={client} kind={kind} />
+            <MessageList client={client} kind={kind} meId={meId} />
           )}
         </section>
-        {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} />}
+        {!denied && <PlanDrawer api={api} client={client} weekKey={weekKey} metaSettled={metaSettled} sessionId={partner ? sessionId : null} />}
       </main>
       <ReplyAnnouncer client={client} />
     </>
@@ -123,7 +142,20 @@ function ChatBody({
  * The plan beside the chat. Loaded from the API once the log's replay is done (so the
  * answer is at least as new as everything replayed), then replaced by every live plan.updated.
  */
-function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: SessionClient; weekKey: string | null; metaSettled: boolean }) {
+function PlanDrawer({
+  api,
+  client,
+  weekKey,
+  metaSettled,
+  sessionId,
+}: {
+  api: Api;
+  client: SessionClient;
+  weekKey: string | null;
+  metaSettled: boolean;
+  /** Set for a partner: the plan is the owner's, read through the session. */
+  sessionId: string | null;
+}) {
   const live = useSessionSelector(client, (s) => s.transcript.plan);
   const replayed = useSessionSelector(client, (s) => s.serverLastSeq !== null);
   const [fetched, setFetched] = useState<{ plan: WeekPlan; baseSeq: number } | null>(null);
@@ -136,14 +168,14 @@ function PlanDrawer({ api, client, weekKey, metaSettled }: { api: Api; client: S
     let alive = true;
     const baseSeq = client.getSnapshot().transcript.lastSeq;
     const key = weekKey ?? client.getSnapshot().transcript.plan?.weekKey ?? null;
-    api.getWeek(key).then(
+    (sessionId ? api.getSessionPlan(sessionId) : api.getWeek(key)).then(
       (plan) => alive && setFetched({ plan, baseSeq }),
       (e: unknown) => alive && setLoadError(e instanceof ApiError ? e.message : 'Could not load the plan.'),
     );
     return () => {
       alive = false;
     };
-  }, [api, client, replayed, metaSettled, weekKey]);
+  }, [api, client, replayed, metaSettled, weekKey, sessionId]);
 
   const plan = live && (!fetched || live.seq > fetched.baseSeq) ? live.plan : (fetched?.plan ?? null);
   const rockCount = plan?.rocks?.filter((r) => r.status !== 'dropped').length ?? 0;

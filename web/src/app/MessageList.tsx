@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import type { SessionClient } from '../session-client/session-client.ts';
-import type { AssistantMessage, Transcript, TranscriptMessage } from '../session-client/transcript.ts';
+import type { AssistantMessage, Transcript, UserMessage } from '../session-client/transcript.ts';
 import { useMessage, useSessionSelector } from '../session-client/use-session.ts';
 import { answerActions, continueAnswer, localCancels, retryAnswer } from './chat-actions.ts';
 import { CopyButton } from './CopyButton.tsx';
@@ -21,7 +21,7 @@ export function latestAnswerId(t: Transcript): string | null {
   return last?.kind === 'assistant' ? last.id : null;
 }
 
-export function MessageList({ client, kind }: { client: SessionClient; kind?: string }) {
+export function MessageList({ client, kind, meId = null }: { client: SessionClient; kind?: string; meId?: string | null }) {
   // messageIds keeps its identity while text streams: this list renders once per new message,
   // and each row re-renders only when its own message changes.
   const ids = useSessionSelector(client, (s) => s.transcript.messageIds);
@@ -86,7 +86,7 @@ export function MessageList({ client, kind }: { client: SessionClient; kind?: st
               </li>
             ))}
           {ids.map((id) => (
-            <MessageRow key={id} client={client} id={id} isLatestAnswer={id === latestAnswer} />
+            <MessageRow key={id} client={client} id={id} isLatestAnswer={id === latestAnswer} meId={meId} />
           ))}
         </ol>
       </div>
@@ -99,17 +99,30 @@ export function MessageList({ client, kind }: { client: SessionClient; kind?: st
   );
 }
 
-const MessageRow = memo(function MessageRow({ client, id, isLatestAnswer }: { client: SessionClient; id: string; isLatestAnswer: boolean }) {
+const MessageRow = memo(function MessageRow({ client, id, isLatestAnswer, meId }: { client: SessionClient; id: string; isLatestAnswer: boolean; meId: string | null }) {
   const m = useMessage(client, id);
   if (!m) return null;
-  return m.kind === 'user' ? <UserBubble client={client} m={m} /> : <AssistantBubble client={client} m={m} isLatestAnswer={isLatestAnswer} />;
+  return m.kind === 'user' ? <UserBubble client={client} m={m} meId={meId} /> : <AssistantBubble client={client} m={m} isLatestAnswer={isLatestAnswer} />;
 });
 
-function UserBubble({ client, m }: { client: SessionClient; m: Extract<TranscriptMessage, { kind: 'user' }> }) {
+/** "You", or the author's name with their role when someone else wrote it (shared sessions). */
+export function authorLabel(m: UserMessage, meId: string | null): string | null {
+  if (!m.author || m.author.userId === meId) return null;
+  return m.author.role === 'partner' ? `${m.author.displayName} (partner)` : m.author.displayName;
+}
+
+function UserBubble({ client, m, meId }: { client: SessionClient; m: UserMessage; meId: string | null }) {
   const live = useSessionSelector(client, (s) => s.connection.status === 'live');
+  const by = authorLabel(m, meId);
   return (
-    <li className={`msg user ${m.status}`}>
-      <span className="sr-only">You: </span>
+    <li className={`msg user ${m.status}${by ? ' other' : ''}`}>
+      {by ? (
+        <span className="author small" data-testid="author">
+          {by}
+        </span>
+      ) : (
+        <span className="sr-only">You: </span>
+      )}
       <p>{m.text}</p>
       <div className="meta-row">
         {m.status === 'pending' ? (

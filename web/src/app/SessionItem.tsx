@@ -86,6 +86,7 @@ export function SessionItem({
         <a href={chatHref(s.id)} className="session-link">
           <span className="session-head">
             <span className="title">{title}</span>
+            {s.shared && <span className="badge">Shared with you</span>}
             {s.status && <span className={`chip status-${s.status}`}>{STATUS_LABEL[s.status]}</span>}
           </span>
           {s.preview && (
@@ -100,7 +101,7 @@ export function SessionItem({
           </span>
         </a>
       )}
-      {!editing && (
+      {!editing && !s.shared && (
         <div className="session-tools">
           <button
             type="button"

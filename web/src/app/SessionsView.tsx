@@ -3,6 +3,7 @@ import { ApiError, type Api, type SessionKind, type SessionSummary, type User } 
 import { AccountSection } from './AccountSection.tsx';
 import { FirstRunIntro } from './FirstRunIntro.tsx';
 import { weekLabel } from './iso-week.ts';
+import { NotificationsSection } from './Notifications.tsx';
 import { chatHref } from './route.ts';
 import { SessionItem } from './SessionItem.tsx';
 import { groupByIsoWeek, KIND_LABEL, safeWeekKey, weekPlanSession } from './session-list.ts';
@@ -136,6 +137,7 @@ export function SessionsView({
             </ul>
           </section>
         ))}
+      <NotificationsSection api={api} />
       <AccountSection api={api} user={user} onUserChanged={onUserChanged} />
     </main>
   );

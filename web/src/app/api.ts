@@ -19,6 +19,10 @@ export type { Device, Feed, Pairing, SessionKind, SessionStatus, User } from '..
 /** A session; as GET /api/sessions lists it, also its status, last line and last activity. */
 export type SessionSummary = SessionView & Partial<Pick<SessionListItem, 'status' | 'preview' | 'lastActiveAt'>>;
 
+/** POST /api/sessions/:id/invites: a one-time link (7 days) that makes someone a partner in the session. */
+import type { Invite, Partner, Reminders } from '../../../server/contract/index.ts';
+export type { Invite, Partner, PushSubscriptionView, Reminders, WeeklyTime } from '../../../server/contract/index.ts';
+
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
 
 export interface Api {
@@ -46,6 +50,21 @@ export interface Api {
   redeemPairing(code: string, deviceName?: string): Promise<{ user: User; sessionId: string | null }>;
   listDevices(): Promise<Device[]>;
   revokeDevice(id: string): Promise<void>;
+  setDisplayName(displayName: string): Promise<User>;
+  /** The week a session works on; partners see the owner's plan through it. */
+  getSessionPlan(sessionId: string): Promise<WeekPlan>;
+  createInvite(sessionId: string): Promise<Invite>;
+  redeemInvite(code: string): Promise<string>;
+  listPartners(sessionId: string): Promise<Partner[]>;
+  removePartner(sessionId: string, userId: string): Promise<void>;
+  takeOver(sessionId: string): Promise<void>;
+  handBack(sessionId: string): Promise<void>;
+  vapidPublicKey(): Promise<string>;
+  addPushSubscription(sub: PushSubscriptionJSON): Promise<string>;
+  removePushSubscription(id: string): Promise<void>;
+  sendTestPush(): Promise<void>;
+  getReminders(): Promise<Reminders>;
+  setReminders(r: Pick<Reminders, 'review' | 'planning' | 'quietHours'>): Promise<Reminders>;
 }
 
 export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, i)): Api {
@@ -146,6 +165,48 @@ export function createApi(baseUrl = '', fetchImpl: FetchFn = (u, i) => fetch(u, 
     },
     async revokeDevice(id) {
       await request('DELETE', `/api/devices/${encodeURIComponent(id)}`);
+    },
+    async setDisplayName(displayName) {
+      return (await json<{ user: User }>('PATCH', '/api/me', { displayName })).user;
+    },
+    async getSessionPlan(sessionId) {
+      return (await json<{ plan: WeekPlan }>('GET', `${sessionPath(sessionId)}/plan`)).plan;
+    },
+    createInvite(sessionId) {
+      return json<Invite>('POST', `${sessionPath(sessionId)}/invites`);
+    },
+    async redeemInvite(code) {
+      return (await json<{ sessionId: string }>('POST', '/api/invites/redeem', { code })).sessionId;
+    },
+    async listPartners(sessionId) {
+      return (await json<{ partners: Partner[] }>('GET', `${sessionPath(sessionId)}/partners`)).partners;
+    },
+    async removePartner(sessionId, userId) {
+      await request('DELETE', `${sessionPath(sessionId)}/partners/${encodeURIComponent(userId)}`);
+    },
+    async takeOver(sessionId) {
+      await request('POST', `${sessionPath(sessionId)}/takeover`);
+    },
+    async handBack(sessionId) {
+      await request('POST', `${sessionPath(sessionId)}/handback`);
+    },
+    async vapidPublicKey() {
+      return (await json<{ publicKey: string }>('GET', '/api/push/vapid-public-key')).publicKey;
+    },
+    async addPushSubscription(sub) {
+      return (await json<{ id: string }>('POST', '/api/push/subscriptions', sub)).id;
+    },
+    async removePushSubscription(id) {
+      await request('DELETE', `/api/push/subscriptions/${encodeURIComponent(id)}`);
+    },
+    async sendTestPush() {
+      await request('POST', '/api/push/test');
+    },
+    getReminders() {
+      return json<Reminders>('GET', '/api/me/reminders');
+    },
+    setReminders(r) {
+      return json<Reminders>('PUT', '/api/me/reminders', r);
     },
   };
   return api;

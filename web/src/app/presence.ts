@@ -5,6 +5,10 @@ export interface PresenceDevice {
   deviceId: string;
   label: string;
   connections: number;
+  /** Whose device (shared sessions): their user id, name and role. */
+  userId?: string;
+  name?: string;
+  role?: 'owner' | 'partner';
 }
 
 export interface Presence {
@@ -20,12 +24,15 @@ export function parsePresence(raw: Record<string, unknown> | null): Presence | n
   const devices: PresenceDevice[] = [];
   for (const d of raw.devices as unknown[]) {
     if (typeof d !== 'object' || d === null) continue;
-    const { deviceId, label, connections } = d as Record<string, unknown>;
+    const { deviceId, label, connections, userId, name, role } = d as Record<string, unknown>;
     if (typeof deviceId !== 'string' || deviceId === '') continue;
     devices.push({
       deviceId,
       label: typeof label === 'string' && label.trim() !== '' ? label.trim().slice(0, MAX_LABEL_CHARS) : 'Device',
       connections: typeof connections === 'number' && connections > 0 ? Math.floor(connections) : 1,
+      ...(typeof userId === 'string' && userId ? { userId } : {}),
+      ...(typeof name === 'string' && name.trim() ? { name: name.trim().slice(0, MAX_LABEL_CHARS) } : {}),
+      ...(role === 'owner' || role === 'partner' ? { role } : {}),
     });
   }
   return { you: raw.you, devices };
@@ -43,9 +50,12 @@ export interface PresenceEntry {
 /** This device first, then the others by name. */
 export function presenceEntries(p: Presence | null): PresenceEntry[] {
   if (!p) return [];
+  // Someone else's device (a partner's, or the owner's when you are the partner) shows who and in which role.
+  const me = p.devices.find((d) => d.deviceId === p.you)?.userId;
+  const someoneElse = (d: PresenceDevice) => me !== undefined && d.userId !== undefined && d.userId !== me;
   const entries = p.devices.map((d) => ({
     deviceId: d.deviceId,
-    name: d.deviceId === p.you ? 'This device' : d.label,
+    name: d.deviceId === p.you ? 'This device' : someoneElse(d) ? `${d.name ?? 'Someone'} (${d.role ?? 'guest'})` : d.label,
     isYou: d.deviceId === p.you,
     connections: d.connections,
   }));

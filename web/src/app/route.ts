@@ -11,7 +11,11 @@ export type Route =
   /** `code` is '' when the user is to type it. */
   | { name: 'pair'; code: string }
   /** The week page, "/weeks/2026-W48" (a path, so it can be bookmarked and shared between devices). */
-  | { name: 'week'; weekKey: string };
+  | { name: 'week'; weekKey: string }
+  /** A partner's invite link: /invite/<code>. */
+  | { name: 'invite'; code: string }
+  /** A reminder's link: start a review or plan session now. */
+  | { name: 'start'; kind: 'review' | 'plan' };
 
 const ROUTE_CHANGE = 'focus-coach:route';
 
@@ -20,6 +24,16 @@ export function parseRoute(hash: string, pathname = '/'): Route {
   if (p) return { name: 'pair', code: safeDecode(p[1] ?? '') ?? '' };
   const w = /^\/weeks\/(\d{4}-W\d{2})\/?$/.exec(pathname);
   if (w && (hash === '' || hash === '#')) return { name: 'week', weekKey: w[1]! };
+  const inv = /^\/invite\/([^/?#]+)\/?$/.exec(pathname);
+  if (inv) return { name: 'invite', code: safeDecode(inv[1] ?? '') ?? '' };
+  const start = /^\/start\/(review|plan)\/?$/.exec(pathname);
+  if (start) return { name: 'start', kind: start[1] === 'review' ? 'review' : 'plan' };
+  // A notification's link: /sessions/<id> opens that session.
+  const s = /^\/sessions\/([^/?#]+)\/?$/.exec(pathname);
+  if (s) {
+    const id = safeDecode(s[1] ?? '');
+    if (id !== null) return { name: 'chat', sessionId: id };
+  }
   const m = /^#\/s\/([^/?#]+)$/.exec(hash);
   if (m) {
     const id = safeDecode(m[1]!);

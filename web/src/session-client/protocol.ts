@@ -19,9 +19,20 @@ interface EventBase {
   at: string;
 }
 
+/** Who wrote a message or took the session over; names are untrusted text. */
+export interface Author {
+  userId: string;
+  displayName: string;
+  role: 'owner' | 'partner';
+}
+
 export interface UserMessageEvent extends EventBase {
   type: 'user.message';
   data: EventData<'user.message'>;
+}
+export interface HandoffEvent extends EventBase {
+  type: 'handoff.started' | 'handoff.ended';
+  data: EventData<'handoff.started'>;
 }
 export interface AssistantStartEvent extends EventBase {
   type: 'assistant.start';
@@ -70,7 +81,8 @@ export type KnownEvent =
   | AssistantEndEvent
   | CancelRequestedEvent
   | PlanUpdatedEvent
-  | TurnRequestedEvent;
+  | TurnRequestedEvent
+  | HandoffEvent;
 export type SessionEvent = KnownEvent | UnknownEvent;
 
 export type ServerFrame =
@@ -141,12 +153,27 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
         : d.mode !== 'open' && !isNonEmptyString(d.messageId)
           ? 'messageId'
           : null,
+  'handoff.started': (d) => (parseAuthor(d.by) ? null : 'by'),
+  'handoff.ended': (d) => (parseAuthor(d.by) ? null : 'by'),
 };
+
+const MAX_NAME_CHARS = 60;
+
+export function parseAuthor(v: unknown): Author | undefined {
+  if (!isRecord(v) || !isNonEmptyString(v.userId) || typeof v.displayName !== 'string') return undefined;
+  if (v.role !== 'owner' && v.role !== 'partner') return undefined;
+  return { userId: v.userId, displayName: v.displayName.trim().slice(0, MAX_NAME_CHARS) || 'Someone', role: v.role };
+}
 
 function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {
   switch (type) {
-    case 'user.message':
-      return { clientMessageId: d.clientMessageId as string, text: d.text as string };
+    case 'user.message': {
+      const author = parseAuthor(d.author);
+      return author ? { clientMessageId: d.clientMessageId as string, text: d.text as string, author } : { clientMessageId: d.clientMessageId as string, text: d.text as string };
+    }
+    case 'handoff.started':
+    case 'handoff.ended':
+      return { by: parseAuthor(d.by)! };
     case 'assistant.start':
       return { messageId: d.messageId as string, runId: d.runId as string };
     case 'cancel.requested': {

@@ -6,7 +6,7 @@
 // only changes when a message is added, moved or removed — never while text streams.
 
 import type { WeekPlan } from '../../../server/plan/types.ts';
-import type { EndStatus, SessionEvent } from './protocol.ts';
+import type { Author, EndStatus, SessionEvent } from './protocol.ts';
 
 export interface UserMessage {
   kind: 'user';
@@ -18,6 +18,8 @@ export interface UserMessage {
   status: 'pending' | 'confirmed';
   seq: number | null;
   at: string | null;
+  /** Who wrote it, when the server said (shared sessions); null for pending and older messages. */
+  author: Author | null;
 }
 
 export type AssistantStatus = 'streaming' | EndStatus;
@@ -76,6 +78,8 @@ export interface Transcript {
   readonly activeMessageId: string | null;
   /** The latest plan.updated. */
   readonly plan: PlanSnapshot | null;
+  /** The human who has taken the session over (handoff.started), until handoff.ended. */
+  readonly handoff: Author | null;
   /** Set when an event arrived past lastSeq + 1; cleared once the missing events are applied. */
   readonly gap: Gap | null;
   /** Server messageIds of continuations → the transcript id of the answer they continue (SL15). */
@@ -107,6 +111,7 @@ export function createTranscript(): Transcript {
     byId: new Map(),
     activeMessageId: null,
     plan: null,
+    handoff: null,
     gap: null,
     aliases: new Map(),
     pendingRequest: null,
@@ -144,7 +149,7 @@ export function userMessageId(clientMessageId: string): string {
 export function addPending(t: Transcript, clientMessageId: string, text: string): Transcript {
   const id = userMessageId(clientMessageId);
   if (t.byId.has(id)) return t;
-  const msg: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'pending', seq: null, at: null };
+  const msg: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'pending', seq: null, at: null, author: null };
   const byId = new Map(t.byId);
   byId.set(id, msg);
   return { ...t, messages: [...t.messages, msg], messageIds: [...t.messageIds, id], byId };
@@ -184,13 +189,17 @@ export function applyEvent(t: Transcript, ev: SessionEvent): ApplyResult {
 function reduce(t: Transcript, ev: SessionEvent): Transcript {
   switch (ev.type) {
     case 'user.message':
-      return confirmUser({ ...t, begun: true, pendingRequest: null }, ev.seq, ev.at, ev.data.clientMessageId, ev.data.text);
+      return confirmUser({ ...t, begun: true, pendingRequest: null }, ev.seq, ev.at, ev.data.clientMessageId, ev.data.text, ev.data.author ?? null);
     case 'turn.requested': {
       const target = ev.data.messageId === undefined ? null : (t.aliases.get(ev.data.messageId) ?? ev.data.messageId);
       const mode = ev.data.mode;
       const pendingRequest = target !== null && (mode === 'retry' || mode === 'continue') && t.byId.has(target) ? { mode, targetId: target } : null;
       return { ...t, begun: true, pendingRequest };
     }
+    case 'handoff.started':
+      return { ...t, handoff: ev.data.by };
+    case 'handoff.ended':
+      return { ...t, handoff: null };
     case 'assistant.start': {
       const existing = t.byId.get(ev.data.messageId);
       if (existing || t.aliases.has(ev.data.messageId)) return t; // a second start for the same message would break SL12; keep the first
@@ -265,10 +274,10 @@ function withQuickReplies(t: Transcript, rawType: string, data: unknown): Transc
   return replace(t, { ...msg, quickReplies: replies });
 }
 
-function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string): Transcript {
+function confirmUser(t: Transcript, seq: number, at: string, clientMessageId: string, text: string, author: Author | null): Transcript {
   const id = userMessageId(clientMessageId);
   const existing = t.byId.get(id);
-  const confirmed: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'confirmed', seq, at };
+  const confirmed: UserMessage = { kind: 'user', id, clientMessageId, text, status: 'confirmed', seq, at, author };
   if (existing && existing.kind === 'user' && existing.status === 'confirmed') return t; // SL5 says never; be safe
   const without = existing ? removeMessage(t, id) : t;
   return insertConfirmed(without, confirmed);

@@ -1,0 +1,205 @@
+// Web Push end to end against a local push service that decrypts what it gets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoAgent } from '../../server/agent/demo-agent.ts';
+import { DEFAULT_PUSH_ORIGINS } from '../../server/config.ts';
+import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
+import { Notifier } from '../../server/push/notifier.ts';
+import { ANSWER_TTL_S, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
+import { PushSender } from '../../server/push/sender.ts';
+import { loadVapidKeys } from '../../server/push/vapid.ts';
+import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
+import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { FakePushService } from '../support/fake-push.ts';
+import { sleep } from '../support/security.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const TZ = 'Europe/Berlin';
+// Friday 17:59:57 in Berlin, this week: the review reminder at 18:00 is three seconds away.
+// The server's clock is shifted there when the reminder test starts.
+const fridayEvening = Date.parse(localToInstant(weekKeyFor(Date.now(), TZ), 4, '18:00', TZ)) - 3_000;
+let clockOffsetMs = 0;
+
+describe(`Web Push (${DB_KIND})`, () => {
+  let fake: FakePushService;
+  let server: TestServer;
+  let cleanup: () => Promise<void>;
+  let db: Awaited<ReturnType<typeof openTestDatabase>>['db'];
+
+  beforeAll(async () => {
+    fake = await FakePushService.start();
+    const t = await openTestDatabase();
+    db = t.db;
+    cleanup = t.cleanup;
+    server = await startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
+      config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+    await cleanup?.();
+    await fake?.close();
+  });
+
+  async function subscribed(account: Account, status = 201) {
+    const sub = fake.subscribe(status);
+    const r = await api(server.url, account, 'POST', '/api/push/subscriptions', { endpoint: sub.endpoint, keys: sub.keys, expirationTime: null });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return { ...sub, serverId: r.body.id as string };
+  }
+
+  it('the VAPID public key is made once, stored, and the same after a restart', async () => {
+    const r = await api(server.url, null, 'GET', '/api/push/vapid-public-key');
+    expect(r.status).toBe(200);
+    const key = Buffer.from(r.body.publicKey, 'base64url');
+    expect(key).toHaveLength(65);
+    expect(key[0]).toBe(4);
+    expect(r.body.publicKey).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect((await loadVapidKeys(db.prisma)).publicKey).toBe(r.body.publicKey);
+    const again = await startTestServer({ db, agent: () => createDemoAgent({ paceMs: 1, words: 2 }) });
+    try {
+      expect((await api(again.url, null, 'GET', '/api/push/vapid-public-key')).body.publicKey).toBe(r.body.publicKey);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('endpoints off the allowed push services are refused with 400, so nobody can aim the server inward', async () => {
+    const alice = await signup(server.url);
+    const keys = fake.subscribe().keys;
+    for (const endpoint of [
+      'http://127.0.0.1:5432/x',
+      'https://169.254.169.254/latest/meta-data',
+      'https://localhost/push',
+      'https://fcm.googleapis.com.evil.example/x',
+      'https://user:pw@fcm.googleapis.com/x',
+      'not a url',
+      `${fake.origin.replace('https', 'http')}/push/x`,
+    ]) {
+      const r = await api(server.url, alice, 'POST', '/api/push/subscriptions', { endpoint, keys });
+      expect(r.status, endpoint).toBe(400);
+      expect(r.body.error.field, endpoint).toBe('endpoint');
+    }
+    // Real push services are fine by default; bad keys are 400 naming the field.
+    const fcm = await api(server.url, alice, 'POST', '/api/push/subscriptions', { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys });
+    expect(fcm.status).toBe(201);
+    const badKey = await api(server.url, alice, 'POST', '/api/push/subscriptions', { endpoint: `${fake.origin}/push/x`, keys: { ...keys, p256dh: 'AAAA' } });
+    expect(badKey.status).toBe(400);
+    expect(badKey.body.error.field).toBe('keys/p256dh');
+    expect((await api(server.url, null, 'POST', '/api/push/subscriptions', { endpoint: 'https://fcm.googleapis.com/x', keys })).status).toBe(401);
+  });
+
+  it('"Send a test": 202, and the push service gets an aes128gcm payload with a TTL and a VAPID JWT for its own origin', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'POST', '/api/push/test');
+    expect(r.status).toBe(202);
+    await fake.waitFor(() => fake.for(sub.id).length === 1);
+    const push = fake.for(sub.id)[0]!;
+    expect(fake.decrypt(push)).toMatchObject({ title: 'Focus Coach', body: expect.stringContaining('work'), url: '/' });
+    expect(push.headers.ttl).toBe(String(TEST_TTL_S));
+    const jwt = fake.vapid(push);
+    expect(jwt.aud).toBe(fake.origin);
+    expect(jwt.sub).toBe('mailto:ops@focus.example');
+    expect(jwt.exp * 1000).toBeGreaterThan(Date.now());
+    expect(jwt.k).toBe((await api(server.url, null, 'GET', '/api/push/vapid-public-key')).body.publicKey);
+  });
+
+  it('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice);
+    const devices = (await api(server.url, alice, 'GET', '/api/devices')).body.devices;
+    const current = devices.find((d: { current: boolean }) => d.current);
+    expect(current.pushSubscriptions).toEqual([{ id: sub.serverId, service: fake.origin, createdAt: expect.any(String) }]);
+    const mallory = await signup(server.url);
+    expect((await api(server.url, mallory, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(404);
+    expect((await api(server.url, mallory, 'DELETE', '/api/push/subscriptions/not-a-uuid')).status).toBe(404);
+    expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(204);
+    expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(404);
+    expect((await api(server.url, alice, 'POST', '/api/push/test')).status).toBe(202);
+    await sleep(2_500);
+    expect(fake.for(sub.id)).toHaveLength(0);
+  });
+
+  it('an answer that ends while no device has the session open is pushed with its first words and a link to it', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice);
+    const sessionId = await createSession(server.url, alice, 'Week plan');
+    // Away: nobody has the session open; the message comes in over HTTP.
+    expect((await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'm1', text: 'plan my week please' })).status).toBe(202);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'answer push');
+    const push = fake.for(sub.id)[0]!;
+    const payload = fake.decrypt(push);
+    const events = (await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events`)).body.events;
+    const end = events.find((e: { type: string }) => e.type === 'assistant.end');
+    expect(payload.url).toBe(`/sessions/${sessionId}`);
+    expect(payload.title).toContain('Week plan');
+    const firstWords = String(end.data.text).split(/\s+/).slice(0, 5).join(' ');
+    expect(payload.body.startsWith(firstWords)).toBe(true);
+    expect(payload.body.length).toBeLessThan(String(end.data.text).length + 2);
+    expect(push.headers.ttl).toBe(String(ANSWER_TTL_S));
+
+    // Present: the same thing with the session open on a device sends nothing.
+    const ws = await WsTestClient.connect(server.wsUrl, sessionId, alice);
+    await ws.waitForFrame('ready');
+    await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'm2', text: 'and now?' });
+    await ws.waitFor((c) => c.events.filter((e) => e.type === 'assistant.end').length === 2, 20_000, 'second end');
+    await sleep(2_500);
+    expect(fake.for(sub.id)).toHaveLength(1);
+    await ws.close();
+  });
+
+  it('a subscription the push service says is gone (410) is deleted', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice, 410);
+    await api(server.url, alice, 'POST', '/api/push/test');
+    await fake.waitFor(() => fake.for(sub.id).length === 1);
+    for (let i = 0; i < 50 && (await db.prisma.pushSubscription.count({ where: { id: sub.serverId } })) > 0; i++) await sleep(100);
+    expect(await db.prisma.pushSubscription.count({ where: { id: sub.serverId } })).toBe(0);
+  });
+
+  it('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
+    const alice = await signup(server.url);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    clockOffsetMs = fridayEvening - Date.now();
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 5, time: '18:00' }, planning: { weekday: 'sunday', time: '18:00' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ review: { weekday: 5, time: '18:00' }, planning: { weekday: 'sunday', time: '18:00' }, quietHours: null, timeZone: TZ });
+    expect(Date.parse(r.body.next.review)).toBe(fridayEvening + 3_000);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'review reminder');
+    const push = fake.for(sub.id)[0]!;
+    expect(fake.decrypt(push)).toMatchObject({ title: 'Time for your weekly review', url: '/start/review' });
+    expect(push.headers.ttl).toBe(String(REMINDER_TTL_S));
+    expect(push.headers.topic).toBe(`review-${weekKeyFor(fridayEvening, TZ)}`);
+
+    // Quiet hours from 17:00 to 19:00: the 18:00 reminder waits until 19:00.
+    const q = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 'Fri', time: '18:30' }, planning: null, quietHours: { from: '17:00', to: '19:00' } });
+    expect(q.status).toBe(200);
+    expect(q.body.planning).toBeNull();
+    expect(new Date(q.body.next.review).toLocaleTimeString('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit' })).toBe('19:00');
+    // Overnight quiet hours wrap midnight.
+    const w = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 0, time: '23:30' }, planning: null, quietHours: { from: '22:00', to: '07:00' } });
+    expect(new Date(w.body.next.review).toLocaleString('en-GB', { timeZone: TZ, weekday: 'long', hour: '2-digit', minute: '2-digit' })).toBe('Monday 07:00');
+
+    for (const bad of [{ review: { weekday: 9, time: '18:00' } }, { review: { weekday: 'someday', time: '18:00' } }, { review: { weekday: 5, time: '25:00' } }, { quietHours: { from: '7am', to: '9' } }]) {
+      const b = await api(server.url, alice, 'PUT', '/api/me/reminders', bad);
+      expect(b.status, JSON.stringify(bad)).toBe(400);
+    }
+  }, 40_000);
+
+  it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice);
+    const keys = await loadVapidKeys(db.prisma);
+    const notifier = new Notifier(db.prisma, server.services.pushSubscriptions, new PushSender(keys, 'mailto:x@y.z', [fake.origin], fake.agent));
+    const delivery = { userId: alice.userId, key: 'review:2026-W48', payload: { title: 't', body: 'b', url: '/' }, options: { ttlSeconds: 60 } };
+    expect(await notifier.deliver({ ...delivery, jobId: 'job-1' })).toEqual({ kind: 'delivered', sent: 1 });
+    // The same job retried (after a crash) skips the device it already reached.
+    expect(await notifier.deliver({ ...delivery, jobId: 'job-1' })).toEqual({ kind: 'delivered', sent: 0 });
+    expect(await notifier.deliver({ ...delivery, jobId: 'job-2' })).toEqual({ kind: 'duplicate' });
+    expect(fake.for(sub.id)).toHaveLength(1);
+  });
+});

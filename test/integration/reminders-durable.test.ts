@@ -1,0 +1,88 @@
+// Reminders are jobs in PostgreSQL (pg-boss): they outlive the instance that scheduled
+// them, and with several instances each fires exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createDemoAgent } from '../../server/agent/demo-agent.ts';
+import { openDatabase, type Database } from '../../server/db/database.ts';
+import { JOB_SCHEMA } from '../../server/jobs/queue.ts';
+import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
+import { api, signup } from '../support/client.ts';
+import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
+import { FakePushService } from '../support/fake-push.ts';
+import { sleep } from '../support/security.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const TZ = 'America/New_York';
+
+describe.skipIf(!POSTGRES_URL)('durable reminders on PostgreSQL', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  let fake: FakePushService;
+  const open: Array<{ server: TestServer; db: Database }> = [];
+  // The reminder is due 8 s after the test starts, by the servers' (shifted) clock.
+  let offsetMs = 0;
+
+  async function instance(name: string) {
+    const db = await openDatabase({ databaseUrl: url, migrate: false });
+    const server = await startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 1, words: 3 }),
+      config: { instanceId: name, push: { allowedOrigins: [fake.origin], contact: 'mailto:ops@focus.example' } },
+      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + offsetMs) },
+    });
+    const handle = { server, db };
+    open.push(handle);
+    return handle;
+  }
+
+  async function stop(h: { server: TestServer; db: Database }) {
+    open.splice(open.indexOf(h), 1);
+    await h.server.close();
+    await h.db.close();
+  }
+
+  beforeAll(async () => {
+    ({ url, drop } = await createPostgresDatabase());
+    fake = await FakePushService.start();
+  }, 60_000);
+  afterAll(async () => {
+    for (const h of [...open]) await stop(h);
+    await fake?.close();
+    await drop?.();
+  });
+
+  it('a reminder scheduled on one instance survives its restart and fires once with two instances running', async () => {
+    const target = Date.parse(localToInstant(weekKeyFor(Date.now(), TZ), 4, '18:00', TZ));
+    offsetMs = target - 8_000 - Date.now();
+    const a = await instance('instance-a');
+    const alice = await signup(a.server.url);
+    await api(a.server.url, alice, 'PATCH', '/api/me', { timeZone: TZ });
+    const sub = fake.subscribe();
+    expect((await api(a.server.url, alice, 'POST', '/api/push/subscriptions', { endpoint: sub.endpoint, keys: sub.keys })).status).toBe(201);
+    const put = await api(a.server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 'friday', time: '18:00' }, planning: null });
+    expect(put.status).toBe(200);
+    expect(Date.parse(put.body.next.review)).toBe(target);
+    // The instance that scheduled it goes away before it is due.
+    await stop(a);
+    const [b, c] = await Promise.all([instance('instance-b'), instance('instance-c')]);
+    await fake.waitFor(() => fake.for(sub.id).length >= 1, 30_000, 'the reminder');
+    expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ title: 'Time for your weekly review' });
+    // Both instances poll every second; give a second sender every chance to show up.
+    await sleep(4_000);
+    expect(fake.for(sub.id)).toHaveLength(1);
+
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const jobs = await client.query(`SELECT state, data FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' ORDER BY created_on`);
+      // This week's done, next week's waiting: the chain goes on.
+      expect(jobs.rows.map((r) => r.state)).toEqual(['completed', 'created']);
+      expect(jobs.rows[1].data.weekKey).not.toBe(jobs.rows[0].data.weekKey);
+      const claims = await client.query(`SELECT key FROM "Notification" WHERE "userId" = $1`, [alice.userId]);
+      expect(claims.rows).toEqual([{ key: `review:${weekKeyFor(target, TZ)}` }]);
+    } finally {
+      await client.end();
+    }
+    await Promise.all([stop(b), stop(c)]);
+  }, 90_000);
+});
