@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { SessionEvent } from '../../server/session/types.ts';
 import {
+  DESKTOP,
   ensureWebBuild,
   launchChromium,
   openSessionOfKind,
   PageErrors,
+  PHONE,
   PASSWORD,
   screenshot,
   sessionEvents,
@@ -23,16 +25,6 @@ import {
 
 const WAIT = { timeout: 20_000 };
 
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  timezoneId: 'Europe/Berlin',
-  locale: 'en-GB',
-  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
-};
 
 let browser: Browser;
 let server: E2eServer;

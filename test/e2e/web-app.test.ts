@@ -6,11 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { SessionEvent } from '../../server/session/types.ts';
 import {
+  DESKTOP,
   ensureWebBuild,
   installPairingStandIn,
   launchChromium,
   openSessionOfKind,
   PageErrors,
+  PHONE,
   PASSWORD,
   screenshot,
   sessionEvents,
@@ -24,16 +26,6 @@ import { nth } from '../support/nth.ts';
 /** Waits on conditions are generous: two shared cores may be busy with other suites. */
 const WAIT = { timeout: 20_000 };
 
-const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, timezoneId: 'Europe/Berlin', locale: 'en-GB' };
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  timezoneId: 'Europe/Berlin',
-  locale: 'en-GB',
-  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
-};
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import { inject } from 'vitest';
 import { findBrowser, NO_BROWSER_MESSAGE } from '../../support/find-browser.ts';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
 import { createDemoAgent } from '../../../server/agent/demo-agent.ts';
 import { createCoach } from '../../../server/coach/create-coach.ts';
 import { configFrom, type Config } from '../../../server/config.ts';
@@ -52,6 +52,17 @@ export interface E2eServer extends TestServer {
  */
 /** The zone every e2e browser context runs in (`timezoneId`). */
 export const E2E_TIME_ZONE = 'Europe/Berlin';
+
+export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 }, timezoneId: E2E_TIME_ZONE, locale: 'en-GB' };
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  timezoneId: E2E_TIME_ZONE,
+  locale: 'en-GB',
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+};
 
 export async function startE2eServer(opts: { offlinePaceMs: number; demoPaceMs: number; config?: Partial<Config> }): Promise<E2eServer> {
   const { db, cleanup } = await openTestDatabase();
