@@ -32,7 +32,10 @@ export interface AgentTurn {
   signal: AbortSignal;
   /** Streams assistant text; batched into assistant.delta events (SL7). */
   write(text: string): void;
-  /** Appends a non-text event (e.g. plan.updated) to the session log. */
+  /**
+   * Appends a non-text event (e.g. plan.updated) to the session log — also after the signal
+   * aborted, since it records something that already happened.
+   */
   emit(type: string, data: Record<string, unknown>): Promise<void>;
 }
 

@@ -128,8 +128,8 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
           return p.then((x) => structuredClone(x));
         },
         async call(name, args, target = week): Promise<ToolOutcome> {
-          // A stop is final: make no further changes once the turn is aborted.
-          if (signal.aborted) return { ok: false, message: 'Stopped.' };
+          // No abort check here: a message is read whole or not at all (SL14). A stop is
+          // honoured between messages, so one message never leaves half its changes.
           const before = name === 'set_vision' || name === 'update_rock' ? await options.store.getWeek(turn.userId, target.weekKey, timeZone) : null;
           const out = await options.tools.execute(name, JSON.stringify(args), target);
           plans.clear();
@@ -169,7 +169,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       let prevMisses = conversation.lastNote?.misses ?? 0;
       const first = conversation.past.length === 0;
       for (const [i, msg] of conversation.unread.entries()) {
-        if (signal.aborted) return;
+        if (signal.aborted) break;
         // The session's opening message ("hi, let's plan") answers nothing.
         const question = first && i === 0 && pending === null ? null : pending;
         ctx.exchanges.push({ question, answer: msg.text, seq: msg.seq });
@@ -177,7 +177,6 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80) continue;
         ctx.misses = question && sameStep(lastAsked, question) ? prevMisses : 0;
         const handled = await flow.handle(question, msg.text, ctx);
-        if (signal.aborted) return;
         said.push(...handled.say);
         misses = handled.missed && question ? ctx.misses + 1 : 0;
         prevMisses = misses;
@@ -198,13 +197,14 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
           lead = next?.lead;
         }
       }
+      // Stopped or steered before reading anything: the next answer reads it all.
+      if (signal.aborted && read.length === 0) return;
       if (conversation.unread.length === 0 || (pending === null && read.length && read.every((r) => r.question === null))) {
         const next = await flow.next(ctx);
         pending = next?.step ?? null;
         lead = next?.lead;
       }
       asked = pending;
-      if (signal.aborted) return;
       // The same question again right away needs no second introduction.
       if (asked && sameStep(lastAsked, asked) && lead && !leadFromAnswer && !askedText && conversation.unread.length > 0 && read.every((r) => r.question && sameStep(r.question, asked!))) lead = undefined;
 
@@ -217,6 +217,8 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       if (asked && (asked.id === 'confirm' || asked.id === 'review_time' || asked.id === 'review_offer')) quickReplies.unshift('Yes');
       if (asked && !quickReplies.includes('Skip') && misses >= 1) quickReplies.push('Skip');
 
+      // Written even when stopped mid-read: what was read is recorded, so the next answer
+      // reads only the rest and never applies a message twice (SL14).
       const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}) };
       await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
       if (signal.aborted) return;

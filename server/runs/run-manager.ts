@@ -183,8 +183,8 @@ export class RunManager {
         write: (text) => {
           if (!signal.aborted) batcher.write(text);
         },
+        // Not refused after a stop: what it records (a plan change, what the coach read) has happened.
         emit: async (type, data) => {
-          if (signal.aborted) return;
           await batcher.flush();
           const plan = type === 'plan.updated' ? (data.plan as WeekPlan | undefined) : undefined;
           if (plan && this.opts.publishPlan) await this.opts.publishPlan(context.userId, sessionId, plan);

@@ -240,4 +240,26 @@ describe('offline coach: a full planning conversation', () => {
     expect((await plan()).vision?.work).toBe('Lead the team');
     expect(lastParagraph(reply)).toBe('What would you celebrate for yourself — health, learning, rest?');
   });
+
+  it('SL14: a message stopped while the coach applies it is applied once, and the next message is read against the question it left', async () => {
+    const ac = new AbortController();
+    // The stop lands while the rock is being written, as a steering message does on a busy server.
+    const { chat, plan } = setup({
+      tools: (t) => ({
+        ...t,
+        async execute(name, args, ctx) {
+          const out = await t.execute(name, args, ctx);
+          if (name === 'add_rock') ac.abort();
+          return out;
+        },
+      }),
+    });
+    await chat.say('hi');
+    await chat.say('skip');
+    await chat.say('ship the pricing page', { signal: ac.signal });
+    expect((await plan()).rocks.map((r) => r.title)).toEqual(['Ship the pricing page']);
+    const reply = await chat.say('hire a designer');
+    expect((await plan()).rocks.map((r) => r.title)).toEqual(['Ship the pricing page', 'Hire a designer']);
+    expect(reply).toMatch(/Hire a designer/);
+  });
 });
