@@ -18,11 +18,21 @@ export const SESSION_KIND_EVENT = 'session.kind';
 /** The coach's persisted note about one answer: `{messageId, quickReplies, coach: CoachNote}`. */
 export const ASSISTANT_META_EVENT = 'assistant.meta';
 
-/** One plan change an answer made, enough to undo it. */
+/** One plan change an answer made, enough to undo it ("undo", "wait that's wrong"). */
 export type Change =
+  /** Something created: undone by removing it. */
   | { kind: 'rock' | 'block' | 'environment'; id: string }
   | { kind: 'vision'; before: { work: string; self: string; relationships: string } | null }
-  | { kind: 'rock_status'; id: string; before: string };
+  | { kind: 'rock_status'; id: string; before: string }
+  | { kind: 'rock_title'; id: string; before: string }
+  /** `before`: the rock's place among the active rocks (0 = first). */
+  | { kind: 'rock_order'; id: string; before: number }
+  | { kind: 'rock_removed'; id: string; title: string; status: string; place: number }
+  /** Instants of the block before the move; `id` is the moved block's (new) id. */
+  | { kind: 'block_moved'; id: string; before: { start: string; end: string } }
+  | { kind: 'block_removed'; block: { kind: 'deep_work' | 'recovery' | 'other'; title: string; start: string; end: string; rockId: string | null } }
+  | { kind: 'environment_removed'; text: string }
+  | { kind: 'review'; before: { start: string; end: string } | null };
 
 export interface CoachNote {
   /** The question the answer ended with. */

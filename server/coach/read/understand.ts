@@ -26,12 +26,16 @@ export type EditCommand =
   | { op: 'add_block'; kind: 'deep_work' | 'recovery' | 'other'; what: string; when: string }
   | { op: 'drop_rocks'; names: string[] }
   | { op: 'done_rocks'; names: string[] }
+  | { op: 'reopen_rocks'; names: string[] }
   | { op: 'rename_rock'; name: string; to: string }
   | { op: 'add_rocks'; titles: string[] }
-  | { op: 'reorder_rock'; name: string; position: number }
+  | { op: 'reorder_rock'; name: string; to: RockPlace }
+  | { op: 'swap_rocks'; names: [string, string] }
+  | { op: 'order_rocks'; names: string[] }
   | { op: 'review_time'; when: string }
   | { op: 'add_environment'; items: string[] }
   | { op: 'remove_environment'; name: string }
+  | { op: 'replace_environment'; name: string; to: string }
   | { op: 'vision'; vision: Partial<Vision> };
 
 export interface ReadingContext {
@@ -40,6 +44,8 @@ export interface ReadingContext {
   /** Today, 0 = Monday, in the person's zone (only meaningful inside the planned week). */
   today?: number;
   rockTitles: string[];
+  /** The week's environment changes, to tell "remove the slack rule" from dropping a rock. */
+  environment?: string[];
 }
 
 export interface Reading {
@@ -88,7 +94,7 @@ const SKIP_RE =
   /^(skip|skip (it|this|that|this one|for now)|pass|later|not now|not this week|next( question)?|next time|let'?s skip|idk|i ?d ?k|i don'?t know|dont know|dunno|no idea|not sure|unsure|no clue|can'?t think of (any|anything)|nothing comes to mind|move on|whatever|rather not( say)?|i'?ll think about it|no comment)\b/;
 const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s (all|it|enough|everything)|i'?m good|all good|we'?re good|done|enough|no more|that will do|that'?ll do|nothing more|that'?s fine as is|thats all|nop)\b/;
 const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
-const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
+const BACK_RE = /^(?:(?:ok|oops|ugh|hmm|no|nvm|pls|please|actually)[\s,.!]+)*(back|go back|previous( question)?|undo( that| it| the last (?:change|one|thing|edit))?|revert( that| it)?|roll (?:it |that )?back|put it back|change it back|(?:set|make) it (?:like it was|back)|take (that|it) back|scratch that|never ?mind)\b/;
 
 /** True when a message declines the question it answered ("skip", "idk", "no", "nah, that's all"). */
 export function isDeclined(text: string, pending: string | null): boolean {
@@ -268,46 +274,294 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
 
 const ROCK_WORDS = String.raw`(?:rocks?|priorit(?:y|ies)|goals?)`;
 
+/** Where a rock should go: a place in the list (0 = first), the end, next to another rock, or one step up or down. */
+export type RockPlace = { index: number } | { last: true } | { before: string } | { after: string } | { step: -1 | 1 };
+
+const ORDINALS: Record<string, number> = {
+  first: 0, '1st': 0, one: 0, '1': 0, second: 1, '2nd': 1, two: 1, '2': 1, third: 2, '3rd': 2, three: 2, '3': 2,
+  fourth: 3, '4th': 3, four: 3, '4': 3, fifth: 4, '5th': 4, five: 4, '5': 4,
+};
+
+/**
+ * A rock named by its place rather than its words: "rock 2", "#3", "the second one", "2" → 1.
+ * -1 for "the last one"; null when the name is words.
+ */
+export function rockIndexOf(name: string): number | null {
+  const t = normalize(name)
+    .replace(/\b(?:the|my|rock|priority|one|no\.?|number|thing|item)\b|#/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (t === 'last') return -1;
+  return ORDINALS[t] ?? null;
+}
+
+function stemWord(w: string): string {
+  const base = w.length > 4 ? w.replace(/(?:ing|ed|es|s)$/, '') : w.replace(/s$/, '');
+  // "hire" and "hiring" meet at "hir".
+  return base.length > 3 ? base.replace(/e$/, '') : base;
+}
+
+const MATCH_STOP = new Set(['the', 'a', 'an', 'my', 'to', 'of', 'for', 'and', 'on', 'in', 'with', 'rock', 'one', 'it', 'this', 'that', 'thing', 'block', 'slot', 'from', 'at', 'is', 'be', 'do', 'stuff', 'priority', 'task', 'item', 'first', 'top', 'last']);
+
+/** The content words of a text, stemmed ("hiring the designers" → hir, designer). */
+export function keyWords(s: string): string[] {
+  return normalize(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1 && !MATCH_STOP.has(w))
+    .map(stemWord);
+}
+
+/**
+ * How well a text names a title: 1 per shared word, ½ per word that only shares its first
+ * four letters ("dek" misses, "present" ~ "presentation" hits). 0 = not named.
+ */
+export function nameScore(text: string, title: string): number {
+  const said = keyWords(text);
+  let score = 0;
+  for (const w of keyWords(title)) {
+    if (said.includes(w)) score += 1;
+    else if (w.length >= 4 && said.some((x) => x.length >= 4 && x.slice(0, 4) === w.slice(0, 4))) score += 0.5;
+  }
+  return score;
+}
+
+const namesRock = (text: string, rockTitles: string[]) => rockTitles.length === 0 || rockIndexOf(text) !== null || rockTitles.some((r) => nameScore(text, r) > 0);
+const timed = (s: string) => mentionsTime(s) || daysIn(s).length > 0;
+
 function names(list: string): string[] {
   return list
     .split(/\s*(?:,|\band\b|&|\bplus\b|\bor\b)\s*/i)
     .map((s) =>
       s
-        .replace(/\b(the|my|that|this|those|these|thing|one|ones|rocks?|priorit(?:y|ies)|too|as well|both)\b/gi, ' ')
+        .replace(/\b(the|my|that|this|those|these|thing|one|ones|rocks?|priorit(?:y|ies)|too|as well|both|for now|this week|after all|anymore|any more)\b/gi, ' ')
         .replace(/\s+/g, ' ')
         .trim(),
     )
-    .filter((s) => s.length > 1);
+    .filter((s) => s.length > 1 || /^\d$/.test(s));
 }
 
-/** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
-export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
-  const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
-  const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
+/** A command without the politeness and filler around it: "ok so can u move the deck thing to the top pls" → "move the deck thing to the top". */
+export function commandText(text: string): string {
+  let t = normalize(text);
+  const lead =
+    /^(?:ok(?:ay)?|so|actually|hey|hi|hmm+|um+|uh+|also|and|oh|wait|fair|right|alright|yeah|yes|sorry|please|pls|plz|can (?:you|u|we|i)|could (?:you|u|we|i)|would (?:you|u)|will (?:you|u)|i want to|i wanna|i'?d like to|i need to|i have to|let'?s|lets|just|quickly|quick one|one more thing|one thing|change of plan|on second thought|ugh|oops|btw|by the way|hey coach|coach)(?:[\s,.!:;-]+|$)/;
+  for (let i = 0; i < 8; i++) t = t.replace(lead, '');
+  return t
+    .replace(/[\s,]*\b(?:please|pls|plz|thanks|thx|ty|thank you|if you can|if possible|asap|lol|haha|for me)\b[\s!.?]*$/g, '')
+    .replace(/\b(?:please|pls|plz)\s+/g, '')
+    .replace(/[\s!?.]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The text as typed (case kept) for a phrase found in the lowercased command; quotes and filler removed. */
+function asTyped(original: string, phrase: string): string {
+  const o = original.replace(/[’‘`]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+  const at = o.toLowerCase().lastIndexOf(phrase);
+  const raw = at >= 0 ? o.slice(at, at + phrase.length) : phrase;
+  return tidyItem(raw.replace(/^\s*["']|["']\s*$/g, '').replace(/\s+instead$/i, ''));
+}
+
+/** "the top", "first", "#1", "number two", "last", "above the budget", "up one" → a place; null for anything else. */
+export function placeOf(words: string): RockPlace | null {
+  const t = words
+    .trim()
+    .replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?|#)\b\s*/g, '')
+    .replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?|#)\b\s*/g, '')
+    .replace(/^#\s*/, '')
+    .replace(/\s+(?:of|on|in)\s+(?:the|my)\s+(?:list|rocks?|priorit(?:y|ies)|week)$/, '')
+    .replace(/\s+(?:rock|priority|place|position|spot|one|thing|prio)$/, '')
+    .trim();
   let m: RegExpExecArray | null;
-  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
-    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  if ((m = /^(?:above|before|ahead of|in front of|over)\s+(.+)$/.exec(t))) return { before: m[1]! };
+  if ((m = /^(?:below|after|behind|under|beneath)\s+(.+)$/.exec(t))) return { after: m[1]! };
+  if (/^(?:top|front|beginning|start|head|first|1st|one|1|number one|main|most important|biggest|highest|top priority|p1|priority (?:one|1))$/.test(t)) return { index: 0 };
+  if (/^(?:last|bottom|end|least important|lowest)$/.test(t)) return { last: true };
+  if (/^(?:up|higher|up one|one up|up a spot|up one spot)$/.test(t)) return { step: -1 };
+  if (/^(?:down|lower|down one|one down|down a spot|down one spot)$/.test(t)) return { step: 1 };
+  const n = ORDINALS[t.replace(/^(?:number|no\.?)\s*/, '')];
+  return n === undefined ? null : { index: n };
+}
+
+const AREA_WORD = String.raw`(work|career|job|professional|business|self|personal|myself|me|health|relationships?|family|friends|people|social)`;
+const AREA_PHRASE = String.raw`(for myself|for me|me personally|personally|myself|for (?:my)?self|at work|for work|work-?wise|in my career|career-?wise|(?:in|for) my relationships?|relationships?(?:-?wise)?|for (?:my )?family|with (?:my )?(?:family|friends|partner|wife|husband|kids)|family(?:-?wise)?|socially)`;
+
+function areaOf(word: string): keyof Vision {
+  if (/work|career|job|professional|business/.test(word)) return 'work';
+  if (/relationship|family|friends|people|social|partner|wife|husband|kids/.test(word)) return 'relationships';
+  return 'self';
+}
+
+function visionEdit(text: string, t: string, s: string): EditCommand | undefined {
+  const value = (area: keyof Vision, v: string): EditCommand | undefined => {
+    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || mentionsTime(v)) return undefined;
+    const typed = asTyped(text, v);
+    const clean = tidyItem(cleanVision(typed));
+    return clean ? { op: 'vision', vision: { [area]: clean } } : undefined;
+  };
+  let m: RegExpExecArray | null;
+  const visionWord = String.raw`(?:vision|part|goal|celebration|one|bit|line|answer)`;
+  if ((m = new RegExp(String.raw`^(?:change|update|set|make|edit|fix|replace|switch|rewrite|reword)\s+(?:my\s+|the\s+)?${AREA_WORD}(?:[\s-]+${visionWord})?\s*(?:to|:|=|into|with|->|→|so it says|to say|to read)\s+(.+)$`).exec(s)) && /\bvision|part|celebrat/.test(s)) {
+    return value(areaOf(m[1]!), m[2]!);
   }
+  if ((m = new RegExp(String.raw`^(?:change|update|set|edit|fix|rewrite)\s+(?:my\s+|the\s+)?(?:12.?months?\s+)?vision\s+(?:for|at|on|about|of)\s+(?:my\s+)?${AREA_WORD}\s*(?:to|:|=|->|→)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  if ((m = new RegExp(String.raw`^(?:my\s+|the\s+)?${AREA_WORD}[\s-]+vision\s*(?:should (?:be|say|read)|is now|is actually|is|now|:|=|-|to|will be|would be)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  if ((m = new RegExp(String.raw`^vision\s*(?:\(|-|:|for|at)?\s*${AREA_WORD}\)?\s*(?::|-|=|to|should be)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  // "actually for myself I want to run a half marathon", "for work: lead the team instead".
+  const lead = /^(?:actually|instead|oh|hmm+|wait|sorry|on second thought|thinking about it|change of plan|scratch that|ok(?:ay)?)\b[\s,.!:-]*(?:(?:actually|instead)\b[\s,.!:-]*)?/;
+  const rest = t.replace(lead, '');
+  if ((m = new RegExp(String.raw`^${AREA_PHRASE}\s*[,:-]?\s*(.+)$`).exec(rest)) && (rest !== t || /\binstead$/.test(t) || /\bvision\b/.test(t))) {
+    return value(areaOf(m[1]!), m[2]!.replace(/\s+instead$/, ''));
+  }
+  return undefined;
+}
+
+function environmentEdit(text: string, s: string, environment: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  const ENV = String.raw`(?:environment(?:al)?|env)`;
+  const items = (v: string) => readList(asTyped(text, v));
+  if ((m = new RegExp(String.raw`^(?:add|new|another|one more|also|plus)\s+(?:an?\s+|one\s+more\s+|another\s+|new\s+)?${ENV}\s*(?:rule|change|commitment|thing|item|tweak)?\s*(?::|-|,|=)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = /^(?:add|new|another|one more)\s+(?:an?\s+|another\s+|new\s+)?(?:rule|commitment)\s*(?::|-|,)?\s*(.+)$/.exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^(?:add|put)\s+(.+?)\s+(?:to|in|into|on|under)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)(?:\s+(?:rules|list|changes))?$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)\s*add\s+(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|stop|no more|skip|undo)`;
+  if ((m = new RegExp(String.raw`^(?:change|update|edit|replace|swap|make|reword)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)\s+(?:to|with|into|for|->|→)\s+(.+)$`).exec(s))) {
+    return { op: 'replace_environment', name: m[1]!, to: asTyped(text, m[2]!) };
+  }
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+|this\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}\s+(?:rule|change|thing|item))s?(?:\s+(?:from|off)\s+.*)?$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+)?(.+?)\s+(?:from|off|out of)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)\b.*$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  // "drop the phone thing" when it names an environment change better than it names a rock.
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+)?(.+)$`).exec(s)) && environment.some((e) => nameScore(m![1]!, e) >= 1) && !timed(m[1]!) && !/\b(?:blocks?|slots?|sessions?)\b/.test(m[1]!)) {
+    return { op: 'remove_environment', name: m[1]! };
+  }
+  return undefined;
+}
+
+function reviewEdit(s: string): EditCommand | undefined {
+  const m = /^(?:.*?\b)?(?:friday\s+|weekly\s+|week(?:'s)?\s+|the\s+|my\s+)?(?:review|reflection|retro)\b(?:\s+(?:block|slot|session|time))?\s*(.*)$/.exec(s);
+  if (!m || /\b(?:review|reflect)\w*\s+(?:of|the|my)\s+(?!.*\b(?:to|at|on|for)\b)/.test(s)) return undefined;
+  const when = m[1]!.replace(/^(?:to|on|for|until|till|into|should be|is|be)\s+/, '').replace(/\s+instead$/, '').trim();
+  return when && timed(when) ? { op: 'review_time', when } : undefined;
+}
+
+function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = /^(?:swap|switch|flip|exchange|trade)\s+(?:the\s+order\s+of\s+|around\s+|places\s+of\s+|rocks?\s+)?(.+?)\s+(?:and|with|&|for|<->|\/)\s+(.+?)(?:\s+(?:a)?round|\s+(?:in the )?order|\s+places)?$/.exec(s)) && !timed(s) && !/\bblocks?\b|\bslots?\b/.test(s)) {
+    const a = m[1]!.replace(/^(?:the\s+)?(?:rocks?\s+)/, 'rock ');
+    return { op: 'swap_rocks', names: [a, /^\d$/.test(m[2]!) && /\brock\b/.test(a) ? `rock ${m[2]}` : m[2]!] };
+  }
+  if ((m = /^(?:re)?order(?:\s+(?:my|the))?(?:\s+(?:rocks|priorities))?\s*(?::|to|as|like this:?|like)\s*(.+)$/.exec(s)) || (m = /^new order\s*:?\s*(.+)$/.exec(s))) {
+    const list = m[1]!.split(/\s*(?:,|>|→|->|\bthen\b|\band\b|;)\s*/).filter(Boolean);
+    if (list.length >= 2) return { op: 'order_rocks', names: list };
+  }
+  if ((m = /^(?:prioriti[sz]e|rank|focus on)\s+(.+?)(?:\s+(?:first|over everything|above everything|above all))?$/.exec(s)) && /^(?:prioriti|rank)/.test(s) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+    return { op: 'reorder_rock', name: m[1]!, to: { index: 0 } };
+  }
+  if ((m = /^(?:move|put|bump|push|shift|make|set|place|have|rank|list|get)\s+(.+?)\s+((?:(?:up|down)\s+)?(?:to|at|in|into|on|as|be)\s+.+|first|last|up|down|higher|lower|up one|down one|(?:above|before|ahead of|in front of|over|below|after|behind|under)\s+.+|(?:my\s+|the\s+)?(?:number|#|no\.?)\s*\S+.*|(?:my\s+|the\s+)?(?:top|main|biggest|most important|highest)\b.*|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)$/.exec(s))) {
+    const place = placeOf(m[2]!.replace(/^(?:up|down)\s+(?=to\b)/, ''));
+    if (place && !timed(m[2]!) && !/\b(?:block|slot|session)s?\b/.test(m[1]!)) return { op: 'reorder_rock', name: m[1]!, to: place };
+  }
+  // "hiring is the most important, put it first", "the budget should be #1", "deck goes on top".
+  if ((m = /^(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+    const place = placeOf(m[2]!.replace(/^(?:on|at|to)\s+the\s+/, ''));
+    if (place) return { op: 'reorder_rock', name: m[1]!, to: place };
+  }
+  // "deck first", "i want the deck on top", "the deck thing to the top".
+  if ((m = /^(?:i want|i'?d like|i need|gimme|give me)?\s*(.+?)\s+(first|on top|to the top|at the top|up top|last|to the bottom|at the bottom)(?:\s+(?:then|and then|,)\s+.*)?$/.exec(s)) && m[1]!.split(' ').length <= 6 && namesRock(m[1]!, rockTitles) && !timed(m[1]!) && rockTitles.length > 0) {
+    return { op: 'reorder_rock', name: m[1]!, to: placeOf(m[2]!.replace(/^(?:on|at|to|up)\s+(?:the\s+)?/, '')) ?? { index: 0 } };
+  }
+  // "deck before hiring", "budget after the deck".
+  if ((m = /^(?:put\s+|move\s+|have\s+)?(.+?)\s+(before|above|ahead of|after|below|behind)\s+(.+)$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && namesRock(m[3]!, rockTitles) && !timed(s)) {
+    return { op: 'reorder_rock', name: m[1]!, to: /^(?:before|above|ahead of)$/.test(m[2]!) ? { before: m[3]! } : { after: m[3]! } };
+  }
+  return undefined;
+}
+
+function renameEdit(text: string, s: string): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  const rename = (name: string, to: string): EditCommand | undefined => {
+    if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name)) return undefined;
+    const title = asTyped(text, to);
+    return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
+  };
+  if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?)\s+(?:rock\s+)?(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:the\s+(?:name|title|wording)\s+of\s+)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(.+?)\s+(?:rock\s+)?(?:should|must|could|can)\s+(?:be called|be named|be renamed(?: to)?|say|read|be)\s+(["'].+["']|.+)$/.exec(s)) && /\b(?:called|named|renamed|say|read)\b|["']/.test(s)) return rename(m[1]!, m[2]!);
+  if ((m = /^(.+?)\s+(?:is (?:now|actually) called|->|→)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  return undefined;
+}
+
+function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  const ok = (x: string) => namesRock(x, rockTitles) && !timed(x);
+  const DONE = String.raw`(?:done|finished|complete|completed|shipped|sorted|sent|submitted|live|handled|in the bag|out the door|crossed off|checked off|ticked off|✅|✔️?|☑️?)`;
+  // "the deck isn't done after all", "unmark the deck".
+  if ((m = /^(?:unmark|un-?done|reopen|re-open)\s+(.+)$/.exec(s)) || (m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are)(?:n'?t| not)\s+(?:actually\s+|really\s+)?${DONE}\b.*$`).exec(s)) || (m = /^mark\s+(.+?)\s+(?:as\s+)?(?:not done|undone|open|planned)$/.exec(s))) {
+    if (ok(m[1]!)) return { op: 'reopen_rocks', names: names(m[1]!) };
+  }
+  if ((m = new RegExp(String.raw`^(?:mark|set|tick|check|cross)\s+(?:off\s+)?(.+?)\s+(?:as\s+)?(?:${DONE}|off)$`).exec(s)) || (m = /^(?:tick|check|cross)\s+off\s+(.+)$/.exec(s)) || (m = /^done\s*(?:with|:|-)\s*(.+)$/.exec(s))) {
+    return { op: 'done_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(?:i\s+)?(?:already\s+|just\s+)?(?:finished|completed|shipped|done with|wrapped up|got through|nailed|sent off|submitted|knocked out|got)\s+(.+?)(?:\s+done)?(?:\s+already|\s+today|\s+yesterday|\s+early|\s+this morning)?$/.exec(s)) && ok(m[1]!) && (rockTitles.length > 0 || !/^(?:i\s+)?got\b/.test(s))) {
+    return { op: 'done_rocks', names: names(m[1]!) };
+  }
+  if ((m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are|'s|got|has been|have been)\s+(?:all\s+|already\s+|finally\s+|totally\s+)?${DONE}(?:\s|$|!|,)`).exec(`${s} `)) && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
+  if ((m = new RegExp(String.raw`^(.+?)\s*[:-]?\s+${DONE}$`).exec(s)) && m[1]!.split(' ').length <= 6 && rockTitles.length > 0 && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
+  return undefined;
+}
+
+function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget(?: about)?|kill|lose|scratch|get rid of|nix|bin|axe|skip)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these|i|we)\b.*)?$`).exec(s))) {
+    return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
+    if (namesRock(m[1]!, rockTitles)) return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(.+?)\s+(?:can wait|is not happening|isn'?t happening|isnt happening|won'?t happen|wont happen|is cancelled|is canceled|got cancell?ed|is off|is off the table|can go|has to go|is dead)\b.*$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && !/\bblocks?\b|\bminutes?\b|\bmin\b/.test(m[1]!)) {
+    return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  return undefined;
+}
+
+/** What an edit may be read against: the week's rock titles and environment changes. */
+export interface EditContext {
+  rockTitles: string[];
+  environment?: string[];
+}
+
+/** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm" or "put the deck first". */
+export function readEdit(text: string, ctx: EditContext | string[]): EditCommand | undefined {
+  const { rockTitles, environment = [] } = Array.isArray(ctx) ? { rockTitles: ctx } : ctx;
+  // A message of several lines is a list or a whole plan, not one command.
+  if (text.trim().split(/\n+/).filter((l) => l.trim()).length > 2) return undefined;
+  const t = normalize(text);
+  const s = commandText(text);
+  let m: RegExpExecArray | null;
+  const vision = visionEdit(text, t, s);
+  if (vision) return vision;
+  const review = /\b(?:review|reflection|retro)\b/.test(s) ? reviewEdit(s) : undefined;
+  if (review) return review;
+  const order = rockOrderEdit(s, rockTitles);
+  if (order) return order;
   if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
     return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
   }
-  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+  const env = environmentEdit(text, s, environment);
+  if (env) return env;
+  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && timed(m[2]!)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  }
+  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && timed(m[1]!)) {
     return { op: 'delete_block', target: m[1]! };
   }
-  if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
-    if (!mentionsTime(m[2]!)) return { op: 'rename_rock', name: m[1]!.replace(/^(?:the|my)\s+/, '').replace(/\s+rock$/, ''), to: tidyItem(text.slice(text.toLowerCase().lastIndexOf(m[2]!.slice(0, 8)))) };
-  }
-  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget|kill|lose|scratch)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these)\b.*)?$`).exec(s))) {
-    return { op: 'drop_rocks', names: names(m[1]!) };
-  }
-  if ((m = /^(?:mark|set)\s+(.+?)\s+(?:as\s+)?(?:done|finished|complete|completed)$/.exec(s)) || (m = /^(?:i\s+)?(?:finished|completed|shipped|done with)\s+(.+)$/.exec(s)) || (m = /^(.+?)\s+(?:is|was|are)\s+(?:done|finished|complete|shipped)\b/.exec(s))) {
-    return { op: 'done_rocks', names: names(m[1]!) };
-  }
-  if ((m = /^(?:make|put|move)\s+(.+?)\s+(?:my\s+)?(first|top|number one|#1|second|third|last)(?:\s+(?:rock|priority))?$/.exec(s))) {
-    const positions: Record<string, number> = { first: 0, top: 0, 'number one': 0, '#1': 0, second: 1, third: 2, last: 99 };
-    const position = positions[m[2]!] ?? 0;
-    return { op: 'reorder_rock', name: m[1]!, position };
-  }
+  const rename = renameEdit(text, s);
+  if (rename) return rename;
+  const status = rockStatusEdit(s, rockTitles);
+  if (status) return status;
+  const drop = dropRocksEdit(s, rockTitles);
+  if (drop) return drop;
   if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]!) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]!))) {
     const what = m[1]!;
     const kind: 'deep_work' | 'recovery' | 'other' = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
@@ -318,10 +572,7 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
     return { op: 'add_block', kind, what, when: what };
   }
   if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
-    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, '')) };
-  }
-  if ((m = /\b(?:review|reflection)\b.*?\b(?:to|at|on|for)\s+(.+)$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
-    return { op: 'review_time', when: m[1]! };
+    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(asTyped(text, m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, ''))) };
   }
   return undefined;
 }
@@ -345,8 +596,10 @@ export function understand(message: string, ctx: ReadingContext): Reading {
     return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
   }
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
-  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare)) return { ...base, intent: 'correction' };
-  const edit = readEdit(message, ctx.rockTitles);
+  const edit = readEdit(message, ctx);
+  // "for work: lead the platform team instead" is an edit; "make thursday 10-12 instead" corrects the last booking.
+  const blockEdit = edit && (edit.op === 'move_block' || edit.op === 'add_block' || edit.op === 'delete_block');
+  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && (!edit || blockEdit)) return { ...base, intent: 'correction' };
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };

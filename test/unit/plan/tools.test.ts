@@ -36,7 +36,7 @@ describe('plan toolbox', () => {
     expect((await run('add_rock', '[1]')).message).toMatch(/must be a JSON object/);
     expect((await run('add_rock', {})).message).toMatch(/"title" is required/);
     expect((await run('add_rock', { title: 'A', priority: 1 })).message).toMatch(/Unknown argument\(s\): "priority"/);
-    expect((await run('update_rock', { rockId: 'x' })).message).toMatch(/Give "title" or "status"/);
+    expect((await run('update_rock', { rockId: 'x' })).message).toMatch(/Give "title", "status" or "position"/);
     expect((await run('update_rock', { rockId: 'x', status: 'finished' })).message).toMatch(/"status" must be one of "planned", "done", "dropped"/);
     expect((await run('fly', {})).message).toMatch(/Unknown tool "fly"/);
     expect((await store.getWeek('u1', ctx.weekKey, ctx.timeZone)).rocks).toEqual([]);
