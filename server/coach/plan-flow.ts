@@ -690,7 +690,7 @@ export function createPlanFlow(): Flow {
       }
       case 'order_rocks': {
         const wanted = edit.names.map((n) => findRock(n, active));
-        const missing = edit.names.find((n, i) => !wanted[i]);
+        const missing = edit.names.find((_, i) => !wanted[i]);
         if (missing !== undefined) return unknownRock(active, missing);
         const ordered = [...new Set(wanted as Rock[])];
         for (const [i, r] of ordered.entries()) await moveRock(ctx, r, i);
