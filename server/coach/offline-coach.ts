@@ -136,6 +136,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const changes: Change[] = [];
       const plans = new Map<string, Promise<WeekPlan>>();
       const quickReplies: string[] = [];
+      let undid = false;
       let switchedTo: string | undefined = weekKey !== (conversation.weekKey ?? info.weekKey) ? weekKey : undefined;
       const lastAsked = conversation.lastNote?.asked ?? null;
 
@@ -146,6 +147,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         ...todayIn(week.weekKey, now(), timeZone),
         now,
         lastChanges: conversation.lastNote?.changes ?? [],
+        undoable: conversation.undoable,
+        markUndone() {
+          undid = true;
+        },
         changes,
         misses: 0,
         quickReplies,
@@ -252,7 +257,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
 
       // Written even when stopped mid-read: what was read is recorded, so the next answer
       // reads only the rest and never applies a message twice (SL14).
-      const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}) };
+      const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}), ...(undid ? { undid } : {}) };
       await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
       if (signal.aborted) return;
       const paragraphs = [said.filter(Boolean).join(' '), lead ?? '', question ?? ''].filter((p) => p.trim() !== '');

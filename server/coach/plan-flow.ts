@@ -9,7 +9,7 @@ import { activeRocks, MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MIN_SUGGESTED_R
 import { REVIEW_BLOCK_TITLE } from '../plan/tools.ts';
 import type { BlockKind, Rock, TimeBlock, Vision, WeekPlan } from '../plan/types.ts';
 import { DAY_NAMES, instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
-import type { Exchange } from './conversation.ts';
+import type { Change, Exchange } from './conversation.ts';
 import { joinAnd, lastAnswer, pick, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
 import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
 import { parseRockRefs } from './parse.ts';
@@ -28,6 +28,8 @@ const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length 
 const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && item.split(/\s+/).length <= 6;
 const isRecoveryItem = (item: string) =>
   /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) && item.split(/\s+/).length <= 5 && !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item);
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function hours(minutes: number): string {
   const h = minutes / 60;
@@ -196,8 +198,8 @@ export function createPlanFlow(): Flow {
       const day = order.find((d) => free(d, p.start, p.end, instead));
       if (day !== undefined) instead.push({ day, start: p.start, end: p.end });
     }
-    const gone = [...new Set(past.map((p) => (p.day === ctx.today ? `${slotText(p)} is already over today` : `${LONG_DAYS[p.day]} has already passed`)))];
-    const say = [`${joinAnd(gone)}${ctx.today >= 0 && ctx.today <= 6 && past.some((p) => p.day !== ctx.today) ? ` (today is ${LONG_DAYS[ctx.today]})` : ''}, so I didn’t book ${joinAnd(past.map(slotText))}.`];
+    const gone = [...new Set(past.map((p) => (p.day === ctx.today ? `it’s already past ${p.start} today` : `${LONG_DAYS[p.day]} has already passed`)))];
+    const say = [`${capitalize(joinAnd(gone))}${ctx.today >= 0 && ctx.today <= 6 && past.some((p) => p.day !== ctx.today) ? ` (today is ${LONG_DAYS[ctx.today]})` : ''}, so I didn’t book ${joinAnd(past.map(slotText))}.`];
     ctx.quickReplies.push(...instead.map(slotText), 'Next week', 'Skip');
     return { say, ask: { step: { id: 'confirm', kind: what.kind, ...(what.rock ? { rock: what.rock } : {}), title: what.title, slots: instead, later: past, of, ...(what.move ? { move: what.move } : {}) } } };
   }
@@ -270,7 +272,8 @@ export function createPlanFlow(): Flow {
    * Puts back what the previous answer changed, newest first, and says what came back. A rock
    * removed with its blocks comes back with them: its new id is passed on to the blocks.
    */
-  async function revert(ctx: FlowContext): Promise<string[]> {
+  async function revert(ctx: FlowContext, changes: Change[]): Promise<string[]> {
+    if (changes.length) ctx.markUndone();
     const plan = await ctx.readPlan();
     const tz = plan.timeZone;
     const said: string[] = [];
@@ -281,7 +284,7 @@ export function createPlanFlow(): Flow {
       const e = instantToLocal(end, tz);
       return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm, text: blockTime({ start, end }, tz) };
     };
-    for (const c of [...ctx.lastChanges].reverse()) {
+    for (const c of [...changes].reverse()) {
       if (ctx.aborted()) break;
       switch (c.kind) {
         case 'rock':
@@ -893,6 +896,9 @@ export function createPlanFlow(): Flow {
             return { say: await bookNextWeek(ctx, step.later, step.kind, title) };
           }
           if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) return place(step.slots);
+          // "thursday then": the offered times on the day they name.
+          const days = reading.slots.kind === 'unclear' ? daysIn(answer, ctx.today) : [];
+          if (days.length) return place(days.map((day) => ({ day, start: step.later![0]!.start, end: step.later![0]!.end })));
           if (reading.slots.kind === 'slots') {
             if (step.move) return place(flatten(reading.slots.slots));
             if (step.of) return handleAnswer(step.of, answer, reading, ctx);
@@ -964,11 +970,11 @@ export function createPlanFlow(): Flow {
         }
         case 'back': {
           if (afterEdit()) {
-            if (!ctx.lastChanges.length) return { say: ['There’s nothing to undo.'], ...again };
-            const back = await revert(ctx);
+            if (!ctx.undoable.length) return { say: ['There’s nothing to undo.'], ...again };
+            const back = await revert(ctx, ctx.undoable);
             return { say: [back.length ? `Undone — ${joinAnd(back)}.` : 'I couldn’t put that back.'], ...again };
           }
-          await revert(ctx);
+          await revert(ctx, ctx.lastChanges);
           const prev = [...ctx.exchanges].reverse().find((e, i) => i > 0 && e.question);
           return { say: ['Okay, going back.'], ...(prev?.question ? { ask: { step: prev.question } } : again) };
         }
@@ -983,7 +989,7 @@ export function createPlanFlow(): Flow {
             // A correction of an edit: "no, thu 10-12" re-books what was moved; anything else puts it back, then applies what the correction says.
             const fixed = await correctBlocks(ctx, corrected, step);
             if (fixed) return fixed;
-            const back = await revert(ctx);
+            const back = await revert(ctx, ctx.undoable);
             const sorry = back.length ? `Sorry — undone: ${joinAnd(back)}.` : 'Sorry — there was nothing to undo.';
             const instead = corrected ? understand(corrected, { pending: step?.id ?? null, rockTitles: titles, environment }) : null;
             if (instead?.intent !== 'edit' || !instead.edit) return { say: [sorry], ...again };
@@ -993,7 +999,7 @@ export function createPlanFlow(): Flow {
           const target = prev?.question ?? step;
           const fixedBlocks = await correctBlocks(ctx, corrected, target);
           if (fixedBlocks) return fixedBlocks;
-          await revert(ctx);
+          await revert(ctx, ctx.lastChanges);
           if (!target) return { say: ['Okay, I undid that.'] };
           if (!corrected || /^(wrong|not right|that'?s wrong)$/i.test(corrected)) return { say: ['Sorry — I undid that.'], ask: { step: target } };
           const r2 = understand(corrected, { pending: target.id, rockTitles: [] });
@@ -1073,7 +1079,12 @@ export function createPlanFlow(): Flow {
       for (let i = 0; i < planned.length; i++) {
         const rock = planned[i]!;
         if (plan.blocks.some((b) => b.kind === 'deep_work' && b.rockId === rock.id)) continue;
-        const no = ex.some((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer)));
+        // Declined, or booked in the next week instead of a slot that had passed.
+        const no = ex.some(
+          (e) =>
+            (e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer))) ||
+            (e.question?.id === 'confirm' && e.question.rock === rock.title && !!e.question.later && /\bnext week\b/i.test(e.answer)),
+        );
         const tries = ex.filter((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title).length;
         if (!no && tries < 4) {
           const first = !ex.some((e) => e.question?.id === 'deep_work');
@@ -1096,6 +1107,9 @@ export function createPlanFlow(): Flow {
     },
 
     async finished(ctx) {
+      // A message read with no question pending means the plan was already complete: an edit
+      // that ends with a follow-up ("yes" to a moved slot) needs no summary again.
+      if (ctx.exchanges.slice(0, -1).some((e, i) => e.question === null && (i > 0 || /\d|,|\n/.test(e.answer) || e.answer.length >= 80))) return [];
       const plan = await ctx.readPlan();
       // The review question already showed the summary.
       const shown = ctx.exchanges.some((e) => e.question?.id === 'review_time');

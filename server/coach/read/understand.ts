@@ -601,6 +601,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const blockEdit = edit && (edit.op === 'move_block' || edit.op === 'add_block' || edit.op === 'delete_block');
   if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && (!edit || blockEdit)) return { ...base, intent: 'correction' };
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
+  // "no, 3-5pm" once the plan is done corrects the last change.
+  if (ctx.pending === null && /^(?:no|nope|nah)\b[\s,.!]+\S/.test(bare) && (base.slots.kind === 'slots' || mentionsTime(bare))) return { ...base, intent: 'correction' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
   if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
