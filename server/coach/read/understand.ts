@@ -94,7 +94,7 @@ const SKIP_RE =
   /^(skip|skip (it|this|that|this one|for now)|pass|later|not now|not this week|next( question)?|next time|let'?s skip|idk|i ?d ?k|i don'?t know|dont know|dunno|no idea|not sure|unsure|no clue|can'?t think of (any|anything)|nothing comes to mind|move on|whatever|rather not( say)?|i'?ll think about it|no comment)\b/;
 const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s (all|it|enough|everything)|i'?m good|all good|we'?re good|done|enough|no more|that will do|that'?ll do|nothing more|that'?s fine as is|thats all|nop)\b/;
 const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
-const BACK_RE = /^(?:(?:ok|oops|ugh|hmm|no|nvm|pls|please|actually)[\s,.!]+)*(back|go back|previous( question)?|undo( that| it| the last (?:change|one|thing|edit))?|revert( that| it)?|roll (?:it |that )?back|put it back|change it back|(?:set|make) it (?:like it was|back)|take (that|it) back|scratch that|never ?mind)\b/;
+const BACK_RE = /^(?:(?:ok|oops|ugh|hmm|no|nope|nah|wait|nvm|pls|please|actually|sorry)[\s,.!]+)*(back|go back|previous( question)?|undo( that| it| the last (?:change|one|thing|edit))?|revert( that| it)?|roll (?:it |that )?back|put it back|change it back|(?:set|make) it (?:like it was|back)|take (that|it) back|scratch that|never ?mind)\b/;
 
 /** True when a message declines the question it answered ("skip", "idk", "no", "nah, that's all"). */
 export function isDeclined(text: string, pending: string | null): boolean {
@@ -221,7 +221,7 @@ export function readList(text: string): string[] {
 const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
   ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally)\b\s*[:\-–—,]?\s*/i],
-  ['relationships', /\b(?:relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
+  ['relationships', /\b(?:(?:for|in|with) (?:my )?(?:relationships?|family|friends)|relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
 
 /** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
@@ -229,7 +229,7 @@ function cleanVision(s: string): string {
   return s
     .replace(FILLER_START, '')
     .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
-    .replace(/^(?:to\s+)?(?:have|see|get)\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^(?:to\s+)?(?:have|get)\s+(?=my|our|the|a)\b/i, '')
     .replace(/^celebrate\s+/i, '');
 }
 
@@ -259,13 +259,13 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
       if (m && m.index <= 6) {
         hit = area;
         rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
-        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships)/i.test(m[0]!.trim())) rest = lead;
+        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships|(?:for|in|with) (?:my )?(?:relationships?|family|friends))/i.test(m[0]!.trim())) rest = lead;
         if (area === 'self' && /^health/i.test(m[0]!)) rest = lead;
         break;
       }
     }
     if (hit) current = hit;
-    if (current) add(current, cleanVision(hit ? rest : s));
+    if (current) add(current, cleanVision(hit ? rest : lead));
   }
   return out;
 }
@@ -393,8 +393,8 @@ function areaOf(word: string): keyof Vision {
 }
 
 function visionEdit(text: string, t: string, s: string): EditCommand | undefined {
-  const value = (area: keyof Vision, v: string): EditCommand | undefined => {
-    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || mentionsTime(v)) return undefined;
+  const value = (area: keyof Vision, v: string, loose = false): EditCommand | undefined => {
+    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || (loose && mentionsTime(v))) return undefined;
     const typed = asTyped(text, v);
     const clean = tidyItem(cleanVision(typed));
     return clean ? { op: 'vision', vision: { [area]: clean } } : undefined;
@@ -411,7 +411,7 @@ function visionEdit(text: string, t: string, s: string): EditCommand | undefined
   const lead = /^(?:actually|instead|oh|hmm+|wait|sorry|on second thought|thinking about it|change of plan|scratch that|ok(?:ay)?)\b[\s,.!:-]*(?:(?:actually|instead)\b[\s,.!:-]*)?/;
   const rest = t.replace(lead, '');
   if ((m = new RegExp(String.raw`^${AREA_PHRASE}\s*[,:-]?\s*(.+)$`).exec(rest)) && (rest !== t || /\binstead$/.test(t) || /\bvision\b/.test(t))) {
-    return value(areaOf(m[1]!), m[2]!.replace(/\s+instead$/, ''));
+    return value(areaOf(m[1]!), m[2]!.replace(/\s+instead$/, ''), true);
   }
   return undefined;
 }
@@ -423,13 +423,14 @@ function environmentEdit(text: string, s: string, environment: string[]): EditCo
   if ((m = new RegExp(String.raw`^(?:add|new|another|one more|also|plus)\s+(?:an?\s+|one\s+more\s+|another\s+|new\s+)?${ENV}\s*(?:rule|change|commitment|thing|item|tweak)?\s*(?::|-|,|=)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = /^(?:add|new|another|one more)\s+(?:an?\s+|another\s+|new\s+)?(?:rule|commitment)\s*(?::|-|,)?\s*(.+)$/.exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = new RegExp(String.raw`^(?:add|put)\s+(.+?)\s+(?:to|in|into|on|under)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)(?:\s+(?:rules|list|changes))?$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
-  if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)\s*add\s+(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)?\s*add\s*:?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|stop|no more|skip|undo)`;
   if ((m = new RegExp(String.raw`^(?:change|update|edit|replace|swap|make|reword)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)\s+(?:to|with|into|for|->|→)\s+(.+)$`).exec(s))) {
     return { op: 'replace_environment', name: m[1]!, to: asTyped(text, m[2]!) };
   }
   if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+|this\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}\s+(?:rule|change|thing|item))s?(?:\s+(?:from|off)\s+.*)?$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
   if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+)?(.+?)\s+(?:from|off|out of)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)\b.*$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  if ((m = new RegExp(String.raw`^i (?:don'?t|dont|do not) (?:need|want)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)(?:\s+any ?more|\s+this week)?$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
   // "drop the phone thing" when it names an environment change better than it names a rock.
   if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+)?(.+)$`).exec(s)) && environment.some((e) => nameScore(m![1]!, e) >= 1) && !timed(m[1]!) && !/\b(?:blocks?|slots?|sessions?)\b/.test(m[1]!)) {
     return { op: 'remove_environment', name: m[1]! };
@@ -446,11 +447,18 @@ function reviewEdit(s: string): EditCommand | undefined {
 
 function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined {
   let m: RegExpExecArray | null;
+  if ((m = /^(?:swap|switch|flip)\s+(?:the\s+)?(first|top|last|bottom)\s+(?:two|2)(?:\s+(?:rocks|priorities|ones))?(?:\s+(?:a)?round)?$/.exec(s))) {
+    return { op: 'swap_rocks', names: /first|top/.test(m[1]!) ? ['1', '2'] : ['second to last', 'last'] };
+  }
   if ((m = /^(?:swap|switch|flip|exchange|trade)\s+(?:the\s+order\s+of\s+|around\s+|places\s+of\s+|rocks?\s+)?(.+?)\s+(?:and|with|&|for|<->|\/)\s+(.+?)(?:\s+(?:a)?round|\s+(?:in the )?order|\s+places)?$/.exec(s)) && !timed(s) && !/\bblocks?\b|\bslots?\b/.test(s)) {
     const a = m[1]!.replace(/^(?:the\s+)?(?:rocks?\s+)/, 'rock ');
     return { op: 'swap_rocks', names: [a, /^\d$/.test(m[2]!) && /\brock\b/.test(a) ? `rock ${m[2]}` : m[2]!] };
   }
-  if ((m = /^(?:re)?order(?:\s+(?:my|the))?(?:\s+(?:rocks|priorities))?\s*(?::|to|as|like this:?|like)\s*(.+)$/.exec(s)) || (m = /^new order\s*:?\s*(.+)$/.exec(s))) {
+  if (
+    (m = /^(?:re)?order(?:\s+(?:my|the))?(?:\s+(?:rocks|priorities))?\s*(?::|to|as|like this:?|like)\s*(.+)$/.exec(s)) ||
+    (m = /^new order\s*:?\s*(.+)$/.exec(s)) ||
+    (m = /^(?:the\s+|my\s+)?(?:order|ranking)(?:\s+of\s+(?:my\s+|the\s+)?(?:rocks|priorities))?\s+(?:should be|is|will be|:)\s*(.+)$/.exec(s))
+  ) {
     const list = m[1]!.split(/\s*(?:,|>|→|->|\bthen\b|\band\b|;)\s*/).filter(Boolean);
     if (list.length >= 2) return { op: 'order_rocks', names: list };
   }
@@ -461,8 +469,21 @@ function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined
     const place = placeOf(m[2]!.replace(/^(?:up|down)\s+(?=to\b)/, ''));
     if (place && !timed(m[2]!) && !/\b(?:block|slot|session)s?\b/.test(m[1]!)) return { op: 'reorder_rock', name: m[1]!, to: place };
   }
+  // "hiring first, then the deck".
+  if ((m = /^(.+?)\s+first\s*[,;]?\s*(?:then|and then|after that|followed by|next)\s+(.+)$/.exec(s)) && namesRock(m[1]!, rockTitles) && rockTitles.length > 0 && !timed(s)) {
+    return { op: 'order_rocks', names: [m[1]!, ...m[2]!.split(/\s*(?:,|\bthen\b|\band\b)\s*/).filter(Boolean)] };
+  }
+  // "top priority is the budget", "my number one is hiring", "priority 1 = hiring".
+  if ((m = /^(?:my\s+|the\s+)?((?:top|number one|number two|number three|#\s*\d|no\.? ?\d|first|second|third|main|biggest|highest|most important|priority (?:one|two|\d|#\d))(?:\s+(?:rock|priority|one|thing|prio))?)\s*(?:is|=|:|should be|will be|has to be|must be|'s)\s+(.+)$/.exec(s)) && namesRock(m[2]!, rockTitles) && !timed(m[2]!)) {
+    const place = placeOf(m[1]!);
+    if (place) return { op: 'reorder_rock', name: m[2]!, to: place };
+  }
+  // "the deck is more important than hiring".
+  if ((m = /^(.+?)\s+(?:is|are|'s|matters)\s+(more|less)\s+(?:important|urgent|pressing)\s+than\s+(.+)$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && namesRock(m[3]!, rockTitles)) {
+    return { op: 'reorder_rock', name: m[1]!, to: m[2] === 'more' ? { before: m[3]! } : { after: m[3]! } };
+  }
   // "hiring is the most important, put it first", "the budget should be #1", "deck goes on top".
-  if ((m = /^(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+  if ((m = /^(?:i (?:want|need|'d like|would like)\s+|make sure\s+)?(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna|to)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
     const place = placeOf(m[2]!.replace(/^(?:on|at|to)\s+the\s+/, ''));
     if (place) return { op: 'reorder_rock', name: m[1]!, to: place };
   }
@@ -507,6 +528,12 @@ function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefine
     return { op: 'done_rocks', names: names(m[1]!) };
   }
   if ((m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are|'s|got|has been|have been)\s+(?:all\s+|already\s+|finally\s+|totally\s+)?${DONE}(?:\s|$|!|,)`).exec(`${s} `)) && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
+  // "i hired a designer!": a past-tense sentence that says nearly all of a rock's title.
+  if ((m = /^(?:i|we)\s+(?:just\s+|already\s+|finally\s+|actually\s+)?(\w+ed\b.*)$/.exec(s))) {
+    const said = m[1]!;
+    const hit = rockTitles.find((r) => nameScore(said, r) >= Math.max(2, 0.75 * keyWords(r).length));
+    if (hit) return { op: 'done_rocks', names: [hit] };
+  }
   if ((m = new RegExp(String.raw`^(.+?)\s*[:-]?\s+${DONE}$`).exec(s)) && m[1]!.split(' ').length <= 6 && rockTitles.length > 0 && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
   return undefined;
 }
@@ -514,12 +541,16 @@ function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefine
 function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined {
   let m: RegExpExecArray | null;
   if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget(?: about)?|kill|lose|scratch|get rid of|nix|bin|axe|skip)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these|i|we)\b.*)?$`).exec(s))) {
-    return { op: 'drop_rocks', names: names(m[1]!) };
+    const all = names(m[1]!);
+    // "drop the hiring one, no time this week": the reason is not a rock.
+    const named = all.filter((n) => namesRock(n, rockTitles));
+    return { op: 'drop_rocks', names: named.length ? named : all };
   }
-  if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
+  if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) ||
+    (m = /^i (?:don'?t|dont|do not) (?:need|want|have time)(?: to do| to| for)?\s+(.+?)(?:\s+any ?more|\s+this week|\s+after all)?$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
     if (namesRock(m[1]!, rockTitles)) return { op: 'drop_rocks', names: names(m[1]!) };
   }
-  if ((m = /^(.+?)\s+(?:can wait|is not happening|isn'?t happening|isnt happening|won'?t happen|wont happen|is cancelled|is canceled|got cancell?ed|is off|is off the table|can go|has to go|is dead)\b.*$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && !/\bblocks?\b|\bminutes?\b|\bmin\b/.test(m[1]!)) {
+  if ((m = /^(.+?)(?:'s|s)?\s+(?:can wait|is not happening|isn'?t happening|isnt happening|not happening|won'?t happen|wont happen|is not gonna happen|isn'?t gonna happen|is cancelled|is canceled|got cancell?ed|is off|is off the table|can go|has to go|is dead)\b.*$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && !/\bblocks?\b|\bminutes?\b|\bmin\b/.test(m[1]!)) {
     return { op: 'drop_rocks', names: names(m[1]!) };
   }
   return undefined;
@@ -545,7 +576,7 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   if (review) return review;
   const order = rockOrderEdit(s, rockTitles);
   if (order) return order;
-  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*([^,;]+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
     return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
   }
   const env = environmentEdit(text, s, environment);
@@ -592,7 +623,7 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const base = { text: message.trim(), vision: {}, slots: readTimeSlots(message, { today: ctx.today }) } satisfies Omit<Reading, 'intent'>;
 
   if (isOtherLanguage(message)) return { ...base, intent: 'other_language' };
-  if (/\b(next|this|coming|the following)\s+week\b/.test(t) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
+  if (/\b(next|this|coming|the following)\s+week\b/.test(t) && !readEdit(message, ctx) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
     return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
   }
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
@@ -610,5 +641,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
   if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
-  return { ...base, intent: 'answer', vision: readVision(message, askedArea) };
+  const vision = readVision(message, askedArea);
+  // Once the plan is done, "for relationships I want to see my parents monthly" changes that part.
+  if (ctx.pending === null && Object.keys(vision).length && !mentionsTime(t) && !/\b(?:this week|today|tomorrow)\b/.test(t)) return { ...base, intent: 'edit', edit: { op: 'vision', vision } };
+  return { ...base, intent: 'answer', vision };
 }
