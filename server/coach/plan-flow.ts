@@ -932,6 +932,10 @@ export function createPlanFlow(): Flow {
   const flow: Flow = {
     async intro(ctx) {
       const plan = await ctx.readPlan();
+      // A new session for a week that is already planned: straight to what should change.
+      if (plan.rocks.length > 0 && plan.blocks.length > 0 && !(await flow.next(ctx))) {
+        return [`${weekSummary(plan)} It’s planned — tell me what to change: move, add or drop blocks, reorder, rename or drop rocks, or change your vision, environment or review time.`];
+      }
       const lines = [`Let’s plan week ${ctx.week.weekKey}: priorities first, then your environment, deep work and recovery. Answer in your own words — you can skip anything, ask me anything, or correct me.`];
       if (plan.vision && plan.rocks.length === 0) {
         const prev = await ctx.readPlan(previousWeekKey(ctx.week.weekKey));
@@ -1037,7 +1041,8 @@ export function createPlanFlow(): Flow {
       const declined = (e: Exchange) => isDeclined(e.answer, e.question?.id ?? null);
       const askedVision = ex.some((e) => e.question && e.question.id.startsWith('vision.'));
       const workSkip = ex.some((e) => e.question?.id === 'vision.work' && declined(e) && !plan.vision?.work);
-      if (!workSkip && (!plan.vision || askedVision)) {
+      // A week that already has rocks is past the vision: a new session to edit it doesn't start over.
+      if (!workSkip && (!plan.vision || askedVision) && (plan.rocks.length === 0 || askedVision)) {
         for (const id of ['vision.work', 'vision.self', 'vision.relationships'] as const) {
           const area = VISION_AREA[id];
           if (plan.vision?.[area]) continue;
@@ -1098,7 +1103,11 @@ export function createPlanFlow(): Flow {
       }
 
       const hasReview = plan.review !== null;
-      const reviewAsked = ex.filter((e) => e.question?.id === 'review_time' || e.question?.id === 'review_offer');
+      // An edit or a question sent while the review question was pending did not answer it.
+      const titles = activeRocks(plan).map((r) => r.title);
+      const reviewAsked = ex.filter(
+        (e) => (e.question?.id === 'review_time' || e.question?.id === 'review_offer') && !['edit', 'question', 'back'].includes(understand(e.answer, { pending: e.question.id, rockTitles: titles }).intent),
+      );
       if (!hasReview && reviewAsked.length === 0 && ctx.today <= 4) {
         const suggested = suggestReview(plan);
         return { step: { id: 'review_time', suggested }, lead: `${weekSummary(plan)} Last thing: the Friday review, where you close the week.` };

@@ -639,6 +639,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
+  // "cool thanks" with nothing pending is thanks, not a yes.
+  if (ctx.pending === null && /\b(?:thanks|thank you|thx|ty|cheers)\b/.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'chitchat' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
   if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
   const vision = readVision(message, askedArea);
