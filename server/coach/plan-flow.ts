@@ -16,7 +16,7 @@ import { parseRockRefs } from './parse.ts';
 import type { ProposedSlot, Step } from './questions.ts';
 import { slotText } from './questions.ts';
 import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
-import { isDeclined, nameScore, normalize, readList, rockIndexOf, tidyItem, understand, type EditCommand, type Reading, type RockPlace } from './read/understand.ts';
+import { isDeclined, nameScore, normalize, readList, rockIndexOf, tidyItem, understand, type EditCommand, type PlanPart, type Reading, type RockPlace } from './read/understand.ts';
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
@@ -964,6 +964,9 @@ export function createPlanFlow(): Flow {
         case 'other_language':
           return { say: [ENGLISH_ONLY], ...again };
         case 'question':
+          // "what are my rocks?" before there are any asks what a rock is.
+          const empty = (reading.mine === 'rocks' && !activeRocks(plan).length) || (reading.mine === 'vision' && !plan.vision) || (reading.mine === 'environment' && !plan.environment.length);
+          if (reading.mine && !empty) return { say: [describePart(plan, reading.mine)], ...again };
           return { say: [answerQuestion(reading.topic ?? 'general', step)], ...again };
         case 'week': {
           const target = reading.week === 'next' ? nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) : weekKeyFor(ctx.now(), ctx.week.timeZone);
@@ -1131,6 +1134,32 @@ export function createPlanFlow(): Flow {
     },
   };
   return flow;
+}
+
+/** Answers "what are my rocks?", "when is my review?", "what's my plan?" from the stored plan. */
+function describePart(plan: WeekPlan, part: PlanPart): string {
+  const rocks = activeRocks(plan);
+  const rockLine = rocks.length ? `Your rocks: ${rocks.map((r, i) => `${i + 1}. ${r.title}${r.status === 'done' ? ' (done)' : ''}`).join(', ')}.` : 'No rocks yet this week.';
+  const blocks = [...plan.blocks].sort((a, b) => a.start.localeCompare(b.start));
+  const blockLine = blocks.length ? `Your blocks: ${blocks.map((b) => `${quote(b.title)} ${blockTime(b, plan.timeZone)}`).join(', ')}.` : 'No blocks booked yet.';
+  const reviewLine = plan.review ? `Your review is ${blockTime(plan.review, plan.timeZone)}.` : 'No review time set yet — Friday 16:00 is the default.';
+  const envLine = plan.environment.length ? `Your environment: ${joinAnd(plan.environment.map((e) => quote(e.text)))}.` : 'No environment changes yet.';
+  const v = plan.vision;
+  const visionLine = v && (v.work || v.self || v.relationships) ? `Your vision — ${joinAnd((['work', 'self', 'relationships'] as const).filter((k) => v[k]).map((k) => `${AREA_LABEL[k]}: ${quote(v[k])}`))}.` : 'No vision saved yet.';
+  switch (part) {
+    case 'rocks':
+      return rockLine;
+    case 'blocks':
+      return blockLine;
+    case 'review':
+      return reviewLine;
+    case 'environment':
+      return envLine;
+    case 'vision':
+      return visionLine;
+    case 'plan':
+      return [weekSummary(plan), rockLine, blockLine, envLine, reviewLine].join(' ');
+  }
 }
 
 function suggestReview(plan: WeekPlan): string {

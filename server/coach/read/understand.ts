@@ -18,6 +18,8 @@ export type Intent =
   | 'chitchat'
   | 'other_language';
 
+export type PlanPart = 'plan' | 'rocks' | 'blocks' | 'review' | 'environment' | 'vision';
+
 export type FocusTopic = 'rock' | 'focus' | 'unplug' | 'deep_work' | 'minutes' | 'environment' | 'vision' | 'review' | 'sand' | 'recovery' | 'why' | 'general';
 
 export type EditCommand =
@@ -53,6 +55,8 @@ export interface Reading {
   /** The message with filler removed. */
   text: string;
   topic?: FocusTopic;
+  /** A question about the person's own plan ("what are my rocks?", "when is my review?"), not about FOCUS. */
+  mine?: PlanPart;
   week?: 'next' | 'this';
   edit?: EditCommand;
   /** Vision parts found anywhere in the message. */
@@ -139,6 +143,21 @@ function isQuestion(t: string): boolean {
   if (QUESTION_START.test(t)) return true;
   if (/\?\s*$/.test(t) && !mentionsTime(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
   return false;
+}
+
+/** "what are my rocks?", "show me my week", "when is my review?" → the part of their plan they ask about. */
+function ownPlanQuestion(t: string): PlanPart | undefined {
+  const m = /\b(?:my|our|(?<=^(?:when|show|list|remind)\b.*)the)\s+(plan|week(?:ly plan)?|rocks?|priorities|big rocks|blocks?|schedule|calendar|deep work|review|friday review|environment(?: rules| changes)?|rules|vision)\b/.exec(t);
+  if (!m) return undefined;
+  const asks = /^(?:what|whats|what's|which|when|where|show|list|remind|tell me|can i see|can you show|give me|recap|summar)/.test(t) || /\?\s*$/.test(t);
+  if (!asks || /^(?:can|could|would|will) you (?:change|move|drop|remove|add|rename|swap|put|make|set|delete)\b/.test(t)) return undefined;
+  const w = m[1]!;
+  if (/rock|priorit/.test(w)) return 'rocks';
+  if (/block|deep work|schedule|calendar/.test(w)) return 'blocks';
+  if (/review/.test(w)) return 'review';
+  if (/environment|rules/.test(w)) return 'environment';
+  if (/vision/.test(w)) return 'vision';
+  return 'plan';
 }
 
 // ------------------------------------------------------------------ lists (rocks, environment)
@@ -341,10 +360,13 @@ function names(list: string): string[] {
 }
 
 /** A command without the politeness and filler around it: "ok so can u move the deck thing to the top pls" → "move the deck thing to the top". */
+// Slips of the keyboard seen in commands, fixed word by word.
+const COMMAND_TYPOS: Record<string, string> = { mvoe: 'move', moev: 'move', mve: 'move', mov: 'move', teh: 'the', hte: 'the', swich: 'switch', swtich: 'switch', sawp: 'swap', renmae: 'rename', raname: 'rename', rnename: 'rename', delte: 'delete', dleete: 'delete', remvoe: 'remove', romove: 'remove', drpo: 'drop', frist: 'first', fisrt: 'first', firts: 'first', pririty: 'priority', priorty: 'priority', prioirty: 'priority', reveiw: 'review', reivew: 'review', enviroment: 'environment', envirnoment: 'environment', enviornment: 'environment', vison: 'vision', visoin: 'vision' };
+
 export function commandText(text: string): string {
-  let t = normalize(text);
+  let t = normalize(text).replace(/[a-z]+/g, (w) => COMMAND_TYPOS[w] ?? w);
   const lead =
-    /^(?:ok(?:ay)?|so|actually|hey|hi|hmm+|um+|uh+|also|and|oh|wait|fair|right|alright|yeah|yes|sorry|please|pls|plz|can (?:you|u|we|i)|could (?:you|u|we|i)|would (?:you|u)|will (?:you|u)|i want to|i wanna|i'?d like to|i need to|i have to|let'?s|lets|just|quickly|quick one|one more thing|one thing|change of plan|on second thought|ugh|oops|btw|by the way|hey coach|coach)(?:[\s,.!:;-]+|$)/;
+    /^(?:ok(?:ay)?|so|actually|hey|hi|hmm+|um+|uh+|also|and|oh|wait|fair|right|alright|yeah|yes|sorry|please|pls|plz|can (?:you|u|we|i)|could (?:you|u|we|i)|would (?:you|u)|will (?:you|u)|i want to|i wanna|i'?d like to|i need to|i have to|let'?s|lets|just|quickly|quick one|one more thing|one thing|change of plan|on second thought|ugh|oops|btw|by the way|hey coach|coach|i think|i guess|i feel like|honestly|tbh|maybe|hmm ok)(?:[\s,.!:;-]+|$)/;
   for (let i = 0; i < 8; i++) t = t.replace(lead, '');
   return t
     .replace(/[\s,]*\b(?:please|pls|plz|thanks|thx|ty|thank you|if you can|if possible|asap|lol|haha|for me)\b[\s!.?]*$/g, '')
@@ -364,18 +386,19 @@ function asTyped(original: string, phrase: string): string {
 
 /** "the top", "first", "#1", "number two", "last", "above the budget", "up one" → a place; null for anything else. */
 export function placeOf(words: string): RockPlace | null {
-  const t = words
-    .trim()
-    .replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?|#)\b\s*/g, '')
-    .replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?|#)\b\s*/g, '')
-    .replace(/^#\s*/, '')
+  let t = words.trim();
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?)\s+|^#\s*/, '');
+  }
+  t = t
     .replace(/\s+(?:of|on|in)\s+(?:the|my)\s+(?:list|rocks?|priorit(?:y|ies)|week)$/, '')
-    .replace(/\s+(?:rock|priority|place|position|spot|one|thing|prio)$/, '')
+    .replace(/(?<!number|priority)\s+(?:rock|priority|place|position|spot|one|thing|prio)$/, '')
     .trim();
   let m: RegExpExecArray | null;
   if ((m = /^(?:above|before|ahead of|in front of|over)\s+(.+)$/.exec(t))) return { before: m[1]! };
   if ((m = /^(?:below|after|behind|under|beneath)\s+(.+)$/.exec(t))) return { after: m[1]! };
-  if (/^(?:top|front|beginning|start|head|first|1st|one|1|number one|main|most important|biggest|highest|top priority|p1|priority (?:one|1))$/.test(t)) return { index: 0 };
+  if (/^(?:top|front|beginning|start|head|first|1st|one|1|number one|main|most important|biggest|highest|top priority|p1|priority (?:number )?(?:one|1))$/.test(t)) return { index: 0 };
   if (/^(?:last|bottom|end|least important|lowest)$/.test(t)) return { last: true };
   if (/^(?:up|higher|up one|one up|up a spot|up one spot)$/.test(t)) return { step: -1 };
   if (/^(?:down|lower|down one|one down|down a spot|down one spot)$/.test(t)) return { step: 1 };
@@ -395,13 +418,13 @@ function areaOf(word: string): keyof Vision {
 function visionEdit(text: string, t: string, s: string): EditCommand | undefined {
   const value = (area: keyof Vision, v: string, loose = false): EditCommand | undefined => {
     if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || (loose && mentionsTime(v))) return undefined;
-    const typed = asTyped(text, v);
+    const typed = asTyped(text, v.replace(/^[\s:=–—-]+/, ''));
     const clean = tidyItem(cleanVision(typed));
     return clean ? { op: 'vision', vision: { [area]: clean } } : undefined;
   };
   let m: RegExpExecArray | null;
   const visionWord = String.raw`(?:vision|part|goal|celebration|one|bit|line|answer)`;
-  if ((m = new RegExp(String.raw`^(?:change|update|set|make|edit|fix|replace|switch|rewrite|reword)\s+(?:my\s+|the\s+)?${AREA_WORD}(?:[\s-]+${visionWord})?\s*(?:to|:|=|into|with|->|→|so it says|to say|to read)\s+(.+)$`).exec(s)) && /\bvision|part|celebrat/.test(s)) {
+  if ((m = new RegExp(String.raw`^(?:change|update|set|make|edit|fix|replace|switch|rewrite|reword)\s+(?:my\s+|the\s+)?${AREA_WORD}(?:[\s-]+${visionWord})?(?:\s+of\s+(?:my|the)\s+vision)?\s*(?:to|:|=|into|with|->|→|so it says|to say|to read)[\s:]+(.+)$`).exec(s)) && /\bvision|part|celebrat/.test(s)) {
     return value(areaOf(m[1]!), m[2]!);
   }
   if ((m = new RegExp(String.raw`^(?:change|update|set|edit|fix|rewrite)\s+(?:my\s+|the\s+)?(?:12.?months?\s+)?vision\s+(?:for|at|on|about|of)\s+(?:my\s+)?${AREA_WORD}\s*(?:to|:|=|->|→)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
@@ -422,6 +445,7 @@ function environmentEdit(text: string, s: string, environment: string[]): EditCo
   const items = (v: string) => readList(asTyped(text, v));
   if ((m = new RegExp(String.raw`^(?:add|new|another|one more|also|plus)\s+(?:an?\s+|one\s+more\s+|another\s+|new\s+)?${ENV}\s*(?:rule|change|commitment|thing|item|tweak)?\s*(?::|-|,|=)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = /^(?:add|new|another|one more)\s+(?:an?\s+|another\s+|new\s+)?(?:rule|commitment)\s*(?::|-|,)?\s*(.+)$/.exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^add\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?${ENV}\s*(?::|-)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = new RegExp(String.raw`^(?:add|put)\s+(.+?)\s+(?:to|in|into|on|under)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)(?:\s+(?:rules|list|changes))?$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)?\s*add\s*:?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|stop|no more|skip|undo)`;
@@ -441,7 +465,9 @@ function environmentEdit(text: string, s: string, environment: string[]): EditCo
 function reviewEdit(s: string): EditCommand | undefined {
   const m = /^(?:.*?\b)?(?:friday\s+|weekly\s+|week(?:'s)?\s+|the\s+|my\s+)?(?:review|reflection|retro)\b(?:\s+(?:block|slot|session|time))?\s*(.*)$/.exec(s);
   if (!m || /\b(?:review|reflect)\w*\s+(?:of|the|my)\s+(?!.*\b(?:to|at|on|for)\b)/.test(s)) return undefined;
-  const when = m[1]!.replace(/^(?:to|on|for|until|till|into|should be|is|be)\s+/, '').replace(/\s+instead$/, '').trim();
+  let when = m[1]!.replace(/^(?:to|on|for|until|till|into|should be|is|be)\s+/, '').replace(/\s+instead$/, '').trim();
+  // "move the review to 4": a bare hour is a time here.
+  if (/^(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm)?$/.test(when)) when = `at ${when.replace(/^at\s+/, '')}`;
   return when && timed(when) ? { op: 'review_time', when } : undefined;
 }
 
@@ -483,7 +509,7 @@ function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined
     return { op: 'reorder_rock', name: m[1]!, to: m[2] === 'more' ? { before: m[3]! } : { after: m[3]! } };
   }
   // "hiring is the most important, put it first", "the budget should be #1", "deck goes on top".
-  if ((m = /^(?:i (?:want|need|'d like|would like)\s+|make sure\s+)?(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna|to)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+  if ((m = /^(?:i (?:want|need|'d like|would like)\s+|make sure\s+|(?:can|could|should|will|may)\s+|(?:re)?order(?: it| them| things| my rocks)? so (?:that )?)?(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna|to)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:number )?(?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list|of (?:the|my) (?:list|rocks|priorities)))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
     const place = placeOf(m[2]!.replace(/^(?:on|at|to)\s+the\s+/, ''));
     if (place) return { op: 'reorder_rock', name: m[1]!, to: place };
   }
@@ -502,12 +528,12 @@ function renameEdit(text: string, s: string): EditCommand | undefined {
   let m: RegExpExecArray | null;
   const rename = (name: string, to: string): EditCommand | undefined => {
     if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name)) return undefined;
-    const title = asTyped(text, to);
+    const title = asTyped(text, to.replace(/^[\s:=–—-]+/, ''));
     return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
   };
   if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?)\s+(?:rock\s+)?(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
-  if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:the\s+(?:name|title|wording)\s+of\s+)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:(?:the\s+)?(?:name|title|wording)\s+(?:of\s+)?)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(.+?)\s+(?:rock\s+)?(?:should|must|could|can)\s+(?:be called|be named|be renamed(?: to)?|say|read|be)\s+(["'].+["']|.+)$/.exec(s)) && /\b(?:called|named|renamed|say|read)\b|["']/.test(s)) return rename(m[1]!, m[2]!);
   if ((m = /^(.+?)\s+(?:is (?:now|actually) called|->|→)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   return undefined;
@@ -524,7 +550,7 @@ function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefine
   if ((m = new RegExp(String.raw`^(?:mark|set|tick|check|cross)\s+(?:off\s+)?(.+?)\s+(?:as\s+)?(?:${DONE}|off)$`).exec(s)) || (m = /^(?:tick|check|cross)\s+off\s+(.+)$/.exec(s)) || (m = /^done\s*(?:with|:|-)\s*(.+)$/.exec(s))) {
     return { op: 'done_rocks', names: names(m[1]!) };
   }
-  if ((m = /^(?:i\s+)?(?:already\s+|just\s+)?(?:finished|completed|shipped|done with|wrapped up|got through|nailed|sent off|submitted|knocked out|got)\s+(.+?)(?:\s+done)?(?:\s+already|\s+today|\s+yesterday|\s+early|\s+this morning)?$/.exec(s)) && ok(m[1]!) && (rockTitles.length > 0 || !/^(?:i\s+)?got\b/.test(s))) {
+  if ((m = /^(?:i\s+|i'?m\s+|we\s+)?(?:already\s+|just\s+|finally\s+|totally\s+)?(?:finished|completed|shipped|done with|wrapped up|got through|nailed|sent off|submitted|knocked out|got)\s+(.+?)(?:\s+done)?(?:\s+already|\s+today|\s+yesterday|\s+early|\s+this morning)?$/.exec(s)) && ok(m[1]!) && (rockTitles.length > 0 || !/^(?:i\s+)?got\b/.test(s))) {
     return { op: 'done_rocks', names: names(m[1]!) };
   }
   if ((m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are|'s|got|has been|have been)\s+(?:all\s+|already\s+|finally\s+|totally\s+)?${DONE}(?:\s|$|!|,)`).exec(`${s} `)) && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
@@ -547,6 +573,7 @@ function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined
     return { op: 'drop_rocks', names: named.length ? named : all };
   }
   if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) ||
+    (m = /^i'?m (?:dropping|skipping|cutting|ditching|scrapping|parking|shelving)\s+(.+?)(?:\s+this week|\s+for now)?$/.exec(s)) ||
     (m = /^i (?:don'?t|dont|do not) (?:need|want|have time)(?: to do| to| for)?\s+(.+?)(?:\s+any ?more|\s+this week|\s+after all)?$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
     if (namesRock(m[1]!, rockTitles)) return { op: 'drop_rocks', names: names(m[1]!) };
   }
@@ -632,6 +659,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const blockEdit = edit && (edit.op === 'move_block' || edit.op === 'add_block' || edit.op === 'delete_block');
   if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && (!edit || blockEdit)) return { ...base, intent: 'correction' };
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
+  const mine = ownPlanQuestion(t);
+  if (mine) return { ...base, intent: 'question', topic: 'general', mine };
   // "no, 3-5pm" once the plan is done corrects the last change.
   if (ctx.pending === null && /^(?:no|nope|nah)\b[\s,.!]+\S/.test(bare) && (base.slots.kind === 'slots' || mentionsTime(bare))) return { ...base, intent: 'correction' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };

@@ -164,7 +164,7 @@ describe('vision, environment and review edits', () => {
     ['move my review to thursday 5pm', 'thursday 5pm'],
     ['can we do the review at 3 instead', 'at 3'],
     ['review friday 2pm pls', 'friday 2pm'],
-    ['push my weekly review to 5pm', '5pm'],
+    ['push my weekly review to 5pm', 'at 5pm'],
     ['put the review on friday at 11am', 'friday at 11am'],
   ])('%s → review %s', (text, when) => {
     expect(edit(text)).toEqual({ op: 'review_time', when });
@@ -183,6 +183,26 @@ describe('undo and corrections of an edit', () => {
   it('reads "cool thanks" as thanks once nothing is pending, but "yes" to a question', () => {
     expect(understand('cool thanks', { pending: null, rockTitles, environment }).intent).toBe('chitchat');
     expect(understand('yes thanks', { pending: 'confirm', rockTitles, environment }).intent).toBe('yes');
+  });
+});
+
+describe('questions about their own plan', () => {
+  it.each([
+    ['what are my rocks?', 'rocks'],
+    ['whats my plan', 'plan'],
+    ['when is my review?', 'review'],
+    ['show me my week', 'plan'],
+    ['what did i put for my vision', 'vision'],
+    ['remind me of my environment rules', 'environment'],
+  ])('%s → %s', (text, part) => {
+    const r = understand(text, { pending: null, rockTitles, environment });
+    expect(r.intent).toBe('question');
+    expect(r.mine).toBe(part);
+  });
+
+  it('keeps questions about FOCUS itself apart', () => {
+    expect(understand('what is the review?', { pending: null, rockTitles, environment }).mine).toBeUndefined();
+    expect(understand('what is a big rock?', { pending: null, rockTitles, environment }).mine).toBeUndefined();
   });
 });
 
