@@ -472,6 +472,8 @@ function reviewEdit(s: string): EditCommand | undefined {
 }
 
 function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  // No rocks yet: "hire a designer is the most important" is a rock, not an order.
+  if (rockTitles.length === 0) return undefined;
   let m: RegExpExecArray | null;
   if ((m = /^(?:swap|switch|flip)\s+(?:the\s+)?(first|top|last|bottom)\s+(?:two|2)(?:\s+(?:rocks|priorities|ones))?(?:\s+(?:a)?round)?$/.exec(s))) {
     return { op: 'swap_rocks', names: /first|top/.test(m[1]!) ? ['1', '2'] : ['second to last', 'last'] };
@@ -524,15 +526,17 @@ function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined
   return undefined;
 }
 
-function renameEdit(text: string, s: string): EditCommand | undefined {
+function renameEdit(text: string, s: string, rockTitles: string[]): EditCommand | undefined {
   let m: RegExpExecArray | null;
+  // Without rocks there is nothing to rename ("call mom to plan the trip" is a rock).
+  if (rockTitles.length === 0) return undefined;
   const rename = (name: string, to: string): EditCommand | undefined => {
-    if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name)) return undefined;
+    if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name) || !namesRock(name, rockTitles)) return undefined;
     const title = asTyped(text, to.replace(/^[\s:=–—-]+/, ''));
     return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
   };
   if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
-  if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?)\s+(?:rock\s+)?(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?\s+rock)\s+(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:(?:the\s+)?(?:name|title|wording)\s+(?:of\s+)?)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(.+?)\s+(?:rock\s+)?(?:should|must|could|can)\s+(?:be called|be named|be renamed(?: to)?|say|read|be)\s+(["'].+["']|.+)$/.exec(s)) && /\b(?:called|named|renamed|say|read)\b|["']/.test(s)) return rename(m[1]!, m[2]!);
   if ((m = /^(.+?)\s+(?:is (?:now|actually) called|->|→)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
@@ -614,7 +618,7 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && timed(m[1]!)) {
     return { op: 'delete_block', target: m[1]! };
   }
-  const rename = renameEdit(text, s);
+  const rename = renameEdit(text, s, rockTitles);
   if (rename) return rename;
   const status = rockStatusEdit(s, rockTitles);
   if (status) return status;

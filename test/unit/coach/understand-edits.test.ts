@@ -232,3 +232,12 @@ describe('the small readers behind edits', () => {
     expect(nameScore('the budget', 'Hire a designer')).toBe(0);
   });
 });
+
+describe('no edits of rocks that do not exist yet', () => {
+  it('reads rock answers as rocks while there are none', () => {
+    const noRocks = (text: string) => understand(text, { pending: 'rocks', rockTitles: [], environment: [] });
+    expect(noRocks('hire a designer is the most important').intent).toBe('answer');
+    expect(noRocks('call mom to plan the trip').intent).toBe('answer');
+    expect(noRocks('finish the deck first, then the budget').intent).toBe('answer');
+  });
+});
