@@ -963,11 +963,12 @@ export function createPlanFlow(): Flow {
       switch (reading.intent) {
         case 'other_language':
           return { say: [ENGLISH_ONLY], ...again };
-        case 'question':
+        case 'question': {
           // "what are my rocks?" before there are any asks what a rock is.
           const empty = (reading.mine === 'rocks' && !activeRocks(plan).length) || (reading.mine === 'vision' && !plan.vision) || (reading.mine === 'environment' && !plan.environment.length);
           if (reading.mine && !empty) return { say: [describePart(plan, reading.mine)], ...again };
           return { say: [answerQuestion(reading.topic ?? 'general', step)], ...again };
+        }
         case 'week': {
           const target = reading.week === 'next' ? nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) : weekKeyFor(ctx.now(), ctx.week.timeZone);
           const wanted = reading.week === 'next' && ctx.week.weekKey !== target ? target : reading.week === 'this' ? target : ctx.week.weekKey;
