@@ -538,13 +538,11 @@ export function createPlanFlow(): Flow {
       if (d >= 0 && w.length <= 9) days.add(d);
     }
     const starts = reading.kind === 'slots' ? reading.slots.map((s) => s.start) : [];
-    const said = new Set(words(target).map(stem));
     const scored = plan.blocks.map((b) => {
       const s = instantToLocal(b.start, plan.timeZone);
       let score = 0;
       const rock = b.rockId ? plan.rocks.find((r) => r.id === b.rockId) : undefined;
-      const titleWords = words(`${b.title} ${rock?.title ?? ''}`).map(stem);
-      score += titleWords.filter((w) => said.has(w)).length * 2;
+      score += Math.max(nameScore(target, b.title), rock ? nameScore(target, rock.title) : 0) * 2;
       if (days.size) score += days.has(s.dayIndex) ? 3 : -5;
       if (starts.length) score += starts.includes(s.hhmm) ? 3 : -1;
       if (/\b(recovery|unplug|break|gym|walk|run|rest)\b/.test(t) && b.kind === 'recovery') score += 2;
@@ -612,6 +610,32 @@ export function createPlanFlow(): Flow {
         const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start, end });
         if (!out.ok) return said(`I couldn’t move it: ${out.message}`);
         return said(`Moved ${quote(block.title)} from ${blockTime(block, plan.timeZone)} to ${SHORT_DAYS[to.day]} ${start}–${end}.`);
+      }
+      case 'resize_block':
+      case 'shift_block': {
+        const block = findBlocks(plan, edit.target)[0];
+        if (!block) return said(`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`);
+        const from = instantToLocal(block.start, plan.timeZone);
+        const startMin = toMinutes(from.hhmm);
+        const length = blockMinutes(block);
+        let start = startMin;
+        let end = startMin + length;
+        if (edit.op === 'shift_block') {
+          start += edit.minutes;
+          end += edit.minutes;
+        } else if (edit.minutes !== undefined) end = start + edit.minutes;
+        else if (edit.by !== undefined) end += edit.by;
+        else if (edit.end !== undefined) {
+          const e = endTimeAfter(edit.end, startMin);
+          if (e === null) return said(`Until when should ${quote(block.title)} go?`);
+          end = e;
+        }
+        if (start < 0 || end > 24 * 60 || end <= start) return said(`That would take ${quote(block.title)} outside the day — give me the new times, e.g. ${quote(`${SHORT_DAYS[from.dayIndex]?.toLowerCase()} 9-11`)}.`);
+        const to = { day: from.dayIndex, start: fromMinutes(start), end: fromMinutes(end) };
+        if (isPast(ctx, to.day, to.start)) return said(`${slotText(to)} has already started or passed — pick another time.`);
+        const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start: to.start, end: to.end });
+        if (!out.ok) return said(`I couldn’t change it: ${out.message}`);
+        return said(`${quote(block.title)} is now ${slotText(to)} (was ${blockTime(block, plan.timeZone)}).`);
       }
       case 'delete_block': {
         const found = findBlocks(plan, edit.target);
@@ -1174,6 +1198,23 @@ function suggestReview(plan: WeekPlan): string {
     if (!clash) return `Friday ${start}`;
   }
   return 'Friday 16:00';
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const fromMinutes = (m: number) => (m >= 24 * 60 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+
+/** "12", "5pm", "noon" as an end time after a block's start (minutes since midnight), or null. */
+function endTimeAfter(text: string, startMin: number): number | null {
+  if (/noon|midday/.test(text)) return 12 * 60;
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/.exec(text.trim());
+  if (!m) return null;
+  let h = Number(m[1]) % 12;
+  if (m[3] === 'pm' || (!m[3] && Number(m[1]) === 12)) h += 12;
+  if (m[3] === 'pm' && Number(m[1]) === 12) h = 12;
+  let t = h * 60 + Number(m[2] ?? 0);
+  // No am/pm: the first such time after the start ("extend the 9-11 block to 1" is 13:00).
+  if (!m[3] && t <= startMin && t + 12 * 60 <= 24 * 60) t += 12 * 60;
+  return t;
 }
 
 function addMinutes(hhmm: string, minutes: number): string {

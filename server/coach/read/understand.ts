@@ -25,6 +25,10 @@ export type FocusTopic = 'rock' | 'focus' | 'unplug' | 'deep_work' | 'minutes' |
 export type EditCommand =
   | { op: 'move_block'; target: string; to: string }
   | { op: 'delete_block'; target: string }
+  /** A new length: an end time ("to 12"), a length in minutes ("to 45 min") or a change ("by 30 min"). */
+  | { op: 'resize_block'; target: string; end?: string; minutes?: number; by?: number }
+  /** The same block earlier or later the same day ("1 hour later"): minutes, negative = earlier. */
+  | { op: 'shift_block'; target: string; minutes: number }
   | { op: 'add_block'; kind: 'deep_work' | 'recovery' | 'other'; what: string; when: string }
   | { op: 'drop_rocks'; names: string[] }
   | { op: 'done_rocks'; names: string[] }
@@ -587,6 +591,38 @@ function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined
   return undefined;
 }
 
+const MINUTES_RE = String.raw`(\d+(?:\.\d+)?|an?|one|two|three|half an?)\s*(h|hrs?|hours?|m|mins?|minutes?)`;
+
+/** Minutes in "45 min", "1.5 hours", "an hour", "half an hour". */
+function minutesOf(amount: string, unit: string): number {
+  const n = /^half/.test(amount) ? 0.5 : /^(?:an?|one)$/.test(amount) ? 1 : amount === 'two' ? 2 : amount === 'three' ? 3 : Number(amount);
+  return Math.round(/^h/.test(unit) ? n * 60 : n);
+}
+
+/** "extend the deck block to 12", "shorten the gym to 45 min", "move the deck block 1 hour later". */
+function blockSizeEdit(s: string): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(String.raw`^(?:move|shift|push|bump|make|start)\s+(.+?)\s+(?:by\s+)?${MINUTES_RE}\s+(later|earlier|sooner|forward|back)$`).exec(s))) {
+    const minutes = minutesOf(m[2]!, m[3]!);
+    return { op: 'shift_block', target: m[1]!, minutes: /later|back/.test(m[4]!) ? minutes : -minutes };
+  }
+  if (
+    (m = /^(extend|lengthen|shorten|cut|trim|make)\s+(.+?)\s+(to|until|till|by|into|last|be)\s+(.+?)(?:\s+(?:long|longer|shorter|instead))?$/.exec(s)) ||
+    (m = new RegExp(String.raw`^(extend|lengthen|shorten|cut|trim|make)\s+(.+?)\s+()(${MINUTES_RE.replace(/\((?!\?)/g, '(?:')})(?:\s+(?:long|longer|shorter|instead))?$`).exec(s))
+  ) {
+    const [, verb, target, prep, rest] = m as unknown as [string, string, string, string, string];
+    if (/\b(?:review|vision|rule|environment)\b/.test(target) || daysIn(rest).length) return undefined;
+    const d = new RegExp(String.raw`^${MINUTES_RE}$`).exec(rest.trim());
+    if (d) {
+      const minutes = minutesOf(d[1]!, d[2]!);
+      if (prep === 'by') return { op: 'resize_block', target, by: /^(?:shorten|cut|trim)$/.test(verb) ? -minutes : minutes };
+      return { op: 'resize_block', target, minutes };
+    }
+    if (verb !== 'make' && (prep === 'to' || prep === 'until' || prep === 'till') && /^(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?|noon|midday)$/.test(rest.trim())) return { op: 'resize_block', target, end: rest.trim() };
+  }
+  return undefined;
+}
+
 /** What an edit may be read against: the week's rock titles and environment changes. */
 export interface EditContext {
   rockTitles: string[];
@@ -610,8 +646,16 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*([^,;]+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
     return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
   }
+  const sized = blockSizeEdit(s);
+  if (sized) return sized;
+  // "cancel saturday": every block that day.
+  if ((m = /^(?:cancel|clear|free up|delete|remove|wipe)\s+(?:on\s+|all of\s+|everything on\s+|my\s+)?(\w+)$/.exec(s)) && daysIn(m[1]!).length === 1) return { op: 'delete_block', target: m[1]! };
   const env = environmentEdit(text, s, environment);
   if (env) return env;
+  // "make the tue block 10-12 instead of 9-11".
+  if ((m = /^(?:make|change|set|switch|have)\s+(.+?\b(?:block|session|slot|deep work|recovery|gym|walk|run|yoga)s?)\s+(?:to\s+|into\s+|be\s+|at\s+)?(.+?)(?:\s+instead(?:\s+of\s+.+)?)?$/.exec(s)) && timed(m[2]!) && !/\breview\b/.test(m[1]!)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  }
   if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && timed(m[2]!)) {
     return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
@@ -660,7 +704,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
   const edit = readEdit(message, ctx);
   // "for work: lead the platform team instead" is an edit; "make thursday 10-12 instead" corrects the last booking.
-  const blockEdit = edit && (edit.op === 'move_block' || edit.op === 'add_block' || edit.op === 'delete_block');
+  // A block edit that names no block ("make it thursday instead") corrects the last booking.
+  const blockEdit = edit && (edit.op === 'add_block' || ((edit.op === 'move_block' || edit.op === 'delete_block') && !/\b(?:block|session|slot|deep work)\b/.test(edit.target)));
   if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && (!edit || blockEdit)) return { ...base, intent: 'correction' };
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   const mine = ownPlanQuestion(t);

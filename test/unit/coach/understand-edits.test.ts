@@ -241,3 +241,24 @@ describe('no edits of rocks that do not exist yet', () => {
     expect(noRocks('finish the deck first, then the budget').intent).toBe('answer');
   });
 });
+
+describe('resizing and shifting blocks', () => {
+  it.each([
+    ['extend the deck block to 12', { op: 'resize_block', target: 'the deck block', end: '12' }],
+    ['shorten the gym to 45 min', { op: 'resize_block', target: 'the gym', minutes: 45 }],
+    ['make the gym 45 min', { op: 'resize_block', target: 'the gym', minutes: 45 }],
+    ['extend the deck block by 30 min', { op: 'resize_block', target: 'the deck block', by: 30 }],
+    ['make the deck block 3 hours', { op: 'resize_block', target: 'the deck block', minutes: 180 }],
+    ['cut the wed block to an hour', { op: 'resize_block', target: 'the wed block', minutes: 60 }],
+    ['move the deck block 1 hour later', { op: 'shift_block', target: 'the deck block', minutes: 60 }],
+    ['push the gym 30 min earlier', { op: 'shift_block', target: 'the gym', minutes: -30 }],
+    ['actually make the tue block 10-12 instead of 9-11', { op: 'move_block', target: 'tue block', to: '10-12' }],
+    ['cancel saturday', { op: 'delete_block', target: 'saturday' }],
+  ])('%s', (text, expected) => {
+    expect(edit(text)).toEqual(expected);
+  });
+
+  it('keeps "make thursday 10-12 instead" a correction of the last booking', () => {
+    expect(understand('make thursday 10-12 instead', { pending: 'deep_work', rockTitles, environment }).intent).toBe('correction');
+  });
+});
