@@ -21,7 +21,7 @@ import { isDeclined, nameScore, normalize, readList, rockIndexOf, tidyItem, unde
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
 const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
-const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
+const RECOVERY_RE = /\b(recovery|gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
 const MAX_SAND_WORDS = 5;
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
@@ -180,13 +180,14 @@ export function createPlanFlow(): Flow {
    * Slots that have already passed are never booked silently: say so, and offer the same time
    * on the next free day this week (what "yes" books) or the same slot next week.
    */
-  async function offerLater(ctx: FlowContext, past: ProposedSlot[], what: { kind: BlockKind; title: string; rock?: string; move?: string }, of: Step | null): Promise<Handled> {
+  /** The same times on the next free days from today on, for slots that have passed. */
+  async function laterSlots(ctx: FlowContext, past: ProposedSlot[], move?: string): Promise<ProposedSlot[]> {
     const plan = await ctx.readPlan();
     const free = (day: number, start: string, end: string, extra: ProposedSlot[]) =>
       !isPast(ctx, day, start) &&
       !extra.some((x) => x.day === day && x.start < end && x.end > start) &&
       !plan.blocks.some((b) => {
-        if (b.id === what.move) return false;
+        if (b.id === move) return false;
         const bs = instantToLocal(b.start, plan.timeZone);
         return bs.dayIndex === day && bs.hhmm < end && instantToLocal(b.end, plan.timeZone).hhmm > start;
       });
@@ -198,6 +199,11 @@ export function createPlanFlow(): Flow {
       const day = order.find((d) => free(d, p.start, p.end, instead));
       if (day !== undefined) instead.push({ day, start: p.start, end: p.end });
     }
+    return instead;
+  }
+
+  async function offerLater(ctx: FlowContext, past: ProposedSlot[], what: { kind: BlockKind; title: string; rock?: string; move?: string }, of: Step | null): Promise<Handled> {
+    const instead = await laterSlots(ctx, past, what.move);
     const gone = [...new Set(past.map((p) => (p.day === ctx.today ? `it’s already past ${p.start} today` : `${LONG_DAYS[p.day]} has already passed`)))];
     const say = [`${capitalize(joinAnd(gone))}${ctx.today >= 0 && ctx.today <= 6 && past.some((p) => p.day !== ctx.today) ? ` (today is ${LONG_DAYS[ctx.today]})` : ''}, so I didn’t book ${joinAnd(past.map(slotText))}.`];
     ctx.quickReplies.push(...instead.map(slotText), 'Next week', 'Skip');
@@ -208,6 +214,12 @@ export function createPlanFlow(): Flow {
   async function settle(ctx: FlowContext, label: string, r: Booked, what: { kind: BlockKind; title: string; rock?: string }, of: Step | null): Promise<Handled> {
     const say = bookedLines(label, r);
     if (!r.past.length) return { say };
+    // A habit ("weekdays 12:30-13") just starts later in the week: no replacement for the days gone.
+    if (r.booked.length + r.failed.length + r.past.length >= 3 && r.booked.length > 0) {
+      const days = [...new Set(r.past.map((p) => LONG_DAYS[p.day]!))];
+      const from = LONG_DAYS[SHORT_DAYS.findIndex((d) => r.booked[0]!.startsWith(d))] ?? 'today';
+      return { say: [...say, `${joinAnd(days)} ${days.length === 1 ? 'has' : 'have'} already passed, so it starts ${from} — say so if you want to make up for ${days.length === 1 ? 'it' : 'them'}.`] };
+    }
     const offer = await offerLater(ctx, r.past, what, of);
     return { say: [...say, ...offer.say], ask: offer.ask };
   }
@@ -504,6 +516,8 @@ export function createPlanFlow(): Flow {
     if (kinds.size < 2) return null;
     const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
     const say: string[] = [];
+    // The first follow-up a part needs (a slot that had passed, a time to read back) is asked after the rest.
+    let ask: Handled['ask'];
     for (const part of order) {
       for (const { x } of parts.filter((p) => p.part === part)) {
         if (ctx.aborted()) break;
@@ -511,7 +525,11 @@ export function createPlanFlow(): Flow {
         if (part === 'rocks') say.push(...(await takeRocks(ctx, { id: 'rocks' }, x)).say);
         if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
         if (part === 'review') say.push(...(await setReview(ctx, x)).say);
-        if (part === 'recovery') say.push(...(await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx)).say);
+        if (part === 'recovery') {
+          const h = await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx);
+          say.push(...h.say);
+          if (h.ask?.step.id === 'confirm') ask ??= h.ask;
+        }
         if (part === 'deep_work') {
           // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
           const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
@@ -519,12 +537,15 @@ export function createPlanFlow(): Flow {
           for (const piece of named ? pieces : [x]) {
             const now = await ctx.readPlan();
             const rock = matchRocks(piece, activeRocks(now))[0] ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
-            if (rock) say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
+            if (!rock) continue;
+            const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+            say.push(...h.say);
+            if (h.ask?.step.id === 'confirm') ask ??= h.ask;
           }
         }
       }
     }
-    return { say };
+    return { say, ...(ask ? { ask } : {}) };
   }
 
   // ---------------------------------------------------------------- edits
@@ -919,7 +940,14 @@ export function createPlanFlow(): Flow {
             if (step.move) return { say: [`${quote(title)} belongs to this week’s plan, so it stays where it is — give me a day and time this week to move it.`] };
             return { say: await bookNextWeek(ctx, step.later, step.kind, title) };
           }
-          if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) return place(step.slots);
+          if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) {
+            // Something may have been booked there since the offer (a whole plan in one message): take the next free day then.
+            const fresh = await laterSlots(ctx, step.later, step.move);
+            const same = fresh.length === step.slots.length && fresh.every((f, i) => slotText(f) === slotText(step.slots[i]!));
+            if (same || !fresh.length) return place(step.slots);
+            const h = await place(fresh);
+            return { ...h, say: [`${joinAnd(step.slots.map(slotText))} is taken now, so I used ${joinAnd(fresh.map(slotText))}.`, ...h.say] };
+          }
           // "thursday then": the offered times on the day they name.
           const days = reading.slots.kind === 'unclear' ? daysIn(answer, ctx.today) : [];
           if (days.length) return place(days.map((day) => ({ day, start: step.later![0]!.start, end: step.later![0]!.end })));
