@@ -1070,7 +1070,9 @@ export function createPlanFlow(): Flow {
           if (step?.id === 'rocks.trim' && reading.edit?.op === 'drop_rocks') return trimRocks(ctx, step, answer, reading);
           const h = await applyEdit(ctx, reading.edit!);
           if (h.ask) return h;
-          const special = step && ['confirm', 'rocks.trim', 'when', 'review_time', 'review_offer'].includes(step.id);
+          // "move my review to 4pm" answers the review question too.
+          const answered = (step?.id === 'review_time' || step?.id === 'review_offer') && reading.edit?.op === 'review_time' && (await ctx.readPlan()).review !== null;
+          const special = step && !answered && ['confirm', 'rocks.trim', 'when', 'review_time', 'review_offer'].includes(step.id);
           return { say: h.say, ...(special ? again : {}) };
         }
         case 'chitchat': {
