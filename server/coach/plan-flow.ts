@@ -16,13 +16,16 @@ import { parseRockRefs } from './parse.ts';
 import type { ProposedSlot, Step } from './questions.ts';
 import { slotText } from './questions.ts';
 import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
-import { isDeclined, nameScore, normalize, readList, rockIndexOf, tidyItem, understand, type EditCommand, type PlanPart, type Reading, type RockPlace } from './read/understand.ts';
+import { isDeclined, keyWords, nameScore, normalize, readList, rockIndexOf, tidyItem, understand, type EditCommand, type PlanPart, type Reading, type RockPlace } from './read/understand.ts';
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
 const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
 const RECOVERY_RE = /\b(recovery|gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
 const MAX_SAND_WORDS = 5;
+
+/** Words that name a kind of block, not a particular one ("the recovery block", "my deep work"). */
+const GENERIC_BLOCK_WORDS = new Set(['recovery', 'deep', 'work', 'focus', 'block', 'session', 'slot', 'time', 'break', 'rest', 'unplug', 'off', 'my', 'the']);
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
 const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && item.split(/\s+/).length <= 6;
@@ -611,6 +614,12 @@ export function createPlanFlow(): Flow {
     switch (edit.op) {
       case 'move_block': {
         const found = findBlocks(plan, edit.target);
+        // "put the dentist on thu 3pm" with no dentist block yet, or "put the gym on mon wed fri" when only an
+        // "Unplug" block fits the kind: a new block.
+        const onlyByKind = found.length > 0 && !found.some((b) => nameScore(edit.target, `${b.title} ${plan.rocks.find((r) => r.id === b.rockId)?.title ?? ''}`) > 0) && keyWords(edit.target).some((w) => !GENERIC_BLOCK_WORDS.has(w)) && /\d/.test(edit.to);
+        if ((found.length === 0 || onlyByKind || daysIn(edit.to).length > 1) && !/^(?:it|that|this|them|the block|block|session|slot)$/.test(normalize(edit.target)) && !daysIn(edit.target).length) {
+          return applyEdit(ctx, { op: 'add_block', kind: RECOVERY_RE.test(edit.target) ? 'recovery' : 'other', what: `${edit.target} ${edit.to}`, when: edit.to });
+        }
         if (found.length === 0) return said(`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`);
         const block = found[0]!;
         const from = instantToLocal(block.start, plan.timeZone);
@@ -657,6 +666,22 @@ export function createPlanFlow(): Flow {
         const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start: to.start, end: to.end });
         if (!out.ok) return said(`I couldn’t change it: ${out.message}`);
         return said(`${quote(block.title)} is now ${slotText(to)} (was ${blockTime(block, plan.timeZone)}).`);
+      }
+      case 'swap_blocks': {
+        const [a, b] = edit.targets.map((x) => findBlocks(plan, x)[0]);
+        if (!a || !b || a.id === b.id) return said(`Which two blocks should trade places? ${describeBlocks(plan)}`);
+        const at = (x: TimeBlock) => {
+          const s = instantToLocal(x.start, plan.timeZone);
+          const e = instantToLocal(x.end, plan.timeZone);
+          return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm };
+        };
+        const [ta, tb] = [at(a), at(b)];
+        // They can't overlap even for a moment: take b out, move a into its place, put b where a was.
+        await ctx.call('remove_time_block', { blockId: b.id });
+        const moved = await ctx.call('move_time_block', { blockId: a.id, ...tb });
+        const back = await ctx.call('add_time_block', { ...ta, kind: b.kind, title: b.title, ...(b.rockId ? { rockId: b.rockId } : {}) });
+        if (!moved.ok || !back.ok) return said(`I couldn’t swap them: ${(!moved.ok ? moved : back).message}`);
+        return said(`Swapped: ${quote(a.title)} is now ${blockTime(b, plan.timeZone)} and ${quote(b.title)} ${blockTime(a, plan.timeZone)}.`);
       }
       case 'delete_block': {
         const found = findBlocks(plan, edit.target);

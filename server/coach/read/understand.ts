@@ -25,6 +25,8 @@ export type FocusTopic = 'rock' | 'focus' | 'unplug' | 'deep_work' | 'minutes' |
 export type EditCommand =
   | { op: 'move_block'; target: string; to: string }
   | { op: 'delete_block'; target: string }
+  /** Two blocks trade places ("swap the tue and wed blocks"). */
+  | { op: 'swap_blocks'; targets: [string, string] }
   /** A new length: an end time ("to 12"), a length in minutes ("to 45 min") or a change ("by 30 min"). */
   | { op: 'resize_block'; target: string; end?: string; minutes?: number; by?: number }
   /** The same block earlier or later the same day ("1 hour later"): minutes, negative = earlier. */
@@ -648,6 +650,11 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   }
   const sized = blockSizeEdit(s);
   if (sized) return sized;
+  // "swap the tue and wed blocks", "switch tuesday and thursday".
+  if ((m = /^(?:swap|switch|flip|exchange|trade)\s+(?:the\s+|my\s+)?(.+?)\s+(?:and|with|&|for)\s+(?:the\s+|my\s+)?(.+?)(?:\s+(?:blocks?|sessions?|slots?))?(?:\s+(?:a)?round)?$/.exec(s)) && (/\b(?:blocks?|sessions?|slots?)\b/.test(s) || (daysIn(m[1]!).length === 1 && daysIn(m[2]!).length === 1))) {
+    const clean = (x: string) => x.replace(/\s+(?:blocks?|sessions?|slots?)$/, '').trim();
+    return { op: 'swap_blocks', targets: [clean(m[1]!), clean(m[2]!)] };
+  }
   // "cancel saturday": every block that day.
   if ((m = /^(?:cancel|clear|free up|delete|remove|wipe)\s+(?:on\s+|all of\s+|everything on\s+|my\s+)?(\w+)$/.exec(s)) && daysIn(m[1]!).length === 1) return { op: 'delete_block', target: m[1]! };
   const env = environmentEdit(text, s, environment);
@@ -656,10 +663,13 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   if ((m = /^(?:make|change|set|switch|have)\s+(.+?\b(?:block|session|slot|deep work|recovery|gym|walk|run|yoga)s?)\s+(?:to\s+|into\s+|be\s+|at\s+)?(.+?)(?:\s+instead(?:\s+of\s+.+)?)?$/.exec(s)) && timed(m[2]!) && !/\breview\b/.test(m[1]!)) {
     return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
-  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && timed(m[2]!)) {
+  if ((m = /^(?:schedule|pencil in|slot in|squeeze in|fit in)\s+(?:an?\s+|another\s+|some\s+)?(.+?)\s+((?:on|at|for|in|every)\s+.+)$/.exec(s)) && timed(m[2]!)) {
+    return { op: 'add_block', kind: /\b(recovery|unplug|break|rest|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(m[1]!) ? 'recovery' : 'other', what: `${m[1]!} ${m[2]!}`, when: m[2]! };
+  }
+  if (((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) || (m = /^put\s+(.+?)\s+(?:on|at|for|in|every)\s+(.+)$/.exec(s))) && timed(m[2]!)) {
     return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
-  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && timed(m[1]!)) {
+  if ((m = /^(?:i can'?t (?:do|make)(?: it)?|i cant (?:do|make)(?: it)?|i'?m busy|im busy|not free|i'?m (?:sick|off|away|out|travell?ing|on holiday|on vacation|out of office|ooo|not around|not working)|im (?:sick|off|away|out|travell?ing)|i am (?:sick|off|away|out|busy|travell?ing))\s+(?:on\s+|all\s+)?(.+?)(?:\s+any ?more|\s+after all|\s+now)?(?:\s*[,.;].*)?$/.exec(s)) && timed(m[1]!)) {
     return { op: 'delete_block', target: m[1]! };
   }
   const rename = renameEdit(text, s, rockTitles);

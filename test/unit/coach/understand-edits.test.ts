@@ -254,6 +254,13 @@ describe('resizing and shifting blocks', () => {
     ['push the gym 30 min earlier', { op: 'shift_block', target: 'the gym', minutes: -30 }],
     ['actually make the tue block 10-12 instead of 9-11', { op: 'move_block', target: 'tue block', to: '10-12' }],
     ['cancel saturday', { op: 'delete_block', target: 'saturday' }],
+    ['im sick on thursday, clear it', { op: 'delete_block', target: 'thursday' }],
+    ['i cant make it on tuesday', { op: 'delete_block', target: 'tuesday' }],
+    ['swap the tue and wed blocks', { op: 'swap_blocks', targets: ['tue', 'wed'] }],
+    ['swap the deck block with the budget block', { op: 'swap_blocks', targets: ['deck', 'budget'] }],
+    ['switch tuesday and thursday', { op: 'swap_blocks', targets: ['tuesday', 'thursday'] }],
+    ['schedule the deck for fri 2-4pm', { op: 'add_block', kind: 'other', what: 'the deck for fri 2-4pm', when: 'for fri 2-4pm' }],
+    ['put the dentist on thu 3pm', { op: 'move_block', target: 'dentist', to: 'thu 3pm' }],
   ])('%s', (text, expected) => {
     expect(edit(text)).toEqual(expected);
   });
