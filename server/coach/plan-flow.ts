@@ -676,6 +676,8 @@ export function createPlanFlow(): Flow {
           return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm };
         };
         const [ta, tb] = [at(a), at(b)];
+        const gone = [a, b].find((x) => isPast(ctx, instantToLocal(x.start, plan.timeZone).dayIndex, instantToLocal(x.start, plan.timeZone).hhmm));
+        if (gone) return said(`${quote(gone.title)} ${blockTime(gone, plan.timeZone)} has already passed, so I can’t swap it — give the other one a new time instead, e.g. ${quote('move it to fri 9-11')}.`);
         // They can't overlap even for a moment: take b out, move a into its place, put b where a was.
         await ctx.call('remove_time_block', { blockId: b.id });
         const moved = await ctx.call('move_time_block', { blockId: a.id, ...tb });
@@ -1101,6 +1103,8 @@ export function createPlanFlow(): Flow {
           return { say: h.say, ...(special ? again : {}) };
         }
         case 'chitchat': {
+          // A greeting opening a message needs no answer of its own.
+          if (!step && /^(?:hi|hey|hello|yo|good morning|morning|hiya)\b/.test(normalize(answer))) return { say: [] };
           if (!step) return { say: [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] };
           if (/\bthank|thx|ty\b|cheers/.test(normalize(answer))) return { say: [pick(['You’re welcome.', 'Any time.'], answer)], ...again };
           if (step.id === 'deep_work') return handleAnswer(step, answer, { ...reading, intent: 'answer' }, ctx);

@@ -724,7 +724,9 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (ctx.pending === null && /^(?:no|nope|nah)\b[\s,.!]+\S/.test(bare) && (base.slots.kind === 'slots' || mentionsTime(bare))) return { ...base, intent: 'correction' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
-  if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
+  // "no email before 10" is an environment rule, not a no.
+  const rule = ctx.pending === 'environment' && /^no\s+(?!thanks?\b|thank you|idea|clue|more\b|changes?\b|need|i\b|not\b|way\b|really|nothing|none)[a-z]+/.test(bare);
+  if (NO_RE.test(bare) && bare.split(' ').length <= 5 && !rule) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   // "cool thanks" with nothing pending is thanks, not a yes.

@@ -269,3 +269,14 @@ describe('resizing and shifting blocks', () => {
     expect(understand('make thursday 10-12 instead', { pending: 'deep_work', rockTitles, environment }).intent).toBe('correction');
   });
 });
+
+describe('rules that start with "no"', () => {
+  it('reads "no email before 10" as an environment change, and a bare "no" as no', () => {
+    const env = (text: string) => understand(text, { pending: 'environment', rockTitles, environment: [] }).intent;
+    expect(env('no email before 10')).toBe('answer');
+    expect(env('no phone in the bedroom')).toBe('answer');
+    expect(env('no')).toBe('no');
+    expect(env('no thanks')).toBe('no');
+    expect(env('no more')).toBe('no');
+  });
+});
