@@ -350,7 +350,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
   await app.register(planWriteRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
-  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
+  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates, readers: sockets.readers }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');
