@@ -45,6 +45,11 @@ export interface OfflineCoachOptions {
    * `session.kind` event in the history, else from the first message ("Friday review" → review).
    */
   sessionFor?(turn: AgentTurn): CoachSessionInfo | undefined | Promise<CoachSessionInfo | undefined>;
+  /**
+   * Moves the session to the week the person switched to ("plan next week"), so direct edits
+   * of that week reach the session (plan.updated goes to the sessions of a week).
+   */
+  pinWeek?(sessionId: string, weekKey: string): Promise<void>;
 }
 
 const REVIEW_REQUEST_RE = /\b(review|reflect|reflection|retro(spective)?)\b/i;
@@ -257,6 +262,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
 
       // Written even when stopped mid-read: what was read is recorded, so the next answer
       // reads only the rest and never applies a message twice (SL14).
+      if (switchedTo && switchedTo !== info.weekKey) await options.pinWeek?.(turn.sessionId, switchedTo);
       const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}), ...(undid ? { undid } : {}) };
       await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
       if (signal.aborted) return;

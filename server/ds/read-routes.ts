@@ -22,18 +22,28 @@ export interface ReadOptions {
    * Registers a live read (long-poll or SSE) with whoever may revoke it; `end` stops it at
    * once. Returns the unregister function.
    */
-  track?: (end: () => void) => () => void;
+  track?: (end: (why: LiveReadEnd) => void) => () => void;
 }
+
+/** Why a live read was ended from outside: its login or key was revoked, or its reader lost access to the session. */
+export type LiveReadEnd = 'revoked' | 'removed';
 
 /** A live read's lifetime: ends when the client goes away or its login or key is revoked. */
-function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSignal; revoked: () => boolean; release: () => void } {
+function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSignal; revoked: () => LiveReadEnd | undefined; release: () => void } {
   const gone = clientGone(reply);
   const revocation = new AbortController();
-  const release = opts.track?.(() => revocation.abort()) ?? (() => {});
-  return { signal: AbortSignal.any([gone, revocation.signal]), revoked: () => revocation.signal.aborted, release };
+  let why: LiveReadEnd | undefined;
+  const release =
+    opts.track?.((w) => {
+      why = w;
+      revocation.abort();
+    }) ?? (() => {});
+  return { signal: AbortSignal.any([gone, revocation.signal]), revoked: () => why, release };
 }
 
-const revokedError = () => new ApiError(401, 'unauthorized', 'This login or API key was revoked');
+const revokedError = (why: LiveReadEnd) =>
+  // A removed partner learns no more than a stranger would: the stream is not there.
+  why === 'removed' ? new ApiError(404, 'not_found', 'Stream not found') : new ApiError(401, 'unauthorized', 'This login or API key was revoked');
 
 /** One response carries at most this many entries / bytes; clients page with Stream-Next-Offset. */
 export const MAX_PAGE_ENTRIES = 1_000;
@@ -186,10 +196,10 @@ async function longPoll(
       if (r.entries.length > 0) return sendPage(request, reply, stream, after, r.entries, q);
       if (stream.closed) return sendNoContent(reply, stream, q);
       const left = deadline - Date.now();
-      if (life.revoked()) throw revokedError();
+      if (life.revoked()) throw revokedError(life.revoked()!);
       if (left <= 0 || gone.aborted) return sendNoContent(reply, stream, q);
       await signal.wait(left, gone);
-      if (life.revoked()) throw revokedError();
+      if (life.revoked()) throw revokedError(life.revoked()!);
     }
   } finally {
     off();

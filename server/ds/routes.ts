@@ -127,11 +127,11 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       return pipeErrors(payload, capped(limit));
     });
 
-    const readOptions = (who: Principal): ReadOptions => ({
+    const readOptions = (who: Principal, sessionId?: string): ReadOptions => ({
       longPollTimeoutMs: deps.longPollTimeoutMs,
       sseMaxConnectionMs: deps.sseMaxConnectionMs,
       sseHeartbeatMs: deps.sseHeartbeatMs,
-      track: (end) => deps.readers.add({ userId: who.userId, loginId: who.loginId, keyId: who.keyId }, end),
+      track: (end) => deps.readers.add({ userId: who.userId, loginId: who.loginId, keyId: who.keyId, sessionId }, end),
     });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -148,7 +148,7 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
 
       if (sessionId !== undefined) {
         const source = deps.sessionSources.source(sessionId);
-        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, readOptions(who));
+        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, readOptions(who, sessionId));
       }
 
       switch (request.method) {

@@ -35,7 +35,10 @@ export interface RunLogger {
 export interface RunObserver {
   deltaFlushed?(ms: number): void;
   runEnded?(status: string): void;
-  /** The `assistant.end` this instance wrote for one of its runs (push notifications hang off it). */
+  /**
+   * The `assistant.end` this instance wrote: for one of its runs, or for a dead instance's run
+   * its sweeper ended (push notifications hang off it).
+   */
   answerEnded?(sessionId: string, end: SessionEvent): void;
 }
 
@@ -252,7 +255,11 @@ export class RunManager {
     try {
       for (const runId of await store.expiredRuns()) {
         if (this.active.has(runId)) continue;
-        await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        const ended = await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        if (ended.kind === 'ended') {
+          this.opts.observer?.runEnded?.(ended.status);
+          this.opts.observer?.answerEnded?.(ended.sessionId, ended.event);
+        }
       }
       const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(ORPHAN_AFTER_MS))]);
       for (const sessionId of sessions) await this.requestTurn(sessionId);

@@ -226,7 +226,7 @@ export class MemorySessionLog implements SessionStore {
     if (reason !== undefined && keepsReason(final, status)) data.reason = reason;
     const event = this.commit(run.sessionId, s, 'assistant.end', data);
     queueMicrotask(() => this.notify({ kind: 'run_ended', sessionId: run.sessionId }));
-    return { kind: 'ended', event, status: final };
+    return { kind: 'ended', sessionId: run.sessionId, event, status: final };
   }
 
   async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {

@@ -494,7 +494,7 @@ export class SqlSessionLog implements SessionStore {
         const event = toEvent(row);
         this.published(row.sessionId, event);
         this.notify({ kind: 'run_ended', sessionId: row.sessionId });
-        return { kind: 'ended', event, status: row.status };
+        return { kind: 'ended', sessionId: row.sessionId, event, status: row.status };
       }
       if (attempt >= END_RETRIES || !(await this.endable(runId, onlyIfExpired))) return { kind: 'already_ended' };
     }
