@@ -293,6 +293,7 @@ export function createPlanFlow(): Flow {
     const tz = plan.timeZone;
     const said: string[] = [];
     const newIds = new Map<string, string>();
+    let reordered = false;
     const rockTitle = (id: string) => plan.rocks.find((r) => r.id === id)?.title ?? 'that rock';
     const at = (start: string, end: string) => {
       const s = instantToLocal(start, tz);
@@ -326,7 +327,7 @@ export function createPlanFlow(): Flow {
           if ((await ctx.call('update_rock', { rockId: c.id, title: c.before })).ok) said.push(`${quote(rockTitle(c.id))} is called ${quote(c.before)} again`);
           break;
         case 'rock_order':
-          if ((await ctx.call('update_rock', { rockId: c.id, position: Math.max(0, c.before) })).ok) said.push(`${quote(rockTitle(c.id))} is back at number ${c.before + 1}`);
+          if ((await ctx.call('update_rock', { rockId: c.id, position: Math.max(0, c.before) })).ok) reordered = true;
           break;
         case 'rock_removed': {
           const out = await ctx.call('add_rock', { title: c.title });
@@ -347,7 +348,7 @@ export function createPlanFlow(): Flow {
           const to = at(c.block.start, c.block.end);
           const rockId = c.block.rockId ? (newIds.get(c.block.rockId) ?? c.block.rockId) : null;
           const out = await ctx.call('add_time_block', { day: to.day, start: to.start, end: to.end, kind: c.block.kind, title: c.block.title, ...(rockId ? { rockId } : {}) });
-          if (out.ok) said.push(`${quote(c.block.title)} ${to.text} is back`);
+          if (out.ok) said.push(c.block.rockId && newIds.has(c.block.rockId) ? `so is its block ${to.text}` : `${quote(c.block.title)} ${to.text} is back`);
           break;
         }
         case 'environment_removed':
@@ -361,6 +362,7 @@ export function createPlanFlow(): Flow {
           break;
       }
     }
+    if (reordered) said.push(`your rocks are back in order: ${rockOrder(await ctx.readPlan())}`);
     // Undoing is not a change to undo again.
     ctx.changes.length = 0;
     return said;
@@ -1059,7 +1061,7 @@ export function createPlanFlow(): Flow {
           if (afterEdit()) {
             if (!ctx.undoable.length) return { say: ['There’s nothing to undo.'], ...again };
             const back = await revert(ctx, ctx.undoable);
-            return { say: [back.length ? `Undone — ${joinAnd(back)}.` : 'I couldn’t put that back.'], ...again };
+            return { say: [back.length ? `Undone — ${joinAnd(back)}.` : 'There’s nothing more I can undo.'], ...again };
           }
           await revert(ctx, ctx.lastChanges);
           const prev = [...ctx.exchanges].reverse().find((e, i) => i > 0 && e.question);
