@@ -49,6 +49,19 @@ describe('plan toolbox', () => {
     expect(sixth.plan).toBeUndefined();
   });
 
+  it('moves a rock to a place in the list the person sees, skipping dropped rocks', async () => {
+    for (const title of ['Deck', 'Dropped one', 'Hiring', 'Budget']) await run('add_rock', { title });
+    const ids = (await store.getWeek('u1', ctx.weekKey, ctx.timeZone)).rocks.map((r) => r.id);
+    await run('update_rock', { rockId: ids[1], status: 'dropped' });
+    // Budget to place 0, then Deck to the last place (2 of the 3 active rocks).
+    expect((await run('update_rock', { rockId: ids[3], position: 0 })).message).toMatch(/"Budget" — status planned, number 1 of 3/);
+    await run('update_rock', { rockId: ids[0], position: 2 });
+    const plan = await store.getWeek('u1', ctx.weekKey, ctx.timeZone);
+    const active = plan.rocks.filter((r) => r.status === 'planned').sort((a, b) => a.position - b.position);
+    expect(active.map((r) => r.title)).toEqual(['Budget', 'Hiring', 'Deck']);
+    expect((await run('update_rock', { rockId: ids[0], position: -1 })).message).toMatch(/"position" must be between 0/);
+  });
+
   it('adds a deep-work block from a weekday and local times, linked to a rock', async () => {
     const rock = await run('add_rock', { title: 'Ship pricing page' });
     const rockId = nth(rock.plan!.rocks, 0).id;
