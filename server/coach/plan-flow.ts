@@ -82,12 +82,11 @@ const stem = (w: string) => w.replace(/(ing|es|s|ed)$/, '');
 export function findRock(name: string, rocks: Rock[]): Rock | undefined {
   const index = rockIndexOf(name);
   if (index !== null) return index === -1 ? rocks.at(-1) : rocks[index];
-  let best: { r: Rock; score: number } | undefined;
-  for (const r of rocks) {
-    const score = nameScore(name, r.title);
-    if (score > 0 && (!best || score > best.score)) best = { r, score };
-  }
-  return best?.r;
+  const scored = rocks.map((r) => ({ r, score: nameScore(name, r.title) })).filter((x) => x.score > 0);
+  const top = Math.max(0, ...scored.map((x) => x.score));
+  const best = scored.filter((x) => x.score === top);
+  // Two rocks named equally well ("the design one"): ask rather than guess.
+  return best.length === 1 ? best[0]!.r : undefined;
 }
 
 /** The rocks a name means: one by place or best match; every rock when it says "all". */

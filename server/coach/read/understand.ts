@@ -538,6 +538,9 @@ function renameEdit(text: string, s: string, rockTitles: string[]): EditCommand 
   if (rockTitles.length === 0) return undefined;
   const rename = (name: string, to: string): EditCommand | undefined => {
     if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name) || !namesRock(name, rockTitles)) return undefined;
+    // "change hiring to done" is a status, not a title.
+    if (/^(?:done|finished|complete|completed)$/.test(to.trim())) return { op: 'done_rocks', names: [name] };
+    if (/^(?:dropped|cancell?ed)$/.test(to.trim())) return { op: 'drop_rocks', names: [name] };
     const title = asTyped(text, to.replace(/^[\s:=–—-]+/, ''));
     return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
   };
