@@ -19,6 +19,7 @@ import { instantToLocal, nextWeekKey, parseWeekKey, previousWeekKey, weekBounds,
 import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
+import { understand } from './read/understand.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
@@ -194,6 +195,14 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         },
       };
       const flow = flows[kind];
+      /** A new session of a planned week may open with an edit ("drop the budget"): that is read, not skipped as a greeting. */
+      const opensWithEdit = async (text: string): Promise<boolean> => {
+        if (kind !== 'plan') return false;
+        const plan = await ctx.readPlan();
+        if (plan.rocks.length === 0) return false;
+        const intent = understand(text, { pending: null, rockTitles: activeRocks(plan).map((r) => r.title), environment: plan.environment.map((e) => e.text) }).intent;
+        return intent === 'edit' || intent === 'question';
+      };
       const said: string[] = [];
       // Direct edits since the last answer (the week grid, another device): say so first.
       const edits = directEditsSinceLastAnswer(turn.history);
@@ -217,7 +226,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         const question = first && i === 0 && pending === null ? null : pending;
         ctx.exchanges.push({ question, answer: msg.text, seq: msg.seq });
         read.push({ seq: msg.seq, question });
-        if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80) continue;
+        if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80 && !(await opensWithEdit(msg.text))) continue;
         ctx.misses = question && sameStep(lastAsked, question) ? prevMisses : 0;
         const handled = await flow.handle(question, msg.text, ctx);
         said.push(...handled.say);
