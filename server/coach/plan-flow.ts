@@ -1106,7 +1106,7 @@ export function createPlanFlow(): Flow {
         case 'chitchat': {
           // A greeting opening a message needs no answer of its own.
           if (!step && /^(?:hi|hey|hello|yo|good morning|morning|hiya)\b/.test(normalize(answer))) return { say: [] };
-          if (!step) return { say: [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] };
+          if (!step) return { say: /\bthank|thx|\bty\b|cheers/.test(normalize(answer)) ? [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] : [] };
           if (/\bthank|thx|ty\b|cheers/.test(normalize(answer))) return { say: [pick(['You’re welcome.', 'Any time.'], answer)], ...again };
           if (step.id === 'deep_work') return handleAnswer(step, answer, { ...reading, intent: 'answer' }, ctx);
           return missed(ctx, step, pick(['I hear you.', 'Fair enough.', 'Okay.'], answer));

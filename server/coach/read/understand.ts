@@ -352,6 +352,8 @@ export function nameScore(text: string, title: string): number {
 
 const namesRock = (text: string, rockTitles: string[]) => rockTitles.length === 0 || rockIndexOf(text) !== null || rockTitles.some((r) => nameScore(text, r) > 0);
 const timed = (s: string) => mentionsTime(s) || daysIn(s).length > 0;
+/** A day or a slot, not just a duration ("sleep 8h a night" is a wish, "prep the offsite tue 9-11" a booking). */
+const bookable = (s: string) => daysIn(s).length > 0 || readTimeSlots(s).kind === 'slots';
 
 function names(list: string): string[] {
   return list
@@ -423,7 +425,7 @@ function areaOf(word: string): keyof Vision {
 
 function visionEdit(text: string, t: string, s: string): EditCommand | undefined {
   const value = (area: keyof Vision, v: string, loose = false): EditCommand | undefined => {
-    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || (loose && mentionsTime(v))) return undefined;
+    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || (loose && bookable(v))) return undefined;
     const typed = asTyped(text, v.replace(/^[\s:=–—-]+/, ''));
     const clean = tidyItem(cleanVision(typed));
     return clean ? { op: 'vision', vision: { [area]: clean } } : undefined;
@@ -714,7 +716,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (/\b(next|this|coming|the following)\s+week\b/.test(t) && !readEdit(message, ctx) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
     return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
   }
-  if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
+  // "hmm actually it isnt done, undo pls": a short message that asks to undo.
+  if (BACK_RE.test(bare) || (/\b(?:undo|revert)\b(?:\s+(?:that|it|this|pls|please|plz))*$/.test(bare) && bare.split(' ').length <= 10)) return { ...base, intent: 'back' };
   const edit = readEdit(message, ctx);
   // "for work: lead the platform team instead" is an edit; "make thursday 10-12 instead" corrects the last booking.
   // A block edit that names no block ("make it thursday instead") corrects the last booking.
@@ -738,6 +741,6 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
   const vision = readVision(message, askedArea);
   // Once the plan is done, "for relationships I want to see my parents monthly" changes that part.
-  if (ctx.pending === null && Object.keys(vision).length && !mentionsTime(t) && !/\b(?:this week|today|tomorrow)\b/.test(t)) return { ...base, intent: 'edit', edit: { op: 'vision', vision } };
+  if (ctx.pending === null && Object.keys(vision).length && !bookable(t) && !/\b(?:this week|today|tomorrow)\b/.test(t)) return { ...base, intent: 'edit', edit: { op: 'vision', vision } };
   return { ...base, intent: 'answer', vision };
 }

@@ -280,3 +280,11 @@ describe('rules that start with "no"', () => {
     expect(env('no more')).toBe('no');
   });
 });
+
+describe('messy edits', () => {
+  it('reads undo at the end of a short message and a vision wish with a duration', () => {
+    expect(understand('hmm actually it isnt done, undo pls', { pending: null, rockTitles, environment }).intent).toBe('back');
+    expect(edit('actually for myself i wanna sleep 8h a night')).toEqual({ op: 'vision', vision: { self: 'Sleep 8h a night' } });
+    expect(edit('change hiring to done')).toEqual({ op: 'done_rocks', names: ['hiring'] });
+  });
+});
