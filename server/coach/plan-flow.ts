@@ -206,7 +206,11 @@ export function createPlanFlow(): Flow {
 
   async function offerLater(ctx: FlowContext, past: ProposedSlot[], what: { kind: BlockKind; title: string; rock?: string; move?: string }, of: Step | null): Promise<Handled> {
     const instead = await laterSlots(ctx, past, what.move);
-    const gone = [...new Set(past.map((p) => (p.day === ctx.today ? `it’s already past ${p.start} today` : `${LONG_DAYS[p.day]} has already passed`)))];
+    const days = [...new Set(past.filter((p) => p.day !== ctx.today).map((p) => LONG_DAYS[p.day]!))];
+    const gone = [
+      ...(days.length ? [`${joinAnd(days)} ${days.length === 1 ? 'has' : 'have'} already passed`] : []),
+      ...[...new Set(past.filter((p) => p.day === ctx.today).map((p) => `it’s already past ${p.start} today`))],
+    ];
     const say = [`${capitalize(joinAnd(gone))}${ctx.today >= 0 && ctx.today <= 6 && past.some((p) => p.day !== ctx.today) ? ` (today is ${LONG_DAYS[ctx.today]})` : ''}, so I didn’t book ${joinAnd(past.map(slotText))}.`];
     ctx.quickReplies.push(...instead.map(slotText), 'Next week', 'Skip');
     return { say, ask: { step: { id: 'confirm', kind: what.kind, ...(what.rock ? { rock: what.rock } : {}), title: what.title, slots: instead, later: past, of, ...(what.move ? { move: what.move } : {}) } } };
