@@ -538,15 +538,16 @@ function renameEdit(text: string, s: string, rockTitles: string[]): EditCommand 
   let m: RegExpExecArray | null;
   // Without rocks there is nothing to rename ("call mom to plan the trip" is a rock).
   if (rockTitles.length === 0) return undefined;
-  const rename = (name: string, to: string): EditCommand | undefined => {
-    if (timed(to) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name) || !namesRock(name, rockTitles)) return undefined;
+  const rename = (name: string, to: string, explicit = false): EditCommand | undefined => {
+    // "rename X to finish the budget by 5pm friday" says it is a title; "change X to thu 9-11" is a move.
+    if ((!explicit && timed(to)) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name) || !namesRock(name, rockTitles)) return undefined;
     // "change hiring to done" is a status, not a title.
     if (/^(?:done|finished|complete|completed)$/.test(to.trim())) return { op: 'done_rocks', names: [name] };
     if (/^(?:dropped|cancell?ed)$/.test(to.trim())) return { op: 'drop_rocks', names: [name] };
     const title = asTyped(text, to.replace(/^[\s:=–—-]+/, ''));
     return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
   };
-  if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!, true);
   if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?\s+rock)\s+(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:(?:the\s+)?(?:name|title|wording)\s+(?:of\s+)?)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
   if ((m = /^(.+?)\s+(?:rock\s+)?(?:should|must|could|can)\s+(?:be called|be named|be renamed(?: to)?|say|read|be)\s+(["'].+["']|.+)$/.exec(s)) && /\b(?:called|named|renamed|say|read)\b|["']/.test(s)) return rename(m[1]!, m[2]!);
@@ -691,6 +692,13 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
         ? 'deep_work'
         : 'other';
     return { op: 'add_block', kind, what, when: what };
+  }
+  if (
+    ((m = /^(?:also\s+)?(?:add|new|another|one more)\s+(?:a\s+|another\s+|one more\s+|a new\s+|new\s+)?(?:big\s+)?(?:rock|priority)\s*(?::|-|–|—|,)?\s*(.+)$/.exec(s)) ||
+      (m = /^(?:also\s+)?add\s+(.+?)\s+(?:as|to)\s+(?:a\s+|another\s+|my\s+|the\s+)?(?:(?:big\s+)?rocks?|priorit(?:y|ies))(?:\s+too)?$/.exec(s))) &&
+    !bookable(m[1]!)
+  ) {
+    return { op: 'add_rocks', titles: readList(asTyped(text, m[1]!)) };
   }
   if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
     if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(asTyped(text, m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, ''))) };

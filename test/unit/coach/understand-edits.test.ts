@@ -288,3 +288,15 @@ describe('messy edits', () => {
     expect(edit('change hiring to done')).toEqual({ op: 'done_rocks', names: ['hiring'] });
   });
 });
+
+describe('rock titles with numbers and times, and rocks added later', () => {
+  it.each([
+    ['rename hiring to hire 2 designers', { op: 'rename_rock', name: 'hiring', to: 'Hire 2 designers' }],
+    ['rename the budget rock to finish budget by 5pm friday', { op: 'rename_rock', name: 'budget', to: 'Finish budget by 5pm friday' }],
+    ["call the deck rock 'ship deck v2'", { op: 'rename_rock', name: 'deck', to: 'Ship deck v2' }],
+    ['add another rock - prep the offsite', { op: 'add_rocks', titles: ['Prep the offsite'] }],
+    ['also add prep the offsite as a rock', { op: 'add_rocks', titles: ['Prep the offsite'] }],
+  ])('%s', (text, expected) => {
+    expect(edit(text)).toEqual(expected);
+  });
+});
