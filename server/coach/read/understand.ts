@@ -367,10 +367,10 @@ function names(list: string): string[] {
     .filter((s) => s.length > 1 || /^\d$/.test(s));
 }
 
-/** A command without the politeness and filler around it: "ok so can u move the deck thing to the top pls" → "move the deck thing to the top". */
 // Slips of the keyboard seen in commands, fixed word by word.
 const COMMAND_TYPOS: Record<string, string> = { mvoe: 'move', moev: 'move', mve: 'move', mov: 'move', teh: 'the', hte: 'the', swich: 'switch', swtich: 'switch', sawp: 'swap', renmae: 'rename', raname: 'rename', rnename: 'rename', delte: 'delete', dleete: 'delete', remvoe: 'remove', romove: 'remove', drpo: 'drop', frist: 'first', fisrt: 'first', firts: 'first', pririty: 'priority', priorty: 'priority', prioirty: 'priority', reveiw: 'review', reivew: 'review', enviroment: 'environment', envirnoment: 'environment', enviornment: 'environment', vison: 'vision', visoin: 'vision' };
 
+/** A command without the politeness and filler around it: "ok so can u move the deck thing to the top pls" → "move the deck thing to the top". */
 export function commandText(text: string): string {
   let t = normalize(text).replace(/[a-z]+/g, (w) => COMMAND_TYPOS[w] ?? w);
   const lead =
