@@ -556,6 +556,28 @@ export function createPlanFlow(): Flow {
     return { say, ...(ask ? { ask } : {}) };
   }
 
+  /**
+   * "migration mon and wed 9-12, onboarding doc tue 2-4pm, deck thu 10-12" given for one rock:
+   * each piece names its own rock, so each books deep work for that rock. Null unless at least
+   * two pieces name two different rocks.
+   */
+  async function slotsPerRock(ctx: FlowContext, answer: string): Promise<Handled | null> {
+    const pieces = answer.split(/\s*[;,]\s*|\n+/).filter((p) => readTimeSlots(p, {}).kind === 'slots');
+    if (pieces.length < 2) return null;
+    const active = activeRocks(await ctx.readPlan()).filter((r) => r.status === 'planned');
+    const rocks = pieces.map((p) => findRock(p.replace(/\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d[\d:.\-–apm ]*/gi, ' '), active));
+    if (rocks.some((r) => !r) || new Set(rocks.map((r) => r!.id)).size < 2) return null;
+    const say: string[] = [];
+    let ask: Handled['ask'];
+    for (const [i, piece] of pieces.entries()) {
+      const rock = rocks[i]!;
+      const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+      say.push(...h.say);
+      if (h.ask?.step.id === 'confirm') ask ??= h.ask;
+    }
+    return { say, ...(ask ? { ask } : {}) };
+  }
+
   // ---------------------------------------------------------------- edits
 
   function findBlocks(plan: WeekPlan, target: string): TimeBlock[] {
@@ -916,6 +938,8 @@ export function createPlanFlow(): Flow {
           const h = await takeSlots(ctx, step, answer, 'other', otherTitle(answer), null, `${quote(otherTitle(answer))} is an appointment, so it’s a regular block`);
           return { say: h.say, ask: { step } };
         }
+        const perRock = await slotsPerRock(ctx, answer);
+        if (perRock) return perRock;
         if (/\b(45|minutes?|blocks?)\b/i.test(answer) && reading.slots.kind === 'unclear') {
           ctx.quickReplies.push('Not deep work', 'Skip');
           const free = freeSlots(plan, ctx, 90, 2);

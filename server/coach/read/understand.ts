@@ -245,7 +245,7 @@ export function readList(text: string): string[] {
 
 const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
-  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally)\b\s*[:\-–—,]?\s*/i],
+  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally|me(?=\s*[:\-–—]))\b\s*[:\-–—,]?\s*/i],
   ['relationships', /\b(?:(?:for|in|with) (?:my )?(?:relationships?|family|friends)|relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
 
@@ -376,6 +376,8 @@ export function commandText(text: string): string {
   const lead =
     /^(?:ok(?:ay)?|so|actually|hey|hi|hmm+|um+|uh+|also|and|oh|wait|fair|right|alright|yeah|yes|sorry|please|pls|plz|can (?:you|u|we|i)|could (?:you|u|we|i)|would (?:you|u)|will (?:you|u)|i want to|i wanna|i'?d like to|i need to|i have to|let'?s|lets|just|quickly|quick one|one more thing|one thing|change of plan|on second thought|ugh|oops|btw|by the way|hey coach|coach|i think|i guess|i feel like|honestly|tbh|maybe|hmm ok)(?:[\s,.!:;-]+|$)/;
   for (let i = 0; i < 8; i++) t = t.replace(lead, '');
+  // "can we put the deck first? its due friday": the command is the first sentence.
+  t = t.replace(/^(.{6,}?[a-z0-9'")])\s*[?!.]+\s+\S.*$/, '$1');
   return t
     .replace(/[\s,]*\b(?:please|pls|plz|thanks|thx|ty|thank you|if you can|if possible|asap|lol|haha|for me)\b[\s!.?]*$/g, '')
     .replace(/\b(?:please|pls|plz)\s+/g, '')

@@ -300,3 +300,18 @@ describe('rock titles with numbers and times, and rocks added later', () => {
     expect(edit(text)).toEqual(expected);
   });
 });
+
+describe('commands with more after them, and "me:" in a vision', () => {
+  it('takes the command from the first sentence', () => {
+    expect(commandText('ok wait can we put the deck first? its due friday')).toBe('put the deck first');
+    expect(edit('ok wait can we put the deck first? its due friday')).toEqual({ op: 'reorder_rock', name: 'the deck', to: { index: 0 } });
+  });
+
+  it('reads "me:" as the part for yourself', () => {
+    expect(understand('work: become the go-to person for data infra. me: run 3x a week. relationships: date night every week', { pending: 'vision.work', rockTitles: [] }).vision).toEqual({
+      work: 'Become the go-to person for data infra',
+      self: 'Run 3x a week',
+      relationships: 'Date night every week',
+    });
+  });
+});
