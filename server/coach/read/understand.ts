@@ -458,7 +458,7 @@ function environmentEdit(text: string, s: string, environment: string[]): EditCo
   if ((m = new RegExp(String.raw`^add\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?${ENV}\s*(?::|-)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = new RegExp(String.raw`^(?:add|put)\s+(.+?)\s+(?:to|in|into|on|under)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)(?:\s+(?:rules|list|changes))?$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
   if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)?\s*add\s*:?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
-  const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|stop|no more|skip|undo)`;
+  const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|no more)`;
   if ((m = new RegExp(String.raw`^(?:change|update|edit|replace|swap|make|reword)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)\s+(?:to|with|into|for|->|→)\s+(.+)$`).exec(s))) {
     return { op: 'replace_environment', name: m[1]!, to: asTyped(text, m[2]!) };
   }
@@ -515,6 +515,12 @@ function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined
   if ((m = /^(?:my\s+|the\s+)?((?:top|number one|number two|number three|#\s*\d|no\.? ?\d|first|second|third|main|biggest|highest|most important|priority (?:one|two|\d|#\d))(?:\s+(?:rock|priority|one|thing|prio))?)\s*(?:is|=|:|should be|will be|has to be|must be|'s)\s+(.+)$/.exec(s)) && namesRock(m[2]!, rockTitles) && !timed(m[2]!)) {
     const place = placeOf(m[1]!);
     if (place) return { op: 'reorder_rock', name: m[2]!, to: place };
+  }
+  // "the RFC is more important, put it first", "hiring matters most so move it to the top".
+  if ((m = /^(.+?)[,.;]?\s+(?:so\s+|and\s+|pls\s+)?(?:put|move|make|bump|have)\s+(?:it|that|this|this one|that one)\s+((?:to\s+|at\s+|on\s+)?(?:the\s+)?(?:first|top|#1|number one|last|bottom|second|third))(?:\s+(?:of the list|place|rock|priority))?$/.exec(s))) {
+    const name = m[1]!.replace(/\s+(?:is|'s|are|matters|feels)\b.*$/, '');
+    const place = placeOf(m[2]!);
+    if (place && namesRock(name, rockTitles) && !timed(name)) return { op: 'reorder_rock', name, to: place };
   }
   // "the deck is more important than hiring".
   if ((m = /^(.+?)\s+(?:is|are|'s|matters)\s+(more|less)\s+(?:important|urgent|pressing)\s+than\s+(.+)$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && namesRock(m[3]!, rockTitles)) {
@@ -584,7 +590,7 @@ function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefine
 
 function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined {
   let m: RegExpExecArray | null;
-  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget(?: about)?|kill|lose|scratch|get rid of|nix|bin|axe|skip)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these|i|we)\b.*)?$`).exec(s))) {
+  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget(?: about)?|kill|lose|scratch|get rid of|nix|axe)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these|i|we)\b.*)?$`).exec(s))) {
     const all = names(m[1]!);
     // "drop the hiring one, no time this week": the reason is not a rock.
     const named = all.filter((n) => namesRock(n, rockTitles));

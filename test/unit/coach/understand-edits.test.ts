@@ -38,6 +38,8 @@ describe('reordering rocks by chat', () => {
     ['budget before hiring', 'budget', { before: 'hiring' }],
     ['move the designer thing above the deck', 'the designer thing', { before: 'the deck' }],
     ['the deck is more important than hiring', 'the deck', { before: 'hiring' }],
+    ['actually the budget is more important, put it first', 'the budget', { index: 0 }],
+    ['hiring matters most so move it to the top', 'hiring', { index: 0 }],
   ])('%s', (text, name, to) => {
     expect(edit(text)).toEqual({ op: 'reorder_rock', name, to });
   });
@@ -313,5 +315,12 @@ describe('commands with more after them, and "me:" in a vision', () => {
       self: 'Run 3x a week',
       relationships: 'Date night every week',
     });
+  });
+});
+
+describe('skipping is not dropping', () => {
+  it('reads "skip the vision stuff" as a skip', () => {
+    expect(understand('skip the vision stuff', { pending: 'vision.work', rockTitles: [], environment: [] }).intent).toBe('skip');
+    expect(understand('skip the vision stuff', { pending: 'vision.work', rockTitles, environment }).intent).toBe('skip');
   });
 });
