@@ -996,14 +996,6 @@ export function createPlanFlow(): Flow {
             if (step.move) return { say: [`${quote(title)} belongs to this week’s plan, so it stays where it is — give me a day and time this week to move it.`] };
             return { say: await bookNextWeek(ctx, step.later, step.kind, title) };
           }
-          if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) {
-            // Something may have been booked there since the offer (a whole plan in one message): take the next free day then.
-            const fresh = await laterSlots(ctx, step.later, step.move);
-            const same = fresh.length === step.slots.length && fresh.every((f, i) => slotText(f) === slotText(step.slots[i]!));
-            if (same || !fresh.length) return place(step.slots);
-            const h = await place(fresh);
-            return { ...h, say: [`${joinAnd(step.slots.map(slotText))} is taken now, so I used ${joinAnd(fresh.map(slotText))}.`, ...h.say] };
-          }
           // "thursday then": the offered times on the day they name.
           const days = reading.slots.kind === 'unclear' ? daysIn(answer, ctx.today) : [];
           if (days.length) return place(days.map((day) => ({ day, start: step.later![0]!.start, end: step.later![0]!.end })));
@@ -1011,6 +1003,14 @@ export function createPlanFlow(): Flow {
             if (step.move) return place(flatten(reading.slots.slots));
             if (step.of) return handleAnswer(step.of, answer, reading, ctx);
             return place(flatten(reading.slots.slots));
+          }
+          if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) {
+            // Something may have been booked there since the offer (a whole plan in one message): take the next free day then.
+            const fresh = await laterSlots(ctx, step.later, step.move);
+            const same = fresh.length === step.slots.length && fresh.every((f, i) => slotText(f) === slotText(step.slots[i]!));
+            if (same || !fresh.length) return place(step.slots);
+            const h = await place(fresh);
+            return { ...h, say: [`${joinAnd(step.slots.map(slotText))} is taken now, so I used ${joinAnd(fresh.map(slotText))}.`, ...h.say] };
           }
           if (skip) return { say: [step.move ? 'Okay, it stays where it is.' : 'Okay, nothing booked.'] };
           return missed(ctx, step, `Say ${quote('yes')}${step.slots.length ? ` for ${joinAnd(step.slots.map(slotText))}` : ''}, ${quote('next week')}, or another day and time.`);
