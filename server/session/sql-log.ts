@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
 import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop, sqlNotifySessionDeleted } from '../db/notify-registry.ts';
+import { storedEvent } from './frames.ts';
 import { Listeners } from './listeners.ts';
 import type { DeltaInput, SessionStore } from './run-store.ts';
 import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
@@ -254,16 +255,23 @@ export class SqlSessionLog implements SessionStore {
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
-    const rows = await this.sql.query<Row>(
+    // Replays and remote fan-out read here: the data comes as its stored text, so an event's
+    // frame is that text (frames.ts), and the data is parsed only if something looks at it.
+    const rows = await this.sql.query<{ seq: number; type: string; data: string; at: string }>(
       `
-      SELECT seq, type, data, ${AT} FROM "Event" e
+      SELECT seq, type, data::text AS data, ${AT} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
       ORDER BY seq LIMIT $3::int`,
       [sessionId, afterSeq, limit],
       'fc_read',
     );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    return rows.map(toEvent);
+    const events = new Array<SessionEvent>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      events[i] = storedEvent(Number(r.seq), r.type, r.at, r.data);
+    }
+    return events;
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
