@@ -39,9 +39,11 @@ const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS
 const ORIGIN_BYTES = 6;
 
 function toEvent(r: Row): SessionEvent {
-  const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
   // The SQL formats `at` as ISO text already; converting a Date per row is measurable on replay.
-  return { seq: Number(r.seq), type: r.type, at: typeof r.at === 'string' ? r.at : r.at.toISOString(), data: data as Record<string, unknown> };
+  const at = typeof r.at === 'string' ? r.at : r.at.toISOString();
+  // Data selected as text (`data::text`) becomes the event's frame as is (frames.ts).
+  if (typeof r.data === 'string') return storedEvent(Number(r.seq), r.type, at, r.data);
+  return { seq: Number(r.seq), type: r.type, at, data: r.data as Record<string, unknown> };
 }
 
 function isRetryable(err: unknown): boolean {
@@ -256,8 +258,8 @@ export class SqlSessionLog implements SessionStore {
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
     // Replays and remote fan-out read here: the data comes as its stored text, so an event's
-    // frame is that text (frames.ts), and the data is parsed only if something looks at it.
-    const rows = await this.sql.query<{ seq: number; type: string; data: string; at: string }>(
+    // frame is that text (frames.ts) rather than a re-serialization.
+    const rows = await this.sql.query<Row>(
       `
       SELECT seq, type, data::text AS data, ${AT} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
@@ -266,12 +268,7 @@ export class SqlSessionLog implements SessionStore {
       'fc_read',
     );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    const events = new Array<SessionEvent>(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i]!;
-      events[i] = storedEvent(Number(r.seq), r.type, r.at, r.data);
-    }
-    return events;
+    return rows.map(toEvent);
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
@@ -400,7 +397,7 @@ export class SqlSessionLog implements SessionStore {
         FROM s JOIN r ON r."sessionId" = s.id
         RETURNING "sessionId", seq, type, data, at
       ), n AS (${sqlNotifyHeads('$3::text', 'e')})
-      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data, ${AT}, n.sent
+      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
       FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
           [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin],
           'fc_append_deltas',
@@ -517,16 +514,21 @@ export class SqlSessionLog implements SessionStore {
     return rows.length > 0;
   }
 
-  async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
-    const rows = await this.sql.query<{ stopRequested: boolean }>(
+  async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.sql.query<{ id: string; stopRequested: boolean }>(
       `
       UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
-      WHERE id = $2 AND "endedAt" IS NULL
-      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
-      [leaseMs, runId],
+      WHERE id = ANY($2::text[]) AND "endedAt" IS NULL
+      RETURNING id, ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
+      [leaseMs, runIds],
       'fc_renew',
     );
-    return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
+    const byId = new Map(rows.map((r) => [r.id, Boolean(r.stopRequested)]));
+    return runIds.map((id) => {
+      const stopRequested = byId.get(id);
+      return stopRequested === undefined ? { kind: 'lost' } : { kind: 'renewed', stopRequested };
+    });
   }
 
   async expiredRuns(): Promise<string[]> {
