@@ -35,6 +35,12 @@ const CLAIM_RETRIES = 3;
 /** An end whose delta read raced a late delta (see endRun) is simply tried again. */
 const END_RETRIES = 3;
 const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
+/**
+ * `at` for bulk reads: the UTC timestamp as JSON, which Postgres writes in one fixed ISO
+ * layout whatever the session's DateStyle (`"YYYY-MM-DDTHH:MM:SS[.ffffff]"`, trailing zeros
+ * of the fraction dropped). Cheaper per row than to_char; `isoAt` finishes it in JS.
+ */
+const AT_JSON = `to_json(e.at AT TIME ZONE 'UTC')::text AS at`;
 /** Origin tag of this process's notifications: `$n::text` in statements below. */
 const ORIGIN_BYTES = 6;
 
@@ -44,6 +50,12 @@ function toEvent(r: Row): SessionEvent {
   // Data selected as text (`data::text`) becomes the event's frame as is (frames.ts).
   if (typeof r.data === 'string') return storedEvent(Number(r.seq), r.type, at, r.data);
   return { seq: Number(r.seq), type: r.type, at, data: r.data as Record<string, unknown> };
+}
+
+/** AT_JSON's text as AT's ISO form: milliseconds truncated, as to_char's `MS` does, so both agree. */
+export function isoAt(json: string): string {
+  const fraction = json.charCodeAt(20) === 46 /* "." */ ? json.slice(21, -1) : '';
+  return `${json.slice(1, 20)}.${`${fraction}000`.slice(0, 3)}Z`;
 }
 
 function isRetryable(err: unknown): boolean {
@@ -259,16 +271,16 @@ export class SqlSessionLog implements SessionStore {
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
     // Replays and remote fan-out read here: the data comes as its stored text, so an event's
     // frame is that text (frames.ts) rather than a re-serialization.
-    const rows = await this.sql.query<Row>(
+    const rows = await this.sql.query<{ seq: number; type: string; data: string; at: string }>(
       `
-      SELECT seq, type, data::text AS data, ${AT} FROM "Event" e
+      SELECT seq, type, data::text AS data, ${AT_JSON} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
       ORDER BY seq LIMIT $3::int`,
       [sessionId, afterSeq, limit],
       'fc_read',
     );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    return rows.map(toEvent);
+    return rows.map((r) => storedEvent(Number(r.seq), r.type, isoAt(r.at), r.data));
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {

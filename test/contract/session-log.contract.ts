@@ -77,6 +77,18 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<Stor
       }
     });
 
+    it('SL2: a read event has the same at as its write returned (bulk reads format at their own way), to the millisecond', async () => {
+      const id = await fx.newSession();
+      const written = [];
+      // Enough events that some commit times end in zero microseconds (a shorter fraction in the text).
+      for (let i = 0; i < 40; i++) {
+        const r = await fx.log.append(id, 'plan.updated', { i });
+        if (r.kind !== 'appended') throw new Error(r.kind);
+        written.push(r.event);
+      }
+      expect(await readAll(fx.log, id)).toEqual(written);
+    });
+
     it('SL5: a retried user message is a duplicate with the first seq, not a second event', async () => {
       const id = await fx.newSession();
       const first = await fx.log.appendUserMessage(id, { clientMessageId: 'same', text: 'hello' });
