@@ -526,21 +526,50 @@ export class SqlSessionLog implements SessionStore {
     return rows.length > 0;
   }
 
+  /**
+   * One statement for many runs. It must never wait for a row lock: a group-commit flush
+   * holds many of the same run rows, locked in whatever order its plan visits them, and two
+   * multi-row statements waiting on each other deadlock (a stall of deadlock_timeout). So
+   * rows locked right now (a flush or an end in progress) are skipped here and renewed one
+   * by one afterwards; a one-row statement can wait without forming a cycle.
+   */
   async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
     if (runIds.length === 0) return [];
-    const rows = await this.sql.query<{ id: string; stopRequested: boolean }>(
+    const rows = await this.sql.query<{ id: string; renewed: boolean; stopRequested: boolean | null }>(
       `
-      UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
-      WHERE id = ANY($2::text[]) AND "endedAt" IS NULL
-      RETURNING id, ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
+      WITH live AS (
+        SELECT id FROM "Run" WHERE id = ANY($2::text[]) AND "endedAt" IS NULL
+      ), free AS (
+        SELECT id FROM "Run" WHERE id IN (SELECT id FROM live) FOR UPDATE SKIP LOCKED
+      ), u AS (
+        UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
+        FROM free WHERE "Run".id = free.id AND "Run"."endedAt" IS NULL
+        RETURNING "Run".id, ("Run"."stopRequestedAt" IS NOT NULL) AS "stopRequested"
+      )
+      SELECT live.id, u.id IS NOT NULL AS renewed, u."stopRequested" FROM live LEFT JOIN u ON u.id = live.id`,
       [leaseMs, runIds],
       'fc_renew',
     );
-    const byId = new Map(rows.map((r) => [r.id, Boolean(r.stopRequested)]));
-    return runIds.map((id) => {
-      const stopRequested = byId.get(id);
-      return stopRequested === undefined ? { kind: 'lost' } : { kind: 'renewed', stopRequested };
-    });
+    const outcomes = new Map<string, RenewOutcome>();
+    const busy: string[] = [];
+    for (const r of rows) {
+      if (r.renewed) outcomes.set(r.id, { kind: 'renewed', stopRequested: Boolean(r.stopRequested) });
+      else busy.push(r.id);
+    }
+    await Promise.all(busy.map(async (id) => outcomes.set(id, await this.renewOne(id, leaseMs))));
+    return runIds.map((id) => outcomes.get(id) ?? { kind: 'lost' });
+  }
+
+  private async renewOne(runId: string, leaseMs: number): Promise<RenewOutcome> {
+    const rows = await this.sql.query<{ stopRequested: boolean }>(
+      `
+      UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
+      WHERE id = $2 AND "endedAt" IS NULL
+      RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
+      [leaseMs, runId],
+      'fc_renew_one',
+    );
+    return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
   }
 
   async expiredRuns(): Promise<string[]> {
