@@ -229,11 +229,13 @@ export class MemorySessionLog implements SessionStore {
     return { kind: 'ended', sessionId: run.sessionId, event, status: final };
   }
 
-  async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
-    const run = this.runs.get(runId);
-    if (!run || run.ended) return { kind: 'lost' };
-    run.leaseExpiresAt = this.now() + leaseMs;
-    return { kind: 'renewed', stopRequested: run.stopReason !== null };
+  async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
+    return runIds.map((runId) => {
+      const run = this.runs.get(runId);
+      if (!run || run.ended) return { kind: 'lost' };
+      run.leaseExpiresAt = this.now() + leaseMs;
+      return { kind: 'renewed', stopRequested: run.stopReason !== null };
+    });
   }
 
   async expiredRuns(): Promise<string[]> {
