@@ -10,6 +10,8 @@
 //   r:<session>                                     the session's active run ended
 //   d:<session>                                     the session was deleted (SL16): close its sockets
 //   x:<stream>:<tailSeq>                            a Durable Stream moved; -1 = deleted
+//   x:<origin>|<stream>:<tailSeq>|…                 Durable Streams moved by one group commit
+//                                                  (one notice per commit, split like h:)
 //   p:<json>                                        presence announcement (ephemeral)
 
 /** The channel every instance LISTENs on. */
@@ -39,6 +41,11 @@ export interface SessionHead {
   seq: number;
 }
 
+export interface StreamHead {
+  streamId: string;
+  tailSeq: number;
+}
+
 export type Notice =
   /** `origin` names the writer (null from the legacy form), so a writer can skip its own commits. */
   | { kind: 'session_heads'; origin: string | null; heads: SessionHead[] }
@@ -46,6 +53,8 @@ export type Notice =
   | { kind: 'run_ended'; sessionId: string }
   | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'stream_moved'; streamId: string; tailSeq: number }
+  /** `origin` names the writer, so it can skip the streams it already woke in-process. */
+  | { kind: 'streams_moved'; origin: string; heads: StreamHead[] }
   | { kind: 'presence'; body: string }
   /** The owner removed a partner: every instance closes that partner's sockets on the session. */
   | { kind: 'partner_removed'; sessionId: string; userId: string };
@@ -85,6 +94,16 @@ export function decodeNotice(payload: string): Notice | undefined {
     case NOTICE_PREFIX.sessionDeleted:
       return rest ? { kind: 'session_deleted', sessionId: rest } : undefined;
     case NOTICE_PREFIX.streamMoved: {
+      if (rest.includes('|')) {
+        const [origin, ...parts] = rest.split('|');
+        const heads: StreamHead[] = [];
+        for (const p of parts) {
+          const h = head(p);
+          if (!h) return undefined;
+          heads.push({ streamId: h.sessionId, tailSeq: h.seq });
+        }
+        return origin && heads.length > 0 ? { kind: 'streams_moved', origin, heads } : undefined;
+      }
       const h = head(rest);
       return h ? { kind: 'stream_moved', streamId: h.sessionId, tailSeq: h.seq } : undefined;
     }
@@ -133,6 +152,16 @@ export function sqlNotifySessionDeleted(session: string): string {
 
 export function sqlNotifyStreamMoved(stream: string, tailSeq: string): string {
   return `pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.streamMoved}' || ${stream} || ':' || ${tailSeq})`;
+}
+
+/** The payloads (sent with pg_notify in the committing transaction) for one group commit's streams, HEADS_PER_NOTICE per payload. */
+export function encodeStreamsMoved(origin: string, heads: readonly StreamHead[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < heads.length; i += HEADS_PER_NOTICE) {
+    const part = heads.slice(i, i + HEADS_PER_NOTICE).map((h) => `${h.streamId}:${h.tailSeq}`);
+    out.push(`${NOTICE_PREFIX.streamMoved}${origin}|${part.join('|')}`);
+  }
+  return out;
 }
 
 /** A presence announcement's payload (sent with Database.notify). */

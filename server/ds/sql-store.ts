@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database, PrismaClient, SqlExecutor, SqlTransaction } from '../db/database.ts';
 import { Prisma } from '../db/generated/client.ts';
-import { decodeNotice, NOTICE_PREFIX, NOTIFY_CHANNEL } from '../db/notify-registry.ts';
+import { GroupCommit } from '../db/group-commit.ts';
+import { decodeNotice, encodeStreamsMoved, NOTICE_PREFIX, NOTIFY_CHANNEL } from '../db/notify-registry.ts';
 import { DEFAULT_CONTENT_TYPE } from './content-type.ts';
 import { configMatches, cutSubOffset } from './create-rules.ts';
 import type { DsStore } from './port.ts';
@@ -22,12 +23,86 @@ import type {
 } from './types.ts';
 
 /** A stream is expired once its absolute expiry or its sliding TTL window has passed (database clock). */
-const EXPIRED = Prisma.sql`(("expiresAt" IS NOT NULL AND "expiresAt" <= clock_timestamp())
+const EXPIRED_SQL = `(("expiresAt" IS NOT NULL AND "expiresAt" <= clock_timestamp())
   OR ("ttlSeconds" IS NOT NULL AND "touchedAt" + "ttlSeconds" * interval '1 second' <= clock_timestamp()))`;
+const EXPIRED = Prisma.raw(EXPIRED_SQL);
 
 /** Attempts of a create or append whose statement lost a race and must be judged again. */
 const RACE_RETRIES = 5;
 const SWEEP_BATCH = 100;
+/** Appends per group commit: enough for every writer of a busy instance, few enough that a commit stays short. */
+const APPENDS_PER_COMMIT = 256;
+/** Payload bytes per group commit (a single larger append still commits, alone). */
+const BYTES_PER_COMMIT = 4 * 1024 * 1024;
+/** Origin tag of this store's notices: it woke its own readers already and skips them. */
+const ORIGIN_BYTES = 6;
+
+/**
+ * One append, all validation in the UPDATE of the stream row: Postgres re-checks an
+ * UPDATE's WHERE against the newest row version after waiting for the row lock, so
+ * concurrent appends (and producers) of one stream are serialised. Parameters:
+ * $1 owner, $2 path, $3 close-only, $4 close, $5 Stream-Seq, $6–$8 producer id, epoch, seq,
+ * $9 content type, $10 data, $11 messages. Bytes go through the driver directly: Prisma's
+ * raw-query layer spends seconds per megabyte serialising a bytea parameter.
+ */
+const APPEND_SQL = `
+  WITH s AS (
+    UPDATE "DsStream" SET
+      "tailSeq" = "tailSeq" + CASE WHEN $3::boolean THEN 0 ELSE 1 END,
+      closed = closed OR $4::boolean,
+      "lastStreamSeq" = COALESCE($5::text, "lastStreamSeq"),
+      producers = CASE WHEN $6::text IS NULL THEN producers
+        ELSE jsonb_set(producers, ARRAY[$6::text], jsonb_build_object('e', $7::bigint, 's', $8::bigint)) END,
+      "touchedAt" = clock_timestamp()
+    WHERE "ownerId" = $1::text AND path = $2::text AND "deletedAt" IS NULL AND NOT ${EXPIRED_SQL}
+      AND ($3::boolean OR "contentType" = $9::text)
+      AND (NOT closed OR ($3::boolean AND $6::text IS NULL))
+      AND ($5::text IS NULL OR "lastStreamSeq" IS NULL OR $5::text > "lastStreamSeq" COLLATE "C")
+      AND ($6::text IS NULL OR CASE
+            WHEN producers -> $6::text IS NULL THEN $8::bigint = 0
+            ELSE ($7::bigint > (producers -> $6::text ->> 'e')::bigint AND $8::bigint = 0)
+              OR ($7::bigint = (producers -> $6::text ->> 'e')::bigint
+                  AND $8::bigint = (producers -> $6::text ->> 's')::bigint + 1)
+          END)
+    RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
+  ), e AS (
+    INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+    SELECT s.id, s."tailSeq", $10::bytea, $11::int FROM s
+    WHERE NOT $3::boolean
+    RETURNING seq
+  )
+  SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s`;
+
+const NOTIFY_SQL = 'SELECT pg_notify($1, $2)';
+
+function appendParams(req: AppendRequest): unknown[] {
+  const p = req.producer;
+  return [
+    req.ownerId,
+    req.path,
+    req.payload === null,
+    req.close,
+    req.streamSeq,
+    p?.id ?? null,
+    p?.epoch ?? null,
+    p?.seq ?? null,
+    req.contentType,
+    req.payload?.data ?? null,
+    req.payload?.messages ?? 1,
+  ];
+}
+
+/** Lock order of a group commit: by stream key, so concurrent commits never wait on each other in a cycle. */
+function streamOrder(a: AppendRequest, b: AppendRequest): number {
+  if (a.ownerId !== b.ownerId) return a.ownerId < b.ownerId ? -1 : 1;
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return 0;
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001' || /deadlock detected|could not serialize/.test(String((err as Error)?.message ?? err));
+}
 
 interface InfoRow {
   id: string;
@@ -83,6 +158,13 @@ const toBytes = (d: unknown): Uint8Array => (d instanceof Uint8Array ? d : new U
 export class SqlDsStore implements DsStore {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
+  private readonly transaction: SqlTransaction;
+  private readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
+  private readonly appends = new GroupCommit<AppendRequest, AppendOutcome | undefined>((reqs) => this.commitAppends(reqs), {
+    maxItems: APPENDS_PER_COMMIT,
+    maxSize: BYTES_PER_COMMIT,
+    sizeOf: (req) => req.payload?.data.length ?? 0,
+  });
   private readonly changeListeners = new Set<(c: DsChange) => void>();
   private readonly resyncListeners = new Set<() => void>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -90,10 +172,12 @@ export class SqlDsStore implements DsStore {
   constructor(db: Database) {
     this.prisma = db.prisma;
     this.sql = db.sql;
+    this.transaction = db.transaction;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => {
         const n = decodeNotice(payload);
         if (n?.kind === 'stream_moved') this.emit({ streamId: n.streamId, tailSeq: n.tailSeq });
+        else if (n?.kind === 'streams_moved' && n.origin !== this.origin) for (const h of n.heads) this.emit(h);
       }),
       db.feed.onResync(() => {
         for (const l of this.resyncListeners) l();
@@ -231,7 +315,7 @@ export class SqlDsStore implements DsStore {
 
   async append(req: AppendRequest): Promise<AppendOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const done = await this.tryAppend(req);
+      const done = await this.appends.submit(req);
       if (done) return done;
       const judged = await this.judgeAppend(req);
       if (judged) return judged;
@@ -239,45 +323,46 @@ export class SqlDsStore implements DsStore {
     }
   }
 
-  private async tryAppend(req: AppendRequest): Promise<AppendOutcome | undefined> {
-    const closeOnly = req.payload === null;
-    const p = req.producer;
-    // Bytes go through the driver directly: Prisma's raw-query layer spends seconds per
-    // megabyte serialising a bytea parameter (a 10 MB append took ~26 s).
-    const q = Prisma.sql`
-      WITH s AS (
-        UPDATE "DsStream" SET
-          "tailSeq" = "tailSeq" + ${closeOnly ? 0 : 1}::int,
-          closed = closed OR ${req.close}::boolean,
-          "lastStreamSeq" = COALESCE(${req.streamSeq}::text, "lastStreamSeq"),
-          producers = CASE WHEN ${p?.id ?? null}::text IS NULL THEN producers
-            ELSE jsonb_set(producers, ARRAY[${p?.id ?? null}::text], jsonb_build_object('e', ${p?.epoch ?? null}::bigint, 's', ${p?.seq ?? null}::bigint)) END,
-          "touchedAt" = clock_timestamp()
-        WHERE "ownerId" = ${req.ownerId} AND path = ${req.path} AND "deletedAt" IS NULL AND NOT ${EXPIRED}
-          AND (${closeOnly}::boolean OR "contentType" = ${req.contentType}::text)
-          AND (NOT closed OR (${closeOnly}::boolean AND ${p?.id ?? null}::text IS NULL))
-          AND (${req.streamSeq}::text IS NULL OR "lastStreamSeq" IS NULL OR ${req.streamSeq}::text > "lastStreamSeq" COLLATE "C")
-          AND (${p?.id ?? null}::text IS NULL OR CASE
-                WHEN producers -> ${p?.id ?? null}::text IS NULL THEN ${p?.seq ?? null}::bigint = 0
-                ELSE (${p?.epoch ?? null}::bigint > (producers -> ${p?.id ?? null}::text ->> 'e')::bigint AND ${p?.seq ?? null}::bigint = 0)
-                  OR (${p?.epoch ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 'e')::bigint
-                      AND ${p?.seq ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 's')::bigint + 1)
-              END)
-        RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
-      ), e AS (
-        INSERT INTO "DsEntry" ("streamId", seq, data, messages)
-        SELECT s.id, s."tailSeq", ${req.payload?.data ?? null}::bytea, ${req.payload?.messages ?? 1}::int FROM s
-        WHERE ${closeOnly}::boolean = false
-        RETURNING seq
-      )
-      SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt",
-        pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || s.id || ':' || s."tailSeq")::text AS n
-      FROM s`;
-    const rows = await this.sql.query<InfoRow>(q.text, q.values);
-    if (!rows[0]) return undefined;
-    const stream = toInfo(rows[0]);
-    this.emit({ streamId: stream.id, tailSeq: stream.tailSeq });
-    return { kind: 'appended', stream };
+  /**
+   * One group commit: every queued append runs its statement, in arrival order per stream,
+   * inside one transaction, then one NOTIFY names every stream that moved. Statements are
+   * ordered by stream so two instances' commits lock stream rows in the same order.
+   */
+  private async commitAppends(reqs: AppendRequest[]): Promise<Array<AppendOutcome | undefined>> {
+    const order = reqs.map((_, i) => i).sort((a, b) => streamOrder(reqs[a]!, reqs[b]!) || a - b);
+    let results: Array<AppendOutcome | undefined> = [];
+    let moved = new Map<string, { stream: DsStreamInfo; entries: DsEntry[] }>();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.transaction(async (tx) => {
+          results = new Array<AppendOutcome | undefined>(reqs.length);
+          moved = new Map();
+          for (const i of order) {
+            const req = reqs[i]!;
+            const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(req), 'ds_append');
+            if (!rows[0]) continue;
+            const stream = toInfo(rows[0]);
+            results[i] = { kind: 'appended', stream };
+            const m = moved.get(stream.id) ?? { stream, entries: [] };
+            m.stream = stream;
+            if (req.payload) m.entries.push({ seq: stream.tailSeq, data: req.payload.data, messages: req.payload.messages });
+            moved.set(stream.id, m);
+          }
+          const heads = [...moved.values()].map((m) => ({ streamId: m.stream.id, tailSeq: m.stream.tailSeq }));
+          // Delivered at COMMIT, so other instances' readers never see an uncommitted tail.
+          for (const payload of encodeStreamsMoved(this.origin, heads)) await tx.query(NOTIFY_SQL, [NOTIFY_CHANNEL, payload], 'ds_notify');
+        });
+        break;
+      } catch (err) {
+        if (attempt < RACE_RETRIES && isRetryable(err)) continue;
+        // The COMMIT may still have happened (a connection lost after it); our own readers
+        // skip this commit's notice, so they re-read rather than miss it.
+        for (const l of this.resyncListeners) l();
+        throw Object.assign(new Error(`append commit failed: ${(err as Error)?.message ?? String(err)}`), { code: 'DS_APPEND_COMMIT_FAILED', cause: err });
+      }
+    }
+    for (const [streamId, committed] of moved) this.emit({ streamId, tailSeq: committed.stream.tailSeq, committed });
+    return results;
   }
 
   /** Why the append statement matched nothing, judged on fresh state; undefined = it would pass now. */

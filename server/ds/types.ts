@@ -110,6 +110,12 @@ export type DeleteOutcome = { kind: 'deleted' } | { kind: 'soft_deleted' } | Not
 export interface DsChange {
   streamId: string;
   tailSeq: number;
+  /**
+   * In-process only, from the commit that moved the tail: the stream as committed and the
+   * entries that commit appended (consecutive seqs ending at `stream.tailSeq`), so a reader
+   * waiting right below them can answer without reading them back.
+   */
+  committed?: { stream: DsStreamInfo; entries: DsEntry[] };
 }
 
 /** An account's Durable Streams footprint, for quotas. Bytes count stored entry data. */
