@@ -154,14 +154,17 @@ export function sqlNotifyStreamMoved(stream: string, tailSeq: string): string {
   return `pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.streamMoved}' || ${stream} || ':' || ${tailSeq})`;
 }
 
-/** The payloads (sent with pg_notify in the committing transaction) for one group commit's streams, HEADS_PER_NOTICE per payload. */
-export function encodeStreamsMoved(origin: string, heads: readonly StreamHead[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < heads.length; i += HEADS_PER_NOTICE) {
-    const part = heads.slice(i, i + HEADS_PER_NOTICE).map((h) => `${h.streamId}:${h.tailSeq}`);
-    out.push(`${NOTICE_PREFIX.streamMoved}${origin}|${part.join('|')}`);
-  }
-  return out;
+/**
+ * A SELECT yielding `sent`: one `pg_notify` of `x:<origin>|<stream>:<tailSeq>|…` per
+ * HEADS_PER_NOTICE rows of `rows` (a CTE with `id` and `tailSeq` columns), like
+ * sqlNotifyHeads. Reference it in FROM so it runs exactly once.
+ */
+export function sqlNotifyStreamsMoved(origin: string, rows: string): string {
+  return `SELECT count(pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.streamMoved}' || ${origin} || '|' || heads)) AS sent FROM (
+      SELECT string_agg(c.id || ':' || c."tailSeq", '|') AS heads FROM (
+        SELECT id, "tailSeq", (row_number() OVER () - 1) / ${HEADS_PER_NOTICE} AS chunk FROM ${rows}
+      ) c GROUP BY c.chunk
+    ) g`;
 }
 
 /** A presence announcement's payload (sent with Database.notify). */

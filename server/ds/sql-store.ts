@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor, SqlTransaction } from '../db/database.ts';
 import { Prisma } from '../db/generated/client.ts';
 import { GroupCommit } from '../db/group-commit.ts';
-import { decodeNotice, encodeStreamsMoved, NOTICE_PREFIX, NOTIFY_CHANNEL } from '../db/notify-registry.ts';
+import { decodeNotice, NOTICE_PREFIX, NOTIFY_CHANNEL, sqlNotifyStreamsMoved } from '../db/notify-registry.ts';
 import { DEFAULT_CONTENT_TYPE } from './content-type.ts';
 import { configMatches, cutSubOffset } from './create-rules.ts';
 import type { DsStore } from './port.ts';
@@ -49,6 +49,7 @@ const APPEND_SQL = `
   WITH s AS (
     UPDATE "DsStream" SET
       "tailSeq" = "tailSeq" + CASE WHEN $3::boolean THEN 0 ELSE 1 END,
+      bytes = bytes + COALESCE(octet_length($10::bytea), 0),
       closed = closed OR $4::boolean,
       "lastStreamSeq" = COALESCE($5::text, "lastStreamSeq"),
       producers = CASE WHEN $6::text IS NULL THEN producers
@@ -73,7 +74,97 @@ const APPEND_SQL = `
   )
   SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s`;
 
-const NOTIFY_SQL = 'SELECT pg_notify($1, $2)';
+/**
+ * Plain appends of many streams in one statement. A group is one stream's plain appends of
+ * one content type: its row's tail moves by the group's size and each entry takes the next
+ * seq. Entry bytes travel as ONE bytea ($10), cut by offset and length, so neither driver
+ * encodes an array of byte strings. $1–$4 and $13 per group: owner, path, content type, count, bytes;
+ * $5–$9 per entry: group (1-based), index in it (1-based), offset, length, messages;
+ * $11 origin, $12 whether to NOTIFY here (not when more statements follow in the commit).
+ */
+const GROUPS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $13::bigint[]) WITH ORDINALITY AS t(g_owner, g_path, g_type, g_count, g_bytes, g)
+  ), s AS (
+    UPDATE "DsStream" SET "tailSeq" = "tailSeq" + input.g_count, bytes = bytes + input.g_bytes, "touchedAt" = clock_timestamp()
+    FROM input
+    WHERE "ownerId" = input.g_owner AND path = input.g_path AND "deletedAt" IS NULL AND NOT ${EXPIRED_SQL}
+      AND "contentType" = input.g_type AND NOT closed
+    RETURNING input.g, input.g_count, "DsStream".id, "DsStream".path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
+  ), x AS (
+    SELECT * FROM unnest($5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS t(x_group, x_index, x_offset, x_length, x_messages)
+  ), e AS (
+    INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+    SELECT s.id, s."tailSeq" - s.g_count + x.x_index, substring($10::bytea FROM x.x_offset + 1 FOR x.x_length), x.x_messages
+    FROM s JOIN x ON x.x_group = s.g
+  ), n AS (${sqlNotifyStreamsMoved('$11::text', '(SELECT id, "tailSeq" FROM s WHERE $12::boolean) m')})
+  SELECT s.g, s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s CROSS JOIN n`;
+
+/** The one NOTIFY of a commit that ran several statements: $1 origin, $2 stream ids, $3 their tails. */
+const NOTIFY_MOVED_SQL = `
+  WITH m AS (SELECT * FROM unnest($2::text[], $3::int[]) AS t(id, "tailSeq"))
+  ${sqlNotifyStreamsMoved('$1::text', 'm')}`;
+
+/** One stream's plain appends in a commit (indices into the batch, in arrival order). */
+interface PlainGroup {
+  ownerId: string;
+  path: string;
+  contentType: string;
+  members: number[];
+}
+
+const isPlain = (r: AppendRequest) => r.payload !== null && !r.close && r.streamSeq === null && r.producer === null;
+
+/** Splits a batch into plain groups and the appends that need APPEND_SQL, each in stream-key order. */
+function planCommit(reqs: AppendRequest[]): { groups: PlainGroup[]; singles: number[] } {
+  const order = reqs.map((_, i) => i).sort((a, b) => streamOrder(reqs[a]!, reqs[b]!) || a - b);
+  const groups: PlainGroup[] = [];
+  const singles: number[] = [];
+  for (let k = 0; k < order.length; ) {
+    let end = k + 1;
+    while (end < order.length && streamOrder(reqs[order[k]!]!, reqs[order[end]!]!) === 0) end++;
+    const stream = order.slice(k, end);
+    const first = reqs[stream[0]!]!;
+    if (stream.every((i) => isPlain(reqs[i]!) && reqs[i]!.contentType === first.contentType)) {
+      groups.push({ ownerId: first.ownerId, path: first.path, contentType: first.contentType!, members: stream });
+    } else singles.push(...stream);
+    k = end;
+  }
+  return { groups, singles };
+}
+
+function groupParams(reqs: AppendRequest[], groups: PlainGroup[], origin: string, notify: boolean): unknown[] {
+  const entry = { group: [] as number[], index: [] as number[], offset: [] as number[], length: [] as number[], messages: [] as number[] };
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  groups.forEach((g, gi) =>
+    g.members.forEach((i, k) => {
+      const p = reqs[i]!.payload!;
+      entry.group.push(gi + 1);
+      entry.index.push(k + 1);
+      entry.offset.push(offset);
+      entry.length.push(p.data.length);
+      entry.messages.push(p.messages);
+      parts.push(p.data);
+      offset += p.data.length;
+    }),
+  );
+  return [
+    groups.map((g) => g.ownerId),
+    groups.map((g) => g.path),
+    groups.map((g) => g.contentType),
+    groups.map((g) => g.members.length),
+    entry.group,
+    entry.index,
+    entry.offset,
+    entry.length,
+    entry.messages,
+    Buffer.concat(parts),
+    origin,
+    notify,
+    groups.map((g) => g.members.reduce((n, i) => n + reqs[i]!.payload!.data.length, 0)),
+  ];
+}
 
 function appendParams(req: AppendRequest): unknown[] {
   const p = req.producer;
@@ -281,10 +372,12 @@ export class SqlDsStore implements DsStore {
       rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
         WITH ins AS (
           INSERT INTO "DsStream" (id, "ownerId", path, "contentType", "ttlSeconds", "expiresAt", "touchedAt", closed, "tailSeq",
-                                  "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset")
+                                  "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset", bytes)
           SELECT ${id}, ${req.ownerId}, ${req.path}, ${contentType}, ${ttlSeconds}::int, ${expiresAt}::timestamptz, clock_timestamp(),
                  ${req.closed}::boolean, ${forkSeq + extra.length}::int, ${sourceId}::text, ${req.fork?.sourcePath ?? null}::text,
-                 ${req.fork ? forkSeq : null}::int, ${req.fork ? req.fork.subOffset : null}::int
+                 ${req.fork ? forkSeq : null}::int, ${req.fork ? req.fork.subOffset : null}::int,
+                 ${extra.reduce((n, p) => n + p.data.length, 0)}::bigint
+                   + (SELECT COALESCE(sum(octet_length(data)), 0) FROM "DsEntry" WHERE "streamId" = ${sourceId}::text AND seq <= ${forkSeq}::int)
           WHERE ${sourceId}::text IS NULL OR EXISTS (SELECT 1 FROM "DsStream" WHERE id = ${sourceId}::text AND "deletedAt" IS NULL)
           ON CONFLICT ("ownerId", path) DO NOTHING
           RETURNING id
@@ -324,35 +417,48 @@ export class SqlDsStore implements DsStore {
   }
 
   /**
-   * One group commit: every queued append runs its statement, in arrival order per stream,
-   * inside one transaction, then one NOTIFY names every stream that moved. Statements are
-   * ordered by stream so two instances' commits lock stream rows in the same order.
+   * One group commit. Plain appends (no producer, Stream-Seq or close) of one stream are a
+   * group: one row bump and its entries, and all groups are ONE statement with its NOTIFY —
+   * no explicit transaction. Appends with more to check run APPEND_SQL one by one, in arrival
+   * order per stream, in one transaction with the groups' statement and one NOTIFY at the
+   * end. Streams are taken in key order, so two instances' commits lock rows in one order.
    */
   private async commitAppends(reqs: AppendRequest[]): Promise<Array<AppendOutcome | undefined>> {
-    const order = reqs.map((_, i) => i).sort((a, b) => streamOrder(reqs[a]!, reqs[b]!) || a - b);
-    let results: Array<AppendOutcome | undefined> = [];
-    let moved = new Map<string, { stream: DsStreamInfo; entries: DsEntry[] }>();
+    const { groups, singles } = planCommit(reqs);
     for (let attempt = 0; ; attempt++) {
+      const results = new Array<AppendOutcome | undefined>(reqs.length);
+      const moved = new Map<string, { stream: DsStreamInfo; entries: DsEntry[] }>();
+      const record = (i: number, stream: DsStreamInfo, moving: DsStreamInfo) => {
+        results[i] = { kind: 'appended', stream };
+        const m = moved.get(moving.id) ?? { stream: moving, entries: [] };
+        m.stream = moving;
+        const payload = reqs[i]!.payload;
+        if (payload) m.entries.push({ seq: stream.tailSeq, data: payload.data, messages: payload.messages });
+        moved.set(moving.id, m);
+      };
+      const runGroups = async (sql: SqlExecutor, notify: boolean) => {
+        if (groups.length === 0) return;
+        const rows = await sql.query<InfoRow & { g: number }>(GROUPS_SQL, groupParams(reqs, groups, this.origin, notify), 'ds_append_groups');
+        for (const row of rows) {
+          const members = groups[Number(row.g) - 1]!.members;
+          const tail = toInfo(row);
+          members.forEach((i, k) => record(i, { ...tail, tailSeq: tail.tailSeq - members.length + 1 + k }, tail));
+        }
+      };
       try {
-        await this.transaction(async (tx) => {
-          results = new Array<AppendOutcome | undefined>(reqs.length);
-          moved = new Map();
-          for (const i of order) {
-            const req = reqs[i]!;
-            const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(req), 'ds_append');
-            if (!rows[0]) continue;
-            const stream = toInfo(rows[0]);
-            results[i] = { kind: 'appended', stream };
-            const m = moved.get(stream.id) ?? { stream, entries: [] };
-            m.stream = stream;
-            if (req.payload) m.entries.push({ seq: stream.tailSeq, data: req.payload.data, messages: req.payload.messages });
-            moved.set(stream.id, m);
-          }
-          const heads = [...moved.values()].map((m) => ({ streamId: m.stream.id, tailSeq: m.stream.tailSeq }));
-          // Delivered at COMMIT, so other instances' readers never see an uncommitted tail.
-          for (const payload of encodeStreamsMoved(this.origin, heads)) await tx.query(NOTIFY_SQL, [NOTIFY_CHANNEL, payload], 'ds_notify');
-        });
-        break;
+        if (singles.length === 0) await runGroups(this.sql, true);
+        else {
+          await this.transaction(async (tx) => {
+            await runGroups(tx, false);
+            for (const i of singles) {
+              const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(reqs[i]!), 'ds_append');
+              if (rows[0]) record(i, toInfo(rows[0]), toInfo(rows[0]));
+            }
+            const heads = [...moved.values()].map((m) => m.stream);
+            // Delivered at COMMIT, so other instances' readers never see an uncommitted tail.
+            if (heads.length > 0) await tx.query(NOTIFY_MOVED_SQL, [this.origin, heads.map((h) => h.id), heads.map((h) => h.tailSeq)], 'ds_notify_moved');
+          });
+        }
       } catch (err) {
         if (attempt < RACE_RETRIES && isRetryable(err)) continue;
         // The COMMIT may still have happened (a connection lost after it); our own readers
@@ -360,9 +466,9 @@ export class SqlDsStore implements DsStore {
         for (const l of this.resyncListeners) l();
         throw Object.assign(new Error(`append commit failed: ${(err as Error)?.message ?? String(err)}`), { code: 'DS_APPEND_COMMIT_FAILED', cause: err });
       }
+      for (const [streamId, committed] of moved) this.emit({ streamId, tailSeq: committed.stream.tailSeq, committed });
+      return results;
     }
-    for (const [streamId, committed] of moved) this.emit({ streamId, tailSeq: committed.stream.tailSeq, committed });
-    return results;
   }
 
   /** Why the append statement matched nothing, judged on fresh state; undefined = it would pass now. */
@@ -477,9 +583,12 @@ export class SqlDsStore implements DsStore {
   }
 
   async usage(ownerId: string): Promise<DsUsage> {
-    const rows = await this.prisma.$queryRaw<Array<{ streams: bigint | number; bytes: bigint | number | null }>>`
-      SELECT (SELECT count(*) FROM "DsStream" WHERE "ownerId" = ${ownerId}) AS streams,
-        (SELECT sum(octet_length(e.data)) FROM "DsEntry" e JOIN "DsStream" s ON s.id = e."streamId" WHERE s."ownerId" = ${ownerId}) AS bytes`;
+    // One row per stream (the (owner, path) index), not every entry: every write keeps `bytes`.
+    const rows = await this.sql.query<{ streams: string | number; bytes: string | number }>(
+      `SELECT count(*) AS streams, COALESCE(sum(bytes), 0) AS bytes FROM "DsStream" WHERE "ownerId" = $1`,
+      [ownerId],
+      'ds_usage',
+    );
     const r = rows[0];
     return { streams: Number(r?.streams ?? 0), bytes: Number(r?.bytes ?? 0) };
   }

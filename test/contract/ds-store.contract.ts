@@ -326,6 +326,17 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
       }
     });
 
+    it('usage counts streams and stored bytes, from every kind of write and inherited by forks', async () => {
+      const o = await fx.newOwner();
+      const path = newPath('usage');
+      await fx.store.create(createReq(o, path, { initial: bytes('abc') }));
+      await fx.store.append(appendReq(o, path, 'de'));
+      await Promise.all([fx.store.append(appendReq(o, path, 'f')), fx.store.append(appendReq(o, path, 'gh', { producer: { id: 'p', epoch: 0, seq: 0 } }))]);
+      expect(await fx.store.usage(o)).toEqual({ streams: 1, bytes: 8 });
+      await fx.store.create(createReq(o, newPath('usage-fork'), { fork: { sourcePath: path, seq: 2, subOffset: 0 }, initial: bytes('x') }));
+      expect(await fx.store.usage(o)).toEqual({ streams: 2, bytes: 8 + 5 + 1 });
+    });
+
     it('concurrent producer appends keep their order and fencing', async () => {
       const path = newPath('gcp');
       await fx.store.create(createReq(owner, path));
