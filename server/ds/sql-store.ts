@@ -37,12 +37,15 @@ const BYTES_PER_COMMIT = 4 * 1024 * 1024;
 /** Origin tag of this store's notices: it woke its own readers already and skips them. */
 const ORIGIN_BYTES = 6;
 
+/** The owner's stored bytes now (within a commit: including what its earlier statements wrote). */
+const OWNER_BYTES = (owner: string) => `(SELECT COALESCE(sum(o.bytes), 0) FROM "DsStream" o WHERE o."ownerId" = ${owner})`;
+
 /**
  * One append, all validation in the UPDATE of the stream row: Postgres re-checks an
  * UPDATE's WHERE against the newest row version after waiting for the row lock, so
  * concurrent appends (and producers) of one stream are serialised. Parameters:
  * $1 owner, $2 path, $3 close-only, $4 close, $5 Stream-Seq, $6–$8 producer id, epoch, seq,
- * $9 content type, $10 data, $11 messages. Bytes go through the driver directly: Prisma's
+ * $9 content type, $10 data, $11 messages, $12 the owner's byte quota. Bytes go through the driver directly: Prisma's
  * raw-query layer spends seconds per megabyte serialising a bytea parameter.
  */
 const APPEND_SQL = `
@@ -65,6 +68,7 @@ const APPEND_SQL = `
               OR ($7::bigint = (producers -> $6::text ->> 'e')::bigint
                   AND $8::bigint = (producers -> $6::text ->> 's')::bigint + 1)
           END)
+      AND ($12::bigint IS NULL OR $3::boolean OR ${OWNER_BYTES('$1::text')} + octet_length($10::bytea) <= $12::bigint)
     RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
   ), e AS (
     INSERT INTO "DsEntry" ("streamId", seq, data, messages)
@@ -78,18 +82,20 @@ const APPEND_SQL = `
  * Plain appends of many streams in one statement. A group is one stream's plain appends of
  * one content type: its row's tail moves by the group's size and each entry takes the next
  * seq. Entry bytes travel as ONE bytea ($10), cut by offset and length, so neither driver
- * encodes an array of byte strings. $1–$4 and $13 per group: owner, path, content type, count, bytes;
+ * encodes an array of byte strings. $1–$4, $13, $14 per group: owner, path, content type, count, bytes,
+ * the owner's byte quota (a group over it is refused whole; its appends are then judged and retried alone);
  * $5–$9 per entry: group (1-based), index in it (1-based), offset, length, messages;
  * $11 origin, $12 whether to NOTIFY here (not when more statements follow in the commit).
  */
 const GROUPS_SQL = `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $13::bigint[]) WITH ORDINALITY AS t(g_owner, g_path, g_type, g_count, g_bytes, g)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $13::bigint[], $14::bigint[]) WITH ORDINALITY AS t(g_owner, g_path, g_type, g_count, g_bytes, g_quota, g)
   ), s AS (
     UPDATE "DsStream" SET "tailSeq" = "tailSeq" + input.g_count, bytes = bytes + input.g_bytes, "touchedAt" = clock_timestamp()
     FROM input
     WHERE "ownerId" = input.g_owner AND path = input.g_path AND "deletedAt" IS NULL AND NOT ${EXPIRED_SQL}
       AND "contentType" = input.g_type AND NOT closed
+      AND (input.g_quota IS NULL OR ${OWNER_BYTES('input.g_owner')} + input.g_bytes <= input.g_quota)
     RETURNING input.g, input.g_count, "DsStream".id, "DsStream".path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
   ), x AS (
     SELECT * FROM unnest($5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS t(x_group, x_index, x_offset, x_length, x_messages)
@@ -110,13 +116,24 @@ interface PlainGroup {
   ownerId: string;
   path: string;
   contentType: string;
+  maxOwnerBytes: number | null;
   members: number[];
 }
 
 const isPlain = (r: AppendRequest) => r.payload !== null && !r.close && r.streamSeq === null && r.producer === null;
+/** Appends that group: plain ones of one content type and one quota, and none that is being retried alone. */
+const groupable = (a: QueuedAppend, first: QueuedAppend) =>
+  !a.alone && isPlain(a.req) && a.req.contentType === first.req.contentType && a.req.maxOwnerBytes === first.req.maxOwnerBytes;
+
+/** An append waiting for a group commit; `alone` after its group was refused once (see GROUPS_SQL). */
+interface QueuedAppend {
+  req: AppendRequest;
+  alone: boolean;
+}
 
 /** Splits a batch into plain groups and the appends that need APPEND_SQL, each in stream-key order. */
-function planCommit(reqs: AppendRequest[]): { groups: PlainGroup[]; singles: number[] } {
+function planCommit(batch: QueuedAppend[]): { groups: PlainGroup[]; singles: number[] } {
+  const reqs = batch.map((q) => q.req);
   const order = reqs.map((_, i) => i).sort((a, b) => streamOrder(reqs[a]!, reqs[b]!) || a - b);
   const groups: PlainGroup[] = [];
   const singles: number[] = [];
@@ -124,9 +141,9 @@ function planCommit(reqs: AppendRequest[]): { groups: PlainGroup[]; singles: num
     let end = k + 1;
     while (end < order.length && streamOrder(reqs[order[k]!]!, reqs[order[end]!]!) === 0) end++;
     const stream = order.slice(k, end);
-    const first = reqs[stream[0]!]!;
-    if (stream.every((i) => isPlain(reqs[i]!) && reqs[i]!.contentType === first.contentType)) {
-      groups.push({ ownerId: first.ownerId, path: first.path, contentType: first.contentType!, members: stream });
+    const first = batch[stream[0]!]!;
+    if (stream.every((i) => groupable(batch[i]!, first))) {
+      groups.push({ ownerId: first.req.ownerId, path: first.req.path, contentType: first.req.contentType!, maxOwnerBytes: first.req.maxOwnerBytes ?? null, members: stream });
     } else singles.push(...stream);
     k = end;
   }
@@ -163,6 +180,7 @@ function groupParams(reqs: AppendRequest[], groups: PlainGroup[], origin: string
     origin,
     notify,
     groups.map((g) => g.members.reduce((n, i) => n + reqs[i]!.payload!.data.length, 0)),
+    groups.map((g) => g.maxOwnerBytes),
   ];
 }
 
@@ -180,6 +198,7 @@ function appendParams(req: AppendRequest): unknown[] {
     req.contentType,
     req.payload?.data ?? null,
     req.payload?.messages ?? 1,
+    req.maxOwnerBytes ?? null,
   ];
 }
 
@@ -251,10 +270,10 @@ export class SqlDsStore implements DsStore {
   private readonly sql: SqlExecutor;
   private readonly transaction: SqlTransaction;
   private readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
-  private readonly appends = new GroupCommit<AppendRequest, AppendOutcome | undefined>((reqs) => this.commitAppends(reqs), {
+  private readonly appends = new GroupCommit<QueuedAppend, AppendOutcome | undefined>((batch) => this.commitAppends(batch), {
     maxItems: APPENDS_PER_COMMIT,
     maxSize: BYTES_PER_COMMIT,
-    sizeOf: (req) => req.payload?.data.length ?? 0,
+    sizeOf: (q) => q.req.payload?.data.length ?? 0,
   });
   private readonly changeListeners = new Set<(c: DsChange) => void>();
   private readonly resyncListeners = new Set<() => void>();
@@ -408,7 +427,7 @@ export class SqlDsStore implements DsStore {
 
   async append(req: AppendRequest): Promise<AppendOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const done = await this.appends.submit(req);
+      const done = await this.appends.submit({ req, alone: attempt > 0 });
       if (done) return done;
       const judged = await this.judgeAppend(req);
       if (judged) return judged;
@@ -423,8 +442,9 @@ export class SqlDsStore implements DsStore {
    * order per stream, in one transaction with the groups' statement and one NOTIFY at the
    * end. Streams are taken in key order, so two instances' commits lock rows in one order.
    */
-  private async commitAppends(reqs: AppendRequest[]): Promise<Array<AppendOutcome | undefined>> {
-    const { groups, singles } = planCommit(reqs);
+  private async commitAppends(batch: QueuedAppend[]): Promise<Array<AppendOutcome | undefined>> {
+    const reqs = batch.map((q) => q.req);
+    const { groups, singles } = planCommit(batch);
     for (let attempt = 0; ; attempt++) {
       const results = new Array<AppendOutcome | undefined>(reqs.length);
       const moved = new Map<string, { stream: DsStreamInfo; entries: DsEntry[] }>();
@@ -485,6 +505,10 @@ export class SqlDsStore implements DsStore {
     if (s.closed && !(closeOnly && !req.producer)) return { kind: 'closed', stream: toInfo(s) };
     if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
     if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
+    if (req.payload && req.maxOwnerBytes !== undefined) {
+      const used = (await this.usage(req.ownerId)).bytes;
+      if (used + req.payload.data.length > req.maxOwnerBytes) return { kind: 'quota_exceeded', usedBytes: used };
+    }
     return undefined;
   }
 

@@ -337,6 +337,20 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
       expect(await fx.store.usage(o)).toEqual({ streams: 2, bytes: 8 + 5 + 1 });
     });
 
+    it('an append past the owner byte quota is refused and stores nothing; concurrent ones never pass it together', async () => {
+      const o = await fx.newOwner();
+      const path = newPath('quota');
+      await fx.store.create(createReq(o, path, { initial: bytes('12345') }));
+      expect((await fx.store.append(appendReq(o, path, '678', { maxOwnerBytes: 8 }))).kind).toBe('appended');
+      expect(await fx.store.append(appendReq(o, path, '9', { maxOwnerBytes: 8 }))).toEqual({ kind: 'quota_exceeded', usedBytes: 8 });
+      const together = await Promise.all(['a', 'b', 'c', 'd'].map((t) => fx.store.append(appendReq(o, path, t, { maxOwnerBytes: 10 }))));
+      expect(together.filter((r) => r.kind === 'appended')).toHaveLength(2);
+      expect(together.filter((r) => r.kind === 'quota_exceeded')).toHaveLength(2);
+      expect(await fx.store.usage(o)).toEqual({ streams: 1, bytes: 10 });
+      // A close-only request carries no bytes and is never refused for the quota.
+      expect((await fx.store.append(appendReq(o, path, null, { close: true, contentType: null, maxOwnerBytes: 10 }))).kind).toBe('appended');
+    });
+
     it('concurrent producer appends keep their order and fencing', async () => {
       const path = newPath('gcp');
       await fx.store.create(createReq(owner, path));
