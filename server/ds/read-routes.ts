@@ -36,7 +36,7 @@ function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSi
 const revokedError = () => new ApiError(401, 'unauthorized', 'This login or API key was revoked');
 
 /** One response carries at most this many entries / bytes; clients page with Stream-Next-Offset. */
-export const MAX_PAGE_ENTRIES = 1_000;
+export const MAX_PAGE_ENTRIES = 10_000;
 export const MAX_PAGE_BYTES = 1024 * 1024;
 const CACHEABLE = 'private, max-age=60, stale-while-revalidate=300';
 

@@ -106,6 +106,38 @@ const GROUPS_SQL = `
   ), n AS (${sqlNotifyStreamsMoved('$11::text', '(SELECT id, "tailSeq" FROM s WHERE $12::boolean) m')})
   SELECT s.g, s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s CROSS JOIN n`;
 
+/**
+ * A page of a stream in one statement: the stream row (renewing a sliding TTL if $3), then
+ * entries after $4, at most $5 of them, stopping once $6 bytes are in. Through the driver,
+ * not Prisma: the bytea rows arrive as Buffers without a conversion per row.
+ */
+const READ_SQL = `
+  WITH s AS (
+    SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
+      "deletedAt" IS NOT NULL AS deleted, ${EXPIRED_SQL} AS expired
+    FROM "DsStream" WHERE "ownerId" = $1 AND path = $2
+  ), touched AS (
+    UPDATE "DsStream" SET "touchedAt" = clock_timestamp()
+    WHERE id = (SELECT id FROM s WHERE NOT s.deleted AND NOT s.expired)
+      AND $3::boolean AND "ttlSeconds" IS NOT NULL
+    RETURNING id
+  )
+  SELECT s.*, e.seq, e.data, e.messages
+  FROM s LEFT JOIN LATERAL (
+    SELECT w.seq, w.data, w.messages FROM (
+      SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) AS before
+      FROM (
+        SELECT seq, data, messages FROM "DsEntry"
+        WHERE "streamId" = s.id AND seq > $4::int AND seq <= s."tailSeq"
+        ORDER BY seq LIMIT $5::int
+      ) page
+    ) w
+    WHERE w.before < $6::bigint
+  ) e ON NOT s.deleted AND NOT s.expired
+  ORDER BY e.seq`;
+
+type ReadRow = InfoRow & { deleted: boolean; expired: boolean; seq: number | null; data: Uint8Array | null; messages: number | null };
+
 /** The one NOTIFY of a commit that ran several statements: $1 origin, $2 stream ids, $3 their tails. */
 const NOTIFY_MOVED_SQL = `
   WITH m AS (SELECT * FROM unnest($2::text[], $3::int[]) AS t(id, "tailSeq"))
@@ -515,30 +547,7 @@ export class SqlDsStore implements DsStore {
   async read(req: ReadRequest): Promise<ReadOutcome> {
     const after = req.afterSeq === 'tail' ? 0 : req.afterSeq;
     const limit = req.afterSeq === 'tail' ? 0 : req.maxEntries;
-    const rows = await this.prisma.$queryRaw<Array<InfoRow & { deleted: boolean; expired: boolean; seq: number | null; data: Uint8Array | null; messages: number | null }>>`
-      WITH s AS (
-        SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
-          "deletedAt" IS NOT NULL AS deleted, ${EXPIRED} AS expired
-        FROM "DsStream" WHERE "ownerId" = ${req.ownerId} AND path = ${req.path}
-      ), touched AS (
-        UPDATE "DsStream" SET "touchedAt" = clock_timestamp()
-        WHERE id = (SELECT id FROM s WHERE NOT s.deleted AND NOT s.expired)
-          AND ${req.touch}::boolean AND "ttlSeconds" IS NOT NULL
-        RETURNING id
-      )
-      SELECT s.*, e.seq, e.data, e.messages
-      FROM s LEFT JOIN LATERAL (
-        SELECT w.seq, w.data, w.messages FROM (
-          SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) AS before
-          FROM (
-            SELECT seq, data, messages FROM "DsEntry"
-            WHERE "streamId" = s.id AND seq > ${after}::int AND seq <= s."tailSeq"
-            ORDER BY seq LIMIT ${limit}::int
-          ) page
-        ) w
-        WHERE w.before < ${req.maxBytes}::bigint
-      ) e ON NOT s.deleted AND NOT s.expired
-      ORDER BY e.seq`;
+    const rows = await this.sql.query<ReadRow>(READ_SQL, [req.ownerId, req.path, req.touch, after, limit, req.maxBytes], 'ds_read');
     const head = rows[0];
     if (!head) return { kind: 'not_found' };
     if (head.deleted) return { kind: 'gone' };
