@@ -234,7 +234,7 @@ function appendParams(req: AppendRequest): unknown[] {
   ];
 }
 
-/** Lock order of a group commit: by stream key, so concurrent commits never wait on each other in a cycle. */
+/** Order of a group commit's statements: by stream key, then arrival. */
 function streamOrder(a: AppendRequest, b: AppendRequest): number {
   if (a.ownerId !== b.ownerId) return a.ownerId < b.ownerId ? -1 : 1;
   if (a.path !== b.path) return a.path < b.path ? -1 : 1;
@@ -472,7 +472,9 @@ export class SqlDsStore implements DsStore {
    * group: one row bump and its entries, and all groups are ONE statement with its NOTIFY —
    * no explicit transaction. Appends with more to check run APPEND_SQL one by one, in arrival
    * order per stream, in one transaction with the groups' statement and one NOTIFY at the
-   * end. Streams are taken in key order, so two instances' commits lock rows in one order.
+   * end. Streams are taken in key order, which keeps most pairs of instances from locking
+   * rows in opposite orders; when they still do, Postgres reports a deadlock and the whole
+   * commit (nothing of which was committed) is tried again.
    */
   private async commitAppends(batch: QueuedAppend[]): Promise<Array<AppendOutcome | undefined>> {
     const reqs = batch.map((q) => q.req);
