@@ -1,7 +1,7 @@
 // Per-account Durable Streams quotas: how many streams, how many stored bytes. Checked before
-// a create (concurrent creates of one account can overshoot by what they carry together,
-// which bounds storage per account just the same); an append is checked by the store, in
-// the statement that writes it (AppendRequest.maxOwnerBytes).
+// a create, and by the store in the statement that writes an append (AppendRequest.maxOwnerBytes).
+// Concurrent writes to different streams of one account can overshoot by what they carry
+// together, which bounds storage per account just the same.
 import { ApiError } from '../http/errors.ts';
 import type { DsStore } from './port.ts';
 

@@ -289,13 +289,15 @@ function producersOf(r: StreamRow): Map<string, ProducerState> {
 const toBytes = (d: unknown): Uint8Array => (d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer));
 
 /**
- * Durable Streams on PostgreSQL or PGlite, in the session log's style (server/session/sql-log.ts):
- * an append is ONE statement — validation, tail bump, entry insert and a pg_notify pointer
- * commit together. All validation sits in the UPDATE of the stream row, because Postgres
+ * Durable Streams on PostgreSQL or PGlite, in the session log's style (server/session/sql-log.ts).
+ * Appends are group-committed (GroupCommit): the appends queued while the previous commit
+ * ran commit together — validation, tail bumps, entry inserts and ONE pg_notify pointer —
+ * and each caller is answered, and this process's readers woken with the committed entries,
+ * only after COMMIT. All validation sits in the UPDATE of the stream row, because Postgres
  * re-checks an UPDATE's WHERE against the newest row version after waiting for the row
  * lock: concurrent appends (and producers) are therefore serialised per stream. When the
  * UPDATE matches nothing, a fresh read says why; if that read says "would be accepted now"
- * the state moved under us and the statement is simply tried again.
+ * the state moved under us and the append is simply tried again, alone.
  */
 export class SqlDsStore implements DsStore {
   private readonly prisma: PrismaClient;

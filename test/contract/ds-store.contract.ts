@@ -321,7 +321,8 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
         const r = await fx.store.read({ ownerId: owner, path: p, afterSeq: 0, maxEntries: 100, maxBytes: 1 << 20, touch: false });
         if (r.kind !== 'ok') throw new Error(r.kind);
         const bySeq = new Map(r.entries.map((e) => [e.seq, dec.decode(e.data)]));
-        mine.forEach((o, k) => expect(bySeq.get(seqs[k]!)).toBe(writes.filter((w) => w.p === p)[k]!.text));
+        const texts = writes.filter((w) => w.p === p).map((w) => w.text);
+        seqs.forEach((seq, k) => expect(bySeq.get(seq)).toBe(texts[k]));
         expect(r.entries.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       }
     });
