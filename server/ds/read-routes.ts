@@ -253,7 +253,11 @@ async function streamSse(
   const life = liveLifetime(reply, opts);
   const gone = life.signal;
   const signal = new ChangeSignal();
-  const off = source.watch(first.stream.id, () => signal.fire());
+  let latest: DsChange | undefined;
+  const off = source.watch(first.stream.id, (change) => {
+    latest = change;
+    signal.fire();
+  });
   const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), opts.sseHeartbeatMs);
   const closeAt = Date.now() + opts.sseMaxConnectionMs;
   let after = start;
@@ -286,11 +290,12 @@ async function streamSse(
       }
       const left = closeAt - Date.now();
       if (left <= 0) return;
+      latest = undefined;
       signal.arm();
       r = await source.read(page(after, false));
       if (r.kind === 'ok' && r.entries.length === 0 && !r.stream.closed) {
         if (!(await signal.wait(left, gone))) return;
-        r = await source.read(page(after, false));
+        r = pageFromChange(latest, after) ?? (await source.read(page(after, false)));
       }
     }
   } catch (err) {
