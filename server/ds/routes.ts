@@ -160,8 +160,7 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
           await checkQuota(deps.store, deps.quota, who.userId, path, bodyLength(request));
           return handlePut(request, reply, deps.store, who.userId, path);
         case 'POST':
-          await checkQuota(deps.store, deps.quota, who.userId, null, bodyLength(request));
-          return handlePost(request, reply, deps.store, who.userId, path);
+          return handlePost(request, reply, deps.store, who.userId, path, deps.quota.maxBytes);
         case 'DELETE':
           return handleDelete(reply, deps.store, who.userId, path);
         default:
