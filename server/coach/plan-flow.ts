@@ -25,7 +25,9 @@ const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(mi
 const MAX_SAND_WORDS = 5;
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
-const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && item.split(/\s+/).length <= 6;
+const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && withoutTimeWords(item).split(/\s+/).length <= 6;
+/** "after school drop off, 9-11": what comes after "after"/"before" is when, not what — it names no activity. */
+const withoutTimeContext = (text: string) => text.replace(/\b(?:after|before|around|between)\s+(?:the\s+|my\s+|school\s+|the kids'?\s+)*(?:[a-z-]+\s+){0,1}[a-z-]+/gi, ' ');
 const isRecoveryItem = (item: string) =>
   /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) && item.split(/\s+/).length <= 5 && !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item);
 
@@ -79,6 +81,9 @@ function mergeVision(old: Vision | null, add: Partial<Vision>): Vision {
 
 const VISION_AREA = { 'vision.work': 'work', 'vision.self': 'self', 'vision.relationships': 'relationships' } as const;
 const AREA_LABEL: Record<keyof Vision, string> = { work: 'work', self: 'yourself', relationships: 'relationships' };
+
+/** Today for the time reader: -1 (the day before the week) still makes "tomorrow" Monday. */
+const readerToday = (ctx: FlowContext): number | undefined => (ctx.today >= -1 && ctx.today <= 6 ? ctx.today : undefined);
 
 /** True when a slot starts before now. */
 function isPast(ctx: FlowContext, day: number, start: string): boolean {
@@ -147,7 +152,7 @@ export function createPlanFlow(): Flow {
 
   /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
   async function takeSlots(ctx: FlowContext, step: Step, text: string, kind: BlockKind, title: string, rockId: string | null, label: string): Promise<Handled> {
-    const reading = readTimeSlots(text, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+    const reading = readTimeSlots(text, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
     if (reading.kind === 'unclear') return missed(ctx, step, reading.why === 'no_day' ? 'Which day is that?' : reading.why === 'bad_time' ? 'That time doesn’t exist on a clock.' : 'I need a day and a time for that.');
     const guessed = reading.slots.filter((s) => s.guess === 'meridiem' && s.alternative);
     if (guessed.length) {
@@ -278,9 +283,16 @@ export function createPlanFlow(): Flow {
     const active = activeRocks(plan);
     const insist = /\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/i.test(answer);
     // A bare day and time is an answer to another question, never a rock.
-    const items = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
+    const listed = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
+    // "dentist is thursday at 3:30 for 45 mins": an appointment that says when is booked as a regular block right away.
+    const timed = insist ? [] : listed.filter((i) => isAppointment(i) && readTimeSlots(i, { today: readerToday(ctx) }).kind === 'slots');
+    const booked: string[] = [];
+    for (const a of timed) booked.push(...(await takeSlots(ctx, { id: 'when', kind: 'other', title: otherTitle(a), of: null }, a, 'other', otherTitle(a), null, `${quote(otherTitle(a))} added`)).say);
+    const items = listed.filter((i) => !timed.includes(i));
+    if (items.length === 0 && booked.length) return { say: booked };
     if (items.length === 0) return missed(ctx, step, 'I didn’t catch any rocks there.');
     const j = insist ? { rocks: items, notes: [], recovery: [], appointments: [] } : judge(items);
+    j.notes.unshift(...booked);
     if (j.rocks.length === 0) return { say: j.notes, ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
     if (active.length + j.rocks.length > MAX_ACTIVE_ROCKS) {
       const all = [...active.map((r) => r.title), ...j.rocks];
@@ -374,10 +386,14 @@ export function createPlanFlow(): Flow {
         if (part === 'deep_work') {
           // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
           const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
-          const named = pieces.length > 1 && pieces.every((p) => /[a-z]{3,}/i.test(p.replace(/\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening)\b/gi, '')));
+          const current = activeRocks(await ctx.readPlan());
+          const named = pieces.length > 1 && pieces.some((p) => matchRocks(p, current).length > 0);
+          let previous: Rock | undefined;
           for (const piece of named ? pieces : [x]) {
             const now = await ctx.readPlan();
-            const rock = matchRocks(piece, activeRocks(now))[0] ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
+            // "grant mon 9-12 and wed 9-12": a piece naming no rock goes with the one before it.
+            const rock = matchRocks(piece, activeRocks(now))[0] ?? (named ? previous : undefined) ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
+            previous = rock;
             if (rock) say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
           }
         }
@@ -457,7 +473,7 @@ export function createPlanFlow(): Flow {
         const kind: BlockKind = rocks.length && edit.kind !== 'recovery' ? 'deep_work' : edit.kind;
         const rock = kind === 'deep_work' ? (rocks[0] ?? (active.length === 1 ? active[0] : undefined)) : undefined;
         const title = rock ? rock.title : kind === 'recovery' ? recoveryTitle(edit.what) : otherTitle(edit.what);
-        const reading = readTimeSlots(edit.when, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+        const reading = readTimeSlots(edit.when, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
         if (reading.kind === 'unclear') return ['I need a day and a time for that block.'];
         const r = await book(ctx, flatten(reading.slots), kind, title, rock?.id ?? null);
         return bookedLines(kind === 'deep_work' ? `Deep work for ${quote(title)} added` : kind === 'recovery' ? 'Recovery added' : `${quote(title)} added`, r, ctx);
@@ -614,11 +630,11 @@ export function createPlanFlow(): Flow {
         if (!rock) return { say: [] };
         if (skip || /\bnot deep work\b/i.test(answer)) return { say: [`Okay, no deep work booked for ${quote(rock.title)}.`] };
         // Recovery or an appointment given here is booked as what it is, and the question stays.
-        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(answer) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
+        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(withoutTimeContext(answer)) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
           const h = await takeSlots(ctx, { id: 'recovery' }, answer, 'recovery', recoveryTitle(answer), null, 'That sounds like recovery, so I booked it as recovery');
           return { say: h.say, ask: { step } };
         }
-        if (reading.slots.kind === 'slots' && APPOINTMENT_RE.test(answer)) {
+        if (reading.slots.kind === 'slots' && APPOINTMENT_RE.test(withoutTimeContext(answer))) {
           const h = await takeSlots(ctx, step, answer, 'other', otherTitle(answer), null, `${quote(otherTitle(answer))} is an appointment, so it’s a regular block`);
           return { say: h.say, ask: { step } };
         }
@@ -706,7 +722,7 @@ export function createPlanFlow(): Flow {
 
     async handle(step, answer, ctx) {
       const plan = await ctx.readPlan();
-      const reading = understand(answer, { pending: step?.id ?? null, today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, rockTitles: activeRocks(plan).map((r) => r.title) });
+      const reading = understand(answer, { pending: step?.id ?? null, today: readerToday(ctx), rockTitles: activeRocks(plan).map((r) => r.title) });
       const again = step ? { ask: { step } } : {};
       switch (reading.intent) {
         case 'other_language':
@@ -801,7 +817,7 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'rocks' }, lead: `${joinAnd(carried.map((r) => quote(r.title)))} ${carried.length === 1 ? 'is' : 'are'} already in. Add up to ${MAX_ACTIVE_ROCKS - active.length} more.` };
       }
       const more = lastAnswer(ex, 'rocks.more');
-      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.length) {
+      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.some((b) => b.kind === 'deep_work')) {
         return { step: { id: 'rocks.more' }, lead: `${MIN_SUGGESTED_ROCKS} to ${MAX_ACTIVE_ROCKS} rocks is the sweet spot; you have ${active.length}.` };
       }
 
@@ -884,8 +900,9 @@ function otherTitle(text: string): string {
 }
 
 const TIME_WORDS = /\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening|night|weekdays?|weekends?|every|day|daily|at|from|to|til|till|until|and|on|noon|lunch|after|before|all)\b|\d{1,2}(?::\d{2})?(?:am|pm)?|[-–—:,.]/gi;
+const withoutTimeWords = (item: string) => item.replace(TIME_WORDS, ' ').replace(/\s+/g, ' ').trim();
 function isOnlyTime(item: string): boolean {
-  return /\d/.test(item) && item.replace(TIME_WORDS, '').trim() === '';
+  return /\d/.test(item) && withoutTimeWords(item) === '';
 }
 
 /** Items named in a text: numbers ("1, 2 and 4") or, per comma/"and" part, the one item it fits best. */

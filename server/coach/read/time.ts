@@ -27,7 +27,10 @@ export type TimeTrouble = 'no_time' | 'no_day' | 'bad_time';
 export type TimeReading = { kind: 'slots'; slots: ReadSlot[] } | { kind: 'unclear'; why: TimeTrouble };
 
 export interface TimeReadOptions {
-  /** Monday-based index of today, for "today", "tonight", "tomorrow". */
+  /**
+   * Monday-based index of today, for "today", "tonight", "tomorrow", "day after tomorrow".
+   * -1 is the day before the week (planning on Sunday: "tomorrow" is Monday).
+   */
   today?: number;
   /** Days to use when the text names none (e.g. the block being corrected). */
   defaultDays?: number[];
@@ -140,6 +143,13 @@ function clockOf(h: string, m: string | undefined, mer: string | undefined): Clo
   return { h: Number(h), m: m ? Number(m) : 0, mer: mer === 'am' || mer === 'pm' ? mer : null, h24: (h.length === 2 && h.startsWith('0')) || Number(h) >= 13 };
 }
 
+/** The day `ahead` days after today, when it falls inside the planned week. */
+function dayFromToday(today: number | undefined, ahead: number): number[] | null {
+  if (today === undefined) return null;
+  const d = today + ahead;
+  return d >= 0 && d <= 6 ? [d] : null;
+}
+
 function scan(t: string, today: number | undefined): Item[] {
   const items: Item[] = [];
   const taken: Array<[number, number]> = [];
@@ -197,7 +207,7 @@ function scan(t: string, today: number | undefined): Item[] {
     [/\b(every|each) (evening|night)\b|\bevenings\b|\bnights\b/g, 'evening', WEEKDAYS],
     [/\b(morning|mornin|am block|first thing|early)\b/g, 'morning', undefined],
     [/\b(afternoon|arvo|pm block)\b/g, 'afternoon', undefined],
-    [/\btonight\b/g, 'evening', today === undefined ? undefined : [today]],
+    [/\btonight\b/g, 'evening', today === undefined || today < 0 ? undefined : [today]],
     [/\b(evening|eve)\b/g, 'evening', undefined],
     [/\bnight\b/g, 'night', undefined],
   ];
@@ -216,8 +226,9 @@ function scan(t: string, today: number | undefined): Item[] {
     [/\b(every ?day|daily|each day|all week|7 days|every single day|everyday)\b/g, () => ALL_DAYS],
     [/\b(week ?days?|work ?days?|workweek|every weekday|each weekday|business days)\b/g, () => WEEKDAYS],
     [/\b(weekends?|sat(?:urday)? (?:and|&|\+) sun(?:day)?)\b/g, () => WEEKEND],
-    [/\btoday\b|\bthis (?:morning|afternoon|evening)\b/g, () => (today === undefined ? null : [today])],
-    [/\btomorrow\b|\btmrw?\b|\btmw\b/g, () => (today === undefined || today >= 6 ? null : [today + 1])],
+    [/\btoday\b|\bthis (?:morning|afternoon|evening)\b/g, () => dayFromToday(today, 0)],
+    [/\b(?:the )?day after (?:tomorrow|tmrw?|tmw)\b|\bovermorrow\b|\bin (?:2|two) days\b/g, () => dayFromToday(today, 2)],
+    [/(?<!\bafter )(?:\btomorrow\b|\btmrw?\b|\btmw\b)/g, () => dayFromToday(today, 1)],
     [
       /\b([a-z]{2,9})\s*(?:-|to|through|thru|till|til|until)\s*([a-z]{2,9})\b/g,
       (m) => {
@@ -486,9 +497,96 @@ function daysOfGroup(group: Item[]): number[] {
 /**
  * Time slots in a message. Every time stays with its own days. Returns `unclear` with why
  * when nothing bookable is there: no time at all, a time but no day, or an impossible time.
+ * Before reading, three things people say around their times are taken apart: a change of
+ * mind ("tue 9-11, no wait wed"), days ruled out ("every morning except friday"), and days
+ * they are busy ("i'm on nights mon-wed so thursday 2-4").
  */
 export function readTimeSlots(text: string, opts: TimeReadOptions = {}): TimeReading {
   const t = normalizeTimeText(text);
+  const corrected = readCorrected(t, opts);
+  if (corrected) return corrected;
+  const { text: kept, excluded } = withoutExclusions(t, opts.today);
+  const free = withoutBusyClauses(kept, opts.today);
+  let reading = readNormalized(free, opts);
+  if (reading.kind === 'unclear' && free !== kept) reading = readNormalized(kept, opts);
+  if (reading.kind === 'unclear' || excluded.size === 0) return reading;
+  const slots = reading.slots.map((s) => ({ ...s, days: s.days.filter((d) => !excluded.has(d)) })).filter((s) => s.days.length > 0);
+  return slots.length ? { kind: 'slots', slots } : { kind: 'unclear', why: 'no_day' };
+}
+
+// "no wait", "actually", "make it", "i mean", "or maybe", ", no,": what follows replaces what came before.
+const CHANGE_OF_MIND_RE = /\b(?:no wait|wait no|wait|no sorry|sorry|i mean|i meant|actually(?: make it| let'?s (?:say|do))?|or rather|rather|make (?:it|that)|scratch that|correction|or maybe|on second thought)\b[\s,.:!]*|(?:^|[,.;!?]\s*)(?:no|nah|nope)\b[\s,.:!]+(?=\S)/g;
+
+/**
+ * A change of mind inside one message: the last part wins. Whatever it leaves out is taken
+ * from before it — "tue 9-11, no wait wed" keeps 9-11, "thu 2-4pm actually make it 3-5"
+ * keeps Thursday. Null when the message holds no such change (or nothing readable after it).
+ */
+function readCorrected(t: string, opts: TimeReadOptions): TimeReading | null {
+  const cuts = [...t.matchAll(CHANGE_OF_MIND_RE)].reverse();
+  for (const m of cuts) {
+    const left = t.slice(0, m.index);
+    const right = t.slice(m.index! + m[0]!.length);
+    const leftItems = scan(left, opts.today);
+    const rightItems = scan(right, opts.today);
+    if (leftItems.length === 0 || rightItems.length === 0) continue;
+    const before = readTimeSlots(left, opts);
+    const leftDays = before.kind === 'slots' ? [...new Set(before.slots.flatMap((s) => s.days))] : daysOfItems(leftItems);
+    const after = readTimeSlots(right, { ...opts, ...(leftDays.length ? { defaultDays: leftDays } : {}) });
+    if (after.kind === 'slots') return after;
+    // Only days after the change: the times from before, on the new days.
+    const newDays = daysOfItems(rightItems);
+    if (after.why === 'no_time' && newDays.length && before.kind === 'slots') {
+      return { kind: 'slots', slots: dedupe(before.slots.map((s) => ({ ...s, days: newDays }))) };
+    }
+  }
+  return null;
+}
+
+function daysOfItems(items: Item[]): number[] {
+  return [...new Set(items.flatMap((i) => (i.t === 'days' ? i.days : [])))].sort((a, b) => a - b);
+}
+
+/** Spaces over a span, so positions (and distances between words) elsewhere stay the same. */
+const blank = (t: string, from: number, to: number) => t.slice(0, from) + ' '.repeat(to - from) + t.slice(to);
+
+// "except friday", "but not wed", "not on mondays", "instead of friday", "apart from tue and thu".
+const EXCLUSION_RE = /\b(?:except(?: for| on)?|but not(?: on)?|not on|other than|apart from|excluding|without|instead of|minus|skipping|skip)\s+((?:(?:and|or|&|,|the|on)?\s*[a-z']+\s*?){1,4})/g;
+
+/** Days ruled out in a message, and the message without those words. */
+function withoutExclusions(t: string, today: number | undefined): { text: string; excluded: Set<number> } {
+  const excluded = new Set<number>();
+  let text = t;
+  for (const m of t.matchAll(EXCLUSION_RE)) {
+    const items = scan(` ${m[1]!} `, today);
+    // Only the day names right after the word count ("except friday and saturday", not "except friday 9-11").
+    if (items.length === 0 || items.some((i) => i.t !== 'days')) continue;
+    for (const d of daysOfItems(items)) excluded.add(d);
+    text = blank(text, m.index!, m.index! + m[0]!.length);
+  }
+  return { text, excluded };
+}
+
+// A clause saying when the person can't: "i'm on nights mon tue wed", "monday is meetings hell", "i work friday night".
+const BUSY_RE =
+  /\b(?:i'?m|i am|im|we'?re)\s+(?:on|working|at work|on shift|busy|away|out|travell?ing|stuck|in meetings?|in class|teaching)\b|\bi\s+(?:work|have (?:work|class(?:es)?|shifts?|meetings?|school|lectures?)|'?ve got (?:work|meetings?|class(?:es)?))\b(?!\s+(?:best|better|well|on\b|from home))|\b(?:busy|meetings?|booked|swamped|slammed|packed|no good|not free|can'?t|cannot|won'?t work|doesn'?t work|out of office|ooo|shifts?|on call)\b/;
+const CLAUSE_RE = /[,;.!?]|\b(?:so|but|and then|then|because|since|cause|cos|which means|though)\b/g;
+
+/** The message with its busy clauses blanked out. */
+function withoutBusyClauses(t: string, today: number | undefined): string {
+  let text = t;
+  let from = 0;
+  const bounds = [...t.matchAll(CLAUSE_RE)].map((m) => [m.index!, m.index! + m[0]!.length] as const);
+  bounds.push([t.length, t.length]);
+  for (const [at, after] of bounds) {
+    const clause = t.slice(from, at);
+    if (BUSY_RE.test(clause) && !/\b(?:free|works? for me|i can (?!'t)|let'?s|open)\b/.test(clause) && scan(clause, today).length > 0) text = blank(text, from, at);
+    from = after;
+  }
+  return text;
+}
+
+function readNormalized(t: string, opts: TimeReadOptions): TimeReading {
   const items = scan(t, opts.today);
   const hasTime = items.some(isTime);
   if (!hasTime) return { kind: 'unclear', why: 'no_time' };

@@ -129,6 +129,8 @@ function topicOf(t: string): FocusTopic {
 }
 
 function isQuestion(t: string): boolean {
+  // "can i do it saturday at noon instead?" answers with a time; it asks nothing about FOCUS.
+  if (/^(?:can|could|should|shall|may) (?:i|we)\b/.test(t) && mentionsTime(t)) return false;
   if (/^(can|could|would|will) you\b/.test(t) && /\b(move|add|drop|remove|delete|change|book|put|make|shift|rename|plan)\b/.test(t)) return false;
   if (QUESTION_START.test(t)) return true;
   if (/\?\s*$/.test(t) && !mentionsTime(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
@@ -140,7 +142,7 @@ function isQuestion(t: string): boolean {
 const FILLER_START =
   /^(?:(?:ok(?:ay)?|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
 const LIST_LEAD =
-  /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on)\s*:?\s*/i;
+  /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on|i\s+should(?:\s+(?:really|realy|rly|probably))?(?:\s+try\s+to)?|i'?ll|i will|i could|i can|i might|i must|i gotta|(?:for|in|with)\s+(?:my\s+|the\s+)?(?:environment|env|surroundings)\b,?|env(?:ironment)?\s*:)\s*:?\s*/i;
 const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
 
 /** Cleans one list item: bullets, filler ("ok so", "honestly just", "oh"), trailing punctuation. */
@@ -174,8 +176,9 @@ function splitLine(line: string): string[] {
   if (parts.length > 1) {
     const out: string[] = [];
     for (const p of parts) {
-      const m = /^(.*\S)\s+(?:and|plus)\s+(.+)$/i.exec(p);
-      if (m && countWords(m[1]!) >= 1 && countWords(m[2]!) >= 2) out.push(m[1]!, m[2]!);
+      // "finish the mockups and also get the docs reviewed and then prep the demo": every phrase of two words or more is an item.
+      const halves = p.split(/\s+(?:and also|and then|and|plus)\s+/i);
+      if (halves.length >= 2 && halves.slice(1).every((h) => countWords(h) >= 2)) out.push(...halves);
       else out.push(p);
     }
     return out;
@@ -189,22 +192,39 @@ function splitLine(line: string): string[] {
 
 const HEADER_RE = /^[^:]{0,40}:$/;
 
+// Talk about the week rather than an item of it: "theres a lot going on", "busy week".
+const NOT_AN_ITEM_RE = /^(?:(?:there'?s|theres|there is|it'?s|its|it is|this week is|i have|i'?ve got)\s+(?:a lot|lots|so much|too much|loads|a ton)\b|(?:busy|crazy|hectic|big|long|mad) week\b)/i;
+// "…, no wait not the bug, …", "…, scratch that, …": a change of mind about the item before.
+const CHANGE_ITEM_RE = /^(?:(?:no|nope|nah|ok)[\s,.!]+)?(?:wait|actually(?: no)?|sorry|oops|scratch that|forget that|ignore that|not that one|no no)\b[\s,.!]*|^(?:no|nope|nah)[\s,.!]+(?=not\b)/i;
+
+/** Applies "no wait not the bug" / "scratch that" to the items read so far; returns what of the part is left to read. */
+function changeOfMind(part: string, items: string[]): { rest: string } {
+  const m = CHANGE_ITEM_RE.exec(part.trim());
+  if (!m) return { rest: part };
+  const rest = part.trim().slice(m[0].length);
+  const not = /^not\s+(?:the\s+|that\s+|my\s+)?(.+)$/i.exec(rest);
+  const said = not ? normalize(not[1]!).split(/\W+/).filter((w) => w.length > 2) : [];
+  const at = said.length ? items.findLastIndex((i) => said.some((w) => normalize(i).includes(w))) : items.length - 1;
+  if (at >= 0) items.splice(at, 1);
+  return { rest: not ? '' : rest };
+}
+
 /** Items of a list answer: lines, numbers, commas, "and" between phrases. */
 export function readList(text: string): string[] {
-  const body = text.replace(/^[^:\n]{0,60}:\s*(?=\S)/, (m) => (/\b(rocks?|priorit|list|changes?|week|goals|things)\b/i.test(m) ? '' : m));
+  const body = text.replace(/^[^:\n]{0,60}:\s*(?=\S)/, (m) => (/\b(rocks?|priorit|list|changes?|week|goals|things|env(?:ironment)?)\b/i.test(m) ? '' : m));
   const lines = body
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !HEADER_RE.test(l));
   const raw = lines.length > 1 ? lines.flatMap((l) => (BULLET_RE.test(l) ? [l] : splitLine(l))) : splitLine(lines[0] ?? '');
-  const seen = new Set<string>();
   const out: string[] = [];
-  for (const r of raw) {
+  for (const part of raw) {
+    const { rest: r } = changeOfMind(part, out);
     const item = tidyItem(r);
+    if (NOT_AN_ITEM_RE.test(item)) continue;
     if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
     const k = item.toLowerCase();
-    if (seen.has(k)) continue;
-    seen.add(k);
+    if (out.some((o) => o.toLowerCase() === k)) continue;
     out.push(item);
   }
   return out;
@@ -214,8 +234,8 @@ export function readList(text: string): string[] {
 
 const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
-  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally)\b\s*[:\-–—,]?\s*/i],
-  ['relationships', /\b(?:relationships?|in my relationships|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
+  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally|me(?=\s*[:\-–—]))\b\s*[:\-–—,]?\s*/i],
+  ['relationships', /\b(?:(?:for|in) (?:my )?relationships?|relationships?|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
 
 /** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
@@ -253,7 +273,7 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
       if (m && m.index <= 6) {
         hit = area;
         rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
-        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships)/i.test(m[0]!.trim())) rest = lead;
+        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(?:(?:for|in) (?:my )?)?relationships?/i.test(m[0]!.trim())) rest = lead;
         if (area === 'self' && /^health/i.test(m[0]!)) rest = lead;
         break;
       }
@@ -280,6 +300,13 @@ function names(list: string): string[] {
     .filter((s) => s.length > 1);
 }
 
+/** "make the website block 2-5", "change my tue session to 10-12:30": a block given new times (a move that may keep its day). */
+function readResize(s: string): EditCommand | undefined {
+  const m = /^(?:make|change|set|resize|turn)\s+(?:the\s+|my\s+|that\s+)?(.+?\b(?:block|slot|session|one))\s+(?:to\s+|into\s+|be\s+|go\s+|run\s+)?(.+)$/.exec(s);
+  if (!m || !mentionsTime(m[2]!)) return undefined;
+  return { op: 'move_block', target: m[1]!, to: m[2]! };
+}
+
 /** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
 export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
   const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
@@ -288,9 +315,11 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
   if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
     return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
-  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
-    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*\b(block|slot|session|time|recovery|unplug|deep work|break)s?\b(.*)$/.exec(s))) {
+    return { op: 'delete_block', target: `${m[1]!} ${/^(?:block|slot|session|time)$/.test(m[2]!) ? '' : m[2]!} ${m[3]!}`.replace(/\s+/g, ' ').trim() };
   }
+  const resize = readResize(s);
+  if (resize) return resize;
   if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
     return { op: 'delete_block', target: m[1]! };
   }

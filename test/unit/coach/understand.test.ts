@@ -33,6 +33,8 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['hire a designer', 'answer'],
     ['hike route planning', 'answer'],
     ['tue and thu 8-10', 'answer'],
+    ['can i do it saturday at noon instead, i work friday night', 'answer'],
+    ['could we do thu 2-4?', 'answer'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
@@ -45,6 +47,23 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(read('ship release 2.1 is done', null).edit).toEqual({ op: 'done_rocks', names: ['ship release 2.1'] });
     expect(read('add a walk sun 4-6pm', null).edit).toMatchObject({ op: 'add_block', kind: 'recovery' });
     expect(read('add a rock: submit travel reimbursement', null).edit).toEqual({ op: 'add_rocks', titles: ['Submit travel reimbursement'] });
+    expect(read('make the website block 2-5', null).edit).toEqual({ op: 'move_block', target: 'website block', to: '2-5' });
+    expect(read('delete the saturday recovery', null).edit).toEqual({ op: 'delete_block', target: 'saturday recovery' });
+    expect(read('remove the tue block', null).edit).toEqual({ op: 'delete_block', target: 'tue' });
+  });
+
+  it('reads lists the way people type them: run-ons, asides, changes of mind', () => {
+    expect(readList('so this week theres a lot going on tbh, i need to finsh the payment screen mockups and also i should realy get the api docs reviewed with sam and then prep the sprint demo')).toEqual([
+      'Finsh the payment screen mockups',
+      'Get the api docs reviewed with sam',
+      'Prep the sprint demo',
+    ]);
+    expect(readList('write the Q4 report, fix the onboarding bug, no wait not the bug, plan the offsite')).toEqual(['Write the Q4 report', 'Plan the offsite']);
+    expect(readList('deck, report, scratch that, hiring')).toEqual(['Deck', 'Hiring']);
+    expect(readList('a launch, b review, no wait c plan')).toEqual(['A launch', 'C plan']);
+    expect(readList('env: dnd, door shut')).toEqual(['Dnd', 'Door shut']);
+    expect(readList('ok so for environment i guess i could put my phone in the drawer and turn off slack notifs')).toEqual(['Put my phone in the drawer', 'Turn off slack notifs']);
+    expect(readList("i'll keep my phone in my bag and email closed till 11")).toEqual(['Keep my phone in my bag', 'Email closed till 11']);
   });
 
   it('cleans rock titles of filler and never keeps headers', () => {
@@ -61,5 +80,15 @@ describe('understanding one message (issue 10 inputs)', () => {
       relationships: 'Call my parents every week',
     });
     expect(readVision("um at work i'd love to have my thesis draft submitted", 'work')).toEqual({ work: 'My thesis draft submitted' });
+    expect(readVision('work: get promoted to senior designer. me: sleep 7 hours a night. family: be present at dinner', 'work')).toEqual({
+      work: 'Get promoted to senior designer',
+      self: 'Sleep 7 hours a night',
+      relationships: 'Be present at dinner',
+    });
+    expect(readVision('for work 3 retainer clients, for myself a proper 2 week holiday, and for relationships call my brother more', 'work')).toEqual({
+      work: '3 retainer clients',
+      self: 'A proper 2 week holiday',
+      relationships: 'Call my brother more',
+    });
   });
 });
