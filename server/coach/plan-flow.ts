@@ -29,7 +29,11 @@ const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && withoutTime
 /** "after school drop off, 9-11": what comes after "after"/"before" is when, not what — it names no activity. */
 const withoutTimeContext = (text: string) => text.replace(/\b(?:after|before|around|between)\s+(?:the\s+|my\s+|school\s+|the kids'?\s+)*(?:[a-z-]+\s+){0,1}[a-z-]+/gi, ' ');
 const isRecoveryItem = (item: string) =>
-  /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) && item.split(/\s+/).length <= 5 && !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item);
+  /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) &&
+  item.split(/\s+/).length <= 5 &&
+  !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item) &&
+  // "run the regression analysis": the verb with an object is work, not a run.
+  !/^(?:run|runs|running|walk|exercise)\s+(?:the|a|an|my|our|this|that|these|those|some|all|through)\s+\S+/i.test(item.trim());
 
 function hours(minutes: number): string {
   const h = minutes / 60;
@@ -73,7 +77,8 @@ export function matchRocks(text: string, rocks: Rock[]): Rock[] {
     .filter((x) => x.hits > 0);
   return scored.map((x) => x.r);
 }
-const stem = (w: string) => w.replace(/(ing|es|s|ed)$/, '');
+// "hiring" and "hire", "pages" and "page" share a stem.
+const stem = (w: string) => w.replace(/(ing|es|s|ed|e)$/, '');
 
 function mergeVision(old: Vision | null, add: Partial<Vision>): Vision {
   return { work: add.work ?? old?.work ?? '', self: add.self ?? old?.self ?? '', relationships: add.relationships ?? old?.relationships ?? '' };
@@ -630,7 +635,7 @@ export function createPlanFlow(): Flow {
         if (!rock) return { say: [] };
         if (skip || /\bnot deep work\b/i.test(answer)) return { say: [`Okay, no deep work booked for ${quote(rock.title)}.`] };
         // Recovery or an appointment given here is booked as what it is, and the question stays.
-        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(withoutTimeContext(answer)) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
+        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(withoutTimeContext(answer).replace(/\b(?:i'?m|i am|im|i'?ll be|we'?re|being|since)\s+off\b/gi, ' ')) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
           const h = await takeSlots(ctx, { id: 'recovery' }, answer, 'recovery', recoveryTitle(answer), null, 'That sounds like recovery, so I booked it as recovery');
           return { say: h.say, ask: { step } };
         }
@@ -907,6 +912,9 @@ function isOnlyTime(item: string): boolean {
 
 /** Items named in a text: numbers ("1, 2 and 4") or, per comma/"and" part, the one item it fits best. */
 function pickItems(text: string, items: string[]): string[] {
+  // "keep the first five", "top 3".
+  const firstN = /\b(?:first|top)\s+(\d|two|three|four|five)\b/i.exec(text);
+  if (firstN) return items.slice(0, Number(firstN[1]) || ['two', 'three', 'four', 'five'].indexOf(firstN[1]!.toLowerCase()) + 2);
   const nums = [...text.matchAll(/(?<![\p{L}\d])#?(\d{1,2})(?!\d)/gu)].map((m) => Number(m[1]) - 1).filter((i) => i >= 0 && i < items.length);
   if (nums.length) return [...new Set(nums)].sort((a, b) => a - b).map((i) => items[i]!);
   const out = new Set<string>();

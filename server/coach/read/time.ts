@@ -104,7 +104,7 @@ const PERIOD_MERIDIEM: Partial<Record<PeriodName, Period>> = {
   after_work: 'pm',
 };
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5 };
+const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5, couple: 2, few: 3 };
 
 /** Lower-cases and rewrites loose phrasings into forms the scanner reads. */
 export function normalizeTimeText(text: string): string {
@@ -137,7 +137,7 @@ export function normalizeTimeText(text: string): string {
 const CLOCK_SRC = String.raw`(\d{1,2})(?::(\d{2}))?(am|pm)?`;
 const RANGE_RE = new RegExp(String.raw`(?<![\d:])` + CLOCK_SRC + String.raw`-` + CLOCK_SRC + String.raw`(?![\d:])`, 'g');
 const SINGLE_RE = new RegExp(String.raw`(?<![\d:-])(?:\b(at|from|after|starting|start|by|around|about|before)\s+)?` + CLOCK_SRC + String.raw`(?![\d:-])(\s+(?:on(?=\s*(?:[,.;!?]|$))|onwards?\b|and later|till late|until late|'?til late))?`, 'g');
-const DURATION_RE = /(?<![\d:])(?:(\d+(?:\.\d+)?)|\b(an?|one|two|three|four|five|six|half an?|half))\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?(hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?/g;
+const DURATION_RE = /(?<![\d:])(?:(\d+(?:\.\d+)?)|\b(?:an?\s+)?(couple(?:\s+of)?|few|an?|one|two|three|four|five|six|half an?|half))\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?(hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?/g;
 
 function clockOf(h: string, m: string | undefined, mer: string | undefined): Clock {
   return { h: Number(h), m: m ? Number(m) : 0, mer: mer === 'am' || mer === 'pm' ? mer : null, h24: (h.length === 2 && h.startsWith('0')) || Number(h) >= 13 };
@@ -506,7 +506,7 @@ export function readTimeSlots(text: string, opts: TimeReadOptions = {}): TimeRea
   const corrected = readCorrected(t, opts);
   if (corrected) return corrected;
   const { text: kept, excluded } = withoutExclusions(t, opts.today);
-  const free = withoutBusyClauses(kept, opts.today);
+  const free = withoutBusyClauses(withoutEventTimes(kept, opts.today), opts.today);
   let reading = readNormalized(free, opts);
   if (reading.kind === 'unclear' && free !== kept) reading = readNormalized(kept, opts);
   if (reading.kind === 'unclear' || excluded.size === 0) return reading;
@@ -569,7 +569,7 @@ function withoutExclusions(t: string, today: number | undefined): { text: string
 
 // A clause saying when the person can't: "i'm on nights mon tue wed", "monday is meetings hell", "i work friday night".
 const BUSY_RE =
-  /\b(?:i'?m|i am|im|we'?re)\s+(?:on|working|at work|on shift|busy|away|out|travell?ing|stuck|in meetings?|in class|teaching)\b|\bi\s+(?:work|have (?:work|class(?:es)?|shifts?|meetings?|school|lectures?)|'?ve got (?:work|meetings?|class(?:es)?))\b(?!\s+(?:best|better|well|on\b|from home))|\b(?:busy|meetings?|booked|swamped|slammed|packed|no good|not free|can'?t|cannot|won'?t work|doesn'?t work|out of office|ooo|shifts?|on call)\b/;
+  /\b(?:i'?m|i am|im|we'?re)\s+(?:on|working|at work|on shift|busy|away|out|travell?ing|stuck|in meetings?|in class|teaching)\b|\bi\s+(?:work|have (?:work|class(?:es)?|shifts?|meetings?|school|lectures?)|'?ve got (?:work|meetings?|class(?:es)?))\b(?!\s+(?:best|better|well|on\b|from home))|\b(?:busy|meetings?|booked|swamped|slammed|packed|no good|not free|can'?t|cannot|won'?t work|doesn'?t work|out of office|ooo|shifts?|on call|(?:\d|three|two|four)\s+(?:8|10|12)s)\b/;
 const CLAUSE_RE = /[,;.!?]|\b(?:so|but|and then|then|because|since|cause|cos|which means|though)\b/g;
 
 /** The message with its busy clauses blanked out. */
@@ -584,6 +584,16 @@ function withoutBusyClauses(t: string, today: number | undefined): string {
     from = after;
   }
   return text;
+}
+
+// "after my 10am lecture", "before the 3pm standup": the time of another event, said to place this one.
+const EVENT_TIME_RE = /\b(?:after|before|around)\s+(?:my|the|our|a|his|her|their)\s+\d{1,2}(?::\d{2})?(?:am|pm)?\s+[a-z]+/g;
+
+/** The message without the times of other events, when it still has a time of its own. */
+function withoutEventTimes(t: string, today: number | undefined): string {
+  let text = t;
+  for (const m of t.matchAll(EVENT_TIME_RE)) text = blank(text, m.index!, m.index! + m[0]!.length);
+  return text !== t && scan(text, today).some(isTime) ? text : t;
 }
 
 function readNormalized(t: string, opts: TimeReadOptions): TimeReading {

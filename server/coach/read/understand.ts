@@ -104,9 +104,14 @@ export function isNo(text: string): boolean {
   return NO_RE.test(strip(normalize(text)));
 }
 
+// What may follow a yes and keep it a plain yes: "ok sounds good", "yes please, book it".
+const YES_TAIL_RE = /^(?:[\s,.!]|please|pls|thanks|thank you|ty|sure|do it|go ahead|book it|sounds good|that works|works(?: for me)?|great|perfect|good|fine|let'?s do (?:it|that)|that'?s fine|yes|yeah|yep|ok|okay|cool|k|it|that|is|lol|:\))*$/;
+
 export function isYes(text: string): boolean {
   const t = strip(normalize(text));
-  return YES_RE.test(t) && t.split(' ').length <= 6;
+  const m = YES_RE.exec(t);
+  // "k. desk facing the wall" answers with the rest; only a yes with nothing else is a yes.
+  return m !== null && t.split(' ').length <= 6 && YES_TAIL_RE.test(t.slice(m[0].length));
 }
 
 // ------------------------------------------------------------------ questions about FOCUS
@@ -132,7 +137,7 @@ function isQuestion(t: string): boolean {
   // "can i do it saturday at noon instead?" answers with a time; it asks nothing about FOCUS.
   if (/^(?:can|could|should|shall|may) (?:i|we)\b/.test(t) && mentionsTime(t)) return false;
   if (/^(can|could|would|will) you\b/.test(t) && /\b(move|add|drop|remove|delete|change|book|put|make|shift|rename|plan)\b/.test(t)) return false;
-  if (QUESTION_START.test(t)) return true;
+  if (QUESTION_START.test(t.replace(/^(?:(?:hmm+|um+|uh+|ok(?:ay)?|so|and|but|wait|oh|sorry)[\s,.!]+)+/, ''))) return true;
   if (/\?\s*$/.test(t) && !mentionsTime(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
   return false;
 }
@@ -140,7 +145,7 @@ function isQuestion(t: string): boolean {
 // ------------------------------------------------------------------ lists (rocks, environment)
 
 const FILLER_START =
-  /^(?:(?:ok(?:ay)?|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
+  /^(?:(?:ok(?:ay)?|k|kk|yep|yup|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
 const LIST_LEAD =
   /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on|i\s+should(?:\s+(?:really|realy|rly|probably))?(?:\s+try\s+to)?|i'?ll|i will|i could|i can|i might|i must|i gotta|(?:for|in|with)\s+(?:my\s+|the\s+)?(?:environment|env|surroundings)\b,?|env(?:ironment)?\s*:)\s*:?\s*/i;
 const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
@@ -222,7 +227,7 @@ export function readList(text: string): string[] {
     const { rest: r } = changeOfMind(part, out);
     const item = tidyItem(r);
     if (NOT_AN_ITEM_RE.test(item)) continue;
-    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
+    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|k|kk|yup|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
     const k = item.toLowerCase();
     if (out.some((o) => o.toLowerCase() === k)) continue;
     out.push(item);
@@ -307,6 +312,17 @@ function readResize(s: string): EditCommand | undefined {
   return { op: 'move_block', target: m[1]!, to: m[2]! };
 }
 
+const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/** "the gym tomorrow" → "the gym wednesday": an edit names the day it means, whatever day it is. */
+function withDayNames(text: string, today: number | undefined): string {
+  const named = (ahead: number) => (m: string) => (today !== undefined && DAY_NAMES[today + ahead] ? DAY_NAMES[today + ahead]! : m);
+  return text
+    .replace(/\b(?:the )?day after (?:tomorrow|tmrw?)\b/gi, named(2))
+    .replace(/\b(?:tomorrow|tmrw?)\b/gi, named(1))
+    .replace(/\b(?:today|tonight)\b/gi, named(0));
+}
+
 /** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
 export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
   const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
@@ -320,7 +336,7 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
   }
   const resize = readResize(s);
   if (resize) return resize;
-  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+  if ((m = /^(?:i can'?t (?:do|make)(?: it to)?|i won'?t make|i'?m busy|not free|i have to skip|i need to skip)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all|\s+this week)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
     return { op: 'delete_block', target: m[1]! };
   }
   if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
@@ -375,7 +391,7 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   }
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
   if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare)) return { ...base, intent: 'correction' };
-  const edit = readEdit(message, ctx.rockTitles);
+  const edit = readEdit(withDayNames(message, ctx.today), ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };

@@ -35,6 +35,10 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['tue and thu 8-10', 'answer'],
     ['can i do it saturday at noon instead, i work friday night', 'answer'],
     ['could we do thu 2-4?', 'answer'],
+    ['k. desk facing the wall', 'answer'],
+    ['ok sounds good', 'yes'],
+    ['yes please, book it', 'yes'],
+    ['hmm how do rocks relate to recovery?', 'question'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
@@ -50,6 +54,9 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(read('make the website block 2-5', null).edit).toEqual({ op: 'move_block', target: 'website block', to: '2-5' });
     expect(read('delete the saturday recovery', null).edit).toEqual({ op: 'delete_block', target: 'saturday recovery' });
     expect(read('remove the tue block', null).edit).toEqual({ op: 'delete_block', target: 'tue' });
+    // Relative days name the day they mean (today is Tuesday).
+    expect(understand("i can't do the gym tomorrow", { pending: null, today: 1, rockTitles: [] }).edit).toEqual({ op: 'delete_block', target: 'the gym wednesday' });
+    expect(read('push the hiring block to friday', null).edit).toEqual({ op: 'move_block', target: 'hiring block', to: 'friday' });
   });
 
   it('reads lists the way people type them: run-ons, asides, changes of mind', () => {
@@ -62,6 +69,7 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(readList('deck, report, scratch that, hiring')).toEqual(['Deck', 'Hiring']);
     expect(readList('a launch, b review, no wait c plan')).toEqual(['A launch', 'C plan']);
     expect(readList('env: dnd, door shut')).toEqual(['Dnd', 'Door shut']);
+    expect(readList('k. desk facing the wall')).toEqual(['Desk facing the wall']);
     expect(readList('ok so for environment i guess i could put my phone in the drawer and turn off slack notifs')).toEqual(['Put my phone in the drawer', 'Turn off slack notifs']);
     expect(readList("i'll keep my phone in my bag and email closed till 11")).toEqual(['Keep my phone in my bag', 'Email closed till 11']);
   });
