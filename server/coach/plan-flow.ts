@@ -22,6 +22,7 @@ import { isDeclined, normalize, readList, tidyItem, understand, type EditCommand
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
 const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
 const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
+const ENVIRONMENT_RE = /\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/;
 const MAX_SAND_WORDS = 5;
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
@@ -311,6 +312,11 @@ export function createPlanFlow(): Flow {
     const say: string[] = [];
     if (added.length) say.push(`${pick(['Big rocks in', 'Got it — rocks', 'Locked in', 'Your rocks'], answer)}: ${joinAnd(added.map(quote))}.`);
     say.push(...failures, ...j.notes);
+    // "pitch deck (tue 9-11), investor update (wed 2-4)": times given with the rocks are their deep work.
+    if (added.length && readTimeSlots(answer, { today: readerToday(ctx) }).kind === 'slots') {
+      const rocks = activeRocks(await ctx.readPlan()).filter((r) => added.includes(r.title));
+      say.push(...(await takeRockTimes(ctx, answer, rocks, 1)));
+    }
     return { say };
   }
 
@@ -355,7 +361,8 @@ export function createPlanFlow(): Flow {
     if (/\b(review|reflect)\w*/.test(t) && timed) return 'review';
     if (/^(?:vision|in (?:a|one) year|a year from now|in 12 months)\b/.test(t)) return 'vision';
     if (/\b(big )?rocks?\b|\bpriorit(?:y|ies)\b|\bgoals? (?:this|for the) week\b/.test(t) && !timed) return 'rocks';
-    if (/\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/.test(t) && !timed) return 'environment';
+    if (/\b(?:i need to|i have to|i must|i gotta|i want to (?:finish|get|ship|write|prepare|prep|launch|complete))\b/.test(t) && !timed && !ENVIRONMENT_RE.test(t)) return 'rocks';
+    if (ENVIRONMENT_RE.test(t) && !timed) return 'environment';
     if (timed && RECOVERY_RE.test(t) && !/\bdeep\b|\bfocus\b/.test(t)) return 'recovery';
     if (timed && (/\bdeep work\b|\bfocus\b/.test(t) || rockTitles.some((r) => matchRocks(segment, [{ id: r, title: r, status: 'planned', position: 0, carryCount: 0, carriedFromId: null }]).length > 0))) return 'deep_work';
     return null;
@@ -363,21 +370,38 @@ export function createPlanFlow(): Flow {
 
   /**
    * Splits a message into lines and sentences; when they carry at least two different parts of
-   * the plan, each is taken as the answer to its own question, in the order of the plan.
+   * the plan (one is enough when no question was pending), each is taken as the answer to its
+   * own question, in the order of the plan. Early in a conversation a run-on paragraph is also
+   * split at its commas: "i need to finish X and prep Y, i'll do X mon 9-12, phone in the drawer".
    */
-  async function takeWholePlan(ctx: FlowContext, answer: string): Promise<Handled | null> {
-    const segments = answer
-      .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
-      .map((x) => x.trim())
-      .filter(Boolean);
-    if (segments.length < 2) return null;
+  async function takeWholePlan(ctx: FlowContext, answer: string, step: Step | null): Promise<Handled | null> {
     const plan = await ctx.readPlan();
-    // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
-    const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
-    const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
-    const parts = segments.map((x) => ({ x, part: partOf(x, titles) }));
-    const kinds = new Set(parts.map((p) => p.part).filter(Boolean));
-    if (kinds.size < 2) return null;
+    const minKinds = step === null ? 1 : 2;
+    const classify = (segments: string[]) => {
+      // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
+      const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
+      const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
+      return segments.map((x) => ({ x, part: partOf(x, titles) }));
+    };
+    const kindsOf = (parts: Array<{ part: Part | null }>) => new Set(parts.map((p) => p.part).filter(Boolean)).size;
+    let parts = classify(
+      answer
+        .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+    if (kindsOf(parts) < 2 && (step === null || step.id.startsWith('vision.') || step.id === 'rocks')) {
+      // A clause that is no part of its own continues the one before ("rocks: a", "b", "c").
+      const clauses: Array<{ x: string; part: Part | null }> = [];
+      for (const c of answer.split(/\s*[,;\n]\s*(?:and\s+)?|(?<=[.!?])\s+/).filter((x) => x.trim())) {
+        const part = partOf(c, clauses.filter((p) => p.part === 'rocks').flatMap((p) => readList(p.x)).concat(activeRocks(plan).map((r) => r.title)));
+        const last = clauses.at(-1);
+        if (!part && last) last.x = `${last.x}, ${c}`;
+        else clauses.push({ x: c, part });
+      }
+      if (kindsOf(clauses) > kindsOf(parts)) parts = clauses;
+    }
+    if (kindsOf(parts) < minKinds || (minKinds === 2 && parts.length < 2)) return null;
     const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
     const say: string[] = [];
     for (const part of order) {
@@ -388,23 +412,31 @@ export function createPlanFlow(): Flow {
         if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
         if (part === 'review') say.push(...(await setReview(ctx, x)).say);
         if (part === 'recovery') say.push(...(await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx)).say);
-        if (part === 'deep_work') {
-          // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
-          const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
-          const current = activeRocks(await ctx.readPlan());
-          const named = pieces.length > 1 && pieces.some((p) => matchRocks(p, current).length > 0);
-          let previous: Rock | undefined;
-          for (const piece of named ? pieces : [x]) {
-            const now = await ctx.readPlan();
-            // "grant mon 9-12 and wed 9-12": a piece naming no rock goes with the one before it.
-            const rock = matchRocks(piece, activeRocks(now))[0] ?? (named ? previous : undefined) ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
-            previous = rock;
-            if (rock) say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
-          }
-        }
+        if (part === 'deep_work') say.push(...(await takeRockTimes(ctx, x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, ''), activeRocks(await ctx.readPlan()), 2)));
       }
     }
     return { say };
+  }
+
+  /**
+   * Books the times a text gives for several rocks: "grant mon 9-12 and wed 9-12, papers tue 14-16"
+   * or "tue 9-11 for the deck, wed 2-4 for the report". Each rock gets the text from its name to
+   * the next one (or, when times come first, from the name before to its own). With fewer than
+   * `minNamed` rocks named, the whole text goes to the rock named, else to the first without deep work.
+   */
+  async function takeRockTimes(ctx: FlowContext, text: string, rocks: Rock[], minNamed: number): Promise<string[]> {
+    const spans = rockSpans(text, rocks);
+    const plan = await ctx.readPlan();
+    const pieces =
+      spans.length >= minNamed
+        ? spans
+        : [{ text, rock: matchRocks(text, rocks)[0] ?? rocks.find((r) => r.status === 'planned' && !plan.blocks.some((b) => b.rockId === r.id)) }];
+    const say: string[] = [];
+    for (const { text: piece, rock } of pieces) {
+      if (!rock || readTimeSlots(piece, { today: readerToday(ctx) }).kind !== 'slots') continue;
+      say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
+    }
+    return say;
   }
 
   // ---------------------------------------------------------------- edits
@@ -545,7 +577,8 @@ export function createPlanFlow(): Flow {
     const reading = readTimeSlots(/\b(mon|tue|wed|thu|fri|sat|sun)/i.test(text) ? text : `fri ${text}`, { defaultDays: [4], defaultMinutes: 30, lean: 'pm' });
     if (reading.kind === 'unclear') return { say: ['What time on Friday?'], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } }, missed: true };
     const s = flatten(reading.slots)[0]!;
-    const open = reading.slots[0]!.guess === 'open' || reading.slots[0]!.guess === 'meridiem';
+    // Any guessed end ("at 4", "thursday evening") gives the review its usual 30 minutes.
+    const open = reading.slots[0]!.guess !== undefined;
     const end = open ? addMinutes(s.start, 30) : s.end;
     const out = await ctx.call('set_review_time', { day: DAY_NAMES[s.day], start: s.start, end });
     if (!out.ok) return { say: [`That clashes: ${out.message}`], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } } };
@@ -777,7 +810,7 @@ export function createPlanFlow(): Flow {
         }
         default: {
           // A message carrying several parts of the plan ("rocks: … / phone away / deep work tue 9-11 …").
-          const many = await takeWholePlan(ctx, answer);
+          const many = await takeWholePlan(ctx, answer, step);
           if (many) return many;
           if (!step) return { say: [], missed: true };
           return handleAnswer(step, answer, reading, ctx);
@@ -827,7 +860,8 @@ export function createPlanFlow(): Flow {
       }
 
       const envAnswer = lastAnswer(ex, 'environment');
-      if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'deep_work')) {
+      // Still missing after rocks came with their deep work ("deck (tue 9-11)"): asked until recovery is in too.
+      if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'recovery')) {
         return { step: { id: 'environment' }, lead: pick(['Next, your environment: make focus the easy choice.', 'Now, your surroundings — small changes make focus easier.'], plan.weekKey) };
       }
 
@@ -870,6 +904,29 @@ export function createPlanFlow(): Flow {
     },
   };
   return flow;
+}
+
+/** Where each rock is named in a text, by a word no other rock has; in order of mention. */
+function rockSpans(text: string, rocks: Rock[]): Array<{ text: string; rock: Rock }> {
+  const t = normalize(text);
+  const tokens = [...t.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ at: m.index!, end: m.index! + m[0].length, stem: stem(m[0]) }));
+  const mentions = rocks
+    .map((rock) => {
+      const own = words(rock.title)
+        .map(stem)
+        .filter((w) => !rocks.some((o) => o !== rock && words(o.title).map(stem).includes(w)));
+      const hits = tokens.filter((k) => own.includes(k.stem));
+      return { rock, at: hits[0]?.at ?? -1, end: hits.at(-1)?.end ?? -1 };
+    })
+    .filter((m) => m.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  if (mentions.length === 0) return [];
+  // Times after the names ("deck tue 9-11") or before them ("tue 9-11 for the deck").
+  const firstTime = t.search(/\d/);
+  const namesFirst = firstTime < 0 || mentions[0]!.at < firstTime;
+  return mentions.map((m, i) =>
+    namesFirst ? { rock: m.rock, text: t.slice(m.at, mentions[i + 1]?.at ?? t.length) } : { rock: m.rock, text: t.slice(i === 0 ? 0 : mentions[i - 1]!.end, i === mentions.length - 1 ? t.length : m.end) },
+  );
 }
 
 function suggestReview(plan: WeekPlan): string {

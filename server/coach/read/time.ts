@@ -106,6 +106,21 @@ const PERIOD_MERIDIEM: Partial<Record<PeriodName, Period>> = {
 
 const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5, couple: 2, few: 3 };
 
+/**
+ * "0700-0900", "fri 1300", "at 1730h": four-digit 24-hour times (nurses, the military) as
+ * "07:00". Only where it reads as a time — a leading zero, a range, after a day or "at"/"from"
+ * — so "2026" or "1500 words" stay numbers.
+ */
+function militaryTime(whole: string, h: string, m: string, at: number, text: string): string {
+  const before = text.slice(Math.max(0, at - 12), at);
+  const after = text.slice(at + whole.length, at + whole.length + 14);
+  const timeLike =
+    h.startsWith('0') ||
+    /^\s*(?:-|to|til|till|until)\s*\d{4}\b/.test(after) ||
+    /(?:-|\bto|\btil|\btill|\buntil|\bat|\bfrom|\bby|@|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\s*$/.test(before);
+  return timeLike && !/^\s*(?:words|pages|steps|calories|kcal|km|m\b|people|users)/.test(after) ? `${h}:${m}` : whole;
+}
+
 /** Lower-cases and rewrites loose phrasings into forms the scanner reads. */
 export function normalizeTimeText(text: string): string {
   return (
@@ -113,6 +128,7 @@ export function normalizeTimeText(text: string): string {
       .replace(/[’‘]/g, "'")
       .replace(/[–—−]/g, '-')
       .replace(/(\d)\s*ish\b/g, '$1')
+      .replace(/\b([01]\d|2[0-3])([0-5]\d)(?:\s*(?:h|hrs))?\b/g, militaryTime)
       .replace(/\b(\d{1,2}(?::\d{2})?)\s*o'?\s*clock\b/g, '$1')
       .replace(/\b(\d{1,2})\s*(?:h|:)\s*(\d{2})\b/g, '$1:$2')
       // "9h-11h", "13-15h": European clock hours, not durations.
@@ -198,6 +214,8 @@ function scan(t: string, today: number | undefined): Item[] {
 
   const periodRes: Array<[RegExp, PeriodName, number[] | undefined]> = [
     [/\ball ?day\b|\bwhole day\b|\bthe entire day\b|\bfull day\b/g, 'all_day', undefined],
+    // "saturday completely off", "sunday off", "a day off": the whole day.
+    [/\b(?:completely|totally|entirely|fully)\s+off\b|\bday off\b|(?<=\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+)off\b(?!\s+(?:from|at|after|before|till|til|until|\d))/g, 'all_day', undefined],
     [/\bafter lunch\b/g, 'after_lunch', undefined],
     [/\bbefore lunch\b/g, 'before_lunch', undefined],
     [/\b(after work|after the kids are in bed)\b/g, 'after_work', undefined],

@@ -3,7 +3,7 @@
 // policy (plan-flow.ts) decides what to do with a reading.
 
 import type { Vision } from '../../plan/types.ts';
-import { daysIn, mentionsTime, readTimeSlots, type TimeReading } from './time.ts';
+import { dayOfWord, daysIn, mentionsTime, readTimeSlots, type TimeReading } from './time.ts';
 
 export type Intent =
   | 'answer'
@@ -150,13 +150,27 @@ const LIST_LEAD =
   /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on|i\s+should(?:\s+(?:really|realy|rly|probably))?(?:\s+try\s+to)?|i'?ll|i will|i could|i can|i might|i must|i gotta|(?:for|in|with)\s+(?:my\s+|the\s+)?(?:environment|env|surroundings)\b,?|env(?:ironment)?\s*:)\s*:?\s*/i;
 const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
 
+// Words that may end an item as its time: "hiring plan thu morning", "deck (tue 9-11)".
+const TIME_TOKEN_RE = /^(?:on|at|from|to|til|till|until|and|every|each|am|pm|noon|midnight|mornings?|afternoons?|evenings?|nights?|lunch|weekdays?|weekends?|daily|today|tonight|tomorrow|[\d:.\-–apm()]+)$/i;
+
+/** An item without the time said after it, when that is a time ("thu morning", "(tue 9-11)"). */
+function withoutTrailingTime(item: string): string {
+  const tokens = item.split(/\s+/);
+  let i = tokens.length;
+  while (i > 1 && (TIME_TOKEN_RE.test(tokens[i - 1]!) || dayOfWord(tokens[i - 1]!.replace(/[()]/g, '')) !== null)) i--;
+  const tail = tokens.slice(i).join(' ');
+  // Only with a day in it: "wifi off in the mornings" is the item itself.
+  const hasDay = tokens.slice(i).some((w) => dayOfWord(w.replace(/[()]/g, '')) !== null || /^(?:today|tonight|tomorrow)$/i.test(w));
+  return hasDay && readTimeSlots(tail, { today: 0 }).kind === 'slots' ? tokens.slice(0, i).join(' ') : item;
+}
+
 /** Cleans one list item: bullets, filler ("ok so", "honestly just", "oh"), trailing punctuation. */
 export function tidyItem(raw: string): string {
   let t = raw.replace(BULLET_RE, '').trim();
   for (let i = 0; i < 3; i++) {
     t = t.replace(FILLER_START, '').replace(LIST_LEAD, '').replace(/^(?:and|also|then|plus|oh|&)\s+/i, '').trim();
   }
-  t = t
+  t = withoutTrailingTime(t)
     .replace(/\s*\((?:[^)]*)\)\s*$/, (m) => (m.length > 40 ? m : ''))
     .replace(/\s+(?:i guess|i think|probably|maybe|lol|haha|tbh|too|as well|this week|for this week|hopefully|if possible|ideally)$/i, '')
     .replace(/[\s.;,!:]+$/, '')
@@ -379,7 +393,24 @@ const CORRECTION_RE =
 const CHITCHAT_RE =
   /^(?:(?:thanks|thank you|thx|ty|cheers|cool|nice|great|awesome|lol|haha|hmm+|ok cool|hello|hi|hey|yo|good morning|ugh|argh|wtf)\b|this is (?:annoying|confusing|hard|dumb|stupid)|you'?re (?:annoying|useless|not listening)|that'?s annoying|i'?m (?:tired|confused|stressed|overwhelmed)|.*\b(?:aren'?t|arent|isn'?t|isnt|won'?t|wont|don'?t|dont|not) (?:happening|working|realistic|gonna happen|possible)\b.*)/;
 
+// "hey!", "hey can we plan next week?", "hi, let's plan this week." in front of the real content.
+const OPENING_RE =
+  /^\s*(?:(?:hey|hi+|hello|yo|hiya|morning|good (?:morning|evening|afternoon))(?: there)?\b[\s,!.]*)?(?:(?:so\s+)?(?:can|could|shall) we (?:plan|do) (?:next|this|the coming) week\b[?.!]*|let'?s (?:plan|do) (?:next|this|the coming) week\b[?.!]*|(?:i want to |i'?d like to )?plan (?:next|this) week\b[?.!]*)?[\s,!.]*/i;
+
+/** The message without a greeting or week request in front, when real content follows it. */
+function withoutOpening(message: string): string {
+  const m = OPENING_RE.exec(message);
+  const rest = m ? message.slice(m[0].length) : message;
+  return rest !== message && countWords(rest) >= 4 && !/^(?:how are|how'?s it|what'?s up)\b/i.test(rest) ? rest : message;
+}
+
 export function understand(message: string, ctx: ReadingContext): Reading {
+  const content = withoutOpening(message);
+  if (content !== message) {
+    const inner = understand(content, ctx);
+    const week = /\bnext week\b/i.test(message.slice(0, message.length - content.length)) ? ('next' as const) : inner.week;
+    return { ...inner, ...(week ? { week } : {}) };
+  }
   const t = normalize(message);
   const bare = strip(t);
   const askedArea: keyof Vision | null = ctx.pending === 'vision.work' ? 'work' : ctx.pending === 'vision.self' ? 'self' : ctx.pending === 'vision.relationships' ? 'relationships' : null;

@@ -226,4 +226,13 @@ export const TIME_PHRASINGS: Array<[string, string]> = [
   ['friday night, 8 onwards', 'Fri 20:00-22:00~'],
   ['wed from 8 to 10 at night', 'Wed 20:00-22:00'],
   ['thu 8:30 for 90 min', 'Thu 08:30-10:00'],
+  ['0700-0900 thurs', 'Thu 07:00-09:00'],
+  ['fri 1300-1500', 'Fri 13:00-15:00'],
+  ['sat 0930 to 1100', 'Sat 09:30-11:00'],
+  ['fri 1700', 'Fri 17:00-18:00~'],
+  ['write 1500 words tue 9-11', 'Tue 09:00-11:00'],
+  ['i want saturday completely off', 'Sat 09:00-17:00~'],
+  ['sunday off', 'Sun 09:00-17:00~'],
+  ['sat off 10-6', 'Sat 10:00-18:00'],
+  ['slack off till lunch', 'unclear:no_day'],
 ];

@@ -39,6 +39,8 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['ok sounds good', 'yes'],
     ['yes please, book it', 'yes'],
     ['hmm how do rocks relate to recovery?', 'question'],
+    ['hey can we plan next week? rocks are ship v2, write the docs, record onboarding videos', 'answer'],
+    ['hi how are you doing today', 'chitchat'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
@@ -70,6 +72,9 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(readList('a launch, b review, no wait c plan')).toEqual(['A launch', 'C plan']);
     expect(readList('env: dnd, door shut')).toEqual(['Dnd', 'Door shut']);
     expect(readList('k. desk facing the wall')).toEqual(['Desk facing the wall']);
+    // A time said after an item is its time, not its title; without a day it is the item itself.
+    expect(readList('rocks: pitch deck (tue 9-11), investor update (wed 2-4), hiring plan thu morning')).toEqual(['Pitch deck', 'Investor update', 'Hiring plan']);
+    expect(readList('phone in the other room, wifi off in the mornings, launch on friday')).toEqual(['Phone in the other room', 'Wifi off in the mornings', 'Launch on friday']);
     expect(readList('ok so for environment i guess i could put my phone in the drawer and turn off slack notifs')).toEqual(['Put my phone in the drawer', 'Turn off slack notifs']);
     expect(readList("i'll keep my phone in my bag and email closed till 11")).toEqual(['Keep my phone in my bag', 'Email closed till 11']);
   });
