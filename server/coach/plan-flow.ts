@@ -89,7 +89,12 @@ const VISION_AREA = { 'vision.work': 'work', 'vision.self': 'self', 'vision.rela
 const AREA_LABEL: Record<keyof Vision, string> = { work: 'work', self: 'yourself', relationships: 'relationships' };
 
 /** Today for the time reader: -1 (the day before the week) still makes "tomorrow" Monday. */
-const readerToday = (ctx: FlowContext): number | undefined => (ctx.today >= -1 && ctx.today <= 6 ? ctx.today : undefined);
+const readerToday = (ctx: FlowContext): number | undefined => {
+  if (ctx.today >= 0 && ctx.today <= 6) return ctx.today;
+  // Before the week: only on the Sunday right before it is tomorrow its Monday (on Saturday it is Sunday).
+  const local = instantToLocal(ctx.now(), ctx.week.timeZone);
+  return ctx.today === -1 && local.dayIndex === 6 && nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) === ctx.week.weekKey ? -1 : undefined;
+};
 
 /** True when a slot starts before now. */
 function isPast(ctx: FlowContext, day: number, start: string): boolean {
@@ -859,7 +864,8 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'rocks.more' }, lead: `${MIN_SUGGESTED_ROCKS} to ${MAX_ACTIVE_ROCKS} rocks is the sweet spot; you have ${active.length}.` };
       }
 
-      const envAnswer = lastAnswer(ex, 'environment');
+      // An edit or a question sent while the environment was asked ("oh and one more rock: …") answers nothing.
+      const envAnswer = ex.some((e) => e.question?.id === 'environment' && ['answer', 'skip', 'no', 'yes'].includes(understand(e.answer, { pending: 'environment', rockTitles: [] }).intent));
       // Still missing after rocks came with their deep work ("deck (tue 9-11)"): asked until recovery is in too.
       if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'recovery')) {
         return { step: { id: 'environment' }, lead: pick(['Next, your environment: make focus the easy choice.', 'Now, your surroundings — small changes make focus easier.'], plan.weekKey) };

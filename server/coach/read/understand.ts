@@ -114,6 +114,15 @@ export function isYes(text: string): boolean {
   return m !== null && t.split(' ').length <= 6 && YES_TAIL_RE.test(t.slice(m[0].length));
 }
 
+// "idk maybe finish my portfolio?", "not sure... thursday 10 to 12": unsure, and still an answer.
+const HEDGE_RE = /^(?:idk|i ?d ?k|i don'?t know|dont know|dunno|not sure|unsure|maybe|perhaps|probably|possibly|i guess|i think|whenever)\b/;
+const HEDGE_FILLER = /\b(?:idk|i ?d ?k|i don'?t know|dont know|dunno|not sure|unsure|maybe|perhaps|probably|possibly|i guess|i think|lol|tbh|really|honestly|about (?:it|that)|yet|right now|either|whatever|tho|though)\b|[^\p{L}\p{N}\s]/gu;
+
+/** A "skip"-like opening followed by an answer of its own (two words or more beyond the hedging). */
+function hedgedAnswer(bare: string): boolean {
+  return HEDGE_RE.test(bare) && countWords(bare.replace(HEDGE_FILLER, ' ')) >= 2;
+}
+
 // ------------------------------------------------------------------ questions about FOCUS
 
 const QUESTION_START = /^(what|whats|what's|why|how|who|when is|is it|do i|does|should i|can i|could you explain|explain|wdym|what do you mean|meaning of|huh|sorry what|wait what|um what|so what)\b/;
@@ -138,14 +147,14 @@ function isQuestion(t: string): boolean {
   if (/^(?:can|could|should|shall|may) (?:i|we)\b/.test(t) && mentionsTime(t)) return false;
   if (/^(can|could|would|will) you\b/.test(t) && /\b(move|add|drop|remove|delete|change|book|put|make|shift|rename|plan)\b/.test(t)) return false;
   if (QUESTION_START.test(t.replace(/^(?:(?:hmm+|um+|uh+|ok(?:ay)?|so|and|but|wait|oh|sorry)[\s,.!]+)+/, ''))) return true;
-  if (/\?\s*$/.test(t) && !mentionsTime(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
+  if (/\?\s*$/.test(t) && !mentionsTime(t) && !HEDGE_RE.test(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
   return false;
 }
 
 // ------------------------------------------------------------------ lists (rocks, environment)
 
 const FILLER_START =
-  /^(?:(?:ok(?:ay)?|k|kk|yep|yup|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
+  /^(?:(?:ok(?:ay)?|k|kk|yep|yup|so|um+|uh+|hmm+|well|oh|ah|right|alright|honestly|basically|i guess|i think|i mean|like|just|hmm ok|yeah|yes|sure|fine|idk|dunno|not sure|whenever|perhaps|and|also|then|plus|maybe|probably|ideally|definitely|really|mostly|hey|hi|hello|lol)[\s,.:!-]+)+/i;
 const LIST_LEAD =
   /^(?:(?:my|the|our)\s+(?:big\s+)?(?:rocks?|priorities|goals|list|changes?|top (?:\d|three|3) )\s*(?:for )?(?:this|next)?\s*(?:week)?\s*(?:are|is|would be|will be|:)?|(?:big\s+)?rocks?(?: this week)?\s*(?:are|:)|priorities(?: this week)?\s*(?:are|:)?|this week\s*(?:i want to|i need to|i'?ll|i will|:|,)?|i\s+(?:really\s+)?(?:want|need|have|would like|'d like|wanna|gotta|got)\s+to|i want|i need|i have|i'd say|i would say|probably|for this week|for the week|the main things? (?:are|is)|main things?(?: are| is|:)?|things? i (?:need|want) to (?:do|get done)(?: are| is|:)?|top priority(?: is|:)?|focus(?:ing)? on|i\s+should(?:\s+(?:really|realy|rly|probably))?(?:\s+try\s+to)?|i'?ll|i will|i could|i can|i might|i must|i gotta|(?:for|in|with)\s+(?:my\s+|the\s+)?(?:environment|env|surroundings)\b,?|env(?:ironment)?\s*:)\s*:?\s*/i;
 const BULLET_RE = /^\s*(?:[-*•–—+]|\(?\d{1,2}[.)]|\d{1,2}:(?=\s)|\(?[a-e][.)](?=\s))\s*/i;
@@ -173,7 +182,7 @@ export function tidyItem(raw: string): string {
   t = withoutTrailingTime(t)
     .replace(/\s*\((?:[^)]*)\)\s*$/, (m) => (m.length > 40 ? m : ''))
     .replace(/\s+(?:i guess|i think|probably|maybe|lol|haha|tbh|too|as well|this week|for this week|hopefully|if possible|ideally)$/i, '')
-    .replace(/[\s.;,!:]+$/, '')
+    .replace(/[\s.;,!:?]+$/, '')
     .replace(/^["'“”]|["'“”]$/g, '')
     .trim();
   return t.charAt(0).toUpperCase() + t.slice(1);
@@ -230,7 +239,7 @@ function changeOfMind(part: string, items: string[]): { rest: string } {
 
 /** Items of a list answer: lines, numbers, commas, "and" between phrases. */
 export function readList(text: string): string[] {
-  const body = text.replace(/^[^:\n]{0,60}:\s*(?=\S)/, (m) => (/\b(rocks?|priorit|list|changes?|week|goals|things|env(?:ironment)?)\b/i.test(m) ? '' : m));
+  const body = text.replace(/^[^:\n]{0,60}:\s*(?=\S)/, (m) => (/\b(rocks?|priorit|list|changes?|week|goals|things|env(?:ironment)?|top \w+)\b/i.test(m) ? '' : m));
   const lines = body
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -241,7 +250,7 @@ export function readList(text: string): string[] {
     const { rest: r } = changeOfMind(part, out);
     const item = tidyItem(r);
     if (NOT_AN_ITEM_RE.test(item)) continue;
-    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|k|kk|yup|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
+    if (!item || /^(this week|rocks?|my rocks|priorities|list|and|etc|things|ok|okay|k|kk|yup|idk|dunno|not sure|maybe|whenever|right|so|well|yes|yeah|yep|sure|fine|alright|hmm|um|uh|oh|no|nope|sorry|hi|hey|lol)$/i.test(item)) continue;
     const k = item.toLowerCase();
     if (out.some((o) => o.toLowerCase() === k)) continue;
     out.push(item);
@@ -326,6 +335,14 @@ function readResize(s: string): EditCommand | undefined {
   return { op: 'move_block', target: m[1]!, to: m[2]! };
 }
 
+/** True when a phrase is made only of day names and times ("saturday", "fri 2-4pm", "tue morning"). */
+function onlyDayAndTime(phrase: string): boolean {
+  return phrase
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .every((w) => dayOfWord(w) !== null || /^(?:and|&|on|at|from|to|the|morning|afternoon|evening|night|am|pm|[\d:.\-apm]+)$/.test(w) || /^(?:mon|tue|wed|thu|fri|sat|sun)\w*'?s$/.test(w));
+}
+
 const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** "the gym tomorrow" → "the gym wednesday": an edit names the day it means, whatever day it is. */
@@ -339,7 +356,8 @@ function withDayNames(text: string, today: number | undefined): string {
 
 /** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
 export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
-  const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
+  // Openers stack ("oh and one more rock: …", "ok so can you move …").
+  const t = normalize(text).replace(/^(?:(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+)+/, '');
   const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
   let m: RegExpExecArray | null;
   if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
@@ -347,6 +365,10 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
   }
   if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*\b(block|slot|session|time|recovery|unplug|deep work|break)s?\b(.*)$/.exec(s))) {
     return { op: 'delete_block', target: `${m[1]!} ${/^(?:block|slot|session|time)$/.test(m[2]!) ? '' : m[2]!} ${m[3]!}`.replace(/\s+/g, ' ').trim() };
+  }
+  // "cancel saturday", "remove fri 2-4": only a day or time named, so it is a block.
+  if ((m = /^(?:delete|remove|cancel|clear|scrap|drop|kill)\s+(?:the\s+|my\s+|on\s+)?(.+)$/.exec(s)) && daysIn(m[1]!).length && onlyDayAndTime(m[1]!)) {
+    return { op: 'delete_block', target: m[1]! };
   }
   const resize = readResize(s);
   if (resize) return resize;
@@ -404,6 +426,12 @@ function withoutOpening(message: string): string {
   return rest !== message && countWords(rest) >= 4 && !/^(?:how are|how'?s it|what'?s up)\b/i.test(rest) ? rest : message;
 }
 
+/** "hmm and apply to 3 jobs i guess", "lol ok: deck, report": a sound first, then an answer. */
+function interjectionThenAnswer(bare: string): boolean {
+  const m = /^(?:(?:hmm+|lol|haha|cool|nice|great|awesome|ok cool)[\s,.!]+)+/.exec(bare);
+  return m !== null && countWords(bare.slice(m[0].length).replace(/^(?:and|also|so|ok|okay)\s+/, '')) >= 3;
+}
+
 export function understand(message: string, ctx: ReadingContext): Reading {
   const content = withoutOpening(message);
   if (content !== message) {
@@ -421,15 +449,17 @@ export function understand(message: string, ctx: ReadingContext): Reading {
     return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
   }
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
-  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare)) return { ...base, intent: 'correction' };
+  // "can we do 3pm instead" to a suggested time picks another time; it corrects nothing said before.
+  const insteadOfSuggestion = (ctx.pending === 'review_time' || ctx.pending === 'confirm') && !CORRECTION_RE.test(bare.replace(/\binstead(?: of [a-z]+)?\b/g, '').trim());
+  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && !insteadOfSuggestion) return { ...base, intent: 'correction' };
   const edit = readEdit(withDayNames(message, ctx.today), ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
-  if (SKIP_RE.test(bare) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
+  if ((SKIP_RE.test(bare) && !hedgedAnswer(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
   if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
-  if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear') return { ...base, intent: 'chitchat' };
+  if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear' && !interjectionThenAnswer(bare)) return { ...base, intent: 'chitchat' };
   return { ...base, intent: 'answer', vision: readVision(message, askedArea) };
 }

@@ -41,6 +41,13 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['hmm how do rocks relate to recovery?', 'question'],
     ['hey can we plan next week? rocks are ship v2, write the docs, record onboarding videos', 'answer'],
     ['hi how are you doing today', 'chitchat'],
+    ['idk maybe finish my portfolio?', 'answer'],
+    ['not sure... thursday 10ish to 12', 'answer'],
+    ['dunno, maybe work from the library?', 'answer'],
+    ["i don't know yet", 'skip'],
+    ['idk tbh', 'skip'],
+    ['hmm and apply to 3 jobs i guess', 'answer'],
+    ['ugh this is a lot', 'chitchat'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
@@ -59,6 +66,11 @@ describe('understanding one message (issue 10 inputs)', () => {
     // Relative days name the day they mean (today is Tuesday).
     expect(understand("i can't do the gym tomorrow", { pending: null, today: 1, rockTitles: [] }).edit).toEqual({ op: 'delete_block', target: 'the gym wednesday' });
     expect(read('push the hiring block to friday', null).edit).toEqual({ op: 'move_block', target: 'hiring block', to: 'friday' });
+    expect(read('cancel saturday', null).edit).toEqual({ op: 'delete_block', target: 'saturday' });
+    expect(read('oh and one more rock: renew my passport', 'environment').edit).toEqual({ op: 'add_rocks', titles: ['Renew my passport'] });
+    // "instead" to a suggested time picks another one; elsewhere it corrects the last answer.
+    expect(read('can we do 3pm instead', 'review_time').intent).toBe('answer');
+    expect(read('make thursday 10-12 instead', 'deep_work').intent).toBe('correction');
   });
 
   it('reads lists the way people type them: run-ons, asides, changes of mind', () => {
@@ -72,6 +84,9 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(readList('a launch, b review, no wait c plan')).toEqual(['A launch', 'C plan']);
     expect(readList('env: dnd, door shut')).toEqual(['Dnd', 'Door shut']);
     expect(readList('k. desk facing the wall')).toEqual(['Desk facing the wall']);
+    expect(readList('my top 3: close the Q4 hiring plan; finalize the vendor contract; prep for perf reviews')).toEqual(['Close the Q4 hiring plan', 'Finalize the vendor contract', 'Prep for perf reviews']);
+    expect(readList('idk maybe finish my portfolio?')).toEqual(['Finish my portfolio']);
+    expect(readList('dunno, maybe work from the library?')).toEqual(['Work from the library']);
     // A time said after an item is its time, not its title; without a day it is the item itself.
     expect(readList('rocks: pitch deck (tue 9-11), investor update (wed 2-4), hiring plan thu morning')).toEqual(['Pitch deck', 'Investor update', 'Hiring plan']);
     expect(readList('phone in the other room, wifi off in the mornings, launch on friday')).toEqual(['Phone in the other room', 'Wifi off in the mornings', 'Launch on friday']);
