@@ -107,17 +107,21 @@ const PERIOD_MERIDIEM: Partial<Record<PeriodName, Period>> = {
 const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5, couple: 2, few: 3 };
 
 /**
- * "0700-0900", "fri 1300", "at 1730h": four-digit 24-hour times (nurses, the military) as
- * "07:00". Only where it reads as a time — a leading zero, a range, after a day or "at"/"from"
- * — so "2026" or "1500 words" stay numbers.
+ * "0700-0900", "fri 1300", "at 1730h", "930-11": times written without a colon (nurses, the
+ * military, quick typists) as "07:00". Only where it reads as a time — a leading zero, a range,
+ * after a day or "at"/"from" — so "2026", "1500 words" or "sat 100 pushups" stay numbers.
  */
 function militaryTime(whole: string, h: string, m: string, at: number, text: string): string {
   const before = text.slice(Math.max(0, at - 12), at);
   const after = text.slice(at + whole.length, at + whole.length + 14);
+  // Three digits ("930-11") only in a range, after "at"/"from", or with am/pm.
+  const short = h.length === 1;
   const timeLike =
-    h.startsWith('0') ||
-    /^\s*(?:-|to|til|till|until)\s*\d{4}\b/.test(after) ||
-    /(?:-|\bto|\btil|\btill|\buntil|\bat|\bfrom|\bby|@|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)\s*$/.test(before);
+    (h.startsWith('0') && !short) ||
+    /^\s*(?:-|to|til|till|until)\s*\d/.test(after) ||
+    (short && /^\s*(?:am|pm|a\.m|p\.m)\b/.test(after)) ||
+    /(?:-|\bto|\btil|\btill|\buntil|\bat|\bfrom|\bby|@)\s*$/.test(before) ||
+    (!short && /\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*$/.test(before));
   return timeLike && !/^\s*(?:words|pages|steps|calories|kcal|km|m\b|people|users)/.test(after) ? `${h}:${m}` : whole;
 }
 
@@ -128,7 +132,10 @@ export function normalizeTimeText(text: string): string {
       .replace(/[’‘]/g, "'")
       .replace(/[–—−]/g, '-')
       .replace(/(\d)\s*ish\b/g, '$1')
-      .replace(/\b([01]\d|2[0-3])([0-5]\d)(?:\s*(?:h|hrs))?\b/g, militaryTime)
+      .replace(/\b([01]\d|2[0-3]|[1-9])([0-5]\d)(?:\s*(?:h|hrs))?\b/g, militaryTime)
+      // "an hour and a half", "2 and a half hours", "1 hour and a half".
+      .replace(/\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b/g, '1.5 hours')
+      .replace(/\b(\d)\s+(?:hours?\s+and\s+a\s+half|and\s+a\s+half\s+hours?)\b/g, '$1.5 hours')
       .replace(/\b(\d{1,2}(?::\d{2})?)\s*o'?\s*clock\b/g, '$1')
       .replace(/\b(\d{1,2})\s*(?:h|:)\s*(\d{2})\b/g, '$1:$2')
       // "9h-11h", "13-15h": European clock hours, not durations.
@@ -207,6 +214,8 @@ function scan(t: string, today: number | undefined): Item[] {
     if (!prep && !hasClockShape && !afterDay) continue;
     const c = clockOf(m[2]!, m[3]!, m[4]!);
     if (c.h > 24) continue;
+    // "after 6": after work, not before sunrise.
+    if (prep === 'after' && !c.mer && !c.h24 && c.h >= 5 && c.h <= 6) c.mer = 'pm';
     const open = Boolean(m[5]!) || prep === 'from' || prep === 'after' || prep === 'starting' || prep === 'start';
     items.push({ t: 'single', at, end, c, open: open && !/^\s*(?:for|-)/.test(t.slice(end)) });
     take(at, end);
@@ -461,14 +470,23 @@ function resolveSingle(c: Clock, hint: Period | null, lean: Period | undefined):
   return lean === 'pm' ? { at: pm, guess: true, alt: am } : { at: am, guess: true, alt: pm };
 }
 
-function periodHint(group: Item[]): Period | null {
-  for (const i of group) if (i.t === 'period' && PERIOD_MERIDIEM[i.period]) return PERIOD_MERIDIEM[i.period]!;
-  return null;
+/** The am/pm a part of the day gives a time: the nearest one, so "morning 9-12 and afternoon 2-4" keeps each. */
+function periodHint(group: Item[], near: Item): Period | null {
+  let best: Period | null = null;
+  let bestDistance = Infinity;
+  for (const i of group) {
+    if (i.t !== 'period' || !PERIOD_MERIDIEM[i.period]) continue;
+    const d = i.end <= near.at ? near.at - i.end : i.at - near.end;
+    if (d < bestDistance) {
+      best = PERIOD_MERIDIEM[i.period]!;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 /** The slots in one group of items; null when a time doesn't exist on a clock. */
 function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolved[] | null {
-  const hint = periodHint(group);
   void all;
   const out: Resolved[] = [];
   const durations = group.filter((i): i is Extract<Item, { t: 'duration' }> => i.t === 'duration');
@@ -476,13 +494,13 @@ function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolv
   const ranges = group.filter((i): i is Extract<Item, { t: 'range' }> => i.t === 'range');
   const singles = group.filter((i): i is Extract<Item, { t: 'single' }> => i.t === 'single');
   for (const r of ranges) {
-    const res = resolveRange(r.a, r.b, hint, opts.lean);
+    const res = resolveRange(r.a, r.b, periodHint(group, r), opts.lean);
     if (!res) return null;
     out.push(res);
   }
   // "from 2 to 4" arrives as two singles when written with words around them.
   for (const s of singles) {
-    const res = resolveSingle(s.c, hint, opts.lean);
+    const res = resolveSingle(s.c, periodHint(group, s), opts.lean);
     if (!res) return null;
     if (duration !== undefined) {
       out.push({ start: res.at, end: res.at + duration, ...(res.guess ? { guess: 'meridiem' as const, alternative: { start: res.alt!, end: res.alt! + duration } } : {}) });

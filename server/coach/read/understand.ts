@@ -90,6 +90,15 @@ const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s
 const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
 const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
 
+// What may follow a no and keep it a plain no: "nope, that's it", "no thanks, all good for now".
+const NO_TAIL_RE = /^(?:[\s,.!]|thanks|thank you|thx|ty|not really|i'?m good|we'?re good|that'?s (?:it|all|fine|enough|everything)|thats (?:it|all)|nothing(?: else| more)?|none|all good|good|for now|more|else|sorry|lol|i think|please|pls|not (?:now|this week|today)|this week|need|needed|way|idea|it|that|all|done|i'?m done|enough|fine|ok|okay)*$/;
+
+/** "no phone before 10", "no, tue 9-11": a "no" that opens an answer rather than declining. */
+function noThenAnswer(bare: string): boolean {
+  const m = NO_RE.exec(bare);
+  return m !== null && !NO_TAIL_RE.test(bare.slice(m[0].length));
+}
+
 /** True when a message declines the question it answered ("skip", "idk", "no", "nah, that's all"). */
 export function isDeclined(text: string, pending: string | null): boolean {
   const i = understand(text, { pending, rockTitles: [] }).intent;
@@ -262,8 +271,8 @@ export function readList(text: string): string[] {
 
 const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
-  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|personal(?:ly)?|me personally|me(?=\s*[:\-–—]))\b\s*[:\-–—,]?\s*/i],
-  ['relationships', /\b(?:(?:for|in) (?:my )?relationships?|relationships?|family|friends|people|partner|socially|relationship-wise|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
+  ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|health(?=\s*[:\-–—])|personal(?:ly)?|me personally|me(?=\s*[:\-–—]))\b\s*[:\-–—,]?\s*/i],
+  ['relationships', /\b(?:(?:for|in) (?:my )?relationships?|relationships?(?:-|\s)?wise|relationships?|family|friends|people|partner|socially|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
 
 /** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
@@ -271,7 +280,7 @@ function cleanVision(s: string): string {
   return s
     .replace(FILLER_START, '')
     .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
-    .replace(/^(?:to\s+)?(?:have|see|get)\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^(?:to\s+)?have\s+(?=my|our|the|a)\b/i, '')
     .replace(/^celebrate\s+/i, '');
 }
 
@@ -281,7 +290,9 @@ function cleanVision(s: string): string {
  */
 export function readVision(text: string, asked: keyof Vision | null): Partial<Vision> {
   const sentences = text
-    .split(/(?<=[.!;\n])\s+|\n+|\s*;\s*|,\s*(?=(?:and\s+)?(?:for|at|in|with|work|career|personally|health|family|friends|relationships?)\b)/i)
+    .split(
+      /(?<=[.!;\n])\s+|\n+|\s*;\s*|\s+[\/|]\s+|,\s*(?=(?:and\s+)?(?:for|at|in|with|work|career|personally|professionally|health|family|friends|relationships?)\b)|\s+and\s+(?=(?:for (?:me|myself|work|my)|with (?:my )?(?:wife|husband|partner|kids|family|friends)|personally|professionally|relationships?|in my relationships|family|friends|at work|work-?wise)\b)/i,
+    )
     .map((s) => s.trim())
     .filter(Boolean);
   const out: Partial<Vision> = {};
@@ -302,14 +313,42 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
         hit = area;
         rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
         if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(?:(?:for|in) (?:my )?)?relationships?/i.test(m[0]!.trim())) rest = lead;
-        if (area === 'self' && /^health/i.test(m[0]!)) rest = lead;
+        if (area === 'self' && /^health/i.test(m[0]!) && !/[:\-–—]/.test(m[0]!)) rest = lead;
         break;
       }
     }
     if (hit) current = hit;
     if (current) add(current, cleanVision(hit ? rest : s));
   }
-  return out;
+  return Object.keys(out).length === 1 && asked && out[asked] ? (visionByTopic(text) ?? out) : out;
+}
+
+// Words that tell a wish's area when no marker names it ("get fit", "be a better dad").
+const SELF_WORDS = /\b(fit|fitness|health(?:y|ier)?|run(?:ning)?|marathon|10k|5k|triathlon|gym|sleep|weight|meditat\w*|yoga|surf\w*|swim\w*|read(?:ing)?|books?|learn\w*|guitar|piano|language|spanish|french|german|travel\w*|holiday|vacation|debt|savings?|therapy|calm|stress|burn ?out|myself)\b/i;
+const RELATIONSHIP_WORDS = /\b(dad|mum|mom|father|mother|parent|parents|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|sister|brother|siblings?|grand\w+|date nights?|married|proposed?|wedding|community|neighbou?rs)\b/i;
+// "… at work", "… for myself", "… with my family": a marker that closes the phrase.
+const TRAILING_MARKERS: Array<[keyof Vision, RegExp]> = [
+  ['work', /\s+(?:at work|for work|in my job|at my job|career-?wise|work-?wise)$/i],
+  ['self', /\s+(?:for myself|for me|personally)$/i],
+  ['relationships', /\s+(?:with (?:my )?(?:wife|husband|partner|kids|family|friends)|in my relationships)$/i],
+];
+
+/**
+ * A vision in one unmarked message, "lead the team, get fit, be a better dad": each phrase goes
+ * to the area its words or closing marker name (work by default). Null unless at least two areas
+ * come out — three work wishes stay one work wish.
+ */
+function visionByTopic(text: string): Partial<Vision> | null {
+  const phrases = readList(text.replace(/^(?:in (?:a|one) year|a year from now|in 12 months|12 months from now|next year|by next year)[\s,:;-]*/i, ''));
+  if (phrases.length < 2) return null;
+  const out: Partial<Vision> = {};
+  for (const p of phrases) {
+    const trailing = TRAILING_MARKERS.find(([, re]) => re.test(p));
+    const area: keyof Vision = trailing ? trailing[0] : RELATIONSHIP_WORDS.test(p) ? 'relationships' : SELF_WORDS.test(p) ? 'self' : 'work';
+    const clean = tidyItem(cleanVision(trailing ? p.replace(trailing[1], '') : p));
+    out[area] = out[area] ? `${out[area]}; ${clean}` : clean;
+  }
+  return Object.keys(out).length >= 2 ? out : null;
 }
 
 // ------------------------------------------------------------------ edits
@@ -451,12 +490,13 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
   // "can we do 3pm instead" to a suggested time picks another time; it corrects nothing said before.
   const insteadOfSuggestion = (ctx.pending === 'review_time' || ctx.pending === 'confirm') && !CORRECTION_RE.test(bare.replace(/\binstead(?: of [a-z]+)?\b/g, '').trim());
-  if (CORRECTION_RE.test(bare) && !/^no\s*$/.test(bare) && !insteadOfSuggestion) return { ...base, intent: 'correction' };
+  const plainNo = NO_RE.test(bare) && !noThenAnswer(bare);
+  if (CORRECTION_RE.test(bare) && !plainNo && !insteadOfSuggestion) return { ...base, intent: 'correction' };
   const edit = readEdit(withDayNames(message, ctx.today), ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if ((SKIP_RE.test(bare) && !hedgedAnswer(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
-  if (NO_RE.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'no' };
+  if (NO_RE.test(bare) && bare.split(' ').length <= 5 && !noThenAnswer(bare)) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   if (isYes(bare)) return { ...base, intent: 'yes' };

@@ -235,4 +235,11 @@ export const TIME_PHRASINGS: Array<[string, string]> = [
   ['sunday off', 'Sun 09:00-17:00~'],
   ['sat off 10-6', 'Sat 10:00-18:00'],
   ['slack off till lunch', 'unclear:no_day'],
+  ['weds 930-11', 'Wed 09:30-11:00'],
+  ['tue 9:30-11 and 130-3', 'Tue 09:30-11:00, Tue 13:30-15:00'],
+  ['sat 100 pushups 9-10', 'Sat 09:00-10:00'],
+  ['fri morning 9-12 and afternoon 2-4', 'Fri 09:00-12:00, Fri 14:00-16:00'],
+  ['tuesday at 10 for an hour and a half', 'Tue 10:00-11:30'],
+  ['thu 2 and a half hours from 9', 'Thu 09:00-11:30'],
+  ['after 6 on thursday', 'Thu 18:00-22:00~'],
 ];

@@ -48,6 +48,11 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['idk tbh', 'skip'],
     ['hmm and apply to 3 jobs i guess', 'answer'],
     ['ugh this is a lot', 'chitchat'],
+    ['no phone before 10', 'answer'],
+    ['no, tue 9-11', 'answer'],
+    ["no, that's all for now", 'no'],
+    ['nope, nothing this week', 'no'],
+    ['nah i\'m good', 'no'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
   });
@@ -112,6 +117,25 @@ describe('understanding one message (issue 10 inputs)', () => {
       work: 'Get promoted to senior designer',
       self: 'Sleep 7 hours a night',
       relationships: 'Be present at dinner',
+    });
+    // Without markers, each phrase goes to the area its words name; three work wishes stay one.
+    expect(readVision('lead the team, get fit, be a better dad', 'work')).toEqual({ work: 'Lead the team', self: 'Get fit', relationships: 'Be a better dad' });
+    expect(readVision('ship v2, hire 3 engineers, raise series A', 'work')).toEqual({ work: 'Ship v2, hire 3 engineers, raise series A' });
+    expect(readVision('i want to be team lead at work, run a half marathon for myself and see my parents monthly', 'work')).toEqual({
+      work: 'Be team lead',
+      self: 'Run a half marathon',
+      relationships: 'See my parents monthly',
+    });
+    expect(readVision('career: head of design. health: run a marathon. family: a house with a garden', 'work')).toEqual({ work: 'Head of design', self: 'Run a marathon', relationships: 'A house with a garden' });
+    expect(readVision('work - promoted to staff engineer / me - learned to surf / relationships - closer to my sister', 'work')).toEqual({
+      work: 'Promoted to staff engineer',
+      self: 'Learned to surf',
+      relationships: 'Closer to my sister',
+    });
+    expect(readVision('professionally i\'d love to have launched my own studio, personally i want to be debt free and relationship wise i want to have proposed', 'work')).toEqual({
+      work: 'Have launched my own studio',
+      self: 'Be debt free',
+      relationships: 'Have proposed',
     });
     expect(readVision('for work 3 retainer clients, for myself a proper 2 week holiday, and for relationships call my brother more', 'work')).toEqual({
       work: '3 retainer clients',
