@@ -367,12 +367,28 @@ function names(list: string): string[] {
     .filter((s) => s.length > 1);
 }
 
-/** "make the website block 2-5", "change my tue session to 10-12:30": a block given new times (a move that may keep its day). */
-function readResize(s: string): EditCommand | undefined {
-  const m = /^(?:make|change|set|resize|turn)\s+(?:the\s+|my\s+|that\s+)?(.+?\b(?:block|slot|session|one))\s+(?:to\s+|into\s+|be\s+|go\s+|run\s+)?(.+)$/.exec(s);
-  if (!m || !mentionsTime(m[2]!)) return undefined;
-  return { op: 'move_block', target: m[1]!, to: m[2]! };
+/**
+ * Block edits in everyday words, read before the general commands: "delete the saturday
+ * recovery" (a block, not a rock), "cancel saturday" (only a day named), "make the website
+ * block 2-5" (new times, same day).
+ */
+function readBlockEdit(text: string): EditCommand | undefined {
+  const s = normalize(text);
+  let m: RegExpExecArray | null;
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.*?)\s*\b(recovery|unplug|deep work|break)s?\b(.*)$/.exec(s))) {
+    return { op: 'delete_block', target: `${m[1]!} ${m[2]!} ${m[3]!}`.replace(/\s+/g, ' ').trim() };
+  }
+  if ((m = /^(?:delete|remove|cancel|clear|scrap|drop|kill)\s+(?:the\s+|my\s+|on\s+)?(.+)$/.exec(s)) && daysIn(m[1]!).length && onlyDayAndTime(m[1]!)) {
+    return { op: 'delete_block', target: m[1]! };
+  }
+  if ((m = /^(?:make|change|set|resize|turn)\s+(?:the\s+|my\s+|that\s+)?(.+?\b(?:block|slot|session|one))\s+(?:to\s+|into\s+|be\s+|go\s+|run\s+)?(.+)$/.exec(s)) && mentionsTime(m[2]!)) {
+    return { op: 'move_block', target: m[1]!, to: m[2]! };
+  }
+  return undefined;
 }
+
+/** "oh and one more rock: …", "ok so can you move …": openers stack in front of a command. */
+const withoutOpeners = (text: string) => text.replace(/^\s*(?:(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|please|pls)[\s,.!]+)+/i, '');
 
 /** True when a phrase is made only of day names and times ("saturday", "fri 2-4pm", "tue morning"). */
 function onlyDayAndTime(phrase: string): boolean {
@@ -395,23 +411,16 @@ function withDayNames(text: string, today: number | undefined): string {
 
 /** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
 export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
-  // Openers stack ("oh and one more rock: …", "ok so can you move …").
-  const t = normalize(text).replace(/^(?:(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+)+/, '');
+  const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
   const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
   let m: RegExpExecArray | null;
   if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
     return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
   }
-  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*\b(block|slot|session|time|recovery|unplug|deep work|break)s?\b(.*)$/.exec(s))) {
-    return { op: 'delete_block', target: `${m[1]!} ${/^(?:block|slot|session|time)$/.test(m[2]!) ? '' : m[2]!} ${m[3]!}`.replace(/\s+/g, ' ').trim() };
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
+    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
   }
-  // "cancel saturday", "remove fri 2-4": only a day or time named, so it is a block.
-  if ((m = /^(?:delete|remove|cancel|clear|scrap|drop|kill)\s+(?:the\s+|my\s+|on\s+)?(.+)$/.exec(s)) && daysIn(m[1]!).length && onlyDayAndTime(m[1]!)) {
-    return { op: 'delete_block', target: m[1]! };
-  }
-  const resize = readResize(s);
-  if (resize) return resize;
-  if ((m = /^(?:i can'?t (?:do|make)(?: it to)?|i won'?t make|i'?m busy|not free|i have to skip|i need to skip)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all|\s+this week)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
+  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
     return { op: 'delete_block', target: m[1]! };
   }
   if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
@@ -492,7 +501,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const insteadOfSuggestion = (ctx.pending === 'review_time' || ctx.pending === 'confirm') && !CORRECTION_RE.test(bare.replace(/\binstead(?: of [a-z]+)?\b/g, '').trim());
   const plainNo = NO_RE.test(bare) && !noThenAnswer(bare);
   if (CORRECTION_RE.test(bare) && !plainNo && !insteadOfSuggestion) return { ...base, intent: 'correction' };
-  const edit = readEdit(withDayNames(message, ctx.today), ctx.rockTitles);
+  const named = withDayNames(withoutOpeners(message), ctx.today);
+  const edit = readBlockEdit(named) ?? readEdit(named, ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if ((SKIP_RE.test(bare) && !hedgedAnswer(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
