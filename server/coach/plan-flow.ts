@@ -163,7 +163,8 @@ export function createPlanFlow(): Flow {
 
   /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
   async function takeSlots(ctx: FlowContext, step: Step, text: string, kind: BlockKind, title: string, rockId: string | null, label: string): Promise<Handled> {
-    const reading = readTimeSlots(text, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+    const sameAs = /\bsame\b/i.test(text) ? await lastBookedTimes(ctx) : undefined;
+    const reading = readTimeSlots(text, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60, ...(sameAs ? { sameAs } : {}) });
     if (reading.kind === 'unclear') return missed(ctx, step, reading.why === 'no_day' ? 'Which day is that?' : reading.why === 'bad_time' ? 'That time doesn’t exist on a clock.' : 'I need a day and a time for that.');
     const guessed = reading.slots.filter((s) => s.guess === 'meridiem' && s.alternative);
     if (guessed.length) {
@@ -184,6 +185,15 @@ export function createPlanFlow(): Flow {
       return { say, ask: { step, lead: 'Let’s try another time.' }, missed: true };
     }
     return { say };
+  }
+
+  /** The times of the block the previous answer booked ("same time wednesday" refers to it). */
+  async function lastBookedTimes(ctx: FlowContext): Promise<{ start: string; end: string } | undefined> {
+    const ids = [...ctx.lastChanges, ...ctx.changes].filter((c) => c.kind === 'block').map((c) => (c as { id: string }).id);
+    const plan = await ctx.readPlan();
+    const block = plan.blocks.find((b) => b.id === ids.at(-1));
+    if (!block) return undefined;
+    return { start: instantToLocal(block.start, plan.timeZone).hhmm, end: instantToLocal(block.end, plan.timeZone).hhmm };
   }
 
   /** A message that gave nothing usable: explain, and from the second miss on, offer concrete choices. */
@@ -582,8 +592,8 @@ export function createPlanFlow(): Flow {
     const reading = readTimeSlots(/\b(mon|tue|wed|thu|fri|sat|sun)/i.test(text) ? text : `fri ${text}`, { defaultDays: [4], defaultMinutes: 30, lean: 'pm' });
     if (reading.kind === 'unclear') return { say: ['What time on Friday?'], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } }, missed: true };
     const s = flatten(reading.slots)[0]!;
-    // Any guessed end ("at 4", "thursday evening") gives the review its usual 30 minutes.
-    const open = reading.slots[0]!.guess !== undefined;
+    // Any guessed end ("at 4", "thursday evening") or a window ("sometime between 2 and 5") gives the review its usual 30 minutes.
+    const open = reading.slots[0]!.guess !== undefined || /\b(?:between|sometime|some time|any ?time|whenever)\b/i.test(text);
     const end = open ? addMinutes(s.start, 30) : s.end;
     const out = await ctx.call('set_review_time', { day: DAY_NAMES[s.day], start: s.start, end });
     if (!out.ok) return { say: [`That clashes: ${out.message}`], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } } };

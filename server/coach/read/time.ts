@@ -36,6 +36,8 @@ export interface TimeReadOptions {
   defaultDays?: number[];
   /** Minutes for a start time without an end ("tue at 9"). */
   defaultMinutes?: number;
+  /** The times of the block booked just before, for "same time wednesday". */
+  sameAs?: { start: string; end: string };
   /** Lean to evening for bare small hours (recovery after work) or to morning (deep work). */
   lean?: 'am' | 'pm';
 }
@@ -71,7 +73,7 @@ type Item =
   | { t: 'single'; at: number; end: number; c: Clock; open: boolean }
   | { t: 'duration'; at: number; end: number; minutes: number };
 
-type PeriodName = 'morning' | 'afternoon' | 'evening' | 'night' | 'lunch' | 'after_lunch' | 'before_lunch' | 'after_work' | 'all_day';
+type PeriodName = 'morning' | 'afternoon' | 'late_afternoon' | 'evening' | 'night' | 'lunch' | 'after_lunch' | 'before_lunch' | 'after_work' | 'all_day';
 
 interface Clock {
   h: number;
@@ -92,12 +94,14 @@ const PERIOD_SLOT: Record<PeriodName, [number, number]> = {
   before_lunch: [10 * 60, 12 * 60],
   after_work: [18 * 60, 20 * 60],
   all_day: [9 * 60, 17 * 60],
+  late_afternoon: [16 * 60, 18 * 60],
 };
 
 const PERIOD_MERIDIEM: Partial<Record<PeriodName, Period>> = {
   morning: 'am',
   before_lunch: 'am',
   afternoon: 'pm',
+  late_afternoon: 'pm',
   evening: 'pm',
   night: 'pm',
   after_lunch: 'pm',
@@ -151,6 +155,9 @@ export function normalizeTimeText(text: string): string {
       .replace(/\b(\d{1,2})\s*(p\.m\.?|pm\b|p\b)/g, '$1pm')
       .replace(/\b(\d{1,2}:\d{2})\s*(a\.m\.?|am\b)/g, '$1am')
       .replace(/\b(\d{1,2}:\d{2})\s*(p\.m\.?|pm\b)/g, '$1pm')
+      // "between 9 and 11", "9 till lunch": ranges in words.
+      .replace(/\bbetween (\d{1,2}(?::\d{2})?(?:am|pm)?) and (\d{1,2}(?::\d{2})?(?:am|pm)?)\b/g, '$1-$2')
+      .replace(/(\d(?:am|pm)?)\s*(?:-+|to|til|till|until)\s*lunch(?:time)?\b/g, '$1-12pm')
       // "till"/"until"/"through" between two times means a range.
       .replace(/(\d(?:am|pm)?)\s*(?:-+|to|til|till|until|thru|through|\.\.+|>)\s*(?=\d)/g, '$1-')
       .replace(/\s+/g, ' ')
@@ -229,6 +236,11 @@ function scan(t: string, today: number | undefined): Item[] {
     [/\bbefore lunch\b/g, 'before_lunch', undefined],
     [/\b(after work|after the kids are in bed)\b/g, 'after_work', undefined],
     [/\bat lunch\b|\blunch ?(?:time|break|breaks)?\b|\bover lunch\b/g, 'lunch', undefined],
+    // "this afternoon": today's, when today is in the planned week.
+    [/\bthis (?:morning|mornin)\b/g, 'morning', dayFromToday(today, 0) ?? undefined],
+    [/\bthis (?:afternoon|arvo)\b/g, 'afternoon', dayFromToday(today, 0) ?? undefined],
+    [/\bthis (?:evening|eve)\b/g, 'evening', dayFromToday(today, 0) ?? undefined],
+    [/\blate afternoon\b/g, 'late_afternoon', undefined],
     [/\b(every|each) (morning|mornin)\b|\bmornings\b/g, 'morning', WEEKDAYS],
     [/\b(every|each) afternoon\b|\bafternoons\b/g, 'afternoon', WEEKDAYS],
     [/\b(every|each) (evening|night)\b|\bevenings\b|\bnights\b/g, 'evening', WEEKDAYS],
@@ -635,6 +647,8 @@ function withoutEventTimes(t: string, today: number | undefined): string {
 function readNormalized(t: string, opts: TimeReadOptions): TimeReading {
   const items = scan(t, opts.today);
   const hasTime = items.some(isTime);
+  // "same time wednesday", "same again on fri": the times just booked, on the days named.
+  if (!hasTime && opts.sameAs && /\bsame\b/.test(t) && daysOfItems(items).length) return { kind: 'slots', slots: [{ days: daysOfItems(items), ...opts.sameAs }] };
   if (!hasTime) return { kind: 'unclear', why: 'no_time' };
   const units = unitsOf(t, items);
   const slots: ReadSlot[] = [];

@@ -38,6 +38,12 @@ describe('the day/time reader', () => {
     expect(render(readTimeSlots('day after tomorrow 9-11', { today: 5 }))).toBe('unclear:no_day');
   });
 
+  it('reads "same time" as the times of the block booked just before', () => {
+    expect(render(readTimeSlots('same time wednesday', { sameAs: { start: '14:00', end: '16:00' } }))).toBe('Wed 14:00-16:00');
+    expect(render(readTimeSlots('same again on thu and fri', { sameAs: { start: '09:00', end: '10:30' } }))).toBe('Thu 09:00-10:30, Fri 09:00-10:30');
+    expect(render(readTimeSlots('same time', { sameAs: { start: '09:00', end: '10:30' } }))).toBe('unclear:no_time');
+  });
+
   it('uses the given days when a correction names only times', () => {
     expect(render(readTimeSlots('10-12', { defaultDays: [3] }))).toBe('Thu 10:00-12:00');
   });

@@ -242,4 +242,11 @@ export const TIME_PHRASINGS: Array<[string, string]> = [
   ['tuesday at 10 for an hour and a half', 'Tue 10:00-11:30'],
   ['thu 2 and a half hours from 9', 'Thu 09:00-11:30'],
   ['after 6 on thursday', 'Thu 18:00-22:00~'],
+  ['this afternoon 2-4', 'Mon 14:00-16:00'],
+  ['this afternoon', 'Mon 14:00-16:00~'],
+  ['9ish till lunch on friday', 'Fri 09:00-12:00'],
+  ['tue between 9 and 11', 'Tue 09:00-11:00'],
+  ['tue sometime between 2 and 5', 'Tue 14:00-17:00'],
+  ['late afternoon wed', 'Wed 16:00-18:00~'],
+  ['same time wednesday', 'unclear:no_time'],
 ];
