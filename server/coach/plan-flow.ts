@@ -164,7 +164,10 @@ export function createPlanFlow(): Flow {
   /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
   async function takeSlots(ctx: FlowContext, step: Step, text: string, kind: BlockKind, title: string, rockId: string | null, label: string): Promise<Handled> {
     const sameAs = /\bsame\b/i.test(text) ? await lastBookedTimes(ctx) : undefined;
-    const reading = readTimeSlots(text, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60, ...(sameAs ? { sameAs } : {}) });
+    const opts = { today: readerToday(ctx), lean: kind === 'recovery' ? ('pm' as const) : ('am' as const), defaultMinutes: kind === 'deep_work' ? 90 : 60, ...(sameAs ? { sameAs } : {}) };
+    let reading = readTimeSlots(text, opts);
+    // Rest on a day with no hours ("screen-free sunday", "weekends off") is the whole day.
+    if (reading.kind === 'unclear' && reading.why === 'no_time' && kind === 'recovery' && daysIn(text, opts.today).length) reading = readTimeSlots(`${text} all day`, opts);
     if (reading.kind === 'unclear') return missed(ctx, step, reading.why === 'no_day' ? 'Which day is that?' : reading.why === 'bad_time' ? 'That time doesn’t exist on a clock.' : 'I need a day and a time for that.');
     const guessed = reading.slots.filter((s) => s.guess === 'meridiem' && s.alternative);
     if (guessed.length) {

@@ -231,7 +231,7 @@ function scan(t: string, today: number | undefined): Item[] {
   const periodRes: Array<[RegExp, PeriodName, number[] | undefined]> = [
     [/\ball ?day\b|\bwhole day\b|\bthe entire day\b|\bfull day\b/g, 'all_day', undefined],
     // "saturday completely off", "sunday off", "a day off": the whole day.
-    [/\b(?:completely|totally|entirely|fully)\s+off\b|\bday off\b|(?<=\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+)off\b(?!\s+(?:from|at|after|before|till|til|until|\d))/g, 'all_day', undefined],
+    [/\b(?:completely|totally|entirely|fully)\s+off\b|\bday off\b|(?<=\b(?:mon|tue|wed|thu|fri|sat|sun|weekend)[a-z]*\s+)off\b(?!\s+(?:from|at|after|before|till|til|until|\d))/g, 'all_day', undefined],
     [/\bafter lunch\b/g, 'after_lunch', undefined],
     [/\bbefore lunch\b/g, 'before_lunch', undefined],
     [/\b(after work|after the kids are in bed)\b/g, 'after_work', undefined],

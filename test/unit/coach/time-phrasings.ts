@@ -249,4 +249,7 @@ export const TIME_PHRASINGS: Array<[string, string]> = [
   ['tue sometime between 2 and 5', 'Tue 14:00-17:00'],
   ['late afternoon wed', 'Wed 16:00-18:00~'],
   ['same time wednesday', 'unclear:no_time'],
+  ['weekends off', 'Sat 09:00-17:00~, Sun 09:00-17:00~'],
+  ['whole weekend off', 'Sat 09:00-17:00~, Sun 09:00-17:00~'],
+  ['gym mon wed fri 7am, yoga sunday 10', 'Mon 07:00-08:00~, Wed 07:00-08:00~, Fri 07:00-08:00~, Sun 10:00-11:00~'],
 ];
