@@ -612,6 +612,17 @@ function withoutExclusions(t: string, today: number | undefined): { text: string
     for (const d of daysOfItems(items)) excluded.add(d);
     text = blank(text, m.index!, m.index! + m[0]!.length);
   }
+  // "tue 9-11 not wed", "2-4, not 9-11": what follows a bare "not" is ruled out — its days, or its times.
+  for (const m of t.matchAll(/\bnot\s+(?:on\s+|at\s+)?((?:(?:and|or|&)\s+)?(?:[a-z']+|\d[\d:apm-]*)(?:\s+(?:(?:and|or|&)\s+)?(?:[a-z']+|\d[\d:apm-]*)){0,3})/g)) {
+    const tokens = m[1]!.split(/\s+/);
+    let n = 0;
+    while (n < tokens.length && (dayOfWord(tokens[n]!) !== null || /^(?:and|or|&|\d[\d:apm-]*|am|pm)$/.test(tokens[n]!))) n++;
+    const ruled = tokens.slice(0, n).join(' ');
+    const items = scan(` ${ruled} `, today);
+    if (items.length === 0) continue;
+    if (items.every((i) => i.t === 'days')) for (const d of daysOfItems(items)) excluded.add(d);
+    text = blank(text, m.index!, m.index! + m[0]!.length - m[1]!.length + ruled.length);
+  }
   return { text, excluded };
 }
 

@@ -46,5 +46,6 @@ describe('the day/time reader', () => {
 
   it('uses the given days when a correction names only times', () => {
     expect(render(readTimeSlots('10-12', { defaultDays: [3] }))).toBe('Thu 10:00-12:00');
+    expect(render(readTimeSlots('i meant 2-4 not 9-11', { defaultDays: [1] }))).toBe('Tue 14:00-16:00');
   });
 });

@@ -250,6 +250,11 @@ export const TIME_PHRASINGS: Array<[string, string]> = [
   ['late afternoon wed', 'Wed 16:00-18:00~'],
   ['same time wednesday', 'unclear:no_time'],
   ['weekends off', 'Sat 09:00-17:00~, Sun 09:00-17:00~'],
+  ['tue 9-11 not wed', 'Tue 09:00-11:00'],
+  ['not monday, tuesday 9-11', 'Tue 09:00-11:00'],
+  ['tue 9-11 not 10-12', 'Tue 09:00-11:00'],
+  ['not the whole day, just 2-4 on sat', 'Sat 14:00-16:00'],
+  ['not sure, tue 9-11', 'Tue 09:00-11:00'],
   ['whole weekend off', 'Sat 09:00-17:00~, Sun 09:00-17:00~'],
   ['gym mon wed fri 7am, yoga sunday 10', 'Mon 07:00-08:00~, Wed 07:00-08:00~, Fri 07:00-08:00~, Sun 10:00-11:00~'],
 ];
