@@ -52,6 +52,9 @@ describe('understanding one message (issue 10 inputs)', () => {
     ['no, tue 9-11', 'answer'],
     ["no, that's all for now", 'no'],
     ['nope, nothing this week', 'no'],
+    ['oops i meant 2-4 not 9-11', 'correction'],
+    ['my bad, i meant thursday', 'correction'],
+    ['actually no, make it wednesday', 'correction'],
     ['nah i\'m good', 'no'],
   ])('%s → %s', (text, intent) => {
     expect(read(text).intent).toBe(intent);
