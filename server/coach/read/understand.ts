@@ -91,7 +91,7 @@ const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good
 const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
 
 // What may follow a no and keep it a plain no: "nope, that's it", "no thanks, all good for now".
-const NO_TAIL_RE = /^(?:[\s,.!]|thanks|thank you|thx|ty|not really|i'?m good|we'?re good|that'?s (?:it|all|fine|enough|everything)|thats (?:it|all)|nothing(?: else| more)?|none|all good|good|for now|more|else|sorry|lol|i think|please|pls|not (?:now|this week|today)|this week|need|needed|way|idea|it|that|all|done|i'?m done|enough|fine|ok|okay)*$/;
+const NO_TAIL_RE = /^(?:[\s,.!]|thanks|thank you|thx|ty|not really|changes?|needed|need|for me|here|(?:my |the )?(?:setup|room|desk|space|environment|it|everything)(?: is|'s)? (?:fine|good|ok|okay|great)(?: as (?:it )?is)?|i'?m good|we'?re good|that'?s (?:it|all|fine|enough|everything)|thats (?:it|all)|nothing(?: else| more)?|none|all good|good|for now|more|else|sorry|lol|i think|please|pls|not (?:now|this week|today)|this week|need|needed|way|idea|it|that|all|done|i'?m done|enough|fine|ok|okay)*$/;
 
 /** "no phone before 10", "no, tue 9-11": a "no" that opens an answer rather than declining. */
 function noThenAnswer(bare: string): boolean {
@@ -114,7 +114,7 @@ export function isNo(text: string): boolean {
 }
 
 // What may follow a yes and keep it a plain yes: "ok sounds good", "yes please, book it".
-const YES_TAIL_RE = /^(?:[\s,.!]|please|pls|thanks|thank you|ty|sure|do it|go ahead|book it|sounds good|that works|works(?: for me)?|great|perfect|good|fine|let'?s do (?:it|that)|that'?s fine|yes|yeah|yep|ok|okay|cool|k|it|that|is|lol|:\))*$/;
+const YES_TAIL_RE = /^(?:[\s,.!]|thing|please|pls|thanks|thank you|ty|sure|do it|go ahead|book it|sounds good|that works|works(?: for me)?|great|perfect|good|fine|let'?s do (?:it|that)|that'?s fine|yes|yeah|yep|ok|okay|cool|k|it|that|is|lol|:\))*$/;
 
 export function isYes(text: string): boolean {
   const t = strip(normalize(text));
@@ -504,9 +504,15 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const named = withDayNames(withoutOpeners(message), ctx.today);
   const edit = readBlockEdit(named) ?? readEdit(named, ctx.rockTitles);
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
+  // "can i skip this?", "let's move on": a skip asked as a question.
+  if (/^(?:can|could|may|shall) (?:i|we) (?:just )?(?:skip|pass|move on)\b|^(?:let'?s|ok let'?s|can we) (?:just )?(?:move on|skip)|^moving on\b/.test(bare)) return { ...base, intent: 'skip' };
+  // "i'm not sure what you mean": a question about the question.
+  if (/\b(?:not sure what you mean|don'?t (?:understand|get (?:it|what you mean))|what does that mean)\b/.test(bare)) return { ...base, intent: 'question', topic: 'general' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if ((SKIP_RE.test(bare) && !hedgedAnswer(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
-  if (NO_RE.test(bare) && bare.split(' ').length <= 5 && !noThenAnswer(bare)) return { ...base, intent: 'no' };
+  if (NO_RE.test(bare) && bare.split(' ').length <= 6 && !noThenAnswer(bare)) return { ...base, intent: 'no' };
+  // "i already have a good setup", "it's fine as it is", "no need": nothing to add.
+  if (/\b(?:already (?:have|got|good|fine|set|sorted|done)|fine as (?:it )?is|good as (?:it )?is|nothing to (?:change|add)|no need)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
