@@ -209,7 +209,14 @@ function splitLine(line: string): string[] {
   if (/(?:^|\s)\(?a\)\s*\S/i.test(line) && /\s\(?b\)\s*\S/i.test(line)) {
     return line.split(/(?:^|\s)\(?[a-h]\)\s*/i).filter((s) => s.trim());
   }
-  const parts = line.split(/\s*(?:[;,]|\s\+\s|\s&\s|\.\s+|\s\/\s)\s*/).filter((s) => s.trim());
+  // A full stop after an abbreviation or before a number ("thesis ch. 2") ends nothing.
+  const pieces = line.split(/\s*(?:[;,]|\s\+\s|\s&\s|(?<!\b(?:ch|no|vol|pt|sec|fig|approx|vs|mr|mrs|ms|dr|st|ep|p|pp))\.\s+(?!\d)|\s\/\s)\s*/).filter((s) => s.trim());
+  // "finalise the budget & send it to Tom": a short part about "it" belongs to the one before.
+  const parts: string[] = [];
+  for (const p of pieces) {
+    if (parts.length && /\b(?:it|them)\b/i.test(p) && countWords(p) <= 5) parts[parts.length - 1] += ` & ${p}`;
+    else parts.push(p);
+  }
   if (parts.length > 1) {
     const out: string[] = [];
     for (const p of parts) {
@@ -230,7 +237,7 @@ function splitLine(line: string): string[] {
 const HEADER_RE = /^[^:]{0,40}:$/;
 
 // Talk about the week rather than an item of it: "theres a lot going on", "busy week".
-const NOT_AN_ITEM_RE = /^(?:(?:there'?s|theres|there is|it'?s|its|it is|this week is|i have|i'?ve got)\s+(?:a lot|lots|so much|too much|loads|a ton)\b|(?:busy|crazy|hectic|big|long|mad) week\b)/i;
+const NOT_AN_ITEM_RE = /^(?:(?:there'?s|theres|there is|it'?s|its|it is|this week is|i have|i'?ve got)\s+(?:a lot|lots|so much|too much|loads|a ton)\b|(?:busy|crazy|hectic|big|long|mad) week\b|(?:mainly |mostly |just |honestly )*(?:survive|get through (?:it|the week))\b)/i;
 // "…, no wait not the bug, …", "…, scratch that, …": a change of mind about the item before.
 const CHANGE_ITEM_RE = /^(?:(?:no|nope|nah|ok)[\s,.!]+)?(?:wait|actually(?: no)?|sorry|oops|scratch that|forget that|ignore that|not that one|no no)\b[\s,.!]*|^(?:no|nope|nah)[\s,.!]+(?=not\b)/i;
 

@@ -103,6 +103,9 @@ describe('understanding one message (issue 10 inputs)', () => {
     expect(readList('my top 3: close the Q4 hiring plan; finalize the vendor contract; prep for perf reviews')).toEqual(['Close the Q4 hiring plan', 'Finalize the vendor contract', 'Prep for perf reviews']);
     expect(readList('idk maybe finish my portfolio?')).toEqual(['Finish my portfolio']);
     expect(readList('dunno, maybe work from the library?')).toEqual(['Work from the library']);
+    expect(readList('finish thesis ch. 2, prep TA sessions, apply for the grant (due fri)')).toEqual(['Finish thesis ch. 2', 'Prep TA sessions', 'Apply for the grant']);
+    expect(readList("get the kids' passports renewed, finalise the budget & send it to Tom")).toEqual(["Get the kids' passports renewed", 'Finalise the budget & send it to Tom']);
+    expect(readList('mainly just survive lol, and finish the deck')).toEqual(['Finish the deck']);
     // A time said after an item is its time, not its title; without a day it is the item itself.
     expect(readList('rocks: pitch deck (tue 9-11), investor update (wed 2-4), hiring plan thu morning')).toEqual(['Pitch deck', 'Investor update', 'Hiring plan']);
     expect(readList('phone in the other room, wifi off in the mornings, launch on friday')).toEqual(['Phone in the other room', 'Wifi off in the mornings', 'Launch on friday']);
