@@ -704,6 +704,9 @@ export function createPlanFlow(): Flow {
             missed: true,
           };
         }
+        // "deck tue 9-11, report wed 2-4": times for several rocks at once, each to its own.
+        const open = activeRocks(plan).filter((r) => r.status === 'planned');
+        if (rockSpans(answer, open).filter((x) => readTimeSlots(x.text, {}).kind === 'slots').length >= 2) return { say: await takeRockTimes(ctx, answer, open, 2) };
         return takeSlots(ctx, step, answer, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
       }
       case 'recovery': {
