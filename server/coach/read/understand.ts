@@ -153,7 +153,7 @@ function topicOf(t: string): FocusTopic {
 
 function isQuestion(t: string): boolean {
   // "can i do it saturday at noon instead?" answers with a time; it asks nothing about FOCUS.
-  if (/^(?:can|could|should|shall|may) (?:i|we)\b/.test(t) && mentionsTime(t)) return false;
+  if (/^(?:can|could|should|shall|may) (?:i|we)\b|^(?:how|what) about\b|^would\b/.test(t) && mentionsTime(t)) return false;
   if (/^(can|could|would|will) you\b/.test(t) && /\b(move|add|drop|remove|delete|change|book|put|make|shift|rename|plan)\b/.test(t)) return false;
   if (QUESTION_START.test(t.replace(/^(?:(?:hmm+|um+|uh+|ok(?:ay)?|so|and|but|wait|oh|sorry)[\s,.!]+)+/, ''))) return true;
   if (/\?\s*$/.test(t) && !mentionsTime(t) && !HEDGE_RE.test(t)) return /^(is|are|do|does|can|should|what|why|how|which|who)\b/.test(t) || /\b(mean|meant|means)\b/.test(t) || t.split(' ').length <= 6;
@@ -513,6 +513,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
   // "can i skip this?", "let's move on": a skip asked as a question.
   if (/^(?:can|could|may|shall) (?:i|we) (?:just )?(?:skip|pass|move on)\b|^(?:let'?s|ok let'?s|can we) (?:just )?(?:move on|skip)|^moving on\b/.test(bare)) return { ...base, intent: 'skip' };
+  // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
+  if (/\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b/.test(bare)) return { ...base, intent: 'skip' };
   // "i'm not sure what you mean": a question about the question.
   if (/\b(?:not sure what you mean|don'?t (?:understand|get (?:it|what you mean))|what does that mean)\b/.test(bare)) return { ...base, intent: 'question', topic: 'general' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
