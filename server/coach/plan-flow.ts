@@ -20,7 +20,7 @@ import { isDeclined, normalize, readList, tidyItem, understand, type EditCommand
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
-const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
+const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank|leaky|faucet|plumber|light ?bulbs?|oil change|car wash|vacuum\w*|hoover\w*|ironing|mow(?:ing)? the lawn|take out the (?:trash|bins|rubbish))\b/i;
 const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
 const ENVIRONMENT_RE = /\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/;
 const MAX_SAND_WORDS = 5;
