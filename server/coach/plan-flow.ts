@@ -729,6 +729,8 @@ export function createPlanFlow(): Flow {
         if (skip) return { say: [`${pick(['Fine', 'Okay'], answer)} — any short review before Monday works.`] };
         if (reading.intent === 'yes' && step.id === 'review_time') return setReview(ctx, step.suggested.replace('Friday', 'fri'));
         if (reading.intent === 'yes') return setReview(ctx, 'fri 16:00-16:30');
+        // "thursday instead": the suggested time, on that day.
+        if (reading.slots.kind === 'unclear' && step.id === 'review_time' && daysIn(answer, readerToday(ctx)).length && !/\d|morning|afternoon|evening|lunch|noon/.test(answer)) return setReview(ctx, `${answer} at ${step.suggested.replace(/^\S+\s+/, '')}`);
         if (reading.slots.kind === 'unclear' && !/\d|morning|afternoon|evening|lunch|noon/.test(answer)) return missed(ctx, step, 'What time should the review be?');
         return setReview(ctx, answer);
       }

@@ -218,7 +218,9 @@ function scan(t: string, today: number | undefined): Item[] {
     // A bare number is a time only after "at"/"from"/"after"… or with a clock shape.
     const dayBefore = /([a-z]+)\s+$/.exec(t.slice(0, at));
     const afterDay = dayBefore !== null && dayOfWord(dayBefore[1] ?? '') !== null && !/^\s*(?:hours?|hrs?|h\b|min|x\b|times)/.test(t.slice(end));
-    if (!prep && !hasClockShape && !afterDay) continue;
+    // "make it 5", "say 4", "4 is fine", "5 works better": a bare hour said as a time.
+    const saidAsTime = /\b(?:make it|make that|say|like|around|about|maybe|at|by)\s+$/.test(t.slice(0, at)) || /^\s*(?:is (?:fine|good|ok|okay|better|best|great|perfect)|works|would work|should work|sounds good|'s (?:fine|good|better))\b/.test(t.slice(end));
+    if (!prep && !hasClockShape && !afterDay && !(saidAsTime && Number(m[2]) >= 1 && Number(m[2]) <= 12)) continue;
     const c = clockOf(m[2]!, m[3]!, m[4]!);
     if (c.h > 24) continue;
     // "after 6": after work, not before sunrise.

@@ -514,11 +514,11 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   // "can i skip this?", "let's move on": a skip asked as a question.
   if (/^(?:can|could|may|shall) (?:i|we) (?:just )?(?:skip|pass|move on)\b|^(?:let'?s|ok let'?s|can we) (?:just )?(?:move on|skip)|^moving on\b/.test(bare)) return { ...base, intent: 'skip' };
   // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
-  if (/\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b/.test(bare)) return { ...base, intent: 'skip' };
+  if (/\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b|^no reviews?\b|\bdon'?t (?:do|want|need) (?:a |the )?reviews?\b/.test(bare)) return { ...base, intent: 'skip' };
   // "i'm not sure what you mean": a question about the question.
   if (/\b(?:not sure what you mean|don'?t (?:understand|get (?:it|what you mean))|what does that mean)\b/.test(bare)) return { ...base, intent: 'question', topic: 'general' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
-  if ((SKIP_RE.test(bare) && !hedgedAnswer(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
+  if ((SKIP_RE.test(bare) && !hedgedAnswer(bare) && !mentionsTime(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
   if (NO_RE.test(bare) && bare.split(' ').length <= 6 && !noThenAnswer(bare)) return { ...base, intent: 'no' };
   // "i already have a good setup", "it's fine as it is", "no need": nothing to add.
   if (/\b(?:already (?:have|got|good|fine|set|sorted|done)|fine as (?:it )?is|good as (?:it )?is|nothing to (?:change|add)|no need)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
