@@ -136,6 +136,15 @@ export function normalizeTimeText(text: string): string {
       .replace(/[’‘]/g, "'")
       .replace(/[–—−]/g, '-')
       .replace(/(\d)\s*ish\b/g, '$1')
+      // Day shorthands: "m/w/f", "mwf", "tu/th", "tth", "wknd", "wkdays".
+      .replace(/\bm\/w\/f\b|\bmwf\b/g, 'mon wed fri')
+      .replace(/\btu?\/th\b|\btth\b/g, 'tue thu')
+      .replace(/\bm\/w\b/g, 'mon wed')
+      .replace(/\bwk(?:e?nd|end)s?\b/g, 'weekend')
+      .replace(/\bwk ?days?\b|\bwkdys?\b/g, 'weekdays')
+      // "thurs am", "fri pm": a half of the day.
+      .replace(/\b((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s+(?:am|a\.m\.?)(?=[\s,.;!?]|$)/g, '$1 morning')
+      .replace(/\b((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s+(?:pm|p\.m\.?)(?=[\s,.;!?]|$)/g, '$1 afternoon')
       .replace(/\b([01]\d|2[0-3]|[1-9])([0-5]\d)(?:\s*(?:h|hrs))?\b/g, militaryTime)
       // "an hour and a half", "2 and a half hours", "1 hour and a half".
       .replace(/\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b/g, '1.5 hours')
