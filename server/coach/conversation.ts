@@ -68,6 +68,8 @@ export interface Conversation {
   lastNote: CoachNote | null;
   /** The changes of the newest answer that changed the plan and was not undone since ("undo" after a question still works). */
   undoable: Change[];
+  /** Ids of the rocks this session's answers created (rocks from an earlier session mean the week is past the vision). */
+  rocksMade: string[];
   /** The week the person switched to, if they did. */
   weekKey: string | null;
   /** When the session's first user message was committed (fixes the session's week). */
@@ -94,6 +96,7 @@ export function readConversation(history: SessionEvent[]): Conversation {
   let kindMarker: CoachFlow | null = null;
   // Answers that changed the plan, newest last; an answer that undid one takes it off.
   const undoStack: Change[][] = [];
+  const rocksMade: string[] = [];
   /** Messages since the last answer that read nothing (an old log, or an answer stopped before it read). */
   let unnoted: Array<{ seq: number; text: string }> = [];
 
@@ -119,6 +122,7 @@ export function readConversation(history: SessionEvent[]): Conversation {
         lastNote = note;
         if (note.undid) undoStack.pop();
         if (note.changes.length) undoStack.push(note.changes);
+        for (const ch of note.changes) if (ch.kind === 'rock') rocksMade.push(ch.id);
         if (typeof note.weekKey === 'string') weekKey = note.weekKey;
         break;
       }
@@ -152,5 +156,5 @@ export function readConversation(history: SessionEvent[]): Conversation {
   const past: Exchange[] = users.filter((u) => questionOf.has(u.seq)).map((u) => ({ question: questionOf.get(u.seq) ?? null, answer: u.text, seq: u.seq }));
   const unread = users.filter((u) => !questionOf.has(u.seq));
   const current = unread.length > 0 ? { question: pending, answer: unread[0]!.text, seq: unread[0]!.seq } : null;
-  return { past, unread, pending, current, lastNote, undoable: undoStack.at(-1) ?? [], weekKey, startedAt, firstUserText, kindMarker };
+  return { past, unread, pending, current, lastNote, undoable: undoStack.at(-1) ?? [], rocksMade, weekKey, startedAt, firstUserText, kindMarker };
 }

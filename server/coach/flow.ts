@@ -26,6 +26,8 @@ export interface FlowContext {
   undoable: Change[];
   /** Records that this answer undid `undoable`, so the next "undo" goes one further back. */
   markUndone(): void;
+  /** Ids of the rocks created earlier in this session (before this turn). */
+  rocksMade: string[];
   /** Changes made in this turn so far. */
   changes: Change[];
   /** Misses in a row on the question being answered, before this message. */

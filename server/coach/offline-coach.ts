@@ -154,6 +154,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         now,
         lastChanges: conversation.lastNote?.changes ?? [],
         undoable: conversation.undoable,
+        rocksMade: conversation.rocksMade,
         markUndone() {
           undid = true;
         },

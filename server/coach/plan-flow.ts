@@ -617,6 +617,8 @@ export function createPlanFlow(): Flow {
     if (pieces.length < 2) return null;
     const active = activeRocks(await ctx.readPlan()).filter((r) => r.status === 'planned');
     const rocks = pieces.map((p) => findRock(p.replace(/\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d[\d:.\-–apm ]*/gi, ' '), active));
+    // "board report wed 2-4 and the interviews thu 10-12" names two rocks in one piece: takeRockTimes splits by name.
+    if (pieces.some((p) => matchRocks(p, active).length > 1)) return null;
     if (rocks.some((r) => !r) || new Set(rocks.map((r) => r!.id)).size < 2) return null;
     const say: string[] = [];
     let ask: Handled['ask'];
@@ -1239,8 +1241,11 @@ export function createPlanFlow(): Flow {
       const declined = (e: Exchange) => isDeclined(e.answer, e.question?.id ?? null);
       const askedVision = ex.some((e) => e.question && e.question.id.startsWith('vision.'));
       const workSkip = ex.some((e) => e.question?.id === 'vision.work' && declined(e) && !plan.vision?.work);
-      // A week that already has rocks is past the vision: a new session to edit it doesn't start over.
-      if (!workSkip && (!plan.vision || askedVision) && (plan.rocks.length === 0 || askedVision)) {
+      // A week with rocks from an earlier session is past the vision: a new session to edit it doesn't
+      // start over. Rocks given in this session ("plan next week? rocks are …") don't count.
+      const made = new Set([...ctx.rocksMade, ...ctx.changes.flatMap((c) => (c.kind === 'rock' ? [c.id] : []))]);
+      const rocksBefore = plan.rocks.some((r) => !made.has(r.id));
+      if (!workSkip && (!plan.vision || askedVision) && (!rocksBefore || askedVision)) {
         for (const id of ['vision.work', 'vision.self', 'vision.relationships'] as const) {
           const area = VISION_AREA[id];
           if (plan.vision?.[area]) continue;
