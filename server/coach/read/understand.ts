@@ -331,7 +331,7 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
 }
 
 // Words that tell a wish's area when no marker names it ("get fit", "be a better dad").
-const SELF_WORDS = /\b(fit|fitness|health(?:y|ier)?|run(?:ning)?|marathon|10k|5k|triathlon|gym|sleep|weight|meditat\w*|yoga|surf\w*|swim\w*|read(?:ing)?|books?|learn\w*|guitar|piano|language|spanish|french|german|travel\w*|holiday|vacation|debt|savings?|therapy|calm|stress|burn ?out|myself)\b/i;
+const SELF_WORDS = /\b(fit|fitness|health(?:y|ier)?|run(?:ning)?|marathon|10k|5k|triathlon|gym|sleep|weight|meditat\w*|yoga|surf\w*|swim\w*|books?|guitar|piano|language|spanish|french|german|travel\w*|holiday|vacation|debt|savings?|therapy|calm|stress|burn ?out|myself)\b/i;
 const RELATIONSHIP_WORDS = /\b(dad|mum|mom|father|mother|parent|parents|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|sister|brother|siblings?|grand\w+|date nights?|married|proposed?|wedding|community|neighbou?rs)\b/i;
 // "… at work", "… for myself", "… with my family": a marker that closes the phrase.
 const TRAILING_MARKERS: Array<[keyof Vision, RegExp]> = [
