@@ -33,6 +33,8 @@ export interface LatencyMs {
 
 export interface DsBenchTarget {
   name: string;
+  /** The in-memory reference server, which the ratios divide by. */
+  reference: boolean;
   roundTripMs: LatencyMs;
   sequentialAppendsPerSec: number;
   concurrentAppendsPerSec: number;
@@ -49,6 +51,7 @@ const PARK_DELAY_MS = 15;
 
 interface Target {
   name: string;
+  reference: boolean;
   /** Base URL that `/v1/stream/<name>` is appended to. */
   base: string;
   headers: Record<string, string>;
@@ -121,6 +124,7 @@ async function ourServer(databaseUrl: string | undefined): Promise<Target> {
   if (key.kind !== 'created') throw new Error('could not create an API key');
   return {
     name: `focus-coach /ds (${db.kind})`,
+    reference: false,
     base: `${address}/ds`,
     headers: { authorization: `Bearer ${key.key}` },
     async close() {
@@ -134,7 +138,7 @@ async function ourServer(databaseUrl: string | undefined): Promise<Target> {
 async function referenceServer(): Promise<Target> {
   const server = new DurableStreamTestServer({ port: 0, host: '127.0.0.1' });
   const base = await server.start();
-  return { name: '@durable-streams/server (memory)', base, headers: {}, close: () => server.stop() };
+  return { name: '@durable-streams/server (memory)', reference: true, base, headers: {}, close: () => server.stop() };
 }
 
 export async function runDsBench(opts: DsBenchOptions = {}): Promise<Result> {
@@ -154,7 +158,7 @@ export async function runDsBench(opts: DsBenchOptions = {}): Promise<Result> {
       const sequentialAppendsPerSec = await throughput(t, appends, 1);
       log(`${t.name}: ${appends} appends from ${concurrency} writers`);
       const concurrentAppendsPerSec = await throughput(t, appends, concurrency);
-      targets.push({ name: t.name, roundTripMs, sequentialAppendsPerSec, concurrentAppendsPerSec });
+      targets.push({ name: t.name, reference: t.reference, roundTripMs, sequentialAppendsPerSec, concurrentAppendsPerSec });
     } finally {
       await t.close();
     }

@@ -224,7 +224,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma);
-  const apiKeys = new ApiKeyService(db.prisma);
+  const apiKeys = new ApiKeyService(db.prisma, db.sql);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);
   const sessionSources = new SessionSources(log, hub);
@@ -260,12 +260,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await pushStarted;
   onAnswerEnded = (sessionId, end) => {
     const status = end.data.status;
-    if (status !== 'complete' && status !== 'failed') return;
+    // An interrupt with a reason is the server's doing (a lost instance, a restart), not a
+    // message from the person, so it is news to someone away; stops they made are not.
+    const serverInterrupted = status === 'interrupted' && typeof end.data.reason === 'string';
+    if (status !== 'complete' && status !== 'failed' && !serverInterrupted) return;
     void (async () => {
       const s = await db.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, title: true } });
       // Someone who is looking at the session sees the answer; only the absent are told.
       if (!s || presence.userPresent(sessionId, s.userId)) return;
-      const text = status === 'failed' ? String(end.data.reason ?? 'The coach could not answer.') : String(end.data.text ?? '');
+      const text = status === 'complete' ? String(end.data.text ?? '') : String(end.data.reason ?? 'The coach could not answer.');
       await push.answerEnded({ userId: s.userId, sessionId, sessionTitle: s.title, messageId: String(end.data.messageId), text });
     })().catch((err) => app.log.warn({ err, sessionId }, 'answer notification failed'));
   };
@@ -350,7 +353,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(sessionRoutes({ sessions }));
   await app.register(weekRoutes({ prisma: db.prisma, plans, feeds: new FeedService(db.prisma), publicOrigin: config.publicOrigin }));
   await app.register(planWriteRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
-  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates }));
+  await app.register(weekLiveRoutes({ prisma: db.prisma, plans, updates: planUpdates, readers: sockets.readers }));
   // Operational data stays inside: loopback scrapers, or anyone holding METRICS_TOKEN.
   app.get('/metrics', async (request, reply) => {
     const bearer = request.headers.authorization?.replace(/^Bearer\s+/i, '');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../server/db/database.ts';
 import { compactDeltas } from '../../server/session/compaction.ts';
+import { eventFrame, eventsFrame } from '../../server/session/frames.ts';
 import { SessionHub } from '../../server/session/hub.ts';
 import { MemorySessionLog } from '../../server/session/memory-log.ts';
 import type { SessionLog } from '../../server/session/port.ts';
@@ -55,7 +56,7 @@ async function catchUpMs(hub: SessionHub, sessionId: string, after: number, expe
     const sub = hub.subscribe(sessionId, after, {
       event: (e) => {
         // Serialize as the WebSocket route does: part of the server's cost per event.
-        JSON.stringify(e);
+        eventFrame(e);
         got++;
         return true;
       },
@@ -64,7 +65,7 @@ async function catchUpMs(hub: SessionHub, sessionId: string, after: number, expe
         : {
             eventBatch: (events: SessionEvent[]) => {
               // As the route builds an `events` frame.
-              JSON.stringify({ type: 'events', events: mode === 'compact' ? compactDeltas(events) : events });
+              eventsFrame(mode === 'compact' ? compactDeltas(events) : events);
               got += events.length;
               return true;
             },

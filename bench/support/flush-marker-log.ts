@@ -9,7 +9,7 @@ export const FLUSH_RE = /\|f:([\d.]+)\|/;
  * pipeline latency (append + commit + notify + fan-out + socket), without the SL7 batching wait.
  */
 /** Log methods that write (each is one SQL statement, one transaction, on the SQL log). */
-const WRITES = new Set(['appendUserMessage', 'append', 'claimRun', 'appendDeltas', 'requestCancel', 'endRun', 'renewLease']);
+const WRITES = new Set(['appendUserMessage', 'append', 'claimRun', 'appendDeltas', 'requestCancel', 'endRun', 'renewLeases']);
 
 /** Writes issued through wrapped logs since start; the throughput scenario reads deltas of it. */
 export const writeCounter = { count: 0 };

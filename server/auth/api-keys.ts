@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/database.ts';
+import type { PrismaClient, SqlExecutor } from '../db/database.ts';
 import { hashToken, newToken } from './tokens.ts';
 
 /** Keys look like "fck_<43 url-safe chars>"; the prefix makes leaked keys easy to grep for. */
@@ -19,7 +19,11 @@ export type CreateKeyOutcome = { kind: 'created'; id: string; key: string; creat
  * the hash up, so a revoked key stops working on the very next request.
  */
 export class ApiKeyService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    /** The per-request lookup goes through plain SQL (a prepared statement): Prisma costs more CPU than the query. */
+    private readonly sql: SqlExecutor,
+  ) {}
 
   async create(userId: string): Promise<CreateKeyOutcome> {
     const live = await this.prisma.apiKey.count({ where: { userId, revokedAt: null } });
@@ -43,8 +47,13 @@ export class ApiKeyService {
   /** The live key's account and id, or undefined. */
   async resolve(key: string): Promise<{ userId: string; keyId: string } | undefined> {
     if (!key.startsWith(API_KEY_PREFIX)) return undefined;
-    const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashToken(key) }, select: { id: true, userId: true, revokedAt: true } });
-    return row && !row.revokedAt ? { userId: row.userId, keyId: row.id } : undefined;
+    const rows = await this.sql.query<{ id: string; userId: string }>(
+      `SELECT id, "userId" FROM "ApiKey" WHERE "keyHash" = $1 AND "revokedAt" IS NULL`,
+      [hashToken(key)],
+      'api_key_resolve',
+    );
+    const row = rows[0];
+    return row ? { userId: row.userId, keyId: row.id } : undefined;
   }
 
   async userForKey(key: string): Promise<string | undefined> {

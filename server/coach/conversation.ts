@@ -18,11 +18,21 @@ export const SESSION_KIND_EVENT = 'session.kind';
 /** The coach's persisted note about one answer: `{messageId, quickReplies, coach: CoachNote}`. */
 export const ASSISTANT_META_EVENT = 'assistant.meta';
 
-/** One plan change an answer made, enough to undo it. */
+/** One plan change an answer made, enough to undo it ("undo", "wait that's wrong"). */
 export type Change =
+  /** Something created: undone by removing it. */
   | { kind: 'rock' | 'block' | 'environment'; id: string }
   | { kind: 'vision'; before: { work: string; self: string; relationships: string } | null }
-  | { kind: 'rock_status'; id: string; before: string };
+  | { kind: 'rock_status'; id: string; before: string }
+  | { kind: 'rock_title'; id: string; before: string }
+  /** `before`: the rock's place among the active rocks (0 = first). */
+  | { kind: 'rock_order'; id: string; before: number }
+  | { kind: 'rock_removed'; id: string; title: string; status: string; place: number }
+  /** Instants of the block before the move; `id` is the moved block's (new) id. */
+  | { kind: 'block_moved'; id: string; before: { start: string; end: string } }
+  | { kind: 'block_removed'; block: { kind: 'deep_work' | 'recovery' | 'other'; title: string; start: string; end: string; rockId: string | null } }
+  | { kind: 'environment_removed'; text: string }
+  | { kind: 'review'; before: { start: string; end: string } | null };
 
 export interface CoachNote {
   /** The question the answer ended with. */
@@ -34,6 +44,8 @@ export interface CoachNote {
   weekKey?: string;
   /** How many times in a row the same question went unanswered. */
   misses?: number;
+  /** Set when this answer put back the changes of the newest answer not yet undone. */
+  undid?: boolean;
 }
 
 export interface Exchange {
@@ -54,6 +66,8 @@ export interface Conversation {
   current: Exchange | null;
   /** The newest coach note, if any. */
   lastNote: CoachNote | null;
+  /** The changes of the newest answer that changed the plan and was not undone since ("undo" after a question still works). */
+  undoable: Change[];
   /** The week the person switched to, if they did. */
   weekKey: string | null;
   /** When the session's first user message was committed (fixes the session's week). */
@@ -78,6 +92,8 @@ export function readConversation(history: SessionEvent[]): Conversation {
   let startedAt: string | null = null;
   let firstUserText: string | null = null;
   let kindMarker: CoachFlow | null = null;
+  // Answers that changed the plan, newest last; an answer that undid one takes it off.
+  const undoStack: Change[][] = [];
   /** Messages since the last answer that read nothing (an old log, or an answer stopped before it read). */
   let unnoted: Array<{ seq: number; text: string }> = [];
 
@@ -101,6 +117,8 @@ export function readConversation(history: SessionEvent[]): Conversation {
         unnoted = unnoted.filter((u) => !questionOf.has(u.seq));
         pending = note.asked;
         lastNote = note;
+        if (note.undid) undoStack.pop();
+        if (note.changes.length) undoStack.push(note.changes);
         if (typeof note.weekKey === 'string') weekKey = note.weekKey;
         break;
       }
@@ -134,5 +152,5 @@ export function readConversation(history: SessionEvent[]): Conversation {
   const past: Exchange[] = users.filter((u) => questionOf.has(u.seq)).map((u) => ({ question: questionOf.get(u.seq) ?? null, answer: u.text, seq: u.seq }));
   const unread = users.filter((u) => !questionOf.has(u.seq));
   const current = unread.length > 0 ? { question: pending, answer: unread[0]!.text, seq: unread[0]!.seq } : null;
-  return { past, unread, pending, current, lastNote, weekKey, startedAt, firstUserText, kindMarker };
+  return { past, unread, pending, current, lastNote, undoable: undoStack.at(-1) ?? [], weekKey, startedAt, firstUserText, kindMarker };
 }

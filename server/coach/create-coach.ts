@@ -44,5 +44,8 @@ export function createCoach(config: Config, deps: { db: Database; plans: PlanSto
       const w = await resolveSessionWeek(db.prisma, turn.sessionId);
       return w ? { kind: w.kind, weekKey: w.weekKey } : undefined;
     },
+    pinWeek: async (sessionId, weekKey) => {
+      await db.prisma.session.updateMany({ where: { id: sessionId }, data: { weekKey } });
+    },
   });
 }

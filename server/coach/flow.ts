@@ -22,6 +22,10 @@ export interface FlowContext {
   nowHhmm: string;
   /** Changes made by the previous answer (what a correction replaces). */
   lastChanges: Change[];
+  /** Changes of the newest answer not yet undone (what "undo" puts back, even after a question in between). */
+  undoable: Change[];
+  /** Records that this answer undid `undoable`, so the next "undo" goes one further back. */
+  markUndone(): void;
   /** Changes made in this turn so far. */
   changes: Change[];
   /** Misses in a row on the question being answered, before this message. */

@@ -13,11 +13,13 @@ import { MAX_QUICK_REPLIES } from '../contract/events.ts';
 import { directEditsSinceLastAnswer } from '../plan/describe-changes.ts';
 import type { PlanStore } from '../plan/store.ts';
 import type { PlanToolbox, ToolContext, ToolOutcome } from '../plan/toolbox.ts';
+import { activeRocks } from '../plan/rules.ts';
 import type { WeekPlan } from '../plan/types.ts';
 import { instantToLocal, nextWeekKey, parseWeekKey, previousWeekKey, weekBounds, weekKeyFor } from '../plan/week.ts';
 import { ASSISTANT_META_EVENT, readConversation, type Change, type CoachNote, type CoachFlow } from './conversation.ts';
 import type { Flow, FlowContext } from './flow.ts';
 import { createPlanFlow } from './plan-flow.ts';
+import { understand } from './read/understand.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
@@ -44,6 +46,11 @@ export interface OfflineCoachOptions {
    * `session.kind` event in the history, else from the first message ("Friday review" → review).
    */
   sessionFor?(turn: AgentTurn): CoachSessionInfo | undefined | Promise<CoachSessionInfo | undefined>;
+  /**
+   * Moves the session to the week the person switched to ("plan next week"), so direct edits
+   * of that week reach the session (plan.updated goes to the sessions of a week).
+   */
+  pinWeek?(sessionId: string, weekKey: string): Promise<void>;
 }
 
 const REVIEW_REQUEST_RE = /\b(review|reflect|reflection|retro(spective)?)\b/i;
@@ -70,6 +77,42 @@ function todayIn(weekKey: string, now: Date, timeZone: string): { today: number;
   if (now.getTime() < Date.parse(bounds.start)) return { today: -1, nowHhmm: local.hhmm };
   if (now.getTime() >= Date.parse(bounds.end)) return { today: 7, nowHhmm: local.hhmm };
   return { today: local.dayIndex, nowHhmm: local.hhmm };
+}
+
+/** Tools whose changes are recorded from the plan as it was before the call. */
+const UNDOABLE = new Set(['set_vision', 'update_rock', 'remove_rock', 'remove_time_block', 'move_time_block', 'remove_environment_commitment', 'set_review_time']);
+
+/** What a successful call changed, with what it replaced, so "undo" can put it back. */
+function undoRecord(name: string, args: Record<string, unknown>, before: WeekPlan, created: string | undefined): Change[] {
+  const rock = before.rocks.find((x) => x.id === args.rockId);
+  const block = before.blocks.find((x) => x.id === args.blockId);
+  const place = (id: string) => activeRocks(before).findIndex((r) => r.id === id);
+  switch (name) {
+    case 'set_vision':
+      return [{ kind: 'vision', before: before.vision }];
+    case 'update_rock': {
+      if (!rock) return [];
+      const out: Change[] = [];
+      if (typeof args.status === 'string' && args.status !== rock.status) out.push({ kind: 'rock_status', id: rock.id, before: rock.status });
+      if (typeof args.title === 'string' && args.title !== rock.title) out.push({ kind: 'rock_title', id: rock.id, before: rock.title });
+      if (typeof args.position === 'number') out.push({ kind: 'rock_order', id: rock.id, before: place(rock.id) });
+      return out;
+    }
+    case 'remove_rock':
+      return rock ? [{ kind: 'rock_removed', id: rock.id, title: rock.title, status: rock.status, place: place(rock.id) }] : [];
+    case 'remove_time_block':
+      return block ? [{ kind: 'block_removed', block: { kind: block.kind, title: block.title, start: block.start, end: block.end, rockId: block.rockId } }] : [];
+    case 'move_time_block':
+      return block && created ? [{ kind: 'block_moved', id: created, before: { start: block.start, end: block.end } }] : [];
+    case 'remove_environment_commitment': {
+      const e = before.environment.find((x) => x.id === args.environmentId);
+      return e ? [{ kind: 'environment_removed', text: e.text }] : [];
+    }
+    case 'set_review_time':
+      return [{ kind: 'review', before: before.review }];
+    default:
+      return [];
+  }
 }
 
 export function createOfflineCoach(options: OfflineCoachOptions): Agent {
@@ -99,6 +142,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const changes: Change[] = [];
       const plans = new Map<string, Promise<WeekPlan>>();
       const quickReplies: string[] = [];
+      let undid = false;
       let switchedTo: string | undefined = weekKey !== (conversation.weekKey ?? info.weekKey) ? weekKey : undefined;
       const lastAsked = conversation.lastNote?.asked ?? null;
 
@@ -109,6 +153,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         ...todayIn(week.weekKey, now(), timeZone),
         now,
         lastChanges: conversation.lastNote?.changes ?? [],
+        undoable: conversation.undoable,
+        markUndone() {
+          undid = true;
+        },
         changes,
         misses: 0,
         quickReplies,
@@ -130,16 +178,12 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         async call(name, args, target = week): Promise<ToolOutcome> {
           // No abort check here: a message is read whole or not at all (SL14). A stop is
           // honoured between messages, so one message never leaves half its changes.
-          const before = name === 'set_vision' || name === 'update_rock' ? await options.store.getWeek(turn.userId, target.weekKey, timeZone) : null;
+          const before = UNDOABLE.has(name) ? await options.store.getWeek(turn.userId, target.weekKey, timeZone) : null;
           const out = await options.tools.execute(name, JSON.stringify(args), target);
           plans.clear();
           if (out.ok && out.plan) {
-            if (out.created) changes.push({ kind: name === 'add_rock' ? 'rock' : name === 'add_environment_commitment' ? 'environment' : 'block', id: out.created });
-            if (name === 'set_vision') changes.push({ kind: 'vision', before: before?.vision ?? null });
-            if (name === 'update_rock' && typeof args.status === 'string') {
-              const r = before?.rocks.find((x) => x.id === args.rockId);
-              if (r) changes.push({ kind: 'rock_status', id: r.id, before: r.status });
-            }
+            if (before) changes.push(...undoRecord(name, args, before, out.created));
+            else if (out.created) changes.push({ kind: name === 'add_rock' ? 'rock' : name === 'add_environment_commitment' ? 'environment' : 'block', id: out.created });
             await turn.emit('plan.updated', { weekKey: out.plan.weekKey, plan: out.plan });
             // Carrying also changes the source week (its rocks become "carried").
             if (out.plan.weekKey !== target.weekKey) {
@@ -151,6 +195,14 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         },
       };
       const flow = flows[kind];
+      /** A new session of a planned week may open with an edit ("drop the budget"): that is read, not skipped as a greeting. */
+      const opensWithEdit = async (text: string): Promise<boolean> => {
+        if (kind !== 'plan') return false;
+        const plan = await ctx.readPlan();
+        if (plan.rocks.length === 0) return false;
+        const intent = understand(text, { pending: null, rockTitles: activeRocks(plan).map((r) => r.title), environment: plan.environment.map((e) => e.text) }).intent;
+        return intent === 'edit' || intent === 'question';
+      };
       const said: string[] = [];
       // Direct edits since the last answer (the week grid, another device): say so first.
       const edits = directEditsSinceLastAnswer(turn.history);
@@ -174,7 +226,7 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         const question = first && i === 0 && pending === null ? null : pending;
         ctx.exchanges.push({ question, answer: msg.text, seq: msg.seq });
         read.push({ seq: msg.seq, question });
-        if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80) continue;
+        if (first && i === 0 && question === null && !/\d|,|\n/.test(msg.text) && msg.text.length < 80 && !(await opensWithEdit(msg.text))) continue;
         ctx.misses = question && sameStep(lastAsked, question) ? prevMisses : 0;
         const handled = await flow.handle(question, msg.text, ctx);
         said.push(...handled.say);
@@ -219,7 +271,8 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
 
       // Written even when stopped mid-read: what was read is recorded, so the next answer
       // reads only the rest and never applies a message twice (SL14).
-      const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}) };
+      if (switchedTo && switchedTo !== info.weekKey) await options.pinWeek?.(turn.sessionId, switchedTo);
+      const note: CoachNote = { asked, read, changes, misses, ...(switchedTo ? { weekKey: switchedTo } : {}), ...(undid ? { undid } : {}) };
       await turn.emit(ASSISTANT_META_EVENT, { messageId: turn.messageId, quickReplies: [...new Set(quickReplies)].slice(0, MAX_QUICK_REPLIES), coach: note });
       if (signal.aborted) return;
       const paragraphs = [said.filter(Boolean).join(' '), lead ?? '', question ?? ''].filter((p) => p.trim() !== '');

@@ -4,26 +4,29 @@
 // this module decides: save, read back, ask again with choices, answer a question, undo.
 // Where it stands is derived from the stored plan plus the log, never from memory.
 
-import { blockMinutes, blockTime, SHORT_DAYS } from '../plan/describe.ts';
+import { blockMinutes, blockTime, LONG_DAYS, SHORT_DAYS } from '../plan/describe.ts';
 import { activeRocks, MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MIN_SUGGESTED_ROCKS } from '../plan/rules.ts';
 import { REVIEW_BLOCK_TITLE } from '../plan/tools.ts';
 import type { BlockKind, Rock, TimeBlock, Vision, WeekPlan } from '../plan/types.ts';
 import { DAY_NAMES, instantToLocal, nextWeekKey, previousWeekKey, weekKeyFor } from '../plan/week.ts';
-import type { Exchange } from './conversation.ts';
+import type { Change, Exchange } from './conversation.ts';
 import { joinAnd, lastAnswer, pick, quote, type Flow, type FlowContext, type Handled } from './flow.ts';
 import { answerQuestion, ENGLISH_ONLY } from './focus-answers.ts';
 import { parseRockRefs } from './parse.ts';
 import type { ProposedSlot, Step } from './questions.ts';
 import { slotText } from './questions.ts';
 import { daysIn, readTimeSlots, type ReadSlot } from './read/time.ts';
-import { isDeclined, normalize, readList, tidyItem, understand, type EditCommand, type Reading } from './read/understand.ts';
+import { isDeclined, keyWords, nameScore, normalize, readList, rockIndexOf, tidyItem, understand, type EditCommand, type PlanPart, type Reading, type RockPlace } from './read/understand.ts';
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
 const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank|leaky|faucet|plumber|light ?bulbs?|oil change|car wash|vacuum\w*|hoover\w*|ironing|mow(?:ing)? the lawn|take out the (?:trash|bins|rubbish))\b/i;
-const RECOVERY_RE = /\b(gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
+const RECOVERY_RE = /\b(recovery|gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
 const ENVIRONMENT_RE = /\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/;
 const MAX_SAND_WORDS = 5;
+
+/** Words that name a kind of block, not a particular one ("the recovery block", "my deep work"). */
+const GENERIC_BLOCK_WORDS = new Set(['recovery', 'deep', 'work', 'focus', 'block', 'session', 'slot', 'time', 'break', 'rest', 'unplug', 'off', 'my', 'the']);
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
 const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && withoutTimeWords(item).split(/\s+/).length <= 6;
@@ -35,6 +38,8 @@ const isRecoveryItem = (item: string) =>
   !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item) &&
   // "run the regression analysis": the verb with an object is work, not a run.
   !/^(?:run|runs|running|walk|exercise)\s+(?:the|a|an|my|our|this|that|these|those|some|all|through)\s+\S+/i.test(item.trim());
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function hours(minutes: number): string {
   const h = minutes / 60;
@@ -81,6 +86,35 @@ export function matchRocks(text: string, rocks: Rock[]): Rock[] {
 // "hiring" and "hire", "pages" and "page" share a stem.
 const stem = (w: string) => w.replace(/(ing|es|s|ed|e)$/, '');
 
+/** The rock a name means: by place ("rock 2", "the last one") or by its words, best match first. */
+export function findRock(name: string, rocks: Rock[]): Rock | undefined {
+  const index = rockIndexOf(name);
+  if (index !== null) return index === -1 ? rocks.at(-1) : rocks[index];
+  const scored = rocks.map((r) => ({ r, score: nameScore(name, r.title) })).filter((x) => x.score > 0);
+  const top = Math.max(0, ...scored.map((x) => x.score));
+  const best = scored.filter((x) => x.score === top);
+  // Two rocks named equally well ("the design one"): ask rather than guess.
+  return best.length === 1 ? best[0]!.r : undefined;
+}
+
+/** The rocks a name means: one by place or best match; every rock when it says "all". */
+function findRocks(name: string, rocks: Rock[]): Rock[] {
+  if (/^(?:all|all of them|everything|every rock)$/.test(normalize(name))) return rocks;
+  const r = findRock(name, rocks);
+  return r ? [r] : [];
+}
+
+function bestEnvironment(plan: WeekPlan, name: string): WeekPlan['environment'][number] | undefined {
+  const index = rockIndexOf(name);
+  if (index !== null) return index === -1 ? plan.environment.at(-1) : plan.environment[index];
+  let best: { e: WeekPlan['environment'][number]; score: number } | undefined;
+  for (const e of plan.environment) {
+    const score = nameScore(name, e.text);
+    if (score > 0 && (!best || score > best.score)) best = { e, score };
+  }
+  return best?.e;
+}
+
 function mergeVision(old: Vision | null, add: Partial<Vision>): Vision {
   return { work: add.work ?? old?.work ?? '', self: add.self ?? old?.self ?? '', relationships: add.relationships ?? old?.relationships ?? '' };
 }
@@ -99,6 +133,13 @@ const readerToday = (ctx: FlowContext): number | undefined => {
 /** True when a slot starts before now. */
 function isPast(ctx: FlowContext, day: number, start: string): boolean {
   return day < ctx.today || (day === ctx.today && start < ctx.nowHhmm);
+}
+
+interface Booked {
+  booked: string[];
+  failed: string[];
+  /** Slots not booked because they had already passed. */
+  past: ProposedSlot[];
 }
 
 function flatten(slots: ReadSlot[]): ProposedSlot[] {
@@ -129,14 +170,14 @@ function freeSlots(plan: WeekPlan, ctx: FlowContext, minutes: number, count: num
 }
 
 export function createPlanFlow(): Flow {
-  async function book(ctx: FlowContext, slots: ProposedSlot[], kind: BlockKind, title: string, rockId: string | null): Promise<{ booked: string[]; failed: string[]; past: string[] }> {
+  async function book(ctx: FlowContext, slots: ProposedSlot[], kind: BlockKind, title: string, rockId: string | null): Promise<Booked> {
     const booked: string[] = [];
     const failed: string[] = [];
-    const past: string[] = [];
+    const past: ProposedSlot[] = [];
     for (const s of slots) {
       if (ctx.aborted()) break;
       if (isPast(ctx, s.day, s.start)) {
-        past.push(slotText(s));
+        past.push(s);
         continue;
       }
       const out = await ctx.call('add_time_block', { day: DAY_NAMES[s.day], start: s.start, end: s.end, kind, title, ...(rockId ? { rockId } : {}) });
@@ -146,19 +187,77 @@ export function createPlanFlow(): Flow {
     return { booked, failed, past };
   }
 
-  function bookedLines(kindLabel: string, r: { booked: string[]; failed: string[]; past: string[] }, ctx: FlowContext): string[] {
+  function bookedLines(kindLabel: string, r: Booked): string[] {
     const say: string[] = [];
     if (r.booked.length) say.push(`${kindLabel}: ${joinAnd(r.booked)}.`);
-    if (r.past.length) say.push(`${joinAnd(r.past)} ${r.past.length === 1 ? 'has' : 'have'} already passed, so I didn’t book ${r.past.length === 1 ? 'it' : 'them'} — pick a later day this week.`);
     for (const f of r.failed) say.push(`Not booked: ${f}`);
-    if (r.past.length && ctx.today >= 0 && ctx.today <= 6) ctx.quickReplies.push(...laterDays(ctx));
     return say;
   }
 
-  function laterDays(ctx: FlowContext): string[] {
-    const out: string[] = [];
-    for (let d = Math.max(ctx.today + 1, 0); d < 7 && out.length < 3; d++) out.push(`${SHORT_DAYS[d]} 9-11`);
-    return out;
+  /**
+   * Slots that have already passed are never booked silently: say so, and offer the same time
+   * on the next free day this week (what "yes" books) or the same slot next week.
+   */
+  /** The same times on the next free days from today on, for slots that have passed. */
+  async function laterSlots(ctx: FlowContext, past: ProposedSlot[], move?: string): Promise<ProposedSlot[]> {
+    const plan = await ctx.readPlan();
+    const free = (day: number, start: string, end: string, extra: ProposedSlot[]) =>
+      !isPast(ctx, day, start) &&
+      !extra.some((x) => x.day === day && x.start < end && x.end > start) &&
+      !plan.blocks.some((b) => {
+        if (b.id === move) return false;
+        const bs = instantToLocal(b.start, plan.timeZone);
+        return bs.dayIndex === day && bs.hhmm < end && instantToLocal(b.end, plan.timeZone).hhmm > start;
+      });
+    const instead: ProposedSlot[] = [];
+    for (const p of past) {
+      // A weekday block goes to the next free weekday first; the weekend only if none is left.
+      const days = [...Array(7).keys()].filter((d) => d >= Math.max(ctx.today, 0) && d !== p.day);
+      const order = p.day < 5 ? [...days.filter((d) => d < 5), ...days.filter((d) => d >= 5)] : days;
+      const day = order.find((d) => free(d, p.start, p.end, instead));
+      if (day !== undefined) instead.push({ day, start: p.start, end: p.end });
+    }
+    return instead;
+  }
+
+  async function offerLater(ctx: FlowContext, past: ProposedSlot[], what: { kind: BlockKind; title: string; rock?: string; move?: string }, of: Step | null): Promise<Handled> {
+    const instead = await laterSlots(ctx, past, what.move);
+    const days = [...new Set(past.filter((p) => p.day !== ctx.today).map((p) => LONG_DAYS[p.day]!))];
+    const gone = [
+      ...(days.length ? [`${joinAnd(days)} ${days.length === 1 ? 'has' : 'have'} already passed`] : []),
+      ...[...new Set(past.filter((p) => p.day === ctx.today).map((p) => `it’s already past ${p.start} today`))],
+    ];
+    const say = [`${capitalize(joinAnd(gone))}${ctx.today >= 0 && ctx.today <= 6 && past.some((p) => p.day !== ctx.today) ? ` (today is ${LONG_DAYS[ctx.today]})` : ''}, so I didn’t book ${joinAnd(past.map(slotText))}.`];
+    ctx.quickReplies.push(...instead.map(slotText), 'Next week', 'Skip');
+    return { say, ask: { step: { id: 'confirm', kind: what.kind, ...(what.rock ? { rock: what.rock } : {}), title: what.title, slots: instead, later: past, of, ...(what.move ? { move: what.move } : {}) } } };
+  }
+
+  /** Booked and failed lines, then an offer for whatever had already passed. */
+  async function settle(ctx: FlowContext, label: string, r: Booked, what: { kind: BlockKind; title: string; rock?: string }, of: Step | null): Promise<Handled> {
+    const say = bookedLines(label, r);
+    if (!r.past.length) return { say };
+    // A habit ("weekdays 12:30-13") just starts later in the week: no replacement for the days gone.
+    if (r.booked.length + r.failed.length + r.past.length >= 3 && r.booked.length > 0) {
+      const days = [...new Set(r.past.map((p) => LONG_DAYS[p.day]!))];
+      const from = LONG_DAYS[SHORT_DAYS.findIndex((d) => r.booked[0]!.startsWith(d))] ?? 'today';
+      return { say: [...say, `${joinAnd(days)} ${days.length === 1 ? 'has' : 'have'} already passed, so it starts ${from} — say so if you want to make up for ${days.length === 1 ? 'it' : 'them'}.`] };
+    }
+    const offer = await offerLater(ctx, r.past, what, of);
+    return { say: [...say, ...offer.say], ask: offer.ask };
+  }
+
+  /** Books the same slots in the next week (the offer for a slot that has passed). */
+  async function bookNextWeek(ctx: FlowContext, slots: ProposedSlot[], kind: BlockKind, title: string): Promise<string[]> {
+    const next = { ...ctx.week, weekKey: nextWeekKey(ctx.week.weekKey) };
+    const booked: string[] = [];
+    const say: string[] = [];
+    for (const s of slots) {
+      const out = await ctx.call('add_time_block', { day: DAY_NAMES[s.day], start: s.start, end: s.end, kind, title }, next);
+      if (out.ok) booked.push(slotText(s));
+      else say.push(`Not booked: ${slotText(s)} — ${out.message}`);
+    }
+    if (booked.length) say.unshift(`Booked ${quote(title)} next week (${next.weekKey}): ${joinAnd(booked)}.`);
+    return say;
   }
 
   /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
@@ -174,20 +273,22 @@ export function createPlanFlow(): Flow {
       const slots = flatten(reading.slots);
       const alt = flatten(reading.slots.map((s) => (s.guess === 'meridiem' && s.alternative ? { ...s, ...s.alternative } : s)));
       ctx.quickReplies.push('Morning', 'Evening');
-      return { say: [], ask: { step: { id: 'confirm', kind, ...(step.id === 'deep_work' ? { rock: step.rock } : {}), slots, alt, of: step } } };
+      return { say: [], ask: { step: { id: 'confirm', kind, ...(step.id === 'deep_work' ? { rock: step.rock } : {}), title, slots, alt, of: step } } };
     }
     const slots = flatten(reading.slots);
     const result = await book(ctx, slots, kind, title, rockId);
-    const say = bookedLines(label, result, ctx);
+    const rock = step.id === 'deep_work' ? step.rock : undefined;
+    const settled = await settle(ctx, label, result, { kind, title, ...(rock ? { rock } : {}) }, step);
     const loose = reading.slots.some((s) => s.guess === 'loose' || s.guess === 'open');
-    if (result.booked.length && loose) say.push(`I read that as ${joinAnd(result.booked)} — say the exact times if you meant different ones.`);
+    if (result.booked.length && loose) settled.say.push(`I read that as ${joinAnd(result.booked)} — say the exact times if you meant different ones.`);
+    if (settled.ask) return settled;
     if (!result.booked.length) {
       const plan = await ctx.readPlan();
       const free = freeSlots(plan, ctx, kind === 'deep_work' ? 90 : 60, 3);
       ctx.quickReplies.push(...free.map(slotText), 'Skip');
-      return { say, ask: { step, lead: 'Let’s try another time.' }, missed: true };
+      return { say: settled.say, ask: { step, lead: 'Let’s try another time.' }, missed: true };
     }
-    return { say };
+    return { say: settled.say };
   }
 
   /** The times of the block the previous answer booked ("same time wednesday" refers to it). */
@@ -214,30 +315,89 @@ export function createPlanFlow(): Flow {
     return { say, ask: { step }, missed: true };
   }
 
-  async function undo(ctx: FlowContext): Promise<string[]> {
-    const undone: string[] = [];
-    for (const c of [...ctx.lastChanges].reverse()) {
+  /**
+   * Puts back what the previous answer changed, newest first, and says what came back. A rock
+   * removed with its blocks comes back with them: its new id is passed on to the blocks.
+   */
+  async function revert(ctx: FlowContext, changes: Change[]): Promise<string[]> {
+    if (changes.length) ctx.markUndone();
+    const plan = await ctx.readPlan();
+    const tz = plan.timeZone;
+    const said: string[] = [];
+    const newIds = new Map<string, string>();
+    let reordered = false;
+    const rockTitle = (id: string) => plan.rocks.find((r) => r.id === id)?.title ?? 'that rock';
+    const at = (start: string, end: string) => {
+      const s = instantToLocal(start, tz);
+      const e = instantToLocal(end, tz);
+      return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm, text: blockTime({ start, end }, tz) };
+    };
+    for (const c of [...changes].reverse()) {
       if (ctx.aborted()) break;
-      if (c.kind === 'rock') {
-        const out = await ctx.call('remove_rock', { rockId: c.id });
-        if (out.ok) undone.push('rock');
-      } else if (c.kind === 'block') {
-        const out = await ctx.call('remove_time_block', { blockId: c.id });
-        if (out.ok) undone.push('block');
-      } else if (c.kind === 'environment') {
-        const out = await ctx.call('remove_environment_commitment', { environmentId: c.id });
-        if (out.ok) undone.push('environment');
-      } else if (c.kind === 'vision') {
-        await ctx.call('set_vision', c.before ?? { work: '', self: '', relationships: '' });
-        undone.push('vision');
-      } else if (c.kind === 'rock_status') {
-        await ctx.call('update_rock', { rockId: c.id, status: c.before });
-        undone.push('rock');
+      switch (c.kind) {
+        case 'rock':
+          if ((await ctx.call('remove_rock', { rockId: c.id })).ok) said.push(`took ${quote(rockTitle(c.id))} out again`);
+          break;
+        case 'block': {
+          const b = plan.blocks.find((x) => x.id === c.id);
+          if ((await ctx.call('remove_time_block', { blockId: c.id })).ok && b) said.push(`removed ${quote(b.title)} ${blockTime(b, tz)}`);
+          break;
+        }
+        case 'environment': {
+          const e = plan.environment.find((x) => x.id === c.id);
+          if ((await ctx.call('remove_environment_commitment', { environmentId: c.id })).ok && e) said.push(`removed ${quote(e.text)}`);
+          break;
+        }
+        case 'vision':
+          await ctx.call('set_vision', c.before ?? { work: '', self: '', relationships: '' });
+          said.push('your vision is as it was');
+          break;
+        case 'rock_status':
+          if ((await ctx.call('update_rock', { rockId: c.id, status: c.before })).ok) said.push(`${quote(rockTitle(c.id))} is ${c.before === 'planned' ? 'open' : c.before} again`);
+          break;
+        case 'rock_title':
+          if ((await ctx.call('update_rock', { rockId: c.id, title: c.before })).ok) said.push(`${quote(rockTitle(c.id))} is called ${quote(c.before)} again`);
+          break;
+        case 'rock_order':
+          if ((await ctx.call('update_rock', { rockId: c.id, position: Math.max(0, c.before) })).ok) reordered = true;
+          break;
+        case 'rock_removed': {
+          const out = await ctx.call('add_rock', { title: c.title });
+          if (!out.ok || !out.created) break;
+          newIds.set(c.id, out.created);
+          if (c.status === 'done') await ctx.call('update_rock', { rockId: out.created, status: 'done' });
+          if (c.place >= 0) await ctx.call('update_rock', { rockId: out.created, position: c.place });
+          said.push(`${quote(c.title)} is back`);
+          break;
+        }
+        case 'block_moved': {
+          const b = plan.blocks.find((x) => x.id === c.id);
+          const to = at(c.before.start, c.before.end);
+          if ((await ctx.call('move_time_block', { blockId: c.id, day: to.day, start: to.start, end: to.end })).ok) said.push(`${quote(b?.title ?? 'the block')} is back at ${to.text}`);
+          break;
+        }
+        case 'block_removed': {
+          const to = at(c.block.start, c.block.end);
+          const rockId = c.block.rockId ? (newIds.get(c.block.rockId) ?? c.block.rockId) : null;
+          const out = await ctx.call('add_time_block', { day: to.day, start: to.start, end: to.end, kind: c.block.kind, title: c.block.title, ...(rockId ? { rockId } : {}) });
+          if (out.ok) said.push(c.block.rockId && newIds.has(c.block.rockId) ? `so is its block ${to.text}` : `${quote(c.block.title)} ${to.text} is back`);
+          break;
+        }
+        case 'environment_removed':
+          if ((await ctx.call('add_environment_commitment', { text: c.text })).ok) said.push(`${quote(c.text)} is back`);
+          break;
+        case 'review':
+          if (c.before) {
+            const to = at(c.before.start, c.before.end);
+            if ((await ctx.call('set_review_time', { day: to.day, start: to.start, end: to.end })).ok) said.push(`the review is back at ${to.text}`);
+          }
+          break;
       }
     }
+    if (reordered) said.push(`your rocks are back in order: ${rockOrder(await ctx.readPlan())}`);
     // Undoing is not a change to undo again.
     ctx.changes.length = 0;
-    return undone;
+    return said;
   }
 
   /**
@@ -246,7 +406,7 @@ export function createPlanFlow(): Flow {
    * moves them all. Returns null when the last change booked no blocks or the text has no days or times.
    */
   async function correctBlocks(ctx: FlowContext, text: string, target: Step | null): Promise<Handled | null> {
-    const ids = new Set(ctx.lastChanges.filter((c) => c.kind === 'block').map((c) => (c as { id: string }).id));
+    const ids = new Set(ctx.lastChanges.flatMap((c) => (c.kind === 'block' || c.kind === 'block_moved' ? [c.id] : [])));
     if (ids.size === 0) return null;
     const plan = await ctx.readPlan();
     const last = plan.blocks.filter((b) => ids.has(b.id));
@@ -273,8 +433,9 @@ export function createPlanFlow(): Flow {
     const rockId = first.rockId;
     const r = await book(ctx, wanted, kind, first.title, rockId);
     const label = kind === 'deep_work' ? `Fixed — deep work for ${quote(first.title)}` : kind === 'recovery' ? 'Fixed — recovery' : `Fixed — ${quote(first.title)}`;
-    const say = bookedLines(label, r, ctx);
-    return r.booked.length ? { say } : { say, ...(target ? { ask: { step: target } } : {}) };
+    const rock = rockId ? plan.rocks.find((x) => x.id === rockId)?.title : undefined;
+    const h = await settle(ctx, label, r, { kind, title: first.title, ...(rock ? { rock } : {}) }, target);
+    return r.booked.length || h.ask ? h : { say: h.say, ...(target ? { ask: { step: target } } : {}) };
   }
 
   async function addRocks(ctx: FlowContext, titles: string[]): Promise<{ added: string[]; failures: string[] }> {
@@ -333,7 +494,7 @@ export function createPlanFlow(): Flow {
     // "pitch deck (tue 9-11), investor update (wed 2-4)": times given with the rocks are their deep work.
     if (added.length && readTimeSlots(answer, { today: readerToday(ctx) }).kind === 'slots') {
       const rocks = activeRocks(await ctx.readPlan()).filter((r) => added.includes(r.title));
-      say.push(...(await takeRockTimes(ctx, answer, rocks, 1)));
+      say.push(...(await takeRockTimes(ctx, answer, rocks, 1)).say);
     }
     return { say };
   }
@@ -422,6 +583,8 @@ export function createPlanFlow(): Flow {
     if (kindsOf(parts) < minKinds || (minKinds === 2 && parts.length < 2)) return null;
     const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
     const say: string[] = [];
+    // The first follow-up a part needs (a slot that had passed, a time to read back) is asked after the rest.
+    let ask: Handled['ask'];
     for (const part of order) {
       for (const { x } of parts.filter((p) => p.part === part)) {
         if (ctx.aborted()) break;
@@ -429,11 +592,41 @@ export function createPlanFlow(): Flow {
         if (part === 'rocks') say.push(...(await takeRocks(ctx, { id: 'rocks' }, x)).say);
         if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
         if (part === 'review') say.push(...(await setReview(ctx, x)).say);
-        if (part === 'recovery') say.push(...(await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx)).say);
-        if (part === 'deep_work') say.push(...(await takeRockTimes(ctx, x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, ''), activeRocks(await ctx.readPlan()), 2)));
+        if (part === 'recovery') {
+          const h = await handleAnswer({ id: 'recovery' }, x, understand(x, { pending: 'recovery', rockTitles: [] }), ctx);
+          say.push(...h.say);
+          if (h.ask?.step.id === 'confirm') ask ??= h.ask;
+        }
+        if (part === 'deep_work') {
+          const h = await takeRockTimes(ctx, x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, ''), activeRocks(await ctx.readPlan()), 2);
+          say.push(...h.say);
+          ask ??= h.ask;
+        }
       }
     }
-    return { say };
+    return { say, ...(ask ? { ask } : {}) };
+  }
+
+  /**
+   * "migration mon and wed 9-12, onboarding doc tue 2-4pm, deck thu 10-12" given for one rock:
+   * each piece names its own rock, so each books deep work for that rock. Null unless at least
+   * two pieces name two different rocks.
+   */
+  async function slotsPerRock(ctx: FlowContext, answer: string): Promise<Handled | null> {
+    const pieces = answer.split(/\s*[;,]\s*|\n+/).filter((p) => readTimeSlots(p, {}).kind === 'slots');
+    if (pieces.length < 2) return null;
+    const active = activeRocks(await ctx.readPlan()).filter((r) => r.status === 'planned');
+    const rocks = pieces.map((p) => findRock(p.replace(/\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\d[\d:.\-–apm ]*/gi, ' '), active));
+    if (rocks.some((r) => !r) || new Set(rocks.map((r) => r!.id)).size < 2) return null;
+    const say: string[] = [];
+    let ask: Handled['ask'];
+    for (const [i, piece] of pieces.entries()) {
+      const rock = rocks[i]!;
+      const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+      say.push(...h.say);
+      if (h.ask?.step.id === 'confirm') ask ??= h.ask;
+    }
+    return { say, ...(ask ? { ask } : {}) };
   }
 
   /**
@@ -442,7 +635,7 @@ export function createPlanFlow(): Flow {
    * the next one (or, when times come first, from the name before to its own). With fewer than
    * `minNamed` rocks named, the whole text goes to the rock named, else to the first without deep work.
    */
-  async function takeRockTimes(ctx: FlowContext, text: string, rocks: Rock[], minNamed: number): Promise<string[]> {
+  async function takeRockTimes(ctx: FlowContext, text: string, rocks: Rock[], minNamed: number): Promise<Handled> {
     const spans = rockSpans(text, rocks);
     const plan = await ctx.readPlan();
     const pieces =
@@ -450,11 +643,15 @@ export function createPlanFlow(): Flow {
         ? spans
         : [{ text, rock: matchRocks(text, rocks)[0] ?? rocks.find((r) => r.status === 'planned' && !plan.blocks.some((b) => b.rockId === r.id)) }];
     const say: string[] = [];
+    // The first follow-up a piece needs (a slot that had passed, a time to read back) is asked after the rest.
+    let ask: Handled['ask'];
     for (const { text: piece, rock } of pieces) {
       if (!rock || readTimeSlots(piece, { today: readerToday(ctx) }).kind !== 'slots') continue;
-      say.push(...(await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`)).say);
+      const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+      say.push(...h.say);
+      if (h.ask?.step.id === 'confirm') ask ??= h.ask;
     }
-    return say;
+    return { say, ...(ask ? { ask } : {}) };
   }
 
   // ---------------------------------------------------------------- edits
@@ -468,13 +665,11 @@ export function createPlanFlow(): Flow {
       if (d >= 0 && w.length <= 9) days.add(d);
     }
     const starts = reading.kind === 'slots' ? reading.slots.map((s) => s.start) : [];
-    const said = new Set(words(target).map(stem));
     const scored = plan.blocks.map((b) => {
       const s = instantToLocal(b.start, plan.timeZone);
       let score = 0;
       const rock = b.rockId ? plan.rocks.find((r) => r.id === b.rockId) : undefined;
-      const titleWords = words(`${b.title} ${rock?.title ?? ''}`).map(stem);
-      score += titleWords.filter((w) => said.has(w)).length * 2;
+      score += Math.max(nameScore(target, b.title), rock ? nameScore(target, rock.title) : 0) * 2;
       if (days.size) score += days.has(s.dayIndex) ? 3 : -5;
       if (starts.length) score += starts.includes(s.hhmm) ? 3 : -1;
       if (/\b(recovery|unplug|break|gym|walk|run|rest)\b/.test(t) && b.kind === 'recovery') score += 2;
@@ -487,19 +682,54 @@ export function createPlanFlow(): Flow {
     return scored.filter((x) => x.score === best).map((x) => x.b);
   }
 
-  async function applyEdit(ctx: FlowContext, edit: EditCommand, raw: string): Promise<string[]> {
+  /** Where a rock goes, as a place in the active list, given where it is now. */
+  function targetPlace(to: RockPlace, current: number, rocks: Rock[]): number | null {
+    const lastIndex = rocks.length - 1;
+    if ('index' in to) return Math.min(to.index, lastIndex);
+    if ('last' in to) return lastIndex;
+    if ('step' in to) return Math.max(0, Math.min(lastIndex, current + to.step));
+    const other = findRock('before' in to ? to.before : to.after, rocks);
+    if (!other) return null;
+    const at = rocks.indexOf(other);
+    // Moving down, the rocks in between shift up by one.
+    if ('before' in to) return current < at ? at - 1 : at;
+    return current < at ? at : at + 1;
+  }
+
+  function rockOrder(plan: WeekPlan): string {
+    return activeRocks(plan)
+      .map((r, i) => `${i + 1}. ${r.title}${r.status === 'done' ? ' (done)' : ''}`)
+      .join(', ');
+  }
+
+  async function moveRock(ctx: FlowContext, rock: Rock, place: number): Promise<boolean> {
+    return (await ctx.call('update_rock', { rockId: rock.id, position: place })).ok;
+  }
+
+  function unknownRock(active: Rock[], name: string): Handled {
+    return { say: [active.length ? `I couldn’t tell which rock ${quote(name)} is. Your rocks: ${rockOrder({ rocks: active } as WeekPlan)}.` : 'There are no rocks this week yet.'] };
+  }
+
+  async function applyEdit(ctx: FlowContext, edit: EditCommand): Promise<Handled> {
     const plan = await ctx.readPlan();
     const active = activeRocks(plan);
+    const said = (...say: string[]): Handled => ({ say });
     switch (edit.op) {
       case 'move_block': {
         const found = findBlocks(plan, edit.target);
-        if (found.length === 0) return [`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`];
+        // "put the dentist on thu 3pm" with no dentist block yet, or "put the gym on mon wed fri" when only an
+        // "Unplug" block fits the kind: a new block.
+        const onlyByKind = found.length > 0 && !found.some((b) => nameScore(edit.target, `${b.title} ${plan.rocks.find((r) => r.id === b.rockId)?.title ?? ''}`) > 0) && keyWords(edit.target).some((w) => !GENERIC_BLOCK_WORDS.has(w)) && /\d/.test(edit.to);
+        if ((found.length === 0 || onlyByKind || daysIn(edit.to).length > 1) && !/^(?:it|that|this|them|the block|block|session|slot)$/.test(normalize(edit.target)) && !daysIn(edit.target).length) {
+          return applyEdit(ctx, { op: 'add_block', kind: RECOVERY_RE.test(edit.target) ? 'recovery' : 'other', what: `${edit.target} ${edit.to}`, when: edit.to });
+        }
+        if (found.length === 0) return said(`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`);
         const block = found[0]!;
         const from = instantToLocal(block.start, plan.timeZone);
         const minutes = blockMinutes(block);
         const toDays = daysIn(edit.to);
         const reading = readTimeSlots(edit.to, { defaultDays: [from.dayIndex], defaultMinutes: minutes, lean: block.kind === 'recovery' ? 'pm' : 'am' });
-        if (reading.kind === 'unclear' && toDays.length === 0) return [`Where should ${quote(block.title)} go? Give a day and a time, e.g. ${quote('thu 1-3pm')}.`];
+        if (reading.kind === 'unclear' && toDays.length === 0) return said(`Where should ${quote(block.title)} go? Give a day and a time, e.g. ${quote('thu 1-3pm')}.`);
         const to = reading.kind === 'slots' ? flatten(reading.slots)[0]! : { day: toDays[0]!, start: from.hhmm, end: from.hhmm };
         let start = to.start;
         let end = to.end;
@@ -508,20 +738,65 @@ export function createPlanFlow(): Flow {
           start = from.hhmm;
           end = instantToLocal(block.end, plan.timeZone).hhmm;
         }
-        if (isPast(ctx, to.day, start)) return [`${SHORT_DAYS[to.day]} ${start} has already passed — pick a later time.`];
+        const rock = block.rockId ? plan.rocks.find((r) => r.id === block.rockId)?.title : undefined;
+        if (isPast(ctx, to.day, start)) return offerLater(ctx, [{ day: to.day, start, end }], { kind: block.kind, title: block.title, ...(rock ? { rock } : {}), move: block.id }, null);
         const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start, end });
-        if (!out.ok) return [`I couldn’t move it: ${out.message}`];
-        return [`Moved ${quote(block.title)} from ${blockTime(block, plan.timeZone)} to ${SHORT_DAYS[to.day]} ${start}–${end}.`];
+        if (!out.ok) return said(`I couldn’t move it: ${out.message}`);
+        return said(`Moved ${quote(block.title)} from ${blockTime(block, plan.timeZone)} to ${SHORT_DAYS[to.day]} ${start}–${end}.`);
+      }
+      case 'resize_block':
+      case 'shift_block': {
+        const block = findBlocks(plan, edit.target)[0];
+        if (!block) return said(`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`);
+        const from = instantToLocal(block.start, plan.timeZone);
+        const startMin = toMinutes(from.hhmm);
+        const length = blockMinutes(block);
+        let start = startMin;
+        let end = startMin + length;
+        if (edit.op === 'shift_block') {
+          start += edit.minutes;
+          end += edit.minutes;
+        } else if (edit.minutes !== undefined) end = start + edit.minutes;
+        else if (edit.by !== undefined) end += edit.by;
+        else if (edit.end !== undefined) {
+          const e = endTimeAfter(edit.end, startMin);
+          if (e === null) return said(`Until when should ${quote(block.title)} go?`);
+          end = e;
+        }
+        if (start < 0 || end > 24 * 60 || end <= start) return said(`That would take ${quote(block.title)} outside the day — give me the new times, e.g. ${quote(`${SHORT_DAYS[from.dayIndex]?.toLowerCase()} 9-11`)}.`);
+        const to = { day: from.dayIndex, start: fromMinutes(start), end: fromMinutes(end) };
+        if (isPast(ctx, to.day, to.start)) return said(`${slotText(to)} has already started or passed — pick another time.`);
+        const out = await ctx.call('move_time_block', { blockId: block.id, day: DAY_NAMES[to.day], start: to.start, end: to.end });
+        if (!out.ok) return said(`I couldn’t change it: ${out.message}`);
+        return said(`${quote(block.title)} is now ${slotText(to)} (was ${blockTime(block, plan.timeZone)}).`);
+      }
+      case 'swap_blocks': {
+        const [a, b] = edit.targets.map((x) => findBlocks(plan, x)[0]);
+        if (!a || !b || a.id === b.id) return said(`Which two blocks should trade places? ${describeBlocks(plan)}`);
+        const at = (x: TimeBlock) => {
+          const s = instantToLocal(x.start, plan.timeZone);
+          const e = instantToLocal(x.end, plan.timeZone);
+          return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm };
+        };
+        const [ta, tb] = [at(a), at(b)];
+        const gone = [a, b].find((x) => isPast(ctx, instantToLocal(x.start, plan.timeZone).dayIndex, instantToLocal(x.start, plan.timeZone).hhmm));
+        if (gone) return said(`${quote(gone.title)} ${blockTime(gone, plan.timeZone)} has already passed, so I can’t swap it — give the other one a new time instead, e.g. ${quote('move it to fri 9-11')}.`);
+        // They can't overlap even for a moment: take b out, move a into its place, put b where a was.
+        await ctx.call('remove_time_block', { blockId: b.id });
+        const moved = await ctx.call('move_time_block', { blockId: a.id, ...tb });
+        const back = await ctx.call('add_time_block', { ...ta, kind: b.kind, title: b.title, ...(b.rockId ? { rockId: b.rockId } : {}) });
+        if (!moved.ok || !back.ok) return said(`I couldn’t swap them: ${(!moved.ok ? moved : back).message}`);
+        return said(`Swapped: ${quote(a.title)} is now ${blockTime(b, plan.timeZone)} and ${quote(b.title)} ${blockTime(a, plan.timeZone)}.`);
       }
       case 'delete_block': {
         const found = findBlocks(plan, edit.target);
-        if (found.length === 0) return [`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`];
+        if (found.length === 0) return said(`I couldn’t find a block matching ${quote(edit.target)}. ${describeBlocks(plan)}`);
         const gone: string[] = [];
         for (const b of found) {
           const out = await ctx.call('remove_time_block', { blockId: b.id });
           if (out.ok) gone.push(`${quote(b.title)} ${blockTime(b, plan.timeZone)}`);
         }
-        return [`Removed ${joinAnd(gone)}.`];
+        return said(`Removed ${joinAnd(gone)}.`);
       }
       case 'add_block': {
         const rocks = matchRocks(edit.what, active);
@@ -529,14 +804,21 @@ export function createPlanFlow(): Flow {
         const rock = kind === 'deep_work' ? (rocks[0] ?? (active.length === 1 ? active[0] : undefined)) : undefined;
         const title = rock ? rock.title : kind === 'recovery' ? recoveryTitle(edit.what) : otherTitle(edit.what);
         const reading = readTimeSlots(edit.when, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
-        if (reading.kind === 'unclear') return ['I need a day and a time for that block.'];
+        if (reading.kind === 'unclear') return said('I need a day and a time for that block.');
         const r = await book(ctx, flatten(reading.slots), kind, title, rock?.id ?? null);
-        return bookedLines(kind === 'deep_work' ? `Deep work for ${quote(title)} added` : kind === 'recovery' ? 'Recovery added' : `${quote(title)} added`, r, ctx);
+        const label = kind === 'deep_work' ? `Deep work for ${quote(title)} added` : kind === 'recovery' ? 'Recovery added' : `${quote(title)} added`;
+        return settle(ctx, label, r, { kind, title, ...(rock ? { rock: rock.title } : {}) }, null);
       }
       case 'drop_rocks': {
-        const found = edit.names.flatMap((n) => matchRocks(n, active));
-        const unique = [...new Map(found.map((r) => [r.id, r])).values()];
-        if (unique.length === 0) return [`I couldn’t tell which rock you mean. Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
+        const unique = [...new Map(edit.names.flatMap((n) => findRocks(n, active)).map((r) => [r.id, r])).values()];
+        if (unique.length === 0) {
+          // "drop the gym" or "drop the phone thing": not a rock, but a block or an environment change.
+          const name = edit.names.join(' ');
+          const env = bestEnvironment(plan, name);
+          if (env) return applyEdit(ctx, { op: 'remove_environment', name });
+          if (findBlocks(plan, name).length && !active.some((r) => nameScore(name, r.title) > 0)) return applyEdit(ctx, { op: 'delete_block', target: name });
+          return unknownRock(active, name);
+        }
         let freed = 0;
         for (const r of unique) {
           // Its deep work goes too: the time is free again.
@@ -544,51 +826,88 @@ export function createPlanFlow(): Flow {
           if (r.carryCount > 0) await ctx.call('update_rock', { rockId: r.id, status: 'dropped' });
           else await ctx.call('remove_rock', { rockId: r.id });
         }
-        return [`Dropped ${joinAnd(unique.map((r) => quote(r.title)))}${freed ? ` and freed ${freed === 1 ? 'its block' : `${freed} blocks`}` : ''}.`];
+        return said(`Dropped ${joinAnd(unique.map((r) => quote(r.title)))}${freed ? ` and freed ${freed === 1 ? 'its block' : `${freed} blocks`}` : ''}.`);
       }
-      case 'done_rocks': {
-        const found = [...new Map(edit.names.flatMap((n) => matchRocks(n, active)).map((r) => [r.id, r])).values()];
-        if (found.length === 0) return [`Which rock is done? Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
-        for (const r of found) await ctx.call('update_rock', { rockId: r.id, status: 'done' });
-        return [`${joinAnd(found.map((r) => quote(r.title)))} — done. Nice work.`];
+      case 'done_rocks':
+      case 'reopen_rocks': {
+        const found = [...new Map(edit.names.flatMap((n) => findRocks(n, active)).map((r) => [r.id, r])).values()];
+        if (found.length === 0) return unknownRock(active, edit.names.join(' and '));
+        const status = edit.op === 'done_rocks' ? 'done' : 'planned';
+        for (const r of found) await ctx.call('update_rock', { rockId: r.id, status });
+        const list = joinAnd(found.map((r) => quote(r.title)));
+        return said(status === 'done' ? `${list} — done. ${pick(['Nice work.', 'Well done.', 'That’s one off the list.'], list)}` : `${list} ${found.length === 1 ? 'is' : 'are'} open again.`);
       }
       case 'rename_rock': {
-        const found = matchRocks(edit.name, active);
-        if (found.length === 0) return [`I couldn’t tell which rock to rename. Your rocks: ${joinAnd(active.map((r) => quote(r.title)))}.`];
-        const out = await ctx.call('update_rock', { rockId: found[0]!.id, title: edit.to });
-        return [out.ok ? `Renamed ${quote(found[0]!.title)} to ${quote(edit.to)}.` : `I couldn’t rename it: ${out.message}`];
+        const rock = findRock(edit.name, active);
+        if (!rock) return unknownRock(active, edit.name);
+        if (normalize(rock.title) === normalize(edit.to)) return said(`It’s already called ${quote(rock.title)}.`);
+        const out = await ctx.call('update_rock', { rockId: rock.id, title: edit.to });
+        return said(out.ok ? `Renamed ${quote(rock.title)} to ${quote(edit.to)}.` : `I couldn’t rename it: ${out.message}`);
       }
-      case 'reorder_rock':
-        // Order is presentation only; nothing booked depends on it.
-        return [`Rock order doesn’t change what’s booked — ${quote(matchRocks(edit.name, active)[0]?.title ?? edit.name)} keeps its blocks. Tell me if something should move in the calendar instead.`];
+      case 'reorder_rock': {
+        const rock = findRock(edit.name, active);
+        if (!rock) return unknownRock(active, edit.name);
+        const current = active.indexOf(rock);
+        const place = targetPlace(edit.to, current, active);
+        if (place === null) return unknownRock(active, 'before' in edit.to ? edit.to.before : 'after' in edit.to ? edit.to.after : edit.name);
+        if (place === current) return said(`${quote(rock.title)} is already number ${current + 1}. Your rocks: ${rockOrder(plan)}.`);
+        if (!(await moveRock(ctx, rock, place))) return said('I couldn’t change the order.');
+        const where = place === 0 ? 'to the top' : place === active.length - 1 ? 'to the bottom' : `to number ${place + 1}`;
+        return said(`Moved ${quote(rock.title)} ${where}. Your rocks now: ${rockOrder(await ctx.readPlan())}.`);
+      }
+      case 'swap_rocks': {
+        const [a, b] = edit.names.map((n) => findRock(n, active));
+        if (!a || !b) return unknownRock(active, !a ? edit.names[0] : edit.names[1]);
+        if (a.id === b.id) return said(`That’s the same rock twice: ${quote(a.title)}.`);
+        const [ia, ib] = [active.indexOf(a), active.indexOf(b)];
+        // The later one goes up first, so the earlier one's place is still where it was.
+        const [first, second] = ia < ib ? [b, a] : [a, b];
+        await moveRock(ctx, first, Math.min(ia, ib));
+        await moveRock(ctx, second, Math.max(ia, ib));
+        return said(`Swapped ${quote(a.title)} and ${quote(b.title)}. Your rocks now: ${rockOrder(await ctx.readPlan())}.`);
+      }
+      case 'order_rocks': {
+        const wanted = edit.names.map((n) => findRock(n, active));
+        const missing = edit.names.find((_, i) => !wanted[i]);
+        if (missing !== undefined) return unknownRock(active, missing);
+        const ordered = [...new Set(wanted as Rock[])];
+        for (const [i, r] of ordered.entries()) await moveRock(ctx, r, i);
+        return said(`New order: ${rockOrder(await ctx.readPlan())}.`);
+      }
       case 'add_rocks': {
-        const step: Step = { id: 'rocks.more' };
-        const h = await takeRocks(ctx, step, edit.titles.join('\n'));
-        return h.say;
+        const h = await takeRocks(ctx, { id: 'rocks.more' }, edit.titles.join('\n'));
+        return { say: h.say };
       }
       case 'review_time':
-        return (await setReview(ctx, edit.when)).say;
+        return setReview(ctx, edit.when);
       case 'add_environment': {
         const say: string[] = [];
         for (const text of edit.items) {
           const out = await ctx.call('add_environment_commitment', { text });
           say.push(out.ok ? `Added ${quote(text)} to your environment.` : out.message);
         }
-        return say;
+        return { say };
       }
       case 'remove_environment': {
-        const e = plan.environment.find((x) => words(x.text).some((w) => words(edit.name).includes(w)));
-        if (!e) return ['Which environment change should go?'];
+        const e = bestEnvironment(plan, edit.name);
+        if (!e) return said(plan.environment.length ? `Which one should go? Your environment: ${joinAnd(plan.environment.map((x) => quote(x.text)))}.` : 'There are no environment changes this week.');
         await ctx.call('remove_environment_commitment', { environmentId: e.id });
-        return [`Removed ${quote(e.text)}.`];
+        return said(`Removed ${quote(e.text)} from your environment.`);
+      }
+      case 'replace_environment': {
+        const e = bestEnvironment(plan, edit.name);
+        if (!e) return applyEdit(ctx, { op: 'add_environment', items: [edit.to] });
+        await ctx.call('remove_environment_commitment', { environmentId: e.id });
+        const out = await ctx.call('add_environment_commitment', { text: edit.to });
+        return said(out.ok ? `Changed ${quote(e.text)} to ${quote(edit.to)}.` : out.message);
       }
       case 'vision': {
-        await ctx.call('set_vision', { ...mergeVision(plan.vision, edit.vision) });
-        return ['Vision updated.'];
+        const out = await ctx.call('set_vision', { ...mergeVision(plan.vision, edit.vision) });
+        if (!out.ok) return said(`I couldn’t save that: ${out.message}`);
+        const parts = (Object.keys(edit.vision) as (keyof Vision)[]).map((k) => `${AREA_LABEL[k] === 'yourself' ? 'for yourself' : `for ${AREA_LABEL[k]}`} it’s now ${quote(edit.vision[k]!)}${plan.vision?.[k] ? ` (was ${quote(plan.vision[k])})` : ''}`);
+        return said(`Vision updated — ${joinAnd(parts)}.`);
       }
     }
-    void raw;
-    return [];
   }
 
   async function setReview(ctx: FlowContext, text: string): Promise<Handled> {
@@ -598,9 +917,11 @@ export function createPlanFlow(): Flow {
     // Any guessed end ("at 4", "thursday evening") or a window ("sometime between 2 and 5") gives the review its usual 30 minutes.
     const open = reading.slots[0]!.guess !== undefined || /\b(?:between|sometime|some time|any ?time|whenever)\b/i.test(text);
     const end = open ? addMinutes(s.start, 30) : s.end;
+    const name = s.day === 4 ? 'Friday review' : 'Review';
+    if (isPast(ctx, s.day, s.start)) return { say: [`${SHORT_DAYS[s.day]} ${s.start} has already passed (today is ${LONG_DAYS[ctx.today]}) — pick a later time for the review.`], ask: { step: { id: 'review_time', suggested: suggestReview(await ctx.readPlan()) } } };
     const out = await ctx.call('set_review_time', { day: DAY_NAMES[s.day], start: s.start, end });
     if (!out.ok) return { say: [`That clashes: ${out.message}`], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } } };
-    return { say: [`Friday review set for ${SHORT_DAYS[s.day]} ${s.start}–${end}; the calendar export has it with a reminder.`] };
+    return { say: [`${name} set for ${SHORT_DAYS[s.day]} ${s.start}–${end}; the calendar export has it with a reminder.`] };
   }
 
   function describeBlocks(plan: WeekPlan): string {
@@ -694,6 +1015,8 @@ export function createPlanFlow(): Flow {
           const h = await takeSlots(ctx, step, answer, 'other', otherTitle(answer), null, `${quote(otherTitle(answer))} is an appointment, so it’s a regular block`);
           return { say: h.say, ask: { step } };
         }
+        const perRock = await slotsPerRock(ctx, answer);
+        if (perRock) return perRock;
         if (/\b(45|minutes?|blocks?)\b/i.test(answer) && reading.slots.kind === 'unclear') {
           ctx.quickReplies.push('Not deep work', 'Skip');
           const free = freeSlots(plan, ctx, 90, 2);
@@ -706,7 +1029,7 @@ export function createPlanFlow(): Flow {
         }
         // "deck tue 9-11, report wed 2-4": times for several rocks at once, each to its own.
         const open = activeRocks(plan).filter((r) => r.status === 'planned');
-        if (rockSpans(answer, open).filter((x) => readTimeSlots(x.text, {}).kind === 'slots').length >= 2) return { say: await takeRockTimes(ctx, answer, open, 2) };
+        if (rockSpans(answer, open).filter((x) => readTimeSlots(x.text, {}).kind === 'slots').length >= 2) return takeRockTimes(ctx, answer, open, 2);
         return takeSlots(ctx, step, answer, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
       }
       case 'recovery': {
@@ -735,27 +1058,57 @@ export function createPlanFlow(): Flow {
         return setReview(ctx, answer);
       }
       case 'confirm': {
-        const title = step.rock ?? (step.kind === 'recovery' ? 'Unplug' : 'Block');
         const plan = await ctx.readPlan();
         const rock = step.rock ? plan.rocks.find((r) => r.title === step.rock) : undefined;
-        const label = step.kind === 'deep_work' ? `Deep work for ${quote(title)}` : 'Recovery booked';
-        let slots: ProposedSlot[] | null = null;
+        const title = step.title ?? step.rock ?? (step.kind === 'recovery' ? 'Unplug' : 'Block');
+        const label = step.kind === 'deep_work' ? `Deep work for ${quote(title)}` : step.kind === 'recovery' ? 'Recovery booked' : `${quote(title)} booked`;
+        const what = { kind: step.kind, title, ...(step.rock ? { rock: step.rock } : {}) };
         const t = normalize(answer);
+        /** Books (or, for a move, moves the block to) the chosen slots. */
+        const place = async (slots: ProposedSlot[]): Promise<Handled> => {
+          if (!step.move) return settle(ctx, label, await book(ctx, slots, step.kind, title, rock?.id ?? null), what, step.of);
+          const to = slots[0]!;
+          if (isPast(ctx, to.day, to.start)) return offerLater(ctx, [to], { ...what, move: step.move }, null);
+          const out = await ctx.call('move_time_block', { blockId: step.move, day: DAY_NAMES[to.day], start: to.start, end: to.end });
+          return { say: [out.ok ? `Moved ${quote(title)} to ${slotText(to)}.` : `I couldn’t move it: ${out.message}`] };
+        };
+        if (step.later) {
+          // The offer for a slot that had passed: "yes" takes the same time later this week, "next week" the same slot next week.
+          if (/\bnext week\b|\bnext one\b|\bthe (?:second|other) one\b/.test(t) || (step.slots.length === 0 && reading.intent === 'yes')) {
+            if (step.move) return { say: [`${quote(title)} belongs to this week’s plan, so it stays where it is — give me a day and time this week to move it.`] };
+            return { say: await bookNextWeek(ctx, step.later, step.kind, title) };
+          }
+          // "thursday then": the offered times on the day they name.
+          const days = reading.slots.kind === 'unclear' ? daysIn(answer, ctx.today) : [];
+          if (days.length) return place(days.map((day) => ({ day, start: step.later![0]!.start, end: step.later![0]!.end })));
+          if (reading.slots.kind === 'slots') {
+            if (step.move) return place(flatten(reading.slots.slots));
+            if (step.of) return handleAnswer(step.of, answer, reading, ctx);
+            return place(flatten(reading.slots.slots));
+          }
+          if (step.slots.length && (reading.intent === 'yes' || /^(?:first|the first|this week|that one|that works|the (?:thu|fri|mon|tue|wed|sat|sun)\w* one)\b/.test(t))) {
+            // Something may have been booked there since the offer (a whole plan in one message): take the next free day then.
+            const fresh = await laterSlots(ctx, step.later, step.move);
+            const same = fresh.length === step.slots.length && fresh.every((f, i) => slotText(f) === slotText(step.slots[i]!));
+            if (same || !fresh.length) return place(step.slots);
+            const h = await place(fresh);
+            return { ...h, say: [`${joinAnd(step.slots.map(slotText))} is taken now, so I used ${joinAnd(fresh.map(slotText))}.`, ...h.say] };
+          }
+          if (skip) return { say: [step.move ? 'Okay, it stays where it is.' : 'Okay, nothing booked.'] };
+          return missed(ctx, step, `Say ${quote('yes')}${step.slots.length ? ` for ${joinAnd(step.slots.map(slotText))}` : ''}, ${quote('next week')}, or another day and time.`);
+        }
+        let slots: ProposedSlot[] | null = null;
         const isPm = (xs: ProposedSlot[]) => xs.every((x) => x.start >= '12:00');
         const wantsPm = /\b(evening|evenings|pm|p\.m\.|night|afternoon|later|after work)\b/.test(t);
         const wantsAm = /\b(morning|mornings|am|a\.m\.|early)\b/.test(t);
         if (step.alt && reading.slots.kind === 'unclear' && (wantsPm || wantsAm)) slots = wantsPm === isPm(step.slots) ? step.slots : step.alt;
         else if (reading.intent === 'yes' || /^(first|the first)\b/.test(t)) slots = step.slots;
         else if (step.alt && /^(no|nope|the other|second)\b/.test(t) && reading.slots.kind === 'unclear') slots = step.alt;
-        if (slots) {
-          const r = await book(ctx, slots, step.kind, title, rock?.id ?? null);
-          return { say: bookedLines(label, r, ctx) };
-        }
+        if (slots) return place(slots);
         if (reading.slots.kind === 'slots' && step.of) return handleAnswer(step.of, answer, reading, ctx);
         if (skip) return { say: ['Okay, nothing booked.'] };
         // Anything else: book the first reading and go on with what they said.
-        const r = await book(ctx, step.slots, step.kind, title, rock?.id ?? null);
-        return { say: bookedLines(label, r, ctx) };
+        return place(step.slots);
       }
       case 'when': {
         if (skip) return { say: ['Okay, leaving it out.'] };
@@ -769,6 +1122,10 @@ export function createPlanFlow(): Flow {
   const flow: Flow = {
     async intro(ctx) {
       const plan = await ctx.readPlan();
+      // A new session for a week that is already planned: straight to what should change.
+      if (plan.rocks.length > 0 && plan.blocks.length > 0 && !(await flow.next(ctx))) {
+        return [`${weekSummary(plan)} It’s planned — tell me what to change: move, add or drop blocks, reorder, rename or drop rocks, or change your vision, environment or review time.`];
+      }
       const lines = [`Let’s plan week ${ctx.week.weekKey}: priorities first, then your environment, deep work and recovery. Answer in your own words — you can skip anything, ask me anything, or correct me.`];
       if (plan.vision && plan.rocks.length === 0) {
         const prev = await ctx.readPlan(previousWeekKey(ctx.week.weekKey));
@@ -783,13 +1140,25 @@ export function createPlanFlow(): Flow {
 
     async handle(step, answer, ctx) {
       const plan = await ctx.readPlan();
-      const reading = understand(answer, { pending: step?.id ?? null, today: readerToday(ctx), rockTitles: activeRocks(plan).map((r) => r.title) });
+      const titles = activeRocks(plan).map((r) => r.title);
+      const environment = plan.environment.map((e) => e.text);
+      const reading = understand(answer, { pending: step?.id ?? null, today: readerToday(ctx), rockTitles: titles, environment });
       const again = step ? { ask: { step } } : {};
+      // Undo and corrections after an edit (or once the plan is done) put the edit back, not the last question's answer.
+      const afterEdit = () => {
+        if (!step) return true;
+        const prev = ctx.exchanges.at(-2);
+        return !!prev && understand(prev.answer, { pending: prev.question?.id ?? null, rockTitles: titles, environment }).intent === 'edit';
+      };
       switch (reading.intent) {
         case 'other_language':
           return { say: [ENGLISH_ONLY], ...again };
-        case 'question':
+        case 'question': {
+          // "what are my rocks?" before there are any asks what a rock is.
+          const empty = (reading.mine === 'rocks' && !activeRocks(plan).length) || (reading.mine === 'vision' && !plan.vision) || (reading.mine === 'environment' && !plan.environment.length);
+          if (reading.mine && !empty) return { say: [describePart(plan, reading.mine)], ...again };
           return { say: [answerQuestion(reading.topic ?? 'general', step)], ...again };
+        }
         case 'week': {
           const target = reading.week === 'next' ? nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) : weekKeyFor(ctx.now(), ctx.week.timeZone);
           const wanted = reading.week === 'next' && ctx.week.weekKey !== target ? target : reading.week === 'this' ? target : ctx.week.weekKey;
@@ -798,7 +1167,12 @@ export function createPlanFlow(): Flow {
           return { say: [`Sure — let’s plan week ${wanted} instead.`] };
         }
         case 'back': {
-          await undo(ctx);
+          if (afterEdit()) {
+            if (!ctx.undoable.length) return { say: ['There’s nothing to undo.'], ...again };
+            const back = await revert(ctx, ctx.undoable);
+            return { say: [back.length ? `Undone — ${joinAnd(back)}.` : 'There’s nothing more I can undo.'], ...again };
+          }
+          await revert(ctx, ctx.lastChanges);
           const prev = [...ctx.exchanges].reverse().find((e, i) => i > 0 && e.question);
           return { say: ['Okay, going back.'], ...(prev?.question ? { ask: { step: prev.question } } : again) };
         }
@@ -809,10 +1183,21 @@ export function createPlanFlow(): Flow {
             .replace(/\binstead\b/i, '')
             .replace(/^(?:make|change)\s+/i, '')
             .trim();
+          if (afterEdit()) {
+            // A correction of an edit: "no, thu 10-12" re-books what was moved; anything else puts it back, then applies what the correction says.
+            const fixed = await correctBlocks(ctx, corrected, step);
+            if (fixed) return fixed;
+            const back = await revert(ctx, ctx.undoable);
+            const sorry = back.length ? `Sorry — undone: ${joinAnd(back)}.` : 'Sorry — there was nothing to undo.';
+            const instead = corrected ? understand(corrected, { pending: step?.id ?? null, rockTitles: titles, environment }) : null;
+            if (instead?.intent !== 'edit' || !instead.edit) return { say: [sorry], ...again };
+            const h = await applyEdit(ctx, instead.edit);
+            return { say: [sorry, ...h.say], ...(h.ask ? { ask: h.ask } : again) };
+          }
           const target = prev?.question ?? step;
           const fixedBlocks = await correctBlocks(ctx, corrected, target);
           if (fixedBlocks) return fixedBlocks;
-          await undo(ctx);
+          await revert(ctx, ctx.lastChanges);
           if (!target) return { say: ['Okay, I undid that.'] };
           if (!corrected || /^(wrong|not right|that'?s wrong)$/i.test(corrected)) return { say: ['Sorry — I undid that.'], ask: { step: target } };
           const r2 = understand(corrected, { pending: target.id, rockTitles: [] });
@@ -821,12 +1206,17 @@ export function createPlanFlow(): Flow {
         }
         case 'edit': {
           if (step?.id === 'rocks.trim' && reading.edit?.op === 'drop_rocks') return trimRocks(ctx, step, answer, reading);
-          const say = await applyEdit(ctx, reading.edit!, answer);
-          const special = step && ['confirm', 'rocks.trim', 'when', 'review_time', 'review_offer'].includes(step.id);
-          return { say, ...(special ? again : {}) };
+          const h = await applyEdit(ctx, reading.edit!);
+          if (h.ask) return h;
+          // "move my review to 4pm" answers the review question too.
+          const answered = (step?.id === 'review_time' || step?.id === 'review_offer') && reading.edit?.op === 'review_time' && (await ctx.readPlan()).review !== null;
+          const special = step && !answered && ['confirm', 'rocks.trim', 'when', 'review_time', 'review_offer'].includes(step.id);
+          return { say: h.say, ...(special ? again : {}) };
         }
         case 'chitchat': {
-          if (!step) return { say: [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] };
+          // A greeting opening a message needs no answer of its own.
+          if (!step && /^(?:hi|hey|hello|yo|good morning|morning|hiya)\b/.test(normalize(answer))) return { say: [] };
+          if (!step) return { say: /\bthank|thx|\bty\b|cheers/.test(normalize(answer)) ? [pick(['Glad to help.', 'Any time.', 'You’re welcome.'], answer)] : [] };
           if (/\bthank|thx|ty\b|cheers/.test(normalize(answer))) return { say: [pick(['You’re welcome.', 'Any time.'], answer)], ...again };
           if (step.id === 'deep_work') return handleAnswer(step, answer, { ...reading, intent: 'answer' }, ctx);
           return missed(ctx, step, pick(['I hear you.', 'Fair enough.', 'Okay.'], answer));
@@ -849,7 +1239,8 @@ export function createPlanFlow(): Flow {
       const declined = (e: Exchange) => isDeclined(e.answer, e.question?.id ?? null);
       const askedVision = ex.some((e) => e.question && e.question.id.startsWith('vision.'));
       const workSkip = ex.some((e) => e.question?.id === 'vision.work' && declined(e) && !plan.vision?.work);
-      if (!workSkip && (!plan.vision || askedVision)) {
+      // A week that already has rocks is past the vision: a new session to edit it doesn't start over.
+      if (!workSkip && (!plan.vision || askedVision) && (plan.rocks.length === 0 || askedVision)) {
         for (const id of ['vision.work', 'vision.self', 'vision.relationships'] as const) {
           const area = VISION_AREA[id];
           if (plan.vision?.[area]) continue;
@@ -893,7 +1284,12 @@ export function createPlanFlow(): Flow {
       for (let i = 0; i < planned.length; i++) {
         const rock = planned[i]!;
         if (plan.blocks.some((b) => b.kind === 'deep_work' && b.rockId === rock.id)) continue;
-        const no = ex.some((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer)));
+        // Declined, or booked in the next week instead of a slot that had passed.
+        const no = ex.some(
+          (e) =>
+            (e.question?.id === 'deep_work' && e.question.rock === rock.title && (declined(e) || /not deep work/i.test(e.answer))) ||
+            (e.question?.id === 'confirm' && e.question.rock === rock.title && !!e.question.later && /\bnext week\b/i.test(e.answer)),
+        );
         const tries = ex.filter((e) => e.question?.id === 'deep_work' && e.question.rock === rock.title).length;
         if (!no && tries < 4) {
           const first = !ex.some((e) => e.question?.id === 'deep_work');
@@ -907,7 +1303,11 @@ export function createPlanFlow(): Flow {
       }
 
       const hasReview = plan.review !== null;
-      const reviewAsked = ex.filter((e) => e.question?.id === 'review_time' || e.question?.id === 'review_offer');
+      // An edit or a question sent while the review question was pending did not answer it.
+      const titles = activeRocks(plan).map((r) => r.title);
+      const reviewAsked = ex.filter(
+        (e) => (e.question?.id === 'review_time' || e.question?.id === 'review_offer') && !['edit', 'question', 'back'].includes(understand(e.answer, { pending: e.question.id, rockTitles: titles }).intent),
+      );
       if (!hasReview && reviewAsked.length === 0 && ctx.today <= 4) {
         const suggested = suggestReview(plan);
         return { step: { id: 'review_time', suggested }, lead: `${weekSummary(plan)} Last thing: the Friday review, where you close the week.` };
@@ -916,6 +1316,9 @@ export function createPlanFlow(): Flow {
     },
 
     async finished(ctx) {
+      // A message read with no question pending means the plan was already complete: an edit
+      // that ends with a follow-up ("yes" to a moved slot) needs no summary again.
+      if (ctx.exchanges.slice(0, -1).some((e, i) => e.question === null && (i > 0 || /\d|,|\n/.test(e.answer) || e.answer.length >= 80))) return [];
       const plan = await ctx.readPlan();
       // The review question already showed the summary.
       const shown = ctx.exchanges.some((e) => e.question?.id === 'review_time');
@@ -953,6 +1356,32 @@ function rockSpans(text: string, rocks: Rock[]): Array<{ text: string; rock: Roc
   );
 }
 
+/** Answers "what are my rocks?", "when is my review?", "what's my plan?" from the stored plan. */
+function describePart(plan: WeekPlan, part: PlanPart): string {
+  const rocks = activeRocks(plan);
+  const rockLine = rocks.length ? `Your rocks: ${rocks.map((r, i) => `${i + 1}. ${r.title}${r.status === 'done' ? ' (done)' : ''}`).join(', ')}.` : 'No rocks yet this week.';
+  const blocks = [...plan.blocks].sort((a, b) => a.start.localeCompare(b.start));
+  const blockLine = blocks.length ? `Your blocks: ${blocks.map((b) => `${quote(b.title)} ${blockTime(b, plan.timeZone)}`).join(', ')}.` : 'No blocks booked yet.';
+  const reviewLine = plan.review ? `Your review is ${blockTime(plan.review, plan.timeZone)}.` : 'No review time set yet — Friday 16:00 is the default.';
+  const envLine = plan.environment.length ? `Your environment: ${joinAnd(plan.environment.map((e) => quote(e.text)))}.` : 'No environment changes yet.';
+  const v = plan.vision;
+  const visionLine = v && (v.work || v.self || v.relationships) ? `Your vision — ${joinAnd((['work', 'self', 'relationships'] as const).filter((k) => v[k]).map((k) => `${AREA_LABEL[k]}: ${quote(v[k])}`))}.` : 'No vision saved yet.';
+  switch (part) {
+    case 'rocks':
+      return rockLine;
+    case 'blocks':
+      return blockLine;
+    case 'review':
+      return reviewLine;
+    case 'environment':
+      return envLine;
+    case 'vision':
+      return visionLine;
+    case 'plan':
+      return [weekSummary(plan), rockLine, blockLine, envLine, reviewLine].join(' ');
+  }
+}
+
 function suggestReview(plan: WeekPlan): string {
   for (const start of ['16:00', '15:00', '17:00', '14:00', '12:00']) {
     const end = addMinutes(start, 30);
@@ -964,6 +1393,23 @@ function suggestReview(plan: WeekPlan): string {
     if (!clash) return `Friday ${start}`;
   }
   return 'Friday 16:00';
+}
+
+const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const fromMinutes = (m: number) => (m >= 24 * 60 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+
+/** "12", "5pm", "noon" as an end time after a block's start (minutes since midnight), or null. */
+function endTimeAfter(text: string, startMin: number): number | null {
+  if (/noon|midday/.test(text)) return 12 * 60;
+  const m = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/.exec(text.trim());
+  if (!m) return null;
+  let h = Number(m[1]) % 12;
+  if (m[3] === 'pm' || (!m[3] && Number(m[1]) === 12)) h += 12;
+  if (m[3] === 'pm' && Number(m[1]) === 12) h = 12;
+  let t = h * 60 + Number(m[2] ?? 0);
+  // No am/pm: the first such time after the start ("extend the 9-11 block to 1" is 13:00).
+  if (!m[3] && t <= startMin && t + 12 * 60 <= 24 * 60) t += 12 * 60;
+  return t;
 }
 
 function addMinutes(hhmm: string, minutes: number): string {

@@ -15,7 +15,20 @@ export type Step =
   | { id: 'review_offer' }
   | { id: 'review_time'; suggested: string }
   | { id: 'rocks.trim'; items: string[] }
-  | { id: 'confirm'; kind: 'deep_work' | 'recovery' | 'other'; rock?: string; slots: ProposedSlot[]; alt?: ProposedSlot[]; of: Step | null }
+  | {
+      id: 'confirm';
+      kind: 'deep_work' | 'recovery' | 'other';
+      rock?: string;
+      slots: ProposedSlot[];
+      alt?: ProposedSlot[];
+      of: Step | null;
+      /** The block's title when it is not the rock's ("Gym"). */
+      title?: string;
+      /** Offered instead of a slot that has passed: the same slots in the next week. */
+      later?: ProposedSlot[];
+      /** The block to move there, for a move whose time had passed. */
+      move?: string;
+    }
   | { id: 'when'; kind: 'deep_work' | 'recovery' | 'other'; title: string; of: Step | null }
   | { id: 'review.rock'; rock: string }
   | { id: 'review.challenge'; rock: string }
@@ -74,6 +87,8 @@ export function askText(step: Step): string {
     case 'rocks.trim':
       return `Which ${step.items.length - 5 === 1 ? 'one goes' : `${step.items.length - 5} go`} — or which 5 stay? For example ${q(`drop ${step.items[step.items.length - 1]}`)}.`;
     case 'confirm':
+      if (step.later && step.slots.length === 0) return `Shall I book ${slotList(step.later)} next week instead?`;
+      if (step.later) return `Shall I ${step.move ? 'move it to' : 'book'} ${slotList(step.slots)} instead? Or say ${q('next week')} for ${slotList(step.later)} next week.`;
       return step.alt
         ? `Just to check: ${slotList(step.slots)} — or did you mean ${slotList(step.alt)}?`
         : `Just to check before I book it: ${slotList(step.slots)}. Shall I book it?`;

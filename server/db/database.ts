@@ -26,6 +26,13 @@ export interface SqlExecutor {
   query<T = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<T[]>;
 }
 
+/**
+ * Several statements as one transaction on one connection, for group commits that must
+ * run statements in order (each sees the previous one's rows). `fn` may use only `tx`:
+ * on PGlite the outer executor would wait for this transaction forever.
+ */
+export type SqlTransaction = <T>(fn: (tx: SqlExecutor) => Promise<T>) => Promise<T>;
+
 /** The shape pg-boss takes for a database it does not own (its `db` option). */
 export interface JobQueueSql {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -35,6 +42,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   sql: SqlExecutor;
+  /** Commits everything `fn` ran, or nothing if it throws. */
+  transaction: SqlTransaction;
   /** The job queue's SQL: the same pool (Postgres) or the same embedded instance (PGlite). */
   jobSql: JobQueueSql;
   feed: NotificationFeed;
@@ -72,6 +81,22 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     sql: { query: async (text, params, name) => (await pool.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('BEGIN');
+        const out = await fn({ query: async (text, params, name) => (await client.query({ text, values: params as unknown[], ...(name ? { name } : {}) })).rows });
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+        throw err;
+      } finally {
+        // A connection whose ROLLBACK failed is in an unknown state: the pool must not reuse it.
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
     jobSql: { executeSql: async (text, values) => pool.query<Record<string, unknown>>(text, values) },
     feed: listener,
     notify: async (payload) => {
@@ -117,6 +142,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     kind: 'pglite',
     prisma,
     sql: { query: async (text, params) => (await pglite.query(text, params as unknown[])).rows as never[] },
+    transaction: (fn) => pglite.transaction((tx) => fn({ query: async (text, params) => (await tx.query(text, params as unknown[])).rows as never[] })),
     jobSql: {
       // pg-boss sends its migrations as one multi-statement script without parameters;
       // PGlite runs those through exec (simple protocol), everything else through query.

@@ -10,6 +10,8 @@
 //   r:<session>                                     the session's active run ended
 //   d:<session>                                     the session was deleted (SL16): close its sockets
 //   x:<stream>:<tailSeq>                            a Durable Stream moved; -1 = deleted
+//   x:<origin>|<stream>:<tailSeq>|…                 Durable Streams moved by one group commit
+//                                                  (one notice per commit, split like h:)
 //   p:<json>                                        presence announcement (ephemeral)
 
 /** The channel every instance LISTENs on. */
@@ -39,6 +41,11 @@ export interface SessionHead {
   seq: number;
 }
 
+export interface StreamHead {
+  streamId: string;
+  tailSeq: number;
+}
+
 export type Notice =
   /** `origin` names the writer (null from the legacy form), so a writer can skip its own commits. */
   | { kind: 'session_heads'; origin: string | null; heads: SessionHead[] }
@@ -46,6 +53,8 @@ export type Notice =
   | { kind: 'run_ended'; sessionId: string }
   | { kind: 'session_deleted'; sessionId: string }
   | { kind: 'stream_moved'; streamId: string; tailSeq: number }
+  /** `origin` names the writer, so it can skip the streams it already woke in-process. */
+  | { kind: 'streams_moved'; origin: string; heads: StreamHead[] }
   | { kind: 'presence'; body: string }
   /** The owner removed a partner: every instance closes that partner's sockets on the session. */
   | { kind: 'partner_removed'; sessionId: string; userId: string };
@@ -85,6 +94,16 @@ export function decodeNotice(payload: string): Notice | undefined {
     case NOTICE_PREFIX.sessionDeleted:
       return rest ? { kind: 'session_deleted', sessionId: rest } : undefined;
     case NOTICE_PREFIX.streamMoved: {
+      if (rest.includes('|')) {
+        const [origin, ...parts] = rest.split('|');
+        const heads: StreamHead[] = [];
+        for (const p of parts) {
+          const h = head(p);
+          if (!h) return undefined;
+          heads.push({ streamId: h.sessionId, tailSeq: h.seq });
+        }
+        return origin && heads.length > 0 ? { kind: 'streams_moved', origin, heads } : undefined;
+      }
       const h = head(rest);
       return h ? { kind: 'stream_moved', streamId: h.sessionId, tailSeq: h.seq } : undefined;
     }
@@ -133,6 +152,19 @@ export function sqlNotifySessionDeleted(session: string): string {
 
 export function sqlNotifyStreamMoved(stream: string, tailSeq: string): string {
   return `pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.streamMoved}' || ${stream} || ':' || ${tailSeq})`;
+}
+
+/**
+ * A SELECT yielding `sent`: one `pg_notify` of `x:<origin>|<stream>:<tailSeq>|…` per
+ * HEADS_PER_NOTICE rows of `rows` (a CTE with `id` and `tailSeq` columns), like
+ * sqlNotifyHeads. Reference it in FROM so it runs exactly once.
+ */
+export function sqlNotifyStreamsMoved(origin: string, rows: string): string {
+  return `SELECT count(pg_notify(${NOTIFY_CHANNEL_SQL}, '${NOTICE_PREFIX.streamMoved}' || ${origin} || '|' || heads)) AS sent FROM (
+      SELECT string_agg(c.id || ':' || c."tailSeq", '|') AS heads FROM (
+        SELECT id, "tailSeq", (row_number() OVER () - 1) / ${HEADS_PER_NOTICE} AS chunk FROM ${rows}
+      ) c GROUP BY c.chunk
+    ) g`;
 }
 
 /** A presence announcement's payload (sent with Database.notify). */

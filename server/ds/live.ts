@@ -1,6 +1,8 @@
 import { Listeners } from '../session/listeners.ts';
-// Wake-ups for live readers (long-poll and SSE). Readers never receive data from here —
-// only "stream X moved" — and then read the store, exactly like the session hub (SL8).
+import type { DsChange } from './types.ts';
+// Wake-ups for live readers (long-poll and SSE): "stream X moved", and then they read the
+// store, exactly like the session hub (SL8). A change committed by this process may carry
+// its entries (DsChange.committed), which a reader right below them uses instead of a read.
 
 /** A latch a reader re-arms before each read; a change between arm and wait is never lost. */
 export class ChangeSignal {
@@ -40,17 +42,17 @@ export class ChangeSignal {
 
 /** Per-process fan-out of change pointers to the readers of each stream (one store listener in total). */
 export class WatchHub {
-  private readonly watchers = new Map<string, Listeners<void>>();
+  private readonly watchers = new Map<string, Listeners<DsChange | undefined>>();
 
   /** Call for every change of `key`; `undefined` means "everything may have changed" (feed resync). */
-  notify(key: string | undefined): void {
-    if (key !== undefined) this.watchers.get(key)?.emit();
-    else for (const w of [...this.watchers.values()]) w.emit();
+  notify(key: string | undefined, change?: DsChange): void {
+    if (key !== undefined) this.watchers.get(key)?.emit(change);
+    else for (const w of [...this.watchers.values()]) w.emit(undefined);
   }
 
-  watch(key: string, onChange: () => void): () => void {
+  watch(key: string, onChange: (change: DsChange | undefined) => void): () => void {
     let set = this.watchers.get(key);
-    if (!set) this.watchers.set(key, (set = new Listeners<void>()));
+    if (!set) this.watchers.set(key, (set = new Listeners<DsChange | undefined>()));
     const off = set.add(onChange);
     return () => {
       off();

@@ -175,6 +175,10 @@ export class MemoryDsStore implements DsStore {
     if (s.closed && !(closeOnly && !req.producer)) return { kind: 'closed', stream: this.info(s) };
     if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
     if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
+    if (req.payload && req.maxOwnerBytes !== undefined) {
+      const used = this.bytesOf(req.ownerId);
+      if (used + req.payload.data.length > req.maxOwnerBytes) return { kind: 'quota_exceeded', usedBytes: used };
+    }
 
     if (req.payload) s.entries.push({ seq: s.entries.length + 1, ...req.payload });
     if (req.close) s.closed = true;
@@ -204,13 +208,14 @@ export class MemoryDsStore implements DsStore {
 
   async usage(ownerId: string): Promise<DsUsage> {
     let streams = 0;
+    for (const s of this.byKey.values()) if (s.ownerId === ownerId) streams++;
+    return { streams, bytes: this.bytesOf(ownerId) };
+  }
+
+  private bytesOf(ownerId: string): number {
     let bytes = 0;
-    for (const s of this.byKey.values()) {
-      if (s.ownerId !== ownerId) continue;
-      streams++;
-      for (const e of s.entries) bytes += e.data.length;
-    }
-    return { streams, bytes };
+    for (const s of this.byKey.values()) if (s.ownerId === ownerId) for (const e of s.entries) bytes += e.data.length;
+    return bytes;
   }
 
   async head(ownerId: string, path: string): Promise<HeadOutcome> {

@@ -1,5 +1,6 @@
 // Per-account Durable Streams quotas: how many streams, how many stored bytes. Checked before
-// a create or append; concurrent writes of one account can overshoot by what they carry
+// a create, and by the store in the statement that writes an append (AppendRequest.maxOwnerBytes).
+// Concurrent writes to different streams of one account can overshoot by what they carry
 // together, which bounds storage per account just the same.
 import { ApiError } from '../http/errors.ts';
 import type { DsStore } from './port.ts';
@@ -22,11 +23,14 @@ export async function checkQuota(store: DsStore, quota: DsQuota, ownerId: string
       throw new ApiError(403, 'stream_quota_exceeded', `This account has ${usage.streams} streams, the most it may hold (${quota.maxStreams}). Delete one first.`);
     }
   }
-  if (addBytes > 0 && usage.bytes + addBytes > quota.maxBytes) {
-    throw new ApiError(
-      403,
-      'storage_quota_exceeded',
-      `This account stores ${usage.bytes} bytes in streams; ${addBytes} more would pass its quota of ${quota.maxBytes} bytes. Delete streams first.`,
-    );
-  }
+  if (addBytes > 0 && usage.bytes + addBytes > quota.maxBytes) throw storageQuotaExceeded(usage.bytes, addBytes, quota.maxBytes);
+}
+
+/** 403 `storage_quota_exceeded`: from checkQuota (creates) and from an append the store refused (appends check in the same statement). */
+export function storageQuotaExceeded(usedBytes: number, addBytes: number, maxBytes: number): ApiError {
+  return new ApiError(
+    403,
+    'storage_quota_exceeded',
+    `This account stores ${usedBytes} bytes in streams; ${addBytes} more would pass its quota of ${maxBytes} bytes. Delete streams first.`,
+  );
 }

@@ -10,7 +10,7 @@ import { ChangeSignal } from './live.ts';
 import { formatOffset, parseOffset, type ParsedOffset } from './offsets.ts';
 import type { DsSource } from './source.ts';
 import { SSE_HEARTBEAT, sseControlEvent, sseDataEvent, type ControlEvent } from './sse.ts';
-import type { DsEntry, DsStreamInfo, ReadOutcome } from './types.ts';
+import type { DsChange, DsEntry, DsStreamInfo, ReadOutcome } from './types.ts';
 
 export interface ReadOptions {
   /** How long a long-poll waits for data before answering 204. */
@@ -22,21 +22,31 @@ export interface ReadOptions {
    * Registers a live read (long-poll or SSE) with whoever may revoke it; `end` stops it at
    * once. Returns the unregister function.
    */
-  track?: (end: () => void) => () => void;
+  track?: (end: (why: LiveReadEnd) => void) => () => void;
 }
+
+/** Why a live read was ended from outside: its login or key was revoked, or its reader lost access to the session. */
+export type LiveReadEnd = 'revoked' | 'removed';
 
 /** A live read's lifetime: ends when the client goes away or its login or key is revoked. */
-function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSignal; revoked: () => boolean; release: () => void } {
+function liveLifetime(reply: FastifyReply, opts: ReadOptions): { signal: AbortSignal; revoked: () => LiveReadEnd | undefined; release: () => void } {
   const gone = clientGone(reply);
   const revocation = new AbortController();
-  const release = opts.track?.(() => revocation.abort()) ?? (() => {});
-  return { signal: AbortSignal.any([gone, revocation.signal]), revoked: () => revocation.signal.aborted, release };
+  let why: LiveReadEnd | undefined;
+  const release =
+    opts.track?.((w) => {
+      why = w;
+      revocation.abort();
+    }) ?? (() => {});
+  return { signal: AbortSignal.any([gone, revocation.signal]), revoked: () => why, release };
 }
 
-const revokedError = () => new ApiError(401, 'unauthorized', 'This login or API key was revoked');
+const revokedError = (why: LiveReadEnd) =>
+  // A removed partner learns no more than a stranger would: the stream is not there.
+  why === 'removed' ? new ApiError(404, 'not_found', 'Stream not found') : new ApiError(401, 'unauthorized', 'This login or API key was revoked');
 
 /** One response carries at most this many entries / bytes; clients page with Stream-Next-Offset. */
-export const MAX_PAGE_ENTRIES = 1_000;
+export const MAX_PAGE_ENTRIES = 10_000;
 export const MAX_PAGE_BYTES = 1024 * 1024;
 const CACHEABLE = 'private, max-age=60, stale-while-revalidate=300';
 
@@ -69,6 +79,25 @@ function streamOf(r: ReadOutcome): Extract<ReadOutcome, { kind: 'ok' }> {
   if (r.kind === 'not_found') throw new ApiError(404, 'not_found', 'Stream not found');
   if (r.kind === 'gone') throw new ApiError(410, 'gone', 'Stream was deleted');
   return r;
+}
+
+/**
+ * The page a change committed by this process answers without reading it back: its entries
+ * after `after`, cut like a store page. Undefined when the change does not start at or below
+ * `after + 1` (a gap: read the store).
+ */
+function pageFromChange(change: DsChange | undefined, after: number): Extract<ReadOutcome, { kind: 'ok' }> | undefined {
+  const c = change?.committed;
+  if (!c || c.entries.length === 0 || c.entries[0]!.seq > after + 1 || c.stream.tailSeq <= after) return undefined;
+  const entries: DsEntry[] = [];
+  let bytes = 0;
+  for (const e of c.entries) {
+    if (e.seq <= after) continue;
+    if (entries.length >= MAX_PAGE_ENTRIES || bytes >= MAX_PAGE_BYTES) break;
+    entries.push(e);
+    bytes += e.data.length;
+  }
+  return { kind: 'ok', stream: c.stream, entries };
 }
 
 const page = (afterSeq: number | 'tail', touch = true) => ({ afterSeq, maxEntries: MAX_PAGE_ENTRIES, maxBytes: MAX_PAGE_BYTES, touch });
@@ -175,21 +204,27 @@ async function longPoll(
   const life = liveLifetime(reply, opts);
   const gone = life.signal;
   const signal = new ChangeSignal();
-  const off = source.watch(first.stream.id, () => signal.fire());
+  let latest: DsChange | undefined;
+  const off = source.watch(first.stream.id, (change) => {
+    latest = change;
+    signal.fire();
+  });
   try {
     let stream = first.stream;
     for (;;) {
       // Arm, then read: a commit after the read fires the signal, so it cannot slip between.
+      const woken = latest;
+      latest = undefined;
       signal.arm();
-      const r = streamOf(await source.read(page(after)));
+      const r = pageFromChange(woken, after) ?? streamOf(await source.read(page(after)));
       stream = r.stream;
       if (r.entries.length > 0) return sendPage(request, reply, stream, after, r.entries, q);
       if (stream.closed) return sendNoContent(reply, stream, q);
       const left = deadline - Date.now();
-      if (life.revoked()) throw revokedError();
+      if (life.revoked()) throw revokedError(life.revoked()!);
       if (left <= 0 || gone.aborted) return sendNoContent(reply, stream, q);
       await signal.wait(left, gone);
-      if (life.revoked()) throw revokedError();
+      if (life.revoked()) throw revokedError(life.revoked()!);
     }
   } finally {
     off();
@@ -228,7 +263,11 @@ async function streamSse(
   const life = liveLifetime(reply, opts);
   const gone = life.signal;
   const signal = new ChangeSignal();
-  const off = source.watch(first.stream.id, () => signal.fire());
+  let latest: DsChange | undefined;
+  const off = source.watch(first.stream.id, (change) => {
+    latest = change;
+    signal.fire();
+  });
   const heartbeat = setInterval(() => res.write(SSE_HEARTBEAT), opts.sseHeartbeatMs);
   const closeAt = Date.now() + opts.sseMaxConnectionMs;
   let after = start;
@@ -261,11 +300,12 @@ async function streamSse(
       }
       const left = closeAt - Date.now();
       if (left <= 0) return;
+      latest = undefined;
       signal.arm();
       r = await source.read(page(after, false));
       if (r.kind === 'ok' && r.entries.length === 0 && !r.stream.closed) {
         if (!(await signal.wait(left, gone))) return;
-        r = await source.read(page(after, false));
+        r = pageFromChange(latest, after) ?? (await source.read(page(after, false)));
       }
     }
   } catch (err) {

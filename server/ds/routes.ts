@@ -127,11 +127,11 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       return pipeErrors(payload, capped(limit));
     });
 
-    const readOptions = (who: Principal): ReadOptions => ({
+    const readOptions = (who: Principal, sessionId?: string): ReadOptions => ({
       longPollTimeoutMs: deps.longPollTimeoutMs,
       sseMaxConnectionMs: deps.sseMaxConnectionMs,
       sseHeartbeatMs: deps.sseHeartbeatMs,
-      track: (end) => deps.readers.add({ userId: who.userId, loginId: who.loginId, keyId: who.keyId }, end),
+      track: (end) => deps.readers.add({ userId: who.userId, loginId: who.loginId, keyId: who.keyId, sessionId }, end),
     });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -148,7 +148,7 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
 
       if (sessionId !== undefined) {
         const source = deps.sessionSources.source(sessionId);
-        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, readOptions(who));
+        return request.method === 'HEAD' ? handleHead(reply, source) : handleGet(request, reply, source, readOptions(who, sessionId));
       }
 
       switch (request.method) {
@@ -160,8 +160,7 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
           await checkQuota(deps.store, deps.quota, who.userId, path, bodyLength(request));
           return handlePut(request, reply, deps.store, who.userId, path);
         case 'POST':
-          await checkQuota(deps.store, deps.quota, who.userId, null, bodyLength(request));
-          return handlePost(request, reply, deps.store, who.userId, path);
+          return handlePost(request, reply, deps.store, who.userId, path, deps.quota.maxBytes);
         case 'DELETE':
           return handleDelete(reply, deps.store, who.userId, path);
         default:

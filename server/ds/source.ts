@@ -4,7 +4,7 @@ import type { SessionHub } from '../session/hub.ts';
 import type { SessionLog } from '../session/port.ts';
 import { WatchHub } from './live.ts';
 import type { DsStore } from './port.ts';
-import type { DsEntry, HeadOutcome, ReadOutcome } from './types.ts';
+import type { DsChange, DsEntry, HeadOutcome, ReadOutcome } from './types.ts';
 
 export interface PageRequest {
   afterSeq: number | 'tail';
@@ -16,8 +16,8 @@ export interface PageRequest {
 export interface DsSource {
   read(page: PageRequest): Promise<ReadOutcome>;
   head(): Promise<HeadOutcome>;
-  /** Calls back whenever the stream with this id may have moved. */
-  watch(streamId: string, onChange: () => void): () => void;
+  /** Calls back whenever the stream with this id may have moved (with the change, when known). */
+  watch(streamId: string, onChange: (change?: DsChange) => void): () => void;
 }
 
 /** Generic streams: one store listener per process feeding a hub keyed by stream id. */
@@ -26,7 +26,7 @@ export class StoreSources {
   private readonly off: Array<() => void>;
 
   constructor(private readonly store: DsStore) {
-    this.off = [store.onChange((c) => this.hub.notify(c.streamId)), store.onResync(() => this.hub.notify(undefined))];
+    this.off = [store.onChange((c) => this.hub.notify(c.streamId, c)), store.onResync(() => this.hub.notify(undefined))];
   }
 
   source(ownerId: string, path: string): DsSource {
@@ -87,7 +87,7 @@ export class SessionSources {
         }
         return { kind: 'ok', stream: info(last), entries };
       },
-      watch: (_streamId, onChange) => this.hub.watch(sessionId, onChange),
+      watch: (_streamId, onChange) => this.hub.watch(sessionId, () => onChange()),
     };
   }
 }

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database, PrismaClient, SqlExecutor, SqlTransaction } from '../db/database.ts';
 import { Prisma } from '../db/generated/client.ts';
-import { decodeNotice, NOTICE_PREFIX, NOTIFY_CHANNEL } from '../db/notify-registry.ts';
+import { GroupCommit } from '../db/group-commit.ts';
+import { decodeNotice, NOTICE_PREFIX, NOTIFY_CHANNEL, sqlNotifyStreamsMoved } from '../db/notify-registry.ts';
 import { DEFAULT_CONTENT_TYPE } from './content-type.ts';
 import { configMatches, cutSubOffset } from './create-rules.ts';
 import type { DsStore } from './port.ts';
@@ -22,12 +23,228 @@ import type {
 } from './types.ts';
 
 /** A stream is expired once its absolute expiry or its sliding TTL window has passed (database clock). */
-const EXPIRED = Prisma.sql`(("expiresAt" IS NOT NULL AND "expiresAt" <= clock_timestamp())
+const EXPIRED_SQL = `(("expiresAt" IS NOT NULL AND "expiresAt" <= clock_timestamp())
   OR ("ttlSeconds" IS NOT NULL AND "touchedAt" + "ttlSeconds" * interval '1 second' <= clock_timestamp()))`;
+const EXPIRED = Prisma.raw(EXPIRED_SQL);
 
 /** Attempts of a create or append whose statement lost a race and must be judged again. */
 const RACE_RETRIES = 5;
 const SWEEP_BATCH = 100;
+/** Appends per group commit: enough for every writer of a busy instance, few enough that a commit stays short. */
+const APPENDS_PER_COMMIT = 256;
+/** Payload bytes per group commit (a single larger append still commits, alone). */
+const BYTES_PER_COMMIT = 4 * 1024 * 1024;
+/** Origin tag of this store's notices: it woke its own readers already and skips them. */
+const ORIGIN_BYTES = 6;
+
+/** The owner's stored bytes now (within a commit: including what its earlier statements wrote). */
+const OWNER_BYTES = (owner: string) => `(SELECT COALESCE(sum(o.bytes), 0) FROM "DsStream" o WHERE o."ownerId" = ${owner})`;
+
+/**
+ * One append, all validation in the UPDATE of the stream row: Postgres re-checks an
+ * UPDATE's WHERE against the newest row version after waiting for the row lock, so
+ * concurrent appends (and producers) of one stream are serialised. Parameters:
+ * $1 owner, $2 path, $3 close-only, $4 close, $5 Stream-Seq, $6–$8 producer id, epoch, seq,
+ * $9 content type, $10 data, $11 messages, $12 the owner's byte quota. Bytes go through the driver directly: Prisma's
+ * raw-query layer spends seconds per megabyte serialising a bytea parameter.
+ */
+const APPEND_SQL = `
+  WITH s AS (
+    UPDATE "DsStream" SET
+      "tailSeq" = "tailSeq" + CASE WHEN $3::boolean THEN 0 ELSE 1 END,
+      bytes = bytes + COALESCE(octet_length($10::bytea), 0),
+      closed = closed OR $4::boolean,
+      "lastStreamSeq" = COALESCE($5::text, "lastStreamSeq"),
+      producers = CASE WHEN $6::text IS NULL THEN producers
+        ELSE jsonb_set(producers, ARRAY[$6::text], jsonb_build_object('e', $7::bigint, 's', $8::bigint)) END,
+      "touchedAt" = clock_timestamp()
+    WHERE "ownerId" = $1::text AND path = $2::text AND "deletedAt" IS NULL AND NOT ${EXPIRED_SQL}
+      AND ($3::boolean OR "contentType" = $9::text)
+      AND (NOT closed OR ($3::boolean AND $6::text IS NULL))
+      AND ($5::text IS NULL OR "lastStreamSeq" IS NULL OR $5::text > "lastStreamSeq" COLLATE "C")
+      AND ($6::text IS NULL OR CASE
+            WHEN producers -> $6::text IS NULL THEN $8::bigint = 0
+            ELSE ($7::bigint > (producers -> $6::text ->> 'e')::bigint AND $8::bigint = 0)
+              OR ($7::bigint = (producers -> $6::text ->> 'e')::bigint
+                  AND $8::bigint = (producers -> $6::text ->> 's')::bigint + 1)
+          END)
+      AND ($12::bigint IS NULL OR $3::boolean OR ${OWNER_BYTES('$1::text')} + octet_length($10::bytea) <= $12::bigint)
+    RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
+  ), e AS (
+    INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+    SELECT s.id, s."tailSeq", $10::bytea, $11::int FROM s
+    WHERE NOT $3::boolean
+    RETURNING seq
+  )
+  SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s`;
+
+/**
+ * Plain appends of many streams in one statement. A group is one stream's plain appends of
+ * one content type: its row's tail moves by the group's size and each entry takes the next
+ * seq. Entry bytes travel as ONE bytea ($10), cut by offset and length, so neither driver
+ * encodes an array of byte strings. $1–$4, $13, $14 per group: owner, path, content type, count, bytes,
+ * the owner's byte quota (a group over it is refused whole; its appends are then judged and retried alone);
+ * $5–$9 per entry: group (1-based), index in it (1-based), offset, length, messages;
+ * $11 origin, $12 whether to NOTIFY here (not when more statements follow in the commit).
+ */
+const GROUPS_SQL = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $13::bigint[], $14::bigint[]) WITH ORDINALITY AS t(g_owner, g_path, g_type, g_count, g_bytes, g_quota, g)
+  ), s AS (
+    UPDATE "DsStream" SET "tailSeq" = "tailSeq" + input.g_count, bytes = bytes + input.g_bytes, "touchedAt" = clock_timestamp()
+    FROM input
+    WHERE "ownerId" = input.g_owner AND path = input.g_path AND "deletedAt" IS NULL AND NOT ${EXPIRED_SQL}
+      AND "contentType" = input.g_type AND NOT closed
+      AND (input.g_quota IS NULL OR ${OWNER_BYTES('input.g_owner')} + input.g_bytes <= input.g_quota)
+    RETURNING input.g, input.g_count, "DsStream".id, "DsStream".path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
+  ), x AS (
+    SELECT * FROM unnest($5::int[], $6::int[], $7::int[], $8::int[], $9::int[]) AS t(x_group, x_index, x_offset, x_length, x_messages)
+  ), e AS (
+    INSERT INTO "DsEntry" ("streamId", seq, data, messages)
+    SELECT s.id, s."tailSeq" - s.g_count + x.x_index, substring($10::bytea FROM x.x_offset + 1 FOR x.x_length), x.x_messages
+    FROM s JOIN x ON x.x_group = s.g
+  ), n AS (${sqlNotifyStreamsMoved('$11::text', '(SELECT id, "tailSeq" FROM s WHERE $12::boolean) m')})
+  SELECT s.g, s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt" FROM s CROSS JOIN n`;
+
+/**
+ * A page of a stream in one statement: the stream row (renewing a sliding TTL if $3), then
+ * entries after $4, at most $5 of them, stopping once $6 bytes are in. Through the driver,
+ * not Prisma: the bytea rows arrive as Buffers without a conversion per row.
+ */
+const READ_SQL = `
+  WITH s AS (
+    SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
+      "deletedAt" IS NOT NULL AS deleted, ${EXPIRED_SQL} AS expired
+    FROM "DsStream" WHERE "ownerId" = $1 AND path = $2
+  ), touched AS (
+    UPDATE "DsStream" SET "touchedAt" = clock_timestamp()
+    WHERE id = (SELECT id FROM s WHERE NOT s.deleted AND NOT s.expired)
+      AND $3::boolean AND "ttlSeconds" IS NOT NULL
+    RETURNING id
+  )
+  SELECT s.*, e.seq, e.data, e.messages
+  FROM s LEFT JOIN LATERAL (
+    SELECT w.seq, w.data, w.messages FROM (
+      SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) AS before
+      FROM (
+        SELECT seq, data, messages FROM "DsEntry"
+        WHERE "streamId" = s.id AND seq > $4::int AND seq <= s."tailSeq"
+        ORDER BY seq LIMIT $5::int
+      ) page
+    ) w
+    WHERE w.before < $6::bigint
+  ) e ON NOT s.deleted AND NOT s.expired
+  ORDER BY e.seq`;
+
+type ReadRow = InfoRow & { deleted: boolean; expired: boolean; seq: number | null; data: Uint8Array | null; messages: number | null };
+
+/** The one NOTIFY of a commit that ran several statements: $1 origin, $2 stream ids, $3 their tails. */
+const NOTIFY_MOVED_SQL = `
+  WITH m AS (SELECT * FROM unnest($2::text[], $3::int[]) AS t(id, "tailSeq"))
+  ${sqlNotifyStreamsMoved('$1::text', 'm')}`;
+
+/** One stream's plain appends in a commit (indices into the batch, in arrival order). */
+interface PlainGroup {
+  ownerId: string;
+  path: string;
+  contentType: string;
+  maxOwnerBytes: number | null;
+  members: number[];
+}
+
+const isPlain = (r: AppendRequest) => r.payload !== null && !r.close && r.streamSeq === null && r.producer === null;
+/** Appends that group: plain ones of one content type and one quota, and none that is being retried alone. */
+const groupable = (a: QueuedAppend, first: QueuedAppend) =>
+  !a.alone && isPlain(a.req) && a.req.contentType === first.req.contentType && a.req.maxOwnerBytes === first.req.maxOwnerBytes;
+
+/** An append waiting for a group commit; `alone` after its group was refused once (see GROUPS_SQL). */
+interface QueuedAppend {
+  req: AppendRequest;
+  alone: boolean;
+}
+
+/** Splits a batch into plain groups and the appends that need APPEND_SQL, each in stream-key order. */
+function planCommit(batch: QueuedAppend[]): { groups: PlainGroup[]; singles: number[] } {
+  const reqs = batch.map((q) => q.req);
+  const order = reqs.map((_, i) => i).sort((a, b) => streamOrder(reqs[a]!, reqs[b]!) || a - b);
+  const groups: PlainGroup[] = [];
+  const singles: number[] = [];
+  for (let k = 0; k < order.length; ) {
+    let end = k + 1;
+    while (end < order.length && streamOrder(reqs[order[k]!]!, reqs[order[end]!]!) === 0) end++;
+    const stream = order.slice(k, end);
+    const first = batch[stream[0]!]!;
+    if (stream.every((i) => groupable(batch[i]!, first))) {
+      groups.push({ ownerId: first.req.ownerId, path: first.req.path, contentType: first.req.contentType!, maxOwnerBytes: first.req.maxOwnerBytes ?? null, members: stream });
+    } else singles.push(...stream);
+    k = end;
+  }
+  return { groups, singles };
+}
+
+function groupParams(reqs: AppendRequest[], groups: PlainGroup[], origin: string, notify: boolean): unknown[] {
+  const entry = { group: [] as number[], index: [] as number[], offset: [] as number[], length: [] as number[], messages: [] as number[] };
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  groups.forEach((g, gi) =>
+    g.members.forEach((i, k) => {
+      const p = reqs[i]!.payload!;
+      entry.group.push(gi + 1);
+      entry.index.push(k + 1);
+      entry.offset.push(offset);
+      entry.length.push(p.data.length);
+      entry.messages.push(p.messages);
+      parts.push(p.data);
+      offset += p.data.length;
+    }),
+  );
+  return [
+    groups.map((g) => g.ownerId),
+    groups.map((g) => g.path),
+    groups.map((g) => g.contentType),
+    groups.map((g) => g.members.length),
+    entry.group,
+    entry.index,
+    entry.offset,
+    entry.length,
+    entry.messages,
+    Buffer.concat(parts),
+    origin,
+    notify,
+    groups.map((g) => g.members.reduce((n, i) => n + reqs[i]!.payload!.data.length, 0)),
+    groups.map((g) => g.maxOwnerBytes),
+  ];
+}
+
+function appendParams(req: AppendRequest): unknown[] {
+  const p = req.producer;
+  return [
+    req.ownerId,
+    req.path,
+    req.payload === null,
+    req.close,
+    req.streamSeq,
+    p?.id ?? null,
+    p?.epoch ?? null,
+    p?.seq ?? null,
+    req.contentType,
+    req.payload?.data ?? null,
+    req.payload?.messages ?? 1,
+    req.maxOwnerBytes ?? null,
+  ];
+}
+
+/** Order of a group commit's statements: by stream key, then arrival. */
+function streamOrder(a: AppendRequest, b: AppendRequest): number {
+  if (a.ownerId !== b.ownerId) return a.ownerId < b.ownerId ? -1 : 1;
+  if (a.path !== b.path) return a.path < b.path ? -1 : 1;
+  return 0;
+}
+
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '40P01' || code === '40001' || /deadlock detected|could not serialize/.test(String((err as Error)?.message ?? err));
+}
 
 interface InfoRow {
   id: string;
@@ -72,17 +289,26 @@ function producersOf(r: StreamRow): Map<string, ProducerState> {
 const toBytes = (d: unknown): Uint8Array => (d instanceof Uint8Array ? d : new Uint8Array(d as ArrayBuffer));
 
 /**
- * Durable Streams on PostgreSQL or PGlite, in the session log's style (server/session/sql-log.ts):
- * an append is ONE statement — validation, tail bump, entry insert and a pg_notify pointer
- * commit together. All validation sits in the UPDATE of the stream row, because Postgres
+ * Durable Streams on PostgreSQL or PGlite, in the session log's style (server/session/sql-log.ts).
+ * Appends are group-committed (GroupCommit): the appends queued while the previous commit
+ * ran commit together — validation, tail bumps, entry inserts and ONE pg_notify pointer —
+ * and each caller is answered, and this process's readers woken with the committed entries,
+ * only after COMMIT. All validation sits in the UPDATE of the stream row, because Postgres
  * re-checks an UPDATE's WHERE against the newest row version after waiting for the row
  * lock: concurrent appends (and producers) are therefore serialised per stream. When the
  * UPDATE matches nothing, a fresh read says why; if that read says "would be accepted now"
- * the state moved under us and the statement is simply tried again.
+ * the state moved under us and the append is simply tried again, alone.
  */
 export class SqlDsStore implements DsStore {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
+  private readonly transaction: SqlTransaction;
+  private readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
+  private readonly appends = new GroupCommit<QueuedAppend, AppendOutcome | undefined>((batch) => this.commitAppends(batch), {
+    maxItems: APPENDS_PER_COMMIT,
+    maxSize: BYTES_PER_COMMIT,
+    sizeOf: (q) => q.req.payload?.data.length ?? 0,
+  });
   private readonly changeListeners = new Set<(c: DsChange) => void>();
   private readonly resyncListeners = new Set<() => void>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -90,10 +316,12 @@ export class SqlDsStore implements DsStore {
   constructor(db: Database) {
     this.prisma = db.prisma;
     this.sql = db.sql;
+    this.transaction = db.transaction;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => {
         const n = decodeNotice(payload);
         if (n?.kind === 'stream_moved') this.emit({ streamId: n.streamId, tailSeq: n.tailSeq });
+        else if (n?.kind === 'streams_moved' && n.origin !== this.origin) for (const h of n.heads) this.emit(h);
       }),
       db.feed.onResync(() => {
         for (const l of this.resyncListeners) l();
@@ -197,10 +425,12 @@ export class SqlDsStore implements DsStore {
       rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
         WITH ins AS (
           INSERT INTO "DsStream" (id, "ownerId", path, "contentType", "ttlSeconds", "expiresAt", "touchedAt", closed, "tailSeq",
-                                  "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset")
+                                  "forkedFromId", "forkSourcePath", "forkSeq", "forkSubOffset", bytes)
           SELECT ${id}, ${req.ownerId}, ${req.path}, ${contentType}, ${ttlSeconds}::int, ${expiresAt}::timestamptz, clock_timestamp(),
                  ${req.closed}::boolean, ${forkSeq + extra.length}::int, ${sourceId}::text, ${req.fork?.sourcePath ?? null}::text,
-                 ${req.fork ? forkSeq : null}::int, ${req.fork ? req.fork.subOffset : null}::int
+                 ${req.fork ? forkSeq : null}::int, ${req.fork ? req.fork.subOffset : null}::int,
+                 ${extra.reduce((n, p) => n + p.data.length, 0)}::bigint
+                   + (SELECT COALESCE(sum(octet_length(data)), 0) FROM "DsEntry" WHERE "streamId" = ${sourceId}::text AND seq <= ${forkSeq}::int)
           WHERE ${sourceId}::text IS NULL OR EXISTS (SELECT 1 FROM "DsStream" WHERE id = ${sourceId}::text AND "deletedAt" IS NULL)
           ON CONFLICT ("ownerId", path) DO NOTHING
           RETURNING id
@@ -231,7 +461,7 @@ export class SqlDsStore implements DsStore {
 
   async append(req: AppendRequest): Promise<AppendOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const done = await this.tryAppend(req);
+      const done = await this.appends.submit({ req, alone: attempt > 0 });
       if (done) return done;
       const judged = await this.judgeAppend(req);
       if (judged) return judged;
@@ -239,45 +469,62 @@ export class SqlDsStore implements DsStore {
     }
   }
 
-  private async tryAppend(req: AppendRequest): Promise<AppendOutcome | undefined> {
-    const closeOnly = req.payload === null;
-    const p = req.producer;
-    // Bytes go through the driver directly: Prisma's raw-query layer spends seconds per
-    // megabyte serialising a bytea parameter (a 10 MB append took ~26 s).
-    const q = Prisma.sql`
-      WITH s AS (
-        UPDATE "DsStream" SET
-          "tailSeq" = "tailSeq" + ${closeOnly ? 0 : 1}::int,
-          closed = closed OR ${req.close}::boolean,
-          "lastStreamSeq" = COALESCE(${req.streamSeq}::text, "lastStreamSeq"),
-          producers = CASE WHEN ${p?.id ?? null}::text IS NULL THEN producers
-            ELSE jsonb_set(producers, ARRAY[${p?.id ?? null}::text], jsonb_build_object('e', ${p?.epoch ?? null}::bigint, 's', ${p?.seq ?? null}::bigint)) END,
-          "touchedAt" = clock_timestamp()
-        WHERE "ownerId" = ${req.ownerId} AND path = ${req.path} AND "deletedAt" IS NULL AND NOT ${EXPIRED}
-          AND (${closeOnly}::boolean OR "contentType" = ${req.contentType}::text)
-          AND (NOT closed OR (${closeOnly}::boolean AND ${p?.id ?? null}::text IS NULL))
-          AND (${req.streamSeq}::text IS NULL OR "lastStreamSeq" IS NULL OR ${req.streamSeq}::text > "lastStreamSeq" COLLATE "C")
-          AND (${p?.id ?? null}::text IS NULL OR CASE
-                WHEN producers -> ${p?.id ?? null}::text IS NULL THEN ${p?.seq ?? null}::bigint = 0
-                ELSE (${p?.epoch ?? null}::bigint > (producers -> ${p?.id ?? null}::text ->> 'e')::bigint AND ${p?.seq ?? null}::bigint = 0)
-                  OR (${p?.epoch ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 'e')::bigint
-                      AND ${p?.seq ?? null}::bigint = (producers -> ${p?.id ?? null}::text ->> 's')::bigint + 1)
-              END)
-        RETURNING id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt"
-      ), e AS (
-        INSERT INTO "DsEntry" ("streamId", seq, data, messages)
-        SELECT s.id, s."tailSeq", ${req.payload?.data ?? null}::bytea, ${req.payload?.messages ?? 1}::int FROM s
-        WHERE ${closeOnly}::boolean = false
-        RETURNING seq
-      )
-      SELECT s.id, s.path, s."contentType", s."tailSeq", s.closed, s."ttlSeconds", s."expiresAt",
-        pg_notify(${NOTIFY_CHANNEL}, ${NOTICE_PREFIX.streamMoved}::text || s.id || ':' || s."tailSeq")::text AS n
-      FROM s`;
-    const rows = await this.sql.query<InfoRow>(q.text, q.values);
-    if (!rows[0]) return undefined;
-    const stream = toInfo(rows[0]);
-    this.emit({ streamId: stream.id, tailSeq: stream.tailSeq });
-    return { kind: 'appended', stream };
+  /**
+   * One group commit. Plain appends (no producer, Stream-Seq or close) of one stream are a
+   * group: one row bump and its entries, and all groups are ONE statement with its NOTIFY —
+   * no explicit transaction. Appends with more to check run APPEND_SQL one by one, in arrival
+   * order per stream, in one transaction with the groups' statement and one NOTIFY at the
+   * end. Streams are taken in key order, which keeps most pairs of instances from locking
+   * rows in opposite orders; when they still do, Postgres reports a deadlock and the whole
+   * commit (nothing of which was committed) is tried again.
+   */
+  private async commitAppends(batch: QueuedAppend[]): Promise<Array<AppendOutcome | undefined>> {
+    const reqs = batch.map((q) => q.req);
+    const { groups, singles } = planCommit(batch);
+    for (let attempt = 0; ; attempt++) {
+      const results = new Array<AppendOutcome | undefined>(reqs.length);
+      const moved = new Map<string, { stream: DsStreamInfo; entries: DsEntry[] }>();
+      const record = (i: number, stream: DsStreamInfo, moving: DsStreamInfo) => {
+        results[i] = { kind: 'appended', stream };
+        const m = moved.get(moving.id) ?? { stream: moving, entries: [] };
+        m.stream = moving;
+        const payload = reqs[i]!.payload;
+        if (payload) m.entries.push({ seq: stream.tailSeq, data: payload.data, messages: payload.messages });
+        moved.set(moving.id, m);
+      };
+      const runGroups = async (sql: SqlExecutor, notify: boolean) => {
+        if (groups.length === 0) return;
+        const rows = await sql.query<InfoRow & { g: number }>(GROUPS_SQL, groupParams(reqs, groups, this.origin, notify), 'ds_append_groups');
+        for (const row of rows) {
+          const members = groups[Number(row.g) - 1]!.members;
+          const tail = toInfo(row);
+          members.forEach((i, k) => record(i, { ...tail, tailSeq: tail.tailSeq - members.length + 1 + k }, tail));
+        }
+      };
+      try {
+        if (singles.length === 0) await runGroups(this.sql, true);
+        else {
+          await this.transaction(async (tx) => {
+            await runGroups(tx, false);
+            for (const i of singles) {
+              const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(reqs[i]!), 'ds_append');
+              if (rows[0]) record(i, toInfo(rows[0]), toInfo(rows[0]));
+            }
+            const heads = [...moved.values()].map((m) => m.stream);
+            // Delivered at COMMIT, so other instances' readers never see an uncommitted tail.
+            if (heads.length > 0) await tx.query(NOTIFY_MOVED_SQL, [this.origin, heads.map((h) => h.id), heads.map((h) => h.tailSeq)], 'ds_notify_moved');
+          });
+        }
+      } catch (err) {
+        if (attempt < RACE_RETRIES && isRetryable(err)) continue;
+        // The COMMIT may still have happened (a connection lost after it); our own readers
+        // skip this commit's notice, so they re-read rather than miss it.
+        for (const l of this.resyncListeners) l();
+        throw Object.assign(new Error(`append commit failed: ${(err as Error)?.message ?? String(err)}`), { code: 'DS_APPEND_COMMIT_FAILED', cause: err });
+      }
+      for (const [streamId, committed] of moved) this.emit({ streamId, tailSeq: committed.stream.tailSeq, committed });
+      return results;
+    }
   }
 
   /** Why the append statement matched nothing, judged on fresh state; undefined = it would pass now. */
@@ -294,36 +541,17 @@ export class SqlDsStore implements DsStore {
     if (s.closed && !(closeOnly && !req.producer)) return { kind: 'closed', stream: toInfo(s) };
     if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
     if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
+    if (req.payload && req.maxOwnerBytes !== undefined) {
+      const used = (await this.usage(req.ownerId)).bytes;
+      if (used + req.payload.data.length > req.maxOwnerBytes) return { kind: 'quota_exceeded', usedBytes: used };
+    }
     return undefined;
   }
 
   async read(req: ReadRequest): Promise<ReadOutcome> {
     const after = req.afterSeq === 'tail' ? 0 : req.afterSeq;
     const limit = req.afterSeq === 'tail' ? 0 : req.maxEntries;
-    const rows = await this.prisma.$queryRaw<Array<InfoRow & { deleted: boolean; expired: boolean; seq: number | null; data: Uint8Array | null; messages: number | null }>>`
-      WITH s AS (
-        SELECT id, path, "contentType", "tailSeq", closed, "ttlSeconds", "expiresAt",
-          "deletedAt" IS NOT NULL AS deleted, ${EXPIRED} AS expired
-        FROM "DsStream" WHERE "ownerId" = ${req.ownerId} AND path = ${req.path}
-      ), touched AS (
-        UPDATE "DsStream" SET "touchedAt" = clock_timestamp()
-        WHERE id = (SELECT id FROM s WHERE NOT s.deleted AND NOT s.expired)
-          AND ${req.touch}::boolean AND "ttlSeconds" IS NOT NULL
-        RETURNING id
-      )
-      SELECT s.*, e.seq, e.data, e.messages
-      FROM s LEFT JOIN LATERAL (
-        SELECT w.seq, w.data, w.messages FROM (
-          SELECT page.*, sum(octet_length(page.data)) OVER (ORDER BY page.seq) - octet_length(page.data) AS before
-          FROM (
-            SELECT seq, data, messages FROM "DsEntry"
-            WHERE "streamId" = s.id AND seq > ${after}::int AND seq <= s."tailSeq"
-            ORDER BY seq LIMIT ${limit}::int
-          ) page
-        ) w
-        WHERE w.before < ${req.maxBytes}::bigint
-      ) e ON NOT s.deleted AND NOT s.expired
-      ORDER BY e.seq`;
+    const rows = await this.sql.query<ReadRow>(READ_SQL, [req.ownerId, req.path, req.touch, after, limit, req.maxBytes], 'ds_read');
     const head = rows[0];
     if (!head) return { kind: 'not_found' };
     if (head.deleted) return { kind: 'gone' };
@@ -392,9 +620,12 @@ export class SqlDsStore implements DsStore {
   }
 
   async usage(ownerId: string): Promise<DsUsage> {
-    const rows = await this.prisma.$queryRaw<Array<{ streams: bigint | number; bytes: bigint | number | null }>>`
-      SELECT (SELECT count(*) FROM "DsStream" WHERE "ownerId" = ${ownerId}) AS streams,
-        (SELECT sum(octet_length(e.data)) FROM "DsEntry" e JOIN "DsStream" s ON s.id = e."streamId" WHERE s."ownerId" = ${ownerId}) AS bytes`;
+    // One row per stream (the (owner, path) index), not every entry: every write keeps `bytes`.
+    const rows = await this.sql.query<{ streams: string | number; bytes: string | number }>(
+      `SELECT count(*) AS streams, COALESCE(sum(bytes), 0) AS bytes FROM "DsStream" WHERE "ownerId" = $1`,
+      [ownerId],
+      'ds_usage',
+    );
     const r = rows[0];
     return { streams: Number(r?.streams ?? 0), bytes: Number(r?.bytes ?? 0) };
   }

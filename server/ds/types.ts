@@ -74,6 +74,12 @@ export interface AppendRequest {
   close: boolean;
   streamSeq: string | null;
   producer: ProducerClaim | null;
+  /**
+   * The owner's byte quota, checked in the same atomic step as the append: refused
+   * (`quota_exceeded`) when the owner's stored bytes plus this payload would pass it.
+   * Absent = no quota.
+   */
+  maxOwnerBytes?: number;
 }
 
 export type AppendOutcome =
@@ -86,7 +92,8 @@ export type AppendOutcome =
   | { kind: 'seq_gap'; expected: number; received: number }
   | { kind: 'closed'; stream: DsStreamInfo }
   | { kind: 'content_type_mismatch'; streamContentType: string }
-  | { kind: 'stream_seq_conflict' };
+  | { kind: 'stream_seq_conflict' }
+  | { kind: 'quota_exceeded'; usedBytes: number };
 
 export interface ReadRequest {
   ownerId: string;
@@ -110,6 +117,12 @@ export type DeleteOutcome = { kind: 'deleted' } | { kind: 'soft_deleted' } | Not
 export interface DsChange {
   streamId: string;
   tailSeq: number;
+  /**
+   * In-process only, from the commit that moved the tail: the stream as committed and the
+   * entries that commit appended (consecutive seqs ending at `stream.tailSeq`), so a reader
+   * waiting right below them can answer without reading them back.
+   */
+  committed?: { stream: DsStreamInfo; entries: DsEntry[] };
 }
 
 /** An account's Durable Streams footprint, for quotas. Bytes count stored entry data. */

@@ -7,6 +7,7 @@ import { parseJsonBatch } from './json-body.ts';
 import { formatOffset, parseOffset } from './offsets.ts';
 import type { DsStore } from './port.ts';
 import { parseProducerHeaders } from './producer.ts';
+import { storageQuotaExceeded } from './quota.ts';
 import type { DsPayload, DsStreamInfo, ForkSpec } from './types.ts';
 
 const bad = (code: string, message: string) => new ApiError(400, code, message);
@@ -121,7 +122,8 @@ export async function handlePut(request: FastifyRequest, reply: FastifyReply, st
   }
 }
 
-export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, ownerId: string, path: string) {
+/** `maxOwnerBytes`: the account's byte quota, checked by the store with the append. */
+export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, ownerId: string, path: string, maxOwnerBytes: number) {
   const close = header(request, H.closed) === 'true';
   const body = bodyBytes(request);
   const contentType = mediaTypeEssence(header(request, 'content-type')) ?? null;
@@ -133,7 +135,7 @@ export async function handlePost(request: FastifyRequest, reply: FastifyReply, s
   const payload = body.length === 0 ? null : payloadOf(body, contentType!, false);
   const claim = producer.kind === 'claim' ? producer.claim : null;
 
-  const r = await store.append({ ownerId, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim });
+  const r = await store.append({ ownerId, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim, maxOwnerBytes });
   switch (r.kind) {
     case 'appended':
       reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
@@ -171,6 +173,8 @@ export async function handlePost(request: FastifyRequest, reply: FastifyReply, s
       throw new ApiError(409, 'content_type_mismatch', `The stream's content type is ${r.streamContentType}`);
     case 'stream_seq_conflict':
       throw new ApiError(409, 'stream_seq_conflict', `${H.streamSeq} must increase`);
+    case 'quota_exceeded':
+      throw storageQuotaExceeded(r.usedBytes, payload?.data.length ?? 0, maxOwnerBytes);
   }
 }
 

@@ -77,6 +77,7 @@ export class SocketRegistry {
 
   /** Closes one user's sockets on one session (a partner removed by the owner); returns how many. */
   closeSessionUser(sessionId: string, userId: string): number {
+    this.readers.endSession(sessionId, userId);
     return this.closeWhere((e) => e.sessionId === sessionId && e.userId === userId, CLOSE_NOT_FOUND, REASON_REMOVED);
   }
 
@@ -95,6 +96,7 @@ export class SocketRegistry {
 
   /** Closes every socket open on this session (it was deleted); returns how many. */
   closeSession(sessionId: string, code = CLOSE_SESSION_DELETED, reason = REASON_SESSION_DELETED): number {
+    this.readers.endSession(sessionId);
     let n = 0;
     for (const e of [...this.entries.values()]) {
       if (e.sessionId !== sessionId) continue;

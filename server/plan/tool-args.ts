@@ -50,6 +50,14 @@ export class ArgReader {
     return this.args[name] === undefined || this.args[name] === null ? undefined : this.oneOf(name, values);
   }
 
+  optionalInteger(name: string, opts: { min?: number; max?: number } = {}): number | undefined {
+    const v = this.args[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new ArgError(`"${name}" must be a whole number.`);
+    if ((opts.min !== undefined && v < opts.min) || (opts.max !== undefined && v > opts.max)) throw new ArgError(`"${name}" must be between ${opts.min ?? '-∞'} and ${opts.max ?? '∞'}.`);
+    return v;
+  }
+
   array(name: string, opts: { min?: number; max?: number } = {}): unknown[] {
     const v = this.args[name];
     if (!Array.isArray(v)) throw new ArgError(`"${name}" is required and must be an array.`);

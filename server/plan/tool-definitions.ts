@@ -31,11 +31,12 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
   ),
   tool(
     'update_rock',
-    'Rename a rock or set its status: planned, done or dropped. (Use carry_over_rocks to move it into next week.)',
+    'Rename a rock, set its status (planned, done or dropped) or move it to another place in the week\'s order. (Use carry_over_rocks to move it into next week.)',
     {
       rockId: str('Id from get_plan.'),
       title: str('New title.'),
       status: { type: 'string', enum: ['planned', 'done', 'dropped'] },
+      position: { type: 'integer', minimum: 0, description: 'New place in the list of rocks, 0 = first (top priority).' },
     },
     ['rockId'],
   ),

@@ -18,6 +18,8 @@ export interface PlanToolboxOptions {
 const BLOCK_KINDS = ['deep_work', 'recovery', 'other'] as const;
 export { REVIEW_BLOCK_TITLE } from './rules.ts';
 const ROCK_STATUSES = ['planned', 'done', 'dropped'] as const;
+/** Positions are places in the week's list (0 = first); a week never holds anywhere near this many rocks. */
+const MAX_ROCK_POSITION = 1000;
 
 type Handler = (args: ArgReader, ref: WeekRef) => Promise<ToolOutcome>;
 
@@ -78,14 +80,25 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
     },
 
     async update_rock(a, ref) {
-      a.noOthers(['rockId', 'title', 'status']);
+      a.noOthers(['rockId', 'title', 'status', 'position']);
       const rockId = a.string('rockId');
       const title = a.optionalString('title', { max: MAX_TITLE_CHARS });
       const status = a.optionalOneOf('status', ROCK_STATUSES);
-      if (title === undefined && status === undefined) throw new ArgError('Give "title" or "status" (or both) to change.');
-      return changedOutcome(await store.updateRock(ref, rockId, { title, status }), (plan) => {
+      const position = a.optionalInteger('position', { min: 0, max: MAX_ROCK_POSITION });
+      if (title === undefined && status === undefined && position === undefined) throw new ArgError('Give "title", "status" or "position" to change.');
+      // `position` is a place in the list the person sees (active rocks, 0 = first); the store
+      // numbers every rock of the week, dropped and carried ones too.
+      let storePosition: number | undefined;
+      if (position !== undefined) {
+        const before = await store.getWeek(ref.userId, ref.weekKey, ref.timeZone);
+        const active = activeRocks(before);
+        const occupant = active[Math.min(position, active.length - 1)];
+        storePosition = occupant ? [...before.rocks].sort((x, y) => x.position - y.position).findIndex((r) => r.id === occupant.id) : position;
+      }
+      return changedOutcome(await store.updateRock(ref, rockId, { title, status, position: storePosition }), (plan) => {
         const rock = plan.rocks.find((r) => r.id === rockId)!;
-        return `Updated rock "${rock.title}" — status ${rock.status}.`;
+        const place = activeRocks(plan).findIndex((r) => r.id === rockId);
+        return `Updated rock "${rock.title}" — status ${rock.status}${place >= 0 ? `, number ${place + 1} of ${activeRocks(plan).length}` : ''}.`;
       });
     },
 

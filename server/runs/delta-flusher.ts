@@ -1,4 +1,5 @@
 import type { DeltaInput, RunStore } from '../session/run-store.ts';
+import type { DeltaOutcome } from '../session/types.ts';
 
 /**
  * SL7: each run's streamed text is appended at most once per FLUSH_INTERVAL_MS. All runs
@@ -9,12 +10,23 @@ import type { DeltaInput, RunStore } from '../session/run-store.ts';
 export const FLUSH_INTERVAL_MS = 20;
 /** Tokens written in the same burst are worth one statement: wait this long after an idle period. */
 const LEADING_EDGE_DELAY_MS = 1;
+/**
+ * Flush statements in flight at once. The next interval's statement is built and sent while
+ * the previous one commits, so a slow commit does not hold back text that was not in it.
+ * Each run (and each session) is in at most one statement in flight: two statements on two
+ * pool connections may reach Postgres in either order, and one run's deltas must commit in
+ * the order they were written (SL6); disjoint rows also mean two statements cannot deadlock.
+ */
+export const MAX_INFLIGHT_FLUSHES = 2;
 
 interface RunBufferState {
   runId: string;
   sessionId: string;
   text: string;
-  stopped: boolean;
+  /** Stopped (SL10) or failed: nothing more is written for this run. */
+  halted: boolean;
+  /** Its text is in a statement that has not completed. */
+  inflight: boolean;
   onStopped: () => void;
   onError: (err: unknown) => void;
   /** Resolved when the text buffered before the call is committed (or dropped by a stop). */
@@ -24,10 +36,11 @@ interface RunBufferState {
 /** One run's view of the shared flusher. */
 export interface RunBuffer {
   write(text: string): void;
-  /** Resolves once everything written so far is committed (or was dropped by a stop). */
+  /** Resolves once everything written so far is committed (or was dropped by a stop or a failure). */
   flush(): Promise<void>;
   /** The run was stopped (SL10): drop what is buffered, write nothing more. */
   stop(): void;
+  /** Stopped, or a statement carrying its text failed: it writes nothing more. */
   readonly isStopped: boolean;
   close(): void;
 }
@@ -39,36 +52,39 @@ export interface FlusherObserver {
 export class DeltaFlusher {
   private readonly runs = new Map<string, RunBufferState>();
   private timer: NodeJS.Timeout | undefined;
-  private inflight: Promise<void> | undefined;
+  private inflight = 0;
   private lastFlushAt = -Infinity;
-  /** Runs whose text is in the statement being executed. */
-  private readonly inflightSet = new Set<RunBufferState>();
+  /** Sessions with a delta in a statement in flight (their counter row is in it). */
+  private readonly inflightSessions = new Set<string>();
 
   constructor(
     private readonly log: Pick<RunStore, 'appendDeltas'>,
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
+    private readonly maxInflight = MAX_INFLIGHT_FLUSHES,
   ) {}
 
   open(runId: string, sessionId: string, onStopped: () => void, onError: (err: unknown) => void): RunBuffer {
-    const state: RunBufferState = { runId, sessionId, text: '', stopped: false, onStopped, onError, waiters: [] };
+    const state: RunBufferState = { runId, sessionId, text: '', halted: false, inflight: false, onStopped, onError, waiters: [] };
     this.runs.set(runId, state);
     return {
       write: (text) => {
-        if (state.stopped || text === '') return;
+        if (state.halted || text === '') return;
         state.text += text;
         this.schedule();
       },
       flush: () => {
-        if (state.text === '' && !this.inflightHas(state)) return Promise.resolve();
+        if (state.text === '' && !state.inflight) return Promise.resolve();
         return new Promise<void>((resolve) => {
           state.waiters.push(resolve);
           this.schedule();
         });
       },
-      stop: () => this.stopRun(state),
+      stop: () => {
+        if (this.halt(state)) state.onStopped();
+      },
       get isStopped() {
-        return state.stopped;
+        return state.halted;
       },
       close: () => {
         this.release(state);
@@ -77,83 +93,98 @@ export class DeltaFlusher {
     };
   }
 
-  private inflightHas(state: RunBufferState) {
-    return this.inflightSet.has(state);
-  }
-
-  private stopRun(state: RunBufferState) {
-    if (state.stopped) return;
-    state.stopped = true;
+  /** Drops the run's buffer and refuses more text; false if it was already halted. */
+  private halt(state: RunBufferState): boolean {
+    if (state.halted) return false;
+    state.halted = true;
     state.text = '';
     this.release(state);
-    state.onStopped();
+    return true;
   }
 
   private release(state: RunBufferState) {
-    if (this.inflightSet.has(state)) return; // released when its statement completes
+    if (state.inflight) return; // released when its statement completes
     const w = state.waiters;
     state.waiters = [];
     for (const resolve of w) resolve();
   }
 
+  /** Whether a pass has work: new text or waiters (of runs not in flight, with `flushable`). */
+  private pending(flushable = false): boolean {
+    for (const s of this.runs.values()) if ((s.text !== '' || s.waiters.length > 0) && !(flushable && s.inflight)) return true;
+    return false;
+  }
+
   private schedule() {
-    if (this.timer || this.inflight) return;
-    const now = performance.now();
-    const wait = Math.max(LEADING_EDGE_DELAY_MS, this.lastFlushAt + this.intervalMs - now);
+    if (this.timer || this.inflight >= this.maxInflight) return;
+    const wait = Math.max(LEADING_EDGE_DELAY_MS, this.lastFlushAt + this.intervalMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.inflight = this.flushNow().finally(() => {
-        this.inflight = undefined;
-        if ([...this.runs.values()].some((s) => s.text !== '' || s.waiters.length > 0)) this.schedule();
-      });
+      this.flushNow();
     }, wait);
   }
 
-  private async flushNow(): Promise<void> {
-    this.lastFlushAt = performance.now();
+  private flushNow(): void {
     const batch: RunBufferState[] = [];
-    const sessions = new Set<string>();
     const deltas: DeltaInput[] = [];
     for (const state of this.runs.values()) {
-      if (state.stopped || state.text === '') {
+      // In flight: its new text waits for that statement (SL6 order); it is rescheduled then.
+      if (state.inflight) continue;
+      if (state.halted || state.text === '') {
         // Nothing new; anyone waiting on it is already up to date.
         this.release(state);
         continue;
       }
-      // One delta per session per statement: the counter bump is per session row.
-      if (sessions.has(state.sessionId)) continue;
-      sessions.add(state.sessionId);
+      // One delta per session per statement (the counter bump is per session row), and a
+      // session in one statement in flight at a time.
+      if (this.inflightSessions.has(state.sessionId)) continue;
+      this.inflightSessions.add(state.sessionId);
       batch.push(state);
       deltas.push({ runId: state.runId, sessionId: state.sessionId, text: state.text });
       state.text = '';
+      state.inflight = true;
     }
+    // A pass that found only runs in flight does not count as the interval's statement.
     if (batch.length === 0) return;
-    for (const s of batch) this.inflightSet.add(s);
+    this.lastFlushAt = performance.now();
+    this.inflight++;
+    void this.commit(batch, deltas).finally(() => {
+      this.inflight--;
+      if (this.pending()) this.schedule();
+    });
+    // The next interval's statement may go out while this one commits.
+    if (this.pending(true)) this.schedule();
+  }
+
+  private async commit(batch: RunBufferState[], deltas: DeltaInput[]): Promise<void> {
+    // Waiters that arrive while the statement runs are released by a later pass.
     const waiters = batch.map((s) => {
       const w = s.waiters;
       s.waiters = [];
       return w;
     });
     const t0 = performance.now();
+    let outcomes: DeltaOutcome[] | undefined;
+    let failure: { err: unknown } | undefined;
     try {
-      const outcomes = await this.log.appendDeltas(deltas);
+      outcomes = await this.log.appendDeltas(deltas);
       this.observer.flushed?.(performance.now() - t0, batch.length);
-      // One outcome per delta, in order.
-      batch.forEach((s, i) => {
-        this.inflightSet.delete(s);
-        if (outcomes[i]?.kind === 'run_stopped') this.stopRun(s);
-      });
     } catch (err) {
-      // Nothing of the statement was committed (one statement), so SL6 still holds.
-      for (const s of batch) {
-        this.inflightSet.delete(s);
-        s.onError(err);
-      }
-    } finally {
-      // Waiters that arrived while the statement ran are released by the next pass.
-      for (const s of batch) this.inflightSet.delete(s);
-      for (const w of waiters) for (const resolve of w) resolve();
+      failure = { err };
     }
+    batch.forEach((s, i) => {
+      s.inflight = false;
+      this.inflightSessions.delete(s.sessionId);
+      if (failure) {
+        // Nothing of the statement was committed (one statement). Writing the run's later
+        // text would leave a hole inside its answer, so the run writes nothing more (SL6).
+        if (this.halt(s)) s.onError(failure.err);
+      } else if (outcomes?.[i]?.kind === 'run_stopped') {
+        // One outcome per delta, in order.
+        if (this.halt(s)) s.onStopped();
+      }
+    });
+    for (const w of waiters) for (const resolve of w) resolve();
   }
 
   get activeRuns(): number {

@@ -35,7 +35,10 @@ export interface RunLogger {
 export interface RunObserver {
   deltaFlushed?(ms: number): void;
   runEnded?(status: string): void;
-  /** The `assistant.end` this instance wrote for one of its runs (push notifications hang off it). */
+  /**
+   * The `assistant.end` this instance wrote: for one of its runs, or for a dead instance's run
+   * its sweeper ended (push notifications hang off it).
+   */
   answerEnded?(sessionId: string, end: SessionEvent): void;
 }
 
@@ -80,6 +83,10 @@ export class RunManager {
   private readonly endNotices = new Map<string, number>();
   private readonly off: () => void;
   private sweeper: NodeJS.Timeout | undefined;
+  /** This instance's streaming runs, whose leases are renewed together (SL13). */
+  private readonly leased = new Map<string, { stop(): void; logger: RunLogger | undefined }>();
+  private renewer: NodeJS.Timeout | undefined;
+  private renewing = false;
   private closing = false;
   private readonly leaseTtlMs: number;
   private readonly leaseRenewMs: number;
@@ -161,14 +168,7 @@ export class RunManager {
         this.aborts.abort(runId, 'append failed');
       },
     );
-    const renew = setInterval(async () => {
-      try {
-        const r = await store.renewLease(runId, this.leaseTtlMs);
-        if (r.kind === 'lost' || r.stopRequested) batcher.stop();
-      } catch (err) {
-        logger?.error({ err }, 'lease renewal failed');
-      }
-    }, this.leaseRenewMs);
+    this.lease(runId, { stop: () => batcher.stop(), logger });
     try {
       const [context, history] = await Promise.all([this.opts.describeTurn(sessionId), store.readHistory(sessionId, start.seq)]);
       if (!context || !Array.isArray(history)) throw new Error(`session ${sessionId} vanished`);
@@ -200,7 +200,7 @@ export class RunManager {
         }
       }
     } finally {
-      clearInterval(renew);
+      this.unlease(runId);
       await batcher.flush();
       batcher.close();
       this.aborts.unregister(runId);
@@ -238,9 +238,44 @@ export class RunManager {
         }
         if (attempt === 0) logger?.warn?.({ err }, 'ending run failed; retrying');
         // While retrying, keep the lease alive so no sweeper ends it with a misleading reason.
-        void this.opts.store.renewLease(runId, this.leaseTtlMs).catch(() => {});
+        void this.opts.store.renewLeases([runId], this.leaseTtlMs).catch(() => {});
         await new Promise((r) => setTimeout(r, Math.min(END_RETRY_MAX_MS, END_RETRY_MIN_MS * 2 ** attempt)));
       }
+    }
+  }
+
+  private lease(runId: string, run: { stop(): void; logger: RunLogger | undefined }) {
+    this.leased.set(runId, run);
+    this.renewer ??= setInterval(() => void this.renewLeases(), this.leaseRenewMs);
+  }
+
+  private unlease(runId: string) {
+    this.leased.delete(runId);
+    if (this.leased.size === 0 && this.renewer) {
+      clearInterval(this.renewer);
+      this.renewer = undefined;
+    }
+  }
+
+  /**
+   * SL13: every run of this instance in one statement per LEASE_RENEW_MS — a commit per
+   * instance per second rather than one per streaming answer. A run found stopped or lost
+   * stops writing (SL10).
+   */
+  private async renewLeases() {
+    if (this.renewing || this.leased.size === 0) return;
+    this.renewing = true;
+    const ids = [...this.leased.keys()];
+    try {
+      const outcomes = await this.opts.store.renewLeases(ids, this.leaseTtlMs);
+      ids.forEach((id, i) => {
+        const r = outcomes[i];
+        if (r && (r.kind === 'lost' || r.stopRequested)) this.leased.get(id)?.stop();
+      });
+    } catch (err) {
+      for (const id of ids) this.leased.get(id)?.logger?.error({ err }, 'lease renewal failed');
+    } finally {
+      this.renewing = false;
     }
   }
 
@@ -252,7 +287,11 @@ export class RunManager {
     try {
       for (const runId of await store.expiredRuns()) {
         if (this.active.has(runId)) continue;
-        await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        const ended = await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        if (ended.kind === 'ended') {
+          this.opts.observer?.runEnded?.(ended.status);
+          this.opts.observer?.answerEnded?.(ended.sessionId, ended.event);
+        }
       }
       const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(ORPHAN_AFTER_MS))]);
       for (const sessionId of sessions) await this.requestTurn(sessionId);

@@ -226,14 +226,16 @@ export class MemorySessionLog implements SessionStore {
     if (reason !== undefined && keepsReason(final, status)) data.reason = reason;
     const event = this.commit(run.sessionId, s, 'assistant.end', data);
     queueMicrotask(() => this.notify({ kind: 'run_ended', sessionId: run.sessionId }));
-    return { kind: 'ended', event, status: final };
+    return { kind: 'ended', sessionId: run.sessionId, event, status: final };
   }
 
-  async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
-    const run = this.runs.get(runId);
-    if (!run || run.ended) return { kind: 'lost' };
-    run.leaseExpiresAt = this.now() + leaseMs;
-    return { kind: 'renewed', stopRequested: run.stopReason !== null };
+  async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
+    return runIds.map((runId) => {
+      const run = this.runs.get(runId);
+      if (!run || run.ended) return { kind: 'lost' };
+      run.leaseExpiresAt = this.now() + leaseMs;
+      return { kind: 'renewed', stopRequested: run.stopReason !== null };
+    });
   }
 
   async expiredRuns(): Promise<string[]> {

@@ -28,7 +28,12 @@ export interface RunStore {
   requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
   endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
-  renewLease(runId: string, leaseMs: number): Promise<RenewOutcome>;
+  /**
+   * SL13: renews the leases of several runs in one statement (an instance renews all its
+   * runs at once, so renewals cost one commit per LEASE_RENEW_MS, not one per run). Outcomes
+   * are in input order.
+   */
+  renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]>;
   /** Runs whose lease has expired and that have not ended (SL13). */
   expiredRuns(): Promise<string[]>;
   /** Sessions with an unanswered user message, no active run, older than `olderThanMs`. */

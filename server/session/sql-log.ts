@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
 import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop, sqlNotifySessionDeleted } from '../db/notify-registry.ts';
+import { storedEvent } from './frames.ts';
 import { Listeners } from './listeners.ts';
 import type { DeltaInput, SessionStore } from './run-store.ts';
 import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
@@ -34,13 +35,27 @@ const CLAIM_RETRIES = 3;
 /** An end whose delta read raced a late delta (see endRun) is simply tried again. */
 const END_RETRIES = 3;
 const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
+/**
+ * `at` for bulk reads: the UTC timestamp as JSON, which Postgres writes in one fixed ISO
+ * layout whatever the session's DateStyle (`"YYYY-MM-DDTHH:MM:SS[.ffffff]"`, trailing zeros
+ * of the fraction dropped). Cheaper per row than to_char; `isoAt` finishes it in JS.
+ */
+const AT_JSON = `to_json(e.at AT TIME ZONE 'UTC')::text AS at`;
 /** Origin tag of this process's notifications: `$n::text` in statements below. */
 const ORIGIN_BYTES = 6;
 
 function toEvent(r: Row): SessionEvent {
-  const data = typeof r.data === 'string' ? JSON.parse(r.data) : r.data;
   // The SQL formats `at` as ISO text already; converting a Date per row is measurable on replay.
-  return { seq: Number(r.seq), type: r.type, at: typeof r.at === 'string' ? r.at : r.at.toISOString(), data: data as Record<string, unknown> };
+  const at = typeof r.at === 'string' ? r.at : r.at.toISOString();
+  // Data selected as text (`data::text`) becomes the event's frame as is (frames.ts).
+  if (typeof r.data === 'string') return storedEvent(Number(r.seq), r.type, at, r.data);
+  return { seq: Number(r.seq), type: r.type, at, data: r.data as Record<string, unknown> };
+}
+
+/** AT_JSON's text as AT's ISO form: milliseconds truncated, as to_char's `MS` does, so both agree. */
+export function isoAt(json: string): string {
+  const fraction = json.charCodeAt(20) === 46 /* "." */ ? json.slice(21, -1) : '';
+  return `${json.slice(1, 20)}.${`${fraction}000`.slice(0, 3)}Z`;
 }
 
 function isRetryable(err: unknown): boolean {
@@ -254,16 +269,18 @@ export class SqlSessionLog implements SessionStore {
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
-    const rows = await this.sql.query<Row>(
+    // Replays and remote fan-out read here: the data comes as its stored text, so an event's
+    // frame is that text (frames.ts) rather than a re-serialization.
+    const rows = await this.sql.query<{ seq: number; type: string; data: string; at: string }>(
       `
-      SELECT seq, type, data, ${AT} FROM "Event" e
+      SELECT seq, type, data::text AS data, ${AT_JSON} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
       ORDER BY seq LIMIT $3::int`,
       [sessionId, afterSeq, limit],
       'fc_read',
     );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    return rows.map(toEvent);
+    return rows.map((r) => storedEvent(Number(r.seq), r.type, isoAt(r.at), r.data));
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
@@ -392,7 +409,7 @@ export class SqlSessionLog implements SessionStore {
         FROM s JOIN r ON r."sessionId" = s.id
         RETURNING "sessionId", seq, type, data, at
       ), n AS (${sqlNotifyHeads('$3::text', 'e')})
-      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data, ${AT}, n.sent
+      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
       FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
           [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin],
           'fc_append_deltas',
@@ -494,7 +511,7 @@ export class SqlSessionLog implements SessionStore {
         const event = toEvent(row);
         this.published(row.sessionId, event);
         this.notify({ kind: 'run_ended', sessionId: row.sessionId });
-        return { kind: 'ended', event, status: row.status };
+        return { kind: 'ended', sessionId: row.sessionId, event, status: row.status };
       }
       if (attempt >= END_RETRIES || !(await this.endable(runId, onlyIfExpired))) return { kind: 'already_ended' };
     }
@@ -509,14 +526,48 @@ export class SqlSessionLog implements SessionStore {
     return rows.length > 0;
   }
 
-  async renewLease(runId: string, leaseMs: number): Promise<RenewOutcome> {
+  /**
+   * One statement for many runs. It must never wait for a row lock: a group-commit flush
+   * holds many of the same run rows, locked in whatever order its plan visits them, and two
+   * multi-row statements waiting on each other deadlock (a stall of deadlock_timeout). So
+   * rows locked right now (a flush or an end in progress) are skipped here and renewed one
+   * by one afterwards; a one-row statement can wait without forming a cycle.
+   */
+  async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.sql.query<{ id: string; renewed: boolean; stopRequested: boolean | null }>(
+      `
+      WITH live AS (
+        SELECT id FROM "Run" WHERE id = ANY($2::text[]) AND "endedAt" IS NULL
+      ), free AS (
+        SELECT id FROM "Run" WHERE id IN (SELECT id FROM live) FOR UPDATE SKIP LOCKED
+      ), u AS (
+        UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
+        FROM free WHERE "Run".id = free.id AND "Run"."endedAt" IS NULL
+        RETURNING "Run".id, ("Run"."stopRequestedAt" IS NOT NULL) AS "stopRequested"
+      )
+      SELECT live.id, u.id IS NOT NULL AS renewed, u."stopRequested" FROM live LEFT JOIN u ON u.id = live.id`,
+      [leaseMs, runIds],
+      'fc_renew',
+    );
+    const outcomes = new Map<string, RenewOutcome>();
+    const busy: string[] = [];
+    for (const r of rows) {
+      if (r.renewed) outcomes.set(r.id, { kind: 'renewed', stopRequested: Boolean(r.stopRequested) });
+      else busy.push(r.id);
+    }
+    await Promise.all(busy.map(async (id) => outcomes.set(id, await this.renewOne(id, leaseMs))));
+    return runIds.map((id) => outcomes.get(id) ?? { kind: 'lost' });
+  }
+
+  private async renewOne(runId: string, leaseMs: number): Promise<RenewOutcome> {
     const rows = await this.sql.query<{ stopRequested: boolean }>(
       `
       UPDATE "Run" SET "leaseExpiresAt" = clock_timestamp() + $1::int * interval '1 millisecond'
       WHERE id = $2 AND "endedAt" IS NULL
       RETURNING ("stopRequestedAt" IS NOT NULL) AS "stopRequested"`,
       [leaseMs, runId],
-      'fc_renew',
+      'fc_renew_one',
     );
     return rows[0] ? { kind: 'renewed', stopRequested: Boolean(rows[0].stopRequested) } : { kind: 'lost' };
   }

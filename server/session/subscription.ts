@@ -2,7 +2,7 @@ import type { SessionLog } from './port.ts';
 import type { NotFound, SessionEvent } from './types.ts';
 
 /** Events per read while replaying; large enough to resume 10k events in a few round trips. */
-export const REPLAY_PAGE_SIZE = 1_000;
+export const REPLAY_PAGE_SIZE = 2_500;
 /** Events per `events` frame during a replay (a frame stays far below the client's limits). */
 export const REPLAY_BATCH_EVENTS = 250;
 /**

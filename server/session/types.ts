@@ -57,7 +57,7 @@ export type ClaimOutcome =
 
 export type CancelOutcome = { kind: 'cancel_recorded'; runId: string; event: SessionEvent } | { kind: 'no_active_run' } | NotFound;
 
-export type EndOutcome = { kind: 'ended'; event: SessionEvent; status: EndStatus } | { kind: 'already_ended' };
+export type EndOutcome = { kind: 'ended'; sessionId: string; event: SessionEvent; status: EndStatus } | { kind: 'already_ended' };
 
 export type RenewOutcome = { kind: 'renewed'; stopRequested: boolean } | { kind: 'lost' };
 

@@ -308,6 +308,60 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
       expect((await fx.store.head(owner, path)).kind).toBe('not_found');
     });
 
+    it('concurrent appends to several streams are all acknowledged, gap-free, each answer its own entry', async () => {
+      const paths = [newPath('gc'), newPath('gc'), newPath('gc')];
+      for (const p of paths) await fx.store.create(createReq(owner, p));
+      const writes = paths.flatMap((p) => Array.from({ length: 20 }, (_, i) => ({ p, text: `${p}#${i};` })));
+      const outcomes = await Promise.all(writes.map((w) => fx.store.append(appendReq(owner, w.p, w.text))));
+      for (const p of paths) {
+        const mine = outcomes.filter((_, i) => writes[i]!.p === p);
+        const seqs = mine.map((o) => (o.kind === 'appended' ? o.stream.tailSeq : -1));
+        expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        // Each caller's offset is where its own bytes were stored.
+        const r = await fx.store.read({ ownerId: owner, path: p, afterSeq: 0, maxEntries: 100, maxBytes: 1 << 20, touch: false });
+        if (r.kind !== 'ok') throw new Error(r.kind);
+        const bySeq = new Map(r.entries.map((e) => [e.seq, dec.decode(e.data)]));
+        const texts = writes.filter((w) => w.p === p).map((w) => w.text);
+        seqs.forEach((seq, k) => expect(bySeq.get(seq)).toBe(texts[k]));
+        expect(r.entries.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      }
+    });
+
+    it('usage counts streams and stored bytes, from every kind of write and inherited by forks', async () => {
+      const o = await fx.newOwner();
+      const path = newPath('usage');
+      await fx.store.create(createReq(o, path, { initial: bytes('abc') }));
+      await fx.store.append(appendReq(o, path, 'de'));
+      await Promise.all([fx.store.append(appendReq(o, path, 'f')), fx.store.append(appendReq(o, path, 'gh', { producer: { id: 'p', epoch: 0, seq: 0 } }))]);
+      expect(await fx.store.usage(o)).toEqual({ streams: 1, bytes: 8 });
+      await fx.store.create(createReq(o, newPath('usage-fork'), { fork: { sourcePath: path, seq: 2, subOffset: 0 }, initial: bytes('x') }));
+      expect(await fx.store.usage(o)).toEqual({ streams: 2, bytes: 8 + 5 + 1 });
+    });
+
+    it('an append past the owner byte quota is refused and stores nothing; concurrent ones never pass it together', async () => {
+      const o = await fx.newOwner();
+      const path = newPath('quota');
+      await fx.store.create(createReq(o, path, { initial: bytes('12345') }));
+      expect((await fx.store.append(appendReq(o, path, '678', { maxOwnerBytes: 8 }))).kind).toBe('appended');
+      expect(await fx.store.append(appendReq(o, path, '9', { maxOwnerBytes: 8 }))).toEqual({ kind: 'quota_exceeded', usedBytes: 8 });
+      const together = await Promise.all(['a', 'b', 'c', 'd'].map((t) => fx.store.append(appendReq(o, path, t, { maxOwnerBytes: 10 }))));
+      expect(together.filter((r) => r.kind === 'appended')).toHaveLength(2);
+      expect(together.filter((r) => r.kind === 'quota_exceeded')).toHaveLength(2);
+      expect(await fx.store.usage(o)).toEqual({ streams: 1, bytes: 10 });
+      // A close-only request carries no bytes and is never refused for the quota.
+      expect((await fx.store.append(appendReq(o, path, null, { close: true, contentType: null, maxOwnerBytes: 10 }))).kind).toBe('appended');
+    });
+
+    it('concurrent producer appends keep their order and fencing', async () => {
+      const path = newPath('gcp');
+      await fx.store.create(createReq(owner, path));
+      const producer = (seq: number) => ({ producer: { id: 'p1', epoch: 0, seq } });
+      // Submitted together, in order: each is judged against the state its predecessors left.
+      const outcomes = await Promise.all([0, 1, 2, 2, 4].map((seq) => fx.store.append(appendReq(owner, path, `${seq};`, producer(seq)))));
+      expect(outcomes.map((o) => o.kind)).toEqual(['appended', 'appended', 'appended', 'duplicate', 'seq_gap']);
+      expect(await readText(fx.store, owner, path)).toBe('0;1;2;');
+    });
+
     it('announces every tail change, to peers as well', async () => {
       const path = newPath();
       const created = await fx.store.create(createReq(owner, path));
@@ -315,12 +369,12 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
       const id = created.stream.id;
       const local = nextChange(fx.store, id, 1);
       await fx.store.append(appendReq(owner, path, 'x'));
-      expect(await local).toEqual({ streamId: id, tailSeq: 1 });
+      expect(await local).toMatchObject({ streamId: id, tailSeq: 1 });
       if (fx.peer) {
         const peer = await fx.peer();
         const remote = nextChange(peer, id, 2);
         await fx.store.append(appendReq(owner, path, 'y'));
-        expect(await remote).toEqual({ streamId: id, tailSeq: 2 });
+        expect(await remote).toMatchObject({ streamId: id, tailSeq: 2 });
       }
       const deleted = nextChange(fx.store, id, -1);
       await fx.store.delete(owner, path);

@@ -95,7 +95,7 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       const [cancelled] = await Promise.all([cancel, ...writes]);
       expect(cancelled.kind).toBe('cancel_recorded');
       expect(await stopSeen).toBe(true);
-      expect((await fx.log.renewLease(runId, 5_000))).toEqual({ kind: 'renewed', stopRequested: true });
+      expect(await fx.log.renewLeases([runId], 5_000)).toEqual([{ kind: 'renewed', stopRequested: true }]);
       expect(await delta(fx.log, runId, 'after')).toEqual({ kind: 'run_stopped' });
       const end = await fx.log.endRun(runId, 'complete');
       expect(end.kind === 'ended' && end.status).toBe('cancelled');
@@ -141,9 +141,35 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       ]);
       expect(ends.filter((e) => e.kind === 'ended')).toHaveLength(1);
       expect(await fx.log.expiredRuns()).not.toContain(runId);
-      expect(await fx.log.renewLease(runId, 1_000)).toEqual({ kind: 'lost' });
+      expect(await fx.log.renewLeases([runId], 1_000)).toEqual([{ kind: 'lost' }]);
       const events = await readAll(fx.log, id);
       expect(events.at(-1)!.data).toMatchObject({ status: 'interrupted', text: 'partial', reason: 'The coach stopped responding.' });
+    });
+
+    it('SL13: one renewal call renews several runs, each outcome in input order (renewed, stop requested, lost)', async () => {
+      const runs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const id = await fx.newSession();
+        await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+        // A short lease: only the renewal keeps it alive past the wait below.
+        const c = await claim(fx.log, id, 1_000);
+        if (c.kind !== 'claimed') throw new Error(c.kind);
+        runs.push(c.event.data.runId as string);
+        if (i === 1) await fx.log.requestCancel(id);
+        if (i === 2) await fx.log.endRun(c.event.data.runId as string, 'complete');
+      }
+      const unknown = randomUUID();
+      expect(await fx.log.renewLeases([unknown, ...runs], 30_000)).toEqual([
+        { kind: 'lost' },
+        { kind: 'renewed', stopRequested: false },
+        { kind: 'renewed', stopRequested: true },
+        { kind: 'lost' },
+      ]);
+      expect(await fx.log.renewLeases([], 30_000)).toEqual([]);
+      await new Promise((r) => setTimeout(r, 1_100));
+      const expired = await fx.log.expiredRuns();
+      expect(expired).not.toContain(nth(runs, 0));
+      expect(expired).not.toContain(nth(runs, 1));
     });
 
     it('SL11: an unanswered user message with no run is an orphaned turn', async () => {

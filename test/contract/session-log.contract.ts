@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADS_PER_NOTICE } from '../../server/db/notify-registry.ts';
+import { eventFrame, eventsFrame } from '../../server/session/frames.ts';
 import type { LogNotification } from '../../server/session/types.ts';
 import { nth } from '../support/nth.ts';
 import { claim, delta, deltaInput, readAll, waitFor, type StoreFixture } from './store-fixture.ts';
@@ -55,6 +56,37 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<Stor
       expect(await fx.log.read(randomUUID(), 0, 5)).toEqual({ kind: 'not_found' });
       expect(await fx.log.lastSeq(randomUUID())).toEqual({ kind: 'not_found' });
       expect(await fx.log.append(randomUUID(), 'plan.updated', {})).toEqual({ kind: 'not_found' });
+    });
+
+    it('SL3: the frame of a read event is that event: stored text, sent as is, parses to what the writer got', async () => {
+      const id = await fx.newSession();
+      // Text that JSON escapes (quotes, backslash, control and non-ASCII characters), nesting and numbers.
+      const tricky = { text: 'say "hi"\\ \n\ttab \u0001 é ✓ 🙂 \u2028', nested: { list: [1, 2.5, -3, true, null], empty: {} }, n: 12345678901 };
+      const appended = await fx.log.append(id, 'plan.updated', tricky);
+      await fx.log.appendUserMessage(id, { clientMessageId: 'frame-c1', text: 'über </script> "quoted"' });
+      if (appended.kind !== 'appended') throw new Error('append failed');
+      const events = await readAll(fx.log, id);
+      expect(events).toHaveLength(2);
+      expect(nth(events, 0)).toEqual(appended.event);
+      expect(nth(events, 0).data).toEqual(tricky);
+      for (const e of events) {
+        const plain = { seq: e.seq, type: e.type, at: e.at, data: e.data };
+        expect(JSON.parse(eventFrame(e))).toEqual(plain);
+        expect(JSON.parse(eventsFrame([e, e]))).toEqual({ type: 'events', events: [plain, plain] });
+        expect(JSON.parse(JSON.stringify(e))).toEqual(plain);
+      }
+    });
+
+    it('SL2: a read event has the same at as its write returned (bulk reads format at their own way), to the millisecond', async () => {
+      const id = await fx.newSession();
+      const written = [];
+      // Enough events that some commit times end in zero microseconds (a shorter fraction in the text).
+      for (let i = 0; i < 40; i++) {
+        const r = await fx.log.append(id, 'plan.updated', { i });
+        if (r.kind !== 'appended') throw new Error(r.kind);
+        written.push(r.event);
+      }
+      expect(await readAll(fx.log, id)).toEqual(written);
     });
 
     it('SL5: a retried user message is a duplicate with the first seq, not a second event', async () => {

@@ -1,10 +1,80 @@
 import { randomUUID } from 'node:crypto';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../server/db/database.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { MemoryDsStore } from '../../server/ds/memory-store.ts';
 import { SqlDsStore } from '../../server/ds/sql-store.ts';
 import { dsStoreContract } from '../contract/ds-store.contract.ts';
 import { createUser, openTestDatabase, POSTGRES_URL } from '../support/db.ts';
+
+/** The SQL store's group commit: one transaction for the appends queued together. */
+function groupCommitTests(kind: 'pglite' | 'postgres') {
+  describe(`ds group commit: ${kind}`, () => {
+    let db: Database;
+    let store: SqlDsStore;
+    let owner: string;
+    let cleanup: () => Promise<void>;
+    const enc = new TextEncoder();
+    const append = (path: string, text: string, streamSeq: string | null = null) =>
+      store.append({ ownerId: owner, path, contentType: 'text/plain', payload: { data: enc.encode(text), messages: 1 }, close: false, streamSeq, producer: null });
+    const create = (path: string) => store.create({ ownerId: owner, path, contentType: 'text/plain', ttlSeconds: null, expiresAt: null, closed: false, initial: null, fork: null });
+
+    beforeAll(async () => {
+      ({ db, cleanup } = await openTestDatabase(kind));
+      store = new SqlDsStore(db);
+      owner = await createUser(db);
+    });
+    afterAll(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it('appends submitted together commit as one transaction with one notice', async () => {
+      await create('gc-one');
+      await create('gc-two');
+      const notices: string[] = [];
+      const off = db.feed.onPayload((p) => notices.push(p));
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => append(i % 2 ? 'gc-one' : 'gc-two', `${i}`)));
+      expect(outcomes.every((o) => o.kind === 'appended')).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      off();
+      // One notice for the commit, naming both streams at their new tails.
+      const ours = notices.filter((n) => n.startsWith('x:'));
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.split('|').slice(1).map((h) => h.split(':')[1]).sort()).toEqual(['5', '5']);
+    });
+
+    it('a failing statement fails every append of its commit with a code, and none is stored', async () => {
+      await create('gc-fail');
+      await append('gc-fail', 'before');
+      // A NUL in a text parameter makes the database refuse the statement (not the validation).
+      const results = await Promise.allSettled([append('gc-fail', 'a'), append('gc-fail', 'b', 'bad\u0000seq'), append('gc-fail', 'c')]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const r of results) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'DS_APPEND_COMMIT_FAILED' });
+      const read = await store.read({ ownerId: owner, path: 'gc-fail', afterSeq: 0, maxEntries: 100, maxBytes: 1 << 20, touch: false });
+      if (read.kind !== 'ok') throw new Error(read.kind);
+      expect(read.stream.tailSeq).toBe(1);
+      expect(read.entries.map((e) => new TextDecoder().decode(e.data))).toEqual(['before']);
+      // The store goes on: the next commit is fine.
+      expect((await append('gc-fail', 'after')).kind).toBe('appended');
+    });
+
+    it('a reader woken in-process gets the committed entries with the change', async () => {
+      await create('gc-wake');
+      const seen: unknown[] = [];
+      const off = store.onChange((c) => seen.push(c));
+      await Promise.all([append('gc-wake', 'x'), append('gc-wake', 'y')]);
+      off();
+      const change = seen.find((c) => (c as { committed?: unknown }).committed) as { tailSeq: number; committed: { stream: { tailSeq: number }; entries: Array<{ seq: number; data: Uint8Array }> } };
+      expect(change.tailSeq).toBe(2);
+      expect(change.committed.stream.tailSeq).toBe(2);
+      expect(change.committed.entries.map((e) => [e.seq, new TextDecoder().decode(e.data)])).toEqual([[1, 'x'], [2, 'y']]);
+    });
+  });
+}
+
+groupCommitTests('pglite');
+describe.skipIf(!POSTGRES_URL)('postgres group commit', () => groupCommitTests('postgres'));
 
 dsStoreContract('memory', async () => {
   const store = new MemoryDsStore();

@@ -136,6 +136,20 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
+    it('"plan next week" moves the session to that week, so edits of it from another device reach the session', async () => {
+      const THIS_WEEK = '2026-W47';
+      const { id, ws } = await openSession(server, alice, { kind: 'plan', weekKey: THIS_WEEK, title: 'Plan' });
+      const end = await say(ws, 'hey can we plan NEXT week?');
+      expect(end.data.text).toContain(WEEK);
+      const session = await api<{ weekKey: string | null }>(server.url, alice, 'GET', `/api/sessions/${id}`);
+      expect(session.body.weekKey).toBe(WEEK);
+      const added = await api<{ plan: WeekPlan }>(server.url, alice, 'POST', `/api/weeks/${WEEK}/rocks`, { title: 'Draft the launch brief' });
+      expect(added.status).toBe(201);
+      const update = await ws.waitFor((c) => c.events.find((e) => e.type === 'plan.updated' && (e.data.plan as WeekPlan).version === added.body.plan.version), 5_000, 'plan.updated of the new week');
+      expect(update.data.weekKey).toBe(WEEK);
+      await ws.close();
+    });
+
     it('a private calendar feed serves the plan without a cookie and stops working once revoked', async () => {
       const feed = await api<{ id: string; url: string }>(server.url, alice, 'POST', '/api/feeds');
       expect(feed.status).toBe(201);

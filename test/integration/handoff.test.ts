@@ -180,10 +180,19 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     await ws.waitForFrame('ready');
     // They held the session when removed: it goes back to the coach.
     expect((await api(server.url, partner, 'POST', `/api/sessions/${shared}/takeover`)).status).toBe(202);
+    // …and a live /ds read of it, parked at the tail.
+    const readers = server.services.sockets.readers;
+    const readersBefore = readers.size;
+    const poll = fetch(`${ds(server, shared)}?offset=now&live=long-poll`, { headers: { cookie: partner.cookie } }).then((r) => ({ status: r.status, at: Date.now() }));
+    for (let i = 0; i < 200 && readers.size <= readersBefore; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readers.size).toBe(readersBefore + 1);
     const mallory = await signup(server.url);
     expect((await api(server.url, mallory, 'DELETE', `/api/sessions/${shared}/partners/${partner.userId}`)).status).toBe(404);
     const removedAt = Date.now();
     expect((await api(server.url, owner, 'DELETE', `/api/sessions/${shared}/partners/${partner.userId}`)).status).toBe(204);
+    const ended = await poll;
+    expect(ended.status).toBe(404);
+    expect(ended.at - removedAt).toBeLessThan(2_000);
     await ws.waitFor((c) => c.closed, 2_000, 'close');
     expect(ws.closed!.code).toBe(4404);
     expect(Date.now() - removedAt).toBeLessThan(2_000);

@@ -328,6 +328,15 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
     }
   });
 
+  it('signing the device out ends its week live stream at once', async () => {
+    const erin = await signup(server.url);
+    const live = await openLive(erin);
+    await live.next(() => true);
+    const res = await fetch(`${server.url}/api/auth/logout`, { method: 'POST', headers: { cookie: erin.cookie, origin: server.url } });
+    expect(res.status).toBe(204);
+    await live.ended(2000);
+  });
+
   /** GET /api/weeks/:weekKey/live, read as a browser's EventSource would. */
   async function openLive(who: Account, baseUrl = server.url) {
     const seen: Array<{ plan: WeekPlan; by?: unknown }> = [];
@@ -348,7 +357,14 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       }
     });
     res.on('error', () => {});
+    let ended = false;
+    res.once('close', () => (ended = true));
     return {
+      async ended(timeoutMs: number) {
+        const deadline = Date.now() + timeoutMs;
+        while (!ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        if (!ended) throw new Error(`the live stream was still open ${timeoutMs} ms later`);
+      },
       async next(pred: (d: { plan: WeekPlan; by?: unknown }) => boolean, timeoutMs = 2000) {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {

@@ -18,20 +18,32 @@ export type Intent =
   | 'chitchat'
   | 'other_language';
 
+export type PlanPart = 'plan' | 'rocks' | 'blocks' | 'review' | 'environment' | 'vision';
+
 export type FocusTopic = 'rock' | 'focus' | 'unplug' | 'deep_work' | 'minutes' | 'environment' | 'vision' | 'review' | 'sand' | 'recovery' | 'why' | 'general';
 
 export type EditCommand =
   | { op: 'move_block'; target: string; to: string }
   | { op: 'delete_block'; target: string }
+  /** Two blocks trade places ("swap the tue and wed blocks"). */
+  | { op: 'swap_blocks'; targets: [string, string] }
+  /** A new length: an end time ("to 12"), a length in minutes ("to 45 min") or a change ("by 30 min"). */
+  | { op: 'resize_block'; target: string; end?: string; minutes?: number; by?: number }
+  /** The same block earlier or later the same day ("1 hour later"): minutes, negative = earlier. */
+  | { op: 'shift_block'; target: string; minutes: number }
   | { op: 'add_block'; kind: 'deep_work' | 'recovery' | 'other'; what: string; when: string }
   | { op: 'drop_rocks'; names: string[] }
   | { op: 'done_rocks'; names: string[] }
+  | { op: 'reopen_rocks'; names: string[] }
   | { op: 'rename_rock'; name: string; to: string }
   | { op: 'add_rocks'; titles: string[] }
-  | { op: 'reorder_rock'; name: string; position: number }
+  | { op: 'reorder_rock'; name: string; to: RockPlace }
+  | { op: 'swap_rocks'; names: [string, string] }
+  | { op: 'order_rocks'; names: string[] }
   | { op: 'review_time'; when: string }
   | { op: 'add_environment'; items: string[] }
   | { op: 'remove_environment'; name: string }
+  | { op: 'replace_environment'; name: string; to: string }
   | { op: 'vision'; vision: Partial<Vision> };
 
 export interface ReadingContext {
@@ -40,6 +52,8 @@ export interface ReadingContext {
   /** Today, 0 = Monday, in the person's zone (only meaningful inside the planned week). */
   today?: number;
   rockTitles: string[];
+  /** The week's environment changes, to tell "remove the slack rule" from dropping a rock. */
+  environment?: string[];
 }
 
 export interface Reading {
@@ -47,6 +61,8 @@ export interface Reading {
   /** The message with filler removed. */
   text: string;
   topic?: FocusTopic;
+  /** A question about the person's own plan ("what are my rocks?", "when is my review?"), not about FOCUS. */
+  mine?: PlanPart;
   week?: 'next' | 'this';
   edit?: EditCommand;
   /** Vision parts found anywhere in the message. */
@@ -88,7 +104,7 @@ const SKIP_RE =
   /^(skip|skip (it|this|that|this one|for now)|pass|later|not now|not this week|next( question)?|next time|let'?s skip|idk|i ?d ?k|i don'?t know|dont know|dunno|no idea|not sure|unsure|no clue|can'?t think of (any|anything)|nothing comes to mind|move on|whatever|rather not( say)?|i'?ll think about it|no comment)\b/;
 const NO_RE = /^(no|n|nope|nah|no thanks|not really|none|nothing( else)?|that'?s (all|it|enough|everything)|i'?m good|all good|we'?re good|done|enough|no more|that will do|that'?ll do|nothing more|that'?s fine as is|thats all|nop)\b/;
 const YES_RE = /^(yes|y|ya|yeah|yea|yep|yup|sure|ok|okay|k|kk|please|sounds good|absolutely|definitely|of course|let'?s( do it| go)?|go ahead|do it|great|perfect|good|correct|right|exactly|that'?s right|fine|alright|book it|yes,? book it|works|works for me|sgtm|lgtm|cool)\b/;
-const BACK_RE = /^(back|go back|previous( question)?|undo( that)?|take (that|it) back|scratch that|never ?mind)\b/;
+const BACK_RE = /^(?:(?:ok|oops|ugh|hmm|no|nope|nah|wait|nvm|pls|please|actually|sorry)[\s,.!]+)*(back|go back|previous( question)?|undo( that| it| the last (?:change|one|thing|edit))?|revert( that| it)?|roll (?:it |that )?back|put it back|change it back|(?:set|make) it (?:like it was|back)|take (that|it) back|scratch that|never ?mind)\b/;
 
 // What may follow a no and keep it a plain no: "nope, that's it", "no thanks, all good for now".
 const NO_TAIL_RE = /^(?:[\s,.!]|thanks|thank you|thx|ty|not really|changes?|needed|need|for me|here|(?:my |the )?(?:setup|room|desk|space|environment|it|everything)(?: is|'s)? (?:fine|good|ok|okay|great)(?: as (?:it )?is)?|i'?m good|we'?re good|that'?s (?:it|all|fine|enough|everything)|thats (?:it|all)|nothing(?: else| more)?|none|all good|good|for now|more|else|sorry|lol|i think|please|pls|not (?:now|this week|today)|this week|need|needed|way|idea|it|that|all|done|i'?m done|enough|fine|ok|okay)*$/;
@@ -160,6 +176,21 @@ function isQuestion(t: string): boolean {
   return false;
 }
 
+/** "what are my rocks?", "show me my week", "when is my review?" → the part of their plan they ask about. */
+function ownPlanQuestion(t: string): PlanPart | undefined {
+  const m = /\b(?:my|our|(?<=^(?:when|show|list|remind)\b.*)the)\s+(plan|week(?:ly plan)?|rocks?|priorities|big rocks|blocks?|schedule|calendar|deep work|review|friday review|environment(?: rules| changes)?|rules|vision)\b/.exec(t);
+  if (!m) return undefined;
+  const asks = /^(?:what|whats|what's|which|when|where|show|list|remind|tell me|can i see|can you show|give me|recap|summar)/.test(t) || /\?\s*$/.test(t);
+  if (!asks || /^(?:can|could|would|will) you (?:change|move|drop|remove|add|rename|swap|put|make|set|delete)\b/.test(t)) return undefined;
+  const w = m[1]!;
+  if (/rock|priorit/.test(w)) return 'rocks';
+  if (/block|deep work|schedule|calendar/.test(w)) return 'blocks';
+  if (/review/.test(w)) return 'review';
+  if (/environment|rules/.test(w)) return 'environment';
+  if (/vision/.test(w)) return 'vision';
+  return 'plan';
+}
+
 // ------------------------------------------------------------------ lists (rocks, environment)
 
 const FILLER_START =
@@ -178,6 +209,8 @@ function withoutTrailingTime(item: string): string {
   while (i > 1 && (TIME_TOKEN_RE.test(tokens[i - 1]!) || dayOfWord(tokens[i - 1]!.replace(/[()]/g, '')) !== null)) i--;
   const tail = tokens.slice(i).join(' ');
   // Only with a day in it: "wifi off in the mornings" is the item itself.
+  // "finish budget by 5pm friday": a deadline is part of the item.
+  if (/^(?:by|before|until|till|due)$/i.test(tokens[i - 1] ?? '')) return item;
   const hasDay = tokens.slice(i).some((w) => dayOfWord(w.replace(/[()]/g, '')) !== null || /^(?:today|tonight|tomorrow)$/i.test(w));
   return hasDay && readTimeSlots(tail, { today: 0 }).kind === 'slots' ? tokens.slice(0, i).join(' ') : item;
 }
@@ -279,7 +312,7 @@ export function readList(text: string): string[] {
 const AREA_MARKERS: Array<[keyof Vision, RegExp]> = [
   ['work', /\b(?:at work|work(?:-|\s)?wise|for work|work|career|professionally|job|in my job|business)\b\s*[:\-–—,]?\s*/i],
   ['self', /\b(?:for myself|for me|myself|personally|for (?:my )?self|self|health(?:-|\s)?wise|health(?=\s*[:\-–—])|personal(?:ly)?|me personally|me(?=\s*[:\-–—]))\b\s*[:\-–—,]?\s*/i],
-  ['relationships', /\b(?:(?:for|in) (?:my )?relationships?|relationships?(?:-|\s)?wise|relationships?|family|friends|people|partner|socially|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
+  ['relationships', /\b(?:(?:for|in|with) (?:my )?(?:relationships?|family|friends)|relationships?(?:-|\s)?wise|relationships?|in my relationships|family|friends|people|partner|socially|with (?:my )?(?:wife|husband|partner|kids|family|friends))\b\s*[:\-–—,]?\s*/i],
 ];
 
 /** "I'd love to have my thesis submitted" → "my thesis submitted": the wish, not the wrapper. */
@@ -287,7 +320,7 @@ function cleanVision(s: string): string {
   return s
     .replace(FILLER_START, '')
     .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
-    .replace(/^(?:to\s+)?have\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^(?:to\s+)?(?:have|get)\s+(?=my|our|the|a)\b/i, '')
     .replace(/^celebrate\s+/i, '');
 }
 
@@ -319,13 +352,13 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
       if (m && m.index <= 6) {
         hit = area;
         rest = lead.slice(0, m.index) + lead.slice(m.index + m[0]!.length);
-        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(?:(?:for|in) (?:my )?)?relationships?/i.test(m[0]!.trim())) rest = lead;
+        if (area === 'relationships' && !/[:\-–—,]/.test(m[0]!) && !/^(relationships?|in my relationships|(?:for|in|with) (?:my )?(?:relationships?|family|friends))/i.test(m[0]!.trim())) rest = lead;
         if (area === 'self' && /^health/i.test(m[0]!) && !/[:\-–—]/.test(m[0]!)) rest = lead;
         break;
       }
     }
     if (hit) current = hit;
-    if (current) add(current, cleanVision(hit ? rest : s));
+    if (current) add(current, cleanVision(hit ? rest : lead));
   }
   return Object.keys(out).length === 1 && asked && out[asked] ? (visionByTopic(text) ?? out) : out;
 }
@@ -362,47 +395,72 @@ function visionByTopic(text: string): Partial<Vision> | null {
 
 const ROCK_WORDS = String.raw`(?:rocks?|priorit(?:y|ies)|goals?)`;
 
+/** Where a rock should go: a place in the list (0 = first), the end, next to another rock, or one step up or down. */
+export type RockPlace = { index: number } | { last: true } | { before: string } | { after: string } | { step: -1 | 1 };
+
+const ORDINALS: Record<string, number> = {
+  first: 0, '1st': 0, one: 0, '1': 0, second: 1, '2nd': 1, two: 1, '2': 1, third: 2, '3rd': 2, three: 2, '3': 2,
+  fourth: 3, '4th': 3, four: 3, '4': 3, fifth: 4, '5th': 4, five: 4, '5': 4,
+};
+
+/**
+ * A rock named by its place rather than its words: "rock 2", "#3", "the second one", "2" → 1.
+ * -1 for "the last one"; null when the name is words.
+ */
+export function rockIndexOf(name: string): number | null {
+  const t = normalize(name)
+    .replace(/\b(?:the|my|rock|priority|one|no\.?|number|thing|item)\b|#/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (t === 'last') return -1;
+  return ORDINALS[t] ?? null;
+}
+
+function stemWord(w: string): string {
+  const base = w.length > 4 ? w.replace(/(?:ing|ed|es|s)$/, '') : w.replace(/s$/, '');
+  // "hire" and "hiring" meet at "hir".
+  return base.length > 3 ? base.replace(/e$/, '') : base;
+}
+
+const MATCH_STOP = new Set(['the', 'a', 'an', 'my', 'to', 'of', 'for', 'and', 'on', 'in', 'with', 'rock', 'one', 'it', 'this', 'that', 'thing', 'block', 'slot', 'from', 'at', 'is', 'be', 'do', 'stuff', 'priority', 'task', 'item', 'first', 'top', 'last']);
+
+/** The content words of a text, stemmed ("hiring the designers" → hir, designer). */
+export function keyWords(s: string): string[] {
+  return normalize(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 1 && !MATCH_STOP.has(w))
+    .map(stemWord);
+}
+
+/**
+ * How well a text names a title: 1 per shared word, ½ per word that only shares its first
+ * four letters ("dek" misses, "present" ~ "presentation" hits). 0 = not named.
+ */
+export function nameScore(text: string, title: string): number {
+  const said = keyWords(text);
+  let score = 0;
+  for (const w of keyWords(title)) {
+    if (said.includes(w)) score += 1;
+    else if (w.length >= 4 && said.some((x) => x.length >= 4 && x.slice(0, 4) === w.slice(0, 4))) score += 0.5;
+  }
+  return score;
+}
+
+const namesRock = (text: string, rockTitles: string[]) => rockTitles.length === 0 || rockIndexOf(text) !== null || rockTitles.some((r) => nameScore(text, r) > 0);
+const timed = (s: string) => mentionsTime(s) || daysIn(s).length > 0;
+/** A day or a slot, not just a duration ("sleep 8h a night" is a wish, "prep the offsite tue 9-11" a booking). */
+const bookable = (s: string) => daysIn(s).length > 0 || readTimeSlots(s).kind === 'slots';
+
 function names(list: string): string[] {
   return list
     .split(/\s*(?:,|\band\b|&|\bplus\b|\bor\b)\s*/i)
     .map((s) =>
       s
-        .replace(/\b(the|my|that|this|those|these|thing|one|ones|rocks?|priorit(?:y|ies)|too|as well|both)\b/gi, ' ')
+        .replace(/\b(the|my|that|this|those|these|thing|one|ones|rocks?|priorit(?:y|ies)|too|as well|both|for now|this week|after all|anymore|any more)\b/gi, ' ')
         .replace(/\s+/g, ' ')
         .trim(),
     )
-    .filter((s) => s.length > 1);
-}
-
-/**
- * Block edits in everyday words, read before the general commands: "delete the saturday
- * recovery" (a block, not a rock), "cancel saturday" (only a day named), "make the website
- * block 2-5" (new times, same day).
- */
-function readBlockEdit(text: string): EditCommand | undefined {
-  const s = normalize(text);
-  let m: RegExpExecArray | null;
-  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.*?)\s*\b(recovery|unplug|deep work|break)s?\b(.*)$/.exec(s))) {
-    return { op: 'delete_block', target: `${m[1]!} ${m[2]!} ${m[3]!}`.replace(/\s+/g, ' ').trim() };
-  }
-  if ((m = /^(?:delete|remove|cancel|clear|scrap|drop|kill)\s+(?:the\s+|my\s+|on\s+)?(.+)$/.exec(s)) && daysIn(m[1]!).length && onlyDayAndTime(m[1]!)) {
-    return { op: 'delete_block', target: m[1]! };
-  }
-  if ((m = /^(?:make|change|set|resize|turn)\s+(?:the\s+|my\s+|that\s+)?(.+?\b(?:block|slot|session|one))\s+(?:to\s+|into\s+|be\s+|go\s+|run\s+)?(.+)$/.exec(s)) && mentionsTime(m[2]!)) {
-    return { op: 'move_block', target: m[1]!, to: m[2]! };
-  }
-  return undefined;
-}
-
-/** "oh and one more rock: …", "ok so can you move …": openers stack in front of a command. */
-const withoutOpeners = (text: string) => text.replace(/^\s*(?:(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|please|pls)[\s,.!]+)+/i, '');
-
-/** True when a phrase is made only of day names and times ("saturday", "fri 2-4pm", "tue morning"). */
-function onlyDayAndTime(phrase: string): boolean {
-  return phrase
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .every((w) => dayOfWord(w) !== null || /^(?:and|&|on|at|from|to|the|morning|afternoon|evening|night|am|pm|[\d:.\-apm]+)$/.test(w) || /^(?:mon|tue|wed|thu|fri|sat|sun)\w*'?s$/.test(w));
+    .filter((s) => s.length > 1 || /^\d$/.test(s));
 }
 
 const DAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
@@ -416,34 +474,331 @@ function withDayNames(text: string, today: number | undefined): string {
     .replace(/\b(?:today|tonight)\b/gi, named(0));
 }
 
-/** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm". */
-export function readEdit(text: string, rockTitles: string[]): EditCommand | undefined {
-  const t = normalize(text).replace(/^(?:ok(?:ay)?|so|actually|hey|hmm|um|also|and|oh|wait|fair|ok fair|please|pls|can you|could you|can we|could we|would you|let'?s|i want to|i'?d like to|i need to)[\s,.!]+/g, '');
-  const s = t.replace(/^(?:ok(?:ay)?|fair|so|please|pls|can you|could you|can we|let'?s)[\s,.!]+/g, '');
+// Slips of the keyboard seen in commands, fixed word by word.
+const COMMAND_TYPOS: Record<string, string> = { mvoe: 'move', moev: 'move', mve: 'move', mov: 'move', teh: 'the', hte: 'the', swich: 'switch', swtich: 'switch', sawp: 'swap', renmae: 'rename', raname: 'rename', rnename: 'rename', delte: 'delete', dleete: 'delete', remvoe: 'remove', romove: 'remove', drpo: 'drop', frist: 'first', fisrt: 'first', firts: 'first', pririty: 'priority', priorty: 'priority', prioirty: 'priority', reveiw: 'review', reivew: 'review', enviroment: 'environment', envirnoment: 'environment', enviornment: 'environment', vison: 'vision', visoin: 'vision' };
+
+/** A command without the politeness and filler around it: "ok so can u move the deck thing to the top pls" → "move the deck thing to the top". */
+export function commandText(text: string): string {
+  let t = normalize(text).replace(/[a-z]+/g, (w) => COMMAND_TYPOS[w] ?? w);
+  const lead =
+    /^(?:ok(?:ay)?|so|actually|hey|hi|hmm+|um+|uh+|also|and|oh|wait|fair|right|alright|yeah|yes|sorry|please|pls|plz|can (?:you|u|we|i)|could (?:you|u|we|i)|would (?:you|u)|will (?:you|u)|i want to|i wanna|i'?d like to|i need to|i have to|let'?s|lets|just|quickly|quick one|one more thing|one thing|change of plan|on second thought|ugh|oops|btw|by the way|hey coach|coach|i think|i guess|i feel like|honestly|tbh|maybe|hmm ok)(?:[\s,.!:;-]+|$)/;
+  for (let i = 0; i < 8; i++) t = t.replace(lead, '');
+  // "can we put the deck first? its due friday": the command is the first sentence.
+  t = t.replace(/^(.{6,}?[a-z0-9'")])\s*[?!.]+\s+\S.*$/, '$1');
+  return t
+    .replace(/[\s,]*\b(?:please|pls|plz|thanks|thx|ty|thank you|if you can|if possible|asap|lol|haha|for me)\b[\s!.?]*$/g, '')
+    .replace(/\b(?:please|pls|plz)\s+/g, '')
+    .replace(/[\s!?.]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The text as typed (case kept) for a phrase found in the lowercased command; quotes and filler removed. */
+function asTyped(original: string, phrase: string): string {
+  const o = original.replace(/[’‘`]/g, "'").replace(/[“”]/g, '"').replace(/\s+/g, ' ').trim();
+  const at = o.toLowerCase().lastIndexOf(phrase);
+  const raw = at >= 0 ? o.slice(at, at + phrase.length) : phrase;
+  return tidyItem(raw.replace(/^\s*["']|["']\s*$/g, '').replace(/\s+instead$/i, ''));
+}
+
+/** "the top", "first", "#1", "number two", "last", "above the budget", "up one" → a place; null for anything else. */
+export function placeOf(words: string): RockPlace | null {
+  let t = words.trim();
+  for (let before = ''; before !== t; ) {
+    before = t;
+    t = t.replace(/^(?:to|at|in|into|on|as|be|become|the|my|very|spot|position|place|slot|rank|number|no\.?)\s+|^#\s*/, '');
+  }
+  t = t
+    .replace(/\s+(?:of|on|in)\s+(?:the|my)\s+(?:list|rocks?|priorit(?:y|ies)|week)$/, '')
+    .replace(/(?<!number|priority)\s+(?:rock|priority|place|position|spot|one|thing|prio)$/, '')
+    .trim();
   let m: RegExpExecArray | null;
-  if ((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) && (mentionsTime(m[2]!) || daysIn(m[2]!).length)) {
-    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  if ((m = /^(?:above|before|ahead of|in front of|over)\s+(.+)$/.exec(t))) return { before: m[1]! };
+  if ((m = /^(?:below|after|behind|under|beneath)\s+(.+)$/.exec(t))) return { after: m[1]! };
+  if (/^(?:top|front|beginning|start|head|first|1st|one|1|number one|main|most important|biggest|highest|top priority|p1|priority (?:number )?(?:one|1))$/.test(t)) return { index: 0 };
+  if (/^(?:last|bottom|end|least important|lowest)$/.test(t)) return { last: true };
+  if (/^(?:up|higher|up one|one up|up a spot|up one spot)$/.test(t)) return { step: -1 };
+  if (/^(?:down|lower|down one|one down|down a spot|down one spot)$/.test(t)) return { step: 1 };
+  const n = ORDINALS[t.replace(/^(?:number|no\.?)\s*/, '')];
+  return n === undefined ? null : { index: n };
+}
+
+const AREA_WORD = String.raw`(work|career|job|professional|business|self|personal|myself|me|health|relationships?|family|friends|people|social)`;
+const AREA_PHRASE = String.raw`(for myself|for me|me personally|personally|myself|for (?:my)?self|at work|for work|work-?wise|in my career|career-?wise|(?:in|for) my relationships?|relationships?(?:-?wise)?|for (?:my )?family|with (?:my )?(?:family|friends|partner|wife|husband|kids)|family(?:-?wise)?|socially)`;
+
+function areaOf(word: string): keyof Vision {
+  if (/work|career|job|professional|business/.test(word)) return 'work';
+  if (/relationship|family|friends|people|social|partner|wife|husband|kids/.test(word)) return 'relationships';
+  return 'self';
+}
+
+function visionEdit(text: string, t: string, s: string): EditCommand | undefined {
+  const value = (area: keyof Vision, v: string, loose = false): EditCommand | undefined => {
+    if (!v.trim() || /\b(?:this week|today|tomorrow)\b/.test(v) || (loose && bookable(v))) return undefined;
+    const typed = asTyped(text, v.replace(/^[\s:=–—-]+/, ''));
+    const clean = tidyItem(cleanVision(typed));
+    return clean ? { op: 'vision', vision: { [area]: clean } } : undefined;
+  };
+  let m: RegExpExecArray | null;
+  const visionWord = String.raw`(?:vision|part|goal|celebration|one|bit|line|answer)`;
+  if ((m = new RegExp(String.raw`^(?:change|update|set|make|edit|fix|replace|switch|rewrite|reword)\s+(?:my\s+|the\s+)?${AREA_WORD}(?:[\s-]+${visionWord})?(?:\s+of\s+(?:my|the)\s+vision)?\s*(?:to|:|=|into|with|->|→|so it says|to say|to read)[\s:]+(.+)$`).exec(s)) && /\bvision|part|celebrat/.test(s)) {
+    return value(areaOf(m[1]!), m[2]!);
   }
-  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*(.+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
-    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
+  if ((m = new RegExp(String.raw`^(?:change|update|set|edit|fix|rewrite)\s+(?:my\s+|the\s+)?(?:12.?months?\s+)?vision\s+(?:for|at|on|about|of)\s+(?:my\s+)?${AREA_WORD}\s*(?:to|:|=|->|→)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  if ((m = new RegExp(String.raw`^(?:my\s+|the\s+)?${AREA_WORD}[\s-]+vision\s*(?:should (?:be|say|read)|is now|is actually|is|now|:|=|-|to|will be|would be)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  if ((m = new RegExp(String.raw`^vision\s*(?:\(|-|:|for|at)?\s*${AREA_WORD}\)?\s*(?::|-|=|to|should be)\s*(.+)$`).exec(s))) return value(areaOf(m[1]!), m[2]!);
+  // "actually for myself I want to run a half marathon", "for work: lead the team instead".
+  const lead = /^(?:actually|instead|oh|hmm+|wait|sorry|on second thought|thinking about it|change of plan|scratch that|ok(?:ay)?)\b[\s,.!:-]*(?:(?:actually|instead)\b[\s,.!:-]*)?/;
+  const rest = t.replace(lead, '');
+  if ((m = new RegExp(String.raw`^${AREA_PHRASE}\s*[,:-]?\s*(.+)$`).exec(rest)) && (rest !== t || /\binstead$/.test(t) || /\bvision\b/.test(t))) {
+    return value(areaOf(m[1]!), m[2]!.replace(/\s+instead$/, ''), true);
   }
-  if ((m = /^(?:i can'?t (?:do|make)|i'?m busy|not free)\s+(?:on\s+)?(.+?)(?:\s+any ?more|\s+after all)?$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
-    return { op: 'delete_block', target: m[1]! };
+  return undefined;
+}
+
+function environmentEdit(text: string, s: string, environment: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  const ENV = String.raw`(?:environment(?:al)?|env)`;
+  const items = (v: string) => readList(asTyped(text, v));
+  if ((m = new RegExp(String.raw`^(?:add|new|another|one more|also|plus)\s+(?:an?\s+|one\s+more\s+|another\s+|new\s+)?${ENV}\s*(?:rule|change|commitment|thing|item|tweak)?\s*(?::|-|,|=)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = /^(?:add|new|another|one more)\s+(?:an?\s+|another\s+|new\s+)?(?:rule|commitment)\s*(?::|-|,)?\s*(.+)$/.exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^add\s+(?:this\s+)?(?:to|in|into)\s+(?:my\s+|the\s+)?${ENV}\s*(?::|-)?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^(?:add|put)\s+(.+?)\s+(?:to|in|into|on|under)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)(?:\s+(?:rules|list|changes))?$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  if ((m = new RegExp(String.raw`^${ENV}\s*(?::|-)?\s*add\s*:?\s*(.+)$`).exec(s))) return { op: 'add_environment', items: items(m[1]!) };
+  const REMOVE = String.raw`(?:remove|drop|delete|scrap|ditch|kill|lose|forget(?: about)?|get rid of|take out|take off|cut|no more)`;
+  if ((m = new RegExp(String.raw`^(?:change|update|edit|replace|swap|make|reword)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)\s+(?:to|with|into|for|->|→)\s+(.+)$`).exec(s))) {
+    return { op: 'replace_environment', name: m[1]!, to: asTyped(text, m[2]!) };
   }
-  if ((m = /^(?:rename|call)\s+(.+?)\s+(?:to|as)\s+(.+)$/.exec(s)) || (m = /^change\s+(?:the\s+)?(?:rock\s+)?(.+?)\s+(?:rock\s+)?to\s+(.+)$/.exec(s))) {
-    if (!mentionsTime(m[2]!)) return { op: 'rename_rock', name: m[1]!.replace(/^(?:the|my)\s+/, '').replace(/\s+rock$/, ''), to: tidyItem(text.slice(text.toLowerCase().lastIndexOf(m[2]!.slice(0, 8)))) };
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+|this\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}\s+(?:rule|change|thing|item))s?(?:\s+(?:from|off)\s+.*)?$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+)?(.+?)\s+(?:from|off|out of)\s+(?:my\s+|the\s+)?(?:${ENV}|rules)\b.*$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  if ((m = new RegExp(String.raw`^i (?:don'?t|dont|do not) (?:need|want)\s+(?:the\s+|my\s+|that\s+)?(.+?)\s+(?:${ENV}\s+)?(?:rule|commitment|${ENV}(?:\s+(?:rule|change|thing|item))?)(?:\s+any ?more|\s+this week)?$`).exec(s))) return { op: 'remove_environment', name: m[1]! };
+  // "drop the phone thing" when it names an environment change better than it names a rock.
+  if ((m = new RegExp(String.raw`^${REMOVE}\s+(?:the\s+|my\s+|that\s+)?(.+)$`).exec(s)) && environment.some((e) => nameScore(m![1]!, e) >= 1) && !timed(m[1]!) && !/\b(?:blocks?|slots?|sessions?)\b/.test(m[1]!)) {
+    return { op: 'remove_environment', name: m[1]! };
   }
-  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget|kill|lose|scratch)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these)\b.*)?$`).exec(s))) {
-    return { op: 'drop_rocks', names: names(m[1]!) };
+  return undefined;
+}
+
+function reviewEdit(s: string): EditCommand | undefined {
+  const m = /^(?:.*?\b)?(?:friday\s+|weekly\s+|week(?:'s)?\s+|the\s+|my\s+)?(?:review|reflection|retro)\b(?:\s+(?:block|slot|session|time))?\s*(.*)$/.exec(s);
+  if (!m || /\b(?:review|reflect)\w*\s+(?:of|the|my)\s+(?!.*\b(?:to|at|on|for)\b)/.test(s)) return undefined;
+  let when = m[1]!.replace(/^(?:to|on|for|until|till|into|should be|is|be)\s+/, '').replace(/\s+instead$/, '').trim();
+  // "move the review to 4": a bare hour is a time here.
+  if (/^(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm)?$/.test(when)) when = `at ${when.replace(/^at\s+/, '')}`;
+  return when && timed(when) ? { op: 'review_time', when } : undefined;
+}
+
+function rockOrderEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  // No rocks yet: "hire a designer is the most important" is a rock, not an order.
+  if (rockTitles.length === 0) return undefined;
+  let m: RegExpExecArray | null;
+  if ((m = /^(?:swap|switch|flip)\s+(?:the\s+)?(first|top|last|bottom)\s+(?:two|2)(?:\s+(?:rocks|priorities|ones))?(?:\s+(?:a)?round)?$/.exec(s))) {
+    return { op: 'swap_rocks', names: /first|top/.test(m[1]!) ? ['1', '2'] : ['second to last', 'last'] };
   }
-  if ((m = /^(?:mark|set)\s+(.+?)\s+(?:as\s+)?(?:done|finished|complete|completed)$/.exec(s)) || (m = /^(?:i\s+)?(?:finished|completed|shipped|done with)\s+(.+)$/.exec(s)) || (m = /^(.+?)\s+(?:is|was|are)\s+(?:done|finished|complete|shipped)\b/.exec(s))) {
+  if ((m = /^(?:swap|switch|flip|exchange|trade)\s+(?:the\s+order\s+of\s+|around\s+|places\s+of\s+|rocks?\s+)?(.+?)\s+(?:and|with|&|for|<->|\/)\s+(.+?)(?:\s+(?:a)?round|\s+(?:in the )?order|\s+places)?$/.exec(s)) && !timed(s) && !/\bblocks?\b|\bslots?\b/.test(s)) {
+    const a = m[1]!.replace(/^(?:the\s+)?(?:rocks?\s+)/, 'rock ');
+    return { op: 'swap_rocks', names: [a, /^\d$/.test(m[2]!) && /\brock\b/.test(a) ? `rock ${m[2]}` : m[2]!] };
+  }
+  if (
+    (m = /^(?:re)?order(?:\s+(?:my|the))?(?:\s+(?:rocks|priorities))?\s*(?::|to|as|like this:?|like)\s*(.+)$/.exec(s)) ||
+    (m = /^new order\s*:?\s*(.+)$/.exec(s)) ||
+    (m = /^(?:the\s+|my\s+)?(?:order|ranking)(?:\s+of\s+(?:my\s+|the\s+)?(?:rocks|priorities))?\s+(?:should be|is|will be|:)\s*(.+)$/.exec(s))
+  ) {
+    const list = m[1]!.split(/\s*(?:,|>|→|->|\bthen\b|\band\b|;)\s*/).filter(Boolean);
+    if (list.length >= 2) return { op: 'order_rocks', names: list };
+  }
+  if ((m = /^(?:prioriti[sz]e|rank|focus on)\s+(.+?)(?:\s+(?:first|over everything|above everything|above all))?$/.exec(s)) && /^(?:prioriti|rank)/.test(s) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+    return { op: 'reorder_rock', name: m[1]!, to: { index: 0 } };
+  }
+  if ((m = /^(?:move|put|bump|push|shift|make|set|place|have|rank|list|get)\s+(.+?)\s+((?:(?:up|down)\s+)?(?:to|at|in|into|on|as|be)\s+.+|first|last|up|down|higher|lower|up one|down one|(?:above|before|ahead of|in front of|over|below|after|behind|under)\s+.+|(?:my\s+|the\s+)?(?:number|#|no\.?)\s*\S+.*|(?:my\s+|the\s+)?(?:top|main|biggest|most important|highest)\b.*|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)$/.exec(s))) {
+    const place = placeOf(m[2]!.replace(/^(?:up|down)\s+(?=to\b)/, ''));
+    if (place && !timed(m[2]!) && !/\b(?:block|slot|session)s?\b/.test(m[1]!)) return { op: 'reorder_rock', name: m[1]!, to: place };
+  }
+  // "hiring first, then the deck".
+  if ((m = /^(.+?)\s+first\s*[,;]?\s*(?:then|and then|after that|followed by|next)\s+(.+)$/.exec(s)) && namesRock(m[1]!, rockTitles) && rockTitles.length > 0 && !timed(s)) {
+    return { op: 'order_rocks', names: [m[1]!, ...m[2]!.split(/\s*(?:,|\bthen\b|\band\b)\s*/).filter(Boolean)] };
+  }
+  // "top priority is the budget", "my number one is hiring", "priority 1 = hiring".
+  if ((m = /^(?:my\s+|the\s+)?((?:top|number one|number two|number three|#\s*\d|no\.? ?\d|first|second|third|main|biggest|highest|most important|priority (?:one|two|\d|#\d))(?:\s+(?:rock|priority|one|thing|prio))?)\s*(?:is|=|:|should be|will be|has to be|must be|'s)\s+(.+)$/.exec(s)) && namesRock(m[2]!, rockTitles) && !timed(m[2]!)) {
+    const place = placeOf(m[1]!);
+    if (place) return { op: 'reorder_rock', name: m[2]!, to: place };
+  }
+  // "the RFC is more important, put it first", "hiring matters most so move it to the top".
+  if ((m = /^(.+?)[,.;]?\s+(?:so\s+|and\s+|pls\s+)?(?:put|move|make|bump|have)\s+(?:it|that|this|this one|that one)\s+((?:to\s+|at\s+|on\s+)?(?:the\s+)?(?:first|top|#1|number one|last|bottom|second|third))(?:\s+(?:of the list|place|rock|priority))?$/.exec(s))) {
+    const name = m[1]!.replace(/\s+(?:is|'s|are|matters|feels)\b.*$/, '');
+    const place = placeOf(m[2]!);
+    if (place && namesRock(name, rockTitles) && !timed(name)) return { op: 'reorder_rock', name, to: place };
+  }
+  // "the deck is more important than hiring".
+  if ((m = /^(.+?)\s+(?:is|are|'s|matters)\s+(more|less)\s+(?:important|urgent|pressing)\s+than\s+(.+)$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && namesRock(m[3]!, rockTitles)) {
+    return { op: 'reorder_rock', name: m[1]!, to: m[2] === 'more' ? { before: m[3]! } : { after: m[3]! } };
+  }
+  // "hiring is the most important, put it first", "the budget should be #1", "deck goes on top".
+  if ((m = /^(?:i (?:want|need|'d like|would like)\s+|make sure\s+|(?:can|could|should|will|may)\s+|(?:re)?order(?: it| them| things| my rocks)? so (?:that )?)?(.+?)\s+(?:should|must|needs to|has to|can|could|will|is going to|gonna|to)?\s*(?:be|go|come|goes|comes|is|'s|are|moves?|gets?)\s+((?:my\s+|the\s+)?(?:first|#\s*1|number one|no\.? ?1|top priority|top|on top|at the top|to the top|most important(?: one| thing| rock)?|main (?:rock|priority|thing)|priority (?:number )?(?:one|1|#1)|p1|last|at the bottom|second|third|fourth|fifth)(?:\s+(?:rock|priority|one|thing|on the list|of (?:the|my) (?:list|rocks|priorities)))?)(?:\s*(?:[,.;]|\bso\b|\band\b)\s*.*)?(?:\s+now)?$/.exec(s)) && namesRock(m[1]!, rockTitles) && !timed(m[1]!)) {
+    const place = placeOf(m[2]!.replace(/^(?:on|at|to)\s+the\s+/, ''));
+    if (place) return { op: 'reorder_rock', name: m[1]!, to: place };
+  }
+  // "deck first", "i want the deck on top", "the deck thing to the top".
+  if ((m = /^(?:i want|i'?d like|i need|gimme|give me)?\s*(.+?)\s+(first|on top|to the top|at the top|up top|last|to the bottom|at the bottom)(?:\s+(?:then|and then|,)\s+.*)?$/.exec(s)) && m[1]!.split(' ').length <= 6 && namesRock(m[1]!, rockTitles) && !timed(m[1]!) && rockTitles.length > 0) {
+    return { op: 'reorder_rock', name: m[1]!, to: placeOf(m[2]!.replace(/^(?:on|at|to|up)\s+(?:the\s+)?/, '')) ?? { index: 0 } };
+  }
+  // "deck before hiring", "budget after the deck".
+  if ((m = /^(?:put\s+|move\s+|have\s+)?(.+?)\s+(before|above|ahead of|after|below|behind)\s+(.+)$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && namesRock(m[3]!, rockTitles) && !timed(s)) {
+    return { op: 'reorder_rock', name: m[1]!, to: /^(?:before|above|ahead of)$/.test(m[2]!) ? { before: m[3]! } : { after: m[3]! } };
+  }
+  return undefined;
+}
+
+function renameEdit(text: string, s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  // Without rocks there is nothing to rename ("call mom to plan the trip" is a rock).
+  if (rockTitles.length === 0) return undefined;
+  const rename = (name: string, to: string, explicit = false): EditCommand | undefined => {
+    // "rename X to finish the budget by 5pm friday" says it is a title; "change X to thu 9-11" is a move.
+    if ((!explicit && timed(to)) || placeOf(to) || /\b(?:vision|review|rule|environment|block|slot)\b/.test(name) || !namesRock(name, rockTitles)) return undefined;
+    // "change hiring to done" is a status, not a title.
+    if (/^(?:done|finished|complete|completed)$/.test(to.trim())) return { op: 'done_rocks', names: [name] };
+    if (/^(?:dropped|cancell?ed)$/.test(to.trim())) return { op: 'drop_rocks', names: [name] };
+    const title = asTyped(text, to.replace(/^[\s:=–—-]+/, ''));
+    return title ? { op: 'rename_rock', name: name.replace(/^(?:the|my)\s+/, '').replace(/\s+(?:rock|priority|one|title|name)$/, ''), to: title } : undefined;
+  };
+  if ((m = /^(?:rename|retitle|reword|relabel|re-?name)\s+(.+?)\s*(?:to|as|into|->|→|:|=|so it says|to say)\s*(.+)$/.exec(s))) return rename(m[1]!, m[2]!, true);
+  if ((m = /^(?:call|name|title)\s+(.+?)\s+(?:rock\s+)?(?:to\s+|as\s+)?(["'].+["'])$/.exec(s)) || (m = /^(?:call|name)\s+(.+?\s+rock)\s+(?:to|as)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(?:change|update|edit|switch|fix|reword|make)\s+(?:(?:the\s+)?(?:name|title|wording)\s+(?:of\s+)?)?(?:the\s+|my\s+)?(.+?)\s+(?:rock\s+|priority\s+|title\s+|name\s+)?(?:to|into|->|→|so it says|to say|say|read)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  if ((m = /^(.+?)\s+(?:rock\s+)?(?:should|must|could|can)\s+(?:be called|be named|be renamed(?: to)?|say|read|be)\s+(["'].+["']|.+)$/.exec(s)) && /\b(?:called|named|renamed|say|read)\b|["']/.test(s)) return rename(m[1]!, m[2]!);
+  if ((m = /^(.+?)\s+(?:is (?:now|actually) called|->|→)\s+(.+)$/.exec(s))) return rename(m[1]!, m[2]!);
+  return undefined;
+}
+
+function rockStatusEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  const ok = (x: string) => namesRock(x, rockTitles) && !timed(x);
+  const DONE = String.raw`(?:done|finished|complete|completed|shipped|sorted|sent|submitted|live|handled|in the bag|out the door|crossed off|checked off|ticked off|✅|✔️?|☑️?)`;
+  // "the deck isn't done after all", "unmark the deck".
+  if ((m = /^(?:unmark|un-?done|reopen|re-open)\s+(.+)$/.exec(s)) || (m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are)(?:n'?t| not)\s+(?:actually\s+|really\s+)?${DONE}\b.*$`).exec(s)) || (m = /^mark\s+(.+?)\s+(?:as\s+)?(?:not done|undone|open|planned)$/.exec(s))) {
+    if (ok(m[1]!)) return { op: 'reopen_rocks', names: names(m[1]!) };
+  }
+  if ((m = new RegExp(String.raw`^(?:mark|set|tick|check|cross)\s+(?:off\s+)?(.+?)\s+(?:as\s+)?(?:${DONE}|off)$`).exec(s)) || (m = /^(?:tick|check|cross)\s+off\s+(.+)$/.exec(s)) || (m = /^done\s*(?:with|:|-)\s*(.+)$/.exec(s))) {
     return { op: 'done_rocks', names: names(m[1]!) };
   }
-  if ((m = /^(?:make|put|move)\s+(.+?)\s+(?:my\s+)?(first|top|number one|#1|second|third|last)(?:\s+(?:rock|priority))?$/.exec(s))) {
-    const positions: Record<string, number> = { first: 0, top: 0, 'number one': 0, '#1': 0, second: 1, third: 2, last: 99 };
-    const position = positions[m[2]!] ?? 0;
-    return { op: 'reorder_rock', name: m[1]!, position };
+  if ((m = /^(?:i\s+|i'?m\s+|we\s+)?(?:already\s+|just\s+|finally\s+|totally\s+)?(?:finished|completed|shipped|done with|wrapped up|got through|nailed|sent off|submitted|knocked out|got)\s+(.+?)(?:\s+done)?(?:\s+already|\s+today|\s+yesterday|\s+early|\s+this morning)?$/.exec(s)) && ok(m[1]!) && (rockTitles.length > 0 || !/^(?:i\s+)?got\b/.test(s))) {
+    return { op: 'done_rocks', names: names(m[1]!) };
   }
+  if ((m = new RegExp(String.raw`^(.+?)\s+(?:is|was|are|'s|got|has been|have been)\s+(?:all\s+|already\s+|finally\s+|totally\s+)?${DONE}(?:\s|$|!|,)`).exec(`${s} `)) && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
+  // "i hired a designer!": a past-tense sentence that says nearly all of a rock's title.
+  if ((m = /^(?:i|we)\s+(?:just\s+|already\s+|finally\s+|actually\s+)?(\w+ed\b.*)$/.exec(s))) {
+    const said = m[1]!;
+    const hit = rockTitles.find((r) => nameScore(said, r) >= Math.max(2, 0.75 * keyWords(r).length));
+    if (hit) return { op: 'done_rocks', names: [hit] };
+  }
+  if ((m = new RegExp(String.raw`^(.+?)\s*[:-]?\s+${DONE}$`).exec(s)) && m[1]!.split(' ').length <= 6 && rockTitles.length > 0 && ok(m[1]!)) return { op: 'done_rocks', names: names(m[1]!) };
+  return undefined;
+}
+
+function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(String.raw`^(?:drop|remove|delete|cut|scrap|ditch|forget(?: about)?|kill|lose|scratch|get rid of|nix|axe)\s+(.+?)(?:\s+(?:from|off)\s+(?:the|my)\s+(?:list|${ROCK_WORDS}))?(?:[,.;]\s*(?:those|they|it|that|these|i|we)\b.*)?$`).exec(s))) {
+    const all = names(m[1]!);
+    // "drop the hiring one, no time this week": the reason is not a rock.
+    const named = all.filter((n) => namesRock(n, rockTitles));
+    return { op: 'drop_rocks', names: named.length ? named : all };
+  }
+  if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) ||
+    (m = /^i'?m (?:dropping|skipping|cutting|ditching|scrapping|parking|shelving)\s+(.+?)(?:\s+this week|\s+for now)?$/.exec(s)) ||
+    (m = /^i (?:don'?t|dont|do not) (?:need|want|have time)(?: to do| to| for)?\s+(.+?)(?:\s+any ?more|\s+this week|\s+after all)?$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
+    if (namesRock(m[1]!, rockTitles)) return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  if ((m = /^(.+?)(?:'s|s)?\s+(?:can wait|is not happening|isn'?t happening|isnt happening|not happening|won'?t happen|wont happen|is not gonna happen|isn'?t gonna happen|is cancelled|is canceled|got cancell?ed|is off|is off the table|can go|has to go|is dead)\b.*$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && !/\bblocks?\b|\bminutes?\b|\bmin\b/.test(m[1]!)) {
+    return { op: 'drop_rocks', names: names(m[1]!) };
+  }
+  return undefined;
+}
+
+const MINUTES_RE = String.raw`(\d+(?:\.\d+)?|an?|one|two|three|half an?)\s*(h|hrs?|hours?|m|mins?|minutes?)`;
+
+/** Minutes in "45 min", "1.5 hours", "an hour", "half an hour". */
+function minutesOf(amount: string, unit: string): number {
+  const n = /^half/.test(amount) ? 0.5 : /^(?:an?|one)$/.test(amount) ? 1 : amount === 'two' ? 2 : amount === 'three' ? 3 : Number(amount);
+  return Math.round(/^h/.test(unit) ? n * 60 : n);
+}
+
+/** "extend the deck block to 12", "shorten the gym to 45 min", "move the deck block 1 hour later". */
+function blockSizeEdit(s: string): EditCommand | undefined {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(String.raw`^(?:move|shift|push|bump|make|start)\s+(.+?)\s+(?:by\s+)?${MINUTES_RE}\s+(later|earlier|sooner|forward|back)$`).exec(s))) {
+    const minutes = minutesOf(m[2]!, m[3]!);
+    return { op: 'shift_block', target: m[1]!, minutes: /later|back/.test(m[4]!) ? minutes : -minutes };
+  }
+  if (
+    (m = /^(extend|lengthen|shorten|cut|trim|make)\s+(.+?)\s+(to|until|till|by|into|last|be)\s+(.+?)(?:\s+(?:long|longer|shorter|instead))?$/.exec(s)) ||
+    (m = new RegExp(String.raw`^(extend|lengthen|shorten|cut|trim|make)\s+(.+?)\s+()(${MINUTES_RE.replace(/\((?!\?)/g, '(?:')})(?:\s+(?:long|longer|shorter|instead))?$`).exec(s))
+  ) {
+    const [, verb, target, prep, rest] = m as unknown as [string, string, string, string, string];
+    if (/\b(?:review|vision|rule|environment)\b/.test(target) || daysIn(rest).length) return undefined;
+    const d = new RegExp(String.raw`^${MINUTES_RE}$`).exec(rest.trim());
+    if (d) {
+      const minutes = minutesOf(d[1]!, d[2]!);
+      if (prep === 'by') return { op: 'resize_block', target, by: /^(?:shorten|cut|trim)$/.test(verb) ? -minutes : minutes };
+      return { op: 'resize_block', target, minutes };
+    }
+    if (verb !== 'make' && (prep === 'to' || prep === 'until' || prep === 'till') && /^(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)?|noon|midday)$/.test(rest.trim())) return { op: 'resize_block', target, end: rest.trim() };
+  }
+  return undefined;
+}
+
+/** What an edit may be read against: the week's rock titles and environment changes. */
+export interface EditContext {
+  rockTitles: string[];
+  environment?: string[];
+}
+
+/** Edit commands such as "move the launch brief block from wed 2-4pm to thu 1-3pm" or "put the deck first". */
+export function readEdit(text: string, ctx: EditContext | string[]): EditCommand | undefined {
+  const { rockTitles, environment = [] } = Array.isArray(ctx) ? { rockTitles: ctx } : ctx;
+  // A message of several lines is a list or a whole plan, not one command.
+  if (text.trim().split(/\n+/).filter((l) => l.trim()).length > 2) return undefined;
+  const t = normalize(text);
+  const s = commandText(text);
+  let m: RegExpExecArray | null;
+  const vision = visionEdit(text, t, s);
+  if (vision) return vision;
+  const review = /\b(?:review|reflection|retro)\b/.test(s) ? reviewEdit(s) : undefined;
+  if (review) return review;
+  const order = rockOrderEdit(s, rockTitles);
+  if (order) return order;
+  if ((m = /^(?:delete|remove|cancel|clear|kill|scrap|get rid of|take out|take off|drop)\s+(?:the|my|that)?\s*([^,;]+?)\s*(?:block|slot|session|time)s?\b(.*)$/.exec(s))) {
+    return { op: 'delete_block', target: `${m[1]!} ${m[2]!}`.trim() };
+  }
+  const sized = blockSizeEdit(s);
+  if (sized) return sized;
+  // "swap the tue and wed blocks", "switch tuesday and thursday".
+  if ((m = /^(?:swap|switch|flip|exchange|trade)\s+(?:the\s+|my\s+)?(.+?)\s+(?:and|with|&|for)\s+(?:the\s+|my\s+)?(.+?)(?:\s+(?:blocks?|sessions?|slots?))?(?:\s+(?:a)?round)?$/.exec(s)) && (/\b(?:blocks?|sessions?|slots?)\b/.test(s) || (daysIn(m[1]!).length === 1 && daysIn(m[2]!).length === 1))) {
+    const clean = (x: string) => x.replace(/\s+(?:blocks?|sessions?|slots?)$/, '').trim();
+    return { op: 'swap_blocks', targets: [clean(m[1]!), clean(m[2]!)] };
+  }
+  // "cancel saturday": every block that day.
+  if ((m = /^(?:cancel|clear|free up|delete|remove|wipe)\s+(?:on\s+|all of\s+|everything on\s+|my\s+)?(\w+)$/.exec(s)) && daysIn(m[1]!).length === 1) return { op: 'delete_block', target: m[1]! };
+  const env = environmentEdit(text, s, environment);
+  if (env) return env;
+  // "make the tue block 10-12 instead of 9-11".
+  if ((m = /^(?:make|change|set|switch|have)\s+(.+?\b(?:block|session|slot|deep work|recovery|gym|walk|run|yoga)s?)\s+(?:to\s+|into\s+|be\s+|at\s+)?(.+?)(?:\s+instead(?:\s+of\s+.+)?)?$/.exec(s)) && timed(m[2]!) && !/\breview\b/.test(m[1]!)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  }
+  if ((m = /^(?:schedule|pencil in|slot in|squeeze in|fit in)\s+(?:an?\s+|another\s+|some\s+)?(.+?)\s+((?:on|at|for|in|every)\s+.+)$/.exec(s)) && timed(m[2]!)) {
+    return { op: 'add_block', kind: /\b(recovery|unplug|break|rest|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(m[1]!) ? 'recovery' : 'other', what: `${m[1]!} ${m[2]!}`, when: m[2]! };
+  }
+  if (((m = /^(?:move|shift|push|reschedule|change|switch|swap|put|bump)\s+(.+?)\s+(?:to|into|over to|onto)\s+(.+)$/.exec(s)) || (m = /^put\s+(.+?)\s+(?:on|at|for|in|every)\s+(.+)$/.exec(s))) && timed(m[2]!)) {
+    return { op: 'move_block', target: m[1]!.replace(/^(?:the|my)\s+/, ''), to: m[2]! };
+  }
+  if ((m = /^(?:i can'?t (?:do|make)(?: it)?|i cant (?:do|make)(?: it)?|i'?m busy|im busy|not free|i'?m (?:sick|off|away|out|travell?ing|on holiday|on vacation|out of office|ooo|not around|not working)|im (?:sick|off|away|out|travell?ing)|i am (?:sick|off|away|out|busy|travell?ing))\s+(?:on\s+|all\s+)?(.+?)(?:\s+any ?more|\s+after all|\s+now)?(?:\s*[,.;].*)?$/.exec(s)) && timed(m[1]!)) {
+    return { op: 'delete_block', target: m[1]! };
+  }
+  const rename = renameEdit(text, s, rockTitles);
+  if (rename) return rename;
+  const status = rockStatusEdit(s, rockTitles);
+  if (status) return status;
+  const drop = dropRocksEdit(s, rockTitles);
+  if (drop) return drop;
   if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]!) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]!))) {
     const what = m[1]!;
     const kind: 'deep_work' | 'recovery' | 'other' = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
@@ -453,11 +808,15 @@ export function readEdit(text: string, rockTitles: string[]): EditCommand | unde
         : 'other';
     return { op: 'add_block', kind, what, when: what };
   }
-  if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
-    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, '')) };
+  if (
+    ((m = /^(?:also\s+)?(?:add|new|another|one more)\s+(?:a\s+|another\s+|one more\s+|a new\s+|new\s+)?(?:big\s+)?(?:rock|priority)\s*(?::|-|–|—|,)?\s*(.+)$/.exec(s)) ||
+      (m = /^(?:also\s+)?add\s+(.+?)\s+(?:as|to)\s+(?:a\s+|another\s+|my\s+|the\s+)?(?:(?:big\s+)?rocks?|priorit(?:y|ies))(?:\s+too)?$/.exec(s))) &&
+    !bookable(m[1]!)
+  ) {
+    return { op: 'add_rocks', titles: readList(asTyped(text, m[1]!)) };
   }
-  if ((m = /\b(?:review|reflection)\b.*?\b(?:to|at|on|for)\s+(.+)$/.exec(s)) && (mentionsTime(m[1]!) || daysIn(m[1]!).length)) {
-    return { op: 'review_time', when: m[1]! };
+  if ((m = /^(?:add|also add|new rock:?|add a rock:?|add rock:?|one more rock:?|another rock:?)\s+(?:a\s+)?(?:rock|priority)?\s*:?\s*(.+)$/.exec(s)) && !mentionsTime(m[1]!)) {
+    if (/^(?:rock|priority)/.test(s.replace(/^add\s+(?:a\s+)?/, '')) || /\b(rock|priority)\b/.test(s)) return { op: 'add_rocks', titles: readList(asTyped(text, m[1]!.replace(/^(?:rock|priority)\s*:?\s*/, ''))) };
   }
   return undefined;
 }
@@ -487,6 +846,9 @@ function interjectionThenAnswer(bare: string): boolean {
   return m !== null && countWords(bare.slice(m[0].length).replace(/^(?:and|also|so|ok|okay)\s+/, '')) >= 3;
 }
 
+const DECLINE_RE =
+  /\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b|^no reviews?\b|\bdon'?t (?:do|want|need) (?:a |the )?reviews?\b/;
+
 export function understand(message: string, ctx: ReadingContext): Reading {
   const content = withoutOpening(message);
   if (content !== message) {
@@ -500,31 +862,43 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   const base = { text: message.trim(), vision: {}, slots: readTimeSlots(message, { today: ctx.today }) } satisfies Omit<Reading, 'intent'>;
 
   if (isOtherLanguage(message)) return { ...base, intent: 'other_language' };
-  if (/\b(next|this|coming|the following)\s+week\b/.test(t) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
+  if (/\b(next|this|coming|the following)\s+week\b/.test(t) && !readEdit(message, ctx) && /\b(plan|planning|do|work on|switch|instead|let'?s|can we|want|rather|start)\b/.test(t) && !mentionsTime(t) && t.split(' ').length <= 14) {
     return { ...base, intent: 'week', week: /\bthis\s+week\b/.test(t) ? 'this' : 'next' };
   }
-  if (BACK_RE.test(bare)) return { ...base, intent: 'back' };
+  // "hmm actually it isnt done, undo pls": a short message that asks to undo.
+  if (BACK_RE.test(bare) || (/\b(?:undo|revert)\b(?:\s+(?:that|it|this|pls|please|plz))*$/.test(bare) && bare.split(' ').length <= 10)) return { ...base, intent: 'back' };
+  // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
+  if (DECLINE_RE.test(bare)) return { ...base, intent: 'skip' };
+  const edit = readEdit(withDayNames(message, ctx.today), ctx);
+  // "for work: lead the platform team instead" is an edit; "make thursday 10-12 instead" corrects the last booking.
+  // A block edit that names no block ("make it thursday instead") corrects the last booking.
+  const blockEdit = edit && (edit.op === 'add_block' || ((edit.op === 'move_block' || edit.op === 'delete_block') && !/\b(?:block|session|slot|deep work)\b/.test(edit.target)));
   // "can we do 3pm instead" to a suggested time picks another time; it corrects nothing said before.
   const insteadOfSuggestion = (ctx.pending === 'review_time' || ctx.pending === 'confirm') && !CORRECTION_RE.test(bare.replace(/\binstead(?: of [a-z]+)?\b/g, '').trim());
   const plainNo = NO_RE.test(bare) && !noThenAnswer(bare);
-  if (CORRECTION_RE.test(bare) && !plainNo && !insteadOfSuggestion) return { ...base, intent: 'correction' };
-  const named = withDayNames(withoutOpeners(message), ctx.today);
-  const edit = readBlockEdit(named) ?? readEdit(named, ctx.rockTitles);
+  if (CORRECTION_RE.test(bare) && !plainNo && !insteadOfSuggestion && (!edit || blockEdit)) return { ...base, intent: 'correction' };
   if (edit && !(edit.op === 'add_block' && (ctx.pending === 'deep_work' || ctx.pending === 'recovery') && !/^(add|book|schedule)\b/.test(bare))) return { ...base, intent: 'edit', edit };
+  const mine = ownPlanQuestion(t);
+  if (mine) return { ...base, intent: 'question', topic: 'general', mine };
+  // "no, 3-5pm" once the plan is done corrects the last change.
+  if (ctx.pending === null && /^(?:no|nope|nah)\b[\s,.!]+\S/.test(bare) && (base.slots.kind === 'slots' || mentionsTime(bare))) return { ...base, intent: 'correction' };
   // "can i skip this?", "let's move on": a skip asked as a question.
   if (/^(?:can|could|may|shall) (?:i|we) (?:just )?(?:skip|pass|move on)\b|^(?:let'?s|ok let'?s|can we) (?:just )?(?:move on|skip)|^moving on\b/.test(bare)) return { ...base, intent: 'skip' };
-  // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
-  if (/\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b|^no reviews?\b|\bdon'?t (?:do|want|need) (?:a |the )?reviews?\b/.test(bare)) return { ...base, intent: 'skip' };
   // "i'm not sure what you mean": a question about the question.
   if (/\b(?:not sure what you mean|don'?t (?:understand|get (?:it|what you mean))|what does that mean)\b/.test(bare)) return { ...base, intent: 'question', topic: 'general' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };
   if ((SKIP_RE.test(bare) && !hedgedAnswer(bare) && !mentionsTime(bare)) || (/\b(skip|pass)\b/.test(bare) && bare.split(' ').length <= 5)) return { ...base, intent: 'skip' };
-  if (NO_RE.test(bare) && bare.split(' ').length <= 6 && !noThenAnswer(bare)) return { ...base, intent: 'no' };
+  if (plainNo && bare.split(' ').length <= 6) return { ...base, intent: 'no' };
   // "i already have a good setup", "it's fine as it is", "no need": nothing to add.
   if (/\b(?:already (?:have|got|good|fine|set|sorted|done)|fine as (?:it )?is|good as (?:it )?is|nothing to (?:change|add)|no need)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
   // "yes two is enough", "ok that's it", "i'm good for now": declines, whatever word opens them.
   if (/\b(?:is|are|'s|s) enough\b|^(?:yes|yeah|yep|ok|okay|sure)?[\s,.!]*(?:that'?s (?:it|all|everything|enough)|no more|nothing else|good for now|i'?m good)\b/.test(bare) && bare.split(' ').length <= 8) return { ...base, intent: 'no' };
+  // "cool thanks" with nothing pending is thanks, not a yes.
+  if (ctx.pending === null && /\b(?:thanks|thank you|thx|ty|cheers)\b/.test(bare) && bare.split(' ').length <= 5) return { ...base, intent: 'chitchat' };
   if (isYes(bare)) return { ...base, intent: 'yes' };
   if (CHITCHAT_RE.test(bare) && base.slots.kind === 'unclear' && !interjectionThenAnswer(bare)) return { ...base, intent: 'chitchat' };
-  return { ...base, intent: 'answer', vision: readVision(message, askedArea) };
+  const vision = readVision(message, askedArea);
+  // Once the plan is done, "for relationships I want to see my parents monthly" changes that part.
+  if (ctx.pending === null && Object.keys(vision).length && !bookable(t) && !/\b(?:this week|today|tomorrow)\b/.test(t)) return { ...base, intent: 'edit', edit: { op: 'vision', vision } };
+  return { ...base, intent: 'answer', vision };
 }

@@ -11,13 +11,21 @@ import { WeekParams } from '../../contract/index.ts';
 import type { PrismaClient } from '../../db/database.ts';
 import type { PlanAuthor, PlanUpdates } from '../../plan/plan-updates.ts';
 import type { PlanStore } from '../../plan/store.ts';
+import type { LiveReaders } from '../live-readers.ts';
 import { parseWeekKey } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError } from '../errors.ts';
 
 export const WEEK_LIVE_HEARTBEAT_MS = 25_000;
 
-export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; updates: PlanUpdates; heartbeatMs?: number }): FastifyPluginAsync =>
+export const weekLiveRoutes = (deps: {
+  prisma: PrismaClient;
+  plans: PlanStore;
+  updates: PlanUpdates;
+  /** Signing the device out ends its stream, like its sockets (on other instances within a heartbeat). */
+  readers: LiveReaders;
+  heartbeatMs?: number;
+}): FastifyPluginAsync =>
   async (app) => {
     const open = new Set<{ stream: PassThrough; socket: Socket }>();
     // An event stream never goes idle by itself: cut them so shutdown is not held up
@@ -64,9 +72,11 @@ export const weekLiveRoutes = (deps: { prisma: PrismaClient; plans: PlanStore; u
           deps.updates.onResync(() => reread()),
         ];
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs ?? WEEK_LIVE_HEARTBEAT_MS);
+        const untrack = deps.readers.add({ userId, loginId: request.user!.loginId }, () => stop());
         const stop = () => {
           if (closed) return;
           closed = true;
+          untrack();
           open.delete(entry);
           clearInterval(heartbeat);
           for (const off of offs) off();

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { compactDeltas } from '../../session/compaction.ts';
+import { eventFrame, eventsFrame } from '../../session/frames.ts';
 import type { SessionHub } from '../../session/hub.ts';
 import type { SessionEvent } from '../../session/types.ts';
 import { labelFromUserAgent, type PresenceTracker } from '../../session/presence.ts';
@@ -20,17 +21,6 @@ import { CLOSE_NOT_FOUND, CLOSE_RATE_LIMITED, CLOSE_SERVER_ERROR, CLOSE_SIGNED_O
 export const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
 const DRAIN_POLL_MS = 10;
 
-// The hub hands the same event object to every subscriber of a session: serialize it once.
-const frames = new WeakMap<SessionEvent, string>();
-function frameOf(e: SessionEvent): string {
-  let f = frames.get(e);
-  if (f === undefined) frames.set(e, (f = JSON.stringify(e)));
-  return f;
-}
-/** Replayed events are sent once, so they are not worth caching in `frames`. */
-function eventsFrame(events: SessionEvent[]): string {
-  return `{"type":"events","events":${JSON.stringify(events)}}`;
-}
 /** Frames refused for rate after the `rate_limited` warning before the socket is closed with 4029. */
 export const RATE_LIMIT_STRIKES_BEFORE_CLOSE = 20;
 /** A client that has had no frame refused for this long starts over with a fresh warning. */
@@ -138,7 +128,7 @@ export const wsRoutes = (deps: WsDeps): FastifyPluginAsync =>
         const sub = deps.hub.subscribe(sessionId, after, {
           ...(replay === 'event' ? {} : { eventBatch: (events: SessionEvent[]) => sendText(eventsFrame(replay === 'compact' ? compactDeltas(events) : events)) }),
           event: (e) => {
-            const sent = sendText(frameOf(e));
+            const sent = sendText(eventFrame(e));
             if (sent && live && deps.onDelivered) deps.onDelivered(Date.now() - Date.parse(e.at));
             return sent;
           },

@@ -62,4 +62,26 @@ describe('readConversation', () => {
     ] as const;
     for (const s of steps) expect(recognizeQuestion(`Lead line.\n\n${askText(s)}`)).toEqual(s);
   });
+  it('keeps the changes "undo" puts back: the newest answer that changed the plan and was not undone', () => {
+    seq = 0;
+    const note = (messageId: string, read: number, changes: unknown[], undid = false) =>
+      ev('assistant.meta', { messageId, quickReplies: [], coach: { asked: null, read: [{ seq: read, question: null }], changes, misses: 0, ...(undid ? { undid } : {}) } });
+    const drop = { kind: 'rock_removed', id: 'r1', title: 'Write the budget', status: 'planned', place: 2 };
+    const rename = { kind: 'rock_title', id: 'r2', before: 'Finish the deck' };
+    const history = [
+      ev('user.message', { text: 'drop the budget' }),
+      note('m1', 1, [drop]),
+      ev('user.message', { text: 'rename the deck to Ship it' }),
+      note('m2', 3, [rename]),
+      ev('user.message', { text: 'what is deep work?' }),
+      note('m3', 5, []),
+    ];
+    // A question in between does not hide the rename.
+    expect(readConversation(history).undoable).toEqual([rename]);
+    history.push(ev('user.message', { text: 'undo' }), note('m4', 7, [], true));
+    // Undone once: the next "undo" reaches the drop.
+    expect(readConversation(history).undoable).toEqual([drop]);
+    history.push(ev('user.message', { text: 'undo' }), note('m5', 9, [], true));
+    expect(readConversation(history).undoable).toEqual([]);
+  });
 });

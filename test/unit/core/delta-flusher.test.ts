@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeltaFlusher, FLUSH_INTERVAL_MS } from '../../../server/runs/delta-flusher.ts';
+import { DeltaFlusher, FLUSH_INTERVAL_MS, MAX_INFLIGHT_FLUSHES } from '../../../server/runs/delta-flusher.ts';
 import type { DeltaOutcome } from '../../../server/session/types.ts';
 import { nth } from '../../support/nth.ts';
 
@@ -114,5 +114,91 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     r.write('x');
     await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(10)]);
     expect(errors).toEqual(['db down']);
+  });
+
+  it('SL6 + SL7: the next statement goes out while a slow one commits, without any run or session in both, and each run keeps its order', async () => {
+    let inflight = 0;
+    let maxInflight = 0;
+    const statements: Array<{ at: number; runs: string[]; sessions: string[]; inflightAtStart: string[]; sessionsInflightAtStart: string[] }> = [];
+    const inflightRuns = new Set<string>();
+    const inflightSessions = new Set<string>();
+    const texts = new Map<string, string>();
+    const f = new DeltaFlusher({
+      async appendDeltas(batch) {
+        statements.push({
+          at: Date.now(),
+          runs: batch.map((d) => d.runId),
+          sessions: batch.map((d) => d.sessionId),
+          inflightAtStart: [...inflightRuns],
+          sessionsInflightAtStart: [...inflightSessions],
+        });
+        inflight++;
+        maxInflight = Math.max(maxInflight, inflight);
+        for (const d of batch) {
+          inflightRuns.add(d.runId);
+          inflightSessions.add(d.sessionId);
+        }
+        // A commit slower than the flush interval.
+        await new Promise((r) => setTimeout(r, FLUSH_INTERVAL_MS * 3));
+        for (const d of batch) {
+          inflightRuns.delete(d.runId);
+          inflightSessions.delete(d.sessionId);
+          texts.set(d.runId, (texts.get(d.runId) ?? '') + d.text);
+        }
+        inflight--;
+        return batch.map(() => ({ kind: 'appended', event: { seq: 1, type: 'assistant.delta', at: '', data: {} } }) as const);
+      },
+    });
+    const ids = ['a', 'b', 'c', 'd'];
+    // c and d share a session (an answer ending while the next starts).
+    const runs = ids.map((id) => f.open(id, id === 'd' ? 's-c' : `s-${id}`, () => {}, () => {}));
+    const expected = new Map(ids.map((id) => [id, '']));
+    // Runs write at staggered moments, so a statement in flight never holds all of them.
+    for (let t = 0; t < 400; t += 5) {
+      const i = (t / 5) % ids.length;
+      const token = `${ids[i]}${t};`;
+      nth(runs, i).write(token);
+      expected.set(nth(ids, i), `${expected.get(nth(ids, i))}${token}`);
+      await vi.advanceTimersByTimeAsync(5);
+    }
+    await Promise.all([...runs.map((r) => r.flush()), vi.advanceTimersByTimeAsync(1_000)]);
+    expect(maxInflight).toBe(MAX_INFLIGHT_FLUSHES);
+    for (const s of statements) {
+      // No run or session of a statement in flight is in the next one (its deltas would race
+      // on two connections; two statements locking the same rows could deadlock).
+      expect(s.runs.filter((r) => s.inflightAtStart.includes(r))).toEqual([]);
+      expect(s.sessions.filter((x) => s.sessionsInflightAtStart.includes(x))).toEqual([]);
+      expect(new Set(s.sessions).size).toBe(s.sessions.length);
+    }
+    const gaps = statements.slice(1).map((s, i) => s.at - nth(statements, i).at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(FLUSH_INTERVAL_MS);
+    for (const id of ids) expect(texts.get(id)).toBe(expected.get(id));
+  });
+
+  it('SL6: a failed statement stops its runs: told once, nothing they write later is sent, flush() resolves; other runs go on', async () => {
+    let fail = true;
+    const sent: Batch[] = [];
+    const f = new DeltaFlusher({
+      async appendDeltas(batch) {
+        if (fail) throw new Error('db down');
+        sent.push([...batch]);
+        return batch.map(() => ({ kind: 'appended', event: { seq: 1, type: 'assistant.delta', at: '', data: {} } }) as const);
+      },
+    });
+    const errors: string[] = [];
+    let stops = 0;
+    const r = f.open('a', 's', () => stops++, (e) => errors.push((e as Error).message));
+    r.write('lost');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(10)]);
+    expect(errors).toEqual(['db down']);
+    expect(r.isStopped).toBe(true);
+    fail = false;
+    const other = f.open('b', 's2', () => {}, () => {});
+    r.write('after the failure');
+    other.write('fine');
+    await Promise.all([r.flush(), other.flush(), vi.advanceTimersByTimeAsync(100)]);
+    expect(sent.flat().map((d) => d.runId)).toEqual(['b']);
+    expect(errors).toEqual(['db down']);
+    expect(stops).toBe(0);
   });
 });

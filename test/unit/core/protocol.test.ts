@@ -49,11 +49,19 @@ describe('SL8: notification pointers (the NOTIFY registry)', () => {
     expect(decodeNotice(`s:${id}`)).toEqual({ kind: 'run_stop', runId: id });
     expect(decodeNotice(`r:${id}`)).toEqual({ kind: 'run_ended', sessionId: id });
     expect(decodeNotice(`x:${id}:-1`)).toEqual({ kind: 'stream_moved', streamId: id, tailSeq: -1 });
+    expect(decodeNotice(`x:abc123|${id}:7|${id}:9`)).toEqual({
+      kind: 'streams_moved',
+      origin: 'abc123',
+      heads: [
+        { streamId: id, tailSeq: 7 },
+        { streamId: id, tailSeq: 9 },
+      ],
+    });
     expect(decodeNotice('p:{"i":1}')).toEqual({ kind: 'presence', body: '{"i":1}' });
   });
 
   it('rejects malformed payloads', () => {
-    for (const bad of ['', 'e:', `e:${id}`, `e:${id}:x`, 'x:1', 's:', 'r:', 'h:', 'h:abc', `h:|${id}:1`, `h:o|${id}:x`, 'p:', 'z:1']) {
+    for (const bad of ['', 'e:', `e:${id}`, `e:${id}:x`, 'x:1', 'x:o|', `x:|${id}:1`, `x:o|${id}:x`, 's:', 'r:', 'h:', 'h:abc', `h:|${id}:1`, `h:o|${id}:x`, 'p:', 'z:1']) {
       expect(decodeNotice(bad)).toBeUndefined();
     }
   });

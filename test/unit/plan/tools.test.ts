@@ -36,7 +36,7 @@ describe('plan toolbox', () => {
     expect((await run('add_rock', '[1]')).message).toMatch(/must be a JSON object/);
     expect((await run('add_rock', {})).message).toMatch(/"title" is required/);
     expect((await run('add_rock', { title: 'A', priority: 1 })).message).toMatch(/Unknown argument\(s\): "priority"/);
-    expect((await run('update_rock', { rockId: 'x' })).message).toMatch(/Give "title" or "status"/);
+    expect((await run('update_rock', { rockId: 'x' })).message).toMatch(/Give "title", "status" or "position"/);
     expect((await run('update_rock', { rockId: 'x', status: 'finished' })).message).toMatch(/"status" must be one of "planned", "done", "dropped"/);
     expect((await run('fly', {})).message).toMatch(/Unknown tool "fly"/);
     expect((await store.getWeek('u1', ctx.weekKey, ctx.timeZone)).rocks).toEqual([]);
@@ -47,6 +47,19 @@ describe('plan toolbox', () => {
     const sixth = await run('add_rock', { title: 'F' });
     expect(sixth).toEqual({ ok: false, message: expect.stringMatching(/^A week holds at most 5 big rocks — /) });
     expect(sixth.plan).toBeUndefined();
+  });
+
+  it('moves a rock to a place in the list the person sees, skipping dropped rocks', async () => {
+    for (const title of ['Deck', 'Dropped one', 'Hiring', 'Budget']) await run('add_rock', { title });
+    const ids = (await store.getWeek('u1', ctx.weekKey, ctx.timeZone)).rocks.map((r) => r.id);
+    await run('update_rock', { rockId: ids[1], status: 'dropped' });
+    // Budget to place 0, then Deck to the last place (2 of the 3 active rocks).
+    expect((await run('update_rock', { rockId: ids[3], position: 0 })).message).toMatch(/"Budget" — status planned, number 1 of 3/);
+    await run('update_rock', { rockId: ids[0], position: 2 });
+    const plan = await store.getWeek('u1', ctx.weekKey, ctx.timeZone);
+    const active = plan.rocks.filter((r) => r.status === 'planned').sort((a, b) => a.position - b.position);
+    expect(active.map((r) => r.title)).toEqual(['Budget', 'Hiring', 'Deck']);
+    expect((await run('update_rock', { rockId: ids[0], position: -1 })).message).toMatch(/"position" must be between 0/);
   });
 
   it('adds a deep-work block from a weekday and local times, linked to a rock', async () => {
