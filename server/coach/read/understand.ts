@@ -209,6 +209,8 @@ function withoutTrailingTime(item: string): string {
   while (i > 1 && (TIME_TOKEN_RE.test(tokens[i - 1]!) || dayOfWord(tokens[i - 1]!.replace(/[()]/g, '')) !== null)) i--;
   const tail = tokens.slice(i).join(' ');
   // Only with a day in it: "wifi off in the mornings" is the item itself.
+  // "finish budget by 5pm friday": a deadline is part of the item.
+  if (/^(?:by|before|until|till|due)$/i.test(tokens[i - 1] ?? '')) return item;
   const hasDay = tokens.slice(i).some((w) => dayOfWord(w.replace(/[()]/g, '')) !== null || /^(?:today|tonight|tomorrow)$/i.test(w));
   return hasDay && readTimeSlots(tail, { today: 0 }).kind === 'slots' ? tokens.slice(0, i).join(' ') : item;
 }
@@ -321,7 +323,7 @@ function cleanVision(s: string): string {
   return s
     .replace(FILLER_START, '')
     .replace(/^(?:i'?d|i would|i'?ll|i will|i want to|i wanna|i hope to|i'd like to|i would like to)\s+(?:(?:love|like|want|hope)\s+to\s+|celebrate\s+|be celebrating\s+)?/i, '')
-    .replace(/^(?:to\s+)?have\s+(?=my|our|the|a)\b/i, '')
+    .replace(/^(?:to\s+)?(?:have|get)\s+(?=my|our|the|a)\b/i, '')
     .replace(/^celebrate\s+/i, '');
 }
 
@@ -365,7 +367,7 @@ export function readVision(text: string, asked: keyof Vision | null): Partial<Vi
 }
 
 // Words that tell a wish's area when no marker names it ("get fit", "be a better dad").
-const SELF_WORDS = /\b(fit|fitness|health(?:y|ier)?|run(?:ning)?|marathon|10k|5k|triathlon|gym|sleep|weight|meditat\w*|yoga|surf\w*|swim\w*|read(?:ing)?|books?|learn\w*|guitar|piano|language|spanish|french|german|travel\w*|holiday|vacation|debt|savings?|therapy|calm|stress|burn ?out|myself)\b/i;
+const SELF_WORDS = /\b(fit|fitness|health(?:y|ier)?|run(?:ning)?|marathon|10k|5k|triathlon|gym|sleep|weight|meditat\w*|yoga|surf\w*|swim\w*|books?|guitar|piano|language|spanish|french|german|travel\w*|holiday|vacation|debt|savings?|therapy|calm|stress|burn ?out|myself)\b/i;
 const RELATIONSHIP_WORDS = /\b(dad|mum|mom|father|mother|parent|parents|wife|husband|partner|girlfriend|boyfriend|kids?|children|son|daughter|family|friends?|sister|brother|siblings?|grand\w+|date nights?|married|proposed?|wedding|community|neighbou?rs)\b/i;
 // "… at work", "… for myself", "… with my family": a marker that closes the phrase.
 const TRAILING_MARKERS: Array<[keyof Vision, RegExp]> = [
@@ -735,10 +737,9 @@ function dropRocksEdit(s: string, rockTitles: string[]): EditCommand | undefined
     const named = all.filter((n) => namesRock(n, rockTitles));
     return { op: 'drop_rocks', names: named.length ? named : all };
   }
-  // "no time for that this week" declines the question asked; it names no rock.
   if ((m = /^(?:take|get)\s+(.+?)\s+off\s+(?:the|my)\s+(?:list|rocks|priorities|plate)$/.exec(s)) ||
     (m = /^i'?m (?:dropping|skipping|cutting|ditching|scrapping|parking|shelving)\s+(.+?)(?:\s+this week|\s+for now)?$/.exec(s)) ||
-    (m = /^i (?:don'?t|dont|do not) (?:need|want|have time)(?: to do| to| for)?\s+(.+?)(?:\s+any ?more|\s+this week|\s+after all)?$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (?!time for\b)(.+?) this week$/.exec(s))) {
+    (m = /^i (?:don'?t|dont|do not) (?:need|want|have time)(?: to do| to| for)?\s+(.+?)(?:\s+any ?more|\s+this week|\s+after all)?$/.exec(s)) || (m = /^i'?m not (?:doing|going to do|gonna do|gonna get to|getting to)\s+(.+?)(?:\s+this week|\s+after all|\s+anymore|\s+any more)?$/.exec(s)) || (m = /^no (.+?) this week$/.exec(s))) {
     if (namesRock(m[1]!, rockTitles)) return { op: 'drop_rocks', names: names(m[1]!) };
   }
   if ((m = /^(.+?)(?:'s|s)?\s+(?:can wait|is not happening|isn'?t happening|isnt happening|not happening|won'?t happen|wont happen|is not gonna happen|isn'?t gonna happen|is cancelled|is canceled|got cancell?ed|is off|is off the table|can go|has to go|is dead)\b.*$/.exec(s)) && rockTitles.length > 0 && namesRock(m[1]!, rockTitles) && !/\bblocks?\b|\bminutes?\b|\bmin\b/.test(m[1]!)) {
@@ -879,6 +880,9 @@ function interjectionThenAnswer(bare: string): boolean {
   return m !== null && countWords(bare.slice(m[0].length).replace(/^(?:and|also|so|ok|okay)\s+/, '')) >= 3;
 }
 
+const DECLINE_RE =
+  /\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b|^no reviews?\b|\bdon'?t (?:do|want|need) (?:a |the )?reviews?\b/;
+
 export function understand(message: string, ctx: ReadingContext): Reading {
   const content = withoutOpening(message);
   if (content !== message) {
@@ -897,6 +901,8 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   }
   // "hmm actually it isnt done, undo pls": a short message that asks to undo.
   if (BACK_RE.test(bare) || (/\b(?:undo|revert)\b(?:\s+(?:that|it|this|pls|please|plz))*$/.test(bare) && bare.split(' ').length <= 10)) return { ...base, intent: 'back' };
+  // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
+  if (DECLINE_RE.test(bare)) return { ...base, intent: 'skip' };
   const named = withDayNames(message, ctx.today);
   // readEdit takes the block in "delete the saturday recovery" for a rock; the other block edits it reads itself.
   const blockFirst = readBlockEdit(withoutOpeners(named));
@@ -915,8 +921,6 @@ export function understand(message: string, ctx: ReadingContext): Reading {
   if (ctx.pending === null && /^(?:no|nope|nah)\b[\s,.!]+\S/.test(bare) && (base.slots.kind === 'slots' || mentionsTime(bare))) return { ...base, intent: 'correction' };
   // "can i skip this?", "let's move on": a skip asked as a question.
   if (/^(?:can|could|may|shall) (?:i|we) (?:just )?(?:skip|pass|move on)\b|^(?:let'?s|ok let'?s|can we) (?:just )?(?:move on|skip)|^moving on\b/.test(bare)) return { ...base, intent: 'skip' };
-  // "that one doesn't need deep work", "no time for that this week", "not this one": declines.
-  if (/\b(?:doesn'?t|does not|won'?t|don'?t|do not) need (?:any )?(?:deep work|a block|blocks|focus time|time)\b|\bno time for (?:it|that|this)\b|^not (?:this|that) one\b|^(?:it'?s )?not needed\b|^no reviews?\b|\bdon'?t (?:do|want|need) (?:a |the )?reviews?\b/.test(bare)) return { ...base, intent: 'skip' };
   // "i'm not sure what you mean": a question about the question.
   if (/\b(?:not sure what you mean|don'?t (?:understand|get (?:it|what you mean))|what does that mean)\b/.test(bare)) return { ...base, intent: 'question', topic: 'general' };
   if (isQuestion(t)) return { ...base, intent: 'question', topic: topicOf(t) };

@@ -144,6 +144,7 @@ describe('understanding one message (issue 10 inputs)', () => {
     // Without markers, each phrase goes to the area its words name; three work wishes stay one.
     expect(readVision('lead the team, get fit, be a better dad', 'work')).toEqual({ work: 'Lead the team', self: 'Get fit', relationships: 'Be a better dad' });
     expect(readVision('ship v2, hire 3 engineers, raise series A', 'work')).toEqual({ work: 'Ship v2, hire 3 engineers, raise series A' });
+    expect(readVision('lead the design team and learn to delegate', 'work')).toEqual({ work: 'Lead the design team and learn to delegate' });
     expect(readVision('i want to be team lead at work, run a half marathon for myself and see my parents monthly', 'work')).toEqual({
       work: 'Be team lead',
       self: 'Run a half marathon',
