@@ -120,8 +120,10 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     },
     jobSql: { executeSql: async (text, values) => pool.query<Record<string, unknown>>(text, values) },
     feed: listener,
+    // A prepared statement on the pool: presence announces on every socket open and close,
+    // next to that socket's replay, and Prisma's raw layer costs more CPU than the statement.
     notify: async (payload) => {
-      await prisma.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${payload})`;
+      await pool.query({ text: 'SELECT pg_notify($1, $2)', values: [NOTIFY_CHANNEL, payload], name: 'fc_notify' });
     },
     ping: () => prisma.$queryRaw`SELECT 1`.then(() => true, () => false),
     async close() {
