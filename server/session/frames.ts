@@ -19,14 +19,18 @@ function quotedType(type: string): string {
 
 /**
  * An event read from stored text: `dataText` is JSON (a jsonb column's text), `at` the ISO
- * time (no characters JSON would escape). Its frame is that text, concatenated; its data is
- * parsed once (no re-serialization). A class with a private field rather than a WeakMap
- * entry: 10,000 WeakMap keys per replay cost more in GC than the serialization they save.
- * The public fields are the plain SessionEvent's, so it compares and spreads like one.
+ * time (no characters JSON would escape). Its frame is that text, concatenated, and its
+ * `data` is parsed only when something reads it: a replay sends frames, so parsing 10,000
+ * objects (and collecting them) would be work nobody uses. `data` is an own enumerable
+ * accessor, so the event still compares, spreads and serializes like a plain SessionEvent;
+ * the rest lives in private fields, which are not keys. A class rather than WeakMap
+ * entries: 10,000 WeakMap keys per replay cost more in GC than the work they save.
  */
 class StoredEvent implements SessionEvent {
   readonly #frame: string;
-  data: Record<string, unknown>;
+  readonly #dataText: string;
+  #data: Record<string, unknown> | undefined;
+  declare data: Record<string, unknown>;
 
   constructor(
     readonly seq: number,
@@ -34,14 +38,35 @@ class StoredEvent implements SessionEvent {
     readonly at: string,
     dataText: string,
   ) {
-    this.data = JSON.parse(dataText) as Record<string, unknown>;
+    this.#dataText = dataText;
     this.#frame = `{"seq":${seq},"type":${quotedType(type)},"at":"${at}","data":${dataText}}`;
+    Object.defineProperty(this, 'data', LAZY_DATA);
   }
 
   static frameOf(e: SessionEvent): string | undefined {
     return #frame in e ? (e as StoredEvent).#frame : undefined;
   }
+
+  static dataOf(e: StoredEvent): Record<string, unknown> {
+    return (e.#data ??= JSON.parse(e.#dataText) as Record<string, unknown>);
+  }
+
+  static setData(e: StoredEvent, data: Record<string, unknown>): void {
+    e.#data = data;
+  }
 }
+
+/** One descriptor shared by every stored event, so they all keep one object shape. */
+const LAZY_DATA: PropertyDescriptor = {
+  get(this: StoredEvent) {
+    return StoredEvent.dataOf(this);
+  },
+  set(this: StoredEvent, data: Record<string, unknown>) {
+    StoredEvent.setData(this, data);
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 export function storedEvent(seq: number, type: string, at: string, dataText: string): SessionEvent {
   return new StoredEvent(seq, type, at, dataText);

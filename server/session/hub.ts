@@ -20,13 +20,15 @@ export class SessionHub {
   constructor(
     private readonly log: SessionLog,
     private readonly onError: (err: unknown) => void = () => {},
+    /** Events per log read while replaying; smaller only in tests, to cross page boundaries cheaply. */
+    private readonly replayPageSize = REPLAY_PAGE_SIZE,
   ) {
     this.off = log.onNotification((n) => this.onNotification(n));
   }
 
   /** SL4: register for live events first, then backfill from `afterSeq`. */
   subscribe(sessionId: string, afterSeq: number, sink: SubscriptionSink): Subscription {
-    const sub = new Subscription(this.log, sessionId, afterSeq, sink, this.onError);
+    const sub = new Subscription(this.log, sessionId, afterSeq, sink, this.onError, this.replayPageSize);
     let set = this.subs.get(sessionId);
     if (!set) this.subs.set(sessionId, (set = new Set()));
     set.add(sub);
@@ -108,13 +110,13 @@ export class SessionHub {
         if (!set) break;
         let after = this.tails.get(sessionId) ?? Math.min(...[...set].map((s) => s.lastSent));
         for (;;) {
-          const page = await this.log.read(sessionId, after, REPLAY_PAGE_SIZE);
+          const page = await this.log.read(sessionId, after, this.replayPageSize);
           const last = Array.isArray(page) ? page.at(-1) : undefined;
           if (!Array.isArray(page) || !last) break;
           for (const sub of this.subs.get(sessionId) ?? []) sub.offer(page);
           after = last.seq;
           if (after > (this.tails.get(sessionId) ?? 0) && this.subs.has(sessionId)) this.tails.set(sessionId, after);
-          if (page.length < REPLAY_PAGE_SIZE) break;
+          if (page.length < this.replayPageSize) break;
         }
       } while (state.again);
     };

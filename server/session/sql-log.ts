@@ -271,7 +271,8 @@ export class SqlSessionLog implements SessionStore {
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
     // Replays and remote fan-out read here: the data comes as its stored text, so an event's
     // frame is that text (frames.ts) rather than a re-serialization.
-    const rows = await this.sql.query<{ seq: number; type: string; data: string; at: string }>(
+    // Rows as arrays: 10,000 keyed row objects per replay were a measurable part of its time.
+    const rows = await this.sql.queryArrays<[number, string, string, string]>(
       `
       SELECT seq, type, data::text AS data, ${AT_JSON} FROM "Event" e
       WHERE "sessionId" = $1 AND seq > $2::int
@@ -280,7 +281,7 @@ export class SqlSessionLog implements SessionStore {
       'fc_read',
     );
     if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    return rows.map((r) => storedEvent(Number(r.seq), r.type, isoAt(r.at), r.data));
+    return rows.map(([seq, type, data, at]) => storedEvent(Number(seq), type, isoAt(at), data));
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {

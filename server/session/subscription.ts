@@ -52,6 +52,7 @@ export class Subscription {
     afterSeq: number,
     private readonly sink: SubscriptionSink,
     private readonly onError: (err: unknown) => void = () => {},
+    private readonly pageSize = REPLAY_PAGE_SIZE,
   ) {
     this.lastSent = afterSeq;
   }
@@ -140,7 +141,7 @@ export class Subscription {
    */
   private async catchUp(): Promise<void> {
     if (this.closed) return;
-    let next: Promise<SessionEvent[] | NotFound> | undefined = this.log.read(this.sessionId, this.lastSent, REPLAY_PAGE_SIZE);
+    let next: Promise<SessionEvent[] | NotFound> | undefined = this.log.read(this.sessionId, this.lastSent, this.pageSize);
     while (next) {
       const page = await next;
       next = undefined;
@@ -151,8 +152,8 @@ export class Subscription {
       }
       const last = page[page.length - 1];
       // Pages are contiguous (SL1, SL3): the next one starts after this one's last seq.
-      if (page.length === REPLAY_PAGE_SIZE && last) {
-        next = this.log.read(this.sessionId, last.seq, REPLAY_PAGE_SIZE);
+      if (page.length === this.pageSize && last) {
+        next = this.log.read(this.sessionId, last.seq, this.pageSize);
         next.catch(() => {}); // handled when awaited; a closed reader never awaits it
       }
       await this.deliver(page);

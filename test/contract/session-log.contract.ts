@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADS_PER_NOTICE } from '../../server/db/notify-registry.ts';
 import { eventFrame, eventsFrame } from '../../server/session/frames.ts';
+import { SessionHub } from '../../server/session/hub.ts';
+import type { SessionEvent } from '../../server/session/types.ts';
 import type { LogNotification } from '../../server/session/types.ts';
 import { nth } from '../support/nth.ts';
 import { claim, delta, deltaInput, readAll, waitFor, type StoreFixture } from './store-fixture.ts';
@@ -74,6 +76,38 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<Stor
         expect(JSON.parse(eventFrame(e))).toEqual(plain);
         expect(JSON.parse(eventsFrame([e, e]))).toEqual({ type: 'events', events: [plain, plain] });
         expect(JSON.parse(JSON.stringify(e))).toEqual(plain);
+      }
+    });
+
+    it('SL4: a replay across many page boundaries delivers exactly the log, one by one and in batches, frames equal to the events', async () => {
+      const id = await fx.newSession();
+      for (let i = 0; i < 23; i++) await fx.log.append(id, 'plan.updated', { i, text: `p "${i}"` });
+      const log = await readAll(fx.log, id);
+      // Pages of 4 events: the replay after seq 2 reads six pages, each while the one before is sent.
+      const hub = new SessionHub(fx.log, () => {}, 4);
+      const replay = (batched: boolean) =>
+        new Promise<{ frames: string[]; lastSeq: number }>((resolve, reject) => {
+          const frames: string[] = [];
+          const sub = hub.subscribe(id, 2, {
+            event: (e) => frames.push(eventFrame(e)) > 0,
+            ...(batched ? { eventBatch: (events: SessionEvent[]) => frames.push(eventsFrame(events)) > 0 } : {}),
+            ready: (lastSeq) => {
+              hub.unsubscribe(sub);
+              resolve({ frames, lastSeq });
+            },
+            error: reject,
+          });
+        });
+      try {
+        const expected = log.slice(2).map((e) => ({ seq: e.seq, type: e.type, at: e.at, data: e.data }));
+        const single = await replay(false);
+        expect(single.lastSeq).toBe(23);
+        expect(single.frames.map((f) => JSON.parse(f))).toEqual(expected);
+        const batched = await replay(true);
+        expect(batched.lastSeq).toBe(23);
+        expect(batched.frames.flatMap((f) => (JSON.parse(f) as { events: unknown[] }).events)).toEqual(expected);
+      } finally {
+        hub.close();
       }
     });
 

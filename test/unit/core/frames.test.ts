@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { eventFrame, eventsFrame, storedEvent } from '../../../server/session/frames.ts';
 import { isoAt } from '../../../server/session/sql-log.ts';
 
@@ -15,6 +15,24 @@ describe('event frames from stored text', () => {
     // A plain event's frame is its serialization, cached per object.
     expect(eventFrame(plain)).toBe(JSON.stringify(plain));
     expect(eventFrame(plain)).toBe(eventFrame(plain));
+  });
+
+  it('a stored event parses its data once, on first read, not to build or send its frame', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const e = storedEvent(3, 'plan.updated', '2026-11-26T01:06:30.120Z', '{"a": [1, 2]}');
+      eventFrame(e);
+      eventsFrame([e]);
+      expect(parse).not.toHaveBeenCalled();
+      const data = e.data;
+      expect(data).toEqual({ a: [1, 2] });
+      expect(e.data).toBe(data);
+      expect(parse).toHaveBeenCalledTimes(1);
+      e.data = { b: 1 };
+      expect(e.data).toEqual({ b: 1 });
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('isoAt turns the JSON text of a UTC timestamp into the ISO form with milliseconds truncated', () => {
