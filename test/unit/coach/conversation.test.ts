@@ -84,4 +84,21 @@ describe('readConversation', () => {
     history.push(ev('user.message', { text: 'undo' }), note('m5', 9, [], true));
     expect(readConversation(history).undoable).toEqual([]);
   });
+
+  it('lists the rocks this session created, so rocks from an earlier session can be told apart', () => {
+    seq = 0;
+    const note = (messageId: string, read: number, changes: unknown[]) => ev('assistant.meta', { messageId, quickReplies: [], coach: { asked: null, read: [{ seq: read, question: null }], changes, misses: 0 } });
+    const history = [
+      ev('user.message', { text: 'rocks are ship v2, write the docs' }),
+      note('m1', 1, [
+        { kind: 'rock', id: 'r1' },
+        { kind: 'rock', id: 'r2' },
+        { kind: 'environment', id: 'e1' },
+      ]),
+      ev('user.message', { text: 'rename the docs one to Docs v2' }),
+      note('m2', 3, [{ kind: 'rock_title', id: 'r3', before: 'Old title' }]),
+    ];
+    expect(readConversation(history).rocksMade).toEqual(['r1', 'r2']);
+    expect(readConversation([]).rocksMade).toEqual([]);
+  });
 });
