@@ -20,17 +20,24 @@ import { isDeclined, keyWords, nameScore, normalize, readList, rockIndexOf, tidy
 
 // Pebbles and sand: short items about inboxes and reactive work. "Prepare the board meeting" is a rock; "team meetings" is sand.
 const SAND_RE = /\b(e-?mails?|inbox(es)?|slack|messages|admin(istration)?|paperwork|expenses|invoices|meetings?|calls|errands|notifications|timesheets?|1:1s?|one on ones|standups?)\b/i;
-const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank)\b/i;
+const APPOINTMENT_RE = /\b(dentist|doctor|doctors|gp|haircut|hair cut|appointment|vet|physio|therapy|therapist|checkup|check-up|mechanic|interview at|flight|train to|laundry|groceries|grocery|cleaning|clean the|tidy|dishes|chores?|pick up|drop off|bank|leaky|faucet|plumber|light ?bulbs?|oil change|car wash|vacuum\w*|hoover\w*|ironing|mow(?:ing)? the lawn|take out the (?:trash|bins|rubbish))\b/i;
 const RECOVERY_RE = /\b(recovery|gym|walks?|walking|runs?|running|jog(ging)?|yoga|swim(ming)?|workout|work out|exercise|hike|hiking|bike ride|cycling|climbing|meditat\w*|nap|stretch\w*|pilates|sauna|lunch break|breaks?|unplug|off|day off|time off|rest|screen[- ]free|no screens|family time|date night|read(ing)? a book)\b/i;
+const ENVIRONMENT_RE = /\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/;
 const MAX_SAND_WORDS = 5;
 
 /** Words that name a kind of block, not a particular one ("the recovery block", "my deep work"). */
 const GENERIC_BLOCK_WORDS = new Set(['recovery', 'deep', 'work', 'focus', 'block', 'session', 'slot', 'time', 'break', 'rest', 'unplug', 'off', 'my', 'the']);
 
 const isSand = (item: string) => SAND_RE.test(item) && item.split(/\s+/).length <= MAX_SAND_WORDS && !/\b(prep|prepare|plan|write|finish|ship|launch|deck|present)\w*/i.test(item);
-const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && item.split(/\s+/).length <= 6;
+const isAppointment = (item: string) => APPOINTMENT_RE.test(item) && withoutTimeWords(item).split(/\s+/).length <= 6;
+/** "after school drop off, 9-11": what comes after "after"/"before" is when, not what — it names no activity. */
+const withoutTimeContext = (text: string) => text.replace(/\b(?:after|before|around|between)\s+(?:the\s+|my\s+|school\s+|the kids'?\s+)*(?:[a-z-]+\s+){0,1}[a-z-]+/gi, ' ');
 const isRecoveryItem = (item: string) =>
-  /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) && item.split(/\s+/).length <= 5 && !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item);
+  /^(?:go(?:ing)? (?:to the )?)?(gym|walks?|runs?|running|jog|yoga|swim|workout|work out|exercise|hike|climbing|pilates)\b/i.test(item.trim()) &&
+  item.split(/\s+/).length <= 5 &&
+  !/\b(marathon|race|train for|5k|10k|half)\b/i.test(item) &&
+  // "run the regression analysis": the verb with an object is work, not a run.
+  !/^(?:run|runs|running|walk|exercise)\s+(?:the|a|an|my|our|this|that|these|those|some|all|through)\s+\S+/i.test(item.trim());
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -76,7 +83,8 @@ export function matchRocks(text: string, rocks: Rock[]): Rock[] {
     .filter((x) => x.hits > 0);
   return scored.map((x) => x.r);
 }
-const stem = (w: string) => w.replace(/(ing|es|s|ed)$/, '');
+// "hiring" and "hire", "pages" and "page" share a stem.
+const stem = (w: string) => w.replace(/(ing|es|s|ed|e)$/, '');
 
 /** The rock a name means: by place ("rock 2", "the last one") or by its words, best match first. */
 export function findRock(name: string, rocks: Rock[]): Rock | undefined {
@@ -113,6 +121,14 @@ function mergeVision(old: Vision | null, add: Partial<Vision>): Vision {
 
 const VISION_AREA = { 'vision.work': 'work', 'vision.self': 'self', 'vision.relationships': 'relationships' } as const;
 const AREA_LABEL: Record<keyof Vision, string> = { work: 'work', self: 'yourself', relationships: 'relationships' };
+
+/** Today for the time reader: -1 (the day before the week) still makes "tomorrow" Monday. */
+const readerToday = (ctx: FlowContext): number | undefined => {
+  if (ctx.today >= 0 && ctx.today <= 6) return ctx.today;
+  // Before the week: only on the Sunday right before it is tomorrow its Monday (on Saturday it is Sunday).
+  const local = instantToLocal(ctx.now(), ctx.week.timeZone);
+  return ctx.today === -1 && local.dayIndex === 6 && nextWeekKey(weekKeyFor(ctx.now(), ctx.week.timeZone)) === ctx.week.weekKey ? -1 : undefined;
+};
 
 /** True when a slot starts before now. */
 function isPast(ctx: FlowContext, day: number, start: string): boolean {
@@ -246,7 +262,11 @@ export function createPlanFlow(): Flow {
 
   /** Books (or reads back first) the slots of an answer; the heart of the deep work and recovery questions. */
   async function takeSlots(ctx: FlowContext, step: Step, text: string, kind: BlockKind, title: string, rockId: string | null, label: string): Promise<Handled> {
-    const reading = readTimeSlots(text, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+    const sameAs = /\bsame\b/i.test(text) ? await lastBookedTimes(ctx) : undefined;
+    const opts = { today: readerToday(ctx), lean: kind === 'recovery' ? ('pm' as const) : ('am' as const), defaultMinutes: kind === 'deep_work' ? 90 : 60, ...(sameAs ? { sameAs } : {}) };
+    let reading = readTimeSlots(text, opts);
+    // Rest on a day with no hours ("screen-free sunday", "weekends off") is the whole day.
+    if (reading.kind === 'unclear' && reading.why === 'no_time' && kind === 'recovery' && daysIn(text, opts.today).length) reading = readTimeSlots(`${text} all day`, opts);
     if (reading.kind === 'unclear') return missed(ctx, step, reading.why === 'no_day' ? 'Which day is that?' : reading.why === 'bad_time' ? 'That time doesn’t exist on a clock.' : 'I need a day and a time for that.');
     const guessed = reading.slots.filter((s) => s.guess === 'meridiem' && s.alternative);
     if (guessed.length) {
@@ -269,6 +289,15 @@ export function createPlanFlow(): Flow {
       return { say: settled.say, ask: { step, lead: 'Let’s try another time.' }, missed: true };
     }
     return { say: settled.say };
+  }
+
+  /** The times of the block the previous answer booked ("same time wednesday" refers to it). */
+  async function lastBookedTimes(ctx: FlowContext): Promise<{ start: string; end: string } | undefined> {
+    const ids = [...ctx.lastChanges, ...ctx.changes].filter((c) => c.kind === 'block').map((c) => (c as { id: string }).id);
+    const plan = await ctx.readPlan();
+    const block = plan.blocks.find((b) => b.id === ids.at(-1));
+    if (!block) return undefined;
+    return { start: instantToLocal(block.start, plan.timeZone).hhmm, end: instantToLocal(block.end, plan.timeZone).hhmm };
   }
 
   /** A message that gave nothing usable: explain, and from the second miss on, offer concrete choices. */
@@ -439,9 +468,16 @@ export function createPlanFlow(): Flow {
     const active = activeRocks(plan);
     const insist = /\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/i.test(answer);
     // A bare day and time is an answer to another question, never a rock.
-    const items = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
+    const listed = readList(answer.replace(/\b(it'?s a rock|is a rock|as a rock|it is a goal|it'?s a goal|keep it as a rock)\b/gi, '')).filter((i) => !isOnlyTime(i));
+    // "dentist is thursday at 3:30 for 45 mins": an appointment that says when is booked as a regular block right away.
+    const timed = insist ? [] : listed.filter((i) => isAppointment(i) && readTimeSlots(i, { today: readerToday(ctx) }).kind === 'slots');
+    const booked: string[] = [];
+    for (const a of timed) booked.push(...(await takeSlots(ctx, { id: 'when', kind: 'other', title: otherTitle(a), of: null }, a, 'other', otherTitle(a), null, `${quote(otherTitle(a))} added`)).say);
+    const items = listed.filter((i) => !timed.includes(i));
+    if (items.length === 0 && booked.length) return { say: booked };
     if (items.length === 0) return missed(ctx, step, 'I didn’t catch any rocks there.');
     const j = insist ? { rocks: items, notes: [], recovery: [], appointments: [] } : judge(items);
+    j.notes.unshift(...booked);
     if (j.rocks.length === 0) return { say: j.notes, ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
     if (active.length + j.rocks.length > MAX_ACTIVE_ROCKS) {
       const all = [...active.map((r) => r.title), ...j.rocks];
@@ -455,6 +491,11 @@ export function createPlanFlow(): Flow {
     const say: string[] = [];
     if (added.length) say.push(`${pick(['Big rocks in', 'Got it — rocks', 'Locked in', 'Your rocks'], answer)}: ${joinAnd(added.map(quote))}.`);
     say.push(...failures, ...j.notes);
+    // "pitch deck (tue 9-11), investor update (wed 2-4)": times given with the rocks are their deep work.
+    if (added.length && readTimeSlots(answer, { today: readerToday(ctx) }).kind === 'slots') {
+      const rocks = activeRocks(await ctx.readPlan()).filter((r) => added.includes(r.title));
+      say.push(...(await takeRockTimes(ctx, answer, rocks, 1)).say);
+    }
     return { say };
   }
 
@@ -499,7 +540,8 @@ export function createPlanFlow(): Flow {
     if (/\b(review|reflect)\w*/.test(t) && timed) return 'review';
     if (/^(?:vision|in (?:a|one) year|a year from now|in 12 months)\b/.test(t)) return 'vision';
     if (/\b(big )?rocks?\b|\bpriorit(?:y|ies)\b|\bgoals? (?:this|for the) week\b/.test(t) && !timed) return 'rocks';
-    if (/\b(environment|phone|notifications?|slack|wifi|door|headphones|desk|airplane mode|dnd|do not disturb|inbox closed|email closed)\b/.test(t) && !timed) return 'environment';
+    if (/\b(?:i need to|i have to|i must|i gotta|i want to (?:finish|get|ship|write|prepare|prep|launch|complete))\b/.test(t) && !timed && !ENVIRONMENT_RE.test(t)) return 'rocks';
+    if (ENVIRONMENT_RE.test(t) && !timed) return 'environment';
     if (timed && RECOVERY_RE.test(t) && !/\bdeep\b|\bfocus\b/.test(t)) return 'recovery';
     if (timed && (/\bdeep work\b|\bfocus\b/.test(t) || rockTitles.some((r) => matchRocks(segment, [{ id: r, title: r, status: 'planned', position: 0, carryCount: 0, carriedFromId: null }]).length > 0))) return 'deep_work';
     return null;
@@ -507,21 +549,38 @@ export function createPlanFlow(): Flow {
 
   /**
    * Splits a message into lines and sentences; when they carry at least two different parts of
-   * the plan, each is taken as the answer to its own question, in the order of the plan.
+   * the plan (one is enough when no question was pending), each is taken as the answer to its
+   * own question, in the order of the plan. Early in a conversation a run-on paragraph is also
+   * split at its commas: "i need to finish X and prep Y, i'll do X mon 9-12, phone in the drawer".
    */
-  async function takeWholePlan(ctx: FlowContext, answer: string): Promise<Handled | null> {
-    const segments = answer
-      .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
-      .map((x) => x.trim())
-      .filter(Boolean);
-    if (segments.length < 2) return null;
+  async function takeWholePlan(ctx: FlowContext, answer: string, step: Step | null): Promise<Handled | null> {
     const plan = await ctx.readPlan();
-    // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
-    const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
-    const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
-    const parts = segments.map((x) => ({ x, part: partOf(x, titles) }));
-    const kinds = new Set(parts.map((p) => p.part).filter(Boolean));
-    if (kinds.size < 2) return null;
+    const minKinds = step === null ? 1 : 2;
+    const classify = (segments: string[]) => {
+      // Rock titles named in this very message count too ("rocks: deck, report. deep work: deck tue 9-11").
+      const listed = segments.filter((x) => partOf(x, []) === 'rocks').flatMap((x) => readList(x));
+      const titles = [...activeRocks(plan).map((r) => r.title), ...listed];
+      return segments.map((x) => ({ x, part: partOf(x, titles) }));
+    };
+    const kindsOf = (parts: Array<{ part: Part | null }>) => new Set(parts.map((p) => p.part).filter(Boolean)).size;
+    let parts = classify(
+      answer
+        .split(/\n+|(?<=[.!?;])\s+(?=[a-z])/i)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+    if (kindsOf(parts) < 2 && (step === null || step.id.startsWith('vision.') || step.id === 'rocks')) {
+      // A clause that is no part of its own continues the one before ("rocks: a", "b", "c").
+      const clauses: Array<{ x: string; part: Part | null }> = [];
+      for (const c of answer.split(/\s*[,;\n]\s*(?:and\s+)?|(?<=[.!?])\s+/).filter((x) => x.trim())) {
+        const part = partOf(c, clauses.filter((p) => p.part === 'rocks').flatMap((p) => readList(p.x)).concat(activeRocks(plan).map((r) => r.title)));
+        const last = clauses.at(-1);
+        if (!part && last) last.x = `${last.x}, ${c}`;
+        else clauses.push({ x: c, part });
+      }
+      if (kindsOf(clauses) > kindsOf(parts)) parts = clauses;
+    }
+    if (kindsOf(parts) < minKinds || (minKinds === 2 && parts.length < 2)) return null;
     const order: Part[] = ['vision', 'rocks', 'environment', 'deep_work', 'recovery', 'review'];
     const say: string[] = [];
     // The first follow-up a part needs (a slot that had passed, a time to read back) is asked after the rest.
@@ -539,17 +598,9 @@ export function createPlanFlow(): Flow {
           if (h.ask?.step.id === 'confirm') ask ??= h.ask;
         }
         if (part === 'deep_work') {
-          // "deck tue 9-11, report wed 2-4pm": each piece with its own rock.
-          const pieces = x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, '').split(/\s*[,;]\s*|\s+and\s+(?=[^,]*\d)/i).filter((p) => readTimeSlots(p, {}).kind === 'slots');
-          const named = pieces.length > 1 && pieces.every((p) => /[a-z]{3,}/i.test(p.replace(/\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening)\b/gi, '')));
-          for (const piece of named ? pieces : [x]) {
-            const now = await ctx.readPlan();
-            const rock = matchRocks(piece, activeRocks(now))[0] ?? activeRocks(now).find((r) => r.status === 'planned' && !now.blocks.some((b) => b.rockId === r.id));
-            if (!rock) continue;
-            const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
-            say.push(...h.say);
-            if (h.ask?.step.id === 'confirm') ask ??= h.ask;
-          }
+          const h = await takeRockTimes(ctx, x.replace(/^(?:deep work|focus(?: time)?)\s*:?\s*/i, ''), activeRocks(await ctx.readPlan()), 2);
+          say.push(...h.say);
+          ask ??= h.ask;
         }
       }
     }
@@ -571,6 +622,31 @@ export function createPlanFlow(): Flow {
     let ask: Handled['ask'];
     for (const [i, piece] of pieces.entries()) {
       const rock = rocks[i]!;
+      const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
+      say.push(...h.say);
+      if (h.ask?.step.id === 'confirm') ask ??= h.ask;
+    }
+    return { say, ...(ask ? { ask } : {}) };
+  }
+
+  /**
+   * Books the times a text gives for several rocks: "grant mon 9-12 and wed 9-12, papers tue 14-16"
+   * or "tue 9-11 for the deck, wed 2-4 for the report". Each rock gets the text from its name to
+   * the next one (or, when times come first, from the name before to its own). With fewer than
+   * `minNamed` rocks named, the whole text goes to the rock named, else to the first without deep work.
+   */
+  async function takeRockTimes(ctx: FlowContext, text: string, rocks: Rock[], minNamed: number): Promise<Handled> {
+    const spans = rockSpans(text, rocks);
+    const plan = await ctx.readPlan();
+    const pieces =
+      spans.length >= minNamed
+        ? spans
+        : [{ text, rock: matchRocks(text, rocks)[0] ?? rocks.find((r) => r.status === 'planned' && !plan.blocks.some((b) => b.rockId === r.id)) }];
+    const say: string[] = [];
+    // The first follow-up a piece needs (a slot that had passed, a time to read back) is asked after the rest.
+    let ask: Handled['ask'];
+    for (const { text: piece, rock } of pieces) {
+      if (!rock || readTimeSlots(piece, { today: readerToday(ctx) }).kind !== 'slots') continue;
       const h = await takeSlots(ctx, { id: 'deep_work', rock: rock.title }, piece, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
       say.push(...h.say);
       if (h.ask?.step.id === 'confirm') ask ??= h.ask;
@@ -727,7 +803,7 @@ export function createPlanFlow(): Flow {
         const kind: BlockKind = rocks.length && edit.kind !== 'recovery' ? 'deep_work' : edit.kind;
         const rock = kind === 'deep_work' ? (rocks[0] ?? (active.length === 1 ? active[0] : undefined)) : undefined;
         const title = rock ? rock.title : kind === 'recovery' ? recoveryTitle(edit.what) : otherTitle(edit.what);
-        const reading = readTimeSlots(edit.when, { today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
+        const reading = readTimeSlots(edit.when, { today: readerToday(ctx), lean: kind === 'recovery' ? 'pm' : 'am', defaultMinutes: kind === 'deep_work' ? 90 : 60 });
         if (reading.kind === 'unclear') return said('I need a day and a time for that block.');
         const r = await book(ctx, flatten(reading.slots), kind, title, rock?.id ?? null);
         const label = kind === 'deep_work' ? `Deep work for ${quote(title)} added` : kind === 'recovery' ? 'Recovery added' : `${quote(title)} added`;
@@ -838,7 +914,8 @@ export function createPlanFlow(): Flow {
     const reading = readTimeSlots(/\b(mon|tue|wed|thu|fri|sat|sun)/i.test(text) ? text : `fri ${text}`, { defaultDays: [4], defaultMinutes: 30, lean: 'pm' });
     if (reading.kind === 'unclear') return { say: ['What time on Friday?'], ask: { step: { id: 'review_time', suggested: 'Friday 16:00' } }, missed: true };
     const s = flatten(reading.slots)[0]!;
-    const open = reading.slots[0]!.guess === 'open' || reading.slots[0]!.guess === 'meridiem';
+    // Any guessed end ("at 4", "thursday evening") or a window ("sometime between 2 and 5") gives the review its usual 30 minutes.
+    const open = reading.slots[0]!.guess !== undefined || /\b(?:between|sometime|some time|any ?time|whenever)\b/i.test(text);
     const end = open ? addMinutes(s.start, 30) : s.end;
     const name = s.day === 4 ? 'Friday review' : 'Review';
     if (isPast(ctx, s.day, s.start)) return { say: [`${SHORT_DAYS[s.day]} ${s.start} has already passed (today is ${LONG_DAYS[ctx.today]}) — pick a later time for the review.`], ask: { step: { id: 'review_time', suggested: suggestReview(await ctx.readPlan()) } } };
@@ -930,11 +1007,11 @@ export function createPlanFlow(): Flow {
         if (!rock) return { say: [] };
         if (skip || /\bnot deep work\b/i.test(answer)) return { say: [`Okay, no deep work booked for ${quote(rock.title)}.`] };
         // Recovery or an appointment given here is booked as what it is, and the question stays.
-        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(answer) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
+        if (reading.slots.kind === 'slots' && RECOVERY_RE.test(withoutTimeContext(answer).replace(/\b(?:i'?m|i am|im|i'?ll be|we'?re|being|since)\s+off\b/gi, ' ')) && !/\bdeep\b|\bfocus\b/i.test(answer) && matchRocks(answer, [rock]).length === 0) {
           const h = await takeSlots(ctx, { id: 'recovery' }, answer, 'recovery', recoveryTitle(answer), null, 'That sounds like recovery, so I booked it as recovery');
           return { say: h.say, ask: { step } };
         }
-        if (reading.slots.kind === 'slots' && APPOINTMENT_RE.test(answer)) {
+        if (reading.slots.kind === 'slots' && APPOINTMENT_RE.test(withoutTimeContext(answer))) {
           const h = await takeSlots(ctx, step, answer, 'other', otherTitle(answer), null, `${quote(otherTitle(answer))} is an appointment, so it’s a regular block`);
           return { say: h.say, ask: { step } };
         }
@@ -950,6 +1027,9 @@ export function createPlanFlow(): Flow {
             missed: true,
           };
         }
+        // "deck tue 9-11, report wed 2-4": times for several rocks at once, each to its own.
+        const open = activeRocks(plan).filter((r) => r.status === 'planned');
+        if (rockSpans(answer, open).filter((x) => readTimeSlots(x.text, {}).kind === 'slots').length >= 2) return takeRockTimes(ctx, answer, open, 2);
         return takeSlots(ctx, step, answer, 'deep_work', rock.title, rock.id, `Deep work for ${quote(rock.title)}`);
       }
       case 'recovery': {
@@ -972,6 +1052,8 @@ export function createPlanFlow(): Flow {
         if (skip) return { say: [`${pick(['Fine', 'Okay'], answer)} — any short review before Monday works.`] };
         if (reading.intent === 'yes' && step.id === 'review_time') return setReview(ctx, step.suggested.replace('Friday', 'fri'));
         if (reading.intent === 'yes') return setReview(ctx, 'fri 16:00-16:30');
+        // "thursday instead": the suggested time, on that day.
+        if (reading.slots.kind === 'unclear' && step.id === 'review_time' && daysIn(answer, readerToday(ctx)).length && !/\d|morning|afternoon|evening|lunch|noon/.test(answer)) return setReview(ctx, `${answer} at ${step.suggested.replace(/^\S+\s+/, '')}`);
         if (reading.slots.kind === 'unclear' && !/\d|morning|afternoon|evening|lunch|noon/.test(answer)) return missed(ctx, step, 'What time should the review be?');
         return setReview(ctx, answer);
       }
@@ -1060,7 +1142,7 @@ export function createPlanFlow(): Flow {
       const plan = await ctx.readPlan();
       const titles = activeRocks(plan).map((r) => r.title);
       const environment = plan.environment.map((e) => e.text);
-      const reading = understand(answer, { pending: step?.id ?? null, today: ctx.today >= 0 && ctx.today <= 6 ? ctx.today : undefined, rockTitles: titles, environment });
+      const reading = understand(answer, { pending: step?.id ?? null, today: readerToday(ctx), rockTitles: titles, environment });
       const again = step ? { ask: { step } } : {};
       // Undo and corrections after an edit (or once the plan is done) put the edit back, not the last question's answer.
       const afterEdit = () => {
@@ -1141,7 +1223,7 @@ export function createPlanFlow(): Flow {
         }
         default: {
           // A message carrying several parts of the plan ("rocks: … / phone away / deep work tue 9-11 …").
-          const many = await takeWholePlan(ctx, answer);
+          const many = await takeWholePlan(ctx, answer, step);
           if (many) return many;
           if (!step) return { say: [], missed: true };
           return handleAnswer(step, answer, reading, ctx);
@@ -1187,12 +1269,14 @@ export function createPlanFlow(): Flow {
         return { step: { id: 'rocks' }, lead: `${joinAnd(carried.map((r) => quote(r.title)))} ${carried.length === 1 ? 'is' : 'are'} already in. Add up to ${MAX_ACTIVE_ROCKS - active.length} more.` };
       }
       const more = lastAnswer(ex, 'rocks.more');
-      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.length) {
+      if (active.length > 0 && active.length < MIN_SUGGESTED_ROCKS && !ex.some((e) => e.question?.id === 'rocks.more' && declined(e)) && (!more || ex.filter((e) => e.question?.id === 'rocks.more').length < 3) && !plan.blocks.some((b) => b.kind === 'deep_work')) {
         return { step: { id: 'rocks.more' }, lead: `${MIN_SUGGESTED_ROCKS} to ${MAX_ACTIVE_ROCKS} rocks is the sweet spot; you have ${active.length}.` };
       }
 
-      const envAnswer = lastAnswer(ex, 'environment');
-      if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'deep_work')) {
+      // An edit or a question sent while the environment was asked ("oh and one more rock: …") answers nothing.
+      const envAnswer = ex.some((e) => e.question?.id === 'environment' && ['answer', 'skip', 'no', 'yes'].includes(understand(e.answer, { pending: 'environment', rockTitles: [] }).intent));
+      // Still missing after rocks came with their deep work ("deck (tue 9-11)"): asked until recovery is in too.
+      if (plan.environment.length === 0 && !envAnswer && !plan.blocks.some((b) => b.kind === 'recovery')) {
         return { step: { id: 'environment' }, lead: pick(['Next, your environment: make focus the easy choice.', 'Now, your surroundings — small changes make focus easier.'], plan.weekKey) };
       }
 
@@ -1247,6 +1331,29 @@ export function createPlanFlow(): Flow {
     },
   };
   return flow;
+}
+
+/** Where each rock is named in a text, by a word no other rock has; in order of mention. */
+function rockSpans(text: string, rocks: Rock[]): Array<{ text: string; rock: Rock }> {
+  const t = normalize(text);
+  const tokens = [...t.matchAll(/[\p{L}\p{N}]+/gu)].map((m) => ({ at: m.index!, end: m.index! + m[0].length, stem: stem(m[0]) }));
+  const mentions = rocks
+    .map((rock) => {
+      const own = words(rock.title)
+        .map(stem)
+        .filter((w) => !rocks.some((o) => o !== rock && words(o.title).map(stem).includes(w)));
+      const hits = tokens.filter((k) => own.includes(k.stem));
+      return { rock, at: hits[0]?.at ?? -1, end: hits.at(-1)?.end ?? -1 };
+    })
+    .filter((m) => m.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  if (mentions.length === 0) return [];
+  // Times after the names ("deck tue 9-11") or before them ("tue 9-11 for the deck").
+  const firstTime = t.search(/\d/);
+  const namesFirst = firstTime < 0 || mentions[0]!.at < firstTime;
+  return mentions.map((m, i) =>
+    namesFirst ? { rock: m.rock, text: t.slice(m.at, mentions[i + 1]?.at ?? t.length) } : { rock: m.rock, text: t.slice(i === 0 ? 0 : mentions[i - 1]!.end, i === mentions.length - 1 ? t.length : m.end) },
+  );
 }
 
 /** Answers "what are my rocks?", "when is my review?", "what's my plan?" from the stored plan. */
@@ -1325,12 +1432,16 @@ function otherTitle(text: string): string {
 }
 
 const TIME_WORDS = /\b(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)[a-z]*\b|\b(am|pm|morning|afternoon|evening|night|weekdays?|weekends?|every|day|daily|at|from|to|til|till|until|and|on|noon|lunch|after|before|all)\b|\d{1,2}(?::\d{2})?(?:am|pm)?|[-–—:,.]/gi;
+const withoutTimeWords = (item: string) => item.replace(TIME_WORDS, ' ').replace(/\s+/g, ' ').trim();
 function isOnlyTime(item: string): boolean {
-  return /\d/.test(item) && item.replace(TIME_WORDS, '').trim() === '';
+  return /\d/.test(item) && withoutTimeWords(item) === '';
 }
 
 /** Items named in a text: numbers ("1, 2 and 4") or, per comma/"and" part, the one item it fits best. */
 function pickItems(text: string, items: string[]): string[] {
+  // "keep the first five", "top 3".
+  const firstN = /\b(?:first|top)\s+(\d|two|three|four|five)\b/i.exec(text);
+  if (firstN) return items.slice(0, Number(firstN[1]) || ['two', 'three', 'four', 'five'].indexOf(firstN[1]!.toLowerCase()) + 2);
   const nums = [...text.matchAll(/(?<![\p{L}\d])#?(\d{1,2})(?!\d)/gu)].map((m) => Number(m[1]) - 1).filter((i) => i >= 0 && i < items.length);
   if (nums.length) return [...new Set(nums)].sort((a, b) => a - b).map((i) => items[i]!);
   const out = new Set<string>();

@@ -27,12 +27,17 @@ export type TimeTrouble = 'no_time' | 'no_day' | 'bad_time';
 export type TimeReading = { kind: 'slots'; slots: ReadSlot[] } | { kind: 'unclear'; why: TimeTrouble };
 
 export interface TimeReadOptions {
-  /** Monday-based index of today, for "today", "tonight", "tomorrow". */
+  /**
+   * Monday-based index of today, for "today", "tonight", "tomorrow", "day after tomorrow".
+   * -1 is the day before the week (planning on Sunday: "tomorrow" is Monday).
+   */
   today?: number;
   /** Days to use when the text names none (e.g. the block being corrected). */
   defaultDays?: number[];
   /** Minutes for a start time without an end ("tue at 9"). */
   defaultMinutes?: number;
+  /** The times of the block booked just before, for "same time wednesday". */
+  sameAs?: { start: string; end: string };
   /** Lean to evening for bare small hours (recovery after work) or to morning (deep work). */
   lean?: 'am' | 'pm';
 }
@@ -68,7 +73,7 @@ type Item =
   | { t: 'single'; at: number; end: number; c: Clock; open: boolean }
   | { t: 'duration'; at: number; end: number; minutes: number };
 
-type PeriodName = 'morning' | 'afternoon' | 'evening' | 'night' | 'lunch' | 'after_lunch' | 'before_lunch' | 'after_work' | 'all_day';
+type PeriodName = 'morning' | 'afternoon' | 'late_afternoon' | 'evening' | 'night' | 'lunch' | 'after_lunch' | 'before_lunch' | 'after_work' | 'all_day';
 
 interface Clock {
   h: number;
@@ -89,19 +94,40 @@ const PERIOD_SLOT: Record<PeriodName, [number, number]> = {
   before_lunch: [10 * 60, 12 * 60],
   after_work: [18 * 60, 20 * 60],
   all_day: [9 * 60, 17 * 60],
+  late_afternoon: [16 * 60, 18 * 60],
 };
 
 const PERIOD_MERIDIEM: Partial<Record<PeriodName, Period>> = {
   morning: 'am',
   before_lunch: 'am',
   afternoon: 'pm',
+  late_afternoon: 'pm',
   evening: 'pm',
   night: 'pm',
   after_lunch: 'pm',
   after_work: 'pm',
 };
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5 };
+const NUMBER_WORDS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, half: 0.5, couple: 2, few: 3 };
+
+/**
+ * "0700-0900", "fri 1300", "at 1730h", "930-11": times written without a colon (nurses, the
+ * military, quick typists) as "07:00". Only where it reads as a time — a leading zero, a range,
+ * after a day or "at"/"from" — so "2026", "1500 words" or "sat 100 pushups" stay numbers.
+ */
+function militaryTime(whole: string, h: string, m: string, at: number, text: string): string {
+  const before = text.slice(Math.max(0, at - 12), at);
+  const after = text.slice(at + whole.length, at + whole.length + 14);
+  // Three digits ("930-11") only in a range, after "at"/"from", or with am/pm.
+  const short = h.length === 1;
+  const timeLike =
+    (h.startsWith('0') && !short) ||
+    /^\s*(?:-|to|til|till|until)\s*\d/.test(after) ||
+    (short && /^\s*(?:am|pm|a\.m|p\.m)\b/.test(after)) ||
+    /(?:-|\bto|\btil|\btill|\buntil|\bat|\bfrom|\bby|@)\s*$/.test(before) ||
+    (!short && /\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*$/.test(before));
+  return timeLike && !/^\s*(?:words|pages|steps|calories|kcal|km|m\b|people|users)/.test(after) ? `${h}:${m}` : whole;
+}
 
 /** Lower-cases and rewrites loose phrasings into forms the scanner reads. */
 export function normalizeTimeText(text: string): string {
@@ -110,6 +136,19 @@ export function normalizeTimeText(text: string): string {
       .replace(/[’‘]/g, "'")
       .replace(/[–—−]/g, '-')
       .replace(/(\d)\s*ish\b/g, '$1')
+      // Day shorthands: "m/w/f", "mwf", "tu/th", "tth", "wknd", "wkdays".
+      .replace(/\bm\/w\/f\b|\bmwf\b/g, 'mon wed fri')
+      .replace(/\btu?\/th\b|\btth\b/g, 'tue thu')
+      .replace(/\bm\/w\b/g, 'mon wed')
+      .replace(/\bwk(?:e?nd|end)s?\b/g, 'weekend')
+      .replace(/\bwk ?days?\b|\bwkdys?\b/g, 'weekdays')
+      // "thurs am", "fri pm": a half of the day.
+      .replace(/\b((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s+(?:am|a\.m\.?)(?=[\s,.;!?]|$)/g, '$1 morning')
+      .replace(/\b((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)\s+(?:pm|p\.m\.?)(?=[\s,.;!?]|$)/g, '$1 afternoon')
+      .replace(/\b([01]\d|2[0-3]|[1-9])([0-5]\d)(?:\s*(?:h|hrs))?\b/g, militaryTime)
+      // "an hour and a half", "2 and a half hours", "1 hour and a half".
+      .replace(/\b(?:an|one|1)\s+hour\s+and\s+a\s+half\b/g, '1.5 hours')
+      .replace(/\b(\d)\s+(?:hours?\s+and\s+a\s+half|and\s+a\s+half\s+hours?)\b/g, '$1.5 hours')
       .replace(/\b(\d{1,2}(?::\d{2})?)\s*o'?\s*clock\b/g, '$1')
       .replace(/\b(\d{1,2})\s*(?:h|:)\s*(\d{2})\b/g, '$1:$2')
       // "9h-11h", "13-15h": European clock hours, not durations.
@@ -125,6 +164,9 @@ export function normalizeTimeText(text: string): string {
       .replace(/\b(\d{1,2})\s*(p\.m\.?|pm\b|p\b)/g, '$1pm')
       .replace(/\b(\d{1,2}:\d{2})\s*(a\.m\.?|am\b)/g, '$1am')
       .replace(/\b(\d{1,2}:\d{2})\s*(p\.m\.?|pm\b)/g, '$1pm')
+      // "between 9 and 11", "9 till lunch": ranges in words.
+      .replace(/\bbetween (\d{1,2}(?::\d{2})?(?:am|pm)?) and (\d{1,2}(?::\d{2})?(?:am|pm)?)\b/g, '$1-$2')
+      .replace(/(\d(?:am|pm)?)\s*(?:-+|to|til|till|until)\s*lunch(?:time)?\b/g, '$1-12pm')
       // "till"/"until"/"through" between two times means a range.
       .replace(/(\d(?:am|pm)?)\s*(?:-+|to|til|till|until|thru|through|\.\.+|>)\s*(?=\d)/g, '$1-')
       .replace(/\s+/g, ' ')
@@ -134,10 +176,17 @@ export function normalizeTimeText(text: string): string {
 const CLOCK_SRC = String.raw`(\d{1,2})(?::(\d{2}))?(am|pm)?`;
 const RANGE_RE = new RegExp(String.raw`(?<![\d:])` + CLOCK_SRC + String.raw`-` + CLOCK_SRC + String.raw`(?![\d:])`, 'g');
 const SINGLE_RE = new RegExp(String.raw`(?<![\d:-])(?:\b(at|from|after|starting|start|by|around|about|before)\s+)?` + CLOCK_SRC + String.raw`(?![\d:-])(\s+(?:on(?=\s*(?:[,.;!?]|$))|onwards?\b|and later|till late|until late|'?til late))?`, 'g');
-const DURATION_RE = /(?<![\d:])(?:(\d+(?:\.\d+)?)|\b(an?|one|two|three|four|five|six|half an?|half))\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?(hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?/g;
+const DURATION_RE = /(?<![\d:])(?:(\d+(?:\.\d+)?)|\b(?:an?\s+)?(couple(?:\s+of)?|few|an?|one|two|three|four|five|six|half an?|half))\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?(hours?|hrs?|h|minutes?|mins?|m)\b(?:\s*(?:and\s*)?(\d{1,2})\s*(?:minutes?|mins?|m)\b)?/g;
 
 function clockOf(h: string, m: string | undefined, mer: string | undefined): Clock {
   return { h: Number(h), m: m ? Number(m) : 0, mer: mer === 'am' || mer === 'pm' ? mer : null, h24: (h.length === 2 && h.startsWith('0')) || Number(h) >= 13 };
+}
+
+/** The day `ahead` days after today, when it falls inside the planned week. */
+function dayFromToday(today: number | undefined, ahead: number): number[] | null {
+  if (today === undefined) return null;
+  const d = today + ahead;
+  return d >= 0 && d <= 6 ? [d] : null;
 }
 
 function scan(t: string, today: number | undefined): Item[] {
@@ -178,9 +227,13 @@ function scan(t: string, today: number | undefined): Item[] {
     // A bare number is a time only after "at"/"from"/"after"… or with a clock shape.
     const dayBefore = /([a-z]+)\s+$/.exec(t.slice(0, at));
     const afterDay = dayBefore !== null && dayOfWord(dayBefore[1] ?? '') !== null && !/^\s*(?:hours?|hrs?|h\b|min|x\b|times)/.test(t.slice(end));
-    if (!prep && !hasClockShape && !afterDay) continue;
+    // "make it 5", "say 4", "4 is fine", "5 works better": a bare hour said as a time.
+    const saidAsTime = /\b(?:make it|make that|say|like|around|about|maybe|at|by)\s+$/.test(t.slice(0, at)) || /^\s*(?:is (?:fine|good|ok|okay|better|best|great|perfect)|works|would work|should work|sounds good|'s (?:fine|good|better))\b/.test(t.slice(end));
+    if (!prep && !hasClockShape && !afterDay && !(saidAsTime && Number(m[2]) >= 1 && Number(m[2]) <= 12)) continue;
     const c = clockOf(m[2]!, m[3]!, m[4]!);
     if (c.h > 24) continue;
+    // "after 6": after work, not before sunrise.
+    if (prep === 'after' && !c.mer && !c.h24 && c.h >= 5 && c.h <= 6) c.mer = 'pm';
     const open = Boolean(m[5]!) || prep === 'from' || prep === 'after' || prep === 'starting' || prep === 'start';
     items.push({ t: 'single', at, end, c, open: open && !/^\s*(?:for|-)/.test(t.slice(end)) });
     take(at, end);
@@ -188,16 +241,23 @@ function scan(t: string, today: number | undefined): Item[] {
 
   const periodRes: Array<[RegExp, PeriodName, number[] | undefined]> = [
     [/\ball ?day\b|\bwhole day\b|\bthe entire day\b|\bfull day\b/g, 'all_day', undefined],
+    // "saturday completely off", "sunday off", "a day off": the whole day.
+    [/\b(?:completely|totally|entirely|fully)\s+off\b|\bday off\b|(?<=\b(?:mon|tue|wed|thu|fri|sat|sun|weekend)[a-z]*\s+)off\b(?!\s+(?:from|at|after|before|till|til|until|\d))/g, 'all_day', undefined],
     [/\bafter lunch\b/g, 'after_lunch', undefined],
     [/\bbefore lunch\b/g, 'before_lunch', undefined],
     [/\b(after work|after the kids are in bed)\b/g, 'after_work', undefined],
     [/\bat lunch\b|\blunch ?(?:time|break|breaks)?\b|\bover lunch\b/g, 'lunch', undefined],
+    // "this afternoon": today's, when today is in the planned week.
+    [/\bthis (?:morning|mornin)\b/g, 'morning', dayFromToday(today, 0) ?? undefined],
+    [/\bthis (?:afternoon|arvo)\b/g, 'afternoon', dayFromToday(today, 0) ?? undefined],
+    [/\bthis (?:evening|eve)\b/g, 'evening', dayFromToday(today, 0) ?? undefined],
+    [/\blate afternoon\b/g, 'late_afternoon', undefined],
     [/\b(every|each) (morning|mornin)\b|\bmornings\b/g, 'morning', WEEKDAYS],
     [/\b(every|each) afternoon\b|\bafternoons\b/g, 'afternoon', WEEKDAYS],
     [/\b(every|each) (evening|night)\b|\bevenings\b|\bnights\b/g, 'evening', WEEKDAYS],
     [/\b(morning|mornin|am block|first thing|early)\b/g, 'morning', undefined],
     [/\b(afternoon|arvo|pm block)\b/g, 'afternoon', undefined],
-    [/\btonight\b/g, 'evening', today === undefined ? undefined : [today]],
+    [/\btonight\b/g, 'evening', today === undefined || today < 0 ? undefined : [today]],
     [/\b(evening|eve)\b/g, 'evening', undefined],
     [/\bnight\b/g, 'night', undefined],
   ];
@@ -216,8 +276,9 @@ function scan(t: string, today: number | undefined): Item[] {
     [/\b(every ?day|daily|each day|all week|7 days|every single day|everyday)\b/g, () => ALL_DAYS],
     [/\b(week ?days?|work ?days?|workweek|every weekday|each weekday|business days)\b/g, () => WEEKDAYS],
     [/\b(weekends?|sat(?:urday)? (?:and|&|\+) sun(?:day)?)\b/g, () => WEEKEND],
-    [/\btoday\b|\bthis (?:morning|afternoon|evening)\b/g, () => (today === undefined ? null : [today])],
-    [/\btomorrow\b|\btmrw?\b|\btmw\b/g, () => (today === undefined || today >= 6 ? null : [today + 1])],
+    [/\btoday\b|\bthis (?:morning|afternoon|evening)\b/g, () => dayFromToday(today, 0)],
+    [/\b(?:the )?day after (?:tomorrow|tmrw?|tmw)\b|\bovermorrow\b|\bin (?:2|two) days\b/g, () => dayFromToday(today, 2)],
+    [/(?<!\bafter )(?:\btomorrow\b|\btmrw?\b|\btmw\b)/g, () => dayFromToday(today, 1)],
     [
       /\b([a-z]{2,9})\s*(?:-|to|through|thru|till|til|until)\s*([a-z]{2,9})\b/g,
       (m) => {
@@ -432,14 +493,23 @@ function resolveSingle(c: Clock, hint: Period | null, lean: Period | undefined):
   return lean === 'pm' ? { at: pm, guess: true, alt: am } : { at: am, guess: true, alt: pm };
 }
 
-function periodHint(group: Item[]): Period | null {
-  for (const i of group) if (i.t === 'period' && PERIOD_MERIDIEM[i.period]) return PERIOD_MERIDIEM[i.period]!;
-  return null;
+/** The am/pm a part of the day gives a time: the nearest one, so "morning 9-12 and afternoon 2-4" keeps each. */
+function periodHint(group: Item[], near: Item): Period | null {
+  let best: Period | null = null;
+  let bestDistance = Infinity;
+  for (const i of group) {
+    if (i.t !== 'period' || !PERIOD_MERIDIEM[i.period]) continue;
+    const d = i.end <= near.at ? near.at - i.end : i.at - near.end;
+    if (d < bestDistance) {
+      best = PERIOD_MERIDIEM[i.period]!;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 /** The slots in one group of items; null when a time doesn't exist on a clock. */
 function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolved[] | null {
-  const hint = periodHint(group);
   void all;
   const out: Resolved[] = [];
   const durations = group.filter((i): i is Extract<Item, { t: 'duration' }> => i.t === 'duration');
@@ -447,13 +517,13 @@ function slotsOfGroup(group: Item[], all: Item[], opts: TimeReadOptions): Resolv
   const ranges = group.filter((i): i is Extract<Item, { t: 'range' }> => i.t === 'range');
   const singles = group.filter((i): i is Extract<Item, { t: 'single' }> => i.t === 'single');
   for (const r of ranges) {
-    const res = resolveRange(r.a, r.b, hint, opts.lean);
+    const res = resolveRange(r.a, r.b, periodHint(group, r), opts.lean);
     if (!res) return null;
     out.push(res);
   }
   // "from 2 to 4" arrives as two singles when written with words around them.
   for (const s of singles) {
-    const res = resolveSingle(s.c, hint, opts.lean);
+    const res = resolveSingle(s.c, periodHint(group, s), opts.lean);
     if (!res) return null;
     if (duration !== undefined) {
       out.push({ start: res.at, end: res.at + duration, ...(res.guess ? { guess: 'meridiem' as const, alternative: { start: res.alt!, end: res.alt! + duration } } : {}) });
@@ -486,11 +556,121 @@ function daysOfGroup(group: Item[]): number[] {
 /**
  * Time slots in a message. Every time stays with its own days. Returns `unclear` with why
  * when nothing bookable is there: no time at all, a time but no day, or an impossible time.
+ * Before reading, three things people say around their times are taken apart: a change of
+ * mind ("tue 9-11, no wait wed"), days ruled out ("every morning except friday"), and days
+ * they are busy ("i'm on nights mon-wed so thursday 2-4").
  */
 export function readTimeSlots(text: string, opts: TimeReadOptions = {}): TimeReading {
   const t = normalizeTimeText(text);
+  const corrected = readCorrected(t, opts);
+  if (corrected) return corrected;
+  const { text: kept, excluded } = withoutExclusions(t, opts.today);
+  const free = withoutBusyClauses(withoutEventTimes(kept, opts.today), opts.today);
+  let reading = readNormalized(free, opts);
+  if (reading.kind === 'unclear' && free !== kept) reading = readNormalized(kept, opts);
+  if (reading.kind === 'unclear' || excluded.size === 0) return reading;
+  const slots = reading.slots.map((s) => ({ ...s, days: s.days.filter((d) => !excluded.has(d)) })).filter((s) => s.days.length > 0);
+  return slots.length ? { kind: 'slots', slots } : { kind: 'unclear', why: 'no_day' };
+}
+
+// "no wait", "actually", "make it", "i mean", "or maybe", ", no,": what follows replaces what came before.
+const CHANGE_OF_MIND_RE = /\b(?:no wait|wait no|wait|no sorry|sorry|i mean|i meant|actually(?: make it| let'?s (?:say|do))?|or rather|rather|make (?:it|that)|scratch that|correction|or maybe|on second thought)\b[\s,.:!]*|(?:^|[,.;!?]\s*)(?:no|nah|nope)\b[\s,.:!]+(?=\S)/g;
+
+/**
+ * A change of mind inside one message: the last part wins. Whatever it leaves out is taken
+ * from before it — "tue 9-11, no wait wed" keeps 9-11, "thu 2-4pm actually make it 3-5"
+ * keeps Thursday. Null when the message holds no such change (or nothing readable after it).
+ */
+function readCorrected(t: string, opts: TimeReadOptions): TimeReading | null {
+  const cuts = [...t.matchAll(CHANGE_OF_MIND_RE)].reverse();
+  for (const m of cuts) {
+    const left = t.slice(0, m.index);
+    const right = t.slice(m.index! + m[0]!.length);
+    const leftItems = scan(left, opts.today);
+    const rightItems = scan(right, opts.today);
+    if (leftItems.length === 0 || rightItems.length === 0) continue;
+    const before = readTimeSlots(left, opts);
+    const leftDays = before.kind === 'slots' ? [...new Set(before.slots.flatMap((s) => s.days))] : daysOfItems(leftItems);
+    const after = readTimeSlots(right, { ...opts, ...(leftDays.length ? { defaultDays: leftDays } : {}) });
+    if (after.kind === 'slots') return after;
+    // Only days after the change: the times from before, on the new days.
+    const newDays = daysOfItems(rightItems);
+    if (after.why === 'no_time' && newDays.length && before.kind === 'slots') {
+      return { kind: 'slots', slots: dedupe(before.slots.map((s) => ({ ...s, days: newDays }))) };
+    }
+  }
+  return null;
+}
+
+function daysOfItems(items: Item[]): number[] {
+  return [...new Set(items.flatMap((i) => (i.t === 'days' ? i.days : [])))].sort((a, b) => a - b);
+}
+
+/** Spaces over a span, so positions (and distances between words) elsewhere stay the same. */
+const blank = (t: string, from: number, to: number) => t.slice(0, from) + ' '.repeat(to - from) + t.slice(to);
+
+// "except friday", "but not wed", "not on mondays", "instead of friday", "apart from tue and thu".
+const EXCLUSION_RE = /\b(?:except(?: for| on)?|but not(?: on)?|not on|other than|apart from|excluding|without|instead of|minus|skipping|skip)\s+((?:(?:and|or|&|,|the|on)?\s*[a-z']+\s*?){1,4})/g;
+
+/** Days ruled out in a message, and the message without those words. */
+function withoutExclusions(t: string, today: number | undefined): { text: string; excluded: Set<number> } {
+  const excluded = new Set<number>();
+  let text = t;
+  for (const m of t.matchAll(EXCLUSION_RE)) {
+    const items = scan(` ${m[1]!} `, today);
+    // Only the day names right after the word count ("except friday and saturday", not "except friday 9-11").
+    if (items.length === 0 || items.some((i) => i.t !== 'days')) continue;
+    for (const d of daysOfItems(items)) excluded.add(d);
+    text = blank(text, m.index!, m.index! + m[0]!.length);
+  }
+  // "tue 9-11 not wed", "2-4, not 9-11": what follows a bare "not" is ruled out — its days, or its times.
+  for (const m of t.matchAll(/\bnot\s+(?:on\s+|at\s+)?((?:(?:and|or|&)\s+)?(?:[a-z']+|\d[\d:apm-]*)(?:\s+(?:(?:and|or|&)\s+)?(?:[a-z']+|\d[\d:apm-]*)){0,3})/g)) {
+    const tokens = m[1]!.split(/\s+/);
+    let n = 0;
+    while (n < tokens.length && (dayOfWord(tokens[n]!) !== null || /^(?:and|or|&|\d[\d:apm-]*|am|pm)$/.test(tokens[n]!))) n++;
+    const ruled = tokens.slice(0, n).join(' ');
+    const items = scan(` ${ruled} `, today);
+    if (items.length === 0) continue;
+    if (items.every((i) => i.t === 'days')) for (const d of daysOfItems(items)) excluded.add(d);
+    text = blank(text, m.index!, m.index! + m[0]!.length - m[1]!.length + ruled.length);
+  }
+  return { text, excluded };
+}
+
+// A clause saying when the person can't: "i'm on nights mon tue wed", "monday is meetings hell", "i work friday night".
+const BUSY_RE =
+  /\b(?:i'?m|i am|im|we'?re)\s+(?:on|working|at work|on shift|busy|away|out|travell?ing|stuck|in meetings?|in class|teaching)\b|\bi\s+(?:work|have (?:work|class(?:es)?|shifts?|meetings?|school|lectures?)|'?ve got (?:work|meetings?|class(?:es)?))\b(?!\s+(?:best|better|well|on\b|from home))|\b(?:busy|meetings?|booked|swamped|slammed|packed|no good|not free|can'?t|cannot|won'?t work|doesn'?t work|out of office|ooo|shifts?|on call|(?:\d|three|two|four)\s+(?:8|10|12)s)\b/;
+const CLAUSE_RE = /[,;.!?]|\b(?:so|but|and then|then|because|since|cause|cos|which means|though)\b/g;
+
+/** The message with its busy clauses blanked out. */
+function withoutBusyClauses(t: string, today: number | undefined): string {
+  let text = t;
+  let from = 0;
+  const bounds = [...t.matchAll(CLAUSE_RE)].map((m) => [m.index!, m.index! + m[0]!.length] as const);
+  bounds.push([t.length, t.length]);
+  for (const [at, after] of bounds) {
+    const clause = t.slice(from, at);
+    if (BUSY_RE.test(clause) && !/\b(?:free|works? for me|i can (?!'t)|let'?s|open)\b/.test(clause) && scan(clause, today).length > 0) text = blank(text, from, at);
+    from = after;
+  }
+  return text;
+}
+
+// "after my 10am lecture", "before the 3pm standup": the time of another event, said to place this one.
+const EVENT_TIME_RE = /\b(?:after|before|around)\s+(?:my|the|our|a|his|her|their)\s+\d{1,2}(?::\d{2})?(?:am|pm)?\s+[a-z]+/g;
+
+/** The message without the times of other events, when it still has a time of its own. */
+function withoutEventTimes(t: string, today: number | undefined): string {
+  let text = t;
+  for (const m of t.matchAll(EVENT_TIME_RE)) text = blank(text, m.index!, m.index! + m[0]!.length);
+  return text !== t && scan(text, today).some(isTime) ? text : t;
+}
+
+function readNormalized(t: string, opts: TimeReadOptions): TimeReading {
   const items = scan(t, opts.today);
   const hasTime = items.some(isTime);
+  // "same time wednesday", "same again on fri": the times just booked, on the days named.
+  if (!hasTime && opts.sameAs && /\bsame\b/.test(t) && daysOfItems(items).length) return { kind: 'slots', slots: [{ days: daysOfItems(items), ...opts.sameAs }] };
   if (!hasTime) return { kind: 'unclear', why: 'no_time' };
   const units = unitsOf(t, items);
   const slots: ReadSlot[] = [];
