@@ -614,9 +614,12 @@ function environmentEdit(text: string, s: string, environment: string[]): EditCo
 }
 
 function reviewEdit(s: string): EditCommand | undefined {
-  const m = /^(?:.*?\b)?(?:friday\s+|weekly\s+|week(?:'s)?\s+|the\s+|my\s+)?(?:review|reflection|retro)\b(?:\s+(?:block|slot|session|time))?\s*(.*)$/.exec(s);
+  // Only the weekly review itself, led by a verb at most: "perf review prep wed 2-3" and
+  // "code review tue 2-4" are work, not the review slot.
+  const m = /^(?:(?:move|change|set|make|put|push|shift|bump|reschedule|switch|update|do|have|schedule|book|plan)\s+)?(?:friday\s+|weekly\s+|week(?:'s)?\s+|the\s+|my\s+)*(?:review|reflection|retro)\b(?:\s+(?:block|slot|session|time))?\s*(.*)$/.exec(s);
   if (!m || /\b(?:review|reflect)\w*\s+(?:of|the|my)\s+(?!.*\b(?:to|at|on|for)\b)/.test(s)) return undefined;
   let when = m[1]!.replace(/^(?:to|on|for|until|till|into|should be|is|be)\s+/, '').replace(/\s+instead$/, '').trim();
+  if (!/^(?:at\s+|from\s+|around\s+|by\s+)?(?:\d|noon|midday|mon|tue|wed|thu|fri|sat|sun|today|tomorrow|tonight|next|this|same|later|earlier|morning|afternoon|evening|end of)/.test(when)) return undefined;
   // "move the review to 4": a bare hour is a time here.
   if (/^(?:at\s+)?\d{1,2}(?::\d{2})?\s*(?:am|pm)?$/.test(when)) when = `at ${when.replace(/^at\s+/, '')}`;
   return when && timed(when) ? { op: 'review_time', when } : undefined;

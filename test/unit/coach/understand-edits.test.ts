@@ -171,6 +171,10 @@ describe('vision, environment and review edits', () => {
   ])('%s → review %s', (text, when) => {
     expect(edit(text)).toEqual({ op: 'review_time', when });
   });
+
+  it.each(['design doc tue and thu 9-11, perf review prep wed 2-3:30', 'code review tue 2-4', 'review the PR on thursday 10-12', 'prep for my performance review friday 9-11'])('%s is work, not the review slot', (text) => {
+    expect(edit(text)?.op).not.toBe('review_time');
+  });
 });
 
 describe('undo and corrections of an edit', () => {
