@@ -33,6 +33,9 @@ describe('serving the web app', () => {
     expect(await api.json()).toMatchObject({ error: { code: 'not_found' } });
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
-    expect((await fetch(`${server.url}${asset}`)).headers.get('content-type')).toMatch(/javascript/);
+    const js = await fetch(`${server.url}${asset}`);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    // Read to the end: a response left unread holds its connection open, and closing the server waits for it.
+    expect((await js.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readList, readVision, understand } from '../../../server/coach/read/understand.ts';
+import { isDeclined, readList, readVision, understand } from '../../../server/coach/read/understand.ts';
 
 const read = (text: string, pending: string | null = 'rocks', rockTitles: string[] = []) => understand(text, { pending, rockTitles });
 
@@ -166,5 +166,14 @@ describe('understanding one message (issue 10 inputs)', () => {
       self: 'A proper 2 week holiday',
       relationships: 'Call my brother more',
     });
+  });
+});
+
+describe('a no that names what it declines', () => {
+  it.each(['no recovery this week honestly', 'no breaks this week tbh'])('%s declines', (text) => {
+    expect(isDeclined(text, 'recovery')).toBe(true);
+  });
+  it('"no phone before 10" is still an answer', () => {
+    expect(isDeclined('no phone before 10', 'environment')).toBe(false);
   });
 });
