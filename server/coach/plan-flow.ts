@@ -280,7 +280,11 @@ export function createPlanFlow(): Flow {
     const rock = step.id === 'deep_work' ? step.rock : undefined;
     const settled = await settle(ctx, label, result, { kind, title, ...(rock ? { rock } : {}) }, step);
     const loose = reading.slots.some((s) => s.guess === 'loose' || s.guess === 'open');
-    if (result.booked.length && loose) settled.say.push(`I read that as ${joinAnd(result.booked)} — say the exact times if you meant different ones.`);
+    if (result.booked.length && loose) {
+      const times = joinAnd(result.booked);
+      // The confirmation just listed these times: say once that they were a guess, not the list again.
+      settled.say.push(settled.say.some((x) => x.includes(times)) ? 'Those times were my reading — say the exact ones if you meant different.' : `I read that as ${times} — say the exact times if you meant different ones.`);
+    }
     if (settled.ask) return settled;
     if (!result.booked.length) {
       const plan = await ctx.readPlan();
