@@ -334,7 +334,7 @@ function cleanVision(s: string): string {
 export function readVision(text: string, asked: keyof Vision | null): Partial<Vision> {
   const sentences = text
     .split(
-      /(?<=[.!;\n])\s+|\n+|\s*;\s*|\s+[/|]\s+|,\s*(?=(?:and\s+)?(?:for|at|in|with|work|career|personally|professionally|health|family|friends|relationships?)\b)|\s+and\s+(?=(?:for (?:me|myself|work|my)|with (?:my )?(?:wife|husband|partner|kids|family|friends)|personally|professionally|relationships?|in my relationships|family|friends|at work|work-?wise)\b)/i,
+      /(?<=[.!;\n])\s+|\n+|\s*;\s*|\s+[/|]\s+|,\s*(?=(?:and\s+)?(?:(?:for|at|in|with|work|career|personally|professionally|health|family|friends|relationships?|self|myself|personal)\b|me\s*[:\-–—]))|\s+and\s+(?=(?:for (?:me|myself|work|my)|with (?:my )?(?:wife|husband|partner|kids|family|friends)|personally|professionally|relationships?|in my relationships|family|friends|at work|work-?wise)\b)/i,
     )
     .map((s) => s.trim())
     .filter(Boolean);

@@ -177,3 +177,12 @@ describe('a no that names what it declines', () => {
     expect(isDeclined('no phone before 10', 'environment')).toBe(false);
   });
 });
+
+describe('a whole vision on one line with markers after commas', () => {
+  it.each([
+    ['work: launch the podcast, self: run 10k, relationships: visit grandma', { work: 'Launch the podcast', self: 'Run 10k', relationships: 'Visit grandma' }],
+    ['work - ship v2, me: sleep more, family: dinners together', { work: 'Ship v2', self: 'Sleep more', relationships: 'Dinners together' }],
+  ])('%s', (text, vision) => {
+    expect(readVision(text, 'work')).toEqual(vision);
+  });
+});
