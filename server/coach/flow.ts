@@ -13,8 +13,6 @@ export interface FlowContext {
   readPlan(weekKey?: string): Promise<WeekPlan>;
   /** Earlier exchanges plus the current one once handled. */
   exchanges: Exchange[];
-  /** True once the turn was stopped: flows make no further changes. */
-  aborted(): boolean;
   /** Today as a day of the planned week: -1 before the week starts, 7 after it ended. */
   today: number;
   now(): Date;

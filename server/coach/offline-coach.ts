@@ -149,7 +149,6 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const ctx: FlowContext = {
         week,
         exchanges: [...conversation.past],
-        aborted: () => signal.aborted,
         ...todayIn(week.weekKey, now(), timeZone),
         now,
         lastChanges: conversation.lastNote?.changes ?? [],

@@ -175,7 +175,6 @@ export function createPlanFlow(): Flow {
     const failed: string[] = [];
     const past: ProposedSlot[] = [];
     for (const s of slots) {
-      if (ctx.aborted()) break;
       if (isPast(ctx, s.day, s.start)) {
         past.push(s);
         continue;
@@ -337,7 +336,6 @@ export function createPlanFlow(): Flow {
       return { day: DAY_NAMES[s.dayIndex], start: s.hhmm, end: e.dayIndex !== s.dayIndex && e.hhmm === '00:00' ? '24:00' : e.hhmm, text: blockTime({ start, end }, tz) };
     };
     for (const c of [...changes].reverse()) {
-      if (ctx.aborted()) break;
       switch (c.kind) {
         case 'rock':
           if ((await ctx.call('remove_rock', { rockId: c.id })).ok) said.push(`took ${quote(rockTitle(c.id))} out again`);
@@ -446,7 +444,6 @@ export function createPlanFlow(): Flow {
     const added: string[] = [];
     const failures: string[] = [];
     for (const title of titles) {
-      if (ctx.aborted()) break;
       const out = await ctx.call('add_rock', { title });
       if (out.ok) added.push(title);
       else failures.push(`${quote(title)} wasn’t added: ${out.message}`);
@@ -591,8 +588,7 @@ export function createPlanFlow(): Flow {
     let ask: Handled['ask'];
     for (const part of order) {
       for (const { x } of parts.filter((p) => p.part === part)) {
-        if (ctx.aborted()) break;
-        if (part === 'vision') say.push(...(await handleAnswer({ id: 'vision.work' }, x.replace(/^[^:]*:\s*/, ''), understand(x, { pending: 'vision.work', rockTitles: [] }), ctx)).say);
+          if (part === 'vision') say.push(...(await handleAnswer({ id: 'vision.work' }, x.replace(/^[^:]*:\s*/, ''), understand(x, { pending: 'vision.work', rockTitles: [] }), ctx)).say);
         if (part === 'rocks') say.push(...(await takeRocks(ctx, { id: 'rocks' }, x)).say);
         if (part === 'environment') say.push(...(await handleAnswer({ id: 'environment' }, x.replace(/^(?:environment|env)\s*:?\s*/i, ''), understand(x, { pending: 'environment', rockTitles: [] }), ctx)).say);
         if (part === 'review') say.push(...(await setReview(ctx, x)).say);

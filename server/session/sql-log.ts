@@ -132,10 +132,10 @@ export class SqlSessionLog implements SessionStore {
 
   async appendUserMessage(sessionId: string, input: UserMessageInput): Promise<UserMessageOutcome> {
     const data = JSON.stringify({ clientMessageId: input.clientMessageId, text: input.text, ...(input.author ? { author: input.author } : {}) });
-    let rows: Array<Row & { stoppedRunId: string | null }>;
+    let rows: Array<Row & { stoppedRunId: string | null; activeRunId: string | null }>;
     try {
       rows = await this.write([sessionId], () =>
-        this.sql.query<Row & { stoppedRunId: string | null }>(
+        this.sql.query<Row & { stoppedRunId: string | null; activeRunId: string | null }>(
           `
         WITH stop AS (
           UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $5::text
@@ -145,13 +145,14 @@ export class SqlSessionLog implements SessionStore {
         ), s AS (
           UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1
           WHERE id = $1 AND (SELECT count(*) FROM stop) >= 0
-          RETURNING id, "lastSeq"
+          RETURNING id, "lastSeq", "activeRunId"
         ), e AS (
           INSERT INTO "Event" ("sessionId", seq, type, data, at, "clientMessageId")
           SELECT s.id, s."lastSeq", 'user.message', $2::jsonb, clock_timestamp(), $3 FROM s
           RETURNING seq, type, data, at
         )
         SELECT e.seq, e.type, e.data, ${AT}, (SELECT id FROM stop LIMIT 1) AS "stoppedRunId",
+          (SELECT "activeRunId" FROM s) AS "activeRunId",
           ${sqlNotifyHead('$4::text', '$1::text', 'e.seq')}::text,
           (SELECT count(${sqlNotifyRunStop('id')}) FROM stop) AS stops
         FROM e`,
@@ -173,8 +174,27 @@ export class SqlSessionLog implements SessionStore {
     if (!row) return NOT_FOUND;
     const event = toEvent(row);
     this.published(sessionId, event);
-    if (row.stoppedRunId) this.notify({ kind: 'stop', runId: row.stoppedRunId });
-    return { kind: 'appended', event, stoppedRunId: row.stoppedRunId };
+    // The stop CTE read the active run from the statement's snapshot; the session row it then
+    // updated is the latest one. They differ when a claim committed while this statement waited
+    // for the row: that run is stopped now, in a statement that sees it (SL10, SL14).
+    const stoppedRunId = row.stoppedRunId ?? (row.activeRunId ? await this.stopRunClaimedMeanwhile(sessionId, event.seq) : null);
+    if (stoppedRunId) this.notify({ kind: 'stop', runId: stoppedRunId });
+    return { kind: 'appended', event, stoppedRunId };
+  }
+
+  private async stopRunClaimedMeanwhile(sessionId: string, seq: number): Promise<string | null> {
+    const rows = await this.write([sessionId], () =>
+      this.sql.query<{ id: string }>(
+        `
+      UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $3::text
+      WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
+        AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL AND "triggerSeq" < $2
+      RETURNING id, ${sqlNotifyRunStop('id')}::text AS notified`,
+        [sessionId, seq, STOP_ON_USER_MESSAGE],
+        'fc_stop_claimed_meanwhile',
+      ),
+    );
+    return rows[0]?.id ?? null;
   }
 
   /**
