@@ -39,6 +39,8 @@ export class NodeSessionClient {
   readonly applied: WireEvent[] = [];
   /** Close codes of the sockets this client lost, in order. */
   readonly closeCodes: number[] = [];
+  /** clientMessageId → how many `user.message` frames carried it (more than one: the outbox resent it). */
+  readonly messageFrames = new Map<string, number>();
   socketsOpened = 0;
   private resume: (() => void) | undefined;
   private current: NodeSocket | undefined;
@@ -53,6 +55,7 @@ export class NodeSessionClient {
         this.socketsOpened++;
       },
       applied: (e) => this.applied.push(e),
+      sentMessage: (cmid) => this.messageFrames.set(cmid, (this.messageFrames.get(cmid) ?? 0) + 1),
       closed: (s, code) => {
         this.closeCodes.push(code);
         if (this.current === s) this.current = undefined;
@@ -154,6 +157,8 @@ interface SocketHost {
   lastSeq(): number;
   opened(s: NodeSocket): void;
   applied(e: WireEvent): void;
+  /** A `user.message` frame went out on a socket. */
+  sentMessage(clientMessageId: string): void;
   closed(s: NodeSocket, code: number): void;
 }
 
@@ -194,6 +199,8 @@ function nodeSocketClass(host: SocketHost): new (url: string) => NodeSocket {
     }
     send(data: string): void {
       this.ws.send(data);
+      const frame = JSON.parse(data) as { type?: unknown; clientMessageId?: unknown };
+      if (frame.type === 'user.message' && typeof frame.clientMessageId === 'string') host.sentMessage(frame.clientMessageId);
     }
     close(code?: number, reason?: string): void {
       this.ws.close(code, reason);

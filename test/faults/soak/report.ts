@@ -16,6 +16,8 @@ export interface ReportInput {
   logs: ReadonlyMap<string, readonly WireEvent[]>;
   stops: readonly StopOutcome[];
   socketsOpened: number;
+  /** Messages the web clients resent with the same clientMessageId, and how many extra frames that took. */
+  socketResends: { messages: number; frames: number };
   closeCodes: Record<string, number>;
   drainMs: number;
   /** Instances that exited by themselves (then restarted). */
@@ -41,7 +43,7 @@ export function formatReport(r: ReportInput): string {
     `faults: ${FAULT_KINDS.map((k) => `${k} ${c.faults[k]}${c.skipped[k] ? ` (+${c.skipped[k]} skipped)` : ''}`).join(', ')}; ${c.overlapping} began while another was in effect`,
   );
   lines.push(
-    `messages: ${c.messagesOverSocket} over the socket, ${c.messagesOverHttp} over HTTP (${c.httpRetries} retries after ${Object.entries(c.httpErrors).map(([k, v]) => `${v}× ${k}`).join(', ') || 'no errors'}; ${c.repeatedPosts} deliberate re-posts, ${c.duplicateAcks} answered duplicate), ${c.steering} of them steering mid-answer`,
+    `messages: ${c.messagesOverSocket} over the socket (${r.socketResends.messages} resent with the same clientMessageId, ${r.socketResends.frames} extra frames), ${c.messagesOverHttp} over HTTP (${c.httpRetries} retries after ${Object.entries(c.httpErrors).map(([k, v]) => `${v}× ${k}`).join(', ') || 'no errors'}; ${c.repeatedPosts} deliberate re-posts, ${c.duplicateAcks} answered duplicate), ${c.steering} of them steering mid-answer`,
   );
   lines.push(
     `cancels: ${c.cancelsOverSocket} over the socket, ${c.cancelsOverClientHttp} by the client over HTTP while not live, ${c.cancelsOverHttp} over HTTP (${c.cancelsWithoutRun} found no run)`,

@@ -180,6 +180,7 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
       logs,
       stops,
       socketsOpened: clients.reduce((k, c) => k + c.socketsOpened, 0),
+      socketResends: socketResends(clients),
       closeCodes,
       drainMs,
       crashes: instances.crashes.length,
@@ -191,6 +192,19 @@ export async function runSoak(settings: SoakSettings, log: (line: string) => voi
     await instances?.stopAll();
     await cluster.destroy();
   }
+}
+
+/** Messages the clients' outboxes sent more than once (after a reconnect or an `internal` error), and the extra frames. */
+function socketResends(clients: readonly NodeSessionClient[]): { messages: number; frames: number } {
+  let messages = 0;
+  let frames = 0;
+  for (const c of clients) {
+    for (const n of c.messageFrames.values()) {
+      if (n > 1) messages++;
+      frames += n - 1;
+    }
+  }
+  return { messages, frames };
 }
 
 /**

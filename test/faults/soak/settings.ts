@@ -1,7 +1,7 @@
 // The soak's knobs, read once from the environment (like server/config.ts for the app).
 //   SOAK_SECONDS    length of the load and fault phase (default 600)
 //   SOAK_SESSIONS   sessions, each with two web clients on different instances (default 50)
-//   SOAK_INSTANCES  app instances, 2 or 3 (default 3)
+//   SOAK_INSTANCES  app instances, 2 to 5 (default 3)
 //   SOAK_SEED       replays a run's schedule of faults and load decisions (default: random, printed)
 
 import { randomInt } from 'node:crypto';
