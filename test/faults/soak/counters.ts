@@ -5,6 +5,8 @@ export interface Counters {
   faults: Record<FaultKind, number>;
   /** Planned faults that found nothing to hit (the instance was already down, the socket not open, …). */
   skipped: Record<FaultKind, number>;
+  /** Kills and SIGTERMs whose planned instance was down, applied to the next one that was up. */
+  retargeted: Record<'kill' | 'sigterm', number>;
   /** Faults that started while an instance, the database or a client was still down or stalled from another. */
   overlapping: number;
   messagesOverSocket: number;
@@ -33,6 +35,7 @@ export function newCounters(): Counters {
   return {
     faults: zero(),
     skipped: zero(),
+    retargeted: { kill: 0, sigterm: 0 },
     overlapping: 0,
     messagesOverSocket: 0,
     messagesOverHttp: 0,

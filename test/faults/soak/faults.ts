@@ -1,7 +1,10 @@
 // Carries out the planned faults against the running system. Faults run concurrently, so they
 // overlap: an instance killed during a database outage, a listener cut while another instance
-// restarts. A fault whose target is busy (already down, restarting, not connected) is skipped
-// and counted as such; the schedule itself never depends on timing.
+// restarts. A kill or SIGTERM whose instance is already down or restarting goes to the next
+// instance that is up, unless that would leave none up (so a short run does not lose its only
+// SIGTERM to a kill just before it); any other fault whose target is busy (the database already
+// restarting, the socket not open) is skipped and counted as such. The schedule itself never
+// depends on timing.
 
 import pg from 'pg';
 import type { InstanceSet } from '../../support/instances.ts';
@@ -30,6 +33,17 @@ export interface FaultTargets {
 const REVIVE_TIMEOUT_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Which instance a planned kill or SIGTERM stops: the planned one if it is up (`free`), else the
+ * next free one in index order as long as another stays up, so a moved fault never takes the
+ * last instance down; undefined when there is none.
+ */
+export function instanceToStop(target: number, count: number, free: (i: number) => boolean): number | undefined {
+  if (free(target)) return target;
+  const others = Array.from({ length: count - 1 }, (_, k) => (target + 1 + k) % count).filter(free);
+  return others.length >= 2 ? others[0] : undefined;
+}
 
 export class FaultRunner {
   readonly stops: InstanceStop[] = [];
@@ -84,8 +98,9 @@ export class FaultRunner {
     switch (f.kind) {
       case 'kill':
       case 'sigterm': {
-        const i = f.target;
-        if (this.busyInstances.has(i) || !instances.isUp(i)) return this.count(f.kind, false);
+        const i = this.upInstanceFrom(f.target);
+        if (i === undefined) return this.count(f.kind, false);
+        if (i !== f.target) counters.retargeted[f.kind]++;
         if (this.disturbed) counters.overlapping++;
         this.count(f.kind, true);
         this.busyInstances.add(i);
@@ -138,6 +153,11 @@ export class FaultRunner {
         return;
       }
     }
+  }
+
+  private upInstanceFrom(target: number): number | undefined {
+    const { instances } = this.t;
+    return instanceToStop(target, instances.count, (i) => !this.busyInstances.has(i) && instances.isUp(i));
   }
 
   /**

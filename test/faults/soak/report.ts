@@ -40,7 +40,7 @@ export function formatReport(r: ReportInput): string {
   const s = r.settings;
   lines.push(`soak seed=${s.seed}: ${s.seconds} s, ${s.sessions} sessions, ${s.instances} instances, ${s.clients} web clients`);
   lines.push(
-    `faults: ${FAULT_KINDS.map((k) => `${k} ${c.faults[k]}${c.skipped[k] ? ` (+${c.skipped[k]} skipped)` : ''}`).join(', ')}; ${c.overlapping} began while another was in effect`,
+    `faults: ${FAULT_KINDS.map((k) => `${k} ${c.faults[k]}${c.skipped[k] ? ` (+${c.skipped[k]} skipped)` : ''}`).join(', ')}; ${c.overlapping} began while another was in effect; ${c.retargeted.kill + c.retargeted.sigterm} kills or SIGTERMs went to another instance (theirs was down)`,
   );
   lines.push(
     `messages: ${c.messagesOverSocket} over the socket (${r.socketResends.messages} resent with the same clientMessageId, ${r.socketResends.frames} extra frames), ${c.messagesOverHttp} over HTTP (${c.httpRetries} retries after ${Object.entries(c.httpErrors).map(([k, v]) => `${v}× ${k}`).join(', ') || 'no errors'}; ${c.repeatedPosts} deliberate re-posts, ${c.duplicateAcks} answered duplicate), ${c.steering} of them steering mid-answer`,
