@@ -2,9 +2,9 @@
 // overlap: an instance killed during a database outage, a listener cut while another instance
 // restarts. A kill or SIGTERM whose instance is already down or restarting goes to the next
 // instance that is up, unless that would leave none up (so a short run does not lose its only
-// SIGTERM to a kill just before it); any other fault whose target is busy (the database already
-// restarting, the socket not open) is skipped and counted as such. The schedule itself never
-// depends on timing.
+// SIGTERM to a kill just before it); a listener cut waits for the database and a LISTEN connection
+// to be back; any other fault whose target is busy (the database already restarting, the socket
+// not open) is skipped and counted as such. The schedule itself never depends on timing.
 
 import pg from 'pg';
 import type { InstanceSet } from '../../support/instances.ts';
@@ -31,6 +31,9 @@ export interface FaultTargets {
 
 /** A restarted instance may meet a database outage; it keeps trying this long. */
 const REVIVE_TIMEOUT_MS = 120_000;
+/** A listener cut that finds the database down or no LISTEN connection yet waits this long for one. */
+const LISTEN_CUT_WAIT_MS = 20_000;
+const LISTEN_CUT_POLL_MS = 250;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -131,10 +134,17 @@ export class FaultRunner {
         return;
       }
       case 'listen-cut': {
-        if (this.databaseBusy || !cluster.running) return this.count(f.kind, false);
-        const cut = await this.cutListener(f.target);
-        if (cut && this.disturbed) counters.overlapping++;
-        return this.count(f.kind, cut);
+        // Some are planned just as the database comes back (schedule.ts): the database may still be
+        // restarting, or the instances' listeners not yet reconnected. Wait for a listener to cut.
+        const deadline = Date.now() + LISTEN_CUT_WAIT_MS;
+        for (;;) {
+          if (!this.databaseBusy && cluster.running && (await this.cutListener(f.target))) {
+            if (this.disturbed) counters.overlapping++;
+            return this.count(f.kind, true);
+          }
+          if (this.stopped || Date.now() > deadline) return this.count(f.kind, false);
+          await sleep(LISTEN_CUT_POLL_MS);
+        }
       }
       case 'socket-drop': {
         const ok = clients[f.target]!.dropSocket();
