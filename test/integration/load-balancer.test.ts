@@ -4,20 +4,18 @@
 // The replicas run as docker-compose.yml runs them (TRUST_PROXY=1), but without PUBLIC_URL:
 // that is the case where origins and links come from the Host header that nginx forwards.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { WsTestClient, type Account } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
-import { findNginx, freePort, startNginx, type NginxProcess } from '../support/nginx.ts';
+import { findNginx, freePort, NO_NGINX_MESSAGE, startNginx, type NginxProcess } from '../support/nginx.ts';
 import { nth } from '../support/nth.ts';
 import { spawnServer, type ServerProcess } from '../support/process.ts';
 
-const NGINX = findNginx();
-const SKIP_REASON = !POSTGRES_URL
-  ? 'DATABASE_URL is unset (two replicas need one PostgreSQL)'
-  : !NGINX
-    ? 'nginx is not installed (Debian package nginx-light or nginx; .ci/run installs it)'
-    : null;
+// Found, or installed as root on Debian, by globalSetup (test/support/nginx-setup.ts). On
+// PostgreSQL the test fails without one, as the browser tests do without Chromium.
+const NGINX = inject('nginxPath') || findNginx();
+const SKIP_REASON = !POSTGRES_URL ? 'DATABASE_URL is unset (two replicas need one PostgreSQL)' : null;
 if (SKIP_REASON) console.warn(`load-balancer.test.ts skipped: ${SKIP_REASON}`);
 
 /** Enough words at this pace that a signal lands mid-answer, short enough to finish within the grace period. */
@@ -129,6 +127,7 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   }
 
   beforeAll(async () => {
+    if (!NGINX) throw new Error(NO_NGINX_MESSAGE);
     ({ url: dbUrl, drop } = await createPostgresDatabase());
     await Promise.all([startReplica('app1'), startReplica('app2')]);
     const port = await freePort();
