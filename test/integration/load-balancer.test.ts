@@ -3,6 +3,7 @@
 // PostgreSQL. The client knows only the load balancer's URL and sends a browser's Origin.
 // The replicas run as docker-compose.yml runs them (TRUST_PROXY=1), but without PUBLIC_URL:
 // that is the case where origins and links come from the Host header that nginx forwards.
+// Chromium itself through the same nginx (sign up, plan, pair a phone): test/e2e/load-balancer.test.ts.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SessionEvent } from '../../server/session/types.ts';
@@ -148,7 +149,7 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
     expect(lb.siteConf.match(/server 127\.0\.0\.1:\d+ max_fails/g)).toHaveLength(2);
   });
 
-  it('a browser at the load balancer signs up, plans and pairs a phone; links carry the public origin', async () => {
+  it('a client with a browser’s Origin signs up, opens a session and pairs a phone; links carry the public origin', async () => {
     const email = `lb-${Date.now()}@example.test`;
     const up = await viaLb('POST', '/api/auth/signup', { body: { email, password: 'correct horse battery' } });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
