@@ -56,8 +56,8 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   }
 
   /** fetch through the load balancer, as the web app in a browser would. */
-  async function viaLb(method: string, path: string, opts: { cookie?: string; body?: unknown; origin?: string } = {}) {
-    const headers: Record<string, string> = { origin: opts.origin ?? origin };
+  async function viaLb(method: string, path: string, opts: { cookie?: string; body?: unknown; origin?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...opts.headers, origin: opts.origin ?? origin };
     if (opts.cookie) headers.cookie = opts.cookie;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${origin}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -146,6 +146,7 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   it('runs the repo file with only the upstreams and the listen address changed', () => {
     expect(lb.siteConf).toMatch(/proxy_set_header Host \$http_host;/);
     expect(lb.siteConf).toMatch(/proxy_set_header X-Forwarded-Proto \$scheme;/);
+    expect(lb.siteConf).toMatch(/proxy_set_header X-Forwarded-Host \$http_host;/);
     expect(lb.siteConf.match(/server 127\.0\.0\.1:\d+ max_fails/g)).toHaveLength(2);
   });
 
@@ -163,6 +164,15 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
     const pairing = await viaLb('POST', '/api/pairing', { cookie: alice.cookie, body: { sessionId: session.body.id } });
     expect(pairing.status).toBe(201);
     expect(pairing.body.url).toBe(`${origin}/pair/${pairing.body.code}`);
+    // TRUST_PROXY=1 trusts nginx, not what a client sends through it: a forged X-Forwarded-Host
+    // (nginx passes a client's header on unless it sets that header itself) neither makes a
+    // foreign Origin ours nor moves the links.
+    const forgedHost = { 'x-forwarded-host': 'evil.example' };
+    expect((await viaLb('POST', '/api/sessions', { cookie: alice.cookie, body: {}, origin: 'http://evil.example', headers: forgedHost })).status).toBe(403);
+    const steered = await viaLb('POST', '/api/pairing', { cookie: alice.cookie, body: { sessionId: session.body.id }, headers: forgedHost });
+    expect(steered.status).toBe(201);
+    expect(steered.body.url).toBe(`${origin}/pair/${steered.body.code}`);
+
     const phone = await viaLb('POST', '/api/pairing/redeem', { body: { code: pairing.body.code, deviceName: 'phone' } });
     expect(phone.status).toBe(200);
     expect((await viaLb('GET', `/api/sessions/${session.body.id}`, { cookie: phone.cookie })).status).toBe(200);

@@ -9,10 +9,12 @@ const shipped = readFileSync(DEPLOY_NGINX_CONF, 'utf8');
 const UPSTREAMS = ['127.0.0.1:4001', '127.0.0.1:4002'];
 
 describe('deploy/nginx.conf', () => {
-  it('forwards Host with its port and the scheme, and passes WebSocket upgrades', () => {
+  it('forwards Host with its port and the scheme, sets X-Forwarded-Host itself, and passes WebSocket upgrades', () => {
     const directives = shipped.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
     expect(directives).toContain('proxy_set_header Host $http_host;');
     expect(directives).toContain('proxy_set_header X-Forwarded-Proto $scheme;');
+    // Set, not passed through: with TRUST_PROXY=1 the app believes it as nginx's word.
+    expect(directives).toContain('proxy_set_header X-Forwarded-Host $http_host;');
     expect(directives).toContain('proxy_set_header Upgrade $http_upgrade;');
     expect(directives).toContain('proxy_set_header Connection $connection_upgrade;');
     // $host drops the port: the browser's Origin would no longer match (403 origin_not_allowed).
