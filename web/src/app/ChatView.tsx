@@ -119,7 +119,7 @@ function ChatBody({
     <>
       <StatusStrip client={client} />
       <OfflineBanner client={client} />
-      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} />}
+      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} partner={partner} />}
       <main className="chat-main">
         <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
