@@ -183,6 +183,32 @@ describe('the week page: direct edits on two devices', () => {
     await expect.poll(async () => (await rocks.locator('li', { has: a.locator('input[value="Write the talk"]') }).textContent()) ?? '', WAIT).toContain('not scheduled');
     expect(await rocks.locator('li', { has: a.locator('input[value="Ship the launch"]') }).textContent()).toContain('Scheduled');
   });
+
+  it('an edit based on a stale version gets 412 and is rolled back to the latest plan with a readable message', async () => {
+    // A third device that hears nothing live (its week stream is cut), so it keeps an old version.
+    const context = await browser.newContext({ ...DESKTOP, baseURL: server.url });
+    contexts.push(context);
+    const [name, value] = account.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    await context.route('**/live', (route) => route.abort());
+    const c = await context.newPage();
+    await c.goto(`/weeks/${week}`);
+    await c.locator('.wk-block[aria-label*="Wed 13:00–14:00"]', { hasText: 'Long walk' }).waitFor(WAIT);
+    // Meanwhile another device moves the walk to 16:00.
+    const walk = await serverBlock('Long walk');
+    const moved = await api(server.url, account, 'PATCH', `/api/weeks/${week}/blocks/${walk.id}`, { start: at(2, '16:00'), end: at(2, '17:00') });
+    expect(moved.status).toBe(200);
+    await block(c, 'Long walk').focus();
+    const answer = c.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/blocks/'));
+    await c.keyboard.press('ArrowDown');
+    expect((await answer).status()).toBe(412);
+    const notice = c.getByTestId('edit-notice');
+    await notice.waitFor(WAIT);
+    expect(await notice.textContent()).toMatch(/Not saved.*changed meanwhile/);
+    // Rolled back, and what is shown is the server's latest plan, not the stale one.
+    await c.locator('.wk-block[aria-label*="Wed 16:00–17:00"]', { hasText: 'Long walk' }).waitFor(WAIT);
+    expect(await serverBlock('Long walk')).toMatchObject({ start: at(2, '16:00'), end: at(2, '17:00') });
+  });
 });
 
 describe('the week page on a phone', () => {
