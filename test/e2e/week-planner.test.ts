@@ -209,6 +209,51 @@ describe('the week page: direct edits on two devices', () => {
     await c.locator('.wk-block[aria-label*="Wed 16:00–17:00"]', { hasText: 'Long walk' }).waitFor(WAIT);
     expect(await serverBlock('Long walk')).toMatchObject({ start: at(2, '16:00'), end: at(2, '17:00') });
   });
+
+  it('adds a block without a pointer: "Add a block", then the dialog by keyboard', async () => {
+    const add = a.getByRole('button', { name: '+ Add a block' });
+    await add.focus();
+    await a.keyboard.press('Enter');
+    const dialog = a.getByRole('dialog', { name: 'New block' });
+    await dialog.waitFor(WAIT);
+    // The title field has the focus; Tab goes on through kind, rock, day and times.
+    await a.keyboard.type('Keyboard block');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    expect(await a.evaluate(() => document.activeElement?.closest('label')?.textContent?.startsWith('Day'))).toBe(true);
+    await dialog.getByLabel('Day').selectOption({ label: 'Sunday' });
+    await dialog.getByLabel('Start').fill('18:00');
+    await dialog.getByLabel('End').fill('19:00');
+    await dialog.getByRole('button', { name: 'Add block' }).focus();
+    await a.keyboard.press('Enter');
+    await expect.poll(async () => (await serverBlock('Keyboard block'))?.start, WAIT).toBe(at(6, '18:00'));
+    expect(await serverBlock('Keyboard block')).toMatchObject({ kind: 'deep_work', end: at(6, '19:00') });
+    await b.locator('.wk-block', { hasText: 'Keyboard block' }).waitFor(WAIT);
+  });
+
+  it('shows a now line and dims the past days of the current week', async () => {
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: TZ }).format(new Date()));
+    expect(await a.locator('.wk-now').count()).toBe(1);
+    expect(await a.locator(`.wk-day[data-day="${weekday}"] .wk-now`).count()).toBe(1);
+    expect(await a.locator('.wk-day.past').count()).toBe(weekday);
+    // Hours of today before now are dimmed as well (an overlay as tall as the time gone by).
+    expect(await a.locator(`.wk-day[data-day="${weekday}"] .wk-past`).count()).toBe(1);
+  });
+
+  it('a change from elsewhere while the grid is out of view shows "Plan updated", which brings the grid back', async () => {
+    await a.getByRole('heading', { name: 'Vision' }).scrollIntoViewIfNeeded();
+    await expect.poll(() => a.getByTestId('week-grid').evaluate((el) => el.getBoundingClientRect().bottom < 0), WAIT).toBe(true);
+    expect(await a.getByRole('button', { name: 'Plan updated · show' }).count()).toBe(0);
+    const walk = await serverBlock('Long walk');
+    expect((await api(server.url, account, 'PATCH', `/api/weeks/${week}/blocks/${walk.id}`, { title: 'Long walk outside' })).status).toBe(200);
+    const notice = a.getByRole('button', { name: 'Plan updated · show' });
+    await notice.waitFor(WAIT);
+    await notice.click();
+    await expect.poll(() => a.getByTestId('week-grid').evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight), WAIT).toBe(true);
+    await notice.waitFor({ state: 'detached', ...WAIT });
+    await block(a, 'Long walk outside').waitFor(WAIT);
+  });
 });
 
 describe('the week page on a phone', () => {
