@@ -1,0 +1,72 @@
+// Issue 11, part 2: after a direct edit (the week grid, another device), the coach's next turn
+// knows what changed. The real offline coach over a real WebSocket, the edit over HTTP, on the
+// suite's database (PGlite by default, PostgreSQL with DATABASE_URL).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCoach } from '../../server/coach/create-coach.ts';
+import { configFrom } from '../../server/config.ts';
+import { createPrismaPlanStore } from '../../server/plan/prisma-store.ts';
+import type { WeekPlan } from '../../server/plan/types.ts';
+import { localToInstant, weekBounds } from '../../server/plan/week.ts';
+import type { SessionEvent } from '../../server/session/types.ts';
+import { api, signup, WsTestClient, type Account } from '../support/client.ts';
+import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const TZ = 'Europe/Berlin';
+const WEEK = '2026-W50';
+const at = (day: number, hhmm: string) => localToInstant(WEEK, day, hhmm, TZ);
+
+describe(`the coach hears about direct edits (${DB_KIND})`, () => {
+  let server: TestServer;
+  let cleanup: () => Promise<void>;
+  let carol: Account;
+
+  beforeAll(async () => {
+    const opened = await openTestDatabase();
+    cleanup = opened.cleanup;
+    // The coach's clock stands at the Monday morning of the planned week, so nothing in it is past.
+    const now = () => new Date(Date.parse(weekBounds(WEEK, TZ).start) + 6 * 3_600_000);
+    const config = configFrom({ logLevel: 'silent', coach: 'offline', coachPaceMs: 0 });
+    server = await startTestServer({
+      db: opened.db,
+      config: { coach: 'offline', coachPaceMs: 0 },
+      agent: ({ db }) => createCoach(config, { db, plans: createPrismaPlanStore(db.prisma), logger: { error: () => {} }, now }),
+    });
+    carol = await signup(server.url);
+    expect((await api(server.url, carol, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await cleanup?.();
+  });
+
+  const answers = (ws: WsTestClient) => ws.events.filter((e): e is SessionEvent => e.type === 'assistant.end' && e.data.status === 'complete');
+
+  it('the next answer after a move on the week grid names the move, and only once', async () => {
+    const made = await api<{ plan: WeekPlan }>(server.url, carol, 'POST', `/api/weeks/${WEEK}/blocks`, { kind: 'deep_work', title: 'Launch brief', start: at(1, '09:00'), end: at(1, '11:00') });
+    expect(made.status).toBe(201);
+    const blockId = made.body.plan.blocks[0]!.id;
+    const session = await api<{ id: string }>(server.url, carol, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK });
+    const ws = await WsTestClient.connect(server.wsUrl, session.body.id, carol);
+    await ws.waitForFrame('ready');
+    ws.send({ type: 'user.message', clientMessageId: 'm1', text: 'hi, let’s plan' });
+    await ws.waitFor((c) => answers(c).length >= 1 || undefined, 15_000, 'the first answer');
+
+    // Tuesday 09:00–11:00 → Thursday 10:00–12:00, dragged on the grid.
+    const moved = await api(server.url, carol, 'PATCH', `/api/weeks/${WEEK}/blocks/${blockId}`, { start: at(3, '10:00'), end: at(3, '12:00') });
+    expect(moved.status).toBe(200);
+    await ws.waitForEvent('plan.updated', (e) => (e.data.by as { kind: string }).kind === 'user' && (e.data.plan as WeekPlan).blocks.some((b) => b.start === at(3, '10:00')));
+    ws.send({ type: 'user.message', clientMessageId: 'm2', text: 'ok, what next?' });
+    const second = await ws.waitFor((c) => answers(c)[1], 15_000, 'the second answer');
+    expect(second.data.text).toContain('moved "Launch brief" to Thursday 10:00–12:00 (was Tuesday 09:00–11:00)');
+
+    // News once: the answer after that does not repeat it.
+    ws.send({ type: 'user.message', clientMessageId: 'm3', text: 'skip' });
+    const third = await ws.waitFor((c) => answers(c)[2], 15_000, 'the third answer');
+    expect(third.data.text).not.toContain('Launch brief” to Thursday');
+    expect(third.data.text).not.toContain('moved "Launch brief"');
+    await ws.close();
+  });
+});
