@@ -254,6 +254,46 @@ describe('the week page: direct edits on two devices', () => {
     await notice.waitFor({ state: 'detached', ...WAIT });
     await block(a, 'Long walk outside').waitFor(WAIT);
   });
+
+  it('edits rocks (rename inline, reorder, done, delete), the vision, the environment and the review slot; B sees them', async () => {
+    const plan = async () => (await api<{ plan: WeekPlan }>(server.url, account, 'GET', `/api/weeks/${week}`)).body.plan;
+    const rockTitles = async () => (await plan()).rocks.sort((x, y) => x.position - y.position).map((r) => `${r.title}:${r.status}`);
+    const rename = a.getByLabel('Rock 2 title');
+    await rename.fill('Write the keynote');
+    await rename.press('Enter');
+    await expect.poll(rockTitles, WAIT).toEqual(['Ship the launch:planned', 'Write the keynote:planned']);
+    await a.getByRole('button', { name: 'Move “Write the keynote” up' }).click();
+    await expect.poll(rockTitles, WAIT).toEqual(['Write the keynote:planned', 'Ship the launch:planned']);
+    await expect.poll(() => b.getByLabel('Rock 1 title').inputValue(), WAIT).toBe('Write the keynote');
+    await a.getByLabel('Status of “Write the keynote”').selectOption('done');
+    await expect.poll(rockTitles, WAIT).toEqual(['Write the keynote:done', 'Ship the launch:planned']);
+    await a.getByRole('button', { name: 'Delete “Write the keynote”' }).click();
+    await expect.poll(rockTitles, WAIT).toEqual(['Ship the launch:planned']);
+
+    const vision = a.locator('.vision-editor');
+    await vision.getByLabel('Work').fill('Launched v2');
+    await vision.getByLabel('Self').fill('Ran a half marathon');
+    await vision.getByLabel('Relationships').fill('Dinner with Sam weekly');
+    await vision.getByRole('button', { name: 'Save vision' }).click();
+    await expect.poll(async () => (await plan()).vision, WAIT).toEqual({ work: 'Launched v2', self: 'Ran a half marathon', relationships: 'Dinner with Sam weekly' });
+    await expect.poll(() => b.locator('.vision-editor').getByLabel('Work').inputValue(), WAIT).toBe('Launched v2');
+
+    await a.getByLabel('New environment change').fill('Phone in the drawer');
+    await a.getByLabel('New environment change').press('Enter');
+    await expect.poll(async () => (await plan()).environment.map((e) => e.text), WAIT).toEqual(['Phone in the drawer']);
+    await b.locator('.environment').getByText('Phone in the drawer').waitFor(WAIT);
+    await a.getByRole('button', { name: 'Remove “Phone in the drawer”' }).click();
+    await expect.poll(async () => (await plan()).environment.length, WAIT).toBe(0);
+
+    const review = a.locator('.review-editor');
+    await review.getByLabel('Day').selectOption({ label: 'Saturday' });
+    await review.getByLabel('From').fill('10:00');
+    await review.getByLabel('To').fill('10:45');
+    await review.getByRole('button', { name: 'Save review time' }).click();
+    await expect.poll(async () => (await plan()).review, WAIT).toEqual({ start: at(5, '10:00'), end: at(5, '10:45') });
+    // The review slot is on both grids, on Saturday.
+    await b.locator('.wk-day[data-day="5"] .wk-review').waitFor(WAIT);
+  });
 });
 
 describe('the week page on a phone', () => {
