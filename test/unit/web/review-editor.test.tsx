@@ -23,7 +23,8 @@ describe('the review slot editor', () => {
     document.body.append(host);
     const root = createRoot(host);
     act(() => root.render(<ReviewEditor editor={editor} slot={{ start: '2026-11-27T15:00:00.000Z', end: '2026-11-27T15:30:00.000Z' }} />));
-    const [from, to] = [...host.querySelectorAll<HTMLInputElement>('input[type="time"]')] as [HTMLInputElement, HTMLInputElement];
+    // From (the To field keeps 15:30 throughout).
+    const from = host.querySelector<HTMLInputElement>('input[type="time"]')!;
     const submit = () => act(() => host.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true })));
 
     act(() => setInput(from, ''));
