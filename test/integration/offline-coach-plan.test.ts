@@ -1,6 +1,7 @@
-// Issue 11, part 2: after a direct edit (the week grid, another device), the coach's next turn
-// knows what changed. The real offline coach over a real WebSocket, the edit over HTTP, on the
-// suite's database (PGlite by default, PostgreSQL with DATABASE_URL).
+// Issue 11 with the real offline coach over a real WebSocket, on the suite's database (PGlite by
+// default, PostgreSQL with DATABASE_URL): after a direct edit over HTTP (the week grid, another
+// device) the coach's next turn knows what changed; Retry answers the same message again
+// without counting what it already saved a second time.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCoach } from '../../server/coach/create-coach.ts';
@@ -17,7 +18,7 @@ const TZ = 'Europe/Berlin';
 const WEEK = '2026-W50';
 const at = (day: number, hhmm: string) => localToInstant(WEEK, day, hhmm, TZ);
 
-describe(`the coach hears about direct edits (${DB_KIND})`, () => {
+describe(`the offline coach: direct edits and Retry (${DB_KIND})`, () => {
   let server: TestServer;
   let cleanup: () => Promise<void>;
   let carol: Account;
@@ -67,6 +68,33 @@ describe(`the coach hears about direct edits (${DB_KIND})`, () => {
     const third = await ws.waitFor((c) => answers(c)[2], 15_000, 'the third answer');
     expect(third.data.text).not.toContain('Launch brief” to Thursday');
     expect(third.data.text).not.toContain('moved "Launch brief"');
+    await ws.close();
+  });
+
+  it('Retry of an answer that saved rocks answers the same message again: the same rocks, not twice as many', async () => {
+    const dave = await signup(server.url);
+    expect((await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const session = await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK });
+    const ws = await WsTestClient.connect(server.wsUrl, session.body.id, dave);
+    await ws.waitForFrame('ready');
+    const say = (text: string, n: number) => {
+      ws.send({ type: 'user.message', clientMessageId: `d${n}`, text });
+      return ws.waitFor((c) => answers(c)[n - 1], 15_000, `answer ${n}`);
+    };
+    await say('hi', 1);
+    await say('work: ship v2, self: run, relationships: dinners', 2);
+    const saved = await say('Ship the launch, write the talk, hire a designer', 3);
+    expect(saved.data.text).toMatch(/“Ship the launch”, “Write the talk” and “Hire a designer”\./);
+    const rocks = async () => (await api<{ plan: WeekPlan }>(server.url, dave, 'GET', `/api/weeks/${WEEK}`)).body.plan.rocks.map((r) => r.title);
+    expect(await rocks()).toEqual(['Ship the launch', 'Write the talk', 'Hire a designer']);
+
+    ws.send({ type: 'turn.request', requestId: 'retry-rocks', mode: 'retry', messageId: saved.data.messageId });
+    const again = await ws.waitFor((c) => answers(c)[3], 15_000, 'the retried answer');
+    // Before: "That’s 6 counting the 3 already in: … A week holds at most 5 big rocks".
+    expect(again.data.text).not.toMatch(/counting the|at most 5/);
+    expect(again.data.text).toMatch(/“Ship the launch”, “Write the talk” and “Hire a designer”\./);
+    expect(await rocks()).toEqual(['Ship the launch', 'Write the talk', 'Hire a designer']);
+    expect(ws.events.filter((e) => e.type === 'user.message')).toHaveLength(3);
     await ws.close();
   });
 });
