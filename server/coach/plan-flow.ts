@@ -1135,6 +1135,7 @@ export function createPlanFlow(): Flow {
   }
 
   const flow: Flow = {
+    putBack: revert,
     async intro(ctx) {
       const plan = await ctx.readPlan();
       // A new session for a week that is already planned: straight to what should change.

@@ -95,6 +95,28 @@ describe(`the offline coach: direct edits and Retry (${DB_KIND})`, () => {
     expect(again.data.text).toMatch(/“Ship the launch”, “Write the talk” and “Hire a designer”\./);
     expect(await rocks()).toEqual(['Ship the launch', 'Write the talk', 'Hire a designer']);
     expect(ws.events.filter((e) => e.type === 'user.message')).toHaveLength(3);
+
+    // The same for the environment (not one item twice) and deep work (not "overlaps itself").
+    const plan = async () => (await api<{ plan: WeekPlan }>(server.url, dave, 'GET', `/api/weeks/${WEEK}`)).body.plan;
+    const env = await say('phone in another room, notifications off', 5);
+    ws.send({ type: 'turn.request', requestId: 'retry-env', mode: 'retry', messageId: env.data.messageId });
+    const envAgain = await ws.waitFor((c) => answers(c)[5], 15_000, 'the retried environment answer');
+    expect(envAgain.data.text.split('\n')[0]).toBe(env.data.text.split('\n')[0]);
+    expect((await plan()).environment.map((e) => e.text)).toEqual(['Phone in another room', 'Notifications off']);
+
+    ws.send({ type: 'user.message', clientMessageId: 'd6', text: 'launch tue 9-11, talk wed 9-11, designer thu 14-16' });
+    const deep = await ws.waitFor((c) => answers(c)[6], 15_000, 'the deep work answer');
+    ws.send({ type: 'turn.request', requestId: 'retry-deep', mode: 'retry', messageId: deep.data.messageId });
+    const deepAgain = await ws.waitFor((c) => answers(c)[7], 15_000, 'the retried deep work answer');
+    expect(deepAgain.data.text).not.toMatch(/Not booked|overlaps/);
+    expect(deepAgain.data.text).toBe(deep.data.text);
+    expect((await plan()).blocks.map((b) => `${b.title} ${b.start}`).sort()).toEqual(
+      [`Hire a designer ${at(3, '14:00')}`, `Ship the launch ${at(1, '09:00')}`, `Write the talk ${at(2, '09:00')}`],
+    );
+    // What the retried answer made can still be undone, as the person saw it made.
+    ws.send({ type: 'user.message', clientMessageId: 'd7', text: 'undo' });
+    await ws.waitFor((c) => answers(c)[8], 15_000, 'the undo answer');
+    expect((await plan()).blocks).toEqual([]);
     await ws.close();
   });
 });
