@@ -101,7 +101,7 @@ describe(`the offline coach: direct edits and Retry (${DB_KIND})`, () => {
     const env = await say('phone in another room, notifications off', 5);
     ws.send({ type: 'turn.request', requestId: 'retry-env', mode: 'retry', messageId: env.data.messageId });
     const envAgain = await ws.waitFor((c) => answers(c)[5], 15_000, 'the retried environment answer');
-    expect(envAgain.data.text.split('\n')[0]).toBe(env.data.text.split('\n')[0]);
+    expect(String(envAgain.data.text).split('\n')[0]).toBe(String(env.data.text).split('\n')[0]);
     expect((await plan()).environment.map((e) => e.text)).toEqual(['Phone in another room', 'Notifications off']);
 
     ws.send({ type: 'user.message', clientMessageId: 'd6', text: 'launch tue 9-11, talk wed 9-11, designer thu 14-16' });
