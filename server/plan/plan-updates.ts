@@ -18,6 +18,8 @@ export interface PlanUpdatedData {
   weekKey: string;
   plan: WeekPlan;
   by: PlanAuthor;
+  /** A person's write: what it changed, in words ("moved "Launch brief" to Thursday 09:00–11:00"). */
+  changes?: string[];
   [key: string]: unknown;
 }
 
@@ -65,11 +67,11 @@ export class PlanUpdates {
    * Appends plan.updated to the user's sessions for the plan's week (and to `alsoSessionId`,
    * the coach's own session, whatever week it is on), then points week pages at the change.
    */
-  async publish(userId: string, plan: WeekPlan, by: PlanAuthor, opts: { alsoSessionId?: string } = {}): Promise<void> {
+  async publish(userId: string, plan: WeekPlan, by: PlanAuthor, opts: { alsoSessionId?: string; changes?: string[] } = {}): Promise<void> {
     const rows = await this.db.prisma.session.findMany({ where: { userId, weekKey: plan.weekKey }, select: { id: true } });
     const ids = new Set(rows.map((r) => r.id));
     if (opts.alsoSessionId) ids.add(opts.alsoSessionId);
-    const data: PlanUpdatedData = { weekKey: plan.weekKey, plan, by };
+    const data: PlanUpdatedData = { weekKey: plan.weekKey, plan, by, ...(opts.changes && opts.changes.length > 0 ? { changes: opts.changes } : {}) };
     // A session deleted meanwhile reads as not_found: nothing to tell it.
     await Promise.all([...ids].map((id) => this.log.append(id, PLAN_UPDATED, data)));
     await this.db.notify(encodeWeekPointer({ userId, weekKey: plan.weekKey, by }));
