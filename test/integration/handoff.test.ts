@@ -95,12 +95,17 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
       ['POST', `/api/sessions/${shared}/invites`],
       ['GET', `/api/sessions/${shared}/partners`],
       ['DELETE', `/api/sessions/${shared}/partners/${partner.userId}`],
+      // …and the shared session itself is not theirs to rename, delete or pair a device into.
+      ['PATCH', `/api/sessions/${shared}`, { title: 'Renamed by the partner' }],
+      ['DELETE', `/api/sessions/${shared}`],
+      ['POST', '/api/pairing', { sessionId: shared }],
       ['POST', '/api/pairing', { sessionId: other }],
     ] as const) {
       const r = await api(server.url, partner, method, path, body);
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain('Private diary');
     }
+    expect((await api(server.url, owner, 'GET', `/api/sessions/${shared}`)).body).toMatchObject({ id: shared, title: 'Shared week' });
     expect(await WsTestClient.refusal(server.wsUrl, other, partner)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
     expect((await fetch(ds(server, other), { headers: { cookie: partner.cookie } })).status).toBe(404);
     // X itself is open to them on all three.

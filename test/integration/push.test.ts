@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_PUSH_ORIGINS } from '../../server/config.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
+import { JOB_RETRY_DELAY_S, JOB_SCHEMA } from '../../server/jobs/queue.ts';
 import { Notifier } from '../../server/push/notifier.ts';
 import { ANSWER_TTL_S, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
 import { PushSender } from '../../server/push/sender.ts';
@@ -107,6 +108,25 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(jwt.k).toBe((await api(server.url, null, 'GET', '/api/push/vapid-public-key')).body.publicKey);
   });
 
+  it('with PUBLIC_URL set, notification links are absolute on it', async () => {
+    const publicUrl = 'http://focus.example:8080';
+    const behindProxy = await startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 1, words: 2 }),
+      config: { publicOrigin: publicUrl, push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+      overrides: { pushAgent: fake.agent },
+    });
+    try {
+      const alice = await signup(behindProxy.url);
+      const sub = await subscribed(alice);
+      expect((await api(behindProxy.url, alice, 'POST', '/api/push/test')).status).toBe(202);
+      await fake.waitFor(() => fake.for(sub.id).length === 1);
+      expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ title: 'Focus Coach', url: `${publicUrl}/` });
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
@@ -160,6 +180,31 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(await db.prisma.pushSubscription.count({ where: { id: sub.serverId } })).toBe(0);
   });
 
+  it('a push the push service refuses for now (503) is retried by the job queue with growing delays, then delivered once', async () => {
+    const alice = await signup(server.url);
+    const sub = await subscribed(alice, 503);
+    expect((await api(server.url, alice, 'POST', '/api/push/test')).status).toBe(202);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 15_000, 'first attempt');
+    // Second attempt refused again; the third goes through.
+    await fake.waitFor(() => fake.for(sub.id).length === 2, 20_000, 'first retry');
+    fake.setStatus(sub.id, 201);
+    await fake.waitFor(() => fake.for(sub.id).length === 3, 30_000, 'second retry');
+    const [first, second, third] = fake.for(sub.id);
+    // Backoff: the first retry waits at least JOB_RETRY_DELAY_S, the next at least twice that.
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(JOB_RETRY_DELAY_S * 1000 - 100);
+    expect(third!.at - second!.at).toBeGreaterThanOrEqual(2 * JOB_RETRY_DELAY_S * 1000 - 100);
+    // Each attempt carries the same message, freshly encrypted.
+    for (const p of [first!, second!, third!]) expect(fake.decrypt(p)).toMatchObject({ title: 'Focus Coach', url: '/' });
+    // Delivered: no further attempt, and the job is done after two retries.
+    await sleep(2_500);
+    expect(fake.for(sub.id)).toHaveLength(3);
+    const jobs = await db.prisma.$queryRawUnsafe<Array<{ state: string; retry_count: number }>>(
+      `SELECT state::text AS state, retry_count FROM ${JOB_SCHEMA}.job WHERE name = 'notify' AND data->>'userId' = $1`,
+      alice.userId,
+    );
+    expect(jobs).toEqual([{ state: 'completed', retry_count: 2 }]);
+  }, 60_000);
+
   it('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
     const alice = await signup(server.url);
     expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
@@ -188,6 +233,43 @@ describe(`Web Push (${DB_KIND})`, () => {
       const b = await api(server.url, alice, 'PUT', '/api/me/reminders', bad);
       expect(b.status, JSON.stringify(bad)).toBe(400);
     }
+  }, 40_000);
+
+  it('the planning nudge fires at its time; moved later in the same week, it does not come a second time', async () => {
+    const alice = await signup(server.url);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const week = weekKeyFor(Date.now(), TZ);
+    const sunday18 = Date.parse(localToInstant(week, 6, '18:00', TZ));
+    clockOffsetMs = sunday18 - 3_000 - Date.now();
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: null, planning: { weekday: 'sunday', time: '18:00' } });
+    expect(r.status).toBe(200);
+    expect(Date.parse(r.body.next.planning)).toBe(sunday18);
+    expect(r.body.next.review).toBeNull();
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'planning nudge');
+    const push = fake.for(sub.id)[0]!;
+    expect(fake.decrypt(push)).toMatchObject({ title: 'Plan your week', url: '/start/plan' });
+    expect(push.headers.topic).toBe(`planning-${week}`);
+
+    // A minute later they move it to 18:01 the same Sunday: that job runs, and sends nothing.
+    clockOffsetMs = sunday18 + 58_000 - Date.now();
+    const moved = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: null, planning: { weekday: 0, time: '18:01' } });
+    expect(moved.status).toBe(200);
+    expect(Date.parse(moved.body.next.planning)).toBe(sunday18 + 60_000);
+    const completed = async () =>
+      (
+        await db.prisma.$queryRawUnsafe<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' AND state = 'completed' AND data->>'userId' = $1 AND data->>'atMs' = $2`,
+          alice.userId,
+          String(sunday18 + 60_000),
+        )
+      )[0]!.n === 1;
+    for (let i = 0; i < 100 && !(await completed()); i++) await sleep(200);
+    expect(await completed(), 'the moved reminder ran').toBe(true);
+    await sleep(500);
+    expect(fake.for(sub.id)).toHaveLength(1);
+    const claims = await db.prisma.notification.findMany({ where: { userId: alice.userId }, select: { key: true } });
+    expect(claims).toEqual([{ key: `planning:${week}` }]);
   }, 40_000);
 
   it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {

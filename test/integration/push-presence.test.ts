@@ -1,0 +1,80 @@
+// "Your answer is ready" goes only to someone away: whether the owner has the session open
+// is presence, and presence crosses instances. Two instances on one PostgreSQL database:
+// the owner's socket is on A, the answer runs on B.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDemoAgent } from '../../server/agent/demo-agent.ts';
+import { openDatabase, type Database } from '../../server/db/database.ts';
+import { api, createSession, signup, WsTestClient } from '../support/client.ts';
+import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
+import { FakePushService } from '../support/fake-push.ts';
+import { sleep } from '../support/security.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe.skipIf(!POSTGRES_URL)('answer notifications and presence across instances (PostgreSQL)', () => {
+  let drop: () => Promise<void>;
+  let fake: FakePushService;
+  const open: Array<{ server: TestServer; db: Database }> = [];
+
+  async function instance(url: string, name: string) {
+    const db = await openDatabase({ databaseUrl: url, migrate: false });
+    const server = await startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 5, words: 20 }),
+      config: { instanceId: name, push: { allowedOrigins: [fake.origin], contact: 'mailto:ops@focus.example' } },
+      overrides: { pushAgent: fake.agent },
+    });
+    open.push({ server, db });
+    return server;
+  }
+
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    const created = await createPostgresDatabase();
+    drop = created.drop;
+    fake = await FakePushService.start();
+    [a, b] = await Promise.all([instance(created.url, 'instance-a'), instance(created.url, 'instance-b')]);
+  }, 60_000);
+  afterAll(async () => {
+    for (const h of open) {
+      await h.server.close();
+      await h.db.close();
+    }
+    await fake?.close();
+    await drop?.();
+  });
+
+  async function until(pred: () => boolean, what: string) {
+    for (let i = 0; i < 100 && !pred(); i++) await sleep(50);
+    expect(pred(), what).toBe(true);
+  }
+
+  it('the session open on instance A keeps instance B from pushing the answer it ran; closed, B pushes', async () => {
+    const alice = await signup(a.url);
+    const sub = fake.subscribe();
+    expect((await api(a.url, alice, 'POST', '/api/push/subscriptions', { endpoint: sub.endpoint, keys: sub.keys })).status).toBe(201);
+    const sessionId = await createSession(a.url, alice, 'Two instances');
+
+    const ws = await WsTestClient.connect(a.wsUrl, sessionId, alice);
+    await ws.waitForFrame('ready');
+    await until(() => b.services.presence.userPresent(sessionId, alice.userId), 'B hears that Alice has the session open on A');
+
+    // Posted to B, answered by B (an instance answers the messages committed there).
+    expect((await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'here', text: 'while I watch' })).status).toBe(202);
+    await ws.waitFor((c) => c.events.some((e) => e.type === 'assistant.end'), 20_000, 'the answer');
+    const runs = await b.services.db.prisma.run.findMany({ where: { sessionId }, select: { instanceId: true } });
+    expect(runs).toEqual([{ instanceId: 'instance-b' }]);
+    await sleep(2_500);
+    expect(fake.for(sub.id)).toHaveLength(0);
+
+    // Tab closed: B hears it, and the next answer it runs is pushed.
+    await ws.close();
+    await until(() => !b.services.presence.userPresent(sessionId, alice.userId), 'B hears that the tab closed');
+    expect((await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'away', text: 'tell me later' })).status).toBe(202);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'answer push');
+    expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ url: `/sessions/${sessionId}`, title: expect.stringContaining('Two instances') });
+    await sleep(2_000);
+    expect(fake.for(sub.id)).toHaveLength(1);
+  }, 60_000);
+});
