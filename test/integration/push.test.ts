@@ -272,6 +272,33 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(claims).toEqual([{ key: `planning:${week}` }]);
   }, 40_000);
 
+  it('after an outage of weeks, the missed reminders are not all sent at once: only the one still fresh', async () => {
+    const alice = await signup(server.url);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const thisWeek = weekKeyFor(Date.now(), TZ);
+    const threeWeeksAgo = weekKeyFor(Date.now() - 21 * 86_400_000, TZ);
+    const friday18 = (week: string) => Date.parse(localToInstant(week, 4, '18:00', TZ));
+    clockOffsetMs = friday18(threeWeeksAgo) - 3_000 - Date.now();
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 'friday', time: '18:00' }, planning: null });
+    expect(Date.parse(r.body.next.review)).toBe(friday18(threeWeeksAgo));
+    // The job comes due only when (by the clock) three weeks and two hours have gone by:
+    // as if every instance had been down since. This week's, two hours old, is still worth it.
+    clockOffsetMs = friday18(thisWeek) + 2 * 3_600_000 - Date.now();
+    await fake.waitFor(() => fake.for(sub.id).length >= 1, 20_000, 'the fresh reminder');
+    await sleep(3_000);
+    const pushes = fake.for(sub.id);
+    expect(pushes.map((p) => p.headers.topic)).toEqual([`review-${thisWeek}`]);
+    expect(fake.decrypt(pushes[0]!)).toMatchObject({ title: 'Time for your weekly review' });
+    expect(await db.prisma.notification.findMany({ where: { userId: alice.userId }, select: { key: true } })).toEqual([{ key: `review:${thisWeek}` }]);
+    // …and the chain goes on next week.
+    const waiting = await db.prisma.$queryRawUnsafe<Array<{ week: string }>>(
+      `SELECT data->>'weekKey' AS week FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' AND state = 'created' AND data->>'userId' = $1`,
+      alice.userId,
+    );
+    expect(waiting).toEqual([{ week: weekKeyFor(friday18(thisWeek) + 7 * 86_400_000, TZ) }]);
+  }, 40_000);
+
   it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
