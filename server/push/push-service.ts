@@ -88,6 +88,18 @@ export class PushService {
   async start(): Promise<void> {
     await this.deps.queue.work<ReminderJobData>(QUEUE_REMINDER, (job) => this.runReminder(job));
     await this.deps.queue.work<NotifyJobData>(QUEUE_NOTIFY, (job) => this.runNotify(job));
+    await this.resumeAllReminders();
+  }
+
+  /**
+   * Each reminder is a chain of jobs, one per week. pg-boss drops a job not run within its
+   * retention (14 days after it was due), so a chain could end for good while every instance
+   * was down that long. On start, every person's next reminders are enqueued again; the
+   * keys make this a no-op for the chains that are intact.
+   */
+  private async resumeAllReminders(): Promise<void> {
+    const rows = await this.deps.prisma.reminderSettings.findMany({ select: { userId: true } });
+    for (const { userId } of rows) await this.schedule(userId);
   }
 
   private link(path: string): string {

@@ -72,7 +72,10 @@ describe.skipIf(!POSTGRES_URL)('answer notifications and presence across instanc
     await ws.close();
     await until(() => !b.services.presence.userPresent(sessionId, alice.userId), 'B hears that the tab closed');
     expect((await api(b.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'away', text: 'tell me later' })).status).toBe(202);
-    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'answer push');
+    const ends = async () => (await api(b.url, alice, 'GET', `/api/sessions/${sessionId}/events`)).body.events.filter((e: { type: string }) => e.type === 'assistant.end');
+    for (let i = 0; i < 150 && (await ends()).length < 2; i++) await sleep(200);
+    expect((await ends()).map((e: { data: { status: string } }) => e.data.status)).toEqual(['complete', 'complete']);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 30_000, 'answer push');
     expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ url: `/sessions/${sessionId}`, title: expect.stringContaining('Two instances') });
     await sleep(2_000);
     expect(fake.for(sub.id)).toHaveLength(1);

@@ -11,6 +11,7 @@ import { loadVapidKeys } from '../../server/push/vapid.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
 import { FakePushService } from '../support/fake-push.ts';
+import { TEST_RATE_LIMITS } from '../support/fixtures.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -34,7 +35,8 @@ describe(`Web Push (${DB_KIND})`, () => {
     server = await startTestServer({
       db,
       agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
-      config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+      // More accounts than one network may sign up by default.
+      config: { rateLimits: TEST_RATE_LIMITS, push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
       overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
     });
   }, 60_000);
@@ -297,6 +299,35 @@ describe(`Web Push (${DB_KIND})`, () => {
       alice.userId,
     );
     expect(waiting).toEqual([{ week: weekKeyFor(friday18(thisWeek) + 7 * 86_400_000, TZ) }]);
+  }, 40_000);
+
+  it('a reminder chain lost while the app was down starts again when an instance starts', async () => {
+    const alice = await signup(server.url);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const week = weekKeyFor(Date.now(), TZ);
+    const saturday10 = Date.parse(localToInstant(week, 5, '10:00', TZ));
+    clockOffsetMs = saturday10 - 8_000 - Date.now();
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 'saturday', time: '10:00' }, planning: null });
+    expect(Date.parse(r.body.next.review)).toBe(saturday10);
+    // Gone, as pg-boss's maintenance drops a job still not run 14 days after it was due.
+    await db.prisma.$executeRawUnsafe(`DELETE FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' AND data->>'userId' = $1`, alice.userId);
+    const restarted = await startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 1, words: 2 }),
+      config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
+    });
+    try {
+      await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'the resumed reminder');
+      const push = fake.for(sub.id)[0]!;
+      expect(fake.decrypt(push)).toMatchObject({ title: 'Time for your weekly review' });
+      expect(push.headers.topic).toBe(`review-${week}`);
+      await sleep(2_000);
+      expect(fake.for(sub.id)).toHaveLength(1);
+    } finally {
+      await restarted.close();
+    }
   }, 40_000);
 
   it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
