@@ -173,6 +173,31 @@ describe(`Web Push (${DB_KIND})`, () => {
     await ws.close();
   });
 
+  it('an answer that ends during quiet hours waits for their end', async () => {
+    const alice = await signup(server.url);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const week = weekKeyFor(Date.now(), TZ);
+    const friday23 = Date.parse(localToInstant(week, 4, '23:00', TZ));
+    const saturday7 = Date.parse(localToInstant(week, 5, '07:00', TZ));
+    clockOffsetMs = friday23 - Date.now();
+    const sub = await subscribed(alice);
+    expect((await api(server.url, alice, 'PUT', '/api/me/reminders', { review: null, planning: null, quietHours: { from: '22:00', to: '07:00' } })).status).toBe(200);
+    const sessionId = await createSession(server.url, alice, 'Late night');
+    expect((await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'late', text: 'one more thing' })).status).toBe(202);
+    const jobs = () =>
+      db.prisma.$queryRawUnsafe<Array<{ state: string; start_after: Date; url: string }>>(
+        `SELECT state::text AS state, start_after, data->'payload'->>'url' AS url FROM ${JOB_SCHEMA}.job WHERE name = 'notify' AND data->>'userId' = $1`,
+        alice.userId,
+      );
+    for (let i = 0; i < 100 && (await jobs()).length === 0; i++) await sleep(200);
+    const [job] = await jobs();
+    expect(job).toMatchObject({ state: 'created', url: `/sessions/${sessionId}` });
+    // Due at 07:00 by the server's clock: about eight hours from now in real time.
+    expect(Math.abs(job!.start_after.getTime() - (Date.now() + (saturday7 - (Date.now() + clockOffsetMs))))).toBeLessThan(60_000);
+    await sleep(2_000);
+    expect(fake.for(sub.id)).toHaveLength(0);
+  });
+
   it('a subscription the push service says is gone (410) is deleted', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice, 410);
