@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
-import { JOB_SCHEMA } from '../../server/jobs/queue.ts';
+import { JOB_SCHEMA, startJobQueue } from '../../server/jobs/queue.ts';
+import { PUSH_QUEUES } from '../../server/push/push-service.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
 import { api, signup } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
@@ -85,4 +86,29 @@ describe.skipIf(!POSTGRES_URL)('durable reminders on PostgreSQL', () => {
     }
     await Promise.all([stop(b), stop(c)]);
   }, 90_000);
+
+  it('instances started together on a fresh database both get a working job queue', async () => {
+    // The replicas of a first deploy: both create pg-boss's schema and queues at once.
+    for (let round = 0; round < 2; round++) {
+      const fresh = await createPostgresDatabase();
+      const dbs = await Promise.all([0, 1].map(() => openDatabase({ databaseUrl: fresh.url, migrate: false })));
+      const failures: string[] = [];
+      const queues = dbs.map((db) => startJobQueue(db, PUSH_QUEUES, { error: (_o, msg) => failures.push(String(msg)), warn: () => undefined }));
+      try {
+        const ids = await Promise.all(queues.map((q, i) => q.send('notify', { round, instance: i })));
+        expect(ids.every((id) => typeof id === 'string')).toBe(true);
+        // Each can also take work: a job sent by one is done by whichever claims it.
+        const done: number[] = [];
+        await Promise.all(queues.map((q, i) => q.work<{ n: number }>('reminder', async () => void done.push(i))));
+        await queues[0]!.send('reminder', { n: 1 });
+        for (let i = 0; i < 50 && done.length === 0; i++) await sleep(100);
+        expect(done).toHaveLength(1);
+        expect(failures).toEqual([]);
+      } finally {
+        for (const q of queues) await q.stop();
+        for (const db of dbs) await db.close();
+        await fresh.drop();
+      }
+    }
+  }, 60_000);
 });

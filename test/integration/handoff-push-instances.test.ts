@@ -1,16 +1,18 @@
-// "Your answer is ready" goes only to someone away: whether the owner has the session open
-// is presence, and presence crosses instances. Two instances on one PostgreSQL database:
-// the owner's socket is on A, the answer runs on B.
+// Two instances on one PostgreSQL database. "Your answer is ready" goes only to someone
+// away: whether the owner has the session open is presence, and presence crosses
+// instances (the owner's socket is on A, the answer runs on B). And a partner removed on
+// one instance loses their socket on the other at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
+import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
 import { api, createSession, signup, WsTestClient } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
 import { FakePushService } from '../support/fake-push.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe.skipIf(!POSTGRES_URL)('answer notifications and presence across instances (PostgreSQL)', () => {
+describe.skipIf(!POSTGRES_URL)('answer notifications, presence and partner removal across instances (PostgreSQL)', () => {
   let drop: () => Promise<void>;
   let fake: FakePushService;
   const open: Array<{ server: TestServer; db: Database }> = [];
@@ -80,4 +82,21 @@ describe.skipIf(!POSTGRES_URL)('answer notifications and presence across instanc
     await sleep(2_000);
     expect(fake.for(sub.id)).toHaveLength(1);
   }, 60_000);
+
+  it('a partner removed on instance A loses their socket on instance B at once, and B answers 404 after', async () => {
+    const owner = await signup(a.url);
+    const partner = await signup(b.url);
+    const sessionId = await createSession(a.url, owner, 'Shared across instances');
+    const invite = await api(a.url, owner, 'POST', `/api/sessions/${sessionId}/invites`);
+    expect((await api(b.url, partner, 'POST', '/api/invites/redeem', { code: invite.body.code })).status).toBe(200);
+    const ws = await WsTestClient.connect(b.wsUrl, sessionId, partner);
+    await ws.waitForFrame('ready');
+    const removedAt = Date.now();
+    expect((await api(a.url, owner, 'DELETE', `/api/sessions/${sessionId}/partners/${partner.userId}`)).status).toBe(204);
+    await ws.waitFor((c) => c.closed, 3_000, 'the close on B');
+    expect(ws.closed!.code).toBe(CLOSE_NOT_FOUND);
+    expect(Date.now() - removedAt).toBeLessThan(3_000);
+    expect((await api(b.url, partner, 'GET', `/api/sessions/${sessionId}`)).status).toBe(404);
+    expect((await api(b.url, partner, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'late', text: 'still here?' })).status).toBe(404);
+  }, 30_000);
 });
