@@ -1,7 +1,7 @@
 // Web Push end to end against a local push service that decrypts what it gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
-import { DEFAULT_PUSH_ORIGINS } from '../../server/config.ts';
+import { DEFAULT_PUSH_ORIGINS, type Config } from '../../server/config.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
 import { JOB_RETRY_DELAY_S, JOB_SCHEMA } from '../../server/jobs/queue.ts';
 import { Notifier } from '../../server/push/notifier.ts';
@@ -32,19 +32,30 @@ describe(`Web Push (${DB_KIND})`, () => {
     const t = await openTestDatabase();
     db = t.db;
     cleanup = t.cleanup;
-    server = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
-      // More accounts than one network may sign up by default.
-      config: { rateLimits: TEST_RATE_LIMITS, push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
-      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
-    });
+    server = await pushServer({ words: 30 });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
     await cleanup?.();
     await fake?.close();
   });
+
+  /** A server on the test database that may send to the fake push service, on the shifted clock. */
+  function pushServer(opts: { words?: number; config?: Partial<Config> } = {}) {
+    return startTestServer({
+      db,
+      agent: () => createDemoAgent({ paceMs: 5, words: opts.words ?? 2 }),
+      // More accounts than one network may sign up by default.
+      config: { rateLimits: TEST_RATE_LIMITS, push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' }, ...opts.config },
+      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
+    });
+  }
+
+  async function signupIn(timeZone: string): Promise<Account> {
+    const account = await signup(server.url);
+    expect((await api(server.url, account, 'PATCH', '/api/me', { timeZone })).status).toBe(200);
+    return account;
+  }
 
   async function subscribed(account: Account, status = 201) {
     const sub = fake.subscribe(status);
@@ -112,12 +123,7 @@ describe(`Web Push (${DB_KIND})`, () => {
 
   it('with PUBLIC_URL set, notification links are absolute on it', async () => {
     const publicUrl = 'http://focus.example:8080';
-    const behindProxy = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 1, words: 2 }),
-      config: { publicOrigin: publicUrl, push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
-      overrides: { pushAgent: fake.agent },
-    });
+    const behindProxy = await pushServer({ config: { publicOrigin: publicUrl } });
     try {
       const alice = await signup(behindProxy.url);
       const sub = await subscribed(alice);
@@ -174,8 +180,7 @@ describe(`Web Push (${DB_KIND})`, () => {
   });
 
   it('an answer that ends during quiet hours waits for their end', async () => {
-    const alice = await signup(server.url);
-    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const friday23 = Date.parse(localToInstant(week, 4, '23:00', TZ));
     const saturday7 = Date.parse(localToInstant(week, 5, '07:00', TZ));
@@ -233,8 +238,7 @@ describe(`Web Push (${DB_KIND})`, () => {
   }, 60_000);
 
   it('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
-    const alice = await signup(server.url);
-    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const alice = await signupIn(TZ);
     clockOffsetMs = fridayEvening - Date.now();
     const sub = await subscribed(alice);
     const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 5, time: '18:00' }, planning: { weekday: 'sunday', time: '18:00' } });
@@ -263,8 +267,7 @@ describe(`Web Push (${DB_KIND})`, () => {
   }, 40_000);
 
   it('the planning nudge fires at its time; moved later in the same week, it does not come a second time', async () => {
-    const alice = await signup(server.url);
-    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const sunday18 = Date.parse(localToInstant(week, 6, '18:00', TZ));
     clockOffsetMs = sunday18 - 3_000 - Date.now();
@@ -300,8 +303,7 @@ describe(`Web Push (${DB_KIND})`, () => {
   }, 40_000);
 
   it('after an outage of weeks, the missed reminders are not all sent at once: only the one still fresh', async () => {
-    const alice = await signup(server.url);
-    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const alice = await signupIn(TZ);
     const thisWeek = weekKeyFor(Date.now(), TZ);
     const threeWeeksAgo = weekKeyFor(Date.now() - 21 * 86_400_000, TZ);
     const friday18 = (week: string) => Date.parse(localToInstant(week, 4, '18:00', TZ));
@@ -327,8 +329,7 @@ describe(`Web Push (${DB_KIND})`, () => {
   }, 40_000);
 
   it('a reminder chain lost while the app was down starts again when an instance starts', async () => {
-    const alice = await signup(server.url);
-    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
+    const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const saturday10 = Date.parse(localToInstant(week, 5, '10:00', TZ));
     clockOffsetMs = saturday10 - 8_000 - Date.now();
@@ -337,12 +338,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(Date.parse(r.body.next.review)).toBe(saturday10);
     // Gone, as pg-boss's maintenance drops a job still not run 14 days after it was due.
     await db.prisma.$executeRawUnsafe(`DELETE FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' AND data->>'userId' = $1`, alice.userId);
-    const restarted = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 1, words: 2 }),
-      config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
-      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
-    });
+    const restarted = await pushServer();
     try {
       await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'the resumed reminder');
       const push = fake.for(sub.id)[0]!;
