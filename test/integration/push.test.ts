@@ -351,6 +351,23 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   }, 40_000);
 
+  it('moving to another time zone moves the reminders with it: the same local time there', async () => {
+    const alice = await signupIn(TZ);
+    const ny = 'America/New_York';
+    const fridayInNewYork = Date.parse(localToInstant(weekKeyFor(Date.now(), ny), 4, '18:00', ny));
+    // 17:59:57 on Friday in New York is near midnight in Berlin: Berlin's 18:00 has passed.
+    clockOffsetMs = fridayInNewYork - 3_000 - Date.now();
+    const sub = await subscribed(alice);
+    const r = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 'friday', time: '18:00' }, planning: null });
+    expect(Date.parse(r.body.next.review)).toBeGreaterThan(fridayInNewYork + 86_400_000);
+    expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: ny })).status).toBe(200);
+    const after = await api(server.url, alice, 'GET', '/api/me/reminders');
+    expect(after.body).toMatchObject({ timeZone: ny, review: { weekday: 'friday', time: '18:00' } });
+    expect(Date.parse(after.body.next.review)).toBe(fridayInNewYork);
+    await fake.waitFor(() => fake.for(sub.id).length === 1, 20_000, 'the reminder at 18:00 in New York');
+    expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ title: 'Time for your weekly review' });
+  }, 40_000);
+
   it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
