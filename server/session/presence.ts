@@ -35,6 +35,8 @@ export class PresenceTracker {
   private readonly local = new Map<string, Map<symbol, LocalConnection>>();
   private readonly remote = new Map<string, Map<string, { devices: LocalConnection[]; expiresAt: number }>>();
   private readonly listeners = new Map<string, Set<(devices: PresenceDevice[]) => void>>();
+  /** Each session's announcements, one after the other (see announce). */
+  private readonly sending = new Map<string, Promise<void>>();
   private readonly off: () => void;
   private readonly timer: NodeJS.Timeout;
 
@@ -86,10 +88,21 @@ export class PresenceTracker {
     if (announce) this.announce(sessionId);
   }
 
+  /**
+   * Each announcement replaces the last one this instance made for the session, so they must
+   * arrive in order. Two NOTIFYs sent at once may go out on two pool connections and commit
+   * in either order: a tab opened and closed at once could be announced "closed", then
+   * "open", and be taken as open (no "answer ready" push) until it expires. So each waits
+   * for the one before it.
+   */
   private announce(sessionId: string) {
     const devices = [...(this.local.get(sessionId)?.values() ?? [])].slice(0, MAX_DEVICES_PER_ANNOUNCEMENT);
     const payload = encodePresence({ i: this.instanceId, s: sessionId, d: devices });
-    this.db.notify(payload).catch(this.onError);
+    const sent = (this.sending.get(sessionId) ?? Promise.resolve()).then(() => this.db.notify(payload)).catch(this.onError);
+    this.sending.set(sessionId, sent);
+    void sent.then(() => {
+      if (this.sending.get(sessionId) === sent) this.sending.delete(sessionId);
+    });
   }
 
   private onPayload(payload: string) {
