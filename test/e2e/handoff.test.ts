@@ -192,3 +192,37 @@ describe('Web Push opt-in (Chromium)', () => {
     errors.expectNone();
   }, 90_000);
 });
+
+describe('links from outside the app (Chromium)', () => {
+  it('an invite opened signed out: sign up on the spot, and you are in the session', async () => {
+    const ownerCtx = await browser.newContext({ ...DESKTOP, baseURL: server.url });
+    const guestCtx = await browser.newContext({ ...DESKTOP, baseURL: server.url });
+    contexts.push(ownerCtx, guestCtx);
+    expect((await ownerCtx.request.post('/api/auth/signup', { data: { email: uniqueEmail('sam'), password: PASSWORD } })).status()).toBe(201);
+    const session = (await (await ownerCtx.request.post('/api/sessions', { data: { title: 'Our week' } })).json()) as { id: string };
+    const invite = (await (await ownerCtx.request.post(`/api/sessions/${session.id}/invites`)).json()) as { url: string };
+
+    const guest = await guestCtx.newPage();
+    const errors = new PageErrors(guest, 'guest');
+    await guest.goto(invite.url);
+    await guest.getByText('Sign in or create an account to join the session you were invited to.').waitFor(WAIT);
+    await guest.getByLabel('Email').fill(uniqueEmail('alex'));
+    await guest.getByLabel('Password').fill(PASSWORD);
+    await guest.getByRole('button', { name: 'Create account' }).click();
+    await guest.waitForURL(new RegExp(`/#/s/${session.id}$`), WAIT);
+    await guest.getByText('Shared with you').waitFor(WAIT);
+    await live(guest);
+    errors.expectNone();
+  }, 60_000);
+
+  it("a reminder's link starts a review session and opens it", async () => {
+    const context = await browser.newContext({ ...DESKTOP, baseURL: server.url });
+    contexts.push(context);
+    const page = await signUp(context, uniqueEmail('rae'));
+    await page.goto('/start/review');
+    await page.waitForURL(/#\/s\//, WAIT);
+    await live(page);
+    const view = (await (await context.request.get(`/api/sessions/${sessionIdOf(page)}`)).json()) as { kind: string };
+    expect(view.kind).toBe('review');
+  }, 60_000);
+});
