@@ -286,10 +286,11 @@ export const WeeklyTime = Type.Object({ weekday: Type.Union([Int(0, 7), Type.Str
 export type WeeklyTime = Static<typeof WeeklyTime>;
 export const QuietHours = Type.Object({ from: Hhmm, to: Hhmm }, Strict);
 export type QuietHours = Static<typeof QuietHours>;
+/** Both reminders are named, `null` to turn one off: a body missing one is 400, not a silent "off". */
 export const RemindersBody = Type.Object(
   {
-    review: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
-    planning: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    review: Type.Union([WeeklyTime, Type.Null()]),
+    planning: Type.Union([WeeklyTime, Type.Null()]),
     quietHours: Type.Optional(Type.Union([QuietHours, Type.Null()])),
   },
   Strict,

@@ -260,10 +260,21 @@ describe(`Web Push (${DB_KIND})`, () => {
     const w = await api(server.url, alice, 'PUT', '/api/me/reminders', { review: { weekday: 0, time: '23:30' }, planning: null, quietHours: { from: '22:00', to: '07:00' } });
     expect(new Date(w.body.next.review).toLocaleString('en-GB', { timeZone: TZ, weekday: 'long', hour: '2-digit', minute: '2-digit' })).toBe('Monday 07:00');
 
-    for (const bad of [{ review: { weekday: 9, time: '18:00' } }, { review: { weekday: 'someday', time: '18:00' } }, { review: { weekday: 5, time: '25:00' } }, { quietHours: { from: '7am', to: '9' } }]) {
+    for (const bad of [
+      { review: { weekday: 9, time: '18:00' }, planning: null },
+      { review: { weekday: 'someday', time: '18:00' }, planning: null },
+      { review: { weekday: 5, time: '25:00' }, planning: null },
+      { review: null, planning: null, quietHours: { from: '7am', to: '9' } },
+      // Both reminders are named (null turns one off): a body without one is refused, not taken as "off".
+      {},
+      { review: { weekday: 5, time: '18:00' } },
+      { planning: null, quietHours: null },
+    ]) {
       const b = await api(server.url, alice, 'PUT', '/api/me/reminders', bad);
       expect(b.status, JSON.stringify(bad)).toBe(400);
     }
+    // Nothing above changed the settings.
+    expect((await api(server.url, alice, 'GET', '/api/me/reminders')).body).toMatchObject({ review: { weekday: 0, time: '23:30' }, quietHours: { from: '22:00', to: '07:00' } });
   }, 40_000);
 
   it('the planning nudge fires at its time; moved later in the same week, it does not come a second time', async () => {
