@@ -130,7 +130,7 @@ describe('a human in the session (Chromium, two contexts)', () => {
 // of that service — answers with a subscription made in the test, recording the key it was
 // given. Everything else is the real app.
 describe('Web Push opt-in (Chromium)', () => {
-  it('permission is asked only on the button; the device subscribes with the VAPID key, is listed, and can be turned off', async () => {
+  it('permission is asked only on the button; the device subscribes with the VAPID key, is listed, and can be turned off; reminders are saved in the zone', async () => {
     const context = await browser.newContext({ ...DESKTOP, baseURL: server.url });
     contexts.push(context);
     await context.grantPermissions(['notifications'], { origin: server.url });
@@ -189,6 +189,16 @@ describe('Web Push opt-in (Chromium)', () => {
     await account.getByRole('button', { name: /^Turn off notifications on/ }).click();
     await account.getByText('Notifications on').waitFor({ ...WAIT, state: 'detached' });
     expect((await devices()).find((d) => d.current)?.pushSubscriptions).toEqual([]);
+
+    // The weekly reminders, in the person's zone: a Friday review at 16:30, quiet from 22:00.
+    await page.getByLabel('Weekly review', { exact: true }).check();
+    await page.getByLabel('Weekly review: time').fill('16:30');
+    await page.getByLabel('Quiet hours').check();
+    await page.getByRole('button', { name: 'Save reminders' }).click();
+    await page.getByText('Reminders saved.').waitFor(WAIT);
+    const saved = (await (await page.request.get('/api/me/reminders')).json()) as { review: unknown; planning: unknown; quietHours: unknown; next: { review: string } };
+    expect(saved).toMatchObject({ review: { weekday: 5, time: '16:30' }, planning: null, quietHours: { from: '22:00', to: '07:00' } });
+    expect(new Date(saved.next.review).toLocaleString('en-GB', { timeZone: 'Europe/Berlin', weekday: 'long', hour: '2-digit', minute: '2-digit' })).toBe('Friday 16:30');
     errors.expectNone();
   }, 90_000);
 });
