@@ -178,3 +178,26 @@ describe('every number of the contract has a range', () => {
     expect(out).toEqual([]);
   });
 });
+
+describe('request bodies refuse unknown properties (400 naming the field)', () => {
+  /** Paths of object schemas in `schema` that would accept (and drop) properties they do not name. */
+  function open(schema: unknown, path: string, out: string[]): void {
+    if (typeof schema !== 'object' || schema === null) return;
+    const s = schema as Record<string, unknown>;
+    const types = Array.isArray(s.type) ? s.type : [s.type];
+    if (types.includes('object') && s.properties && s.additionalProperties !== false) out.push(path);
+    for (const [k, v] of Object.entries(s)) {
+      if (Array.isArray(v)) v.forEach((item, i) => open(item, `${path}.${k}[${i}]`, out));
+      else open(v, `${path}.${k}`, out);
+    }
+  }
+
+  it('every *Body schema of the contract, nested objects included', () => {
+    const out: string[] = [];
+    // ErrorBody is what the server answers, not a request body.
+    const bodies = Object.entries(contract).filter(([name, v]) => name.endsWith('Body') && name !== 'ErrorBody' && typeof v === 'object' && v !== null);
+    expect(bodies.length).toBeGreaterThan(15);
+    for (const [name, schema] of bodies) open(schema, name, out);
+    expect(out).toEqual([]);
+  });
+});
