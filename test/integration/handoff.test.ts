@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const ds = (server: TestServer, sessionId: string) => `${server.url}/ds/v1/stream/sessions/${sessionId}`;
@@ -157,8 +156,9 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     const startsBefore = ws.events.filter((e) => e.type === 'assistant.start').length;
     ws.send({ type: 'user.message', clientMessageId: 't2', text: 'Alex, what do you think?' });
     await ws.waitForEvent('user.message', (e) => e.data.clientMessageId === 't2');
-    // The coach's sweeper runs every second and picks up orphans after two: it must not here.
-    await sleep(3_500);
+    // The coach's sweeper picks up unanswered messages (after two seconds); a held one it must not.
+    // One sweep now that counts every unanswered message as orphaned, instead of sleeping past the interval.
+    await server.services.runs.sweepNow({ orphanAfterMs: 0 });
     expect(ws.events.filter((e) => e.type === 'assistant.start')).toHaveLength(startsBefore);
     expect((await server.services.db.prisma.session.findUnique({ where: { id: shared } }))!.activeRunId).toBeNull();
 

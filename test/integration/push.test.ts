@@ -4,7 +4,8 @@ import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_PUSH_ORIGINS } from '../../server/config.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
 import { Notifier } from '../../server/push/notifier.ts';
-import { ANSWER_TTL_S, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
+import { JOB_SCHEMA } from '../../server/jobs/queue.ts';
+import { ANSWER_TTL_S, QUEUE_NOTIFY, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
 import { PushSender } from '../../server/push/sender.ts';
 import { loadVapidKeys } from '../../server/push/vapid.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
@@ -42,6 +43,18 @@ describe(`Web Push (${DB_KIND})`, () => {
     await cleanup?.();
     await fake?.close();
   });
+
+  /** Waits until `count` notify jobs of this user exist and every one has finished (completed or failed). */
+  async function notifyJobsDone(userId: string, count: number) {
+    const states = async () =>
+      (await db.sql.query<{ state: string }>(`SELECT state FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data->>'userId' = $2`, [QUEUE_NOTIFY, userId])).map((r) => r.state);
+    let now = await states();
+    for (const deadline = Date.now() + 20_000; (now.length < count || now.some((s) => s !== 'completed' && s !== 'failed')) && Date.now() < deadline; ) {
+      await sleep(25);
+      now = await states();
+    }
+    expect(now).toEqual(Array.from({ length: count }, () => 'completed'));
+  }
 
   async function subscribed(account: Account, status = 201) {
     const sub = fake.subscribe(status);
@@ -119,7 +132,8 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(204);
     expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'POST', '/api/push/test')).status).toBe(202);
-    await sleep(2_500);
+    // Synchronize on the queue instead of sleeping: the test notification's job has run (it found no subscription).
+    await notifyJobsDone(alice.userId, 1);
     expect(fake.for(sub.id)).toHaveLength(0);
   });
 

@@ -67,14 +67,20 @@ describe.skipIf(!POSTGRES_URL)('durable reminders on PostgreSQL', () => {
     const [b, c] = await Promise.all([instance('instance-b'), instance('instance-c')]);
     await fake.waitFor(() => fake.for(sub.id).length >= 1, 30_000, 'the reminder');
     expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ title: 'Time for your weekly review' });
-    // Both instances poll every second; give a second sender every chance to show up.
-    await sleep(4_000);
-    expect(fake.for(sub.id)).toHaveLength(1);
 
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const jobs = await client.query(`SELECT state, data FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' ORDER BY created_on`);
+      // Synchronize on the queue instead of sleeping: once this week's job is completed and only
+      // next week's waits, no instance can send this week's reminder again (a job runs once; the
+      // "Notification" claim below would refuse a second send of the same key anyway).
+      const reminderJobs = () => client.query(`SELECT state, data FROM ${JOB_SCHEMA}.job WHERE name = 'reminder' ORDER BY created_on`);
+      let jobs = await reminderJobs();
+      for (const deadline = Date.now() + 30_000; jobs.rows.map((r) => r.state).join() !== 'completed,created' && Date.now() < deadline; ) {
+        await sleep(50);
+        jobs = await reminderJobs();
+      }
+      expect(fake.for(sub.id)).toHaveLength(1);
       // This week's done, next week's waiting: the chain goes on.
       expect(jobs.rows.map((r) => r.state)).toEqual(['completed', 'created']);
       expect(jobs.rows[1].data.weekKey).not.toBe(jobs.rows[0].data.weekKey);
