@@ -19,11 +19,15 @@ export type ServerOptions = Omit<Parameters<typeof startTestServer>[0], 'db'>;
 export const test = base
   .extend('serverOptions', { scope: 'file' }, {} as ServerOptions)
   // eslint-disable-next-line no-empty-pattern -- Vitest reads a fixture's dependencies from this pattern; the database has none.
-  .extend('db', { scope: 'file' }, async ({}, { onCleanup }): Promise<Database> => {
+  .extend('testDatabase', { scope: 'file' }, async ({}, { onCleanup }): Promise<{ db: Database; url?: string }> => {
     const t = await openTestDatabase();
     onCleanup(t.cleanup);
-    return t.db;
+    return { db: t.db, url: t.url };
   })
+  /** The file's database (PGlite, or a fresh one on DATABASE_URL's server). */
+  .extend('db', { scope: 'file' }, ({ testDatabase }): Database => testDatabase.db)
+  /** Its URL on PostgreSQL (a second instance can open it); undefined on PGlite. */
+  .extend('databaseUrl', { scope: 'file' }, ({ testDatabase }): string | undefined => testDatabase.url)
   .extend('server', { scope: 'file' }, async ({ db, serverOptions }, { onCleanup }): Promise<TestServer> => {
     // Every test signs up its own account from one address: the per-IP limits would refuse the eleventh.
     const config = { rateLimits: TEST_RATE_LIMITS, ...serverOptions.config };
