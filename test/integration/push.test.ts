@@ -1,5 +1,4 @@
 // Web Push end to end against a local push service that decrypts what it gets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_PUSH_ORIGINS } from '../../server/config.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
@@ -9,7 +8,9 @@ import { ANSWER_TTL_S, QUEUE_NOTIFY, REMINDER_TTL_S, TEST_TTL_S } from '../../se
 import { PushSender } from '../../server/push/sender.ts';
 import { loadVapidKeys } from '../../server/push/vapid.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import type { Database } from '../../server/db/database.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base, type ServerOptions } from '../support/fixtures.ts';
 import { FakePushService } from '../support/fake-push.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -20,29 +21,30 @@ const TZ = 'Europe/Berlin';
 const fridayEvening = Date.parse(localToInstant(weekKeyFor(Date.now(), TZ), 4, '18:00', TZ)) - 3_000;
 let clockOffsetMs = 0;
 
+// The server sends to a fake push service of this file: it starts first, and closes after the server.
+const test = base
+  // eslint-disable-next-line no-empty-pattern -- Vitest reads a fixture's dependencies from this pattern; the fake has none.
+  .extend('fake', { scope: 'file' }, async ({}, { onCleanup }): Promise<FakePushService> => {
+    const fake = await FakePushService.start();
+    onCleanup(() => fake.close());
+    return fake;
+  })
+  .override('serverOptions', { scope: 'file' }, ({ fake }): ServerOptions => ({
+    agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
+    config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+    overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
+  }));
+
 describe(`Web Push (${DB_KIND})`, () => {
   let fake: FakePushService;
   let server: TestServer;
-  let cleanup: () => Promise<void>;
-  let db: Awaited<ReturnType<typeof openTestDatabase>>['db'];
+  let db: Database;
 
-  beforeAll(async () => {
-    fake = await FakePushService.start();
-    const t = await openTestDatabase();
-    db = t.db;
-    cleanup = t.cleanup;
-    server = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
-      config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
-      overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
-    });
+  test.beforeAll(({ fake: f, server: s, db: d }) => {
+    fake = f;
+    server = s;
+    db = d;
   }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-    await fake?.close();
-  });
 
   /** Waits until `count` notify jobs of this user exist and every one has finished (completed or failed). */
   async function notifyJobsDone(userId: string, count: number) {
@@ -63,7 +65,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     return { ...sub, serverId: r.body.id as string };
   }
 
-  it('the VAPID public key is made once, stored, and the same after a restart', async () => {
+  test('the VAPID public key is made once, stored, and the same after a restart', async () => {
     const r = await api(server.url, null, 'GET', '/api/push/vapid-public-key');
     expect(r.status).toBe(200);
     const key = Buffer.from(r.body.publicKey, 'base64url');
@@ -79,7 +81,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   });
 
-  it('endpoints off the allowed push services are refused with 400, so nobody can aim the server inward', async () => {
+  test('endpoints off the allowed push services are refused with 400, so nobody can aim the server inward', async () => {
     const alice = await signup(server.url);
     const keys = fake.subscribe().keys;
     for (const endpoint of [
@@ -104,7 +106,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect((await api(server.url, null, 'POST', '/api/push/subscriptions', { endpoint: 'https://fcm.googleapis.com/x', keys })).status).toBe(401);
   });
 
-  it('"Send a test": 202, and the push service gets an aes128gcm payload with a TTL and a VAPID JWT for its own origin', async () => {
+  test('"Send a test": 202, and the push service gets an aes128gcm payload with a TTL and a VAPID JWT for its own origin', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const r = await api(server.url, alice, 'POST', '/api/push/test');
@@ -120,7 +122,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(jwt.k).toBe((await api(server.url, null, 'GET', '/api/push/vapid-public-key')).body.publicKey);
   });
 
-  it('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
+  test('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const devices = (await api(server.url, alice, 'GET', '/api/devices')).body.devices;
@@ -137,7 +139,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(fake.for(sub.id)).toHaveLength(0);
   });
 
-  it('an answer that ends while no device has the session open is pushed with its first words and a link to it', async () => {
+  test('an answer that ends while no device has the session open is pushed with its first words and a link to it', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const sessionId = await createSession(server.url, alice, 'Week plan');
@@ -165,7 +167,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     await ws.close();
   });
 
-  it('a subscription the push service says is gone (410) is deleted', async () => {
+  test('a subscription the push service says is gone (410) is deleted', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice, 410);
     await api(server.url, alice, 'POST', '/api/push/test');
@@ -174,7 +176,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(await db.prisma.pushSubscription.count({ where: { id: sub.serverId } })).toBe(0);
   });
 
-  it('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
+  test('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
     const alice = await signup(server.url);
     expect((await api(server.url, alice, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
     clockOffsetMs = fridayEvening - Date.now();
@@ -204,7 +206,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   }, 40_000);
 
-  it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
+  test('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const keys = await loadVapidKeys(db.prisma);
