@@ -43,6 +43,7 @@ import type { Static } from '@sinclair/typebox';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
+import { rejectBodyWithoutSchema } from './http/bodyless.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
 import { bodyDeadline } from './http/body-deadline.ts';
 import { wsErrorHandler } from './http/ws-errors.ts';
@@ -306,6 +307,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
+  app.addHook('preValidation', rejectBodyWithoutSchema);
   app.addHook('preParsing', bodyDeadline(config.httpRequestTimeoutMs));
   sockets.startHeartbeat({
     intervalMs: config.wsHeartbeatMs,

@@ -133,6 +133,34 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       }
     });
 
+    test('routes that take no body refuse one with properties (400 naming the first), and accept none, {} or null', async () => {
+      const bob = await signup(server.url);
+      const bobSession = await createSession(server.url, bob);
+      const bodyless: Array<[string, string]> = [
+        ['POST', '/api/keys'],
+        ['POST', '/api/feeds'],
+        ['POST', '/api/push/test'],
+        ['POST', `/api/sessions/${bobSession}/cancel`],
+        ['POST', `/api/sessions/${bobSession}/takeover`],
+        ['POST', `/api/sessions/${bobSession}/handback`],
+        ['POST', `/api/sessions/${bobSession}/invites`],
+        ['DELETE', `/api/sessions/${bobSession}`],
+        ['POST', '/api/auth/logout'],
+      ];
+      for (const [method, path] of bodyless) {
+        const r = await raw(server.url, method, path, { cookie: bob.cookie, body: json({ everywhere: true, admin: 1 }) });
+        expect(r.status, `${method} ${path}`).toBe(400);
+        expect(r.body.error, `${method} ${path}`).toMatchObject({ code: 'invalid_request', field: 'everywhere', message: 'body.everywhere is not a known property' });
+        const notAnObject = await raw(server.url, method, path, { cookie: bob.cookie, body: json([1]) });
+        expect(notAnObject.status, `${method} ${path} [1]`).toBe(400);
+      }
+      // Nothing was done: bob is still signed in and his session is there.
+      expect((await raw(server.url, 'GET', `/api/sessions/${bobSession}`, { cookie: bob.cookie })).status).toBe(200);
+      for (const body of [undefined, '{}', 'null']) {
+        expect((await raw(server.url, 'POST', '/api/keys', { cookie: bob.cookie, body })).status, String(body)).toBe(201);
+      }
+    });
+
     test('malformed JSON, prototype-pollution keys and unknown media types are clean 4xx; nothing is polluted', async () => {
       const cases: Array<[string, string, number, string]> = [
         ['{"title":', 'application/json', 400, 'invalid_json'],
