@@ -4,7 +4,7 @@
 
 import http from 'node:http';
 import type { Agent } from '../../server/agent/port.ts';
-import { openDatabase, type Database } from '../../server/db/database.ts';
+import type { Database } from '../../server/db/database.ts';
 import { createPrismaPlanStore } from '../../server/plan/prisma-store.ts';
 import { createPlanToolbox } from '../../server/plan/tools.ts';
 import type { WeekPlan } from '../../server/plan/types.ts';
@@ -12,7 +12,7 @@ import { localToInstant } from '../../server/plan/week.ts';
 import { api, signup, WsTestClient, type Account } from '../support/client.ts';
 import { DB_KIND } from '../support/db.ts';
 import { describe, expect, test as base } from '../support/fixtures.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 const TZ = 'Europe/Berlin';
 const WEEK = '2026-W50';
@@ -38,13 +38,11 @@ const test = base.override('serverOptions', { agent: coach });
 
 describe(`plan writes over HTTP (${DB_KIND})`, () => {
   let server: TestServer;
-  let dbUrl: string | undefined;
   let alice: Account;
   let bob: Account;
 
-  test.beforeAll(async ({ server: s, databaseUrl }) => {
+  test.beforeAll(async ({ server: s }) => {
     server = s;
-    dbUrl = databaseUrl;
     [alice, bob] = await Promise.all([signup(server.url), signup(server.url)]);
     for (const who of [alice, bob]) expect((await api(server.url, who, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
   }, 60_000);
@@ -298,28 +296,22 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   });
 
   // PGlite is one process; on PostgreSQL a second instance shares the database.
-  test.skipIf(DB_KIND !== 'postgres')('reaches sockets and week pages on another instance (PostgreSQL)', async () => {
-    const db2 = await openDatabase({ databaseUrl: dbUrl!, migrate: false });
-    const other = await startTestServer({ db: db2 });
-    try {
-      const dave = await signup(server.url);
-      await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ });
-      const sessionId = (await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK })).body.id;
-      const ws = await WsTestClient.connect(other.wsUrl, sessionId, dave);
-      await ws.waitForFrame('ready');
-      const live = await openLive(dave, other.url);
-      const sentAt = Date.now();
-      const plan = await addBlock(dave, { title: 'Cross-instance', start: at(1, '14:00'), end: at(1, '15:00') });
-      const event = await ws.waitForEvent('plan.updated');
-      await live.next((d) => d.plan.version === plan.version);
-      expect(Date.now() - sentAt).toBeLessThan(1000);
-      expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) } });
-      live.close();
-      await ws.close();
-    } finally {
-      await other.close();
-      await db2.close();
-    }
+  test.skipIf(DB_KIND !== 'postgres')('reaches sockets and week pages on another instance (PostgreSQL)', async ({ peer }) => {
+    const other = peer!;
+    const dave = await signup(server.url);
+    await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ });
+    const sessionId = (await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK })).body.id;
+    const ws = await WsTestClient.connect(other.wsUrl, sessionId, dave);
+    await ws.waitForFrame('ready');
+    const live = await openLive(dave, other.url);
+    const sentAt = Date.now();
+    const plan = await addBlock(dave, { title: 'Cross-instance', start: at(1, '14:00'), end: at(1, '15:00') });
+    const event = await ws.waitForEvent('plan.updated');
+    await live.next((d) => d.plan.version === plan.version);
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) } });
+    live.close();
+    await ws.close();
   });
 
   test('signing the device out ends its week live stream at once', async () => {

@@ -1,10 +1,9 @@
 import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
 import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
-import { afterAll, beforeAll } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
-import { openDatabase, type Database } from '../../server/db/database.ts';
+import type { Database } from '../../server/db/database.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { createPostgresDatabase, DB_KIND, POSTGRES_URL } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
 import { describe, expect, test as base } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -104,28 +103,9 @@ describe(`managing sessions (${DB_KIND})`, () => {
 });
 
 // The notice travels through NOTIFY to every instance: a socket on B closes when A deletes.
-describe.skipIf(!POSTGRES_URL)('deleting a session on two instances (postgres)', () => {
-  let a: TestServer;
-  let b: TestServer;
-  let dbs: Database[] = [];
-  let drop: () => Promise<void>;
-  let alice: Account;
-
-  beforeAll(async () => {
-    const created = await createPostgresDatabase();
-    drop = created.drop;
-    dbs = await Promise.all([openDatabase({ databaseUrl: created.url, migrate: false }), openDatabase({ databaseUrl: created.url, migrate: false })]);
-    a = await startTestServer({ db: dbs[0]!, agent: demo, config: { instanceId: 'a' } });
-    b = await startTestServer({ db: dbs[1]!, agent: demo, config: { instanceId: 'b' } });
-    alice = await signup(a.url);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await Promise.all(dbs.map((d) => d.close()));
-    await drop?.();
-  });
-
-  test('SL16: sockets on another instance are closed with 4404', async () => {
+describe.skipIf(DB_KIND !== 'postgres')('deleting a session on two instances (postgres)', () => {
+  test('SL16: sockets on another instance are closed with 4404', async ({ server: a, peer, account: alice }) => {
+    const b = peer!;
     const sessionId = await createSession(a.url, alice);
     const onB = await WsTestClient.connect(b.wsUrl, sessionId, alice);
     await onB.waitForFrame('ready');
