@@ -162,7 +162,12 @@ describe(`Web Push (${DB_KIND})`, () => {
     await ws.waitForFrame('ready');
     await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'm2', text: 'and now?' });
     await ws.waitFor((c) => c.events.filter((e) => e.type === 'assistant.end').length === 2, 20_000, 'second end');
-    await sleep(2_500);
+    // Synchronize instead of sleeping: the run is over (its end was reported), its notice decided,
+    // and only the first answer's notify job exists — the only way a push could still come.
+    for (const deadline = Date.now() + 10_000; server.services.runs.activeRunCount > 0 && Date.now() < deadline; ) await sleep(10);
+    expect(server.services.runs.activeRunCount).toBe(0);
+    await server.services.answerNotices.settled();
+    await notifyJobsDone(alice.userId, 1);
     expect(fake.for(sub.id)).toHaveLength(1);
     await ws.close();
   });
