@@ -1,22 +1,22 @@
 // Reminders are jobs in PostgreSQL (pg-boss): they outlive the instance that scheduled
 // them, and with several instances each fires exactly once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import pg from 'pg';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
 import { JOB_SCHEMA } from '../../server/jobs/queue.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
 import { api, signup } from '../support/client.ts';
-import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test } from '../support/fixtures.ts';
 import { FakePushService } from '../support/fake-push.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const TZ = 'America/New_York';
 
-describe.skipIf(!POSTGRES_URL)('durable reminders on PostgreSQL', () => {
+describe.skipIf(DB_KIND !== 'postgres')('durable reminders on PostgreSQL', () => {
   let url: string;
-  let drop: () => Promise<void>;
   let fake: FakePushService;
   const open: Array<{ server: TestServer; db: Database }> = [];
   // The reminder is due 8 s after the test starts, by the servers' (shifted) clock.
@@ -41,17 +41,19 @@ describe.skipIf(!POSTGRES_URL)('durable reminders on PostgreSQL', () => {
     await h.db.close();
   }
 
+  // The file's database (from the fixtures); every instance opens its own pool on it, like separate processes.
+  test.beforeAll(({ databaseUrl }) => {
+    url = databaseUrl!;
+  });
   beforeAll(async () => {
-    ({ url, drop } = await createPostgresDatabase());
     fake = await FakePushService.start();
   }, 60_000);
   afterAll(async () => {
     for (const h of [...open]) await stop(h);
     await fake?.close();
-    await drop?.();
   });
 
-  it('a reminder scheduled on one instance survives its restart and fires once with two instances running', async () => {
+  test('a reminder scheduled on one instance survives its restart and fires once with two instances running', async () => {
     const target = Date.parse(localToInstant(weekKeyFor(Date.now(), TZ), 4, '18:00', TZ));
     offsetMs = target - 8_000 - Date.now();
     const a = await instance('instance-a');
