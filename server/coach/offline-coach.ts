@@ -23,7 +23,7 @@ import { understand } from './read/understand.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
-import { readTurnHistory, skipShownPrefix } from './turn-request.ts';
+import { readTurnHistory, retriedAnswerIds, skipShownPrefix } from './turn-request.ts';
 
 export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
@@ -197,6 +197,24 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         },
       };
       const flow = flows[kind];
+      // SL15 Retry: for the person the replaced answer never happened, so what it changed is put
+      // back first and the same message is answered against the same plan (not counted twice).
+      const retried = new Set(retriedAnswerIds(turn.history));
+      if (retried.size > 0) {
+        const replaced = [...turn.history]
+          .filter((e) => e.type === ASSISTANT_META_EVENT && retried.has(String(e.data.messageId)))
+          .sort((a, b) => a.seq - b.seq)
+          .flatMap((e) => {
+            const note = e.data.coach as Partial<CoachNote> | undefined;
+            return Array.isArray(note?.changes) ? note.changes : [];
+          });
+        if (replaced.length > 0 && flows.plan.putBack) {
+          await flows.plan.putBack(ctx, replaced);
+          // Not an "undo" the person asked for, and nothing this answer did.
+          undid = false;
+          changes.length = 0;
+        }
+      }
       /** A new session of a planned week may open with an edit ("drop the budget"): that is read, not skipped as a greeting. */
       const opensWithEdit = async (text: string): Promise<boolean> => {
         if (kind !== 'plan') return false;

@@ -14,7 +14,7 @@ export type { PlanAuthor };
 
 export const PLAN_UPDATED = 'plan.updated' satisfies EventType;
 
-/** The data of a plan.updated event (the contract's), with the plan typed and `by` always set. */
+/** The data of a plan.updated event (the contract's, `changes` included), with the plan typed and `by` always set. */
 export type PlanUpdatedData = Omit<EventData<'plan.updated'>, 'plan' | 'by'> & { plan: WeekPlan; by: PlanAuthor; [key: string]: unknown };
 
 export type { WeekPointer };
@@ -42,11 +42,11 @@ export class PlanUpdates {
    * Appends plan.updated to the user's sessions for the plan's week (and to `alsoSessionId`,
    * the coach's own session, whatever week it is on), then points week pages at the change.
    */
-  async publish(userId: string, plan: WeekPlan, by: PlanAuthor, opts: { alsoSessionId?: string } = {}): Promise<void> {
+  async publish(userId: string, plan: WeekPlan, by: PlanAuthor, opts: { alsoSessionId?: string; changes?: string[] } = {}): Promise<void> {
     const rows = await this.db.prisma.session.findMany({ where: { userId, weekKey: plan.weekKey }, select: { id: true } });
     const ids = new Set(rows.map((r) => r.id));
     if (opts.alsoSessionId) ids.add(opts.alsoSessionId);
-    const data: PlanUpdatedData = { weekKey: plan.weekKey, plan, by };
+    const data: PlanUpdatedData = { weekKey: plan.weekKey, plan, by, ...(opts.changes && opts.changes.length > 0 ? { changes: opts.changes } : {}) };
     // A session deleted meanwhile reads as not_found: nothing to tell it.
     await Promise.all([...ids].map((id) => this.log.append(id, PLAN_UPDATED, data)));
     await this.db.notify(encodeWeekChanged({ userId, weekKey: plan.weekKey, by }));

@@ -272,7 +272,8 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       const [ea, eb] = await Promise.all([a!.waitForEvent('plan.updated'), b!.waitForEvent('plan.updated')]);
       expect(Date.now() - sentAt).toBeLessThan(1000);
       for (const e of [ea, eb]) {
-        expect(e.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) } });
+        // With what the write changed, in words (a session that saw no earlier plan has nothing to compare with).
+        expect(e.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) }, changes: ['added "Launch brief" on Thursday 09:00–11:00'] });
       }
       const streamed = await live.next((d) => d.plan.version === plan.version);
       expect(streamed.by).toEqual({ kind: 'user', deviceId: (ea.data.by as { deviceId: string }).deviceId });
@@ -286,6 +287,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       const again = await WsTestClient.connect(server.wsUrl, s1, carol, { after: lastSeq });
       const replayed = await again.waitForEvent('plan.updated', (e) => (e.data.plan as WeekPlan).version === moved.version);
       expect((replayed.data.plan as WeekPlan).blocks[0]).toMatchObject({ id: blockId, start: at(4, '09:00') });
+      expect(replayed.data.changes).toEqual(['moved "Launch brief" to Friday 09:00–11:00 (was Thursday 09:00–11:00)']);
       await live.next((d) => d.plan.version === moved.version);
 
       // The other week's session heard nothing.
@@ -309,7 +311,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
     const event = await ws.waitForEvent('plan.updated');
     await live.next((d) => d.plan.version === plan.version);
     expect(Date.now() - sentAt).toBeLessThan(1000);
-    expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) } });
+    expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) }, changes: ['added "Cross-instance" on Tuesday 14:00–15:00'] });
     live.close();
     await ws.close();
   });

@@ -74,12 +74,16 @@ describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
       await expect(WsTestClient.connect(s.wsUrl, sessionId, alice, { origin: s.url })).rejects.toMatchObject({ statusCode: 403 });
     });
 
-    test('builds feed and pairing links on PUBLIC_URL whatever Host says, and sets Secure', async () => {
+    test('builds feed, pairing and invite links on PUBLIC_URL whatever Host says, and sets Secure', async () => {
       const feed = await send(s, 'POST', '/api/feeds', { cookie: alice.cookie, origin: PUBLIC, host: 'evil.example' });
       expect(feed.status).toBe(201);
       expect(feed.body.url).toMatch(/^https:\/\/focus\.example:8443\/api\/feeds\/[A-Za-z0-9_-]+\.ics$/);
       const pairing = await send(s, 'POST', '/api/pairing', { cookie: alice.cookie, origin: PUBLIC, host: 'evil.example' }, {});
       expect(pairing.body.url).toBe(`${PUBLIC}/pair/${pairing.body.code}`);
+      const sessionId = (await createSession(s, alice, { origin: PUBLIC })).body.id;
+      const invite = await send(s, 'POST', `/api/sessions/${sessionId}/invites`, { cookie: alice.cookie, origin: PUBLIC, host: 'evil.example' });
+      expect(invite.status).toBe(201);
+      expect(invite.body.url).toBe(`${PUBLIC}/invite/${invite.body.code}`);
       const login = await raw(s.url, 'POST', '/api/auth/login', { body: json({ email: alice.email, password: 'correct horse battery' }), headers: { origin: PUBLIC } });
       expect(login.status).toBe(200);
       expect(login.headers.getSetCookie().join('\n')).toMatch(/;\s*Secure/i);

@@ -25,6 +25,7 @@ import {
 } from '../../contract/index.ts';
 import type { PlanStore, WeekRef } from '../../plan/store.ts';
 import type { PlanChange, WeekPlan } from '../../plan/types.ts';
+import { describePlanChanges } from '../../plan/describe-changes.ts';
 import { parseWeekKey } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -43,6 +44,8 @@ export interface PlanWriteDeps {
 
 export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
   async (app) => {
+    /** The plan as it was before each request's write: what plan.updated's `changes` are read against. */
+    const planBefore = new WeakMap<FastifyRequest, WeekPlan>();
     app.addHook('preHandler', requireUser);
     // An id that cannot exist is indistinguishable from another user's: 404, not 400.
     app.addHook('preValidation', async (request) => {
@@ -61,7 +64,9 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
         ifVersion = Number(m[1]);
       }
       const userId = request.user!.id;
-      return { userId, weekKey, timeZone: await userTimeZone(deps.prisma, userId), ...(ifVersion !== undefined ? { ifVersion } : {}) };
+      const ref: WeekRef = { userId, weekKey, timeZone: await userTimeZone(deps.prisma, userId), ...(ifVersion !== undefined ? { ifVersion } : {}) };
+      planBefore.set(request, await deps.plans.getWeek(userId, weekKey, ref.timeZone));
+      return ref;
     }
 
     /** Answers a store outcome; an accepted one is published first (every device sees it). */
@@ -82,8 +87,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
         throw new ApiError(422, change.code, change.reason);
       }
       const plan = change.value;
+      // What this write changed, in words, for the coach's next turn (a session whose log holds no
+      // earlier plan of the week has nothing to compare with). Only when no other write came between.
+      const before = planBefore.get(request);
+      const changes = before && before.version + 1 === plan.version ? describePlanChanges(before, plan) : [];
       try {
-        await deps.updates.publish(ref.userId, plan, { kind: 'user', deviceId: request.user!.loginId });
+        await deps.updates.publish(ref.userId, plan, { kind: 'user', deviceId: request.user!.loginId }, changes.length > 0 ? { changes } : {});
       } catch (err) {
         // The change is saved; devices that missed the event catch up on their next read.
         request.log.error({ err }, 'publishing plan.updated failed');

@@ -14,6 +14,7 @@ import { OfflineBanner } from './OfflineBanner.tsx';
 import { ReplyAnnouncer } from './ReplyAnnouncer.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
 import { useOpenTurn } from './use-open-turn.ts';
+import { useUnseenChange } from './unseen-change.ts';
 
 /** Same breakpoint as styles.css. */
 const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
@@ -120,7 +121,7 @@ function ChatBody({
     <>
       <StatusStrip client={client} />
       <OfflineBanner client={client} />
-      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} />}
+      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} partner={partner} />}
       <main className="chat-main">
         <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
@@ -180,6 +181,8 @@ function PlanDrawer({
 
   const plan = live && (!fetched || live.seq > fetched.baseSeq) ? live.plan : (fetched?.plan ?? null);
   const rockCount = plan?.rocks?.filter((r) => r.status !== 'dropped').length ?? 0;
+  // Closed (on a phone), a change from another device or the coach is flagged on the summary.
+  const unseen = useUnseenChange(plan?.version ?? null, open);
 
   return (
     <details className="plan-drawer" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="plan-drawer">
@@ -188,6 +191,11 @@ function PlanDrawer({
           Plan
           {plan && <WeekTitle weekKey={plan.weekKey} />}
           {plan && !open && <span className="muted small"> · {rockCount === 1 ? '1 rock' : `${rockCount} rocks`}</span>}
+          {plan && !open && unseen && (
+            <span className="badge ok plan-unseen" data-testid="plan-unseen">
+              Updated
+            </span>
+          )}
         </h2>
       </summary>
       {plan ? (

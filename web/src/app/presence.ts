@@ -61,3 +61,19 @@ export function presenceSummary(entries: readonly PresenceEntry[]): string {
   if (only && others.length === 1) return `This device and ${only.name}`;
   return `This device and ${others.length} other devices`;
 }
+
+/** True when a device of another person (a partner, or the owner when you are the partner) is in the session. */
+export function someoneElsePresent(p: Presence | null): boolean {
+  if (!p) return false;
+  const me = p.devices.find((d) => d.deviceId === p.you)?.userId;
+  return me !== undefined && p.devices.some((d) => d.userId !== undefined && d.userId !== me);
+}
+
+/**
+ * Whether the chat shows the handoff bar (Take over / Hand back). Only when a human can answer
+ * instead of the coach: while someone holds the session, for a partner, or while another
+ * person is in it. An owner alone sees no bar (nobody to hand over to, and no stale hint).
+ */
+export function showsHandoffBar(o: { held: boolean; viewerIsPartner: boolean; presence: Presence | null }): boolean {
+  return o.held || o.viewerIsPartner || someoneElsePresent(o.presence);
+}

@@ -174,19 +174,25 @@ export function ReviewEditor({ editor, slot }: { editor: PlanEditor; slot: { sta
   const [day, setDay] = useState(local?.day ?? 4);
   const [start, setStart] = useState(local ? hhmm(local.start) : '16:00');
   const [end, setEnd] = useState(local ? hhmm(local.end) : '16:30');
+  const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => {
     if (!local) return;
     setDay(local.day);
     setStart(hhmm(local.start));
     setEnd(hhmm(local.end));
   }, [local?.day, local?.start, local?.end]);
-  const toMin = (v: string) => Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5));
+  const toMin = (v: string) => (/^\d{2}:\d{2}$/.test(v) ? Number(v.slice(0, 2)) * 60 + Number(v.slice(3, 5)) : NaN);
   return (
     <form
       className="review-editor"
       onSubmit={(e) => {
         e.preventDefault();
-        editor.run(setReview({ start: instantAt(plan, day, toMin(start)), end: instantAt(plan, day, toMin(end)) }, plan.review));
+        // A cleared time field is empty: say so rather than send nothing (or throw on an invalid date).
+        const [s, en] = [toMin(start), toMin(end)];
+        if (!Number.isFinite(s) || !Number.isFinite(en)) return setProblem('Use times like 16:00.');
+        if (en <= s) return setProblem('The review must end after it starts.');
+        setProblem(null);
+        editor.run(setReview({ start: instantAt(plan, day, s), end: instantAt(plan, day, en) }, plan.review));
       }}
     >
       <label>
@@ -210,6 +216,11 @@ export function ReviewEditor({ editor, slot }: { editor: PlanEditor; slot: { sta
       <button type="submit" className="secondary small-button">
         Save review time
       </button>
+      {problem && (
+        <p role="alert" className="error small">
+          {problem}
+        </p>
+      )}
     </form>
   );
 }
