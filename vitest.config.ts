@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
-    // Finds (or, as root on Debian, installs) the browser the e2e tests drive.
-    globalSetup: ['test/support/browser-setup.ts'],
+    // Finds (or, as root on Debian, installs) the browser the e2e tests drive, and on
+    // PostgreSQL the nginx the load-balancer tests run.
+    globalSetup: ['test/support/browser-setup.ts', 'test/support/nginx-setup.ts'],
   },
 });

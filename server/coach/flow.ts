@@ -55,6 +55,8 @@ export interface Flow {
   closing(ctx: FlowContext): Promise<string[]>;
   /** Said once, on the turn the flow becomes complete. */
   finished?(ctx: FlowContext): Promise<string[]>;
+  /** Puts back plan changes (newest first); returns what came back, in words. */
+  putBack?(ctx: FlowContext, changes: Change[]): Promise<string[]>;
 }
 
 /** The latest exchange that answered `id` (and `rock`, for rock steps). */

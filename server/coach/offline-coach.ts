@@ -23,7 +23,7 @@ import { understand } from './read/understand.ts';
 import { askText, sameStep, type Step } from './questions.ts';
 import { createReviewFlow } from './review-flow.ts';
 import { speak } from './speak.ts';
-import { readTurnHistory, skipShownPrefix } from './turn-request.ts';
+import { readTurnHistory, retriedAnswerIds, skipShownPrefix } from './turn-request.ts';
 
 export type { CoachFlow } from './conversation.ts';
 export { SESSION_KIND_EVENT } from './conversation.ts';
@@ -127,8 +127,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const { history, continuing } = readTurnHistory(turn.history, 'regenerate');
       const write = continuing ? skipShownPrefix(turn.write, continuing.shown) : turn.write;
       const conversation = readConversation(history);
-      const timeZone = await options.timeZoneFor(turn.userId);
-      const info = (await options.sessionFor?.(turn)) ?? {};
+      // The runner read the session once for this turn (turn.context); only a turn without it reads here.
+      const context = turn.context;
+      const timeZone = context?.timeZone ?? (await options.timeZoneFor(turn.userId));
+      const info: CoachSessionInfo = context ? { kind: context.kind === 'review' ? 'review' : 'plan', weekKey: context.weekKey } : ((await options.sessionFor?.(turn)) ?? {});
       const firstText = conversation.firstUserText ?? '';
       const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(firstText) ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();
@@ -195,6 +197,24 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
         },
       };
       const flow = flows[kind];
+      // SL15 Retry: for the person the replaced answer never happened, so what it changed is put
+      // back first and the same message is answered against the same plan (not counted twice).
+      const retried = new Set(retriedAnswerIds(turn.history));
+      if (retried.size > 0) {
+        const replaced = [...turn.history]
+          .filter((e) => e.type === ASSISTANT_META_EVENT && retried.has(String(e.data.messageId)))
+          .sort((a, b) => a.seq - b.seq)
+          .flatMap((e) => {
+            const note = e.data.coach as Partial<CoachNote> | undefined;
+            return Array.isArray(note?.changes) ? note.changes : [];
+          });
+        if (replaced.length > 0 && flows.plan.putBack) {
+          await flows.plan.putBack(ctx, replaced);
+          // Not an "undo" the person asked for, and nothing this answer did.
+          undid = false;
+          changes.length = 0;
+        }
+      }
       /** A new session of a planned week may open with an edit ("drop the budget"): that is read, not skipped as a greeting. */
       const opensWithEdit = async (text: string): Promise<boolean> => {
         if (kind !== 'plan') return false;

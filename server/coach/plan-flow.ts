@@ -40,6 +40,11 @@ const isRecoveryItem = (item: string) =>
   !/^(?:run|runs|running|walk|exercise)\s+(?:the|a|an|my|our|this|that|these|those|some|all|through)\s+\S+/i.test(item.trim());
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** Two rock titles name the same rock: equal but for case, spaces and end punctuation. */
+const sameTitle = (a: string, b: string) => {
+  const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').replace(/[.!?,;:]+$/, '').trim();
+  return norm(a) === norm(b);
+};
 
 function hours(minutes: number): string {
   const h = minutes / 60;
@@ -480,17 +485,25 @@ export function createPlanFlow(): Flow {
     const j = insist ? { rocks: items, notes: [], recovery: [], appointments: [] } : judge(items);
     j.notes.unshift(...booked);
     if (j.rocks.length === 0) return { say: j.notes, ask: { step: { id: 'rocks' }, text: 'Which 3 to 5 outcomes would make this week a win? Those are your big rocks this week.' } };
-    if (active.length + j.rocks.length > MAX_ACTIVE_ROCKS) {
-      const all = [...active.map((r) => r.title), ...j.rocks];
+    // A rock named again is not a new one: the same message answered again (Retry), or a rock repeated.
+    const known = j.rocks.filter((t) => active.some((r) => sameTitle(r.title, t)));
+    const fresh = j.rocks.filter((t) => !known.includes(t));
+    if (fresh.length === 0) {
+      const titles = active.filter((r) => known.some((t) => sameTitle(r.title, t))).map((r) => r.title);
+      return { say: [`${pick(['Big rocks in', 'Got it — rocks', 'Locked in', 'Your rocks'], answer)}: ${joinAnd(titles.map(quote))}.`, ...j.notes] };
+    }
+    if (active.length + fresh.length > MAX_ACTIVE_ROCKS) {
+      const all = [...active.map((r) => r.title), ...fresh];
       ctx.quickReplies.push(...all.slice(0, 3).map((t) => `Drop ${t}`));
       return {
         say: [`That’s ${all.length}${active.length ? ` counting the ${active.length} already in` : ''}: ${joinAnd(all.map(quote))}. A week holds at most ${MAX_ACTIVE_ROCKS} big rocks — more than that and none get real attention.`, ...j.notes],
         ask: { step: { id: 'rocks.trim', items: all } },
       };
     }
-    const { added, failures } = await addRocks(ctx, j.rocks);
+    const { added, failures } = await addRocks(ctx, fresh);
     const say: string[] = [];
     if (added.length) say.push(`${pick(['Big rocks in', 'Got it — rocks', 'Locked in', 'Your rocks'], answer)}: ${joinAnd(added.map(quote))}.`);
+    if (added.length && known.length) say.push(`${joinAnd(known.map(quote))} ${known.length === 1 ? 'was' : 'were'} already in.`);
     say.push(...failures, ...j.notes);
     // "pitch deck (tue 9-11), investor update (wed 2-4)": times given with the rocks are their deep work.
     if (added.length && readTimeSlots(answer, { today: readerToday(ctx) }).kind === 'slots') {
@@ -1122,6 +1135,7 @@ export function createPlanFlow(): Flow {
   }
 
   const flow: Flow = {
+    putBack: revert,
     async intro(ctx) {
       const plan = await ctx.readPlan();
       // A new session for a week that is already planned: straight to what should change.

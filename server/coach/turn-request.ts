@@ -22,20 +22,23 @@ export interface TurnHistory {
  * `current`: how the answer being continued now appears — `extend` keeps its (cut-off) end,
  * for a model told to go on; `regenerate` drops it, for a deterministic coach.
  */
-export function readTurnHistory(history: readonly SessionEvent[], current: 'extend' | 'regenerate'): TurnHistory {
-  const events = [...history].sort((a, b) => a.seq - b.seq);
-  const msgId = (e: SessionEvent) => (typeof e.data.messageId === 'string' ? e.data.messageId : null);
+const msgId = (e: SessionEvent) => (typeof e.data.messageId === 'string' ? e.data.messageId : null);
 
-  // Pass 1: which answers continue which (alias → root), and which roots were retried away.
+/** Which answers continue which (alias → root), which roots were retried away, and the newest retried root. */
+function readAnswerRoots(events: readonly SessionEvent[]) {
   const rootOf = new Map<string, string>();
   const root = (id: string) => rootOf.get(id) ?? id;
   const dropped = new Set<string>();
+  let lastRetried: string | null = null;
   let continueTarget: string | null = null;
   let lastStart: string | null = null;
   for (const e of events) {
     if (e.type === TURN_REQUESTED) {
       const target = msgId(e);
-      if (e.data.mode === 'retry' && target) dropped.add(root(target));
+      if (e.data.mode === 'retry' && target) {
+        dropped.add(root(target));
+        lastRetried = root(target);
+      }
       continueTarget = e.data.mode === 'continue' && target ? root(target) : null;
     } else if (e.type === 'assistant.start') {
       const id = msgId(e);
@@ -44,6 +47,30 @@ export function readTurnHistory(history: readonly SessionEvent[], current: 'exte
       continueTarget = null;
     } else if (e.type === 'user.message') continueTarget = null;
   }
+  return { rootOf, root, dropped, lastRetried, lastStart };
+}
+
+/**
+ * When this run answers a retry: the ids of the answer it replaces (the retried message and the
+ * parts that continued it), so a coach can put back what that answer changed. Otherwise [].
+ */
+export function retriedAnswerIds(history: readonly SessionEvent[]): string[] {
+  if (turnRequestMode(history) !== 'retry') return [];
+  const events = [...history].sort((a, b) => a.seq - b.seq);
+  const { root, lastRetried } = readAnswerRoots(events);
+  if (!lastRetried) return [];
+  const ids = new Set<string>();
+  for (const e of events) {
+    const id = msgId(e);
+    if (e.type === 'assistant.start' && id && root(id) === lastRetried) ids.add(id);
+  }
+  return [...ids];
+}
+
+export function readTurnHistory(history: readonly SessionEvent[], current: 'extend' | 'regenerate'): TurnHistory {
+  const events = [...history].sort((a, b) => a.seq - b.seq);
+  // Pass 1: which answers continue which (alias → root), and which roots were retried away.
+  const { rootOf, root, dropped, lastStart } = readAnswerRoots(events);
 
   // The texts of each root's ends in order: a continued answer is the concatenation of its parts.
   const parts = new Map<string, string[]>();

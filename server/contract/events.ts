@@ -54,7 +54,13 @@ export type PlanAuthor = Static<typeof PlanAuthor>;
  * `plan` is the WeekPlan of server/plan/types.ts (with `version`); only its envelope is part of
  * the frame check. `by` is on every event written since direct edits exist (older logs lack it).
  */
-export const PlanUpdatedData = Type.Object({ weekKey: Type.String({ minLength: 1 }), plan: Type.Object({}), by: Type.Optional(PlanAuthor) });
+export const PlanUpdatedData = Type.Object({
+  weekKey: Type.String({ minLength: 1 }),
+  plan: Type.Object({}),
+  by: Type.Optional(PlanAuthor),
+  /** A person's write: what it changed, in words. */
+  changes: Type.Optional(Type.Array(Type.String())),
+});
 
 /** Max suggestions on one coach message. */
 export const MAX_QUICK_REPLIES = 5;

@@ -5,6 +5,9 @@ import type { SessionEvent } from '../session/types.ts';
 import type { TimeBlock, WeekPlan } from './types.ts';
 import { DAY_NAMES, instantToLocal } from './week.ts';
 
+/** A change with nothing to compare it with (said to the person by the offline coach: "I see you changed the plan"). */
+export const UNDESCRIBED_CHANGE = 'changed the plan';
+
 /** Past this many phrases the rest is summarised, so a big edit can't flood the context. */
 export const MAX_CHANGE_PHRASES = 6;
 
@@ -94,8 +97,9 @@ export function directEditsSinceLastAnswer(history: readonly SessionEvent[]): st
     const by = e.data.by as { kind?: string } | undefined;
     if (e.seq > lastAnswer && by?.kind === 'user') {
       const before = previous.get(plan.weekKey);
-      // With no earlier plan in this log there is nothing to compare with; the saved plan says the rest.
-      phrases.push(...(before ? describePlanChanges(before, plan) : [`changed week ${plan.weekKey} (compare the saved plan with what you said before)`]));
+      // With no earlier plan in this log, the words the write itself recorded; failing those, the saved plan says the rest.
+      const recorded = Array.isArray(e.data.changes) ? e.data.changes.filter((c): c is string => typeof c === 'string') : [];
+      phrases.push(...(before ? describePlanChanges(before, plan) : recorded.length > 0 ? recorded : [UNDESCRIBED_CHANGE]));
     }
     previous.set(plan.weekKey, plan);
   }

@@ -31,6 +31,8 @@ interface RunBufferState {
   onError: (err: unknown) => void;
   /** Resolved when the text buffered before the call is committed (or dropped by a stop). */
   waiters: Array<() => void>;
+  /** performance.now() when the last statement that committed a delta of this run was sent. */
+  leaseRenewedAt: number;
 }
 
 /** One run's view of the shared flusher. */
@@ -42,6 +44,12 @@ export interface RunBuffer {
   stop(): void;
   /** Stopped, or a statement carrying its text failed: it writes nothing more. */
   readonly isStopped: boolean;
+  /**
+   * performance.now() when the last statement that committed this run's text was sent
+   * (-Infinity before the first). With the flusher's `leaseMs`, that statement renewed the
+   * run's lease (SL13), so its separate renewal can wait.
+   */
+  readonly leaseRenewedAt: number;
   close(): void;
 }
 
@@ -62,10 +70,22 @@ export class DeltaFlusher {
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
     private readonly maxInflight = MAX_INFLIGHT_FLUSHES,
+    /** Each statement also renews its runs' leases by this much (SL13); none when undefined. */
+    private readonly leaseMs?: number,
   ) {}
 
   open(runId: string, sessionId: string, onStopped: () => void, onError: (err: unknown) => void): RunBuffer {
-    const state: RunBufferState = { runId, sessionId, text: '', halted: false, inflight: false, onStopped, onError, waiters: [] };
+    const state: RunBufferState = {
+      runId,
+      sessionId,
+      text: '',
+      halted: false,
+      inflight: false,
+      onStopped,
+      onError,
+      waiters: [],
+      leaseRenewedAt: -Infinity,
+    };
     this.runs.set(runId, state);
     return {
       write: (text) => {
@@ -85,6 +105,9 @@ export class DeltaFlusher {
       },
       get isStopped() {
         return state.halted;
+      },
+      get leaseRenewedAt() {
+        return state.leaseRenewedAt;
       },
       close: () => {
         this.release(state);
@@ -167,7 +190,7 @@ export class DeltaFlusher {
     let outcomes: DeltaOutcome[] | undefined;
     let failure: { err: unknown } | undefined;
     try {
-      outcomes = await this.log.appendDeltas(deltas);
+      outcomes = await this.log.appendDeltas(deltas, this.leaseMs);
       this.observer.flushed?.(performance.now() - t0, batch.length);
     } catch (err) {
       failure = { err };
@@ -182,6 +205,9 @@ export class DeltaFlusher {
       } else if (outcomes?.[i]?.kind === 'run_stopped') {
         // One outcome per delta, in order.
         if (this.halt(s)) s.onStopped();
+      } else if (this.leaseMs !== undefined) {
+        // The lease was renewed at the statement's time, which is no earlier than t0.
+        s.leaseRenewedAt = t0;
       }
     });
     for (const w of waiters) for (const resolve of w) resolve();

@@ -84,7 +84,7 @@ export class RunManager {
   private readonly off: () => void;
   private sweeper: NodeJS.Timeout | undefined;
   /** This instance's streaming runs, whose leases are renewed together (SL13). */
-  private readonly leased = new Map<string, { stop(): void; logger: RunLogger | undefined }>();
+  private readonly leased = new Map<string, { stop(): void; logger: RunLogger | undefined; leaseRenewedAt(): number }>();
   private renewer: NodeJS.Timeout | undefined;
   private renewing = false;
   private closing = false;
@@ -94,7 +94,13 @@ export class RunManager {
   constructor(private readonly opts: RunManagerOptions) {
     this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
-    this.flusher = new DeltaFlusher(opts.store, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
+    this.flusher = new DeltaFlusher(
+      opts.store,
+      undefined,
+      { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) },
+      undefined,
+      this.leaseTtlMs,
+    );
     this.off = opts.store.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -168,7 +174,7 @@ export class RunManager {
         this.aborts.abort(runId, 'append failed');
       },
     );
-    this.lease(runId, { stop: () => batcher.stop(), logger });
+    this.lease(runId, { stop: () => batcher.stop(), logger, leaseRenewedAt: () => batcher.leaseRenewedAt });
     try {
       const [context, history] = await Promise.all([this.opts.describeTurn(sessionId), store.readHistory(sessionId, start.seq)]);
       if (!context || !Array.isArray(history)) throw new Error(`session ${sessionId} vanished`);
@@ -244,7 +250,7 @@ export class RunManager {
     }
   }
 
-  private lease(runId: string, run: { stop(): void; logger: RunLogger | undefined }) {
+  private lease(runId: string, run: { stop(): void; logger: RunLogger | undefined; leaseRenewedAt(): number }) {
     this.leased.set(runId, run);
     this.renewer ??= setInterval(() => void this.renewLeases(), this.leaseRenewMs);
   }
@@ -259,13 +265,17 @@ export class RunManager {
 
   /**
    * SL13: every run of this instance in one statement per LEASE_RENEW_MS — a commit per
-   * instance per second rather than one per streaming answer. A run found stopped or lost
-   * stops writing (SL10).
+   * instance per second rather than one per streaming answer. A run whose text committed
+   * within the last interval was renewed by that statement and is left out: under load most
+   * runs stream, and renewing them again would only queue behind their flushes' row locks.
+   * A run found stopped or lost stops writing (SL10).
    */
   private async renewLeases() {
     if (this.renewing || this.leased.size === 0) return;
+    const renewedBefore = performance.now() - this.leaseRenewMs;
+    const ids = [...this.leased].filter(([, run]) => run.leaseRenewedAt() <= renewedBefore).map(([id]) => id);
+    if (ids.length === 0) return;
     this.renewing = true;
-    const ids = [...this.leased.keys()];
     try {
       const outcomes = await this.opts.store.renewLeases(ids, this.leaseTtlMs);
       ids.forEach((id, i) => {
@@ -279,10 +289,25 @@ export class RunManager {
     }
   }
 
-  private sweeping = false;
-  private async sweep() {
-    if (this.sweeping || this.closing) return;
-    this.sweeping = true;
+  /** The sweep in progress, if any: the interval skips a tick while one runs. */
+  private sweeping: Promise<void> | undefined;
+  private sweep(orphanAfterMs = ORPHAN_AFTER_MS): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.sweeping ??= this.sweepOnce(orphanAfterMs).finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /**
+   * One sweep now, after any sweep in progress, instead of waiting for the interval (tests
+   * synchronize on it rather than sleeping). `orphanAfterMs` replaces ORPHAN_AFTER_MS for this
+   * sweep: 0 treats every unanswered turn as orphaned.
+   */
+  async sweepNow(opts: { orphanAfterMs?: number } = {}): Promise<void> {
+    while (this.sweeping) await this.sweeping;
+    await this.sweep(opts.orphanAfterMs);
+  }
+
+  private async sweepOnce(orphanAfterMs: number): Promise<void> {
     const { store, logger } = this.opts;
     try {
       for (const runId of await store.expiredRuns()) {
@@ -293,12 +318,10 @@ export class RunManager {
           this.opts.observer?.answerEnded?.(ended.sessionId, ended.event);
         }
       }
-      const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(ORPHAN_AFTER_MS))]);
+      const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(orphanAfterMs))]);
       for (const sessionId of sessions) await this.requestTurn(sessionId);
     } catch (err) {
       logger?.error({ err }, 'run sweep failed');
-    } finally {
-      this.sweeping = false;
     }
   }
 

@@ -1,3 +1,4 @@
+import { MAX_PRESENCE_LABEL_CHARS, type PresenceDevice as WirePresenceDevice } from '../contract/index.ts';
 import type { Database } from '../db/database.ts';
 import { decodeNotice, encodePresence } from '../db/notify-registry.ts';
 
@@ -6,25 +7,11 @@ export const PRESENCE_REFRESH_MS = 10_000;
 export const PRESENCE_TTL_MS = 25_000;
 /** Keeps one announcement far below Postgres's 8000-byte NOTIFY limit. */
 const MAX_DEVICES_PER_ANNOUNCEMENT = 20;
-const MAX_LABEL_CHARS = 60;
 
-export interface PresenceDevice {
-  deviceId: string;
-  label: string;
-  connections: number;
-  /** Whose device it is, their name and their place in the session. */
-  userId: string;
-  name: string;
-  role: 'owner' | 'partner';
-}
+/** The contract's presence device; the server always knows whose device it is, their name and role. */
+export type PresenceDevice = Required<WirePresenceDevice>;
 
-export interface LocalConnection {
-  deviceId: string;
-  label: string;
-  userId: string;
-  name: string;
-  role: 'owner' | 'partner';
-}
+export type LocalConnection = Omit<PresenceDevice, 'connections'>;
 
 /**
  * Which devices have a session open, across instances. Ephemeral: announced with
@@ -55,7 +42,7 @@ export class PresenceTracker {
     const key = Symbol('connection');
     let conns = this.local.get(sessionId);
     if (!conns) this.local.set(sessionId, (conns = new Map()));
-    conns.set(key, { ...conn, label: conn.label.slice(0, MAX_LABEL_CHARS), name: conn.name.slice(0, MAX_LABEL_CHARS) });
+    conns.set(key, { ...conn, label: conn.label.slice(0, MAX_PRESENCE_LABEL_CHARS), name: conn.name.slice(0, MAX_PRESENCE_LABEL_CHARS) });
     let ls = this.listeners.get(sessionId);
     if (!ls) this.listeners.set(sessionId, (ls = new Set()));
     ls.add(listener);

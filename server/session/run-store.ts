@@ -21,9 +21,11 @@ export interface RunStore {
   claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
   /**
    * SL7 group commit: one delta for each of several runs (of different sessions) in one
-   * statement. Outcomes are in input order; each run is checked on its own (SL10).
+   * statement. Outcomes are in input order; each run is checked on its own (SL10). With
+   * `leaseMs`, every appended run's lease is renewed by the same statement (SL13): a run that
+   * streams needs no renewal of its own.
    */
-  appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]>;
+  appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
   requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */

@@ -405,10 +405,11 @@ export class SqlSessionLog implements SessionStore {
     return head ? { kind: 'unchanged', holder: head.handoffUserId } : NOT_FOUND;
   }
 
-  async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
+  async appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]> {
     if (batch.length === 0) return [];
     // The run row is updated (locked, checked) but its size stays fixed: the text is
-    // assembled once, at the end (endRun), not rewritten with every delta.
+    // assembled once, at the end (endRun), not rewritten with every delta. The same update
+    // renews the lease (SL13), so streaming runs cost no renewal statement of their own.
     const rows = await this.write(
       batch.map((d) => d.sessionId),
       () =>
@@ -417,7 +418,10 @@ export class SqlSessionLog implements SessionStore {
       WITH input AS (
         SELECT * FROM unnest($1::text[], $2::text[]) AS t(run_id, text)
       ), r AS (
-        UPDATE "Run" SET "deltaCount" = "Run"."deltaCount" + 1 FROM input
+        UPDATE "Run" SET "deltaCount" = "Run"."deltaCount" + 1,
+          "leaseExpiresAt" = CASE WHEN $4::int IS NULL THEN "Run"."leaseExpiresAt"
+                                  ELSE clock_timestamp() + $4::int * interval '1 millisecond' END
+        FROM input
         WHERE "Run".id = input.run_id AND "Run"."endedAt" IS NULL AND "Run"."stopRequestedAt" IS NULL
         RETURNING "Run".id, "Run"."sessionId", "Run"."messageId", input.text AS delta
       ), s AS (
@@ -432,7 +436,7 @@ export class SqlSessionLog implements SessionStore {
       ), n AS (${sqlNotifyHeads('$3::text', 'e')})
       SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
       FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
-          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin],
+          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin, leaseMs ?? null],
           'fc_append_deltas',
         ),
     );

@@ -172,6 +172,25 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       expect(expired).not.toContain(nth(runs, 1));
     });
 
+    it('SL13: a delta appended with a lease renews its run; without one the lease is left as it was', async () => {
+      const runs: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const id = await fx.newSession();
+        await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+        const c = await claim(fx.log, id, 1_000);
+        if (c.kind !== 'claimed') throw new Error(c.kind);
+        runs.push(c.event.data.runId as string);
+      }
+      const [renewed, plain] = runs as [string, string];
+      const outcomes = await fx.log.appendDeltas([deltaInput(renewed, 'streaming')], 30_000);
+      expect(outcomes.map((o) => o.kind)).toEqual(['appended']);
+      expect((await fx.log.appendDeltas([deltaInput(plain, 'streaming')]))[0]?.kind).toBe('appended');
+      await new Promise((r) => setTimeout(r, 1_100));
+      const expired = await fx.log.expiredRuns();
+      expect(expired).not.toContain(renewed);
+      expect(expired).toContain(plain);
+    });
+
     it('SL11: an unanswered user message with no run is an orphaned turn', async () => {
       const id = await fx.newSession();
       await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });

@@ -103,7 +103,7 @@ describe('a human in the session (Chromium, two contexts)', () => {
     await screenshot(owner, 'handoff-03-partner-answers');
 
     await partner.getByRole('button', { name: 'Hand back' }).click();
-    await owner.getByText('The coach is answering.').waitFor(WAIT);
+    await owner.getByText('The coach answers messages here.').waitFor(WAIT);
     await finished(owner).nth(answersBefore).waitFor(WAIT);
     await screenshot(owner, 'handoff-04-handed-back');
 

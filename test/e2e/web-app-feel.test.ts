@@ -167,6 +167,23 @@ describe('the app frame', () => {
     await finished(page).nth(before).waitFor(WAIT);
     expect(await page.locator('.msg.user p').last().textContent()).toBe('Tue 9-11\nand Thu 8-10');
 
+    // The plan drawer is closed on a phone: a change made elsewhere is flagged on it, until opened.
+    const drawer = page.getByTestId('plan-drawer');
+    await drawer.locator('summary').tap();
+    await drawer.locator('summary').tap();
+    expect(await drawer.getAttribute('open')).toBeNull();
+    expect(await page.getByTestId('plan-unseen').count()).toBe(0);
+    const status = await page.evaluate(async () => {
+      const { plan } = (await (await fetch('/api/weeks/current')).json()) as { plan: { weekKey: string } };
+      const r = await fetch(`/api/weeks/${plan.weekKey}/environment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Laptop closed after 19:00' }) });
+      return r.status;
+    });
+    expect(status).toBe(201);
+    await page.getByTestId('plan-unseen').getByText('Updated').waitFor(WAIT);
+    await drawer.locator('summary').tap();
+    await page.getByTestId('plan-unseen').waitFor({ state: 'detached', ...WAIT });
+    await drawer.locator('summary').tap();
+
     const scroller = (await page.locator('.scroller').boundingBox())!;
     await page.mouse.move(scroller.x + 50, scroller.y + 50);
     for (let i = 0; i < 4; i++) await page.mouse.wheel(0, 2_000);

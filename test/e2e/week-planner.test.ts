@@ -183,6 +183,117 @@ describe('the week page: direct edits on two devices', () => {
     await expect.poll(async () => (await rocks.locator('li', { has: a.locator('input[value="Write the talk"]') }).textContent()) ?? '', WAIT).toContain('not scheduled');
     expect(await rocks.locator('li', { has: a.locator('input[value="Ship the launch"]') }).textContent()).toContain('Scheduled');
   });
+
+  it('an edit based on a stale version gets 412 and is rolled back to the latest plan with a readable message', async () => {
+    // A third device that hears nothing live (its week stream is cut), so it keeps an old version.
+    const context = await browser.newContext({ ...DESKTOP, baseURL: server.url });
+    contexts.push(context);
+    const [name, value] = account.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: server.url }]);
+    await context.route('**/live', (route) => route.abort());
+    const c = await context.newPage();
+    await c.goto(`/weeks/${week}`);
+    await c.locator('.wk-block[aria-label*="Wed 13:00–14:00"]', { hasText: 'Long walk' }).waitFor(WAIT);
+    // Meanwhile another device moves the walk to 16:00.
+    const walk = await serverBlock('Long walk');
+    const moved = await api(server.url, account, 'PATCH', `/api/weeks/${week}/blocks/${walk.id}`, { start: at(2, '16:00'), end: at(2, '17:00') });
+    expect(moved.status).toBe(200);
+    await block(c, 'Long walk').focus();
+    const answer = c.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/blocks/'));
+    await c.keyboard.press('ArrowDown');
+    expect((await answer).status()).toBe(412);
+    const notice = c.getByTestId('edit-notice');
+    await notice.waitFor(WAIT);
+    expect(await notice.textContent()).toMatch(/Not saved.*changed meanwhile/);
+    // Rolled back, and what is shown is the server's latest plan, not the stale one.
+    await c.locator('.wk-block[aria-label*="Wed 16:00–17:00"]', { hasText: 'Long walk' }).waitFor(WAIT);
+    expect(await serverBlock('Long walk')).toMatchObject({ start: at(2, '16:00'), end: at(2, '17:00') });
+  });
+
+  it('adds a block without a pointer: "Add a block", then the dialog by keyboard', async () => {
+    const add = a.getByRole('button', { name: '+ Add a block' });
+    await add.focus();
+    await a.keyboard.press('Enter');
+    const dialog = a.getByRole('dialog', { name: 'New block' });
+    await dialog.waitFor(WAIT);
+    // The title field has the focus; Tab goes on through kind, rock, day and times.
+    await a.keyboard.type('Keyboard block');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    await a.keyboard.press('Tab');
+    expect(await a.evaluate(() => document.activeElement?.closest('label')?.textContent?.startsWith('Day'))).toBe(true);
+    await dialog.getByLabel('Day').selectOption({ label: 'Sunday' });
+    await dialog.getByLabel('Start').fill('18:00');
+    await dialog.getByLabel('End').fill('19:00');
+    await dialog.getByRole('button', { name: 'Add block' }).focus();
+    await a.keyboard.press('Enter');
+    await expect.poll(async () => (await serverBlock('Keyboard block'))?.start, WAIT).toBe(at(6, '18:00'));
+    expect(await serverBlock('Keyboard block')).toMatchObject({ kind: 'deep_work', end: at(6, '19:00') });
+    await b.locator('.wk-block', { hasText: 'Keyboard block' }).waitFor(WAIT);
+  });
+
+  it('shows a now line and dims the past days of the current week', async () => {
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(new Intl.DateTimeFormat('en-GB', { weekday: 'short', timeZone: TZ }).format(new Date()));
+    expect(await a.locator('.wk-now').count()).toBe(1);
+    expect(await a.locator(`.wk-day[data-day="${weekday}"] .wk-now`).count()).toBe(1);
+    expect(await a.locator('.wk-day.past').count()).toBe(weekday);
+    // Hours of today before now are dimmed as well (an overlay as tall as the time gone by).
+    expect(await a.locator(`.wk-day[data-day="${weekday}"] .wk-past`).count()).toBe(1);
+  });
+
+  it('a change from elsewhere while the grid is out of view shows "Plan updated", which brings the grid back', async () => {
+    await a.getByRole('heading', { name: 'Vision' }).scrollIntoViewIfNeeded();
+    await expect.poll(() => a.getByTestId('week-grid').evaluate((el) => el.getBoundingClientRect().bottom < 0), WAIT).toBe(true);
+    expect(await a.getByRole('button', { name: 'Plan updated · show' }).count()).toBe(0);
+    const walk = await serverBlock('Long walk');
+    expect((await api(server.url, account, 'PATCH', `/api/weeks/${week}/blocks/${walk.id}`, { title: 'Long walk outside' })).status).toBe(200);
+    const notice = a.getByRole('button', { name: 'Plan updated · show' });
+    await notice.waitFor(WAIT);
+    await notice.click();
+    await expect.poll(() => a.getByTestId('week-grid').evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < innerHeight), WAIT).toBe(true);
+    await notice.waitFor({ state: 'detached', ...WAIT });
+    await block(a, 'Long walk outside').waitFor(WAIT);
+  });
+
+  it('edits rocks (rename inline, reorder, done, delete), the vision, the environment and the review slot; B sees them', async () => {
+    const plan = async () => (await api<{ plan: WeekPlan }>(server.url, account, 'GET', `/api/weeks/${week}`)).body.plan;
+    const rockTitles = async () => (await plan()).rocks.sort((x, y) => x.position - y.position).map((r) => `${r.title}:${r.status}`);
+    const rename = a.getByLabel('Rock 2 title');
+    await rename.fill('Write the keynote');
+    await rename.press('Enter');
+    await expect.poll(rockTitles, WAIT).toEqual(['Ship the launch:planned', 'Write the keynote:planned']);
+    await a.getByRole('button', { name: 'Move “Write the keynote” up' }).click();
+    await expect.poll(rockTitles, WAIT).toEqual(['Write the keynote:planned', 'Ship the launch:planned']);
+    await expect.poll(() => b.getByLabel('Rock 1 title').inputValue(), WAIT).toBe('Write the keynote');
+    await a.getByLabel('Status of “Write the keynote”').selectOption('done');
+    await expect.poll(rockTitles, WAIT).toEqual(['Write the keynote:done', 'Ship the launch:planned']);
+    await a.getByRole('button', { name: 'Delete “Write the keynote”' }).click();
+    await expect.poll(rockTitles, WAIT).toEqual(['Ship the launch:planned']);
+
+    const vision = a.locator('.vision-editor');
+    await vision.getByLabel('Work').fill('Launched v2');
+    await vision.getByLabel('Self').fill('Ran a half marathon');
+    await vision.getByLabel('Relationships').fill('Dinner with Sam weekly');
+    await vision.getByRole('button', { name: 'Save vision' }).click();
+    await expect.poll(async () => (await plan()).vision, WAIT).toEqual({ work: 'Launched v2', self: 'Ran a half marathon', relationships: 'Dinner with Sam weekly' });
+    await expect.poll(() => b.locator('.vision-editor').getByLabel('Work').inputValue(), WAIT).toBe('Launched v2');
+
+    await a.getByLabel('New environment change').fill('Phone in the drawer');
+    await a.getByLabel('New environment change').press('Enter');
+    await expect.poll(async () => (await plan()).environment.map((e) => e.text), WAIT).toEqual(['Phone in the drawer']);
+    await b.locator('.environment').getByText('Phone in the drawer').waitFor(WAIT);
+    await a.getByRole('button', { name: 'Remove “Phone in the drawer”' }).click();
+    await expect.poll(async () => (await plan()).environment.length, WAIT).toBe(0);
+
+    const review = a.locator('.review-editor');
+    await review.getByLabel('Day').selectOption({ label: 'Saturday' });
+    await review.getByLabel('From').fill('10:00');
+    await review.getByLabel('To').fill('10:45');
+    await review.getByRole('button', { name: 'Save review time' }).click();
+    await expect.poll(async () => (await plan()).review, WAIT).toEqual({ start: at(5, '10:00'), end: at(5, '10:45') });
+    // The review slot is on both grids, on Saturday.
+    await b.locator('.wk-day[data-day="5"] .wk-review').waitFor(WAIT);
+  });
 });
 
 describe('the week page on a phone', () => {

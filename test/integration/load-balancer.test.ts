@@ -3,21 +3,20 @@
 // PostgreSQL. The client knows only the load balancer's URL and sends a browser's Origin.
 // The replicas run as docker-compose.yml runs them (TRUST_PROXY=1), but without PUBLIC_URL:
 // that is the case where origins and links come from the Host header that nginx forwards.
+// Chromium itself through the same nginx (sign up, plan, pair a phone): test/e2e/load-balancer.test.ts.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { WsTestClient, type Account } from '../support/client.ts';
 import { createPostgresDatabase, POSTGRES_URL } from '../support/db.ts';
-import { findNginx, freePort, startNginx, type NginxProcess } from '../support/nginx.ts';
+import { findNginx, freePort, NO_NGINX_MESSAGE, startNginx, type NginxProcess } from '../support/nginx.ts';
 import { nth } from '../support/nth.ts';
 import { spawnServer, type ServerProcess } from '../support/process.ts';
 
-const NGINX = findNginx();
-const SKIP_REASON = !POSTGRES_URL
-  ? 'DATABASE_URL is unset (two replicas need one PostgreSQL)'
-  : !NGINX
-    ? 'nginx is not installed (Debian package nginx-light or nginx; .ci/run installs it)'
-    : null;
+// Found, or installed as root on Debian, by globalSetup (test/support/nginx-setup.ts). On
+// PostgreSQL the test fails without one, as the browser tests do without Chromium.
+const NGINX = inject('nginxPath') || findNginx();
+const SKIP_REASON = !POSTGRES_URL ? 'DATABASE_URL is unset (two replicas need one PostgreSQL)' : null;
 if (SKIP_REASON) console.warn(`load-balancer.test.ts skipped: ${SKIP_REASON}`);
 
 /** Enough words at this pace that a signal lands mid-answer, short enough to finish within the grace period. */
@@ -57,8 +56,8 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   }
 
   /** fetch through the load balancer, as the web app in a browser would. */
-  async function viaLb(method: string, path: string, opts: { cookie?: string; body?: unknown; origin?: string } = {}) {
-    const headers: Record<string, string> = { origin: opts.origin ?? origin };
+  async function viaLb(method: string, path: string, opts: { cookie?: string; body?: unknown; origin?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...opts.headers, origin: opts.origin ?? origin };
     if (opts.cookie) headers.cookie = opts.cookie;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${origin}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
@@ -129,6 +128,7 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   }
 
   beforeAll(async () => {
+    if (!NGINX) throw new Error(NO_NGINX_MESSAGE);
     ({ url: dbUrl, drop } = await createPostgresDatabase());
     await Promise.all([startReplica('app1'), startReplica('app2')]);
     const port = await freePort();
@@ -146,10 +146,11 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
   it('runs the repo file with only the upstreams and the listen address changed', () => {
     expect(lb.siteConf).toMatch(/proxy_set_header Host \$http_host;/);
     expect(lb.siteConf).toMatch(/proxy_set_header X-Forwarded-Proto \$scheme;/);
+    expect(lb.siteConf).toMatch(/proxy_set_header X-Forwarded-Host \$http_host;/);
     expect(lb.siteConf.match(/server 127\.0\.0\.1:\d+ max_fails/g)).toHaveLength(2);
   });
 
-  it('a browser at the load balancer signs up, plans and pairs a phone; links carry the public origin', async () => {
+  it('a client with a browser’s Origin signs up, opens a session and pairs a phone; links carry the public origin', async () => {
     const email = `lb-${Date.now()}@example.test`;
     const up = await viaLb('POST', '/api/auth/signup', { body: { email, password: 'correct horse battery' } });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
@@ -163,6 +164,15 @@ describe.skipIf(SKIP_REASON !== null)('deploy/nginx.conf in front of two replica
     const pairing = await viaLb('POST', '/api/pairing', { cookie: alice.cookie, body: { sessionId: session.body.id } });
     expect(pairing.status).toBe(201);
     expect(pairing.body.url).toBe(`${origin}/pair/${pairing.body.code}`);
+    // TRUST_PROXY=1 trusts nginx, not what a client sends through it: a forged X-Forwarded-Host
+    // (nginx passes a client's header on unless it sets that header itself) neither makes a
+    // foreign Origin ours nor moves the links.
+    const forgedHost = { 'x-forwarded-host': 'evil.example' };
+    expect((await viaLb('POST', '/api/sessions', { cookie: alice.cookie, body: {}, origin: 'http://evil.example', headers: forgedHost })).status).toBe(403);
+    const steered = await viaLb('POST', '/api/pairing', { cookie: alice.cookie, body: { sessionId: session.body.id }, headers: forgedHost });
+    expect(steered.status).toBe(201);
+    expect(steered.body.url).toBe(`${origin}/pair/${steered.body.code}`);
+
     const phone = await viaLb('POST', '/api/pairing/redeem', { body: { code: pairing.body.code, deviceName: 'phone' } });
     expect(phone.status).toBe(200);
     expect((await viaLb('GET', `/api/sessions/${session.body.id}`, { cookie: phone.cookie })).status).toBe(200);

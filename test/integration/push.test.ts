@@ -1,17 +1,17 @@
 // Web Push end to end against a local push service that decrypts what it gets.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_PUSH_ORIGINS, type Config } from '../../server/config.ts';
 import { localToInstant, weekKeyFor } from '../../server/plan/week.ts';
 import { JOB_RETRY_DELAY_S, JOB_SCHEMA } from '../../server/jobs/queue.ts';
 import { Notifier } from '../../server/push/notifier.ts';
-import { ANSWER_TTL_S, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
+import { ANSWER_TTL_S, QUEUE_NOTIFY, REMINDER_TTL_S, TEST_TTL_S } from '../../server/push/push-service.ts';
 import { PushSender } from '../../server/push/sender.ts';
 import { loadVapidKeys } from '../../server/push/vapid.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import type { Database } from '../../server/db/database.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base, TEST_RATE_LIMITS, type ServerOptions } from '../support/fixtures.ts';
 import { FakePushService } from '../support/fake-push.ts';
-import { TEST_RATE_LIMITS } from '../support/fixtures.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -21,24 +21,42 @@ const TZ = 'Europe/Berlin';
 const fridayEvening = Date.parse(localToInstant(weekKeyFor(Date.now(), TZ), 4, '18:00', TZ)) - 3_000;
 let clockOffsetMs = 0;
 
+// The server sends to a fake push service of this file: it starts first, and closes after the server.
+const test = base
+  // eslint-disable-next-line no-empty-pattern -- Vitest reads a fixture's dependencies from this pattern; the fake has none.
+  .extend('fake', { scope: 'file' }, async ({}, { onCleanup }): Promise<FakePushService> => {
+    const fake = await FakePushService.start();
+    onCleanup(() => fake.close());
+    return fake;
+  })
+  .override('serverOptions', { scope: 'file' }, ({ fake }): ServerOptions => ({
+    agent: () => createDemoAgent({ paceMs: 5, words: 30 }),
+    config: { push: { allowedOrigins: [...DEFAULT_PUSH_ORIGINS, fake.origin], contact: 'mailto:ops@focus.example' } },
+    overrides: { pushAgent: fake.agent, now: () => new Date(Date.now() + clockOffsetMs) },
+  }));
+
 describe(`Web Push (${DB_KIND})`, () => {
   let fake: FakePushService;
   let server: TestServer;
-  let cleanup: () => Promise<void>;
-  let db: Awaited<ReturnType<typeof openTestDatabase>>['db'];
+  let db: Database;
 
-  beforeAll(async () => {
-    fake = await FakePushService.start();
-    const t = await openTestDatabase();
-    db = t.db;
-    cleanup = t.cleanup;
-    server = await pushServer({ words: 30 });
+  test.beforeAll(({ fake: f, server: s, db: d }) => {
+    fake = f;
+    server = s;
+    db = d;
   }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-    await fake?.close();
-  });
+
+  /** Waits until `count` notify jobs of this user exist and every one has finished (completed or failed). */
+  async function notifyJobsDone(userId: string, count: number) {
+    const states = async () =>
+      (await db.sql.query<{ state: string }>(`SELECT state FROM ${JOB_SCHEMA}.job WHERE name = $1 AND data->>'userId' = $2`, [QUEUE_NOTIFY, userId])).map((r) => r.state);
+    let now = await states();
+    for (const deadline = Date.now() + 20_000; (now.length < count || now.some((s) => s !== 'completed' && s !== 'failed')) && Date.now() < deadline; ) {
+      await sleep(25);
+      now = await states();
+    }
+    expect(now).toEqual(Array.from({ length: count }, () => 'completed'));
+  }
 
   /** A server on the test database that may send to the fake push service, on the shifted clock. */
   function pushServer(opts: { words?: number; config?: Partial<Config> } = {}) {
@@ -64,7 +82,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     return { ...sub, serverId: r.body.id as string };
   }
 
-  it('the VAPID public key is made once, stored, and the same after a restart', async () => {
+  test('the VAPID public key is made once, stored, and the same after a restart', async () => {
     const r = await api(server.url, null, 'GET', '/api/push/vapid-public-key');
     expect(r.status).toBe(200);
     const key = Buffer.from(r.body.publicKey, 'base64url');
@@ -80,7 +98,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   });
 
-  it('endpoints off the allowed push services are refused with 400, so nobody can aim the server inward', async () => {
+  test('endpoints off the allowed push services are refused with 400, so nobody can aim the server inward', async () => {
     const alice = await signup(server.url);
     const keys = fake.subscribe().keys;
     for (const endpoint of [
@@ -105,7 +123,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect((await api(server.url, null, 'POST', '/api/push/subscriptions', { endpoint: 'https://fcm.googleapis.com/x', keys })).status).toBe(401);
   });
 
-  it('"Send a test": 202, and the push service gets an aes128gcm payload with a TTL and a VAPID JWT for its own origin', async () => {
+  test('"Send a test": 202, and the push service gets an aes128gcm payload with a TTL and a VAPID JWT for its own origin', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const r = await api(server.url, alice, 'POST', '/api/push/test');
@@ -121,7 +139,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(jwt.k).toBe((await api(server.url, null, 'GET', '/api/push/vapid-public-key')).body.publicKey);
   });
 
-  it('with PUBLIC_URL set, notification links are absolute on it', async () => {
+  test('with PUBLIC_URL set, notification links are absolute on it', async () => {
     const publicUrl = 'http://focus.example:8080';
     const behindProxy = await pushServer({ config: { publicOrigin: publicUrl } });
     try {
@@ -135,7 +153,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   });
 
-  it('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
+  test('subscriptions are listed with their device and can be removed; a stranger cannot remove them', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const devices = (await api(server.url, alice, 'GET', '/api/devices')).body.devices;
@@ -147,11 +165,12 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(204);
     expect((await api(server.url, alice, 'DELETE', `/api/push/subscriptions/${sub.serverId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'POST', '/api/push/test')).status).toBe(202);
-    await sleep(2_500);
+    // Synchronize on the queue instead of sleeping: the test notification's job has run (it found no subscription).
+    await notifyJobsDone(alice.userId, 1);
     expect(fake.for(sub.id)).toHaveLength(0);
   });
 
-  it('an answer that ends while no device has the session open is pushed with its first words and a link to it', async () => {
+  test('an answer that ends while no device has the session open is pushed with its first words and a link to it', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const sessionId = await createSession(server.url, alice, 'Week plan');
@@ -174,12 +193,17 @@ describe(`Web Push (${DB_KIND})`, () => {
     await ws.waitForFrame('ready');
     await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, { clientMessageId: 'm2', text: 'and now?' });
     await ws.waitFor((c) => c.events.filter((e) => e.type === 'assistant.end').length === 2, 20_000, 'second end');
-    await sleep(2_500);
+    // Synchronize instead of sleeping: the run is over (its end was reported), its notice decided,
+    // and only the first answer's notify job exists — the only way a push could still come.
+    for (const deadline = Date.now() + 10_000; server.services.runs.activeRunCount > 0 && Date.now() < deadline; ) await sleep(10);
+    expect(server.services.runs.activeRunCount).toBe(0);
+    await server.services.answerNotices.settled();
+    await notifyJobsDone(alice.userId, 1);
     expect(fake.for(sub.id)).toHaveLength(1);
     await ws.close();
   });
 
-  it('an answer that ends during quiet hours waits for their end', async () => {
+  test('an answer that ends during quiet hours waits for their end', async () => {
     const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const friday23 = Date.parse(localToInstant(week, 4, '23:00', TZ));
@@ -203,7 +227,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(fake.for(sub.id)).toHaveLength(0);
   });
 
-  it('a subscription the push service says is gone (410) is deleted', async () => {
+  test('a subscription the push service says is gone (410) is deleted', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice, 410);
     await api(server.url, alice, 'POST', '/api/push/test');
@@ -212,7 +236,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(await db.prisma.pushSubscription.count({ where: { id: sub.serverId } })).toBe(0);
   });
 
-  it('a push the push service refuses for now (503) is retried by the job queue with growing delays, then delivered once', async () => {
+  test('a push the push service refuses for now (503) is retried by the job queue with growing delays, then delivered once', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice, 503);
     expect((await api(server.url, alice, 'POST', '/api/push/test')).status).toBe(202);
@@ -237,7 +261,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(jobs).toEqual([{ state: 'completed', retry_count: 2 }]);
   }, 60_000);
 
-  it('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
+  test('the weekly review reminder fires at the chosen local time, and quiet hours move a reminder to their end', async () => {
     const alice = await signupIn(TZ);
     clockOffsetMs = fridayEvening - Date.now();
     const sub = await subscribed(alice);
@@ -277,7 +301,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', '/api/me/reminders')).body).toMatchObject({ review: { weekday: 0, time: '23:30' }, quietHours: { from: '22:00', to: '07:00' } });
   }, 40_000);
 
-  it('the planning nudge fires at its time; moved later in the same week, it does not come a second time', async () => {
+  test('the planning nudge fires at its time; moved later in the same week, it does not come a second time', async () => {
     const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const sunday18 = Date.parse(localToInstant(week, 6, '18:00', TZ));
@@ -313,7 +337,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(claims).toEqual([{ key: `planning:${week}` }]);
   }, 40_000);
 
-  it('after an outage of weeks, the missed reminders are not all sent at once: only the one still fresh', async () => {
+  test('after an outage of weeks, the missed reminders are not all sent at once: only the one still fresh', async () => {
     const alice = await signupIn(TZ);
     const thisWeek = weekKeyFor(Date.now(), TZ);
     const threeWeeksAgo = weekKeyFor(Date.now() - 21 * 86_400_000, TZ);
@@ -339,7 +363,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(waiting).toEqual([{ week: weekKeyFor(friday18(thisWeek) + 7 * 86_400_000, TZ) }]);
   }, 40_000);
 
-  it('a reminder chain lost while the app was down starts again when an instance starts', async () => {
+  test('a reminder chain lost while the app was down starts again when an instance starts', async () => {
     const alice = await signupIn(TZ);
     const week = weekKeyFor(Date.now(), TZ);
     const saturday10 = Date.parse(localToInstant(week, 5, '10:00', TZ));
@@ -362,7 +386,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     }
   }, 40_000);
 
-  it('moving to another time zone moves the reminders with it: the same local time there', async () => {
+  test('moving to another time zone moves the reminders with it: the same local time there', async () => {
     const alice = await signupIn(TZ);
     const ny = 'America/New_York';
     const fridayInNewYork = Date.parse(localToInstant(weekKeyFor(Date.now(), ny), 4, '18:00', ny));
@@ -379,7 +403,7 @@ describe(`Web Push (${DB_KIND})`, () => {
     expect(fake.decrypt(fake.for(sub.id)[0]!)).toMatchObject({ title: 'Time for your weekly review' });
   }, 40_000);
 
-  it('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
+  test('at most one nudge of each kind per week: a second job with the same key sends nothing', async () => {
     const alice = await signup(server.url);
     const sub = await subscribed(alice);
     const keys = await loadVapidKeys(db.prisma);

@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEPLOY_NGINX_CONF = path.join(ROOT, 'deploy/nginx.conf');
 
+export const NO_NGINX_MESSAGE =
+  'No nginx found for the load-balancer tests. Install Debian\'s nginx package (apt-get install nginx), ' +
+  'or run the tests as root on Debian to have it installed (test/support/nginx-setup.ts).';
+
 /** The nginx binary on PATH or in the sbin folders Debian uses; null when not installed. */
 export function findNginx(): string | null {
   const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];

@@ -1,7 +1,7 @@
 // How the browser tests find a browser: CHROME_PATH, then a system Chromium or Chrome, then
 // (globalSetup, as root on Debian) Debian's chromium package.
 import { describe, expect, it } from 'vitest';
-import { canInstallDebianChromium } from '../support/browser-setup.ts';
+import { canInstallDebianPackages } from '../support/debian-packages.ts';
 import { findBrowser, type BrowserProbe } from '../support/find-browser.ts';
 
 const probe = (executables: string[], env: Record<string, string | undefined> = {}, platform: NodeJS.Platform = 'linux'): BrowserProbe => ({
@@ -38,12 +38,12 @@ describe('findBrowser', () => {
   });
 });
 
-describe('installing Debian chromium', () => {
+describe('installing Debian chromium (and nginx)', () => {
   it('only as root, on Debian, with apt-get', () => {
-    expect(canInstallDebianChromium({ uid: 0, debian: true, aptGet: true })).toBe(true);
-    expect(canInstallDebianChromium({ uid: 1000, debian: true, aptGet: true })).toBe(false);
-    expect(canInstallDebianChromium({ uid: 0, debian: false, aptGet: true })).toBe(false);
-    expect(canInstallDebianChromium({ uid: 0, debian: true, aptGet: false })).toBe(false);
-    expect(canInstallDebianChromium({ uid: undefined, debian: true, aptGet: true })).toBe(false);
+    expect(canInstallDebianPackages({ uid: 0, debian: true, aptGet: true })).toBe(true);
+    expect(canInstallDebianPackages({ uid: 1000, debian: true, aptGet: true })).toBe(false);
+    expect(canInstallDebianPackages({ uid: 0, debian: false, aptGet: true })).toBe(false);
+    expect(canInstallDebianPackages({ uid: 0, debian: true, aptGet: false })).toBe(false);
+    expect(canInstallDebianPackages({ uid: undefined, debian: true, aptGet: true })).toBe(false);
   });
 });

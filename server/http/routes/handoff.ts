@@ -1,6 +1,6 @@
 // A human in the session: invites, partners, take over and hand back (docs/protocol.md).
 import type { Static } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { IdParams, PartnerParams, RedeemInviteBody } from '../../contract/index.ts';
 import QRCode from 'qrcode';
 import { resolveSessionWeek } from '../../coach/session-week.ts';
@@ -11,6 +11,7 @@ import type { PlanStore } from '../../plan/store.ts';
 import type { SessionService } from '../../session/session-service.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { publicUrlFor } from '../public-origin.ts';
 import { enforce, type KeyedRateLimiter } from '../rate-limit.ts';
 import type { SocketRegistry } from '../socket-registry.ts';
 
@@ -29,10 +30,6 @@ const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 const idParams = IdParams;
 const UUID = new RegExp(UUID_PATTERN);
 
-function originOf(request: FastifyRequest, configured: string | undefined): string {
-  return configured ?? `${request.protocol}://${request.host}`;
-}
-
 export const handoffRoutes = (deps: HandoffDeps): FastifyPluginAsync =>
   async (app) => {
     const { sessions } = deps;
@@ -50,7 +47,7 @@ export const handoffRoutes = (deps: HandoffDeps): FastifyPluginAsync =>
       enforce(deps.limiters.invitesPerUser, user.id, reply, 'invites');
       const r = await deps.invites.create(user.id, request.params.id);
       if (r.kind === 'not_found') throw notFound();
-      const url = `${originOf(request, deps.publicOrigin)}/invite/${r.code}`;
+      const url = publicUrlFor(request, deps.publicOrigin, `/invite/${r.code}`);
       const qrSvg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       return reply.status(201).send({ code: r.code, url, expiresAt: r.expiresAt.toISOString(), qrSvg });
     });

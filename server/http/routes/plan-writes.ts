@@ -5,6 +5,7 @@
 //   412 plan_changed: If-Match named an older version; the body carries the current plan
 //   422 a plan rule: {error: {code, message}} with the rule's code (rules.ts)
 
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { userTimeZone } from '../../coach/session-week.ts';
 import type { PrismaClient } from '../../db/database.ts';
@@ -24,6 +25,7 @@ import {
 } from '../../contract/index.ts';
 import type { PlanStore, WeekRef } from '../../plan/store.ts';
 import type { PlanChange, WeekPlan } from '../../plan/types.ts';
+import { describePlanChanges } from '../../plan/describe-changes.ts';
 import { parseWeekKey } from '../../plan/week.ts';
 import { requireUser } from '../auth-hook.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -31,7 +33,8 @@ import { ApiError, notFound } from '../errors.ts';
 const ID_RE = /^[0-9a-f-]{36}$/i;
 const IF_MATCH_RE = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
 
-type WeekParams = { weekKey: string; blockId?: string; rockId?: string; id?: string };
+/** Any plan route's params: a week, and the block, rock or environment change it names. */
+type PlanRouteParams = Static<typeof WeekParamsSchema> & Partial<Static<typeof BlockParams> & Static<typeof RockParams> & Static<typeof EnvironmentParams>>;
 
 export interface PlanWriteDeps {
   prisma: PrismaClient;
@@ -41,14 +44,16 @@ export interface PlanWriteDeps {
 
 export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
   async (app) => {
+    /** The plan as it was before each request's write: what plan.updated's `changes` are read against. */
+    const planBefore = new WeakMap<FastifyRequest, WeekPlan>();
     app.addHook('preHandler', requireUser);
     // An id that cannot exist is indistinguishable from another user's: 404, not 400.
     app.addHook('preValidation', async (request) => {
-      const p = request.params as WeekParams | undefined;
+      const p = request.params as PlanRouteParams | undefined;
       for (const id of [p?.blockId, p?.rockId, p?.id]) if (id !== undefined && !ID_RE.test(id)) throw notFound(itemName(request));
     });
 
-    async function refFor(request: FastifyRequest<{ Params: WeekParams }>): Promise<WeekRef> {
+    async function refFor(request: FastifyRequest<{ Params: PlanRouteParams }>): Promise<WeekRef> {
       const { weekKey } = request.params;
       if (!parseWeekKey(weekKey)) throw new ApiError(400, 'invalid_request', `"${weekKey}" is not an ISO week like 2026-W48`, 'weekKey');
       const raw = request.headers['if-match'];
@@ -59,12 +64,14 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
         ifVersion = Number(m[1]);
       }
       const userId = request.user!.id;
-      return { userId, weekKey, timeZone: await userTimeZone(deps.prisma, userId), ...(ifVersion !== undefined ? { ifVersion } : {}) };
+      const ref: WeekRef = { userId, weekKey, timeZone: await userTimeZone(deps.prisma, userId), ...(ifVersion !== undefined ? { ifVersion } : {}) };
+      planBefore.set(request, await deps.plans.getWeek(userId, weekKey, ref.timeZone));
+      return ref;
     }
 
     /** Answers a store outcome; an accepted one is published first (every device sees it). */
     async function answer(
-      request: FastifyRequest<{ Params: WeekParams }>,
+      request: FastifyRequest<{ Params: PlanRouteParams }>,
       reply: FastifyReply,
       ref: WeekRef,
       change: PlanChange<WeekPlan>,
@@ -80,8 +87,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
         throw new ApiError(422, change.code, change.reason);
       }
       const plan = change.value;
+      // What this write changed, in words, for the coach's next turn (a session whose log holds no
+      // earlier plan of the week has nothing to compare with). Only when no other write came between.
+      const before = planBefore.get(request);
+      const changes = before && before.version + 1 === plan.version ? describePlanChanges(before, plan) : [];
       try {
-        await deps.updates.publish(ref.userId, plan, { kind: 'user', deviceId: request.user!.loginId });
+        await deps.updates.publish(ref.userId, plan, { kind: 'user', deviceId: request.user!.loginId }, changes.length > 0 ? { changes } : {});
       } catch (err) {
         // The change is saved; devices that missed the event catch up on their next read.
         request.log.error({ err }, 'publishing plan.updated failed');
@@ -91,7 +102,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
 
     const created = (c: PlanChange<{ plan: WeekPlan; id: string }>): PlanChange<WeekPlan> => (c.ok ? { ok: true, value: c.value.plan } : c);
 
-    app.post<{ Params: WeekParams; Body: CreateBlockBody }>(
+    app.post<{ Params: PlanRouteParams; Body: CreateBlockBody }>(
       '/api/weeks/:weekKey/blocks',
       { schema: { params: WeekParamsSchema, body: CreateBlockBody } },
       async (request, reply) => {
@@ -101,7 +112,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: PatchBlockBody }>(
+    app.patch<{ Params: PlanRouteParams; Body: PatchBlockBody }>(
       '/api/weeks/:weekKey/blocks/:blockId',
       { schema: { params: BlockParams, body: PatchBlockBody } },
       async (request, reply) => {
@@ -110,12 +121,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: BlockParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: BlockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeBlock(ref, request.params.blockId!));
     });
 
-    app.post<{ Params: WeekParams; Body: { title: string } }>(
+    app.post<{ Params: PlanRouteParams; Body: Static<typeof CreateRockBody> }>(
       '/api/weeks/:weekKey/rocks',
       { schema: { params: WeekParamsSchema, body: CreateRockBody } },
       async (request, reply) => {
@@ -124,7 +135,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: PatchRockBody }>(
+    app.patch<{ Params: PlanRouteParams; Body: PatchRockBody }>(
       '/api/weeks/:weekKey/rocks/:rockId',
       { schema: { params: RockParams, body: PatchRockBody } },
       async (request, reply) => {
@@ -133,12 +144,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: RockParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: RockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeRock(ref, request.params.rockId!));
     });
 
-    app.put<{ Params: WeekParams; Body: { work: string; self: string; relationships: string } }>(
+    app.put<{ Params: PlanRouteParams; Body: Static<typeof VisionBody> }>(
       '/api/weeks/:weekKey/vision',
       { schema: { params: WeekParamsSchema, body: VisionBody } },
       async (request, reply) => {
@@ -147,7 +158,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.post<{ Params: WeekParams; Body: { text: string } }>(
+    app.post<{ Params: PlanRouteParams; Body: Static<typeof EnvironmentBody> }>(
       '/api/weeks/:weekKey/environment',
       { schema: { params: WeekParamsSchema, body: EnvironmentBody } },
       async (request, reply) => {
@@ -156,12 +167,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: EnvironmentParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: EnvironmentParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeEnvironment(ref, request.params.id!));
     });
 
-    app.put<{ Params: WeekParams; Body: { start: string; end: string } }>(
+    app.put<{ Params: PlanRouteParams; Body: Static<typeof ReviewBody> }>(
       '/api/weeks/:weekKey/review',
       { schema: { params: WeekParamsSchema, body: ReviewBody } },
       async (request, reply) => {
@@ -172,6 +183,6 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
   };
 
 function itemName(request: FastifyRequest): string {
-  const p = request.params as WeekParams;
+  const p = request.params as PlanRouteParams;
   return p.blockId !== undefined ? 'Block' : p.rockId !== undefined ? 'Rock' : 'Environment change';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readTurnHistory, skipShownPrefix, turnRequestMode } from '../../../server/coach/turn-request.ts';
+import { readTurnHistory, retriedAnswerIds, skipShownPrefix, turnRequestMode } from '../../../server/coach/turn-request.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
 
 let seq = 0;
@@ -62,6 +62,21 @@ describe('turn requests as coaches read them (SL15)', () => {
     const retried = [...history.slice(0, -2), e('turn.requested', { requestId: 'q2', mode: 'retry', messageId: 'm2' }), e('assistant.start', { messageId: 'm4', runId: 'r4' })];
     const r = readTurnHistory(retried, 'regenerate').history;
     expect(r.filter((x) => typeof x.data.messageId === 'string').map((x) => x.data.messageId)).toEqual(['m4']);
+  });
+
+  it('retriedAnswerIds: the answer a retry replaces, with the parts that continued it; none for other turns', () => {
+    seq = 0;
+    const history = [
+      e('user.message', { clientMessageId: 'c1', text: 'Plan my week' }),
+      ...answer('m1', 'What matters ', 'cancelled'),
+      e('turn.requested', { requestId: 'q1', mode: 'continue', messageId: 'm1' }),
+      ...answer('m2', 'most?'),
+    ];
+    expect(retriedAnswerIds(history)).toEqual([]);
+    const retry = [...history, e('turn.requested', { requestId: 'q2', mode: 'retry', messageId: 'm2' }), e('assistant.start', { messageId: 'm3', runId: 'r3' })];
+    expect(retriedAnswerIds(retry)).toEqual(['m1', 'm2']);
+    // A user message after it: this turn answers the message, not the retry.
+    expect(retriedAnswerIds([...retry, ...answer('m4', 'ok'), e('user.message', { clientMessageId: 'c2', text: 'next' })])).toEqual([]);
   });
 
   it('open: the request vanishes and the coach sees an empty conversation', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext } from '../../../server/coach/context.ts';
-import { describePlanChanges, directEditsNote, directEditsSinceLastAnswer } from '../../../server/plan/describe-changes.ts';
+import { describePlanChanges, directEditsNote, directEditsSinceLastAnswer, UNDESCRIBED_CHANGE } from '../../../server/plan/describe-changes.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import { localToInstant } from '../../../server/plan/week.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
@@ -58,5 +58,16 @@ describe('what a person changed directly, for the coach', () => {
     // The coach's own change is not reported as the person's, and nothing after an answer is news.
     expect(directEditsNote(history.slice(0, 2))).toBeNull();
     expect(directEditsNote([...history, ev('assistant.end', { messageId: 'n', status: 'complete', text: 'Noted.' })])).toBeNull();
+  });
+
+  it('with no earlier plan in the log, uses the words the write recorded; failing those, a plain "changed the plan"', () => {
+    const alone = [ev('plan.updated', { weekKey: WEEK, plan: moved, by: { kind: 'user', deviceId: 'd' }, changes: ['moved "Launch brief" to Thursday 09:00–11:00 (was Tuesday 09:00–11:00)'] })];
+    expect(directEditsSinceLastAnswer(alone)).toEqual(['moved "Launch brief" to Thursday 09:00–11:00 (was Tuesday 09:00–11:00)']);
+    const bare = [ev('plan.updated', { weekKey: WEEK, plan: moved, by: { kind: 'user', deviceId: 'd' } })];
+    expect(directEditsSinceLastAnswer(bare)).toEqual([UNDESCRIBED_CHANGE]);
+    expect(UNDESCRIBED_CHANGE).toBe('changed the plan');
+    // With a baseline in the log, the comparison decides (recorded words are not added twice).
+    const both = [ev('plan.updated', { weekKey: WEEK, plan: base, by: { kind: 'coach' } }), ...alone];
+    expect(directEditsSinceLastAnswer(both)).toEqual(['moved "Launch brief" to Thursday 09:00–11:00 (was Tuesday 09:00–11:00)']);
   });
 });

@@ -371,4 +371,17 @@ describe('sessions view (jsdom)', () => {
     expect(created).toHaveLength(1);
     again.done();
   });
+
+  it('the week at a glance links to the week page, where any part of the plan is changed directly', async () => {
+    const api = {
+      ...sessionsApi([], []),
+      getWeek: async () => ({ weekKey: '2026-W48', timeZone: 'Europe/Berlin', version: 2, review: null, vision: null, rocks: [{ id: 'r', title: 'Ship', status: 'planned', position: 0, carryCount: 0, carriedFromId: null }], blocks: [], environment: [], reflections: [] }),
+    } as unknown as Parameters<typeof import('../../../web/src/app/SessionsView.tsx').SessionsView>[0]['api'];
+    const v = await render(api);
+    await act(async () => {});
+    const link = v.host.querySelector<HTMLAnchorElement>('[data-testid="week-glance"] a[data-testid="open-week"]');
+    expect(link?.getAttribute('href')).toBe('/weeks/2026-W48');
+    expect(link?.textContent).toMatch(/^Open the week/);
+    v.done();
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorLabel } from '../../../web/src/app/MessageList.tsx';
-import { parsePresence, presenceEntries } from '../../../web/src/app/presence.ts';
+import { parsePresence, presenceEntries, showsHandoffBar } from '../../../web/src/app/presence.ts';
 import { parseRoute } from '../../../web/src/app/route.ts';
 import { parseServerFrame, type SessionEvent } from '../../../web/src/session-client/protocol.ts';
 import { applyEvents, createTranscript, type UserMessage } from '../../../web/src/session-client/transcript.ts';
@@ -61,5 +61,28 @@ describe('handoff in the web client', () => {
       ],
     });
     expect(presenceEntries(p).map((e) => e.name)).toEqual(['This device', 'Alex (partner)', 'Sam’s phone']);
+  });
+
+  it('the handoff bar (Take over) shows only when a human can answer: held, for a partner, or with another person present', () => {
+    const alone = parsePresence({
+      you: 'd1',
+      devices: [
+        { deviceId: 'd1', label: 'Chrome on Linux', connections: 1, userId: 'u-sam', name: 'Sam', role: 'owner' },
+        { deviceId: 'd2', label: 'Sam’s phone', connections: 1, userId: 'u-sam', name: 'Sam', role: 'owner' },
+      ],
+    });
+    const withAlex = parsePresence({
+      you: 'd1',
+      devices: [
+        { deviceId: 'd1', label: 'Chrome on Linux', connections: 1, userId: 'u-sam', name: 'Sam', role: 'owner' },
+        { deviceId: 'd3', label: 'Firefox on Mac', connections: 1, userId: 'u-alex', name: 'Alex', role: 'partner' },
+      ],
+    });
+    // The owner alone, on one device or two, or before presence arrived: no bar, no "Take over".
+    expect(showsHandoffBar({ held: false, viewerIsPartner: false, presence: alone })).toBe(false);
+    expect(showsHandoffBar({ held: false, viewerIsPartner: false, presence: null })).toBe(false);
+    expect(showsHandoffBar({ held: false, viewerIsPartner: false, presence: withAlex })).toBe(true);
+    expect(showsHandoffBar({ held: false, viewerIsPartner: true, presence: null })).toBe(true);
+    expect(showsHandoffBar({ held: true, viewerIsPartner: false, presence: alone })).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../server/plan/types.ts';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../../server/contract/close-codes.ts';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type SessionSummary, type User } from './api.ts';
@@ -13,6 +14,7 @@ import { OfflineBanner } from './OfflineBanner.tsx';
 import { ReplyAnnouncer } from './ReplyAnnouncer.tsx';
 import { StatusStrip } from './StatusStrip.tsx';
 import { useOpenTurn } from './use-open-turn.ts';
+import { useUnseenChange } from './unseen-change.ts';
 
 /** Same breakpoint as styles.css. */
 const WIDE_LAYOUT_QUERY = '(min-width: 52rem)';
@@ -110,7 +112,7 @@ function ChatBody({
   useOpenTurn(client, !denied && (kind === 'plan' || kind === 'review'));
 
   useEffect(() => {
-    if (connection.status === 'denied' && connection.code === 4401) onSignedOut('revoked');
+    if (connection.status === 'denied' && connection.code === CLOSE_SIGNED_OUT) onSignedOut('revoked');
   }, [connection, onSignedOut]);
 
   // DOM order is the tab order: the message box two Tabs from the top, then the conversation (with
@@ -119,13 +121,13 @@ function ChatBody({
     <>
       <StatusStrip client={client} />
       <OfflineBanner client={client} />
-      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} />}
+      {!denied && <HandoffBar api={api} client={client} sessionId={sessionId} meId={meId} partner={partner} />}
       <main className="chat-main">
         <Composer client={client} disabled={denied || connection.status === 'closed'} autoFocus />
         <section className="conversation" aria-label="Conversation">
           {denied ? (
             <p role="alert" className="center">
-              {connection.code === 4404 ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
+              {connection.code === CLOSE_NOT_FOUND ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
             </p>
           ) : (
             <MessageList client={client} kind={kind} meId={meId} />
@@ -179,6 +181,8 @@ function PlanDrawer({
 
   const plan = live && (!fetched || live.seq > fetched.baseSeq) ? live.plan : (fetched?.plan ?? null);
   const rockCount = plan?.rocks?.filter((r) => r.status !== 'dropped').length ?? 0;
+  // Closed (on a phone), a change from another device or the coach is flagged on the summary.
+  const unseen = useUnseenChange(plan?.version ?? null, open);
 
   return (
     <details className="plan-drawer" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="plan-drawer">
@@ -187,6 +191,11 @@ function PlanDrawer({
           Plan
           {plan && <WeekTitle weekKey={plan.weekKey} />}
           {plan && !open && <span className="muted small"> · {rockCount === 1 ? '1 rock' : `${rockCount} rocks`}</span>}
+          {plan && !open && unseen && (
+            <span className="badge ok plan-unseen" data-testid="plan-unseen">
+              Updated
+            </span>
+          )}
         </h2>
       </summary>
       {plan ? (

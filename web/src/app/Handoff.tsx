@@ -3,10 +3,12 @@ import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type Invite, type Partner } from './api.ts';
 import { copyText } from './clipboard.ts';
+import { parsePresence, showsHandoffBar } from './presence.ts';
 
-/** "Coach paused: Alex is answering", with Take over / Hand back. */
-export function HandoffBar({ api, client, sessionId, meId }: { api: Api; client: SessionClient; sessionId: string; meId: string | null }) {
+/** "Coach paused: Alex is answering", with Take over / Hand back; shown only when a human can take over (showsHandoffBar). */
+export function HandoffBar({ api, client, sessionId, meId, partner }: { api: Api; client: SessionClient; sessionId: string; meId: string | null; partner: boolean }) {
   const holder = useSessionSelector(client, (s) => s.transcript.handoff);
+  const presence = useSessionSelector(client, (s) => s.presence);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -23,6 +25,7 @@ export function HandoffBar({ api, client, sessionId, meId }: { api: Api; client:
   }
 
   const mine = holder !== null && holder.userId === meId;
+  if (!showsHandoffBar({ held: holder !== null, viewerIsPartner: partner, presence: parsePresence(presence) })) return null;
   return (
     <div className={`handoff${holder ? ' paused' : ''}`} data-testid="handoff">
       {holder ? (
@@ -30,7 +33,7 @@ export function HandoffBar({ api, client, sessionId, meId }: { api: Api; client:
           {mine ? 'Coach paused: you are answering' : `Coach paused: ${holder.displayName} is answering`}
         </p>
       ) : (
-        <p className="muted small">The coach is answering.</p>
+        <p className="muted small">The coach answers messages here.</p>
       )}
       <div className="row">
         {holder ? (

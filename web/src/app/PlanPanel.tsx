@@ -7,14 +7,14 @@ import { PlanWorkspace } from './week/PlanWorkspace.tsx';
 
 type Status = { text: string; tone: 'ok' | 'bad' | 'busy' } | null;
 
-export function PlanPanel({ api, plan }: { api: Api; plan: WeekPlan }) {
+export function PlanPanel({ api, plan, viewerZone }: { api: Api; plan: WeekPlan; viewerZone?: string }) {
   const weekKey = plan.weekKey;
   const reflections = plan.reflections ?? [];
 
   return (
     <div className="plan" data-testid="plan" data-week={weekKey}>
       <PlanExports api={api} weekKey={weekKey} />
-      <PlanWorkspace plan={plan} />
+      <PlanWorkspace plan={plan} viewerZone={viewerZone} />
 
       {reflections.length > 0 && (
         <section aria-labelledby={`${weekKey}-reflections`}>

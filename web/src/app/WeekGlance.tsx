@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 import type { Api } from './api.ts';
 import { weekLabel } from './iso-week.ts';
+import { weekPath } from './route.ts';
 
 const MINUTES_PER_HOUR = 60;
 
@@ -84,6 +85,10 @@ export function WeekGlance({ api, weekKey }: { api: Api; weekKey: string }) {
           </ul>
         </>
       )}
+      {/* The week itself, to change any part of it directly (drag, resize, add, rocks, review). */}
+      <a className="glance-open" href={weekPath(weekKey)} data-testid="open-week">
+        {sum && (sum.rocks > 0 || sum.blocks > 0) ? 'Open the week' : 'Plan it yourself on the week page'} <span aria-hidden="true">→</span>
+      </a>
     </section>
   );
 }

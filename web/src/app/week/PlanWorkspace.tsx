@@ -20,7 +20,10 @@ function useNow(): Date {
   return now;
 }
 
-export function PlanWorkspace({ plan: source, showVision = true }: { plan: WeekPlan; showVision?: boolean }) {
+const city = (zone: string) => (zone.split('/').pop() ?? zone).replace(/_/g, ' ');
+
+/** `viewerZone`: the person's time zone now; a week planned in another one says so. */
+export function PlanWorkspace({ plan: source, showVision = true, viewerZone }: { plan: WeekPlan; showVision?: boolean; viewerZone?: string }) {
   const editor = usePlanEditor(source);
   const now = useNow();
   const gridRef = useRef<HTMLElement>(null);
@@ -76,6 +79,12 @@ export function PlanWorkspace({ plan: source, showVision = true }: { plan: WeekP
         <h3 id={`${id}-week`}>
           Week <span className="muted small">· times in {plan.timeZone.replace(/_/g, ' ')}</span>
         </h3>
+        {viewerZone && viewerZone !== plan.timeZone && (
+          <p className="small muted zone-note" data-testid="zone-note">
+            This week was planned in {city(plan.timeZone)} time and is shown in it; your time zone is now {city(viewerZone)}, which new weeks use.
+            Change it under “Account and devices” on the <a href="/#/">home page</a>.
+          </p>
+        )}
         <WeekGrid editor={editor} now={now} />
         <p className="legend small muted" aria-hidden="true">
           <span className="key deep_work" /> Deep work <span className="key recovery" /> Recovery <span className="key other" /> Other <span className="key review" /> Review

@@ -39,6 +39,17 @@ export function reviewSlotOf(plan: WeekPlan): { start: string; end: string } | n
   }
 }
 
+/**
+ * The draft "Add a block" opens: today in a week that is under way (else Monday), at the next
+ * full hour but not before 09:00, an hour long and ending by 23:00.
+ */
+export function newBlockDraft(now: LocalSlot | null): BlockDraft {
+  const day = now?.day ?? 0;
+  const nextHour = now ? Math.ceil((now.start + 1) / 60) * 60 : 0;
+  const start = Math.min(22 * 60, Math.max(WORKDAY_START_HOUR * 60 + 60, nextHour));
+  return { id: null, title: '', kind: 'deep_work', rockId: null, day, start, end: start + DEFAULT_NEW_BLOCK_MINUTES };
+}
+
 const isCoarsePointer = () => typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches;
 
 export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
@@ -143,6 +154,11 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
     setDialog({ id: null, title: '', kind: 'deep_work', rockId: null, day, start, end: start + DEFAULT_NEW_BLOCK_MINUTES });
   }
 
+  /** Without a pointer: a new block today (or Monday) at the next full hour of the working day; the dialog sets day and times. */
+  function addFromButton() {
+    setDialog(newBlockDraft(nowSlot));
+  }
+
   function save(d: BlockDraft) {
     const fields = { title: d.title.trim(), kind: d.kind, rockId: d.rockId, start: instantAt(plan, d.day, d.start), end: instantAt(plan, d.day, d.end) };
     const block = d.id ? plan.blocks.find((b) => b.id === d.id) : undefined;
@@ -165,6 +181,11 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
 
   return (
     <div className="wk" data-testid="week-grid" data-week={plan.weekKey}>
+      <div className="wk-toolbar">
+        <button type="button" className="secondary small-button" onClick={addFromButton}>
+          + Add a block
+        </button>
+      </div>
       <ol className="wk-agenda" aria-label="Agenda: blocks this week" data-testid="agenda">
         {WEEKDAYS.map((day, i) => {
           const items = placed.filter((p) => p.slot.day === i).sort((a, b) => a.slot.start - b.slot.start);
@@ -195,7 +216,7 @@ export function WeekGrid({ editor, now }: { editor: PlanEditor; now: Date }) {
             </li>
           );
         })}
-        {placed.length === 0 && <li className="muted small">No blocks yet. Tap a time in the grid to add one.</li>}
+        {placed.length === 0 && <li className="muted small">No blocks yet. Tap a time in the grid, or “Add a block”.</li>}
       </ol>
 
       <div className="wk-scroll" ref={scrollRef} data-testid="week-scroll">

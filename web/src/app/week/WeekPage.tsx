@@ -85,7 +85,7 @@ export function WeekPage({ api, weekKey, user, onSignedOut }: { api: Api; weekKe
         {load.state === 'ready' ? (
           <>
             <PlanExports api={api} weekKey={weekKey} weekLink={false} />
-            <PlanWorkspace plan={load.plan} />
+            <PlanWorkspace plan={load.plan} viewerZone={zone} />
           </>
         ) : load.state === 'error' ? (
           <p role="alert" className="error">
