@@ -43,6 +43,7 @@ import type { Static } from '@sinclair/typebox';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
 import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
+import { rejectBodyWithoutSchema } from './http/bodyless.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
 import { bodyDeadline } from './http/body-deadline.ts';
 import { wsErrorHandler } from './http/ws-errors.ts';
@@ -105,6 +106,8 @@ export interface AppServices {
   pushSubscriptions: PushSubscriptions;
   invites: InviteService;
   partners: PartnerService;
+  /** The "your coach answered" pushes being decided (presence, subscriptions) and queued after answers ended. */
+  answerNotices: { settled(): Promise<void> };
 }
 
 export interface RegisteredRoute {
@@ -264,17 +267,25 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // message from the person, so it is news to someone away; stops they made are not.
     const serverInterrupted = status === 'interrupted' && typeof end.data.reason === 'string';
     if (status !== 'complete' && status !== 'failed' && !serverInterrupted) return;
-    void (async () => {
+    const notice: Promise<void> = (async () => {
       const s = await db.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, title: true } });
       // Someone who is looking at the session sees the answer; only the absent are told.
       if (!s || presence.userPresent(sessionId, s.userId)) return;
       const text = status === 'complete' ? String(end.data.text ?? '') : String(end.data.reason ?? 'The coach could not answer.');
       await push.answerEnded({ userId: s.userId, sessionId, sessionTitle: s.title, messageId: String(end.data.messageId), text });
-    })().catch((err) => app.log.warn({ err, sessionId }, 'answer notification failed'));
+    })()
+      .catch((err) => app.log.warn({ err, sessionId }, 'answer notification failed'))
+      .finally(() => answerNotices.delete(notice));
+    answerNotices.add(notice);
+  };
+  // Shutdown waits for them before the job queue stops; tests wait for them instead of sleeping.
+  const answerNotices = new Set<Promise<void>>();
+  const settleAnswerNotices = async () => {
+    while (answerNotices.size > 0) await Promise.all([...answerNotices]);
   };
   app.decorate('services', {
     db, log, runStore: log, hub, presence, plans, planUpdates, runs, sessions, auth, apiKeys, ds, devices, pairing, sockets, instanceId, metrics,
-    jobs, push, pushSubscriptions, invites, partners,
+    jobs, push, pushSubscriptions, invites, partners, answerNotices: { settled: settleAnswerNotices },
   });
 
   const serveWeb = config.serveWeb && existsSync(WEB_DIST);
@@ -306,6 +317,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   app.addHook('onRequest', makeCsrfHook(origins));
   app.addHook('onRequest', makeAuthHook(auth));
   app.addHook('preValidation', rejectUnstorableText);
+  app.addHook('preValidation', rejectBodyWithoutSchema);
   app.addHook('preParsing', bodyDeadline(config.httpRequestTimeoutMs));
   sockets.startHeartbeat({
     intervalMs: config.wsHeartbeatMs,
@@ -405,6 +417,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     sockets.stopHeartbeat();
     offKicks();
     await runs.close(config.shutdownGraceMs);
+    await settleAnswerNotices();
     offDeleted();
     // Bounded: a queue still migrating on a starved machine must not hold shutdown hostage.
     let stopTimer: NodeJS.Timeout | undefined;

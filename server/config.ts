@@ -159,11 +159,31 @@ function pushOrigins(env: NodeJS.ProcessEnv): string[] {
   if (raw === undefined) return DEFAULT_PUSH_ORIGINS;
   const out: string[] = [];
   for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (item === 'default') out.push(...DEFAULT_PUSH_ORIGINS);
-    else if (ORIGIN_PATTERN.test(item)) out.push(item.toLowerCase());
-    else throw new ConfigError('PUSH_ALLOWED_ORIGINS', `"${item}" is not an https origin such as https://push.example or https://*.push.example`);
+    if (item === 'default') {
+      out.push(...DEFAULT_PUSH_ORIGINS);
+      continue;
+    }
+    const origin = pushOrigin(item);
+    if (!origin) throw new ConfigError('PUSH_ALLOWED_ORIGINS', `"${item}" is not an https origin such as https://push.example or https://*.push.example`);
+    out.push(origin);
   }
   return out;
+}
+
+/**
+ * An entry as endpoints are compared (server/push/endpoint-policy.ts): lower case, without
+ * the default port (an endpoint's URL has none), and a port that exists — else undefined.
+ */
+function pushOrigin(item: string): string | undefined {
+  if (!ORIGIN_PATTERN.test(item)) return undefined;
+  const wildcard = item.startsWith('https://*.');
+  let url: URL;
+  try {
+    url = new URL(wildcard ? `https://x.${item.slice('https://*.'.length)}` : item);
+  } catch {
+    return undefined;
+  }
+  return wildcard ? `https://*.${url.host.slice(2)}` : url.origin;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -6,6 +6,7 @@
 // the question it ended with, which user messages it read against which question, and
 // the plan changes it made (so "wait, that's wrong" can undo exactly those).
 
+import type { BlockKind } from '../plan/types.ts';
 import type { SessionKind } from '../contract/kinds.ts';
 import type { SessionEvent } from '../session/types.ts';
 import { recognizeQuestion, type Step } from './questions.ts';
@@ -30,7 +31,7 @@ export type Change =
   | { kind: 'rock_removed'; id: string; title: string; status: string; place: number }
   /** Instants of the block before the move; `id` is the moved block's (new) id. */
   | { kind: 'block_moved'; id: string; before: { start: string; end: string } }
-  | { kind: 'block_removed'; block: { kind: 'deep_work' | 'recovery' | 'other'; title: string; start: string; end: string; rockId: string | null } }
+  | { kind: 'block_removed'; block: { kind: BlockKind; title: string; start: string; end: string; rockId: string | null } }
   | { kind: 'environment_removed'; text: string }
   | { kind: 'review'; before: { start: string; end: string } | null };
 

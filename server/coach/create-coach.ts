@@ -29,7 +29,7 @@ export function createCoach(config: Config, deps: { db: Database; plans: PlanSto
         const w = await resolveSessionWeek(db.prisma, sessionId);
         return w ?? { weekKey: '', timeZone: await userTimeZone(db.prisma, userId) };
       },
-      loadPlan: async (userId, weekKey) => plans.getWeek(userId, weekKey, await userTimeZone(db.prisma, userId)),
+      loadPlan: (userId, weekKey, timeZone) => plans.getWeek(userId, weekKey, timeZone),
       kindFor: async (sessionId) => (await resolveSessionWeek(db.prisma, sessionId))?.kind ?? 'plan',
       now: deps.now,
     });

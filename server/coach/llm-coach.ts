@@ -28,10 +28,14 @@ export const STEP_LIMIT_NOTE =
 export interface LlmCoachDeps {
   provider: LlmProvider;
   tools: PlanToolbox;
-  /** The week a session plans or reviews (sessions are pinned to one week). */
+  /**
+   * The week a session plans or reviews (sessions are pinned to one week). Asked only for a
+   * turn without a context: the runner reads the session once per turn (turn.context).
+   */
   weekFor(userId: string, sessionId: string): { weekKey: string; timeZone: string } | Promise<{ weekKey: string; timeZone: string }>;
-  loadPlan(userId: string, weekKey: string): Promise<WeekPlan>;
-  /** Session kind ("plan", "review", …); defaults to "plan". */
+  /** The week's plan, in the user's zone. */
+  loadPlan(userId: string, weekKey: string, timeZone: string): Promise<WeekPlan>;
+  /** Session kind ("plan", "review", …); defaults to "plan". Asked only for a turn without a context, like weekFor. */
   kindFor?(sessionId: string): string | Promise<string>;
   maxSteps?: number;
   tokenBudget?: number;
@@ -50,9 +54,10 @@ export function createLlmCoach(deps: LlmCoachDeps): Agent {
   return {
     async respond(turn: AgentTurn): Promise<void> {
       const { signal } = turn;
-      const { weekKey, timeZone } = await deps.weekFor(turn.userId, turn.sessionId);
-      const plan = await deps.loadPlan(turn.userId, weekKey);
-      const kind = (await deps.kindFor?.(turn.sessionId)) ?? DEFAULT_SESSION_KIND;
+      // The runner read the session once for this turn; only a turn without that context reads it here.
+      const { weekKey, timeZone } = turn.context ?? (await deps.weekFor(turn.userId, turn.sessionId));
+      const plan = await deps.loadPlan(turn.userId, weekKey, timeZone);
+      const kind = turn.context?.kind ?? (await deps.kindFor?.(turn.sessionId)) ?? DEFAULT_SESSION_KIND;
       if (signal.aborted) return;
 
       // SL15: retried answers vanish; a continued one stays (cut off) and the model is told to go on.

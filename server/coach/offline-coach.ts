@@ -127,8 +127,10 @@ export function createOfflineCoach(options: OfflineCoachOptions): Agent {
       const { history, continuing } = readTurnHistory(turn.history, 'regenerate');
       const write = continuing ? skipShownPrefix(turn.write, continuing.shown) : turn.write;
       const conversation = readConversation(history);
-      const timeZone = await options.timeZoneFor(turn.userId);
-      const info = (await options.sessionFor?.(turn)) ?? {};
+      // The runner read the session once for this turn (turn.context); only a turn without it reads here.
+      const context = turn.context;
+      const timeZone = context?.timeZone ?? (await options.timeZoneFor(turn.userId));
+      const info: CoachSessionInfo = context ? { kind: context.kind === 'review' ? 'review' : 'plan', weekKey: context.weekKey } : ((await options.sessionFor?.(turn)) ?? {});
       const firstText = conversation.firstUserText ?? '';
       const kind: CoachFlow = info.kind ?? conversation.kindMarker ?? (REVIEW_REQUEST_RE.test(firstText) ? 'review' : 'plan');
       const startedAt = conversation.startedAt ?? now().toISOString();

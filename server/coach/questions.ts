@@ -2,6 +2,8 @@
 // recognised again from the session log on the next turn — that round trip is what lets
 // the coach run statelessly on any server instance. Keep each `sig` unique.
 
+import type { BlockKind } from '../plan/types.ts';
+
 export type Step =
   | { id: 'vision.work' }
   | { id: 'vision.self' }
@@ -17,7 +19,7 @@ export type Step =
   | { id: 'rocks.trim'; items: string[] }
   | {
       id: 'confirm';
-      kind: 'deep_work' | 'recovery' | 'other';
+      kind: BlockKind;
       rock?: string;
       slots: ProposedSlot[];
       alt?: ProposedSlot[];
@@ -29,7 +31,7 @@ export type Step =
       /** The block to move there, for a move whose time had passed. */
       move?: string;
     }
-  | { id: 'when'; kind: 'deep_work' | 'recovery' | 'other'; title: string; of: Step | null }
+  | { id: 'when'; kind: BlockKind; title: string; of: Step | null }
   | { id: 'review.rock'; rock: string }
   | { id: 'review.challenge'; rock: string }
   | { id: 'review.went_well' }

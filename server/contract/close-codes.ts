@@ -17,5 +17,11 @@ export const CLOSE_INVALID_PAYLOAD = 1007;
 /** A frame far over MAX_FRAME_BYTES (sent by the ws library). */
 export const CLOSE_MESSAGE_TOO_BIG = 1009;
 
+// Client → server.
+/** The client closes a socket it is done with (disposed, or the browser went offline). */
+export const CLOSE_NORMAL = 1000;
+/** The client abandons a socket itself (a seq gap, a dead heartbeat, a connect timeout) and resumes on a new one. */
+export const CLOSE_CLIENT_RESYNC = 4000;
+
 /** Close codes after which retrying cannot help. */
 export const TERMINAL_CLOSE_CODES: readonly number[] = [CLOSE_SIGNED_OUT, CLOSE_NOT_FOUND];

@@ -11,7 +11,9 @@ import {
   MAX_INVITE_CODE_INPUT_CHARS,
   MAX_PUSH_ENDPOINT_CHARS,
   MAX_EVENTS_PAGE,
+  MAX_EPOCH_MS,
   MAX_ID_CHARS,
+  MAX_INT32,
   MAX_MESSAGE_CHARS,
   MAX_PAIRING_CODE_INPUT_CHARS,
   MAX_PASSWORD_CHARS,
@@ -21,7 +23,7 @@ import {
   MIN_PASSWORD_CHARS,
 } from './limits.ts';
 import { SessionEventEnvelope } from './events.ts';
-import { Int, IsoTime, OptionalBody, Seq, Strict, StringEnum } from './schema-kit.ts';
+import { FINITE_KEYWORD, Int, IsoTime, OptionalBody, Seq, Strict, StringEnum } from './schema-kit.ts';
 
 export const WEEK_KEY_PATTERN = '^\\d{4}-W\\d{2}$';
 
@@ -241,7 +243,7 @@ export const EnvironmentBody = Type.Object({ text: PlanText }, Strict);
 /** The weekly review slot, exported in the .ics instead of the default Friday slot. */
 export const ReviewBody = Type.Object({ start: Instant, end: Instant }, Strict);
 /** 200/201 of every plan edit (and 412's `plan`): the WeekPlan of server/plan/types.ts. */
-export const PlanAnswer = Type.Object({ plan: Type.Object({ version: Type.Integer() }) });
+export const PlanAnswer = Type.Object({ plan: Type.Object({ version: Int(0, MAX_INT32) }) });
 export const Feed = Type.Object({ id: Type.String(), createdAt: IsoTime() });
 export type Feed = Static<typeof Feed>;
 export const FeedList = Type.Object({ feeds: Type.Array(Feed) });
@@ -270,7 +272,7 @@ export const VapidPublicKey = Type.Object({ publicKey: Type.String() });
 export const PushSubscriptionBody = Type.Object(
   {
     endpoint: Type.String({ minLength: 1, maxLength: MAX_PUSH_ENDPOINT_CHARS }),
-    expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    expirationTime: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS, [FINITE_KEYWORD]: true }), Type.Null()])),
     keys: Type.Object({ p256dh: Type.String({ minLength: 1, maxLength: 200 }), auth: Type.String({ minLength: 1, maxLength: 100 }) }, Strict),
   },
   Strict,
@@ -286,10 +288,11 @@ export const WeeklyTime = Type.Object({ weekday: Type.Union([Int(0, 7), Type.Str
 export type WeeklyTime = Static<typeof WeeklyTime>;
 export const QuietHours = Type.Object({ from: Hhmm, to: Hhmm }, Strict);
 export type QuietHours = Static<typeof QuietHours>;
+/** Both reminders are named, `null` to turn one off: a body missing one is 400, not a silent "off". */
 export const RemindersBody = Type.Object(
   {
-    review: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
-    planning: Type.Optional(Type.Union([WeeklyTime, Type.Null()])),
+    review: Type.Union([WeeklyTime, Type.Null()]),
+    planning: Type.Union([WeeklyTime, Type.Null()]),
     quietHours: Type.Optional(Type.Union([QuietHours, Type.Null()])),
   },
   Strict,

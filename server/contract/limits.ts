@@ -3,6 +3,8 @@
 
 /** Highest value a PostgreSQL `integer` column holds: seqs, offsets and counters stop here. */
 export const MAX_INT32 = 2_147_483_647;
+/** The last millisecond JavaScript dates reach (±8.64e15 ms from 1970): timestamps in ms stay within 0 … this. */
+export const MAX_EPOCH_MS = 8.64e15;
 /** A session's events are numbered 1, 2, 3, … up to this (SL1); `after` cursors run 0 … this. */
 export const MAX_SEQ = MAX_INT32;
 
@@ -37,12 +39,21 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export const MAX_STREAM_PATH_CHARS = 512;
 
+/** Active big rocks per week (a sixth is 422 too_many_rocks). */
+export const MAX_ACTIVE_ROCKS = 5;
+/** Rock, block and environment-change titles (longer ones are 422 title_too_long): they must fit on a calendar. */
+export const MAX_PLAN_TITLE_CHARS = 120;
+/** Each of the vision's three parts (work, self, relationships). */
+export const MAX_VISION_PART_CHARS = 500;
+
 /** A session list preview: the last line of the latest message, cut to this many characters. */
 export const PREVIEW_CHARS = 140;
 /** GET /api/sessions lists at most this many, newest first. */
 export const MAX_LISTED_SESSIONS = 200;
 /** A cancel.requested names the device that pressed Stop by a label of at most this many characters. */
 export const MAX_DEVICE_LABEL_CHARS = 120;
+/** Presence labels and names are cut to this many characters (by the server, and again by clients). */
+export const MAX_PRESENCE_LABEL_CHARS = 60;
 /** The name others see in a shared session. */
 export const MAX_DISPLAY_NAME_CHARS = 60;
 /** Invite codes: 16 Crockford base32 characters (80 bits); room for typed dashes and spaces. */

@@ -13,6 +13,8 @@
 //   x:<origin>|<stream>:<tailSeq>|…                 Durable Streams moved by one group commit
 //                                                  (one notice per commit, split like h:)
 //   p:<json>                                        presence announcement (ephemeral)
+//   k:<session>:<user>                              the owner removed a partner: close their sockets
+//   w:<user> <week> <user|coach> [device]           a week's plan changed (week pages without a session)
 
 /** The channel every instance LISTENs on. */
 export const NOTIFY_CHANNEL = 'focus_coach';
@@ -28,6 +30,7 @@ export const NOTICE_PREFIX = {
   streamMoved: 'x:',
   presence: 'p:',
   partnerRemoved: 'k:',
+  weekChanged: 'w:',
 } as const;
 
 /**
@@ -46,6 +49,16 @@ export interface StreamHead {
   tailSeq: number;
 }
 
+/** Who changed a week's plan, as the `w:` pointer carries it (the contract's PlanAuthor). */
+export type WeekAuthor = { kind: 'user'; deviceId?: string } | { kind: 'coach' };
+
+/** A week's plan changed: read the plan to see how. */
+export interface WeekPointer {
+  userId: string;
+  weekKey: string;
+  by: WeekAuthor;
+}
+
 export type Notice =
   /** `origin` names the writer (null from the legacy form), so a writer can skip its own commits. */
   | { kind: 'session_heads'; origin: string | null; heads: SessionHead[] }
@@ -57,7 +70,8 @@ export type Notice =
   | { kind: 'streams_moved'; origin: string; heads: StreamHead[] }
   | { kind: 'presence'; body: string }
   /** The owner removed a partner: every instance closes that partner's sockets on the session. */
-  | { kind: 'partner_removed'; sessionId: string; userId: string };
+  | { kind: 'partner_removed'; sessionId: string; userId: string }
+  | ({ kind: 'week_changed' } & WeekPointer);
 
 function head(text: string): SessionHead | undefined {
   const i = text.lastIndexOf(':');
@@ -112,6 +126,13 @@ export function decodeNotice(payload: string): Notice | undefined {
     case NOTICE_PREFIX.partnerRemoved: {
       const [sessionId, userId, extra] = rest.split(':');
       return sessionId && userId && extra === undefined ? { kind: 'partner_removed', sessionId, userId } : undefined;
+    }
+    case NOTICE_PREFIX.weekChanged: {
+      const [userId, weekKey, by, deviceId, extra] = rest.split(' ');
+      if (!userId || !weekKey || extra !== undefined) return undefined;
+      if (by === 'coach' && deviceId === undefined) return { kind: 'week_changed', userId, weekKey, by: { kind: 'coach' } };
+      if (by === 'user') return { kind: 'week_changed', userId, weekKey, by: deviceId ? { kind: 'user', deviceId } : { kind: 'user' } };
+      return undefined;
     }
     default:
       return undefined;
@@ -175,4 +196,10 @@ export function encodePresence(body: unknown): string {
 /** `k:<session>:<user>` (sent with Database.notify when an owner removes a partner). */
 export function encodePartnerRemoved(sessionId: string, userId: string): string {
   return `${NOTICE_PREFIX.partnerRemoved}${sessionId}:${userId}`;
+}
+
+/** `w:<user> <week> <user|coach> [device]` (sent with Database.notify after a plan write); ids are UUIDs, far under 8000 bytes. */
+export function encodeWeekChanged(p: WeekPointer): string {
+  const by = p.by.kind === 'user' && p.by.deviceId ? `user ${p.by.deviceId}` : p.by.kind;
+  return `${NOTICE_PREFIX.weekChanged}${p.userId} ${p.weekKey} ${by}`;
 }

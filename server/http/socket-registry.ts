@@ -3,8 +3,6 @@ import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../contract/close-codes.ts';
 import { LiveReaders } from './live-readers.ts';
 
 export const REASON_SIGNED_OUT = 'this device was signed out';
-/** The session was deleted (SL16). The browser can read it, unlike an HTTP 404 before the upgrade. */
-export const CLOSE_SESSION_DELETED = 4404;
 export const REASON_SESSION_DELETED = 'this session was deleted';
 /** Found by the heartbeat's revocation check: the sign-out happened on another instance. */
 export const REASON_SIGNED_OUT_ELSEWHERE = 'this device was signed out (noticed by heartbeat)';
@@ -95,7 +93,7 @@ export class SocketRegistry {
   }
 
   /** Closes every socket open on this session (it was deleted); returns how many. */
-  closeSession(sessionId: string, code = CLOSE_SESSION_DELETED, reason = REASON_SESSION_DELETED): number {
+  closeSession(sessionId: string, code = CLOSE_NOT_FOUND, reason = REASON_SESSION_DELETED): number {
     this.readers.endSession(sessionId);
     let n = 0;
     for (const e of [...this.entries.values()]) {

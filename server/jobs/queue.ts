@@ -28,7 +28,11 @@ export interface JobQueue {
 
 export interface QueueLogger {
   error(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
 }
+
+/** Starting again after a failed start (see startJobQueue), at most this many times. */
+export const JOB_START_ATTEMPTS = 6;
 
 /** A stable job id for a key, so that enqueuing the same thing twice is a no-op. */
 export function jobIdFor(key: string): string {
@@ -40,48 +44,71 @@ export function jobIdFor(key: string): string {
  * Starts the queue in the background: pg-boss's own schema migration takes a moment (on a
  * fresh PGlite, about a second), and nothing else needs to wait for it. Every method waits
  * until the queue is ready.
+ *
+ * Instances started together on a fresh database (the replicas of a first deploy) race to
+ * create pg-boss's schema and queues, and a loser's start fails ("deadlock detected"). A
+ * failed pg-boss cannot be started again, so a new one is made and started after a short,
+ * random pause; by then the winner's schema is there.
  */
 export function startJobQueue(db: Pick<Database, 'jobSql'>, queues: string[], logger: QueueLogger): JobQueue {
-  const boss = new PgBoss({
-    db: db.jobSql as PgBoss.Db,
-    schema: JOB_SCHEMA,
-    // Cron schedules are not used (reminders are per person, in their zone); no clock-skew polling.
-    schedule: false,
-    supervise: true,
-  });
-  boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+  const startOnce = async (): Promise<PgBoss> => {
+    const boss = new PgBoss({
+      db: db.jobSql as PgBoss.Db,
+      schema: JOB_SCHEMA,
+      // Cron schedules are not used (reminders are per person, in their zone); no clock-skew polling.
+      schedule: false,
+      supervise: true,
+    });
+    boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+    try {
+      await boss.start();
+      for (const name of queues) {
+        await boss.createQueue(name, {
+          name,
+          retryLimit: JOB_RETRY_LIMIT,
+          retryDelay: JOB_RETRY_DELAY_S,
+          retryBackoff: true,
+          expireInSeconds: JOB_EXPIRE_S,
+          // Completed jobs are kept a while so that a repeated key is still recognised.
+          retentionDays: 14,
+        });
+      }
+      return boss;
+    } catch (err) {
+      await boss.stop({ graceful: false, close: false }).catch(() => undefined);
+      throw err;
+    }
+  };
   const ready = (async () => {
-    await boss.start();
-    for (const name of queues) {
-      await boss.createQueue(name, {
-        name,
-        retryLimit: JOB_RETRY_LIMIT,
-        retryDelay: JOB_RETRY_DELAY_S,
-        retryBackoff: true,
-        expireInSeconds: JOB_EXPIRE_S,
-        // Completed jobs are kept a while so that a repeated key is still recognised.
-        retentionDays: 14,
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce();
+      } catch (err) {
+        if (attempt >= JOB_START_ATTEMPTS) throw err;
+        logger.warn({ err, attempt }, 'job queue start failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 400));
+      }
     }
   })();
   ready.catch((err) => logger.error({ err }, 'job queue failed to start'));
   return {
     async send(queue, data, opts = {}) {
-      await ready;
+      const boss = await ready;
       return boss.send(queue, data, {
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.key ? { id: jobIdFor(`${queue}:${opts.key}`) } : {}),
       });
     },
     async work<T>(queue: string, handler: (job: Job<T>) => Promise<void>) {
-      await ready;
+      const boss = await ready;
       await boss.work<T>(queue, { pollingIntervalSeconds: JOB_POLL_INTERVAL_S, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) await handler({ id: job.id, data: job.data });
       });
     },
     async stop() {
       // A queue that never started has nothing to stop.
-      if (!(await ready.then(() => true, () => false))) return;
+      const boss = await ready.catch(() => undefined);
+      if (!boss) return;
       await boss.stop({ graceful: true, wait: true, close: false, timeout: 5_000 });
     },
   };

@@ -1,48 +1,23 @@
 // Every accepted plan write — a person's over HTTP or the coach's through its tools — becomes
 // a `plan.updated` event in every session of that user working on that week (persisted, so it
 // is replayed after a reconnect; the session log's NOTIFY carries it to every instance), and a
-// week pointer `w:<userId>:<weekKey>` for week pages that have no session open (GET …/live).
+// week pointer (`w:`, server/db/notify-registry.ts) for week pages that have no session open (GET …/live).
 
 import type { Database } from '../db/database.ts';
+import { decodeNotice, encodeWeekChanged, type WeekPointer } from '../db/notify-registry.ts';
 import { Listeners } from '../session/listeners.ts';
 import type { SessionLog } from '../session/port.ts';
 import type { WeekPlan } from './types.ts';
-import type { PlanAuthor } from '../contract/index.ts';
+import type { EventData, EventType, PlanAuthor } from '../contract/index.ts';
 
 export type { PlanAuthor };
 
-export const PLAN_UPDATED = 'plan.updated';
+export const PLAN_UPDATED = 'plan.updated' satisfies EventType;
 
-/** The data of a plan.updated event. */
-export interface PlanUpdatedData {
-  weekKey: string;
-  plan: WeekPlan;
-  by: PlanAuthor;
-  /** A person's write: what it changed, in words ("moved "Launch brief" to Thursday 09:00–11:00"). */
-  changes?: string[];
-  [key: string]: unknown;
-}
+/** The data of a plan.updated event (the contract's, `changes` included), with the plan typed and `by` always set. */
+export type PlanUpdatedData = Omit<EventData<'plan.updated'>, 'plan' | 'by'> & { plan: WeekPlan; by: PlanAuthor; [key: string]: unknown };
 
-export interface WeekPointer {
-  userId: string;
-  weekKey: string;
-  by: PlanAuthor;
-}
-
-// w:<userId> <weekKey> <user|coach> [deviceId] — ids are UUIDs, so far under NOTIFY's 8000 bytes.
-const WEEK_POINTER_PREFIX = 'w:';
-
-export function encodeWeekPointer(p: WeekPointer): string {
-  const by = p.by.kind === 'user' && p.by.deviceId ? `user ${p.by.deviceId}` : p.by.kind;
-  return `${WEEK_POINTER_PREFIX}${p.userId} ${p.weekKey} ${by}`;
-}
-
-export function decodeWeekPointer(payload: string): WeekPointer | undefined {
-  if (!payload.startsWith(WEEK_POINTER_PREFIX)) return undefined;
-  const [userId, weekKey, kind, deviceId] = payload.slice(WEEK_POINTER_PREFIX.length).split(' ');
-  if (!userId || !weekKey || (kind !== 'user' && kind !== 'coach')) return undefined;
-  return { userId, weekKey, by: kind === 'coach' ? { kind } : deviceId ? { kind, deviceId } : { kind } };
-}
+export type { WeekPointer };
 
 export class PlanUpdates {
   private readonly weeks = new Listeners<WeekPointer>();
@@ -55,8 +30,8 @@ export class PlanUpdates {
   ) {
     this.offs = [
       db.feed.onPayload((payload) => {
-        const p = decodeWeekPointer(payload);
-        if (p) this.weeks.emit(p);
+        const n = decodeNotice(payload);
+        if (n?.kind === 'week_changed') this.weeks.emit({ userId: n.userId, weekKey: n.weekKey, by: n.by });
       }),
       // Pointers sent while the LISTEN connection was down are lost: listeners re-read.
       db.feed.onResync(() => this.resyncs.emit()),
@@ -74,7 +49,7 @@ export class PlanUpdates {
     const data: PlanUpdatedData = { weekKey: plan.weekKey, plan, by, ...(opts.changes && opts.changes.length > 0 ? { changes: opts.changes } : {}) };
     // A session deleted meanwhile reads as not_found: nothing to tell it.
     await Promise.all([...ids].map((id) => this.log.append(id, PLAN_UPDATED, data)));
-    await this.db.notify(encodeWeekPointer({ userId, weekKey: plan.weekKey, by }));
+    await this.db.notify(encodeWeekChanged({ userId, weekKey: plan.weekKey, by }));
   }
 
   /** Week changes of any user on any instance (pointers only: read the plan to see it). */

@@ -1,15 +1,15 @@
 // Pure plan rules. Stores apply them inside their write (so two tabs can't both add a sixth
 // rock) and the coach relays the `reason` verbatim, so reasons are written for a person.
 
+import type { PlanRuleCode } from '../contract/kinds.ts';
+import { MAX_ACTIVE_ROCKS, MAX_PLAN_TITLE_CHARS, MAX_VISION_PART_CHARS } from '../contract/limits.ts';
 import type { BlockKind, Rock, WeekPlan } from './types.ts';
 import { weekBounds } from './week.ts';
 
-export const MAX_ACTIVE_ROCKS = 5;
+export { MAX_ACTIVE_ROCKS, MAX_PLAN_TITLE_CHARS, MAX_VISION_PART_CHARS };
 export const MIN_SUGGESTED_ROCKS = 3;
 export const MIN_DEEP_WORK_MINUTES = 45;
-export const MAX_TITLE_CHARS = 120;
 export const MAX_NOTE_CHARS = 2000;
-export const MAX_VISION_PART_CHARS = 500;
 export const MAX_ENVIRONMENT_CHANGES = 3;
 export const MAX_BLOCKS_PER_WEEK = 60;
 /** A rock that has already rolled over this many times must be shrunk, split or dropped. */
@@ -23,20 +23,8 @@ const MS_PER_MINUTE = 60_000;
 
 export type RuleResult = { ok: true } | { ok: false; code: RuleCode; reason: string };
 
-export type RuleCode =
-  | 'too_many_rocks'
-  | 'title_empty'
-  | 'title_too_long'
-  | 'text_too_long'
-  | 'deep_work_too_short'
-  | 'invalid_time'
-  | 'blocks_overlap'
-  | 'too_many_blocks'
-  | 'unknown_rock'
-  | 'too_many_environment_changes'
-  | 'carry_limit'
-  | 'not_carryable'
-  | 'invalid_status';
+/** The 422 codes of server/contract (PLAN_RULE_CODES). */
+export type RuleCode = PlanRuleCode;
 
 const OK: RuleResult = { ok: true };
 
@@ -55,8 +43,8 @@ export function activeRocks(plan: WeekPlan): Rock[] {
 export function checkTitle(title: string, what = 'title'): RuleResult {
   const t = title.trim();
   if (t.length === 0) return fail('title_empty', `The ${what} is empty — give it a few words.`);
-  if (t.length > MAX_TITLE_CHARS) {
-    return fail('title_too_long', `The ${what} is ${t.length} characters; keep it under ${MAX_TITLE_CHARS} so it fits on a calendar.`);
+  if (t.length > MAX_PLAN_TITLE_CHARS) {
+    return fail('title_too_long', `The ${what} is ${t.length} characters; keep it under ${MAX_PLAN_TITLE_CHARS} so it fits on a calendar.`);
   }
   return OK;
 }

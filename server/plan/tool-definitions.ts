@@ -1,12 +1,14 @@
 // JSON schemas of the coach's plan tools, written by hand so descriptions can coach the
 // model (rocks first, 45-minute deep work) instead of merely typing the fields.
 
+import { BLOCK_KINDS, EDITABLE_ROCK_STATUSES } from '../contract/kinds.ts';
 import type { LlmToolDef } from '../llm/port.ts';
-import { MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, MIN_DEEP_WORK_MINUTES } from './rules.ts';
+import { MAX_ACTIVE_ROCKS, MAX_ENVIRONMENT_CHANGES, MAX_NOTE_CHARS, MAX_PLAN_TITLE_CHARS, MAX_VISION_PART_CHARS, MIN_DEEP_WORK_MINUTES } from './rules.ts';
 import { DAY_NAMES } from './week.ts';
 
-const str = (description: string, maxLength = MAX_TITLE_CHARS) => ({ type: 'string', description, maxLength });
-const HHMM_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$';
+const str = (description: string, maxLength = MAX_PLAN_TITLE_CHARS) => ({ type: 'string', description, maxLength });
+/** The API's HH:MM, plus "24:00" for a block that ends at midnight. */
+const TOOL_HHMM_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$';
 
 function tool(name: string, description: string, properties: Record<string, unknown>, required: string[]): LlmToolDef {
   return { name, description, parameters: { type: 'object', properties, required, additionalProperties: false } };
@@ -35,7 +37,7 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
     {
       rockId: str('Id from get_plan.'),
       title: str('New title.'),
-      status: { type: 'string', enum: ['planned', 'done', 'dropped'] },
+      status: { type: 'string', enum: [...EDITABLE_ROCK_STATUSES] },
       position: { type: 'integer', minimum: 0, description: 'New place in the list of rocks, 0 = first (top priority).' },
     },
     ['rockId'],
@@ -46,9 +48,9 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
     `Put a block on the calendar in the person's time zone. deep_work blocks protect focus for a rock and last at least ${MIN_DEEP_WORK_MINUTES} minutes; schedule the rocks first. recovery blocks are breaks and time off on purpose.`,
     {
       day: str(`A weekday (${DAY_NAMES.join(', ')}) of the planned week, or a date "YYYY-MM-DD" inside it.`),
-      start: { type: 'string', pattern: HHMM_PATTERN, description: 'Local start time "HH:MM" (24-hour).' },
-      end: { type: 'string', pattern: HHMM_PATTERN, description: 'Local end time "HH:MM" (24-hour); "24:00" is midnight.' },
-      kind: { type: 'string', enum: ['deep_work', 'recovery', 'other'] },
+      start: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'Local start time "HH:MM" (24-hour).' },
+      end: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'Local end time "HH:MM" (24-hour); "24:00" is midnight.' },
+      kind: { type: 'string', enum: [...BLOCK_KINDS] },
       title: str('Calendar title; defaults to the rock title or the kind.'),
       rockId: str('The rock this deep work is for (id from get_plan).'),
     },
@@ -61,8 +63,8 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
     {
       blockId: str('Id from get_plan.'),
       day: str(`A weekday (${DAY_NAMES.join(', ')}) of the planned week, or a date "YYYY-MM-DD" inside it.`),
-      start: { type: 'string', pattern: HHMM_PATTERN, description: 'New local start "HH:MM".' },
-      end: { type: 'string', pattern: HHMM_PATTERN, description: 'New local end "HH:MM".' },
+      start: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'New local start "HH:MM".' },
+      end: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'New local end "HH:MM".' },
     },
     ['blockId', 'day', 'start', 'end'],
   ),
@@ -71,8 +73,8 @@ export const PLAN_TOOL_DEFINITIONS: readonly LlmToolDef[] = [
     'Set when the person does the Friday review (default Friday 16:00–16:30; the calendar export uses it). Refused if it overlaps deep work or recovery — check with get_plan and propose a free time.',
     {
       day: str('Usually friday.'),
-      start: { type: 'string', pattern: HHMM_PATTERN, description: 'Local start "HH:MM".' },
-      end: { type: 'string', pattern: HHMM_PATTERN, description: 'Local end "HH:MM"; default 30 minutes after start.' },
+      start: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'Local start "HH:MM".' },
+      end: { type: 'string', pattern: TOOL_HHMM_PATTERN, description: 'Local end "HH:MM"; default 30 minutes after start.' },
     },
     ['start'],
   ),

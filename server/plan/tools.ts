@@ -2,8 +2,10 @@
 // Rule rejections come back from the store; this layer turns model JSON into store calls
 // and every outcome into a sentence the model can act on.
 
+import { MAX_ROCK_POSITION } from '../contract/http.ts';
+import { BLOCK_KINDS, EDITABLE_ROCK_STATUSES } from '../contract/kinds.ts';
 import { blockMinutes, blockTime, planForModel } from './describe.ts';
-import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_TITLE_CHARS, MAX_VISION_PART_CHARS, REVIEW_BLOCK_TITLE, activeRocks } from './rules.ts';
+import { MAX_ACTIVE_ROCKS, MAX_NOTE_CHARS, MAX_PLAN_TITLE_CHARS, MAX_VISION_PART_CHARS, REVIEW_BLOCK_TITLE, activeRocks } from './rules.ts';
 import type { PlanStore, WeekRef } from './store.ts';
 import { ArgError, ArgReader, objectReader, parseArgs } from './tool-args.ts';
 import { PLAN_TOOL_DEFINITIONS } from './tool-definitions.ts';
@@ -15,11 +17,7 @@ export interface PlanToolboxOptions {
   now?: () => Date;
 }
 
-const BLOCK_KINDS = ['deep_work', 'recovery', 'other'] as const;
 export { REVIEW_BLOCK_TITLE } from './rules.ts';
-const ROCK_STATUSES = ['planned', 'done', 'dropped'] as const;
-/** Positions are places in the week's list (0 = first); a week never holds anywhere near this many rocks. */
-const MAX_ROCK_POSITION = 1000;
 
 type Handler = (args: ArgReader, ref: WeekRef) => Promise<ToolOutcome>;
 
@@ -72,7 +70,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
 
     async add_rock(a, ref) {
       a.noOthers(['title']);
-      const change = await store.addRock(ref, a.string('title', { max: MAX_TITLE_CHARS }));
+      const change = await store.addRock(ref, a.string('title', { max: MAX_PLAN_TITLE_CHARS }));
       if (!change.ok) return rejectedOutcome(change);
       const { plan, id } = change.value;
       const rock = plan.rocks.find((r) => r.id === id)!;
@@ -82,8 +80,8 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
     async update_rock(a, ref) {
       a.noOthers(['rockId', 'title', 'status', 'position']);
       const rockId = a.string('rockId');
-      const title = a.optionalString('title', { max: MAX_TITLE_CHARS });
-      const status = a.optionalOneOf('status', ROCK_STATUSES);
+      const title = a.optionalString('title', { max: MAX_PLAN_TITLE_CHARS });
+      const status = a.optionalOneOf('status', EDITABLE_ROCK_STATUSES);
       const position = a.optionalInteger('position', { min: 0, max: MAX_ROCK_POSITION });
       if (title === undefined && status === undefined && position === undefined) throw new ArgError('Give "title", "status" or "position" to change.');
       // `position` is a place in the list the person sees (active rocks, 0 = first); the store
@@ -115,7 +113,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
       const kind = a.oneOf<BlockKind>('kind', BLOCK_KINDS);
       const times = resolveBlockTimes(ref, a.string('day'), a.string('start'), a.string('end'));
       const rockId = a.optionalString('rockId') ?? null;
-      let title = a.optionalString('title', { max: MAX_TITLE_CHARS });
+      let title = a.optionalString('title', { max: MAX_PLAN_TITLE_CHARS });
       if (title === undefined) {
         const plan = await store.getWeek(ref.userId, ref.weekKey, ref.timeZone);
         const rock = rockId ? plan.rocks.find((r) => r.id === rockId) : undefined;
@@ -174,7 +172,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
 
     async add_environment_commitment(a, ref) {
       a.noOthers(['text']);
-      const change = await store.addEnvironment(ref, a.string('text', { max: MAX_TITLE_CHARS }));
+      const change = await store.addEnvironment(ref, a.string('text', { max: MAX_PLAN_TITLE_CHARS }));
       if (!change.ok) return rejectedOutcome(change);
       const item = change.value.plan.environment.find((e) => e.id === change.value.id)!;
       return { ok: true, message: `Added environment change "${item.text}" (id ${item.id}).`, plan: change.value.plan, created: item.id };
@@ -205,7 +203,7 @@ export function createPlanToolbox(store: PlanStore, options: PlanToolboxOptions 
       const items = a.array('rocks', { min: 1, max: MAX_ACTIVE_ROCKS * 2 }).map((raw, i) => {
         const item = objectReader(raw, `rocks[${i}]`);
         item.noOthers(['rockId', 'title']);
-        return { rockId: item.string('rockId'), title: item.optionalString('title', { max: MAX_TITLE_CHARS }) };
+        return { rockId: item.string('rockId'), title: item.optionalString('title', { max: MAX_PLAN_TITLE_CHARS }) };
       });
       const toWeek = a.optionalString('toWeek') ?? nextWeekKey(ref.weekKey);
       if (!parseWeekKey(toWeek)) throw new ArgError(`"toWeek" must be an ISO week like "2026-W49"; got "${toWeek}".`);

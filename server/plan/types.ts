@@ -1,7 +1,9 @@
 // The weekly plan as data, shared by the plan store, the coach tools, exports and the web app.
 
+import type { BlockKindName } from '../contract/kinds.ts';
+
 export type RockStatus = 'planned' | 'done' | 'dropped' | 'carried';
-export type BlockKind = 'deep_work' | 'recovery' | 'other';
+export type BlockKind = BlockKindName;
 
 export interface Vision {
   work: string;

@@ -88,6 +88,18 @@ export class PushService {
   async start(): Promise<void> {
     await this.deps.queue.work<ReminderJobData>(QUEUE_REMINDER, (job) => this.runReminder(job));
     await this.deps.queue.work<NotifyJobData>(QUEUE_NOTIFY, (job) => this.runNotify(job));
+    await this.resumeAllReminders();
+  }
+
+  /**
+   * Each reminder is a chain of jobs, one per week. pg-boss drops a job not run within its
+   * retention (14 days after it was due), so a chain could end for good while every instance
+   * was down that long. On start, every person's next reminders are enqueued again; the
+   * keys make this a no-op for the chains that are intact.
+   */
+  private async resumeAllReminders(): Promise<void> {
+    const rows = await this.deps.prisma.reminderSettings.findMany({ select: { userId: true } });
+    for (const { userId } of rows) await this.schedule(userId);
   }
 
   private link(path: string): string {
@@ -152,8 +164,17 @@ export class PushService {
     // Settings changed (or were removed) since this job was made: a newer job has taken over.
     if (!row || row.version !== version || !row[kind]) return;
     const tz = await this.zoneOf(userId);
-    // Next week's first, so that the chain survives whatever happens to this delivery.
-    await this.enqueueReminder(userId, kind, version, row[kind] as unknown as WeeklyTime, row.quietHours as unknown as QuietHours | null, tz, atMs);
+    const quiet = row.quietHours as unknown as QuietHours | null;
+    const nowMs = this.deps.now().getTime();
+    const staleBeforeMs = nowMs - REMINDER_TTL_S * 1000;
+    // Next week's first, so that the chain survives whatever happens to this delivery. After
+    // an outage longer than a reminder lives, the chain skips the weeks missed meanwhile
+    // instead of sending each of them now: it goes on from the first one still worth sending.
+    await this.enqueueReminder(userId, kind, version, row[kind] as unknown as WeeklyTime, quiet, tz, Math.max(atMs, staleBeforeMs));
+    if (afterQuietHours(atMs, quiet, tz) < staleBeforeMs) {
+      this.deps.logger.info({ userId, kind, weekKey }, 'reminder skipped: due longer ago than it lives');
+      return;
+    }
     const text = REMINDER_TEXT[kind];
     const r = await this.deps.notifier.deliver({
       userId,

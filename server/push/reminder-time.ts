@@ -1,19 +1,11 @@
 // When weekly reminders fire, in the person's zone: pure functions over Intl (server/plan/week.ts).
+import type { QuietHours, WeeklyTime } from '../contract/index.ts';
 import { DAY_NAMES, instantToLocal, localParts, localToInstant, weekKeyFor, zonedToMs } from '../plan/week.ts';
 
 /** `weekday`: 0–7 with 0 and 7 Sunday and 1 Monday (ISO and cron agree), or a day name ("friday", "Fri"). */
-export type Weekday = number | string;
-
-export interface WeeklyTime {
-  weekday: Weekday;
-  /** "HH:MM", 24-hour, local. */
-  time: string;
-}
-
-export interface QuietHours {
-  from: string;
-  to: string;
-}
+export type Weekday = WeeklyTime['weekday'];
+/** `time` and quiet hours are local "HH:MM", 24-hour (the contract's shapes). */
+export type { QuietHours, WeeklyTime };
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const MS_PER_DAY = 86_400_000;

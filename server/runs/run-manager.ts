@@ -289,10 +289,25 @@ export class RunManager {
     }
   }
 
-  private sweeping = false;
-  private async sweep() {
-    if (this.sweeping || this.closing) return;
-    this.sweeping = true;
+  /** The sweep in progress, if any: the interval skips a tick while one runs. */
+  private sweeping: Promise<void> | undefined;
+  private sweep(orphanAfterMs = ORPHAN_AFTER_MS): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.sweeping ??= this.sweepOnce(orphanAfterMs).finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /**
+   * One sweep now, after any sweep in progress, instead of waiting for the interval (tests
+   * synchronize on it rather than sleeping). `orphanAfterMs` replaces ORPHAN_AFTER_MS for this
+   * sweep: 0 treats every unanswered turn as orphaned.
+   */
+  async sweepNow(opts: { orphanAfterMs?: number } = {}): Promise<void> {
+    while (this.sweeping) await this.sweeping;
+    await this.sweep(opts.orphanAfterMs);
+  }
+
+  private async sweepOnce(orphanAfterMs: number): Promise<void> {
     const { store, logger } = this.opts;
     try {
       for (const runId of await store.expiredRuns()) {
@@ -303,12 +318,10 @@ export class RunManager {
           this.opts.observer?.answerEnded?.(ended.sessionId, ended.event);
         }
       }
-      const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(ORPHAN_AFTER_MS))]);
+      const sessions = new Set([...this.waiting, ...(await store.orphanedTurns(orphanAfterMs))]);
       for (const sessionId of sessions) await this.requestTurn(sessionId);
     } catch (err) {
       logger?.error({ err }, 'run sweep failed');
-    } finally {
-      this.sweeping = false;
     }
   }
 

@@ -1,3 +1,4 @@
+import { MAX_PRESENCE_LABEL_CHARS, type PresenceDevice as WirePresenceDevice } from '../contract/index.ts';
 import type { Database } from '../db/database.ts';
 import { decodeNotice, encodePresence } from '../db/notify-registry.ts';
 
@@ -6,25 +7,11 @@ export const PRESENCE_REFRESH_MS = 10_000;
 export const PRESENCE_TTL_MS = 25_000;
 /** Keeps one announcement far below Postgres's 8000-byte NOTIFY limit. */
 const MAX_DEVICES_PER_ANNOUNCEMENT = 20;
-const MAX_LABEL_CHARS = 60;
 
-export interface PresenceDevice {
-  deviceId: string;
-  label: string;
-  connections: number;
-  /** Whose device it is, their name and their place in the session. */
-  userId: string;
-  name: string;
-  role: 'owner' | 'partner';
-}
+/** The contract's presence device; the server always knows whose device it is, their name and role. */
+export type PresenceDevice = Required<WirePresenceDevice>;
 
-export interface LocalConnection {
-  deviceId: string;
-  label: string;
-  userId: string;
-  name: string;
-  role: 'owner' | 'partner';
-}
+export type LocalConnection = Omit<PresenceDevice, 'connections'>;
 
 /**
  * Which devices have a session open, across instances. Ephemeral: announced with
@@ -35,6 +22,8 @@ export class PresenceTracker {
   private readonly local = new Map<string, Map<symbol, LocalConnection>>();
   private readonly remote = new Map<string, Map<string, { devices: LocalConnection[]; expiresAt: number }>>();
   private readonly listeners = new Map<string, Set<(devices: PresenceDevice[]) => void>>();
+  /** Each session's announcements, one after the other (see announce). */
+  private readonly sending = new Map<string, Promise<void>>();
   private readonly off: () => void;
   private readonly timer: NodeJS.Timeout;
 
@@ -53,7 +42,7 @@ export class PresenceTracker {
     const key = Symbol('connection');
     let conns = this.local.get(sessionId);
     if (!conns) this.local.set(sessionId, (conns = new Map()));
-    conns.set(key, { ...conn, label: conn.label.slice(0, MAX_LABEL_CHARS), name: conn.name.slice(0, MAX_LABEL_CHARS) });
+    conns.set(key, { ...conn, label: conn.label.slice(0, MAX_PRESENCE_LABEL_CHARS), name: conn.name.slice(0, MAX_PRESENCE_LABEL_CHARS) });
     let ls = this.listeners.get(sessionId);
     if (!ls) this.listeners.set(sessionId, (ls = new Set()));
     ls.add(listener);
@@ -86,10 +75,21 @@ export class PresenceTracker {
     if (announce) this.announce(sessionId);
   }
 
+  /**
+   * Each announcement replaces the last one this instance made for the session, so they must
+   * arrive in order. Two NOTIFYs sent at once may go out on two pool connections and commit
+   * in either order: a tab opened and closed at once could be announced "closed", then
+   * "open", and be taken as open (no "answer ready" push) until it expires. So each waits
+   * for the one before it.
+   */
   private announce(sessionId: string) {
     const devices = [...(this.local.get(sessionId)?.values() ?? [])].slice(0, MAX_DEVICES_PER_ANNOUNCEMENT);
     const payload = encodePresence({ i: this.instanceId, s: sessionId, d: devices });
-    this.db.notify(payload).catch(this.onError);
+    const sent = (this.sending.get(sessionId) ?? Promise.resolve()).then(() => this.db.notify(payload)).catch(this.onError);
+    this.sending.set(sessionId, sent);
+    void sent.then(() => {
+      if (this.sending.get(sessionId) === sent) this.sending.delete(sessionId);
+    });
   }
 
   private onPayload(payload: string) {

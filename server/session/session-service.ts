@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   MAX_LISTED_SESSIONS,
+  type CancelResult,
   PREVIEW_CHARS,
   SESSION_KINDS,
   type CreateSessionBody,
   type SessionKind,
   type SessionListItem,
+  type SessionRole,
   type SessionStatus,
   type SessionView,
 } from '../contract/index.ts';
@@ -14,7 +16,7 @@ import type { SessionLog } from './port.ts';
 import type { RunStore } from './run-store.ts';
 import type { Author, CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
 
-export type SessionRole = 'owner' | 'partner';
+export type { SessionRole };
 
 /** Who is acting: enough to check access and to sign what they write. */
 export interface Actor {
@@ -150,7 +152,7 @@ export class SessionService {
     return { kind: 'accepted', seq: r.event.seq, duplicate: false };
   }
 
-  async cancel(userId: string, sessionId: string, by?: CancelledBy): Promise<{ kind: 'cancel_recorded' | 'no_active_run' } | NotFound> {
+  async cancel(userId: string, sessionId: string, by?: CancelledBy): Promise<{ kind: CancelResult } | NotFound> {
     if (!(await this.canAccess(userId, sessionId))) return NOT_FOUND;
     const r = await this.runs.requestCancel(sessionId, by);
     return r.kind === 'not_found' ? NOT_FOUND : { kind: r.kind };

@@ -1,10 +1,9 @@
+import { REPLAY_BATCH_EVENTS } from '../contract/limits.ts';
 import type { SessionLog } from './port.ts';
 import type { NotFound, SessionEvent } from './types.ts';
 
 /** Events per read while replaying; large enough to resume 10k events in a few round trips. */
 export const REPLAY_PAGE_SIZE = 2_500;
-/** Events per `events` frame during a replay (a frame stays far below the client's limits). */
-export const REPLAY_BATCH_EVENTS = 250;
 /**
  * Live events held for one reader while it waits on a log read. Past this the held events
  * are dropped and the reader re-reads from the log instead: the log has them, so memory per

@@ -1,8 +1,9 @@
 // Shared shapes of the session log. See SPEC.md for the rules they obey.
 
+import type { Author } from '../contract/events.ts';
 import type { EndStatus, EventType, TurnRequestMode } from '../contract/kinds.ts';
 
-export type { EndStatus, EventType, TurnRequestMode };
+export type { Author, EndStatus, EventType, TurnRequestMode };
 /** What a run (or the sweeper) reports; `cancelled` only ever comes from a recorded stop. */
 export type ReportedEndStatus = Exclude<EndStatus, 'cancelled'>;
 
@@ -76,13 +77,6 @@ export interface ClaimRequest {
   messageId: string;
   instanceId: string;
   leaseMs: number;
-}
-
-/** Who wrote a user message or took a session over. */
-export interface Author {
-  userId: string;
-  displayName: string;
-  role: 'owner' | 'partner';
 }
 
 export interface UserMessageInput {

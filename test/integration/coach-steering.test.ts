@@ -1,38 +1,23 @@
 // SL14: messages sent while the coach answers are all read, in order, against the pending question.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../server/db/database.ts';
 import type { WeekPlan } from '../../server/plan/types.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
-import { api, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { api, WsTestClient } from '../support/client.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 
 const WEEK = '2026-W48';
 const NOW = new Date('2026-11-22T18:00:00Z');
 
+// Slow words, so there is time to send while an answer streams.
+const test = base.override('serverOptions', { config: { coach: 'offline', coachPaceMs: 60 }, overrides: { now: () => NOW } });
+
 describe(`steering the built-in coach (${DB_KIND})`, () => {
-  let db: Database;
-  let cleanup: () => Promise<void>;
-  let server: TestServer;
-  let alice: Account;
-
-  beforeAll(async () => {
-    ({ db, cleanup } = await openTestDatabase());
-    // Slow words, so there is time to send while an answer streams.
-    server = await startTestServer({ db, config: { coach: 'offline', coachPaceMs: 60 }, overrides: { now: () => NOW } });
-    alice = await signup(server.url);
-    await api(server.url, alice, 'PATCH', '/api/me', { timeZone: 'Europe/Berlin' });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
-
   const ends = (ws: WsTestClient) => ws.events.filter((e) => e.type === 'assistant.end');
   const send = (ws: WsTestClient, text: string) => ws.send({ type: 'user.message', clientMessageId: `m-${Math.random().toString(36).slice(2)}`, text });
 
-  it('SL14: two messages sent while the coach answers are both read, in order, against the pending question; the interrupted answer keeps its text', async () => {
+  test('SL14: two messages sent while the coach answers are both read, in order, against the pending question; the interrupted answer keeps its text', async ({ server, account: alice }) => {
+    await api(server.url, alice, 'PATCH', '/api/me', { timeZone: 'Europe/Berlin' });
     const s = await api<{ id: string }>(server.url, alice, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK });
     const ws = await WsTestClient.connect(server.wsUrl, s.body.id, alice);
     await ws.waitForFrame('ready');

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, vi } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import { runConformanceTests } from '@durable-streams/server-conformance-tests';
 import { startAuthProxy, type AuthProxy } from '../support/auth-proxy.ts';
 import { api, signup } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, test as base } from '../support/fixtures.ts';
 
 // Electric's Durable Streams conformance suite against our endpoint, on the test database
 // (PGlite, or PostgreSQL when DATABASE_URL is set). Auth is always on: the suite talks to a
@@ -18,14 +18,11 @@ vi.setConfig({ testTimeout: 120_000 });
 const SERVER_LONG_POLL_MS = 1_000;
 // Mutable: the suite reads baseUrl when each test runs, after beforeAll filled it in.
 const config = { baseUrl: '', longPollTimeoutMs: 5_000 };
-let server: TestServer;
 let proxy: AuthProxy;
-let cleanupDb: () => Promise<void>;
+const test = base.override('serverOptions', { config: { dsLongPollTimeoutMs: SERVER_LONG_POLL_MS } });
 
-beforeAll(async () => {
-  const { db, cleanup } = await openTestDatabase();
-  cleanupDb = cleanup;
-  server = await startTestServer({ db, config: { dsLongPollTimeoutMs: SERVER_LONG_POLL_MS } });
+// The suite's own tests are plain `it`s; this hook brings up the file's server for them.
+test.beforeAll(async ({ server }) => {
   const account = await signup(server.url);
   const key = await api<{ key: string }>(server.url, account, 'POST', '/api/keys');
   if (key.status !== 201) throw new Error(`creating an API key failed: ${key.status}`);
@@ -35,8 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.close();
-  await server?.close();
-  await cleanupDb?.();
 });
 
 describe(`Durable Streams conformance (${DB_KIND})`, () => {

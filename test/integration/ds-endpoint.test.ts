@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOffset } from '../../server/ds/offsets.ts';
 import { api, createSession, signup, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
+import type { TestServer } from '../support/server.ts';
 
 const LONG_POLL_MS = 1_500;
 
+const test = base.override('serverOptions', { config: { dsLongPollTimeoutMs: LONG_POLL_MS } });
+
 describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let bob: Account;
   let aliceKey: string;
@@ -24,20 +25,14 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     return r.body;
   }
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, config: { dsLongPollTimeoutMs: LONG_POLL_MS } });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     alice = await signup(server.url);
     bob = await signup(server.url);
     aliceKey = (await newKey(alice)).key;
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
-  it('API keys: created once, listed without the secret, stored only as a hash', async () => {
+  test('API keys: created once, listed without the secret, stored only as a hash', async () => {
     const k = await newKey(alice);
     const list = await api<{ keys: Array<Record<string, unknown>> }>(server.url, alice, 'GET', '/api/keys');
     expect(list.status).toBe(200);
@@ -52,7 +47,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect((await api(server.url, null, 'GET', '/api/keys')).status).toBe(401);
   });
 
-  it('API keys: a revoked key stops working on the next request', async () => {
+  test('API keys: a revoked key stops working on the next request', async () => {
     const k = await newKey(alice);
     expect((await fetch(ds(`revoke-${Date.now()}`), { method: 'PUT', headers: bearer(k.key, { 'content-type': 'text/plain' }) })).status).toBe(201);
     expect((await api(server.url, alice, 'DELETE', `/api/keys/${k.id}`)).status).toBe(204);
@@ -62,7 +57,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect((await api(server.url, alice, 'DELETE', `/api/keys/${k.id}`)).status).toBe(404);
   });
 
-  it('auth is always on: no credentials is 401, and generic streams refuse cookie auth (CSRF)', async () => {
+  test('auth is always on: no credentials is 401, and generic streams refuse cookie auth (CSRF)', async () => {
     const none = await fetch(ds('anything'), { method: 'PUT', headers: { 'content-type': 'text/plain' } });
     expect(none.status).toBe(401);
     expect(none.headers.get('x-content-type-options')).toBe('nosniff');
@@ -75,7 +70,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  it('streams belong to the key’s account: another account sees 404 at the same path', async () => {
+  test('streams belong to the key’s account: another account sees 404 at the same path', async () => {
     const bobKey = (await newKey(bob)).key;
     const path = `owned-${Date.now()}`;
     await fetch(ds(path), { method: 'PUT', headers: bearer(aliceKey, { 'content-type': 'text/plain' }), body: 'alice' });
@@ -85,7 +80,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect(await mine.text()).toBe('alice');
   });
 
-  it('a session is a read-only JSON stream for its owner: events in seq order, offsets map to seq', async () => {
+  test('a session is a read-only JSON stream for its owner: events in seq order, offsets map to seq', async () => {
     const sessionId = await createSession(server.url, alice);
     const log = server.services.log;
     await log.append(sessionId, 'plan.updated', { n: 1 });
@@ -106,7 +101,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect(head.headers.get('stream-next-offset')).toBe(formatOffset(2));
   });
 
-  it('a session stream is 404 for anyone else and 405 for writes', async () => {
+  test('a session stream is 404 for anyone else and 405 for writes', async () => {
     const sessionId = await createSession(server.url, alice);
     const bobKey = (await newKey(bob)).key;
     expect((await fetch(ds(`sessions/${sessionId}`), { headers: bearer(bobKey) })).status).toBe(404);
@@ -118,7 +113,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect((await fetch(ds(`sessions/${sessionId}`), { method: 'DELETE', headers: bearer(aliceKey) })).status).toBe(405);
   });
 
-  it('a long-poll on a session wakes on the next event; at the tail it times out with 204', async () => {
+  test('a long-poll on a session wakes on the next event; at the tail it times out with 204', async () => {
     const sessionId = await createSession(server.url, alice);
     await server.services.log.append(sessionId, 'plan.updated', { n: 1 });
     const url = `${ds(`sessions/${sessionId}`)}?offset=${formatOffset(1)}&live=long-poll`;
@@ -134,7 +129,7 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect(idle.headers.get('stream-up-to-date')).toBe('true');
   });
 
-  it('SSE on a session replays, then streams new events live', async () => {
+  test('SSE on a session replays, then streams new events live', async () => {
     const sessionId = await createSession(server.url, alice);
     await server.services.log.append(sessionId, 'plan.updated', { n: 1 });
     const ac = new AbortController();

@@ -1,10 +1,11 @@
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../server/db/database.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
 import type { WeekPlan } from '../../server/plan/types.ts';
 import { api, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test } from '../support/fixtures.ts';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { nth } from '../support/nth.ts';
@@ -32,12 +33,10 @@ const lastParagraph = (s: unknown) => String(s).trim().split(/\n\n+/).at(-1)!;
 
 describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
   let db: Database;
-  let cleanup: () => Promise<void>;
 
-  beforeAll(async () => {
-    ({ db, cleanup } = await openTestDatabase());
+  test.beforeAll(({ db: d }) => {
+    db = d;
   });
-  afterAll(async () => cleanup?.());
 
   describe('offline coach', () => {
     let server: TestServer;
@@ -50,7 +49,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
     });
     afterAll(async () => server?.close());
 
-    it('a full conversation produces a week of 3–5 rocks, deep work ≥ 45 min and recovery, exported as .ics and Markdown', async () => {
+    test('a full conversation produces a week of 3–5 rocks, deep work ≥ 45 min and recovery, exported as .ics and Markdown', async () => {
       const { ws } = await openSession(server, alice, { kind: 'plan', weekKey: WEEK, title: 'Plan my week' });
       let end = await say(ws, "Hi! Let's plan my week.");
       expect(end.data.status).toBe('complete');
@@ -113,7 +112,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('a Friday review carries an unfinished rock into next week', async () => {
+    test('a Friday review carries an unfinished rock into next week', async () => {
       const { ws } = await openSession(server, alice, { kind: 'review', weekKey: WEEK, title: 'Friday review' });
       let end = await say(ws, "Let's do my Friday review");
       expect(end.data.text).toContain(`Friday review of week ${WEEK}`);
@@ -136,7 +135,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('"plan next week" moves the session to that week, so edits of it from another device reach the session', async () => {
+    test('"plan next week" moves the session to that week, so edits of it from another device reach the session', async () => {
       const THIS_WEEK = '2026-W47';
       const { id, ws } = await openSession(server, alice, { kind: 'plan', weekKey: THIS_WEEK, title: 'Plan' });
       const end = await say(ws, 'hey can we plan NEXT week?');
@@ -150,7 +149,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('a private calendar feed serves the plan without a cookie and stops working once revoked', async () => {
+    test('a private calendar feed serves the plan without a cookie and stops working once revoked', async () => {
       const feed = await api<{ id: string; url: string }>(server.url, alice, 'POST', '/api/feeds');
       expect(feed.status).toBe(201);
       const path = new URL(feed.body.url).pathname;
@@ -186,7 +185,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await fake?.close();
     });
 
-    it('tool calls write the plan, a 30-minute deep-work block is rejected with a reason the model sees, and plan.updated reaches the client', async () => {
+    test('tool calls write the plan, a 30-minute deep-work block is rejected with a reason the model sees, and plan.updated reaches the client', async () => {
       const { ws } = await openSession(server, bob, { kind: 'plan', weekKey: WEEK });
       const call = (id: string, name: string, args: object) => ({ id, name, arguments: JSON.stringify(args) });
       fake.enqueue(
@@ -220,7 +219,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('Stop mid-stream closes the upstream request; the partial answer is kept and shown cut off to the model next turn', async () => {
+    test('Stop mid-stream closes the upstream request; the partial answer is kept and shown cut off to the model next turn', async () => {
       const { ws } = await openSession(server, bob, { kind: 'plan', weekKey: NEXT });
       const before = fake.requests.length;
       fake.enqueue({ kind: 'infinite', delayMs: 20, text: 'thinking ' });
@@ -241,7 +240,7 @@ describe(`the FOCUS coach over the session contract (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('upstream failures (500, 429, malformed chunk, timeout) end the message as failed with a readable reason; the session stays usable', async () => {
+    test('upstream failures (500, 429, malformed chunk, timeout) end the message as failed with a readable reason; the session stays usable', async () => {
       const { ws } = await openSession(server, bob, { kind: 'plan', weekKey: NEXT });
       const cases = [
         { kind: 'http_error' as const, status: 500, body: { error: { message: 'boom' } } },

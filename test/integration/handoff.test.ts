@@ -2,44 +2,38 @@
 // /ds), authorship, presence roles, take-over and hand-back (SL19), and removal.
 import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
 import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { sleep } from '../support/security.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
+import type { TestServer } from '../support/server.ts';
 
 const ds = (server: TestServer, sessionId: string) => `${server.url}/ds/v1/stream/sessions/${sessionId}`;
 
+const test = base.override('serverOptions', { agent: () => createDemoAgent({ paceMs: 15, words: 40 }) });
+
 describe(`handoff: a partner in the session (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let owner: Account;
   let partner: Account;
   let shared: string;
   let other: string;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, agent: () => createDemoAgent({ paceMs: 15, words: 40 }) });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     owner = await signup(server.url, `sam-${Date.now()}@example.test`);
     partner = await signup(server.url, `alex-${Date.now()}@example.test`);
     expect((await api(server.url, partner, 'PATCH', '/api/me', { displayName: 'Alex' })).status).toBe(200);
     shared = await createSession(server.url, owner, 'Shared week');
     other = await createSession(server.url, owner, 'Private diary');
   }, 60_000);
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
   async function invite(sessionId = shared, who = owner) {
     const r = await api(server.url, who, 'POST', `/api/sessions/${sessionId}/invites`);
     return r;
   }
 
-  it('an invite is one use and valid 7 days; the partner finds the session marked as shared', async () => {
+  test('an invite is one use and valid 7 days; the partner finds the session marked as shared', async () => {
     const r = await invite();
     expect(r.status).toBe(201);
     expect(r.body.code).toMatch(/^[0-9A-Z]{16}$/);
@@ -68,7 +62,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     ]);
   });
 
-  it('an expired invite is 410 and a stranger cannot make one', async () => {
+  test('an expired invite is 410 and a stranger cannot make one', async () => {
     const r = await invite();
     await server.services.db.prisma.sessionInvite.updateMany({ where: { sessionId: shared, usedAt: null }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const eve = await signup(server.url);
@@ -79,7 +73,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     expect((await invite(shared, partner)).status).toBe(404);
   });
 
-  it("a partner of session X gets 404 on the owner's session Y over HTTP, WebSocket and /ds", async () => {
+  test("a partner of session X gets 404 on the owner's session Y over HTTP, WebSocket and /ds", async () => {
     for (const [method, path, body] of [
       ['GET', `/api/sessions/${other}`],
       ['GET', `/api/sessions/${other}/events`],
@@ -95,12 +89,17 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
       ['POST', `/api/sessions/${shared}/invites`],
       ['GET', `/api/sessions/${shared}/partners`],
       ['DELETE', `/api/sessions/${shared}/partners/${partner.userId}`],
+      // …and the shared session itself is not theirs to rename, delete or pair a device into.
+      ['PATCH', `/api/sessions/${shared}`, { title: 'Renamed by the partner' }],
+      ['DELETE', `/api/sessions/${shared}`],
+      ['POST', '/api/pairing', { sessionId: shared }],
       ['POST', '/api/pairing', { sessionId: other }],
     ] as const) {
       const r = await api(server.url, partner, method, path, body);
       expect(r.status, `${method} ${path}`).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain('Private diary');
     }
+    expect((await api(server.url, owner, 'GET', `/api/sessions/${shared}`)).body).toMatchObject({ id: shared, title: 'Shared week' });
     expect(await WsTestClient.refusal(server.wsUrl, other, partner)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
     expect((await fetch(ds(server, other), { headers: { cookie: partner.cookie } })).status).toBe(404);
     // X itself is open to them on all three.
@@ -112,7 +111,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     await ws.close();
   });
 
-  it('messages carry their author; presence shows who is in the session and in which role', async () => {
+  test('messages carry their author; presence shows who is in the session and in which role', async () => {
     const ownerWs = await WsTestClient.connect(server.wsUrl, shared, owner);
     const partnerWs = await WsTestClient.connect(server.wsUrl, shared, partner);
     await Promise.all([ownerWs.waitForFrame('ready'), partnerWs.waitForFrame('ready')]);
@@ -138,7 +137,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     await Promise.all([ownerWs.close(), partnerWs.close()]);
   });
 
-  it('SL19: take-over stops the coach and keeps it silent; messages wait; after the hand-back it answers again', async () => {
+  test('SL19: take-over stops the coach and keeps it silent; messages wait; after the hand-back it answers again', async () => {
     const ws = await WsTestClient.connect(server.wsUrl, shared, owner);
     await ws.waitForFrame('ready');
     // The coach is mid-answer when the partner takes over: that answer is stopped.
@@ -157,8 +156,9 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     const startsBefore = ws.events.filter((e) => e.type === 'assistant.start').length;
     ws.send({ type: 'user.message', clientMessageId: 't2', text: 'Alex, what do you think?' });
     await ws.waitForEvent('user.message', (e) => e.data.clientMessageId === 't2');
-    // The coach's sweeper runs every second and picks up orphans after two: it must not here.
-    await sleep(3_500);
+    // The coach's sweeper picks up unanswered messages (after two seconds); a held one it must not.
+    // One sweep now that counts every unanswered message as orphaned, instead of sleeping past the interval.
+    await server.services.runs.sweepNow({ orphanAfterMs: 0 });
     expect(ws.events.filter((e) => e.type === 'assistant.start')).toHaveLength(startsBefore);
     expect((await server.services.db.prisma.session.findUnique({ where: { id: shared } }))!.activeRunId).toBeNull();
 
@@ -175,7 +175,7 @@ describe(`handoff: a partner in the session (${DB_KIND})`, () => {
     await ws.close();
   }, 40_000);
 
-  it('removing a partner closes their sockets at once; every later request is 404', async () => {
+  test('removing a partner closes their sockets at once; every later request is 404', async () => {
     const ws = await WsTestClient.connect(server.wsUrl, shared, partner);
     await ws.waitForFrame('ready');
     // They held the session when removed: it goes back to the coach.

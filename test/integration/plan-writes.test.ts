@@ -3,16 +3,16 @@
 // another user's items, and plan.updated on every session of the week, live and replayed.
 
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../server/agent/port.ts';
-import { openDatabase } from '../../server/db/database.ts';
+import type { Database } from '../../server/db/database.ts';
 import { createPrismaPlanStore } from '../../server/plan/prisma-store.ts';
 import { createPlanToolbox } from '../../server/plan/tools.ts';
 import type { WeekPlan } from '../../server/plan/types.ts';
 import { localToInstant } from '../../server/plan/week.ts';
 import { api, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
+import type { TestServer } from '../support/server.ts';
 
 const TZ = 'Europe/Berlin';
 const WEEK = '2026-W50';
@@ -23,37 +23,29 @@ const at = (day: number, hhmm: string) => localToInstant(WEEK, day, hhmm, TZ);
 type PlanBody = { plan: WeekPlan };
 type ErrorBody = { error: { code: string; message: string }; plan?: WeekPlan };
 
+// A coach that adds a rock through the real toolbox and emits plan.updated, as the coaches do.
+const coach = ({ db }: { db: Database }): Agent => {
+  const tools = createPlanToolbox(createPrismaPlanStore(db.prisma));
+  return {
+    async respond(turn) {
+      const out = await tools.execute('add_rock', JSON.stringify({ title: 'Coach rock' }), { userId: turn.userId, weekKey: WEEK, timeZone: TZ });
+      if (out.plan) await turn.emit('plan.updated', { weekKey: out.plan.weekKey, plan: out.plan });
+      turn.write('Added a rock.');
+    },
+  };
+};
+const test = base.override('serverOptions', { agent: coach });
+
 describe(`plan writes over HTTP (${DB_KIND})`, () => {
   let server: TestServer;
-  let dbUrl: string | undefined;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let bob: Account;
 
-  beforeAll(async () => {
-    const opened = await openTestDatabase();
-    cleanup = opened.cleanup;
-    dbUrl = opened.url;
-    // A coach that adds a rock through the real toolbox and emits plan.updated, as the coaches do.
-    const coach = ({ db }: { db: typeof opened.db }): Agent => {
-      const tools = createPlanToolbox(createPrismaPlanStore(db.prisma));
-      return {
-        async respond(turn) {
-          const out = await tools.execute('add_rock', JSON.stringify({ title: 'Coach rock' }), { userId: turn.userId, weekKey: WEEK, timeZone: TZ });
-          if (out.plan) await turn.emit('plan.updated', { weekKey: out.plan.weekKey, plan: out.plan });
-          turn.write('Added a rock.');
-        },
-      };
-    };
-    server = await startTestServer({ db: opened.db, agent: coach });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     [alice, bob] = await Promise.all([signup(server.url), signup(server.url)]);
     for (const who of [alice, bob]) expect((await api(server.url, who, 'PATCH', '/api/me', { timeZone: TZ })).status).toBe(200);
   }, 60_000);
-
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
   const call = <T = PlanBody>(who: Account | null, method: string, path: string, body?: unknown) => api<T>(server.url, who, method, `/api/weeks/${WEEK}${path}`, body);
 
@@ -73,7 +65,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   }
 
   describe('the rules, as the coach has them', () => {
-    it('adds a block (201 {plan}) and refuses deep work under 45 minutes with deep_work_too_short', async () => {
+    test('adds a block (201 {plan}) and refuses deep work under 45 minutes with deep_work_too_short', async () => {
       const plan = await addBlock(alice, { title: 'Launch brief', start: at(0, '09:00'), end: at(0, '11:00') });
       expect(plan.blocks).toEqual([expect.objectContaining({ kind: 'deep_work', title: 'Launch brief', start: at(0, '09:00'), end: at(0, '11:00'), rockId: null })]);
       const short = await call<ErrorBody>(alice, 'POST', '/blocks', { kind: 'deep_work', title: 'Quick', start: at(1, '09:00'), end: at(1, '09:30') });
@@ -84,7 +76,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect((await call(alice, 'POST', '/blocks', { kind: 'other', title: 'Standup', start: at(1, '09:00'), end: at(1, '09:15') })).status).toBe(201);
     });
 
-    it('refuses overlapping protected time with blocks_overlap, creating and moving', async () => {
+    test('refuses overlapping protected time with blocks_overlap, creating and moving', async () => {
       const overlap = await call<ErrorBody>(alice, 'POST', '/blocks', { kind: 'recovery', title: 'Walk', start: at(0, '10:00'), end: at(0, '10:30') });
       expect(overlap.status).toBe(422);
       expect(overlap.body.error.code).toBe('blocks_overlap');
@@ -99,7 +91,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect(self.body.plan.blocks.find((b) => b.id === second.id)).toMatchObject({ start: at(0, '13:15'), end: at(0, '14:15') });
     });
 
-    it('refuses a resize below 45 minutes, an end before the start and a time outside the week with invalid_time', async () => {
+    test('refuses a resize below 45 minutes, an end before the start and a time outside the week with invalid_time', async () => {
       const plan = await addBlock(alice, { title: 'Resize me', start: at(2, '09:00'), end: at(2, '10:00') });
       const id = plan.blocks.find((b) => b.title === 'Resize me')!.id;
       const shrink = await call<ErrorBody>(alice, 'PATCH', `/blocks/${id}`, { end: at(2, '09:30') });
@@ -121,7 +113,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect(after).toMatchObject({ start: at(2, '09:00'), end: at(2, '10:00') });
     });
 
-    it('changes a block’s kind, title and rock, and unlinks the rock with rockId null', async () => {
+    test('changes a block’s kind, title and rock, and unlinks the rock with rockId null', async () => {
       const rock = (await call(alice, 'POST', '/rocks', { title: 'Ship the launch' })).body.plan.rocks.find((r) => r.title === 'Ship the launch')!;
       const plan = await addBlock(alice, { title: 'Draft', start: at(3, '09:00'), end: at(3, '10:00') });
       const id = plan.blocks.find((b) => b.title === 'Draft')!.id;
@@ -137,7 +129,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect((await call(alice, 'DELETE', `/blocks/${id}`)).status).toBe(404);
     });
 
-    it('holds at most five active rocks (too_many_rocks); rocks are renamed, reordered, done, dropped and deleted', async () => {
+    test('holds at most five active rocks (too_many_rocks); rocks are renamed, reordered, done, dropped and deleted', async () => {
       const week = '/rocks';
       let plan = (await call(alice, 'GET', '')).body.plan;
       while (plan.rocks.filter((r) => r.status === 'planned' || r.status === 'done').length < 5) {
@@ -167,7 +159,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect(plan.rocks.some((r) => r.id === second)).toBe(false);
     });
 
-    it('saves the vision, environment changes and the review slot; the .ics carries the review slot', async () => {
+    test('saves the vision, environment changes and the review slot; the .ics carries the review slot', async () => {
       const vision = await call(alice, 'PUT', '/vision', { work: 'Launched v2', self: 'Ran a half marathon', relationships: 'Dinner with Sam weekly' });
       expect(vision.body.plan.vision).toEqual({ work: 'Launched v2', self: 'Ran a half marathon', relationships: 'Dinner with Sam weekly' });
       const env = await call(alice, 'POST', '/environment', { text: 'Phone in the drawer' });
@@ -185,7 +177,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       expect(ics).toContain(`DTEND:${stamp(at(5, '10:45'))}`);
     });
 
-    it('refuses malformed bodies with 400 naming the field, and no login with 401', async () => {
+    test('refuses malformed bodies with 400 naming the field, and no login with 401', async () => {
       const noZone = await call<ErrorBody>(alice, 'POST', '/blocks', { kind: 'deep_work', title: 'X', start: '2026-12-07T09:00', end: at(0, '18:00') });
       expect([noZone.status, noZone.body.error.code]).toEqual([400, 'invalid_request']);
       const badKind = await call<ErrorBody>(alice, 'POST', '/blocks', { kind: 'nap', title: 'X', start: at(0, '17:00'), end: at(0, '18:00') });
@@ -199,7 +191,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   });
 
   describe('versions and If-Match', () => {
-    it('every change adds one to version, the coach’s included', async () => {
+    test('every change adds one to version, the coach’s included', async () => {
       const v0 = (await call(bob, 'GET', '')).body.plan.version;
       const v1 = (await call(bob, 'POST', '/rocks', { title: 'Bob rock' })).body.plan;
       expect(v1.version).toBe(v0 + 1);
@@ -221,7 +213,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
       await ws.close();
     });
 
-    it('a stale If-Match gets 412 plan_changed with the current plan; the current one goes through', async () => {
+    test('a stale If-Match gets 412 plan_changed with the current plan; the current one goes through', async () => {
       const plan = (await call(bob, 'GET', '')).body.plan;
       const rockId = plan.rocks[0]!.id;
       const ok = await withIfMatch(bob, 'PATCH', `/rocks/${rockId}`, plan.version, { title: 'Checked' });
@@ -239,7 +231,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   });
 
   describe('authorization: another user’s week, block or rock is 404', () => {
-    it('Bob cannot see, change or delete Alice’s blocks, rocks or environment changes', async () => {
+    test('Bob cannot see, change or delete Alice’s blocks, rocks or environment changes', async () => {
       const alicePlan = (await call(alice, 'GET', '')).body.plan;
       const block = alicePlan.blocks[0]!;
       const rock = alicePlan.rocks[0]!;
@@ -266,7 +258,7 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   });
 
   describe('plan.updated on every open session of the week', () => {
-    it('reaches two sockets on two sessions of the week (not another week’s), with who changed it, and again after a reconnect', async () => {
+    test('reaches two sockets on two sessions of the week (not another week’s), with who changed it, and again after a reconnect', async () => {
       const carol = await signup(server.url);
       await api(server.url, carol, 'PATCH', '/api/me', { timeZone: TZ });
       const newSession = async (weekKey: string) => (await api<{ id: string }>(server.url, carol, 'POST', '/api/sessions', { kind: 'plan', weekKey })).body.id;
@@ -306,31 +298,25 @@ describe(`plan writes over HTTP (${DB_KIND})`, () => {
   });
 
   // PGlite is one process; on PostgreSQL a second instance shares the database.
-  it.skipIf(DB_KIND !== 'postgres')('reaches sockets and week pages on another instance (PostgreSQL)', async () => {
-    const db2 = await openDatabase({ databaseUrl: dbUrl!, migrate: false });
-    const other = await startTestServer({ db: db2 });
-    try {
-      const dave = await signup(server.url);
-      await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ });
-      const sessionId = (await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK })).body.id;
-      const ws = await WsTestClient.connect(other.wsUrl, sessionId, dave);
-      await ws.waitForFrame('ready');
-      const live = await openLive(dave, other.url);
-      const sentAt = Date.now();
-      const plan = await addBlock(dave, { title: 'Cross-instance', start: at(1, '14:00'), end: at(1, '15:00') });
-      const event = await ws.waitForEvent('plan.updated');
-      await live.next((d) => d.plan.version === plan.version);
-      expect(Date.now() - sentAt).toBeLessThan(1000);
-      expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) }, changes: ['added "Cross-instance" on Tuesday 14:00–15:00'] });
-      live.close();
-      await ws.close();
-    } finally {
-      await other.close();
-      await db2.close();
-    }
+  test.skipIf(DB_KIND !== 'postgres')('reaches sockets and week pages on another instance (PostgreSQL)', async ({ peer }) => {
+    const other = peer!;
+    const dave = await signup(server.url);
+    await api(server.url, dave, 'PATCH', '/api/me', { timeZone: TZ });
+    const sessionId = (await api<{ id: string }>(server.url, dave, 'POST', '/api/sessions', { kind: 'plan', weekKey: WEEK })).body.id;
+    const ws = await WsTestClient.connect(other.wsUrl, sessionId, dave);
+    await ws.waitForFrame('ready');
+    const live = await openLive(dave, other.url);
+    const sentAt = Date.now();
+    const plan = await addBlock(dave, { title: 'Cross-instance', start: at(1, '14:00'), end: at(1, '15:00') });
+    const event = await ws.waitForEvent('plan.updated');
+    await live.next((d) => d.plan.version === plan.version);
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    expect(event.data).toEqual({ weekKey: WEEK, plan, by: { kind: 'user', deviceId: expect.any(String) }, changes: ['added "Cross-instance" on Tuesday 14:00–15:00'] });
+    live.close();
+    await ws.close();
   });
 
-  it('signing the device out ends its week live stream at once', async () => {
+  test('signing the device out ends its week live stream at once', async () => {
     const erin = await signup(server.url);
     const live = await openLive(erin);
     await live.next(() => true);

@@ -3,25 +3,24 @@
 // X-Forwarded-Proto/-Host count only as TRUST_PROXY says. Links and Secure follow the same.
 // Also: /healthz (alive) and /readyz (accepting work, fails at once on shutdown).
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test } from '../support/fixtures.ts';
 import { json, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
   let db: Database;
-  let cleanup: () => Promise<void>;
   const servers: TestServer[] = [];
 
-  beforeAll(async () => {
-    ({ db, cleanup } = await openTestDatabase());
+  test.beforeAll(({ db: d }) => {
+    db = d;
   });
   afterAll(async () => {
     for (const s of servers) await s.close().catch(() => {});
-    await cleanup?.();
   });
 
   async function server(config: Partial<Config>): Promise<TestServer> {
@@ -61,7 +60,7 @@ describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
       alice = await signup(s.url);
     });
 
-    it('accepts the PUBLIC_URL origin and refuses the Host header’s own origin (HTTP and WebSocket)', async () => {
+    test('accepts the PUBLIC_URL origin and refuses the Host header’s own origin (HTTP and WebSocket)', async () => {
       expect((await createSession(s, alice, { origin: PUBLIC })).status).toBe(201);
       const own = await createSession(s, alice, { origin: s.url });
       expect(own.status).toBe(403);
@@ -75,7 +74,7 @@ describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
       await expect(WsTestClient.connect(s.wsUrl, sessionId, alice, { origin: s.url })).rejects.toMatchObject({ statusCode: 403 });
     });
 
-    it('builds feed, pairing and invite links on PUBLIC_URL whatever Host says, and sets Secure', async () => {
+    test('builds feed, pairing and invite links on PUBLIC_URL whatever Host says, and sets Secure', async () => {
       const feed = await send(s, 'POST', '/api/feeds', { cookie: alice.cookie, origin: PUBLIC, host: 'evil.example' });
       expect(feed.status).toBe(201);
       expect(feed.body.url).toMatch(/^https:\/\/focus\.example:8443\/api\/feeds\/[A-Za-z0-9_-]+\.ics$/);
@@ -92,7 +91,7 @@ describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
   });
 
   describe('without PUBLIC_URL', () => {
-    it('our origin is the request’s scheme, host and port; X-Forwarded-* count only with TRUST_PROXY', async () => {
+    test('our origin is the request’s scheme, host and port; X-Forwarded-* count only with TRUST_PROXY', async () => {
       const direct = await server({ trustProxy: false });
       const alice = await signup(direct.url);
       const port = new URL(direct.url).port;
@@ -123,7 +122,7 @@ describe(`public origin, forwarded headers and readiness (${DB_KIND})`, () => {
   });
 
   describe('health and readiness', () => {
-    it('/healthz says alive, /readyz says ready; once shutdown starts /readyz fails at once', async () => {
+    test('/healthz says alive, /readyz says ready; once shutdown starts /readyz fails at once', async () => {
       const s = await server({});
       const health = await raw(s.url, 'GET', '/healthz');
       expect(health.status).toBe(200);

@@ -1,12 +1,12 @@
 // Device pairing (one-time codes) and "your devices" (list, revoke, sockets closed at once).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_RATE_LIMITS } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { REASON_SIGNED_OUT, REASON_SIGNED_OUT_ELSEWHERE } from '../../server/http/socket-registry.ts';
 import { CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { createPairing, currentLoginId, json, pairDevice, raw, sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -14,32 +14,23 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 const HEARTBEAT_MS = 400;
 const generous = { burst: 1_000, refillPerMinute: 1_000 };
 
+const test = base.override('serverOptions', { agent: () => createDemoAgent({ paceMs: 1, words: 5 }), config: { rateLimits: { ...DEFAULT_RATE_LIMITS, pairingCreatePerUser: generous, pairingRedeemPerIp: generous } } });
+
 describe(`accounts, pairing and devices (${DB_KIND})`, () => {
   let db: Database;
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
 
   const redeem = (code: string, extra: Record<string, unknown> = {}, s = server) => raw(s.url, 'POST', '/api/pairing/redeem', { body: json({ code, ...extra }) });
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    db = t.db;
-    cleanup = t.cleanup;
-    server = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 1, words: 5 }),
-      config: { rateLimits: { ...DEFAULT_RATE_LIMITS, pairingCreatePerUser: generous, pairingRedeemPerIp: generous } },
-    });
+  test.beforeAll(async ({ db: d, server: s }) => {
+    db = d;
+    server = s;
     alice = await signup(server.url);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
   });
 
   describe('pairing', () => {
-    it('a code signs a second device into the same account, with the session, and is stored only as a hash', async () => {
+    test('a code signs a second device into the same account, with the session, and is stored only as a hash', async () => {
       const sessionId = await createSession(server.url, alice, 'shared');
       const before = Date.now();
       const p = await createPairing(server.url, alice, sessionId);
@@ -73,12 +64,12 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(devices.body.devices.map((d: { deviceName: string }) => d.deviceName)).toContain('Kitchen tablet');
     });
 
-    it('without a session the redeemed answer carries sessionId null', async () => {
+    test('without a session the redeemed answer carries sessionId null', async () => {
       const p = await createPairing(server.url, alice);
       expect((await redeem(p.code)).body.sessionId).toBeNull();
     });
 
-    it('a used code is 410 pairing_code_used, also when two devices race for it', async () => {
+    test('a used code is 410 pairing_code_used, also when two devices race for it', async () => {
       const p = await createPairing(server.url, alice);
       const results = await Promise.all([redeem(p.code), redeem(p.code), redeem(p.code)]);
       expect(results.map((r) => r.status).sort()).toEqual([200, 410, 410]);
@@ -88,7 +79,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(again.cookie).toBe('');
     });
 
-    it('an expired code is 410 pairing_code_expired and signs nobody in', async () => {
+    test('an expired code is 410 pairing_code_expired and signs nobody in', async () => {
       const p = await createPairing(server.url, alice);
       await db.prisma.pairingCode.updateMany({ where: { userId: alice.userId, usedAt: null }, data: { expiresAt: new Date(Date.now() - 1_000) } });
       const r = await redeem(p.code);
@@ -97,7 +88,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(r.cookie).toBe('');
     });
 
-    it('an injected clock decides expiry: a code is good until 10 minutes have passed', async () => {
+    test('an injected clock decides expiry: a code is good until 10 minutes have passed', async () => {
       let nowMs = Date.now();
       const clocked = await startTestServer({ db, config: { rateLimits: { ...DEFAULT_RATE_LIMITS, pairingRedeemPerIp: generous } }, overrides: { now: () => new Date(nowMs) } });
       try {
@@ -112,7 +103,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       }
     });
 
-    it('unknown and malformed codes are 404', async () => {
+    test('unknown and malformed codes are 404', async () => {
       for (const code of ['ZZZZZZZZZZ', '!!!', 'ABC', 'ABCDEFGHJK\u0000'.slice(0, 10)]) {
         const r = await redeem(code);
         expect(r.status, code).toBe(404);
@@ -122,11 +113,11 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect((await raw(server.url, 'POST', '/api/pairing/redeem', { body: json({}) })).body.error.field).toBe('code');
     });
 
-    it('creating a code needs a login', async () => {
+    test('creating a code needs a login', async () => {
       expect((await raw(server.url, 'POST', '/api/pairing', { body: json({}) })).status).toBe(401);
     });
 
-    it('is rate-limited: codes per user, redeem attempts per IP (counted before the lookup, so guesses cost)', async () => {
+    test('is rate-limited: codes per user, redeem attempts per IP (counted before the lookup, so guesses cost)', async () => {
       const tight = await startTestServer({
         db,
         config: { rateLimits: { ...DEFAULT_RATE_LIMITS, pairingCreatePerUser: { burst: 2, refillPerMinute: 1 }, pairingRedeemPerIp: { burst: 3, refillPerMinute: 1 } } },
@@ -152,7 +143,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       }
     });
 
-    it('behind https (PUBLIC_URL) the link uses the public origin and the cookie is Secure', async () => {
+    test('behind https (PUBLIC_URL) the link uses the public origin and the cookie is Secure', async () => {
       const https = await startTestServer({ db, config: { publicOrigin: 'https://focus.example', secureCookies: true } });
       try {
         const p = await createPairing(https.url, alice);
@@ -166,7 +157,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
   });
 
   describe('devices', () => {
-    it('lists the signed-in devices with the current one marked', async () => {
+    test('lists the signed-in devices with the current one marked', async () => {
       const dana = await signup(server.url);
       const phone = await pairDevice(server.url, dana, 'Phone');
       const r = await raw(server.url, 'GET', '/api/devices', { cookie: phone.cookie });
@@ -179,7 +170,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(r.body.devices.filter((d: { current: boolean }) => d.current)).toEqual([expect.objectContaining({ id: phone.loginId, deviceName: 'Phone' })]);
     });
 
-    it('lastSeenAt moves at most once a minute', async () => {
+    test('lastSeenAt moves at most once a minute', async () => {
       const erin = await signup(server.url);
       const loginId = await currentLoginId(server.url, erin);
       const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000);
@@ -193,7 +184,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect((await db.prisma.loginSession.findUniqueOrThrow({ where: { id: loginId } })).lastSeenAt.getTime()).toBe(thirtySecondsAgo.getTime());
     });
 
-    it('revoking a device signs it out at once: its sockets close with 4401, its cookie stops working', async () => {
+    test('revoking a device signs it out at once: its sockets close with 4401, its cookie stops working', async () => {
       const frank = await signup(server.url);
       const sessionId = await createSession(server.url, frank);
       const laptop = await pairDevice(server.url, frank, 'Laptop');
@@ -222,7 +213,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       await mainWs.close();
     });
 
-    it('revoking the current device clears its cookie; logging out closes its sockets too', async () => {
+    test('revoking the current device clears its cookie; logging out closes its sockets too', async () => {
       const gina = await signup(server.url);
       const sessionId = await createSession(server.url, gina);
       const tablet = await pairDevice(server.url, gina, 'Tablet');
@@ -238,7 +229,7 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       expect(ws.closed?.code).toBe(CLOSE_SIGNED_OUT);
     });
 
-    it('a device revoked by another instance (straight in the database) is dropped within a heartbeat', async () => {
+    test('a device revoked by another instance (straight in the database) is dropped within a heartbeat', async () => {
       const beating = await startTestServer({ db, config: { wsHeartbeatMs: HEARTBEAT_MS } });
       try {
         const hugo = await signup(beating.url);

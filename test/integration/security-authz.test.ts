@@ -5,12 +5,12 @@
 import http from 'node:http';
 import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
 import { REASON_NOT_FOUND, REASON_SIGN_IN } from '../../server/http/routes/ws.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { createPairing, currentLoginId, json, pairDevice, raw } from '../support/security.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 /**
  * owned:    the route acts on Alice's resource named in the path or body → stranger 404, no login 401.
@@ -162,17 +162,16 @@ function fill(url: string, route: string, c: Ctx): string {
     .replace('*', `sessions/${c.sessionId}`);
 }
 
+const test = base.override('serverOptions', { agent: () => createDemoAgent({ paceMs: 1, words: 5 }) });
+
 describe(`authorization on every route (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let ctx: Ctx;
   let routes: Array<{ method: string; url: string; websocket: boolean }>;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, agent: () => createDemoAgent({ paceMs: 1, words: 5 }) });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     alice = await signup(server.url);
     const sessionId = await createSession(server.url, alice, 'Alice private plan');
     const feed = await raw(server.url, 'POST', '/api/feeds', { cookie: alice.cookie });
@@ -205,12 +204,8 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     // HEAD routes are Fastify's automatic twins of GET routes; they run the same hooks.
     routes = server.app.registeredRoutes.filter((r) => r.method !== 'HEAD');
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
-  it('every registered route has an entry in the matrix (add one when you add a route)', () => {
+  test('every registered route has an entry in the matrix (add one when you add a route)', () => {
     const missing = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !MATRIX[k]);
     expect(missing, 'routes without an authorization expectation').toEqual([]);
     // And the matrix names no route that does not exist (a renamed route must be re-checked).
@@ -218,7 +213,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     expect(Object.keys(MATRIX).filter((k) => !registered.has(k))).toEqual([]);
   });
 
-  it('with no login, or with a revoked one, every non-public route is 401 (HTTP and WebSocket)', async () => {
+  test('with no login, or with a revoked one, every non-public route is 401 (HTTP and WebSocket)', async () => {
     const revoked = await pairDevice(server.url, alice, 'lost phone');
     expect((await raw(server.url, 'DELETE', `/api/devices/${revoked.loginId}`, { cookie: alice.cookie })).status).toBe(204);
     const forged = { ...alice, cookie: 'fc_session=forged-token-value' };
@@ -242,7 +237,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     }
   });
 
-  it("as another user, Alice's session, device and pairing are 404 and nothing of hers leaks", async () => {
+  test("as another user, Alice's session, device and pairing are 404 and nothing of hers leaks", async () => {
     const aliceSecrets = [ctx.sessionId, ctx.aliceLoginId, alice.email, alice.userId, 'Alice private plan', ctx.aliceBlockId, ctx.aliceRockId, ctx.aliceEnvironmentId];
     const mallory = await signup(server.url);
     for (const r of routes) {
@@ -282,7 +277,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     expect(plan.environment).toEqual([{ id: ctx.aliceEnvironmentId, text: 'Alice private plan desk' }]);
   });
 
-  it("a pairing code for someone else's session cannot be made, even with a malformed id", async () => {
+  test("a pairing code for someone else's session cannot be made, even with a malformed id", async () => {
     const mallory = await signup(server.url);
     for (const sessionId of [ctx.sessionId, 'not-a-uuid', '00000000-0000-0000-0000-000000000000']) {
       const r = await raw(server.url, 'POST', '/api/pairing', { cookie: mallory.cookie, body: json({ sessionId }) });
@@ -293,7 +288,7 @@ describe(`authorization on every route (${DB_KIND})`, () => {
     expect(p.code).toHaveLength(10);
   });
 
-  it('malformed ids anywhere are 404 like foreign ones, not 400 or 500', async () => {
+  test('malformed ids anywhere are 404 like foreign ones, not 400 or 500', async () => {
     const mallory = await signup(server.url);
     for (const id of ['x', '..%2F..%2Fetc', "1' OR '1'='1", '%00', '%F0%9F%98%80', 'a'.repeat(90)]) {
       expect((await raw(server.url, 'GET', `/api/sessions/${id}`, { cookie: mallory.cookie })).status, id).toBe(404);

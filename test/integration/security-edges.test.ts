@@ -148,7 +148,7 @@ describe('out-of-range and unstorable input is a 4xx, never a 500', () => {
 
   test('a Durable Streams path with NUL is 400', async ({ server, account }) => {
     const { key } = await newKey(server.url, account);
-    for (const method of ['PUT', 'GET', 'HEAD', 'DELETE']) {
+    for (const method of ['PUT', 'POST', 'GET', 'HEAD', 'DELETE']) {
       const r = await raw(server.url, method, '/ds/v1/stream/a%00b', { headers: { authorization: `Bearer ${key}` } });
       expect(r.status, method).toBe(400);
     }

@@ -7,15 +7,14 @@
 //
 // The generator is seeded, so a failure is reproducible: change SEED locally to explore.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type RateLimits } from '../../server/config.ts';
 import { MAX_FRAME_BYTES } from '../../server/contract/index.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { createSession, signup, textOf, WsTestClient } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { captureLogs, raw } from '../support/security.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 const SEED = 0x5eed_f0c5;
 // Frames are cheap for the server (~1 ms), requests dearer (~10 ms, mostly database), and
@@ -222,35 +221,23 @@ function makeGenerator(seed: number) {
 const generous = { burst: 1_000_000, refillPerMinute: 1_000_000 };
 const noRateLimits: RateLimits = Object.fromEntries(Object.keys(DEFAULT_RATE_LIMITS).map((k) => [k, generous])) as unknown as RateLimits;
 
+/** Alice's session gets long answers; the fuzzer's valid messages get short ones, so the machine's time goes to fuzzing. */
+let streamingSession = '';
+const errorLogs = captureLogs();
+const test = base.override('serverOptions', {
+  agent: () => {
+    const long = createDemoAgent({ paceMs: 5, words: 200 });
+    const short = createDemoAgent({ paceMs: 5, words: 3 });
+    return { respond: (turn) => (turn.sessionId === streamingSession ? long : short).respond(turn) };
+  },
+  // Rate limits are tested elsewhere; here they would only stop the fuzzer early.
+  // Any error the server logs while being fuzzed is a finding, even if no client saw it.
+  overrides: { logStream: errorLogs.stream },
+  config: { logLevel: 'error', limits: { ...DEFAULT_LIMITS, wsMessagesPerSecond: 1_000_000, wsMessageBurst: 1_000_000, maxSocketsPerUser: 100 }, rateLimits: noRateLimits },
+});
+
 describe(`fuzz (${DB_KIND})`, () => {
-  let server: TestServer;
-  let cleanup: () => Promise<void>;
-  /** Alice's session gets long answers; the fuzzer's valid messages get short ones, so the machine's time goes to fuzzing. */
-  let streamingSession = '';
-  const errorLogs = captureLogs();
-
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({
-      db: t.db,
-      agent: () => {
-        const long = createDemoAgent({ paceMs: 5, words: 200 });
-        const short = createDemoAgent({ paceMs: 5, words: 3 });
-        return { respond: (turn) => (turn.sessionId === streamingSession ? long : short).respond(turn) };
-      },
-      // Rate limits are tested elsewhere; here they would only stop the fuzzer early.
-      // Any error the server logs while being fuzzed is a finding, even if no client saw it.
-      overrides: { logStream: errorLogs.stream },
-      config: { logLevel: 'error', limits: { ...DEFAULT_LIMITS, wsMessagesPerSecond: 1_000_000, wsMessageBurst: 1_000_000, maxSocketsPerUser: 100 }, rateLimits: noRateLimits },
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
-
-  it(`survives ${WS_FRAMES + HTTP_REQUESTS} random frames and requests while another session streams intact`, { timeout: 180_000 }, async () => {
+  test(`survives ${WS_FRAMES + HTTP_REQUESTS} random frames and requests while another session streams intact`, { timeout: 180_000 }, async ({ server }) => {
     const started = Date.now();
     const alice = await signup(server.url);
     const mallory = await signup(server.url);

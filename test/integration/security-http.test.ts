@@ -1,23 +1,25 @@
 // HTTP hardening: security headers, validation with the field at fault, body limit, no
 // internals in 5xx, rate limits on sign-in and sign-up, the session cap, and CSRF.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { BODY_LIMIT_BYTES } from '../../server/contract/index.ts';
 import { DEFAULT_LIMITS, DEFAULT_RATE_LIMITS, type Config } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { json, raw } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { nth } from '../support/nth.ts';
 
 const generous = { burst: 1_000, refillPerMinute: 1_000 };
 const PASSWORD = 'correct horse battery';
+// The real rate limits: this file tests them.
+const test = base.override('serverOptions', { agent: () => createDemoAgent({ paceMs: 1, words: 5 }), config: { rateLimits: DEFAULT_RATE_LIMITS } });
 
 describe(`HTTP hardening (${DB_KIND})`, () => {
   let db: Database;
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let sessionId: string;
   const extra: TestServer[] = [];
@@ -28,22 +30,18 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
     return s;
   };
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    db = t.db;
-    cleanup = t.cleanup;
-    server = await startTestServer({ db, agent: () => createDemoAgent({ paceMs: 1, words: 5 }) });
+  test.beforeAll(async ({ db: d, server: s }) => {
+    db = d;
+    server = s;
     alice = await signup(server.url);
     sessionId = await createSession(server.url, alice);
   });
   afterAll(async () => {
     for (const s of extra) await s.close();
-    await server?.close();
-    await cleanup?.();
   });
 
   describe('security headers', () => {
-    it('are on every response: success, 401, 404, 400, 413, framework errors', async () => {
+    test('are on every response: success, 401, 404, 400, 413, framework errors', async () => {
       const responses = [
         await raw(server.url, 'GET', '/healthz'),
         await raw(server.url, 'GET', '/api/me'),
@@ -68,7 +66,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       expect(nth(responses, 2).headers.get('cache-control')).toBe('no-store');
     });
 
-    it('Strict-Transport-Security only when PUBLIC_URL is https', async () => {
+    test('Strict-Transport-Security only when PUBLIC_URL is https', async () => {
       const https = await another({ publicOrigin: 'https://focus.example', secureCookies: true });
       const r = await raw(https.url, 'GET', '/healthz');
       expect(r.headers.get('strict-transport-security')).toMatch(/^max-age=\d{7,}; includeSubDomains$/);
@@ -80,7 +78,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
   });
 
   describe('bad input', () => {
-    it('a body over 64 KiB is 413 with a JSON error', async () => {
+    test('a body over 64 KiB is 413 with a JSON error', async () => {
       const r = await raw(server.url, 'POST', `/api/sessions/${sessionId}/messages`, {
         cookie: alice.cookie,
         body: json({ clientMessageId: 'big', text: 'x'.repeat(BODY_LIMIT_BYTES + 1) }),
@@ -89,7 +87,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       expect(r.body).toEqual({ error: { code: 'body_too_large', message: expect.any(String) } });
     });
 
-    it.each([
+    test.each([
       ['POST', '/api/auth/signup', { email: 'nope', password: PASSWORD }, 'email'],
       ['POST', '/api/auth/signup', { email: 'a@b.co' }, 'password'],
       ['POST', '/api/auth/signup', { email: 'a@b.co', password: 'short' }, 'password'],
@@ -135,7 +133,35 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       }
     });
 
-    it('malformed JSON, prototype-pollution keys and unknown media types are clean 4xx; nothing is polluted', async () => {
+    test('routes that take no body refuse one with properties (400 naming the first), and accept none, {} or null', async () => {
+      const bob = await signup(server.url);
+      const bobSession = await createSession(server.url, bob);
+      const bodyless: Array<[string, string]> = [
+        ['POST', '/api/keys'],
+        ['POST', '/api/feeds'],
+        ['POST', '/api/push/test'],
+        ['POST', `/api/sessions/${bobSession}/cancel`],
+        ['POST', `/api/sessions/${bobSession}/takeover`],
+        ['POST', `/api/sessions/${bobSession}/handback`],
+        ['POST', `/api/sessions/${bobSession}/invites`],
+        ['DELETE', `/api/sessions/${bobSession}`],
+        ['POST', '/api/auth/logout'],
+      ];
+      for (const [method, path] of bodyless) {
+        const r = await raw(server.url, method, path, { cookie: bob.cookie, body: json({ everywhere: true, admin: 1 }) });
+        expect(r.status, `${method} ${path}`).toBe(400);
+        expect(r.body.error, `${method} ${path}`).toMatchObject({ code: 'invalid_request', field: 'everywhere', message: 'body.everywhere is not a known property' });
+        const notAnObject = await raw(server.url, method, path, { cookie: bob.cookie, body: json([1]) });
+        expect(notAnObject.status, `${method} ${path} [1]`).toBe(400);
+      }
+      // Nothing was done: bob is still signed in and his session is there.
+      expect((await raw(server.url, 'GET', `/api/sessions/${bobSession}`, { cookie: bob.cookie })).status).toBe(200);
+      for (const body of [undefined, '{}', 'null']) {
+        expect((await raw(server.url, 'POST', '/api/keys', { cookie: bob.cookie, body })).status, String(body)).toBe(201);
+      }
+    });
+
+    test('malformed JSON, prototype-pollution keys and unknown media types are clean 4xx; nothing is polluted', async () => {
       const cases: Array<[string, string, number, string]> = [
         ['{"title":', 'application/json', 400, 'invalid_json'],
         ['', 'application/json', 400, 'invalid_json'],
@@ -154,7 +180,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
-    it('5xx answers carry no internals (forced internal error, HTTP and WebSocket)', async () => {
+    test('5xx answers carry no internals (forced internal error, HTTP and WebSocket)', async () => {
       const secret = 'relation "secret_table" does not exist at /srv/app/db.ts:42 password=hunter2';
       const sessions = server.services.sessions;
       const originalList = sessions.list;
@@ -185,7 +211,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
   });
 
   describe('limits', () => {
-    it('sessions per user: past the cap a 409 that says so', async () => {
+    test('sessions per user: past the cap a 409 that says so', async () => {
       const capped = await another({ limits: { ...DEFAULT_LIMITS, maxSessionsPerUser: 3 } });
       const bob = await signup(capped.url);
       for (let i = 0; i < 3; i++) expect((await raw(capped.url, 'POST', '/api/sessions', { cookie: bob.cookie, body: json({}) })).status).toBe(201);
@@ -200,7 +226,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
   });
 
   describe('rate limits on sign-in and sign-up', () => {
-    it('per email: wrong passwords use up the bucket (429 + Retry-After); right ones give their token back', async () => {
+    test('per email: wrong passwords use up the bucket (429 + Retry-After); right ones give their token back', async () => {
       const s = await another({ rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerIp: generous, signupPerIp: generous, authPerEmail: { burst: 3, refillPerMinute: 1 } } });
       const email = `victim-${Date.now()}@example.test`;
       expect((await raw(s.url, 'POST', '/api/auth/signup', { body: json({ email, password: PASSWORD }) })).status).toBe(201);
@@ -216,7 +242,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
       expect((await raw(s.url, 'POST', '/api/auth/login', { body: json({ email: 'other@example.test', password: 'wrong password' }) })).status).toBe(401);
     });
 
-    it('per IP: logins and sign-ups; X-Forwarded-For is ignored unless a proxy is trusted', async () => {
+    test('per IP: logins and sign-ups; X-Forwarded-For is ignored unless a proxy is trusted', async () => {
       const limits = { ...DEFAULT_RATE_LIMITS, authPerEmail: generous, loginPerIp: { burst: 3, refillPerMinute: 1 }, signupPerIp: { burst: 2, refillPerMinute: 1 } };
       const s = await another({ rateLimits: limits });
       const login = (i: number, headers: Record<string, string> = {}) =>
@@ -238,7 +264,7 @@ describe(`HTTP hardening (${DB_KIND})`, () => {
   });
 
   describe('cross-site requests', () => {
-    it('a state-changing request from a foreign Origin is 403 (also login CSRF); our own origin works', async () => {
+    test('a state-changing request from a foreign Origin is 403 (also login CSRF); our own origin works', async () => {
       const evil = { origin: 'https://evil.example' };
       const create = await raw(server.url, 'POST', '/api/sessions', { cookie: alice.cookie, body: json({ title: 'csrf' }), headers: evil });
       expect(create.status).toBe(403);

@@ -1,39 +1,26 @@
 // Secrets never reach the logs: passwords, login cookies, pairing codes (in bodies and in
 // /pair/<code> URLs), feed tokens in /api/feeds/<token>.ics, API keys. The server logs at
 // trace level into a captured stream while we sign up, log in, pair, redeem and fail.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { createSession, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { captureLogs, json, raw } from '../support/security.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { nth } from '../support/nth.ts';
 
 const PASSWORD = 'hunter2-correct-horse';
 const API_KEY = 'sk-test-DO-NOT-LOG-0123456789';
 const FEED_TOKEN = 'feedTokenDoNotLog0123456789abcdefghij';
 
+const logs = captureLogs();
+const test = base.override('serverOptions', {
+  agent: () => createDemoAgent({ paceMs: 1, words: 5 }),
+  config: { logLevel: 'trace', openai: { apiKey: API_KEY, baseUrl: undefined, model: 'x', timeoutMs: 1_000 } },
+  overrides: { logStream: logs.stream },
+});
+
 describe(`no secrets in logs (${DB_KIND})`, () => {
-  let server: TestServer;
-  let cleanup: () => Promise<void>;
-  const logs = captureLogs();
-
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({
-      db: t.db,
-      agent: () => createDemoAgent({ paceMs: 1, words: 5 }),
-      config: { logLevel: 'trace', openai: { apiKey: API_KEY, baseUrl: undefined, model: 'x', timeoutMs: 1_000 } },
-      overrides: { logStream: logs.stream },
-    });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
-
-  it('signup, login, pairing, redeem, WebSocket and errors log requests but no secret', async () => {
+  test('signup, login, pairing, redeem, WebSocket and errors log requests but no secret', async ({ server }) => {
     const secrets: string[] = [PASSWORD, API_KEY, FEED_TOKEN];
     const email = `logs-${Date.now()}@example.test`;
     const headers = { authorization: `Bearer ${API_KEY}` };

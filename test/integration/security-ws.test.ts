@@ -1,12 +1,12 @@
 // WebSocket hardening: Origin, frame size, per-connection rate, heartbeat, connections per user.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_LIMITS } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
 import { CLOSE_RATE_LIMITED, MAX_FRAME_BYTES } from '../../server/contract/index.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { sleep } from '../support/security.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { nth } from '../support/nth.ts';
@@ -20,34 +20,24 @@ const MAX_SOCKETS = 3;
 let skippedMs = 0;
 const rateClock = () => performance.now() + skippedMs;
 
+const test = base.override('serverOptions', { agent: () => createDemoAgent({ paceMs: 2, words: 40 }), config: { limits: { ...DEFAULT_LIMITS, maxSocketsPerUser: MAX_SOCKETS }, allowedOrigins: ['https://app.focus.example'] }, overrides: { monotonicNow: rateClock } });
+
 describe(`WebSocket hardening (${DB_KIND})`, () => {
   let server: TestServer;
   let db: Database;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let sessionId: string;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    db = t.db;
-    cleanup = t.cleanup;
-    server = await startTestServer({
-      db,
-      agent: () => createDemoAgent({ paceMs: 2, words: 40 }),
-      config: { limits: { ...DEFAULT_LIMITS, maxSocketsPerUser: MAX_SOCKETS }, allowedOrigins: ['https://app.focus.example'] },
-      overrides: { monotonicNow: rateClock },
-    });
+  test.beforeAll(async ({ db: d, server: s }) => {
+    db = d;
+    server = s;
     alice = await signup(server.url);
     sessionId = await createSession(server.url, alice);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
   });
 
   const healthy = async () => expect((await api(server.url, null, 'GET', '/healthz')).status).toBe(200);
 
-  it('a foreign Origin is refused before the upgrade; our own and allowed origins are accepted', async () => {
+  test('a foreign Origin is refused before the upgrade; our own and allowed origins are accepted', async () => {
     for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example', 'not a url']) {
       await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { origin }), origin).rejects.toMatchObject({ statusCode: 403 });
     }
@@ -58,7 +48,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     }
   });
 
-  it('an oversized frame is refused without crashing: above 64 KiB an error frame, far above it the socket is closed (1009)', async () => {
+  test('an oversized frame is refused without crashing: above 64 KiB an error frame, far above it the socket is closed (1009)', async () => {
     const watcher = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await Promise.all([watcher.waitForFrame('ready'), c.waitForFrame('ready')]);
@@ -79,7 +69,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     await watcher.close();
   });
 
-  it(`rate limit: past the burst a client first gets a rate_limited error, then is closed with ${CLOSE_RATE_LIMITED}`, async () => {
+  test(`rate limit: past the burst a client first gets a rate_limited error, then is closed with ${CLOSE_RATE_LIMITED}`, async () => {
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await c.waitForFrame('ready');
     // A burst within the limit is fine.
@@ -100,7 +90,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     await healthy();
   });
 
-  it('a client hovering above the rate is closed too: the odd accepted frame does not wipe its strikes', async () => {
+  test('a client hovering above the rate is closed too: the odd accepted frame does not wipe its strikes', async () => {
     const tight = await startTestServer({ db, config: { limits: { ...DEFAULT_LIMITS, wsMessagesPerSecond: 10, wsMessageBurst: 5 } } });
     try {
       const c = await WsTestClient.connect(tight.wsUrl, sessionId, alice);
@@ -121,7 +111,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     }
   });
 
-  it('heartbeat: a peer that stops answering pings is dropped; a live one stays', async () => {
+  test('heartbeat: a peer that stops answering pings is dropped; a live one stays', async () => {
     const beating = await startTestServer({ db, config: { wsHeartbeatMs: HEARTBEAT_MS } });
     try {
       const live = await WsTestClient.connect(beating.wsUrl, sessionId, alice);
@@ -153,7 +143,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     }
   });
 
-  it(`at most ${MAX_SOCKETS} open connections per user: the next is refused with 429 before the upgrade`, async () => {
+  test(`at most ${MAX_SOCKETS} open connections per user: the next is refused with 429 before the upgrade`, async () => {
     const bob = await signup(server.url);
     const bobSession = await createSession(server.url, bob);
     const open = await Promise.all(Array.from({ length: MAX_SOCKETS }, () => WsTestClient.connect(server.wsUrl, bobSession, bob)));
@@ -169,7 +159,7 @@ describe(`WebSocket hardening (${DB_KIND})`, () => {
     await Promise.all([...open.slice(1), again, other].map((c) => c.close()));
   });
 
-  it('a burst of parallel upgrades cannot overshoot the cap by more than the race allows: extras are closed with 4029', async () => {
+  test('a burst of parallel upgrades cannot overshoot the cap by more than the race allows: extras are closed with 4029', async () => {
     const carol = await signup(server.url);
     const s = await createSession(server.url, carol);
     const attempts = await Promise.allSettled(Array.from({ length: MAX_SOCKETS * 3 }, () => WsTestClient.connect(server.wsUrl, s, carol)));

@@ -1,7 +1,7 @@
 // The real web SessionClient over real WebSockets (the `ws` package) against a real server:
 // terminal refusals reach it as close codes it can read, and it stops retrying.
 import WebSocket from 'ws';
-import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
+import { CLOSE_NOT_FOUND, CLOSE_SERVICE_RESTART, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
 import type { WebSocketCtor } from '../../web/src/session-client/environment.ts';
 import { SessionClient, type ConnectionState } from '../../web/src/session-client/session-client.ts';
 import { api, signup, type Account } from '../support/client.ts';
@@ -119,8 +119,8 @@ describe('SessionClient against the real server', () => {
     const { client, opened } = clientFor(server, sessionId, account);
     client.connect();
     await waitForConnection(client, (c) => c.status === 'live');
-    // The server restarts this socket's connection (1012): the client must come back.
-    for (const ws of server.app.websocketServer.clients) ws.close(1012, 'restart');
+    // The server restarts this socket's connection (CLOSE_SERVICE_RESTART): the client must come back.
+    for (const ws of server.app.websocketServer.clients) ws.close(CLOSE_SERVICE_RESTART, 'restart');
     await waitForConnection(client, (c) => c.status === 'reconnecting');
     await waitForConnection(client, (c) => c.status === 'live');
     expect(opened.length).toBeGreaterThanOrEqual(2);

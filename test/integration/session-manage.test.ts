@@ -1,36 +1,30 @@
 import { CLOSE_NOT_FOUND } from '../../server/contract/index.ts';
 import { REASON_NOT_FOUND } from '../../server/http/routes/ws.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
-import { openDatabase, type Database } from '../../server/db/database.ts';
+import type { Database } from '../../server/db/database.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { createPostgresDatabase, DB_KIND, openTestDatabase, POSTGRES_URL } from '../support/db.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // Deleting (SL16) and renaming sessions, and what the session list says about each.
 
 const demo = () => createDemoAgent({ paceMs: 2, words: 12 });
+const test = base.override('serverOptions', { agent: demo });
 
 describe(`managing sessions (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let db: Database;
   let alice: Account;
   let bob: Account;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    db = t.db;
-    server = await startTestServer({ db: t.db, agent: demo });
+  test.beforeAll(async ({ db: d, server: s }) => {
+    db = d;
+    server = s;
     [alice, bob] = await Promise.all([signup(server.url), signup(server.url)]);
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
-  it('SL16: DELETE /api/sessions/:id is 204; its events are gone and its open sockets are closed with 4404', async () => {
+  test('SL16: DELETE /api/sessions/:id is 204; its events are gone and its open sockets are closed with 4404', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await c.waitForFrame('ready');
@@ -50,7 +44,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect(await WsTestClient.refusal(server.wsUrl, sessionId, alice)).toEqual({ code: CLOSE_NOT_FOUND, reason: REASON_NOT_FOUND, frames: 0 });
   });
 
-  it('SL16: deleting frees a slot, and another user’s session is 404 and stays', async () => {
+  test('SL16: deleting frees a slot, and another user’s session is 404 and stays', async () => {
     const sessionId = await createSession(server.url, alice);
     expect((await api(server.url, bob, 'DELETE', `/api/sessions/${sessionId}`)).status).toBe(404);
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}`)).status).toBe(200);
@@ -60,7 +54,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', '/api/sessions')).body.sessions.length).toBe(before - 1);
   });
 
-  it('SL16: deleting a session while the coach answers ends nothing badly: the socket closes and no run is left', async () => {
+  test('SL16: deleting a session while the coach answers ends nothing badly: the socket closes and no run is left', async () => {
     const slow = await startTestServer({ db, agent: () => createDemoAgent({ paceMs: 30, words: 200 }) });
     try {
       const sessionId = await createSession(slow.url, alice);
@@ -78,7 +72,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     }
   });
 
-  it('PATCH /api/sessions/:id renames; a blank or long title is 400; another user’s is 404', async () => {
+  test('PATCH /api/sessions/:id renames; a blank or long title is 400; another user’s is 404', async () => {
     const sessionId = await createSession(server.url, alice, 'Weekly plan');
     const r = await api(server.url, alice, 'PATCH', `/api/sessions/${sessionId}`, { title: '  Launch week  ' });
     expect(r.status).toBe(200);
@@ -89,7 +83,7 @@ describe(`managing sessions (${DB_KIND})`, () => {
     expect((await api(server.url, bob, 'PATCH', `/api/sessions/${sessionId}`, { title: 'mine' })).status).toBe(404);
   });
 
-  it('GET /api/sessions gives each session a status and a preview of its last line', async () => {
+  test('GET /api/sessions gives each session a status and a preview of its last line', async () => {
     const fresh = await createSession(server.url, alice, 'Fresh');
     const talked = await createSession(server.url, alice, 'Talked');
     const c = await WsTestClient.connect(server.wsUrl, talked, alice);
@@ -109,28 +103,9 @@ describe(`managing sessions (${DB_KIND})`, () => {
 });
 
 // The notice travels through NOTIFY to every instance: a socket on B closes when A deletes.
-describe.skipIf(!POSTGRES_URL)('deleting a session on two instances (postgres)', () => {
-  let a: TestServer;
-  let b: TestServer;
-  let dbs: Database[] = [];
-  let drop: () => Promise<void>;
-  let alice: Account;
-
-  beforeAll(async () => {
-    const created = await createPostgresDatabase();
-    drop = created.drop;
-    dbs = await Promise.all([openDatabase({ databaseUrl: created.url, migrate: false }), openDatabase({ databaseUrl: created.url, migrate: false })]);
-    a = await startTestServer({ db: dbs[0]!, agent: demo, config: { instanceId: 'a' } });
-    b = await startTestServer({ db: dbs[1]!, agent: demo, config: { instanceId: 'b' } });
-    alice = await signup(a.url);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await Promise.all(dbs.map((d) => d.close()));
-    await drop?.();
-  });
-
-  it('SL16: sockets on another instance are closed with 4404', async () => {
+describe.skipIf(DB_KIND !== 'postgres')('deleting a session on two instances (postgres)', () => {
+  test('SL16: sockets on another instance are closed with 4404', async ({ server: a, peer, account: alice }) => {
+    const b = peer!;
     const sessionId = await createSession(a.url, alice);
     const onB = await WsTestClient.connect(b.wsUrl, sessionId, alice);
     await onB.waitForFrame('ready');

@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { api, createSession, signup, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
+import type { TestServer } from '../support/server.ts';
+
+const test = base.override('serverOptions', { config: { coach: 'offline', coachPaceMs: 15 } });
 
 // SL15 (retry, continue, open) through HTTP and the WebSocket, with the real offline coach.
 
@@ -11,19 +13,12 @@ const ends = (events: SessionEvent[]) => events.filter((e) => e.type === 'assist
 
 describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
   let bob: Account;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, config: { coach: 'offline', coachPaceMs: 15 } });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     [alice, bob] = await Promise.all([signup(server.url), signup(server.url)]);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
   });
 
   async function connected(sessionId: string, who = alice) {
@@ -34,7 +29,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
   const endCount = (c: WsTestClient, n: number) => c.waitFor((x) => ends(x.events).length >= n && ends(x.events), 20_000, `assistant.end #${n}`);
   const turn = (sessionId: string, body: Record<string, unknown>, who = alice) => api(server.url, who, 'POST', `/api/sessions/${sessionId}/turns`, body);
 
-  it('SL15: open lets the coach speak first, once, without a user message', async () => {
+  test('SL15: open lets the coach speak first, once, without a user message', async () => {
     const sessionId = await createSession(server.url, alice, 'Weekly plan');
     const c = await connected(sessionId);
     const r = await turn(sessionId, { requestId: 'open-1', mode: 'open' });
@@ -52,7 +47,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL15: retry answers the same message again and adds no user message', async () => {
+  test('SL15: retry answers the same message again and adds no user message', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     c.send({ type: 'user.message', clientMessageId: 'm1', text: 'Hello' });
@@ -78,7 +73,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL15: continue resumes a stopped answer; its parts join into the uninterrupted answer', async () => {
+  test('SL15: continue resumes a stopped answer; its parts join into the uninterrupted answer', async () => {
     // Reference: the whole opening, uninterrupted, in another session of the same week.
     const ref = await createSession(server.url, alice);
     const rc = await connected(ref);
@@ -108,7 +103,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL15: cancel.requested names the device that pressed Stop', async () => {
+  test('SL15: cancel.requested names the device that pressed Stop', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     await turn(sessionId, { requestId: 'o', mode: 'open' });
@@ -121,7 +116,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL15: refused while an answer runs, over the socket with an error frame', async () => {
+  test('SL15: refused while an answer runs, over the socket with an error frame', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await connected(sessionId);
     c.send({ type: 'user.message', clientMessageId: 'm1', text: 'Hello' });
@@ -134,7 +129,7 @@ describe(`turn requests: retry, continue, open (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL15: bad requests are 400 naming the field; another user’s session is 404', async () => {
+  test('SL15: bad requests are 400 naming the field; another user’s session is 404', async () => {
     const sessionId = await createSession(server.url, alice);
     const noTarget = await turn(sessionId, { requestId: 'x', mode: 'retry' });
     expect(noTarget.status).toBe(400);

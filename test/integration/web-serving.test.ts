@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll } from 'vitest';
+import { describe, expect, test as base } from '../support/fixtures.ts';
 import { ensureWebBuild } from '../support/web-build.ts';
+
+const test = base.override('serverOptions', { config: { serveWeb: true } });
 
 // `npm start` serves the built web app beside the API; this guards that path.
 describe('serving the web app', () => {
-  let server: TestServer;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    // Shared with the browser tests: a lock (no two builds emptying dist/web at once) and a production build.
-    await ensureWebBuild();
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, config: { serveWeb: true } });
-  }, 120_000);
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
+  // Shared with the browser tests: a lock (no two builds emptying dist/web at once) and a production build.
+  beforeAll(() => ensureWebBuild(), 120_000);
 
-  it('serves index.html at / and for client-side routes, JSON 404s for unknown API routes', async () => {
+  test('serves index.html at / and for client-side routes, JSON 404s for unknown API routes', async ({ server }) => {
     const root = await fetch(`${server.url}/`);
     expect(root.status).toBe(200);
     expect(root.headers.get('content-type')).toMatch(/text\/html/);

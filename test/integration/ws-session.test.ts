@@ -1,11 +1,11 @@
 import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../server/contract/index.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import type { Agent } from '../../server/agent/port.ts';
 import type { SessionEvent } from '../../server/session/types.ts';
 import { api, createSession, seqsOf, signup, textOf, WsTestClient, type Account } from '../support/client.ts';
-import { DB_KIND, openTestDatabase } from '../support/db.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { DB_KIND } from '../support/db.ts';
+import { describe, expect, test as base } from '../support/fixtures.ts';
+import type { TestServer } from '../support/server.ts';
 import { nth } from '../support/nth.ts';
 
 // A paced demo agent that also records whether its AbortSignal fired.
@@ -26,23 +26,18 @@ function assertGapFree(events: SessionEvent[]) {
   expect(seqsOf(events)).toEqual(events.map((_, i) => i + 1));
 }
 
+const test = base.override('serverOptions', { agent: spyAgent });
+
 describe(`session over WebSocket (${DB_KIND})`, () => {
   let server: TestServer;
-  let cleanup: () => Promise<void>;
   let alice: Account;
 
-  beforeAll(async () => {
-    const t = await openTestDatabase();
-    cleanup = t.cleanup;
-    server = await startTestServer({ db: t.db, agent: spyAgent });
+  test.beforeAll(async ({ server: s }) => {
+    server = s;
     alice = await signup(server.url);
   });
-  afterAll(async () => {
-    await server?.close();
-    await cleanup?.();
-  });
 
-  it('SL4: a client that drops mid-answer and resumes from its last seq ends with the full transcript, no gaps or duplicates', async () => {
+  test('SL4: a client that drops mid-answer and resumes from its last seq ends with the full transcript, no gaps or duplicates', async () => {
     const sessionId = await createSession(server.url, alice);
     const first = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await first.waitForFrame('ready');
@@ -69,7 +64,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await Promise.all([second.close(), fresh.close()]);
   });
 
-  it('SL4: replay=batch resumes in events frames of consecutive events, then ready, then live event frames; an unknown mode is 400', async () => {
+  test('SL4: replay=batch resumes in events frames of consecutive events, then ready, then live event frames; an unknown mode is 400', async () => {
     const sessionId = await createSession(server.url, alice);
     const total = 600;
     for (let i = 0; i < total; i++) await server.services.log.append(sessionId, 'plan.updated', { i });
@@ -92,7 +87,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await expect(WsTestClient.connect(server.wsUrl, sessionId, alice, { replay: 'pages' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
-  it('SL18: replay=compact folds a finished answer into few delta events covering every seq exactly, with the same text', async () => {
+  test('SL18: replay=compact folds a finished answer into few delta events covering every seq exactly, with the same text', async () => {
     const sessionId = await createSession(server.url, alice);
     const writer = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await writer.waitForFrame('ready');
@@ -121,7 +116,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL4: a client connected before the first token and one connecting after the end see the same events', async () => {
+  test('SL4: a client connected before the first token and one connecting after the end see the same events', async () => {
     const sessionId = await createSession(server.url, alice);
     const early = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await early.waitForFrame('ready');
@@ -140,7 +135,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await Promise.all([early.close(), late.close()]);
   });
 
-  it('two clients on one session (laptop and phone) see identical live events', async () => {
+  test('two clients on one session (laptop and phone) see identical live events', async () => {
     const sessionId = await createSession(server.url, alice);
     const laptop = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     const phone = await WsTestClient.connect(server.wsUrl, sessionId, alice);
@@ -153,7 +148,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await Promise.all([laptop.close(), phone.close()]);
   });
 
-  it('SL10: cancel from a second client stops the run: signal aborted, status cancelled, no later deltas', async () => {
+  test('SL10: cancel from a second client stops the run: signal aborted, status cancelled, no later deltas', async () => {
     const sessionId = await createSession(server.url, alice);
     const laptop = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     const phone = await WsTestClient.connect(server.wsUrl, sessionId, alice);
@@ -179,7 +174,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await Promise.all([laptop.close(), phone.close()]);
   });
 
-  it('SL10: sending while the coach answers interrupts it and the coach answers the new message', async () => {
+  test('SL10: sending while the coach answers interrupts it and the coach answers the new message', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await c.waitForFrame('ready');
@@ -197,7 +192,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('SL5: retrying a user message (HTTP or WebSocket) never creates a second one', async () => {
+  test('SL5: retrying a user message (HTTP or WebSocket) never creates a second one', async () => {
     const sessionId = await createSession(server.url, alice);
     const body = { clientMessageId: 'retry-1', text: 'only once please' };
     const first = await api(server.url, alice, 'POST', `/api/sessions/${sessionId}/messages`, body);
@@ -213,7 +208,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('malformed and unknown frames get error frames; the connection and session stay intact', async () => {
+  test('malformed and unknown frames get error frames; the connection and session stay intact', async () => {
     const sessionId = await createSession(server.url, alice);
     const c = await WsTestClient.connect(server.wsUrl, sessionId, alice);
     await c.waitForFrame('ready');
@@ -229,7 +224,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await c.close();
   });
 
-  it('presence: each device sees which of the user’s devices have the session open, and who left', async () => {
+  test('presence: each device sees which of the user’s devices have the session open, and who left', async () => {
     const sessionId = await createSession(server.url, alice);
     const phoneLogin = await api(server.url, null, 'POST', '/api/auth/login', { email: alice.email, password: 'correct horse battery', deviceName: 'Alice’s phone' });
     expect(phoneLogin.status).toBe(200);
@@ -257,7 +252,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     await laptop.close();
   });
 
-  it("another user's session is 404 on every route and on the WebSocket; no login is 401", async () => {
+  test("another user's session is 404 on every route and on the WebSocket; no login is 401", async () => {
     const sessionId = await createSession(server.url, alice);
     const mallory = await signup(server.url);
     const routes: Array<[string, string, unknown?]> = [
@@ -282,7 +277,7 @@ describe(`session over WebSocket (${DB_KIND})`, () => {
     expect((await api(server.url, alice, 'GET', `/api/sessions/${sessionId}/events?after=0`)).body).toEqual({ events: [], lastSeq: 0 });
   });
 
-  it('HTTP contract: auth, listing, paging events, validation errors name the field', async () => {
+  test('HTTP contract: auth, listing, paging events, validation errors name the field', async () => {
     const bob = await signup(server.url);
     expect((await api(server.url, bob, 'GET', '/api/me')).body.user.email).toBe(bob.email);
     const dup = await api(server.url, null, 'POST', '/api/auth/signup', { email: bob.email, password: 'another password' });

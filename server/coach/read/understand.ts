@@ -2,7 +2,7 @@
 // a reading with an intent and entities. Pure: no store, no clock, no I/O. The dialogue
 // policy (plan-flow.ts) decides what to do with a reading.
 
-import type { Vision } from '../../plan/types.ts';
+import type { BlockKind, Vision } from '../../plan/types.ts';
 import { dayOfWord, daysIn, mentionsTime, readTimeSlots, type TimeReading } from './time.ts';
 
 export type Intent =
@@ -31,7 +31,7 @@ export type EditCommand =
   | { op: 'resize_block'; target: string; end?: string; minutes?: number; by?: number }
   /** The same block earlier or later the same day ("1 hour later"): minutes, negative = earlier. */
   | { op: 'shift_block'; target: string; minutes: number }
-  | { op: 'add_block'; kind: 'deep_work' | 'recovery' | 'other'; what: string; when: string }
+  | { op: 'add_block'; kind: BlockKind; what: string; when: string }
   | { op: 'drop_rocks'; names: string[] }
   | { op: 'done_rocks'; names: string[] }
   | { op: 'reopen_rocks'; names: string[] }
@@ -838,7 +838,7 @@ export function readEdit(text: string, ctx: EditContext | string[]): EditCommand
   if (drop) return drop;
   if ((m = /^(?:add|book|schedule|put in|block(?: out)?|plan)\s+(?:an?\s+|another\s+|some\s+)?(.+)$/.exec(s)) && (mentionsTime(m[1]!) || /\b(mon|tue|wed|thu|fri|sat|sun)/.test(m[1]!))) {
     const what = m[1]!;
-    const kind: 'deep_work' | 'recovery' | 'other' = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
+    const kind: BlockKind = /\b(recovery|unplug|break|rest|off|gym|walk|run|yoga|swim|nap|workout|time off)\b/.test(what)
       ? 'recovery'
       : /\b(deep work|focus|deep|work on)\b/.test(what) || rockTitles.some((r) => normalize(what).includes(normalize(r).split(' ').slice(0, 2).join(' ')))
         ? 'deep_work'

@@ -5,6 +5,7 @@
 //   412 plan_changed: If-Match named an older version; the body carries the current plan
 //   422 a plan rule: {error: {code, message}} with the rule's code (rules.ts)
 
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { userTimeZone } from '../../coach/session-week.ts';
 import type { PrismaClient } from '../../db/database.ts';
@@ -32,7 +33,8 @@ import { ApiError, notFound } from '../errors.ts';
 const ID_RE = /^[0-9a-f-]{36}$/i;
 const IF_MATCH_RE = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/;
 
-type WeekParams = { weekKey: string; blockId?: string; rockId?: string; id?: string };
+/** Any plan route's params: a week, and the block, rock or environment change it names. */
+type PlanRouteParams = Static<typeof WeekParamsSchema> & Partial<Static<typeof BlockParams> & Static<typeof RockParams> & Static<typeof EnvironmentParams>>;
 
 export interface PlanWriteDeps {
   prisma: PrismaClient;
@@ -47,11 +49,11 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
     app.addHook('preHandler', requireUser);
     // An id that cannot exist is indistinguishable from another user's: 404, not 400.
     app.addHook('preValidation', async (request) => {
-      const p = request.params as WeekParams | undefined;
+      const p = request.params as PlanRouteParams | undefined;
       for (const id of [p?.blockId, p?.rockId, p?.id]) if (id !== undefined && !ID_RE.test(id)) throw notFound(itemName(request));
     });
 
-    async function refFor(request: FastifyRequest<{ Params: WeekParams }>): Promise<WeekRef> {
+    async function refFor(request: FastifyRequest<{ Params: PlanRouteParams }>): Promise<WeekRef> {
       const { weekKey } = request.params;
       if (!parseWeekKey(weekKey)) throw new ApiError(400, 'invalid_request', `"${weekKey}" is not an ISO week like 2026-W48`, 'weekKey');
       const raw = request.headers['if-match'];
@@ -69,7 +71,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
 
     /** Answers a store outcome; an accepted one is published first (every device sees it). */
     async function answer(
-      request: FastifyRequest<{ Params: WeekParams }>,
+      request: FastifyRequest<{ Params: PlanRouteParams }>,
       reply: FastifyReply,
       ref: WeekRef,
       change: PlanChange<WeekPlan>,
@@ -100,7 +102,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
 
     const created = (c: PlanChange<{ plan: WeekPlan; id: string }>): PlanChange<WeekPlan> => (c.ok ? { ok: true, value: c.value.plan } : c);
 
-    app.post<{ Params: WeekParams; Body: CreateBlockBody }>(
+    app.post<{ Params: PlanRouteParams; Body: CreateBlockBody }>(
       '/api/weeks/:weekKey/blocks',
       { schema: { params: WeekParamsSchema, body: CreateBlockBody } },
       async (request, reply) => {
@@ -110,7 +112,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: PatchBlockBody }>(
+    app.patch<{ Params: PlanRouteParams; Body: PatchBlockBody }>(
       '/api/weeks/:weekKey/blocks/:blockId',
       { schema: { params: BlockParams, body: PatchBlockBody } },
       async (request, reply) => {
@@ -119,12 +121,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: BlockParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/blocks/:blockId', { schema: { params: BlockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeBlock(ref, request.params.blockId!));
     });
 
-    app.post<{ Params: WeekParams; Body: { title: string } }>(
+    app.post<{ Params: PlanRouteParams; Body: Static<typeof CreateRockBody> }>(
       '/api/weeks/:weekKey/rocks',
       { schema: { params: WeekParamsSchema, body: CreateRockBody } },
       async (request, reply) => {
@@ -133,7 +135,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.patch<{ Params: WeekParams; Body: PatchRockBody }>(
+    app.patch<{ Params: PlanRouteParams; Body: PatchRockBody }>(
       '/api/weeks/:weekKey/rocks/:rockId',
       { schema: { params: RockParams, body: PatchRockBody } },
       async (request, reply) => {
@@ -142,12 +144,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: RockParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/rocks/:rockId', { schema: { params: RockParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeRock(ref, request.params.rockId!));
     });
 
-    app.put<{ Params: WeekParams; Body: { work: string; self: string; relationships: string } }>(
+    app.put<{ Params: PlanRouteParams; Body: Static<typeof VisionBody> }>(
       '/api/weeks/:weekKey/vision',
       { schema: { params: WeekParamsSchema, body: VisionBody } },
       async (request, reply) => {
@@ -156,7 +158,7 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.post<{ Params: WeekParams; Body: { text: string } }>(
+    app.post<{ Params: PlanRouteParams; Body: Static<typeof EnvironmentBody> }>(
       '/api/weeks/:weekKey/environment',
       { schema: { params: WeekParamsSchema, body: EnvironmentBody } },
       async (request, reply) => {
@@ -165,12 +167,12 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
       },
     );
 
-    app.delete<{ Params: WeekParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: EnvironmentParams } }, async (request, reply) => {
+    app.delete<{ Params: PlanRouteParams }>('/api/weeks/:weekKey/environment/:id', { schema: { params: EnvironmentParams } }, async (request, reply) => {
       const ref = await refFor(request);
       return answer(request, reply, ref, await deps.plans.removeEnvironment(ref, request.params.id!));
     });
 
-    app.put<{ Params: WeekParams; Body: { start: string; end: string } }>(
+    app.put<{ Params: PlanRouteParams; Body: Static<typeof ReviewBody> }>(
       '/api/weeks/:weekKey/review',
       { schema: { params: WeekParamsSchema, body: ReviewBody } },
       async (request, reply) => {
@@ -181,6 +183,6 @@ export const planWriteRoutes = (deps: PlanWriteDeps): FastifyPluginAsync =>
   };
 
 function itemName(request: FastifyRequest): string {
-  const p = request.params as WeekParams;
+  const p = request.params as PlanRouteParams;
   return p.blockId !== undefined ? 'Block' : p.rockId !== undefined ? 'Rock' : 'Environment change';
 }

@@ -51,7 +51,7 @@ export const pushRoutes = (deps: PushRouteDeps): FastifyPluginAsync =>
       '/api/me/reminders',
       { preHandler: requireUser, schema: { body: RemindersBody } },
       async (request) => {
-        const { review = null, planning = null, quietHours: quiet = null } = request.body;
+        const { review, planning, quietHours: quiet = null } = request.body;
         for (const [field, at] of [['review', review], ['planning', planning]] as const) {
           if (at && dayIndexOf(at.weekday) === undefined) {
             throw new ApiError(400, 'invalid_request', `body.${field}.weekday must be 0–7 (0 and 7 are Sunday) or a day name such as "friday"`, `${field}/weekday`);

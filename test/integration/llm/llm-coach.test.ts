@@ -122,6 +122,40 @@ async function agentError(p: Promise<void>): Promise<AgentError> {
   throw new Error('expected respond() to throw an AgentError');
 }
 
+describe('LLM coach: the turn context', () => {
+  it('uses the context the runner read once per turn: no session or user reads of its own', async () => {
+    server.enqueue({ kind: 'text', chunks: ['Hello.'] });
+    const reads: string[] = [];
+    const loaded: string[] = [];
+    const c = coach({
+      weekFor: () => {
+        reads.push('weekFor');
+        return WEEK;
+      },
+      kindFor: () => {
+        reads.push('kindFor');
+        return 'plan';
+      },
+      loadPlan: async (_userId, weekKey, timeZone) => {
+        loaded.push(`${weekKey} ${timeZone}`);
+        return toolbox.plan;
+      },
+    });
+    const { turn, writes } = makeTurn(historyFor('How did my week go?'));
+    turn.context = { userId: 'u1', sessionId: 's1', kind: 'review', weekKey: '2026-W47', timeZone: 'Asia/Tokyo' };
+    await c.respond(turn);
+    expect(writes.join('')).toBe('Hello.');
+    expect(reads).toEqual([]);
+    expect(loaded).toEqual(['2026-W47 Asia/Tokyo']);
+
+    // Without a context (an agent driven outside the runner) it asks for the week and kind itself.
+    server.enqueue({ kind: 'text', chunks: ['Hi.'] });
+    await c.respond(makeTurn(historyFor('Plan my week')).turn);
+    expect(reads).toEqual(['weekFor', 'kindFor']);
+    expect(loaded.at(-1)).toBe('2026-W48 Europe/Berlin');
+  });
+});
+
 describe('LLM coach: turns without a user message (SL15)', () => {
   it('SL15: a retry sends the conversation without the retried answer; the user message is the last word', async () => {
     server.enqueue({ kind: 'text', chunks: ['A better answer.'] });

@@ -1,7 +1,7 @@
 // Drives an Agent the way the session runner does: a growing session log, one run per
 // user message, assistant text collected from write() and stored as delta + end events.
 
-import type { Agent, AgentTurn } from '../../../server/agent/port.ts';
+import type { Agent, AgentTurn, TurnContext } from '../../../server/agent/port.ts';
 import type { SessionEvent } from '../../../server/session/types.ts';
 
 export class Chat {
@@ -9,6 +9,8 @@ export class Chat {
   readonly emitted: Array<{ type: string; data: Record<string, unknown> }> = [];
   /** Every write() of the last turn, in order. */
   lastWrites: string[] = [];
+  /** What the runner would have read for the turn (turn.context); unset: the agent reads it itself. */
+  context: TurnContext | undefined;
   private runs = 0;
 
   constructor(
@@ -34,6 +36,7 @@ export class Chat {
       runId: `r${n}`,
       messageId,
       history: [...this.history],
+      ...(this.context ? { context: this.context } : {}),
       signal: opts.signal ?? new AbortController().signal,
       write: (t) => {
         out += t;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientFrame } from '../../../server/http/protocol.ts';
-import { decodeNotice, HEADS_PER_NOTICE } from '../../../server/db/notify-registry.ts';
+import { decodeNotice, encodeWeekChanged, HEADS_PER_NOTICE, NOTICE_PREFIX } from '../../../server/db/notify-registry.ts';
 
 describe('client frame parser', () => {
   it('accepts the three client frames', () => {
@@ -58,6 +58,28 @@ describe('SL8: notification pointers (the NOTIFY registry)', () => {
       ],
     });
     expect(decodeNotice('p:{"i":1}')).toEqual({ kind: 'presence', body: '{"i":1}' });
+  });
+
+  it('week pointers (w:) are encoded and decoded here too, with who changed the week', () => {
+    const device = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+    for (const p of [
+      { userId: id, weekKey: '2026-W48', by: { kind: 'coach' as const } },
+      { userId: id, weekKey: '2026-W48', by: { kind: 'user' as const } },
+      { userId: id, weekKey: '2026-W48', by: { kind: 'user' as const, deviceId: device } },
+    ]) {
+      const payload = encodeWeekChanged(p);
+      expect(payload.startsWith(NOTICE_PREFIX.weekChanged)).toBe(true);
+      expect(decodeNotice(payload)).toEqual({ kind: 'week_changed', ...p });
+    }
+    for (const bad of ['w:', `w:${id}`, `w:${id} 2026-W48`, `w:${id} 2026-W48 robot`, `w:${id} 2026-W48 coach ${device}`, `w:${id} 2026-W48 user ${device} extra`]) {
+      expect(decodeNotice(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('every prefix is two characters and distinct', () => {
+    const prefixes = Object.values(NOTICE_PREFIX);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const p of prefixes) expect(p).toMatch(/^[a-z]:$/);
   });
 
   it('rejects malformed payloads', () => {

@@ -35,4 +35,32 @@ describe('RunManager sweeper', () => {
       await runs.close(0);
     }
   });
+
+  it('sweepNow runs a sweep at once (no waiting for the interval); orphanAfterMs decides what counts as orphaned', async () => {
+    let clock = 1_000_000;
+    const log = new MemorySessionLog(() => clock);
+    await log.createSession({ id: 's', userId: 'u', title: '' });
+    // Written before the runner exists: its notification is missed, only a sweep can find it.
+    await log.appendUserMessage('s', { clientMessageId: 'a', text: 'plan my week' });
+    clock += 10;
+    const runs = new RunManager({
+      store: log,
+      agent: silentAgent,
+      instanceId: 'alive',
+      describeTurn: async (sessionId) => ({ userId: 'u', sessionId, kind: 'plan', weekKey: '2026-W48', timeZone: 'UTC' }),
+      // The interval never fires during this test.
+      sweepIntervalMs: 3_600_000,
+    });
+    const starts = async () => (await log.read('s', 0, 100) as SessionEvent[]).filter((e) => e.type === 'assistant.start').length;
+    try {
+      // 10 ms old is not yet orphaned by the default rule…
+      await runs.sweepNow();
+      expect(await starts()).toBe(0);
+      // …but is when every unanswered turn counts: claimed before sweepNow returns.
+      await runs.sweepNow({ orphanAfterMs: 0 });
+      expect(await starts()).toBe(1);
+    } finally {
+      await runs.close(0);
+    }
+  });
 });

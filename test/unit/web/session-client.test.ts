@@ -1,10 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { outboxKey } from '../../../web/src/session-client/outbox.ts';
-import {
-  CLOSE_CLIENT_RESYNC,
-  SessionClient,
-  type SessionClientOptions,
-} from '../../../web/src/session-client/session-client.ts';
+import { CLOSE_CLIENT_RESYNC } from '../../../server/contract/close-codes.ts';
+import { SessionClient, type SessionClientOptions } from '../../../web/src/session-client/session-client.ts';
 import type { AssistantMessage, UserMessage } from '../../../web/src/session-client/transcript.ts';
 import { FakeWebSocket, MemoryStorage, ScriptedServer } from './fake-websocket.ts';
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { WeekPlan } from '../../../server/plan/types.ts';
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../../server/contract/close-codes.ts';
 import type { SessionClient } from '../session-client/session-client.ts';
 import { useSessionClient, useSessionSelector } from '../session-client/use-session.ts';
 import { ApiError, type Api, type SessionSummary, type User } from './api.ts';
@@ -111,7 +112,7 @@ function ChatBody({
   useOpenTurn(client, !denied && (kind === 'plan' || kind === 'review'));
 
   useEffect(() => {
-    if (connection.status === 'denied' && connection.code === 4401) onSignedOut('revoked');
+    if (connection.status === 'denied' && connection.code === CLOSE_SIGNED_OUT) onSignedOut('revoked');
   }, [connection, onSignedOut]);
 
   // DOM order is the tab order: the message box two Tabs from the top, then the conversation (with
@@ -126,7 +127,7 @@ function ChatBody({
         <section className="conversation" aria-label="Conversation">
           {denied ? (
             <p role="alert" className="center">
-              {connection.code === 4404 ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
+              {connection.code === CLOSE_NOT_FOUND ? 'This conversation was deleted.' : 'This session does not exist or you have no access to it.'} <a href="#/">Back to sessions</a>
             </p>
           ) : (
             <MessageList client={client} kind={kind} meId={meId} />

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { MAX_DEVICE_NAME_CHARS } from '../../../server/contract/limits.ts';
 import { ApiError, guessDeviceName, type Api } from './api.ts';
 import { formatPairingCode } from './PairDialog.tsx';
 import { chatHref, navigate } from './route.ts';
@@ -84,7 +85,7 @@ export function PairView({
           </p>
         )}
         <label htmlFor={nameId}>Name this device</label>
-        <input id={nameId} maxLength={60} value={deviceName} aria-describedby={nameHintId} onChange={(e) => setDeviceName(e.target.value)} />
+        <input id={nameId} maxLength={MAX_DEVICE_NAME_CHARS} value={deviceName} aria-describedby={nameHintId} onChange={(e) => setDeviceName(e.target.value)} />
         <p id={nameHintId} className="muted small">
           Shown on your other devices, e.g. “Alice’s phone”.
         </p>

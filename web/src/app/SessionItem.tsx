@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { MAX_TITLE_CHARS } from '../../../server/contract/limits.ts';
 import { ApiError, type Api, type SessionSummary } from './api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { chatHref } from './route.ts';
@@ -71,7 +72,7 @@ export function SessionItem({
             id={inputId}
             ref={input}
             value={draft}
-            maxLength={200}
+            maxLength={MAX_TITLE_CHARS}
             onChange={(e) => setDraft(e.target.value)}
             onKeyDown={(e) => e.key === 'Escape' && (e.preventDefault(), setEditing(false))}
           />

@@ -1,5 +1,6 @@
 // The connection badge's words, from the client's state.
 
+import { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT } from '../../../server/contract/close-codes.ts';
 import type { ConnectionState } from '../session-client/session-client.ts';
 
 export type BadgeTone = 'ok' | 'busy' | 'bad';
@@ -17,7 +18,7 @@ export function connectionLabel(c: ConnectionState, _queued = 0): { text: string
     case 'offline':
       return { text: 'Offline', tone: 'bad' };
     case 'denied':
-      return { text: c.code === 4401 ? 'Signed out' : c.code === 4404 ? 'Deleted' : 'Not found', tone: 'bad' };
+      return { text: c.code === CLOSE_SIGNED_OUT ? 'Signed out' : c.code === CLOSE_NOT_FOUND ? 'Deleted' : 'Not found', tone: 'bad' };
     case 'closed':
       return { text: 'Closed', tone: 'bad' };
   }

@@ -1,23 +1,13 @@
 // Presence frames ({"type":"presence","you":…,"devices":[…]}) → what the status strip shows.
 // Ephemeral and untrusted: anything malformed is dropped rather than shown.
 
-export interface PresenceDevice {
-  deviceId: string;
-  label: string;
-  connections: number;
-  /** Whose device (shared sessions): their user id, name and role. */
-  userId?: string;
-  name?: string;
-  role?: 'owner' | 'partner';
-}
+import type { PresenceDevice, PresenceFrame } from '../../../server/contract/index.ts';
+import { SESSION_ROLES, type SessionRole } from '../../../server/contract/kinds.ts';
+import { MAX_PRESENCE_LABEL_CHARS } from '../../../server/contract/limits.ts';
 
-export interface Presence {
-  /** This connection's device id. */
-  you: string;
-  devices: PresenceDevice[];
-}
-
-const MAX_LABEL_CHARS = 60;
+export type { PresenceDevice };
+/** A presence frame without its type: `you` is this connection's device id. */
+export type Presence = Omit<PresenceFrame, 'type'>;
 
 export function parsePresence(raw: Record<string, unknown> | null): Presence | null {
   if (!raw || typeof raw.you !== 'string' || !Array.isArray(raw.devices)) return null;
@@ -28,11 +18,11 @@ export function parsePresence(raw: Record<string, unknown> | null): Presence | n
     if (typeof deviceId !== 'string' || deviceId === '') continue;
     devices.push({
       deviceId,
-      label: typeof label === 'string' && label.trim() !== '' ? label.trim().slice(0, MAX_LABEL_CHARS) : 'Device',
+      label: typeof label === 'string' && label.trim() !== '' ? label.trim().slice(0, MAX_PRESENCE_LABEL_CHARS) : 'Device',
       connections: typeof connections === 'number' && connections > 0 ? Math.floor(connections) : 1,
       ...(typeof userId === 'string' && userId ? { userId } : {}),
-      ...(typeof name === 'string' && name.trim() ? { name: name.trim().slice(0, MAX_LABEL_CHARS) } : {}),
-      ...(role === 'owner' || role === 'partner' ? { role } : {}),
+      ...(typeof name === 'string' && name.trim() ? { name: name.trim().slice(0, MAX_PRESENCE_LABEL_CHARS) } : {}),
+      ...(SESSION_ROLES.includes(role as SessionRole) ? { role: role as SessionRole } : {}),
     });
   }
   return { you: raw.you, devices };

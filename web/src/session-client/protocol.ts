@@ -4,26 +4,27 @@
 
 // Shapes, names and codes come from the server's contract. Only the plain-value files
 // (kinds, close codes) are imported as values, so no schema library reaches the bundle.
-import type { ClientFrame, EventData } from '../../../server/contract/index.ts';
-import { END_STATUSES, TURN_REQUEST_MODES, type EndStatus, type TurnRequestMode } from '../../../server/contract/kinds.ts';
+import type { Author, ClientFrame, EventData } from '../../../server/contract/index.ts';
+import { END_STATUSES, SESSION_ROLES, TURN_REQUEST_MODES, type EndStatus, type SessionRole, type TurnRequestMode } from '../../../server/contract/kinds.ts';
+import { MAX_DISPLAY_NAME_CHARS } from '../../../server/contract/limits.ts';
 import type { WeekPlan } from '../../../server/plan/types.ts';
 
-export type { ClientFrame, EndStatus, TurnRequestMode };
+export type { Author, ClientFrame, EndStatus, TurnRequestMode };
 export { END_STATUSES, TURN_REQUEST_MODES };
-export { CLOSE_NOT_FOUND, CLOSE_SIGNED_OUT, CLOSE_SLOW_CONSUMER, TERMINAL_CLOSE_CODES } from '../../../server/contract/close-codes.ts';
+export {
+  CLOSE_CLIENT_RESYNC,
+  CLOSE_NORMAL,
+  CLOSE_NOT_FOUND,
+  CLOSE_SIGNED_OUT,
+  CLOSE_SLOW_CONSUMER,
+  TERMINAL_CLOSE_CODES,
+} from '../../../server/contract/close-codes.ts';
 
 interface EventBase {
   /** Per-session sequence number, 1, 2, 3, … (SL1). */
   seq: number;
   /** ISO-8601 commit time. */
   at: string;
-}
-
-/** Who wrote a message or took the session over; names are untrusted text. */
-export interface Author {
-  userId: string;
-  displayName: string;
-  role: 'owner' | 'partner';
 }
 
 export interface UserMessageEvent extends EventBase {
@@ -157,12 +158,10 @@ const DATA_CHECKS: Record<KnownEvent['type'], DataCheck> = {
   'handoff.ended': (d) => (parseAuthor(d.by) ? null : 'by'),
 };
 
-const MAX_NAME_CHARS = 60;
-
 export function parseAuthor(v: unknown): Author | undefined {
   if (!isRecord(v) || !isNonEmptyString(v.userId) || typeof v.displayName !== 'string') return undefined;
-  if (v.role !== 'owner' && v.role !== 'partner') return undefined;
-  return { userId: v.userId, displayName: v.displayName.trim().slice(0, MAX_NAME_CHARS) || 'Someone', role: v.role };
+  if (!SESSION_ROLES.includes(v.role as SessionRole)) return undefined;
+  return { userId: v.userId, displayName: v.displayName.trim().slice(0, MAX_DISPLAY_NAME_CHARS) || 'Someone', role: v.role as SessionRole };
 }
 
 function pickData(type: KnownEvent['type'], d: Record<string, unknown>): KnownEvent['data'] {

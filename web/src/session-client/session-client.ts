@@ -26,6 +26,8 @@ import {
 import { Heartbeat } from './heartbeat.ts';
 import { Outbox, type StorageLike } from './outbox.ts';
 import {
+  CLOSE_CLIENT_RESYNC,
+  CLOSE_NORMAL,
   encodeClientFrame,
   parseServerFrame,
   TERMINAL_CLOSE_CODES,
@@ -45,9 +47,6 @@ import {
 export const MAX_FAILURES_BEFORE_OFFLINE = 5;
 /** A socket that has not opened by then is abandoned and retried. */
 export const CONNECT_TIMEOUT_MS = 10_000;
-/** Close code the client uses when it abandons a socket itself (gap, dead heartbeat, timeout). */
-export const CLOSE_CLIENT_RESYNC = 4000;
-export const CLOSE_NORMAL = 1000;
 /**
  * An `internal` error frame means the server could not store a command (its database was down,
  * say) while the socket stayed open. The frame does not say which message failed, and without a

@@ -2,6 +2,7 @@
 // sheet from the bottom on a phone (styles). Esc or Cancel closes it without a change.
 
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { MAX_PLAN_TITLE_CHARS } from '../../../../server/contract/limits.ts';
 import type { BlockKind, Rock } from '../../../../server/plan/types.ts';
 import { WEEKDAYS } from '../plan-format.ts';
 import { hhmm, MINUTES_PER_DAY } from './geometry.ts';
@@ -84,7 +85,7 @@ export function BlockDialog({
           <h3 id={`${id}-h`}>{draft.id ? 'Edit block' : 'New block'}</h3>
           <label>
             Title
-            <input ref={titleRef} value={title} maxLength={120} onChange={(e) => setTitle(e.target.value)} placeholder="e.g. Launch brief" />
+            <input ref={titleRef} value={title} maxLength={MAX_PLAN_TITLE_CHARS} onChange={(e) => setTitle(e.target.value)} placeholder="e.g. Launch brief" />
           </label>
           <label>
             Kind

@@ -2,13 +2,13 @@
 // and the weekly review slot.
 
 import { useEffect, useState, type FormEvent } from 'react';
+import { MAX_ACTIVE_ROCKS, MAX_PLAN_TITLE_CHARS, MAX_VISION_PART_CHARS } from '../../../../server/contract/limits.ts';
 import type { Rock, RockStatus, WeekPlan } from '../../../../server/plan/types.ts';
 import { WEEKDAYS } from '../plan-format.ts';
 import { addEnvironment, addRock, changeRock, deleteRock, removeEnvironment, setReview, setVision } from './edits.ts';
 import { hhmm, instantAt, localSlot } from './geometry.ts';
 import type { PlanEditor } from './use-plan-editor.ts';
 
-const MAX_ROCKS = 5;
 const STATUS_LABEL: Record<RockStatus, string> = { planned: 'Planned', done: 'Done', dropped: 'Dropped', carried: 'Carried over' };
 
 export function RocksEditor({ editor }: { editor: PlanEditor }) {
@@ -33,12 +33,12 @@ export function RocksEditor({ editor }: { editor: PlanEditor }) {
           <RockRow key={r.id} rock={r} index={i} count={rocks.length} scheduled={scheduled.has(r.id)} editor={editor} />
         ))}
       </ol>
-      {active < MAX_ROCKS && (
+      {active < MAX_ACTIVE_ROCKS && (
         <form className="inline-add" onSubmit={add}>
           <label className="sr-only" htmlFor={`new-rock-${plan.weekKey}`}>
             New rock
           </label>
-          <input id={`new-rock-${plan.weekKey}`} value={title} maxLength={120} onChange={(e) => setTitle(e.target.value)} placeholder="Add a big rock…" />
+          <input id={`new-rock-${plan.weekKey}`} value={title} maxLength={MAX_PLAN_TITLE_CHARS} onChange={(e) => setTitle(e.target.value)} placeholder="Add a big rock…" />
           <button type="submit" className="secondary small-button" disabled={!title.trim()}>
             Add
           </button>
@@ -66,7 +66,7 @@ function RockRow({ rock, index, count, scheduled, editor }: { rock: Rock; index:
         className="rock-title-input"
         aria-label={`Rock ${index + 1} title`}
         value={title}
-        maxLength={120}
+        maxLength={MAX_PLAN_TITLE_CHARS}
         disabled={locked}
         onChange={(e) => setTitle(e.target.value)}
         onBlur={commit}
@@ -119,7 +119,7 @@ export function VisionEditor({ editor }: { editor: PlanEditor }) {
       {(['work', 'self', 'relationships'] as const).map((part) => (
         <label key={part}>
           {part === 'work' ? 'Work' : part === 'self' ? 'Self' : 'Relationships'}
-          <textarea rows={2} maxLength={500} value={draft[part]} onChange={(e) => setDraft({ ...draft, [part]: e.target.value })} />
+          <textarea rows={2} maxLength={MAX_VISION_PART_CHARS} value={draft[part]} onChange={(e) => setDraft({ ...draft, [part]: e.target.value })} />
         </label>
       ))}
       <button type="submit" className="secondary small-button" disabled={!dirty}>
@@ -158,7 +158,7 @@ export function EnvironmentEditor({ editor }: { editor: PlanEditor }) {
           <label className="sr-only" htmlFor={`new-env-${editor.plan.weekKey}`}>
             New environment change
           </label>
-          <input id={`new-env-${editor.plan.weekKey}`} value={text} maxLength={120} onChange={(e) => setText(e.target.value)} placeholder="e.g. Phone in another room until noon" />
+          <input id={`new-env-${editor.plan.weekKey}`} value={text} maxLength={MAX_PLAN_TITLE_CHARS} onChange={(e) => setText(e.target.value)} placeholder="e.g. Phone in another room until noon" />
           <button type="submit" className="secondary small-button" disabled={!text.trim()}>
             Add
           </button>
