@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable.ts';
 
 /** An expected HTTP failure with a stable `code` for clients. */
 export class ApiError extends Error {
@@ -36,6 +37,11 @@ export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: 
     }
     if (err.validation) return reply.status(400).send({ error: validationError(err.validationContext, err.validation[0]) });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500 && isUnavailable(err)) {
+      request.log.warn({ err }, 'request failed: database unavailable');
+      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
+      return reply.status(503).send({ error: { code: 'unavailable', message: 'The service is briefly unavailable. Try again in a moment.' } });
+    }
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } });
