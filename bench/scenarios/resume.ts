@@ -37,7 +37,7 @@ export async function seedSql(url: string, userId: string, n: number): Promise<s
      FROM generate_series(1, $2::int) g`,
     [id, n, SAMPLE_TEXT],
   );
-  await query(url, 'ANALYZE "Event"');
+  await query(url, 'VACUUM ANALYZE "Event"');
   return id;
 }
 
