@@ -46,8 +46,8 @@ export interface RunBuffer {
   readonly isStopped: boolean;
   /**
    * performance.now() when the last statement that committed this run's text was sent
-   * (-Infinity before the first). With the flusher's `leaseMs`, that statement renewed the
-   * run's lease (SL13), so its separate renewal can wait.
+   * with a lease renewal for it (-Infinity before the first). With the flusher's `lease`, a
+   * streaming run's lease is renewed by its flushes (SL13), so its separate renewal can wait.
    */
   readonly leaseRenewedAt: number;
   close(): void;
@@ -70,8 +70,12 @@ export class DeltaFlusher {
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
     private readonly maxInflight = MAX_INFLIGHT_FLUSHES,
-    /** Each statement also renews its runs' leases by this much (SL13); none when undefined. */
-    private readonly leaseMs?: number,
+    /**
+     * SL13: a statement also renews the lease (to `ttlMs`) of each run in it whose lease was
+     * last renewed `renewEveryMs` ago or more. Not on every flush: the lease column is indexed,
+     * so writing it makes the run row's update a non-HOT one with new index entries.
+     */
+    private readonly lease?: { ttlMs: number; renewEveryMs: number },
   ) {}
 
   open(runId: string, sessionId: string, onStopped: () => void, onError: (err: unknown) => void): RunBuffer {
@@ -148,6 +152,7 @@ export class DeltaFlusher {
   }
 
   private flushNow(): void {
+    const now = performance.now();
     const batch: RunBufferState[] = [];
     const deltas: DeltaInput[] = [];
     for (const state of this.runs.values()) {
@@ -163,7 +168,8 @@ export class DeltaFlusher {
       if (this.inflightSessions.has(state.sessionId)) continue;
       this.inflightSessions.add(state.sessionId);
       batch.push(state);
-      deltas.push({ runId: state.runId, sessionId: state.sessionId, text: state.text });
+      const renewLease = this.lease !== undefined && now - state.leaseRenewedAt >= this.lease.renewEveryMs;
+      deltas.push({ runId: state.runId, sessionId: state.sessionId, text: state.text, ...(renewLease ? { renewLease } : {}) });
       state.text = '';
       state.inflight = true;
     }
@@ -190,7 +196,7 @@ export class DeltaFlusher {
     let outcomes: DeltaOutcome[] | undefined;
     let failure: { err: unknown } | undefined;
     try {
-      outcomes = await this.log.appendDeltas(deltas, this.leaseMs);
+      outcomes = await this.log.appendDeltas(deltas, this.lease?.ttlMs);
       this.observer.flushed?.(performance.now() - t0, batch.length);
     } catch (err) {
       failure = { err };
@@ -205,7 +211,7 @@ export class DeltaFlusher {
       } else if (outcomes?.[i]?.kind === 'run_stopped') {
         // One outcome per delta, in order.
         if (this.halt(s)) s.onStopped();
-      } else if (this.leaseMs !== undefined) {
+      } else if (deltas[i]?.renewLease) {
         // The lease was renewed at the statement's time, which is no earlier than t0.
         s.leaseRenewedAt = t0;
       }

@@ -99,7 +99,8 @@ export class RunManager {
       undefined,
       { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) },
       undefined,
-      this.leaseTtlMs,
+      // Twice per renewal interval, so a streaming run is always fresh when the renewer looks.
+      { ttlMs: this.leaseTtlMs, renewEveryMs: this.leaseRenewMs / 2 },
     );
     this.off = opts.store.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);

@@ -200,7 +200,7 @@ export class MemorySessionLog implements SessionStore {
   }
 
   async appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]> {
-    return batch.map((d) => this.appendDelta(d.runId, d.text, leaseMs));
+    return batch.map((d) => this.appendDelta(d.runId, d.text, d.renewLease ? leaseMs : undefined));
   }
 
   async requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome> {

@@ -22,8 +22,8 @@ export interface RunStore {
   /**
    * SL7 group commit: one delta for each of several runs (of different sessions) in one
    * statement. Outcomes are in input order; each run is checked on its own (SL10). With
-   * `leaseMs`, every appended run's lease is renewed by the same statement (SL13): a run that
-   * streams needs no renewal of its own.
+   * `leaseMs`, the lease of every appended run whose delta has `renewLease` is renewed by the
+   * same statement (SL13): a run that streams needs no renewal statement of its own.
    */
   appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
@@ -49,6 +49,8 @@ export interface DeltaInput {
   /** The run's session: told to re-read if the outcome of the statement is unknown. */
   sessionId: string;
   text: string;
+  /** Renew the run's lease in the same statement (with appendDeltas' `leaseMs`). */
+  renewLease?: boolean;
 }
 
 /** What the SQL and memory adapters are: one store behind both ports. */

@@ -416,11 +416,13 @@ export class SqlSessionLog implements SessionStore {
         this.sql.query<Row & { runId: string; sessionId: string }>(
           `
       WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::text[]) AS t(run_id, text)
+        SELECT * FROM unnest($1::text[], $2::text[], $5::bool[]) AS t(run_id, text, renew)
       ), r AS (
         UPDATE "Run" SET "deltaCount" = "Run"."deltaCount" + 1,
-          "leaseExpiresAt" = CASE WHEN $4::int IS NULL THEN "Run"."leaseExpiresAt"
-                                  ELSE clock_timestamp() + $4::int * interval '1 millisecond' END
+          -- Unchanged unless due: an unchanged indexed column keeps the update HOT.
+          "leaseExpiresAt" = CASE WHEN $4::int IS NOT NULL AND input.renew
+                                  THEN clock_timestamp() + $4::int * interval '1 millisecond'
+                                  ELSE "Run"."leaseExpiresAt" END
         FROM input
         WHERE "Run".id = input.run_id AND "Run"."endedAt" IS NULL AND "Run"."stopRequestedAt" IS NULL
         RETURNING "Run".id, "Run"."sessionId", "Run"."messageId", input.text AS delta
@@ -436,7 +438,7 @@ export class SqlSessionLog implements SessionStore {
       ), n AS (${sqlNotifyHeads('$3::text', 'e')})
       SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
       FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
-          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin, leaseMs ?? null],
+          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin, leaseMs ?? null, batch.map((d) => d.renewLease === true)],
           'fc_append_deltas',
         ),
     );

@@ -172,7 +172,7 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       expect(expired).not.toContain(nth(runs, 1));
     });
 
-    it('SL13: a delta appended with a lease renews its run; without one the lease is left as it was', async () => {
+    it('SL13: a delta that asks for it renews its run\'s lease in the same statement; one that does not leaves the lease as it was', async () => {
       const runs: string[] = [];
       for (let i = 0; i < 2; i++) {
         const id = await fx.newSession();
@@ -182,9 +182,8 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
         runs.push(c.event.data.runId as string);
       }
       const [renewed, plain] = runs as [string, string];
-      const outcomes = await fx.log.appendDeltas([deltaInput(renewed, 'streaming')], 30_000);
-      expect(outcomes.map((o) => o.kind)).toEqual(['appended']);
-      expect((await fx.log.appendDeltas([deltaInput(plain, 'streaming')]))[0]?.kind).toBe('appended');
+      const outcomes = await fx.log.appendDeltas([{ ...deltaInput(renewed, 'streaming'), renewLease: true }, deltaInput(plain, 'streaming')], 30_000);
+      expect(outcomes.map((o) => o.kind)).toEqual(['appended', 'appended']);
       await new Promise((r) => setTimeout(r, 1_100));
       const expired = await fx.log.expiredRuns();
       expect(expired).not.toContain(renewed);

@@ -46,6 +46,27 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     }
   });
 
+  it('SL13: a streaming run asks its flushes to renew its lease once per renewal interval, not on every flush (the lease column is indexed)', async () => {
+    vi.useRealTimers();
+    const log = recordingLog();
+    const f = new DeltaFlusher(log, FLUSH_INTERVAL_MS, {}, MAX_INFLIGHT_FLUSHES, { ttlMs: 1_000, renewEveryMs: 150 });
+    const r = f.open('a', 's', () => {}, () => {});
+    expect(r.leaseRenewedAt).toBe(-Infinity);
+    const t0 = performance.now();
+    while (performance.now() - t0 < 500) {
+      r.write('x');
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    await r.flush();
+    const renewals = log.statements.filter((s) => s.batch.some((d) => (d as { renewLease?: boolean }).renewLease));
+    expect(log.statements.length).toBeGreaterThan(10);
+    // The first flush renews, then one about every 150 ms: 3 or 4 in 500 ms, never most of them.
+    expect(renewals.length).toBeGreaterThanOrEqual(3);
+    expect(renewals.length).toBeLessThanOrEqual(5);
+    expect((nth(log.statements, 0).batch[0] as { renewLease?: boolean }).renewLease).toBe(true);
+    expect(r.leaseRenewedAt).toBeGreaterThan(t0);
+  });
+
   it('an idle run flushes almost at once (leading edge), not a whole interval later', async () => {
     const log = recordingLog();
     const f = new DeltaFlusher(log);
