@@ -13,6 +13,8 @@ const PG_UNAVAILABLE_CODES = new Set([
 /** Prisma's codes for an unreachable or closed database. */
 const PRISMA_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024']);
 const NODE_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+/** Our own modules' codes for the same (server/jobs/queue.ts). */
+const APP_UNAVAILABLE_CODES = new Set(['job_queue_unavailable']);
 const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /connection.*(closed|refused|ended)/i, /server closed the connection unexpectedly/i];
 
 export function isUnavailable(err: unknown): boolean {
@@ -20,7 +22,7 @@ export function isUnavailable(err: unknown): boolean {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
-      if (PRISMA_UNAVAILABLE_CODES.has(code) || NODE_UNAVAILABLE_CODES.has(code)) return true;
+      if (PRISMA_UNAVAILABLE_CODES.has(code) || NODE_UNAVAILABLE_CODES.has(code) || APP_UNAVAILABLE_CODES.has(code)) return true;
     }
     const message = (e as { message?: unknown }).message;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return true;

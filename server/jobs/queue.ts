@@ -34,6 +34,14 @@ export interface QueueLogger {
 /** Starting again after a failed start (see startJobQueue), at most this many times. */
 export const JOB_START_ATTEMPTS = 6;
 
+/** The queue never started (every attempt failed): what asked for it is refused for now, not broken. */
+export class JobQueueUnavailable extends Error {
+  readonly code = 'job_queue_unavailable';
+  constructor(cause: unknown) {
+    super('The job queue could not be started', { cause });
+  }
+}
+
 /** A stable job id for a key, so that enqueuing the same thing twice is a no-op. */
 export function jobIdFor(key: string): string {
   const h = createHash('sha256').update(key).digest('hex');
@@ -91,16 +99,20 @@ export function startJobQueue(db: Pick<Database, 'jobSql'>, queues: string[], lo
     }
   })();
   ready.catch((err) => logger.error({ err }, 'job queue failed to start'));
+  const started = () =>
+    ready.catch((err: unknown) => {
+      throw new JobQueueUnavailable(err);
+    });
   return {
     async send(queue, data, opts = {}) {
-      const boss = await ready;
+      const boss = await started();
       return boss.send(queue, data, {
         ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
         ...(opts.key ? { id: jobIdFor(`${queue}:${opts.key}`) } : {}),
       });
     },
     async work<T>(queue: string, handler: (job: Job<T>) => Promise<void>) {
-      const boss = await ready;
+      const boss = await started();
       await boss.work<T>(queue, { pollingIntervalSeconds: JOB_POLL_INTERVAL_S, batchSize: 1 }, async (jobs) => {
         for (const job of jobs) await handler({ id: job.id, data: job.data });
       });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installErrorHandler } from '../../../server/http/errors.ts';
 import { isUnavailable } from '../../../server/http/unavailable.ts';
+import { startJobQueue } from '../../../server/jobs/queue.ts';
 
 describe('database outages are 503, bugs stay 500', () => {
   const app = Fastify({ logger: false });
@@ -23,6 +24,12 @@ describe('database outages are 503, bugs stay 500', () => {
     app.get('/wrapped', async () => {
       throw new Error('Invalid `prisma.session.findUnique()` invocation', { cause: Object.assign(new Error("Can't reach database server"), { code: 'P1001' }) });
     });
+    // A job queue whose every start failed (its database never answered).
+    const jobs = startJobQueue({ jobSql: { executeSql: async () => Promise.reject(new Error('deadlock detected')) } } as never, ['q'], {
+      error: () => {},
+      warn: () => {},
+    });
+    app.get('/queue', async () => jobs.send('q', {}));
     app.get('/bug', async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'id')");
     });
@@ -30,7 +37,7 @@ describe('database outages are 503, bugs stay 500', () => {
   });
   afterAll(() => app.close());
 
-  for (const path of ['/refused', '/shutdown', '/wrapped']) {
+  for (const path of ['/refused', '/shutdown', '/wrapped', '/queue']) {
     it(`${path}: 503 unavailable with Retry-After and no internals`, async () => {
       const res = await app.inject({ method: 'GET', url: path });
       expect(res.statusCode).toBe(503);
