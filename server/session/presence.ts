@@ -26,6 +26,8 @@ export class PresenceTracker {
   private readonly sending = new Map<string, Promise<void>>();
   private readonly off: () => void;
   private readonly timer: NodeJS.Timeout;
+  /** After close, nothing is announced: sockets closing during shutdown would write to a closed pool. */
+  private closed = false;
 
   constructor(
     private readonly db: Pick<Database, 'feed' | 'notify'>,
@@ -83,9 +85,12 @@ export class PresenceTracker {
    * for the one before it.
    */
   private announce(sessionId: string) {
+    if (this.closed) return;
     const devices = [...(this.local.get(sessionId)?.values() ?? [])].slice(0, MAX_DEVICES_PER_ANNOUNCEMENT);
     const payload = encodePresence({ i: this.instanceId, s: sessionId, d: devices });
-    const sent = (this.sending.get(sessionId) ?? Promise.resolve()).then(() => this.db.notify(payload)).catch(this.onError);
+    const sent = (this.sending.get(sessionId) ?? Promise.resolve())
+      .then(() => (this.closed ? undefined : this.db.notify(payload)))
+      .catch(this.onError);
     this.sending.set(sessionId, sent);
     void sent.then(() => {
       if (this.sending.get(sessionId) === sent) this.sending.delete(sessionId);
@@ -136,6 +141,7 @@ export class PresenceTracker {
   }
 
   close() {
+    this.closed = true;
     clearInterval(this.timer);
     this.off();
   }

@@ -56,4 +56,22 @@ describe('presence announcements', () => {
       tracker.close();
     }
   });
+
+  it('after close, a socket that leaves (or an announcement still queued) writes nothing: shutdown closes the pool next', async () => {
+    const { db, delivered } = slowFirstDatabase();
+    const calls: string[] = [];
+    const counting = { ...db, notify: (p: string) => (calls.push(p), db.notify(p)) };
+    const tracker = new PresenceTracker(counting, 'instance-a');
+    const leave = tracker.join('s1', { deviceId: 'd1', label: 'Phone', userId: 'u1', name: 'Sam', role: 'owner' }, () => {});
+    await new Promise((r) => setTimeout(r, 5));
+    expect(calls).toHaveLength(1);
+    // The first join's NOTIFY is slow (40 ms): the second join's is queued behind it when close comes.
+    const leaveToo = tracker.join('s1', { deviceId: 'd2', label: 'Laptop', userId: 'u1', name: 'Sam', role: 'owner' }, () => {});
+    tracker.close();
+    leave();
+    leaveToo();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(calls).toHaveLength(1);
+    expect(delivered).toHaveLength(1);
+  });
 });
