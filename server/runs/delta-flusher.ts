@@ -31,7 +31,7 @@ interface RunBufferState {
   onError: (err: unknown) => void;
   /** Resolved when the text buffered before the call is committed (or dropped by a stop). */
   waiters: Array<() => void>;
-  /** performance.now() when the last statement that committed a delta of this run was sent. */
+  /** performance.now() when the last statement that committed this run's text and renewed its lease was sent. */
   leaseRenewedAt: number;
 }
 
