@@ -22,6 +22,7 @@ export const MAX_INFLIGHT_FLUSHES = 2;
 interface RunBufferState {
   runId: string;
   sessionId: string;
+  messageId: string;
   text: string;
   /** Stopped (SL10) or failed: nothing more is written for this run. */
   halted: boolean;
@@ -31,8 +32,6 @@ interface RunBufferState {
   onError: (err: unknown) => void;
   /** Resolved when the text buffered before the call is committed (or dropped by a stop). */
   waiters: Array<() => void>;
-  /** performance.now() when the last statement that committed this run's text and renewed its lease was sent. */
-  leaseRenewedAt: number;
 }
 
 /** One run's view of the shared flusher. */
@@ -44,12 +43,6 @@ export interface RunBuffer {
   stop(): void;
   /** Stopped, or a statement carrying its text failed: it writes nothing more. */
   readonly isStopped: boolean;
-  /**
-   * performance.now() when the last statement that committed this run's text was sent
-   * with a lease renewal for it (-Infinity before the first). With the flusher's `lease`, a
-   * streaming run's lease is renewed by its flushes (SL13), so its separate renewal can wait.
-   */
-  readonly leaseRenewedAt: number;
   close(): void;
 }
 
@@ -70,25 +63,18 @@ export class DeltaFlusher {
     private readonly intervalMs = FLUSH_INTERVAL_MS,
     private readonly observer: FlusherObserver = {},
     private readonly maxInflight = MAX_INFLIGHT_FLUSHES,
-    /**
-     * SL13: a statement also renews the lease (to `ttlMs`) of each run in it whose lease was
-     * last renewed `renewEveryMs` ago or more. Not on every flush: the lease column is indexed,
-     * so writing it makes the run row's update a non-HOT one with new index entries.
-     */
-    private readonly lease?: { ttlMs: number; renewEveryMs: number },
   ) {}
 
-  open(runId: string, sessionId: string, onStopped: () => void, onError: (err: unknown) => void): RunBuffer {
+  open(run: { runId: string; sessionId: string; messageId: string }, onStopped: () => void, onError: (err: unknown) => void): RunBuffer {
+    const { runId } = run;
     const state: RunBufferState = {
-      runId,
-      sessionId,
+      ...run,
       text: '',
       halted: false,
       inflight: false,
       onStopped,
       onError,
       waiters: [],
-      leaseRenewedAt: -Infinity,
     };
     this.runs.set(runId, state);
     return {
@@ -109,9 +95,6 @@ export class DeltaFlusher {
       },
       get isStopped() {
         return state.halted;
-      },
-      get leaseRenewedAt() {
-        return state.leaseRenewedAt;
       },
       close: () => {
         this.release(state);
@@ -152,7 +135,6 @@ export class DeltaFlusher {
   }
 
   private flushNow(): void {
-    const now = performance.now();
     const batch: RunBufferState[] = [];
     const deltas: DeltaInput[] = [];
     for (const state of this.runs.values()) {
@@ -168,8 +150,7 @@ export class DeltaFlusher {
       if (this.inflightSessions.has(state.sessionId)) continue;
       this.inflightSessions.add(state.sessionId);
       batch.push(state);
-      const renewLease = this.lease !== undefined && now - state.leaseRenewedAt >= this.lease.renewEveryMs;
-      deltas.push({ runId: state.runId, sessionId: state.sessionId, text: state.text, ...(renewLease ? { renewLease } : {}) });
+      deltas.push({ runId: state.runId, sessionId: state.sessionId, messageId: state.messageId, text: state.text });
       state.text = '';
       state.inflight = true;
     }
@@ -196,7 +177,7 @@ export class DeltaFlusher {
     let outcomes: DeltaOutcome[] | undefined;
     let failure: { err: unknown } | undefined;
     try {
-      outcomes = await this.log.appendDeltas(deltas, this.lease?.ttlMs);
+      outcomes = await this.log.appendDeltas(deltas);
       this.observer.flushed?.(performance.now() - t0, batch.length);
     } catch (err) {
       failure = { err };
@@ -211,9 +192,6 @@ export class DeltaFlusher {
       } else if (outcomes?.[i]?.kind === 'run_stopped') {
         // One outcome per delta, in order.
         if (this.halt(s)) s.onStopped();
-      } else if (deltas[i]?.renewLease) {
-        // The lease was renewed at the statement's time, which is no earlier than t0.
-        s.leaseRenewedAt = t0;
       }
     });
     for (const w of waiters) for (const resolve of w) resolve();

@@ -84,7 +84,7 @@ export class RunManager {
   private readonly off: () => void;
   private sweeper: NodeJS.Timeout | undefined;
   /** This instance's streaming runs, whose leases are renewed together (SL13). */
-  private readonly leased = new Map<string, { stop(): void; logger: RunLogger | undefined; leaseRenewedAt(): number }>();
+  private readonly leased = new Map<string, { stop(): void; logger: RunLogger | undefined }>();
   private renewer: NodeJS.Timeout | undefined;
   private renewing = false;
   private closing = false;
@@ -94,14 +94,7 @@ export class RunManager {
   constructor(private readonly opts: RunManagerOptions) {
     this.leaseTtlMs = opts.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = opts.leaseRenewMs ?? LEASE_RENEW_MS;
-    this.flusher = new DeltaFlusher(
-      opts.store,
-      undefined,
-      { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) },
-      undefined,
-      // Twice per renewal interval, so a streaming run is always fresh when the renewer looks.
-      { ttlMs: this.leaseTtlMs, renewEveryMs: this.leaseRenewMs / 2 },
-    );
+    this.flusher = new DeltaFlusher(opts.store, undefined, { flushed: (ms) => opts.observer?.deltaFlushed?.(ms) });
     this.off = opts.store.onNotification((n) => this.onNotification(n));
     this.sweeper = setInterval(() => void this.sweep(), opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -165,8 +158,7 @@ export class RunManager {
     let failure: string | undefined;
     logger?.info?.({ messageId }, 'run started');
     const batcher = this.flusher.open(
-      runId,
-      sessionId,
+      { runId, sessionId, messageId },
       () => this.aborts.abort(runId, 'stopped'),
       (err) => {
         logger?.error({ err }, 'delta append failed');
@@ -175,7 +167,7 @@ export class RunManager {
         this.aborts.abort(runId, 'append failed');
       },
     );
-    this.lease(runId, { stop: () => batcher.stop(), logger, leaseRenewedAt: () => batcher.leaseRenewedAt });
+    this.lease(runId, { stop: () => batcher.stop(), logger });
     try {
       const [context, history] = await Promise.all([this.opts.describeTurn(sessionId), store.readHistory(sessionId, start.seq)]);
       if (!context || !Array.isArray(history)) throw new Error(`session ${sessionId} vanished`);
@@ -251,7 +243,7 @@ export class RunManager {
     }
   }
 
-  private lease(runId: string, run: { stop(): void; logger: RunLogger | undefined; leaseRenewedAt(): number }) {
+  private lease(runId: string, run: { stop(): void; logger: RunLogger | undefined }) {
     this.leased.set(runId, run);
     this.renewer ??= setInterval(() => void this.renewLeases(), this.leaseRenewMs);
   }
@@ -266,16 +258,13 @@ export class RunManager {
 
   /**
    * SL13: every run of this instance in one statement per LEASE_RENEW_MS — a commit per
-   * instance per second rather than one per streaming answer. A run whose text committed
-   * within the last interval was renewed by that statement and is left out: under load most
-   * runs stream, and renewing them again would only queue behind their flushes' row locks.
-   * A run found stopped or lost stops writing (SL10).
+   * instance per second rather than one per streaming answer. Delta statements do not touch
+   * run rows, so the renewal seldom finds one locked. A run found stopped or lost stops
+   * writing (SL10).
    */
   private async renewLeases() {
     if (this.renewing || this.leased.size === 0) return;
-    const renewedBefore = performance.now() - this.leaseRenewMs;
-    const ids = [...this.leased].filter(([, run]) => run.leaseRenewedAt() <= renewedBefore).map(([id]) => id);
-    if (ids.length === 0) return;
+    const ids = [...this.leased.keys()];
     this.renewing = true;
     try {
       const outcomes = await this.opts.store.renewLeases(ids, this.leaseTtlMs);

@@ -190,17 +190,17 @@ export class MemorySessionLog implements SessionStore {
     return { kind: 'changed', event };
   }
 
-  private appendDelta(runId: string, text: string, leaseMs: number | undefined): DeltaOutcome {
+  private appendDelta(runId: string, text: string): DeltaOutcome {
     const run = this.runs.get(runId);
     const s = run && this.sessions.get(run.sessionId);
-    if (!run || !s || !canStop(run)) return { kind: 'run_stopped' };
+    // As the SQL adapter checks it: on the session, whose active run this must still be.
+    if (!run || !s || s.activeRunId !== run.id || !canStop(run)) return { kind: 'run_stopped' };
     run.texts.push(text);
-    if (leaseMs !== undefined) run.leaseExpiresAt = this.now() + leaseMs;
     return { kind: 'appended', event: this.commit(run.sessionId, s, 'assistant.delta', { messageId: run.messageId, text }) };
   }
 
-  async appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]> {
-    return batch.map((d) => this.appendDelta(d.runId, d.text, d.renewLease ? leaseMs : undefined));
+  async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
+    return batch.map((d) => this.appendDelta(d.runId, d.text));
   }
 
   async requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome> {

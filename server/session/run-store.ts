@@ -21,11 +21,11 @@ export interface RunStore {
   claimRun(req: ClaimRequest): Promise<ClaimOutcome>;
   /**
    * SL7 group commit: one delta for each of several runs (of different sessions) in one
-   * statement. Outcomes are in input order; each run is checked on its own (SL10). With
-   * `leaseMs`, the lease of every appended run whose delta has `renewLease` is renewed by the
-   * same statement (SL13): a run that streams needs no renewal statement of its own.
+   * statement. Outcomes are in input order; each run is checked on its own (SL10), against
+   * its session: a delta is appended only while its run is the session's active run and
+   * no stop was recorded for it.
    */
-  appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]>;
+  appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
   requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
   /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
@@ -46,11 +46,11 @@ export interface RunStore {
 
 export interface DeltaInput {
   runId: string;
-  /** The run's session: told to re-read if the outcome of the statement is unknown. */
+  /** The run's session (the one whose claim created the run). */
   sessionId: string;
+  /** The run's message (from its `assistant.start`): the delta's `messageId`. */
+  messageId: string;
   text: string;
-  /** Renew the run's lease in the same statement (with appendDeltas' `leaseMs`). */
-  renewLease?: boolean;
 }
 
 /** What the SQL and memory adapters are: one store behind both ports. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database, PrismaClient, SqlExecutor } from '../db/database.ts';
+import type { Database, PrismaClient, SqlExecutor, SqlTransaction } from '../db/database.ts';
 import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop, sqlNotifySessionDeleted } from '../db/notify-registry.ts';
 import { storedEvent } from './frames.ts';
 import { Listeners } from './listeners.ts';
@@ -32,8 +32,6 @@ type Row = { seq: number; type: string; data: unknown; at: Date | string };
 const NOT_FOUND: NotFound = { kind: 'not_found' };
 const DEADLOCK_RETRIES = 3;
 const CLAIM_RETRIES = 3;
-/** An end whose delta read raced a late delta (see endRun) is simply tried again. */
-const END_RETRIES = 3;
 const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
 /**
  * `at` for bulk reads: the UTC timestamp as JSON, which Postgres writes in one fixed ISO
@@ -65,14 +63,16 @@ function isRetryable(err: unknown): boolean {
 
 /**
  * The session log and run store on PostgreSQL or PGlite (same SQL). Every write is ONE
- * statement: counter bump, insert and pg_notify commit together (SL1, SL2, SL8), and the
- * run row is locked first wherever a stop must be honoured (SL10). Notifications carry
- * this instance's origin tag: its own commits were already published with their data, so
- * its listener skips them instead of reading them back.
+ * statement — counter bump, insert and pg_notify commit together (SL1, SL2, SL8) — except
+ * an end, which locks its rows first (endRun). A stop is recorded on the session row, which
+ * every delta statement updates, so that is where a delta is refused (SL10). Notifications
+ * carry this instance's origin tag: its own commits were already published with their
+ * data, so its listener skips them instead of reading them back.
  */
 export class SqlSessionLog implements SessionStore {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
+  private readonly transaction: SqlTransaction;
   private readonly listeners = new Listeners<LogNotification>();
   private readonly unsubscribe: Array<() => void> = [];
   readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
@@ -80,6 +80,7 @@ export class SqlSessionLog implements SessionStore {
   constructor(db: Database) {
     this.prisma = db.prisma;
     this.sql = db.sql;
+    this.transaction = db.transaction;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => this.onPayload(payload)),
       db.feed.onResync(() => this.notify({ kind: 'resync' })),
@@ -143,7 +144,9 @@ export class SqlSessionLog implements SessionStore {
             AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
           RETURNING id
         ), s AS (
-          UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1
+          UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "lastUserSeq" = "lastSeq" + 1,
+            "stoppedRunId" = COALESCE((SELECT id FROM stop LIMIT 1), "stoppedRunId")
+          -- Evaluated before the row is touched: the run row is locked first, as every stop does.
           WHERE id = $1 AND (SELECT count(*) FROM stop) >= 0
           RETURNING id, "lastSeq", "activeRunId"
         ), e AS (
@@ -186,10 +189,15 @@ export class SqlSessionLog implements SessionStore {
     const rows = await this.write([sessionId], () =>
       this.sql.query<{ id: string }>(
         `
-      UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $3::text
-      WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
-        AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL AND "triggerSeq" < $2
-      RETURNING id, ${sqlNotifyRunStop('id')}::text AS notified`,
+      WITH r AS (
+        UPDATE "Run" SET "stopRequestedAt" = clock_timestamp(), "stopReason" = $3::text
+        WHERE id = (SELECT "activeRunId" FROM "Session" WHERE id = $1)
+          AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL AND "triggerSeq" < $2
+        RETURNING id, "sessionId"
+      ), s AS (
+        UPDATE "Session" SET "stoppedRunId" = r.id FROM r WHERE "Session".id = r."sessionId"
+      )
+      SELECT r.id, ${sqlNotifyRunStop('r.id')}::text AS notified FROM r`,
         [sessionId, seq, STOP_ON_USER_MESSAGE],
         'fc_stop_claimed_meanwhile',
       ),
@@ -405,46 +413,43 @@ export class SqlSessionLog implements SessionStore {
     return head ? { kind: 'unchanged', holder: head.handoffUserId } : NOT_FOUND;
   }
 
-  async appendDeltas(batch: ReadonlyArray<DeltaInput>, leaseMs?: number): Promise<DeltaOutcome[]> {
+  async appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]> {
     if (batch.length === 0) return [];
-    // The run row is updated (locked, checked) but its size stays fixed: the text is
-    // assembled once, at the end (endRun), not rewritten with every delta. The same update
-    // renews the lease (SL13), so streaming runs cost no renewal statement of their own.
+    // SL10 is checked on the session row, which the statement updates anyway (the seq
+    // counter): the run row is not written, so a delta costs one row version, not two. The
+    // end assembles the text from the deltas (endRun), so nothing accumulates per delta.
     const rows = await this.write(
       batch.map((d) => d.sessionId),
       () =>
-        this.sql.query<Row & { runId: string; sessionId: string }>(
+        this.sql.query<Row & { sessionId: string }>(
+          // Each CTE carries what the next needs through RETURNING rather than joining two
+          // CTEs: a CTE is estimated at one row, so such a join is planned as a nested loop
+          // and costs O(runs²) — with 200 runs, most of the statement's time.
           `
       WITH input AS (
-        SELECT * FROM unnest($1::text[], $2::text[], $5::bool[]) AS t(run_id, text, renew)
-      ), r AS (
-        UPDATE "Run" SET "deltaCount" = "Run"."deltaCount" + 1,
-          -- Unchanged unless due: an unchanged indexed column keeps the update HOT.
-          "leaseExpiresAt" = CASE WHEN $4::int IS NOT NULL AND input.renew
-                                  THEN clock_timestamp() + $4::int * interval '1 millisecond'
-                                  ELSE "Run"."leaseExpiresAt" END
-        FROM input
-        WHERE "Run".id = input.run_id AND "Run"."endedAt" IS NULL AND "Run"."stopRequestedAt" IS NULL
-        RETURNING "Run".id, "Run"."sessionId", "Run"."messageId", input.text AS delta
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(run_id, session_id, message_id, text)
       ), s AS (
-        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM r WHERE "Session".id = r."sessionId"
-        RETURNING "Session".id, "Session"."lastSeq"
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM input
+        WHERE "Session".id = input.session_id AND "Session"."activeRunId" = input.run_id
+          AND "Session"."stoppedRunId" IS DISTINCT FROM input.run_id
+        RETURNING "Session".id, "Session"."lastSeq", input.message_id, input.text AS delta
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.delta',
-               jsonb_build_object('messageId', r."messageId", 'text', r.delta), clock_timestamp()
-        FROM s JOIN r ON r."sessionId" = s.id
+               jsonb_build_object('messageId', s.message_id, 'text', s.delta), clock_timestamp()
+        FROM s
         RETURNING "sessionId", seq, type, data, at
-      ), n AS (${sqlNotifyHeads('$3::text', 'e')})
-      SELECT r.id AS "runId", e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
-      FROM e JOIN r ON r."sessionId" = e."sessionId" CROSS JOIN n`,
-          [batch.map((d) => d.runId), batch.map((d) => d.text), this.origin, leaseMs ?? null, batch.map((d) => d.renewLease === true)],
+      ), n AS (${sqlNotifyHeads('$5::text', 'e')})
+      SELECT e."sessionId", e.seq, e.type, e.data::text AS data, ${AT}, n.sent
+      FROM e CROSS JOIN n`,
+          [batch.map((d) => d.runId), batch.map((d) => d.sessionId), batch.map((d) => d.messageId), batch.map((d) => d.text), this.origin],
           'fc_append_deltas',
         ),
     );
-    const byRun = new Map(rows.map((row) => [row.runId, row]));
+    // One delta per session per statement (the port's rule), so the session names the run.
+    const bySession = new Map(rows.map((row) => [row.sessionId, row]));
     return batch.map((d) => {
-      const row = byRun.get(d.runId);
+      const row = bySession.get(d.sessionId);
       if (!row) return { kind: 'run_stopped' } as const;
       const event = toEvent(row);
       this.published(row.sessionId, event);
@@ -462,7 +467,7 @@ export class SqlSessionLog implements SessionStore {
           AND "endedAt" IS NULL AND "stopRequestedAt" IS NULL
         RETURNING id, "sessionId", "messageId"
       ), s AS (
-        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1 FROM r WHERE "Session".id = r."sessionId"
+        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1, "stoppedRunId" = r.id FROM r WHERE "Session".id = r."sessionId"
         RETURNING "Session".id, "Session"."lastSeq"
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
@@ -488,18 +493,28 @@ export class SqlSessionLog implements SessionStore {
   }
 
   /**
-   * SL6 + SL12. The end's text is the run's deltas, read in this statement. A delta that
-   * committed while this statement waited for the run row's lock is not in its snapshot:
-   * then the deltaCount it re-checks under the lock differs from the deltas it read, the
-   * statement changes nothing, and it is tried again with a fresh snapshot.
+   * SL6 + SL12. The end's text is the run's deltas, read after the session row is locked: a
+   * delta statement updates that row, so once this transaction holds it no delta of the run
+   * is in flight, and none can commit after (the end takes the run off the session). The run
+   * row is locked first, in the order every stop takes its rows, so an end and a stop never
+   * wait on each other in a cycle.
    */
   async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      const rows = await this.write([], () =>
-        this.sql.query<Row & { sessionId: string; status: EndStatus }>(
+    const rows = await this.write([], () =>
+      this.transaction(async (tx) => {
+        const locked = await tx.query<{ id: string }>(
+          `
+        WITH r AS (SELECT "sessionId" FROM "Run" WHERE id = $1 AND "endedAt" IS NULL FOR UPDATE)
+        SELECT id FROM "Session" WHERE id = (SELECT "sessionId" FROM r) FOR UPDATE`,
+          [runId],
+          'fc_end_lock',
+        );
+        if (!locked[0]) return [];
+        // A new statement, so a new snapshot: every delta of the run is committed and in it.
+        return tx.query<Row & { sessionId: string; status: EndStatus }>(
           `
       WITH t AS (
-        SELECT count(ev.seq)::int AS n, coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
+        SELECT coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
         FROM "Run" run0
         JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
           AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
@@ -508,57 +523,45 @@ export class SqlSessionLog implements SessionStore {
         UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
         WHERE id = $2 AND "endedAt" IS NULL
           AND ($3::boolean = false OR "leaseExpiresAt" < clock_timestamp())
-          AND "deltaCount" = (SELECT n FROM t)
         RETURNING id, "sessionId", "messageId", status
       ), s AS (
         UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
           "activeRunId" = CASE WHEN "activeRunId" = r.id THEN NULL ELSE "activeRunId" END
         FROM r WHERE "Session".id = r."sessionId"
-        RETURNING "Session".id, "Session"."lastSeq"
+        RETURNING "Session".id, "Session"."lastSeq", r."messageId", r.status
       ), e AS (
         INSERT INTO "Event" ("sessionId", seq, type, data, at)
         SELECT s.id, s."lastSeq", 'assistant.end',
-               jsonb_build_object('messageId', r."messageId", 'status', r.status, 'text', t.text)
-               || CASE WHEN $4::text IS NOT NULL AND r.status = $1::text
+               jsonb_build_object('messageId', s."messageId", 'status', s.status, 'text', t.text)
+               || CASE WHEN $4::text IS NOT NULL AND s.status = $1::text
                        THEN jsonb_build_object('reason', $4::text) ELSE '{}'::jsonb END,
                clock_timestamp()
-        FROM s, r, t
+        FROM s, t
         RETURNING seq, type, data, at
       )
-      SELECT e.seq, e.type, e.data, ${AT}, s.id AS "sessionId", r.status,
+      SELECT e.seq, e.type, e.data, ${AT}, s.id AS "sessionId", s.status,
         ${sqlNotifyHead('$5::text', 's.id', 'e.seq')}::text,
         ${sqlNotifyRunEnded('s.id')}::text
-      FROM e, s, r`,
+      FROM e, s`,
           [status, runId, onlyIfExpired, reason ?? null, this.origin],
           'fc_end_run',
-        ),
-      );
-      const row = rows[0];
-      if (row) {
-        const event = toEvent(row);
-        this.published(row.sessionId, event);
-        this.notify({ kind: 'run_ended', sessionId: row.sessionId });
-        return { kind: 'ended', sessionId: row.sessionId, event, status: row.status };
-      }
-      if (attempt >= END_RETRIES || !(await this.endable(runId, onlyIfExpired))) return { kind: 'already_ended' };
-    }
-  }
-
-  /** Whether endRun's statement could still apply (it found a late delta rather than an ended run). */
-  private async endable(runId: string, onlyIfExpired: boolean): Promise<boolean> {
-    const rows = await this.sql.query<{ id: string }>(
-      `SELECT id FROM "Run" WHERE id = $1 AND "endedAt" IS NULL AND ($2::boolean = false OR "leaseExpiresAt" < clock_timestamp())`,
-      [runId, onlyIfExpired],
+        );
+      }),
     );
-    return rows.length > 0;
+    const row = rows[0];
+    if (!row) return { kind: 'already_ended' };
+    const event = toEvent(row);
+    this.published(row.sessionId, event);
+    this.notify({ kind: 'run_ended', sessionId: row.sessionId });
+    return { kind: 'ended', sessionId: row.sessionId, event, status: row.status };
   }
 
   /**
-   * One statement for many runs. It must never wait for a row lock: a group-commit flush
-   * holds many of the same run rows, locked in whatever order its plan visits them, and two
-   * multi-row statements waiting on each other deadlock (a stall of deadlock_timeout). So
-   * rows locked right now (a flush or an end in progress) are skipped here and renewed one
-   * by one afterwards; a one-row statement can wait without forming a cycle.
+   * One statement for many runs. It never waits for a row lock: a multi-row statement that
+   * waits while holding other run rows could form a cycle with an end or a stop (a stall of
+   * deadlock_timeout). Rows locked right now (an end or a stop in progress; flushes do not
+   * touch run rows) are skipped here and renewed one by one afterwards; a one-row statement
+   * can wait without forming a cycle.
    */
   async renewLeases(runIds: readonly string[], leaseMs: number): Promise<RenewOutcome[]> {
     if (runIds.length === 0) return [];

@@ -12,25 +12,26 @@ export interface StoreFixture {
   cleanup(): Promise<void>;
 }
 
-/** Sessions of the runs claimed through `claim`, for delta inputs. */
-const sessionOfRun = new Map<string, string>();
+/** Sessions and messages of the runs claimed through `claim`, for delta inputs. */
+const claimedRuns = new Map<string, { sessionId: string; messageId: string }>();
 
 export async function claim(log: SessionStore, sessionId: string, leaseMs = 5_000): Promise<ClaimOutcome> {
   const runId = randomUUID();
-  const r = await log.claimRun({ sessionId, runId, messageId: randomUUID(), instanceId: 'test', leaseMs });
-  if (r.kind === 'claimed') sessionOfRun.set(runId, sessionId);
+  const messageId = randomUUID();
+  const r = await log.claimRun({ sessionId, runId, messageId, instanceId: 'test', leaseMs });
+  if (r.kind === 'claimed') claimedRuns.set(runId, { sessionId, messageId });
   return r;
 }
 
 /** One delta through the group-commit call. */
 export async function delta(log: SessionStore, runId: string, text: string) {
-  const [out] = await log.appendDeltas([{ runId, sessionId: sessionOfRun.get(runId) ?? '', text }]);
+  const [out] = await log.appendDeltas([deltaInput(runId, text)]);
   if (!out) throw new Error('appendDeltas returned no outcome');
   return out;
 }
 
 export function deltaInput(runId: string, text: string) {
-  return { runId, sessionId: sessionOfRun.get(runId) ?? '', text };
+  return { runId, sessionId: '', messageId: '', ...claimedRuns.get(runId), text };
 }
 
 export async function readAll(log: SessionStore, sessionId: string): Promise<SessionEvent[]> {

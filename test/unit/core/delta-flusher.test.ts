@@ -28,7 +28,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     expect(FLUSH_INTERVAL_MS).toBeLessThanOrEqual(40);
     const log = recordingLog();
     const f = new DeltaFlusher(log);
-    const runs = ['a', 'b', 'c'].map((id) => f.open(id, `s-${id}`, () => {}, () => {}));
+    const runs = ['a', 'b', 'c'].map((id) => f.open({ runId: id, sessionId: `s-${id}`, messageId: 'm' }, () => {}, () => {}));
     // 400 ms of tokens every 5 ms from each run.
     for (let t = 0; t < 400; t += 5) {
       runs.forEach((r, i) => r.write(`${i}`));
@@ -46,31 +46,10 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     }
   });
 
-  it('SL13: a streaming run asks its flushes to renew its lease once per renewal interval, not on every flush (the lease column is indexed)', async () => {
-    vi.useRealTimers();
-    const log = recordingLog();
-    const f = new DeltaFlusher(log, FLUSH_INTERVAL_MS, {}, MAX_INFLIGHT_FLUSHES, { ttlMs: 1_000, renewEveryMs: 150 });
-    const r = f.open('a', 's', () => {}, () => {});
-    expect(r.leaseRenewedAt).toBe(-Infinity);
-    const t0 = performance.now();
-    while (performance.now() - t0 < 500) {
-      r.write('x');
-      await new Promise((res) => setTimeout(res, 5));
-    }
-    await r.flush();
-    const renewals = log.statements.filter((s) => s.batch.some((d) => (d as { renewLease?: boolean }).renewLease));
-    expect(log.statements.length).toBeGreaterThan(10);
-    // The first flush renews, then one about every 150 ms: 3 or 4 in 500 ms, never most of them.
-    expect(renewals.length).toBeGreaterThanOrEqual(3);
-    expect(renewals.length).toBeLessThanOrEqual(5);
-    expect((nth(log.statements, 0).batch[0] as { renewLease?: boolean }).renewLease).toBe(true);
-    expect(r.leaseRenewedAt).toBeGreaterThan(t0);
-  });
-
   it('an idle run flushes almost at once (leading edge), not a whole interval later', async () => {
     const log = recordingLog();
     const f = new DeltaFlusher(log);
-    const r = f.open('a', 's', () => {}, () => {});
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, () => {});
     const t0 = Date.now();
     r.write('hello');
     await vi.advanceTimersByTimeAsync(2);
@@ -81,8 +60,8 @@ describe('DeltaFlusher (SL7 group commit)', () => {
   it('two runs of one session never share a statement (the counter bump is per session row)', async () => {
     const log = recordingLog();
     const f = new DeltaFlusher(log);
-    const a = f.open('a', 'same', () => {}, () => {});
-    const b = f.open('b', 'same', () => {}, () => {});
+    const a = f.open({ runId: 'a', sessionId: 'same', messageId: 'm' }, () => {}, () => {});
+    const b = f.open({ runId: 'b', sessionId: 'same', messageId: 'm' }, () => {}, () => {});
     a.write('x');
     b.write('y');
     await Promise.all([a.flush(), b.flush(), vi.advanceTimersByTimeAsync(100)]);
@@ -94,8 +73,8 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     const log = recordingLog({ stopped });
     const f = new DeltaFlusher(log);
     let stops = 0;
-    const r = f.open('a', 's', () => stops++, () => {});
-    const other = f.open('b', 's2', () => {}, () => {});
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => stops++, () => {});
+    const other = f.open({ runId: 'b', sessionId: 's2', messageId: 'm' }, () => {}, () => {});
     r.write('first');
     await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(50)]);
     stopped.add('a');
@@ -115,7 +94,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
   it('flush() waits for text written during a slow statement to commit too', async () => {
     const log = recordingLog({ delayMs: 30 });
     const f = new DeltaFlusher(log);
-    const r = f.open('a', 's', () => {}, () => {});
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, () => {});
     r.write('one ');
     await vi.advanceTimersByTimeAsync(2);
     r.write('two');
@@ -131,7 +110,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
   it('a failed statement reports the error to each run in it', async () => {
     const f = new DeltaFlusher({ appendDeltas: async () => Promise.reject(new Error('db down')) });
     const errors: string[] = [];
-    const r = f.open('a', 's', () => {}, (e) => errors.push((e as Error).message));
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, (e) => errors.push((e as Error).message));
     r.write('x');
     await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(10)]);
     expect(errors).toEqual(['db down']);
@@ -172,7 +151,7 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     });
     const ids = ['a', 'b', 'c', 'd'];
     // c and d share a session (an answer ending while the next starts).
-    const runs = ids.map((id) => f.open(id, id === 'd' ? 's-c' : `s-${id}`, () => {}, () => {}));
+    const runs = ids.map((id) => f.open({ runId: id, sessionId: id === 'd' ? 's-c' : `s-${id}`, messageId: 'm' }, () => {}, () => {}));
     const expected = new Map(ids.map((id) => [id, '']));
     // Runs write at staggered moments, so a statement in flight never holds all of them.
     for (let t = 0; t < 400; t += 5) {
@@ -208,13 +187,13 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     });
     const errors: string[] = [];
     let stops = 0;
-    const r = f.open('a', 's', () => stops++, (e) => errors.push((e as Error).message));
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => stops++, (e) => errors.push((e as Error).message));
     r.write('lost');
     await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(10)]);
     expect(errors).toEqual(['db down']);
     expect(r.isStopped).toBe(true);
     fail = false;
-    const other = f.open('b', 's2', () => {}, () => {});
+    const other = f.open({ runId: 'b', sessionId: 's2', messageId: 'm' }, () => {}, () => {});
     r.write('after the failure');
     other.write('fine');
     await Promise.all([r.flush(), other.flush(), vi.advanceTimersByTimeAsync(100)]);
