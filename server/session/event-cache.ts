@@ -17,6 +17,8 @@ export const DEFAULT_EVENT_CACHE_BYTES = 64 * 1024 * 1024;
 const SESSION_SHARE = 4;
 /** Per event beyond its frame's characters: the event object, its strings' headers, the array slot. */
 const EVENT_OVERHEAD_BYTES = 200;
+/** Per session: the map entry and the run's object, so that many empty runs still count. */
+const RUN_OVERHEAD_BYTES = 200;
 
 interface Run {
   lo: number;
@@ -60,19 +62,20 @@ export class EventCache {
   }
 
   /**
-   * Committed events read from the log (ascending seq). They start or extend the session's
-   * run where they touch it; a range beyond a hole replaces the run (newer events are what
-   * reconnecting clients ask for), an older one beyond a hole is ignored.
+   * Committed events read from the log: exactly those with seq > `after` it returned (SL3),
+   * possibly none. They start or extend the session's run where they touch it; a range beyond
+   * a hole replaces the run (newer events are what reconnecting clients ask for), an older
+   * one beyond a hole is ignored. A read that found nothing still starts an empty run at
+   * after + 1, so the commits that follow can extend it.
    */
-  add(sessionId: string, events: readonly SessionEvent[], epoch: number): void {
-    if (epoch !== this.generation || events.length === 0) return;
+  add(sessionId: string, after: number, events: readonly SessionEvent[], epoch: number): void {
+    if (epoch !== this.generation) return;
     const run = this.runs.get(sessionId);
-    const first = events[0]!.seq;
+    const first = after + 1;
     if (!run || first > run.lo + run.events.length) {
       if (run) this.remove(sessionId, run);
-      const fresh: Run = { lo: first, events: [], bytes: 0 };
+      const fresh: Run = { lo: first, events: [], bytes: RUN_OVERHEAD_BYTES };
       this.extend(fresh, events);
-      if (fresh.events.length === 0) return;
       this.runs.set(sessionId, fresh);
       this.bytes += fresh.bytes;
     } else {
@@ -147,7 +150,6 @@ export class EventCache {
       run.lo += drop;
       run.bytes -= freed;
       this.bytes -= freed;
-      if (run.events.length === 0) this.remove(sessionId, run);
     }
     for (const [id, oldest] of this.runs) {
       if (this.bytes <= this.maxBytes) break;

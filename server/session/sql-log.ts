@@ -340,7 +340,7 @@ export class SqlSessionLog implements SessionStore {
     }
     const events: SessionEvent[] = [];
     for (const [seq, type, data, at] of rows) if (seq !== null) events.push(storedEvent(Number(seq), type, isoAt(at), data));
-    this.cache?.add(sessionId, events, epoch);
+    this.cache?.add(sessionId, from, events, epoch);
     return cached.length === 0 ? events : cached.concat(events);
   }
 

@@ -103,6 +103,19 @@ function cacheSuite(kind: 'pglite' | 'postgres') {
       }
     });
 
+    it('SL20: a session read at its tail is cached from then on by this instance’s commits, and still reads as the database says', async () => {
+      const id = await newSession();
+      expect(await fx.a.read(id, 0, 100)).toEqual([]);
+      const empty = fx.a.eventCacheSize.bytes;
+      for (let i = 0; i < 3; i++) await fx.a.append(id, 'plan.updated', { i });
+      expect(fx.a.eventCacheSize.bytes).toBeGreaterThan(empty);
+      await fx.b.append(id, 'plan.updated', { i: 3 });
+      await fx.a.append(id, 'plan.updated', { i: 4 });
+      for (const [after, limit] of [[0, 100], [0, 3], [2, 1], [3, 100], [4, 100]] as const) {
+        expect(wire(await fx.a.read(id, after, limit)), `after ${after} limit ${limit}`).toEqual(wire(await fx.truth.read(id, after, limit)));
+      }
+    });
+
     it('SL20 + SL4: subscribers from an offset get every event once, in order, including other instances’ commits', async () => {
       const id = await newSession();
       const hub = new SessionHub(fx.a, () => {}, 4);
