@@ -85,6 +85,8 @@ function cacheSuite(kind: 'pglite' | 'postgres') {
         expect(wire(await fx.a.read(id, after, limit)), `after ${after} limit ${limit}`).toEqual(wire(await fx.truth.read(id, after, limit)));
       }
       expect((await fx.a.read(id, 0, 100)) as SessionEvent[]).toHaveLength(11);
+      // eventCacheBytes 0 (EVENT_CACHE_MB=0): nothing is kept.
+      expect(fx.truth.eventCacheSize).toEqual({ sessions: 0, bytes: 0 });
     });
 
     it('SL20: interleaved writes of two instances and reads at random offsets always match the database', async () => {
