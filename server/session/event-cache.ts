@@ -133,7 +133,12 @@ export class EventCache {
     const below = events.filter((e) => e.seq < run.lo);
     if (below.length === 0 || below[below.length - 1]!.seq !== run.lo - 1) return;
     for (let i = 1; i < below.length; i++) if (below[i]!.seq !== below[i - 1]!.seq + 1) return;
-    for (const e of below) run.bytes += sizeOf(e);
+    let bytes = 0;
+    for (const e of below) bytes += sizeOf(e);
+    // A run at its share would trim them off again at once (its oldest go first): a replay
+    // from far behind a long session would copy the run for every page and keep nothing.
+    if (run.bytes + bytes > this.maxSessionBytes) return;
+    run.bytes += bytes;
     run.events = below.concat(run.events);
     run.lo = below[0]!.seq;
   }

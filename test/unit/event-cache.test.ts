@@ -56,6 +56,16 @@ describe('EventCache (SL20)', () => {
     expect(seqs(c.get('s', 0, 100))).toEqual([1, 2]);
   });
 
+  it('older events that would push a run past its share are not put in front of it (they would be trimmed off at once)', () => {
+    const c = new EventCache(40_000); // 10,000 bytes per session, ~400 bytes per event here
+    c.add('s', 100, range(101, 115), c.epoch);
+    c.add('s', 90, range(91, 100), c.epoch); // 15 + 10 events: over the share
+    expect(c.get('s', 90, 100)).toEqual([]);
+    expect(seqs(c.get('s', 100, 100))).toEqual(range(101, 115).map((e) => e.seq));
+    c.add('s', 97, range(98, 100), c.epoch); // 18 events: within it
+    expect(seqs(c.get('s', 97, 100))).toEqual(range(98, 115).map((e) => e.seq));
+  });
+
   it('a read that found nothing starts an empty run that the next local commits extend', () => {
     const c = new EventCache();
     c.add('s', 3, [], c.epoch);
