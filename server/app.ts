@@ -190,7 +190,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     log: (msg, err) => app.log.warn({ err }, msg),
   }));
   const ownsDb = !overrides.db;
-  const log = overrides.log ?? new SqlSessionLog(db);
+  const log = overrides.log ?? new SqlSessionLog(db, { eventCacheBytes: config.eventCacheMb * 1024 * 1024 });
   const instanceId = config.instanceId ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const hub = new SessionHub(log, (err) => app.log.error({ err }, 'session fan-out failed'));
   const plans = createPrismaPlanStore(db.prisma);

@@ -29,6 +29,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Size of the PostgreSQL connection pool of this instance. */
   dbPoolSize: number;
+  /** Memory for committed events of recently read sessions, so reconnects replay without the database (SL20); 0 turns it off. */
+  eventCacheMb: number;
   /** Durable Streams: how long a long-poll read waits for data before answering 204. */
   dsLongPollTimeoutMs: number;
   /** How long a client may take to send a whole request (headers and body); a stalled upload is cut after it. */
@@ -232,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceId: str(env, 'INSTANCE_ID'),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1_000),
+    eventCacheMb: int(env, 'EVENT_CACHE_MB', 64, 0, 65_536),
     dsLongPollTimeoutMs: int(env, 'DS_LONG_POLL_MS', 20_000, 100, 120_000),
     httpRequestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     metricsToken: str(env, 'METRICS_TOKEN'),

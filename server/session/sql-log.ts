@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, PrismaClient, SqlExecutor, SqlTransaction } from '../db/database.ts';
 import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNotifyRunStop, sqlNotifySessionDeleted } from '../db/notify-registry.ts';
+import { EventCache, DEFAULT_EVENT_CACHE_BYTES } from './event-cache.ts';
 import { storedEvent } from './frames.ts';
 import { Listeners } from './listeners.ts';
 import type { DeltaInput, SessionStore } from './run-store.ts';
@@ -76,15 +77,28 @@ export class SqlSessionLog implements SessionStore {
   private readonly listeners = new Listeners<LogNotification>();
   private readonly unsubscribe: Array<() => void> = [];
   readonly origin = randomBytes(ORIGIN_BYTES).toString('hex');
+  /** Committed events of recent sessions (SL20); null when turned off. */
+  private readonly cache: EventCache | null;
 
-  constructor(db: Database) {
+  constructor(db: Database, opts: { eventCacheBytes?: number } = {}) {
     this.prisma = db.prisma;
     this.sql = db.sql;
     this.transaction = db.transaction;
+    const cacheBytes = opts.eventCacheBytes ?? DEFAULT_EVENT_CACHE_BYTES;
+    this.cache = cacheBytes > 0 ? new EventCache(cacheBytes) : null;
     this.unsubscribe.push(
       db.feed.onPayload((payload) => this.onPayload(payload)),
-      db.feed.onResync(() => this.notify({ kind: 'resync' })),
+      db.feed.onResync(() => {
+        // A deletion may be among the notifications missed while the listener was away.
+        this.cache?.clear();
+        this.notify({ kind: 'resync' });
+      }),
     );
+  }
+
+  /** Sessions and bytes held by the event cache (SL20), for tests and metrics. */
+  get eventCacheSize(): { sessions: number; bytes: number } {
+    return this.cache?.size ?? { sessions: 0, bytes: 0 };
   }
 
   private onPayload(payload: string) {
@@ -95,7 +109,10 @@ export class SqlSessionLog implements SessionStore {
       for (const h of n.heads) this.notify({ kind: 'events', sessionId: h.sessionId, seq: h.seq });
     } else if (n.kind === 'run_stop') this.notify({ kind: 'stop', runId: n.runId });
     else if (n.kind === 'run_ended') this.notify({ kind: 'run_ended', sessionId: n.sessionId });
-    else if (n.kind === 'session_deleted') this.notify({ kind: 'session_deleted', sessionId: n.sessionId });
+    else if (n.kind === 'session_deleted') {
+      this.cache?.drop(n.sessionId);
+      this.notify({ kind: 'session_deleted', sessionId: n.sessionId });
+    }
   }
 
   private notify(n: LogNotification) {
@@ -124,6 +141,8 @@ export class SqlSessionLog implements SessionStore {
   }
 
   private published(sessionId: string, event: SessionEvent) {
+    // The statement has returned, so the event is committed (SL2): it may extend the cache.
+    this.cache?.committed(sessionId, event);
     this.notify({ kind: 'events', sessionId, seq: event.seq, events: [event] });
   }
 
@@ -268,6 +287,7 @@ export class SqlSessionLog implements SessionStore {
       WITH d AS (DELETE FROM "Session" WHERE id = $1 RETURNING id)
       SELECT d.id, ${sqlNotifySessionDeleted('d.id')}::text FROM d`, [sessionId]),
     );
+    this.cache?.drop(sessionId);
     if (!rows[0]) return false;
     this.notify({ kind: 'session_deleted', sessionId });
     return true;
@@ -297,19 +317,39 @@ export class SqlSessionLog implements SessionStore {
   }
 
   async read(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[] | NotFound> {
+    // SL20: what the cache holds from afterSeq + 1 on is served from memory; the rest (and
+    // always what follows the cached run, e.g. other instances' commits) from the log.
+    const cached = this.cache?.get(sessionId, afterSeq, limit) ?? [];
+    if (cached.length > 0 && cached.length === limit) return cached;
+    const epoch = this.cache?.epoch ?? 0;
+    const from = cached.length > 0 ? cached[cached.length - 1]!.seq : afterSeq;
     // Replays and remote fan-out read here: the data comes as its stored text, so an event's
     // frame is that text (frames.ts) rather than a re-serialization.
     // Rows as arrays: 10,000 keyed row objects per replay were a measurable part of its time.
-    const rows = await this.sql.queryArrays<[number, string, string, string]>(
+    // Joined from the session row, so an existing session always answers with a row (all NULL
+    // when no event follows `from`) and a missing one with none: a read at the tail — the last
+    // of every replay — needs no second query to tell "nothing new" from "not found".
+    const rows = await this.sql.queryArrays<[number | null, string, string, string]>(
       `
-      SELECT seq, type, data::text AS data, ${AT_JSON} FROM "Event" e
-      WHERE "sessionId" = $1 AND seq > $2::int
-      ORDER BY seq LIMIT $3::int`,
-      [sessionId, afterSeq, limit],
+      SELECT e.seq, e.type, e.data, e.at FROM "Session" s
+      LEFT JOIN LATERAL (
+        SELECT seq, type, data::text AS data, ${AT_JSON} FROM "Event" e
+        WHERE e."sessionId" = s.id AND e.seq > $2::int
+        ORDER BY e.seq LIMIT $3::int
+      ) e ON true
+      WHERE s.id = $1`,
+      [sessionId, from, limit - cached.length],
       'fc_read',
     );
-    if (rows.length === 0 && (await this.lastSeq(sessionId)) === NOT_FOUND) return NOT_FOUND;
-    return rows.map(([seq, type, data, at]) => storedEvent(Number(seq), type, isoAt(at), data));
+    if (rows.length === 0) {
+      // Deleted (SL16), perhaps before its notice arrived: nothing of it is served any more.
+      this.cache?.drop(sessionId);
+      return NOT_FOUND;
+    }
+    const events: SessionEvent[] = [];
+    for (const [seq, type, data, at] of rows) if (seq !== null) events.push(storedEvent(Number(seq), type, isoAt(at), data));
+    this.cache?.add(sessionId, from, events, epoch);
+    return cached.length === 0 ? events : cached.concat(events);
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {

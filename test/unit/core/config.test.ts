@@ -4,7 +4,12 @@ import { ConfigError, loadConfig } from '../../../server/config.ts';
 describe('config', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './data', databaseUrl: undefined, logLevel: 'info', coach: 'auto' });
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: './data', databaseUrl: undefined, logLevel: 'info', coach: 'auto', eventCacheMb: 64 });
+  });
+
+  it('EVENT_CACHE_MB sizes the event cache (SL20); 0 turns it off', () => {
+    expect(loadConfig({ EVENT_CACHE_MB: '0' }).eventCacheMb).toBe(0);
+    expect(loadConfig({ EVENT_CACHE_MB: '256' }).eventCacheMb).toBe(256);
   });
 
   it('parses every variable', () => {
@@ -16,6 +21,7 @@ describe('config', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ COACH_PACE_MS: '-1' }, 'COACH_PACE_MS'],
+    [{ EVENT_CACHE_MB: '-1' }, 'EVENT_CACHE_MB'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ COACH: 'genius' }, 'COACH'],
