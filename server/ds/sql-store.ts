@@ -241,17 +241,17 @@ function appendParams(req: AppendRequest, ownerId: string): unknown[] {
   ];
 }
 
-/** Who owns the stream as far as this process knows before the commit: the owner, or the key that names one. */
-const ownerKey = (r: AppendRequest) => (r.apiKeyHash === undefined ? `o:${r.ownerId}` : `k:${r.apiKeyHash}`);
-
 /**
  * Order of a group commit's statements: by stream key, then arrival. Appends under two keys
  * of one account to one stream form two groups on one row; only one of them is applied (an
  * UPDATE … FROM updates a row once) and the other's appends are judged and retried alone.
  */
 function streamOrder(a: AppendRequest, b: AppendRequest): number {
-  const ao = ownerKey(a);
-  const bo = ownerKey(b);
+  // Who owns the stream as far as this process knows before the commit: the owner, or the key that names one.
+  const ak = a.apiKeyHash !== undefined;
+  if (ak !== (b.apiKeyHash !== undefined)) return ak ? 1 : -1;
+  const ao = ak ? a.apiKeyHash! : a.ownerId;
+  const bo = ak ? b.apiKeyHash! : b.ownerId;
   if (ao !== bo) return ao < bo ? -1 : 1;
   if (a.path !== b.path) return a.path < b.path ? -1 : 1;
   return 0;
