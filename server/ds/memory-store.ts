@@ -47,7 +47,11 @@ export class MemoryDsStore implements DsStore {
   private readonly byKey = new Map<string, MemStream>();
   private readonly changeListeners = new Set<(c: DsChange) => void>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** The account of a live API key, by the key's hash (the SQL adapters read the ApiKey table). */
+    private readonly keyOwner: (keyHash: string) => string | undefined = () => undefined,
+  ) {}
 
   private info(s: MemStream): DsStreamInfo {
     return {
@@ -163,7 +167,9 @@ export class MemoryDsStore implements DsStore {
   }
 
   async append(req: AppendRequest): Promise<AppendOutcome> {
-    const s = this.find(req.ownerId, req.path);
+    const ownerId = req.apiKeyHash === undefined ? req.ownerId : this.keyOwner(req.apiKeyHash);
+    if (ownerId === undefined) return { kind: 'invalid_key' };
+    const s = this.find(ownerId, req.path);
     if (s === 'not_found') return { kind: 'not_found' };
     if (s === 'gone') return { kind: 'gone' };
     const closeOnly = req.payload === null;
@@ -176,7 +182,7 @@ export class MemoryDsStore implements DsStore {
     if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
     if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
     if (req.payload && req.maxOwnerBytes !== undefined) {
-      const used = this.bytesOf(req.ownerId);
+      const used = this.bytesOf(ownerId);
       if (used + req.payload.data.length > req.maxOwnerBytes) return { kind: 'quota_exceeded', usedBytes: used };
     }
 

@@ -5,7 +5,8 @@
 // to MAX_APPEND_BYTES; everything else is held to BODY_LIMIT_BYTES.
 import { Transform } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyService } from '../auth/api-keys.ts';
+import { API_KEY_PREFIX, type ApiKeyService } from '../auth/api-keys.ts';
+import { hashToken } from '../auth/tokens.ts';
 import { BODY_LIMIT_BYTES, MAX_APPEND_BYTES, MAX_STREAM_PATH_CHARS } from '../contract/limits.ts';
 import { ApiError } from '../http/errors.ts';
 import { pipeErrors } from '../http/body-deadline.ts';
@@ -17,7 +18,7 @@ import type { DsStore } from './port.ts';
 import { checkQuota, type DsQuota } from './quota.ts';
 import { handleGet, handleHead, type ReadOptions } from './read-routes.ts';
 import { SESSION_STREAM_PREFIX, SessionSources, StoreSources } from './source.ts';
-import { handleDelete, handlePost, handlePut } from './write-routes.ts';
+import { handleDelete, handlePost, handlePut, invalidApiKey } from './write-routes.ts';
 
 export const DS_ROUTE_PREFIX = '/ds/v1/stream/';
 const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,26 +39,54 @@ interface Principal extends ReaderIdentity {
   via: 'key' | 'cookie';
 }
 
+/**
+ * An append whose API key is checked by the append's own commit (AppendRequest.apiKeyHash)
+ * instead of a lookup here: one round trip to the database per POST instead of two. Only
+ * for bodies no larger than what any request may send unauthenticated (BODY_LIMIT_BYTES),
+ * declared up front, so a stranger still never gets more buffered than that. `confirmed`
+ * once the store has seen the key live; an error answer before that checks the key first,
+ * so a bad key is always answered 401, whatever else is wrong with the request.
+ */
+interface DeferredKey {
+  via: 'deferred_key';
+  key: string;
+  confirmed: boolean;
+}
+
 /** What onRequest settled, for the handler. */
 interface DsRequest {
   path: string;
-  who: Principal;
+  who: Principal | DeferredKey;
   /** Set for /sessions/<id> paths. */
   sessionId?: string;
 }
 const settled = new WeakMap<FastifyRequest, DsRequest>();
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 /** Who is asking: an API key's account (bearer), else the signed-in user (cookie). */
 async function principal(request: FastifyRequest, apiKeys: ApiKeyService): Promise<Principal> {
   const auth = request.headers.authorization;
   if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const m = BEARER.exec(auth);
     const key = m ? await apiKeys.resolve(m[1]!) : undefined;
-    if (!key) throw new ApiError(401, 'invalid_api_key', 'Unknown or revoked API key');
+    if (!key) throw invalidApiKey();
     return { userId: key.userId, keyId: key.keyId, via: 'key' };
   }
   if (request.user) return { userId: request.user.id, loginId: request.user.loginId, via: 'cookie' };
   throw new ApiError(401, 'unauthorized', 'Send an API key (Authorization: Bearer …) or sign in');
+}
+
+/** A small append to a generic stream with a well-formed key: its key is checked by the append itself. */
+function deferredKey(request: FastifyRequest, path: string): DeferredKey | undefined {
+  if (request.method !== 'POST' || path.startsWith(SESSION_STREAM_PREFIX)) return undefined;
+  const auth = request.headers.authorization;
+  const m = auth === undefined ? null : BEARER.exec(auth);
+  if (!m || !m[1]!.startsWith(API_KEY_PREFIX)) return undefined;
+  // Only a declared length (not chunked) caps what is read before the key is known.
+  const declared = request.headers['content-length'];
+  if (declared === undefined || request.headers['transfer-encoding'] !== undefined || !/^\d+$/.test(declared) || Number(declared) > BODY_LIMIT_BYTES) return undefined;
+  return { via: 'deferred_key', key: m[1]!, confirmed: false };
 }
 
 function streamPath(request: FastifyRequest): string {
@@ -99,10 +128,27 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       for (const [k, v] of Object.entries(BASE_RESPONSE_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
     });
 
-    // Authenticate and authorize before the body is read: a stranger's upload is never buffered.
+    // An error answer to an append whose key was not checked yet checks it first: a bad key
+    // is 401 whatever else is wrong, as when the key is looked up before the body is read.
+    app.setErrorHandler(async (err, request) => {
+      const who = settled.get(request)?.who;
+      if (who?.via === 'deferred_key' && !who.confirmed && !(err instanceof ApiError && err.code === 'invalid_api_key')) {
+        const key = await deps.apiKeys.resolve(who.key).catch(() => null);
+        if (key === undefined) throw invalidApiKey();
+      }
+      throw err;
+    });
+
+    // Authenticate and authorize before the body is read: a stranger's upload is never
+    // buffered (beyond BODY_LIMIT_BYTES for an append whose key its commit checks, see DeferredKey).
     app.addHook('onRequest', async (request, reply) => {
       if (request.method === 'OPTIONS') return;
       const path = streamPath(request);
+      const deferred = deferredKey(request, path);
+      if (deferred) {
+        settled.set(request, { path, who: deferred });
+        return;
+      }
       const who = await principal(request, deps.apiKeys);
       let sessionId: string | undefined;
       if (path.startsWith(SESSION_STREAM_PREFIX)) {
@@ -123,7 +169,11 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       settled.set(request, { path, who, sessionId });
     });
     app.addHook('preParsing', async (request, _reply, payload) => {
-      const limit = bodyLimitFor(request.method, settled.get(request)?.sessionId);
+      const ctx = settled.get(request);
+      const limit = ctx?.who.via === 'deferred_key' ? BODY_LIMIT_BYTES : bodyLimitFor(request.method, ctx?.sessionId);
+      // A declared length was checked in onRequest, and Node's parser reads no byte past it;
+      // only a chunked body needs counting as it arrives (one stream stage less per append).
+      if (request.headers['transfer-encoding'] === undefined && request.headers['content-length'] !== undefined) return payload;
       return pipeErrors(payload, capped(limit));
     });
 
@@ -145,6 +195,10 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
       const ctx = settled.get(request);
       if (!ctx) throw new ApiError(401, 'unauthorized', 'Sign in first');
       const { path, who, sessionId } = ctx;
+      if (who.via === 'deferred_key') {
+        const owner = { apiKeyHash: hashToken(who.key), confirmed: () => void (who.confirmed = true) };
+        return handlePost(request, reply, deps.store, owner, path, deps.quota.maxBytes);
+      }
 
       if (sessionId !== undefined) {
         const source = deps.sessionSources.source(sessionId);
@@ -160,7 +214,7 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
           await checkQuota(deps.store, deps.quota, who.userId, path, bodyLength(request));
           return handlePut(request, reply, deps.store, who.userId, path);
         case 'POST':
-          return handlePost(request, reply, deps.store, who.userId, path, deps.quota.maxBytes);
+          return handlePost(request, reply, deps.store, { ownerId: who.userId }, path, deps.quota.maxBytes);
         case 'DELETE':
           return handleDelete(reply, deps.store, who.userId, path);
         default:

@@ -82,14 +82,18 @@ const APPEND_SQL = `
  * Plain appends of many streams in one statement. A group is one stream's plain appends of
  * one content type: its row's tail moves by the group's size and each entry takes the next
  * seq. Entry bytes travel as ONE bytea ($10), cut by offset and length, so neither driver
- * encodes an array of byte strings. $1–$4, $13, $14 per group: owner, path, content type, count, bytes,
- * the owner's byte quota (a group over it is refused whole; its appends are then judged and retried alone);
+ * encodes an array of byte strings. $1–$4, $13–$15 per group: owner, path, content type, count, bytes,
+ * the owner's byte quota (a group over it is refused whole; its appends are then judged and retried alone),
+ * and the API key hash that names the owner instead of $1 (AppendRequest.apiKeyHash; a key that is not
+ * live leaves the owner NULL, so the group matches no stream and its appends are judged: invalid_key);
  * $5–$9 per entry: group (1-based), index in it (1-based), offset, length, messages;
  * $11 origin, $12 whether to NOTIFY here (not when more statements follow in the commit).
  */
 const GROUPS_SQL = `
   WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $13::bigint[], $14::bigint[]) WITH ORDINALITY AS t(g_owner, g_path, g_type, g_count, g_bytes, g_quota, g)
+    SELECT t.g, CASE WHEN t.g_key IS NULL THEN t.g_owner ELSE k."userId" END AS g_owner, t.g_path, t.g_type, t.g_count, t.g_bytes, t.g_quota
+    FROM unnest($1::text[], $15::text[], $2::text[], $3::text[], $4::int[], $13::bigint[], $14::bigint[]) WITH ORDINALITY AS t(g_owner, g_key, g_path, g_type, g_count, g_bytes, g_quota, g)
+    LEFT JOIN "ApiKey" k ON k."keyHash" = t.g_key AND k."revokedAt" IS NULL
   ), s AS (
     UPDATE "DsStream" SET "tailSeq" = "tailSeq" + input.g_count, bytes = bytes + input.g_bytes, "touchedAt" = clock_timestamp()
     FROM input
@@ -146,6 +150,8 @@ const NOTIFY_MOVED_SQL = `
 /** One stream's plain appends in a commit (indices into the batch, in arrival order). */
 interface PlainGroup {
   ownerId: string;
+  /** Set when the owner is named by an API key (AppendRequest.apiKeyHash). */
+  apiKeyHash: string | null;
   path: string;
   contentType: string;
   maxOwnerBytes: number | null;
@@ -175,7 +181,7 @@ function planCommit(batch: QueuedAppend[]): { groups: PlainGroup[]; singles: num
     const stream = order.slice(k, end);
     const first = batch[stream[0]!]!;
     if (stream.every((i) => groupable(batch[i]!, first))) {
-      groups.push({ ownerId: first.req.ownerId, path: first.req.path, contentType: first.req.contentType!, maxOwnerBytes: first.req.maxOwnerBytes ?? null, members: stream });
+      groups.push({ ownerId: first.req.ownerId, apiKeyHash: first.req.apiKeyHash ?? null, path: first.req.path, contentType: first.req.contentType!, maxOwnerBytes: first.req.maxOwnerBytes ?? null, members: stream });
     } else singles.push(...stream);
     k = end;
   }
@@ -199,7 +205,7 @@ function groupParams(reqs: AppendRequest[], groups: PlainGroup[], origin: string
     }),
   );
   return [
-    groups.map((g) => g.ownerId),
+    groups.map((g) => (g.apiKeyHash === null ? g.ownerId : null)),
     groups.map((g) => g.path),
     groups.map((g) => g.contentType),
     groups.map((g) => g.members.length),
@@ -213,13 +219,14 @@ function groupParams(reqs: AppendRequest[], groups: PlainGroup[], origin: string
     notify,
     groups.map((g) => g.members.reduce((n, i) => n + reqs[i]!.payload!.data.length, 0)),
     groups.map((g) => g.maxOwnerBytes),
+    groups.map((g) => g.apiKeyHash),
   ];
 }
 
-function appendParams(req: AppendRequest): unknown[] {
+function appendParams(req: AppendRequest, ownerId: string): unknown[] {
   const p = req.producer;
   return [
-    req.ownerId,
+    ownerId,
     req.path,
     req.payload === null,
     req.close,
@@ -234,9 +241,18 @@ function appendParams(req: AppendRequest): unknown[] {
   ];
 }
 
-/** Order of a group commit's statements: by stream key, then arrival. */
+/**
+ * Order of a group commit's statements: by stream key, then arrival. Appends under two keys
+ * of one account to one stream form two groups on one row; only one of them is applied (an
+ * UPDATE … FROM updates a row once) and the other's appends are judged and retried alone.
+ */
 function streamOrder(a: AppendRequest, b: AppendRequest): number {
-  if (a.ownerId !== b.ownerId) return a.ownerId < b.ownerId ? -1 : 1;
+  // Who owns the stream as far as this process knows before the commit: the owner, or the key that names one.
+  const ak = a.apiKeyHash !== undefined;
+  if (ak !== (b.apiKeyHash !== undefined)) return ak ? 1 : -1;
+  const ao = ak ? a.apiKeyHash! : a.ownerId;
+  const bo = ak ? b.apiKeyHash! : b.ownerId;
+  if (ao !== bo) return ao < bo ? -1 : 1;
   if (a.path !== b.path) return a.path < b.path ? -1 : 1;
   return 0;
 }
@@ -506,8 +522,13 @@ export class SqlDsStore implements DsStore {
         else {
           await this.transaction(async (tx) => {
             await runGroups(tx, false);
+            const owners = await this.keyOwners(tx, singles.map((i) => reqs[i]!));
             for (const i of singles) {
-              const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(reqs[i]!), 'ds_append');
+              const req = reqs[i]!;
+              const ownerId = req.apiKeyHash === undefined ? req.ownerId : owners.get(req.apiKeyHash);
+              // A key that is not live: nothing is written; judged (invalid_key) after the commit.
+              if (ownerId === undefined) continue;
+              const rows = await tx.query<InfoRow>(APPEND_SQL, appendParams(req, ownerId), 'ds_append');
               if (rows[0]) record(i, toInfo(rows[0]), toInfo(rows[0]));
             }
             const heads = [...moved.values()].map((m) => m.stream);
@@ -527,9 +548,23 @@ export class SqlDsStore implements DsStore {
     }
   }
 
+  /** The accounts of the live keys among these requests' `apiKeyHash`es, in one statement. */
+  private async keyOwners(sql: SqlExecutor, reqs: AppendRequest[]): Promise<Map<string, string>> {
+    const hashes = [...new Set(reqs.flatMap((r) => (r.apiKeyHash === undefined ? [] : [r.apiKeyHash])))];
+    if (hashes.length === 0) return new Map();
+    const rows = await sql.query<{ keyHash: string; userId: string }>(
+      `SELECT "keyHash", "userId" FROM "ApiKey" WHERE "keyHash" = ANY($1::text[]) AND "revokedAt" IS NULL`,
+      [hashes],
+      'ds_key_owners',
+    );
+    return new Map(rows.map((r) => [r.keyHash, r.userId]));
+  }
+
   /** Why the append statement matched nothing, judged on fresh state; undefined = it would pass now. */
   private async judgeAppend(req: AppendRequest): Promise<AppendOutcome | undefined> {
-    const s = await this.live(req.ownerId, req.path);
+    const ownerId = req.apiKeyHash === undefined ? req.ownerId : (await this.keyOwners(this.sql, [req])).get(req.apiKeyHash);
+    if (ownerId === undefined) return { kind: 'invalid_key' };
+    const s = await this.live(ownerId, req.path);
     if (s === 'not_found') return { kind: 'not_found' };
     if (s === 'gone') return { kind: 'gone' };
     const closeOnly = req.payload === null;
@@ -542,7 +577,7 @@ export class SqlDsStore implements DsStore {
     if (!closeOnly && req.contentType !== s.contentType) return { kind: 'content_type_mismatch', streamContentType: s.contentType };
     if (req.streamSeq !== null && !streamSeqAdvances(s.lastStreamSeq, req.streamSeq)) return { kind: 'stream_seq_conflict' };
     if (req.payload && req.maxOwnerBytes !== undefined) {
-      const used = (await this.usage(req.ownerId)).bytes;
+      const used = (await this.usage(ownerId)).bytes;
       if (used + req.payload.data.length > req.maxOwnerBytes) return { kind: 'quota_exceeded', usedBytes: used };
     }
     return undefined;

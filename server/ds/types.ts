@@ -65,7 +65,14 @@ export type CreateOutcome =
   | { kind: 'invalid_fork'; message: string };
 
 export interface AppendRequest {
+  /** The stream's owner; not used when `apiKeyHash` is set. */
   ownerId: string;
+  /**
+   * The SHA-256 hash of the API key the request came with, checked by the store in the
+   * append's own commit: the owner is that live key's account, and the append is refused
+   * (`invalid_key`) when no live key has this hash. Saves the POST a lookup of its own.
+   */
+  apiKeyHash?: string;
   path: string;
   /** Request Content-Type essence; null only for close-only requests. */
   contentType: string | null;
@@ -93,7 +100,9 @@ export type AppendOutcome =
   | { kind: 'closed'; stream: DsStreamInfo }
   | { kind: 'content_type_mismatch'; streamContentType: string }
   | { kind: 'stream_seq_conflict' }
-  | { kind: 'quota_exceeded'; usedBytes: number };
+  | { kind: 'quota_exceeded'; usedBytes: number }
+  /** `apiKeyHash` named no live key (unknown or revoked). */
+  | { kind: 'invalid_key' };
 
 export interface ReadRequest {
   ownerId: string;

@@ -11,6 +11,10 @@ import { storageQuotaExceeded } from './quota.ts';
 import type { DsPayload, DsStreamInfo, ForkSpec } from './types.ts';
 
 const bad = (code: string, message: string) => new ApiError(400, code, message);
+export const invalidApiKey = () => new ApiError(401, 'invalid_api_key', 'Unknown or revoked API key');
+
+/** Whose stream an append goes to: an account, or the account of a key the store checks (AppendRequest.apiKeyHash). */
+export type AppendOwner = { ownerId: string } | { apiKeyHash: string; /** The store found the key live. */ confirmed(): void };
 
 function bodyBytes(request: FastifyRequest): Uint8Array {
   const b = request.body;
@@ -123,7 +127,7 @@ export async function handlePut(request: FastifyRequest, reply: FastifyReply, st
 }
 
 /** `maxOwnerBytes`: the account's byte quota, checked by the store with the append. */
-export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, ownerId: string, path: string, maxOwnerBytes: number) {
+export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, owner: AppendOwner, path: string, maxOwnerBytes: number) {
   const close = header(request, H.closed) === 'true';
   const body = bodyBytes(request);
   const contentType = mediaTypeEssence(header(request, 'content-type')) ?? null;
@@ -135,8 +139,12 @@ export async function handlePost(request: FastifyRequest, reply: FastifyReply, s
   const payload = body.length === 0 ? null : payloadOf(body, contentType!, false);
   const claim = producer.kind === 'claim' ? producer.claim : null;
 
-  const r = await store.append({ ownerId, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim, maxOwnerBytes });
+  const who = 'ownerId' in owner ? { ownerId: owner.ownerId } : { ownerId: '', apiKeyHash: owner.apiKeyHash };
+  const r = await store.append({ ...who, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim, maxOwnerBytes });
+  if (r.kind !== 'invalid_key' && 'confirmed' in owner) owner.confirmed();
   switch (r.kind) {
+    case 'invalid_key':
+      throw invalidApiKey();
     case 'appended':
       reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
       if (r.stream.closed) reply.header(H.closed, 'true');

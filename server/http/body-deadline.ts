@@ -7,8 +7,12 @@ import { ApiError } from './errors.ts';
 
 export function bodyDeadline(deadlineMs: number) {
   return async (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => {
-    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (!hasBody) return payload;
+    const chunked = request.headers['transfer-encoding'] !== undefined;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (!chunked && !(declared > 0)) return payload;
+    // Already received whole (a small body comes in the same packets as its headers): nothing
+    // can stall, so no timer and no extra stream stage.
+    if (!chunked && request.raw.readableLength >= declared) return payload;
     const timed = new Transform({
       transform(chunk, _encoding, done) {
         done(null, chunk);

@@ -6,6 +6,10 @@ export interface DsStoreFixture {
   store: DsStore;
   /** An owner id the store accepts (SQL adapters need a real user row). */
   newOwner(): Promise<string>;
+  /** A live API key of `owner`, by its hash (AppendRequest.apiKeyHash). */
+  newKey(owner: string): Promise<string>;
+  /** Revokes the key with this hash. */
+  revokeKey(keyHash: string): Promise<void>;
   /** A second store on the same storage (another server instance), if the adapter has one. */
   peer?: () => Promise<DsStore>;
   cleanup(): Promise<void>;
@@ -350,6 +354,36 @@ export function dsStoreContract(name: string, makeFixture: () => Promise<DsStore
       expect(await fx.store.usage(o)).toEqual({ streams: 1, bytes: 10 });
       // A close-only request carries no bytes and is never refused for the quota.
       expect((await fx.store.append(appendReq(o, path, null, { close: true, contentType: null, maxOwnerBytes: 10 }))).kind).toBe('appended');
+    });
+
+    it('an append named by an API key goes to the live key’s account, checked in its own commit; an unknown or revoked key is invalid_key', async () => {
+      const o = await fx.newOwner();
+      const other = await fx.newOwner();
+      const path = newPath('bykey');
+      await fx.store.create(createReq(o, path));
+      await fx.store.create(createReq(other, path, { initial: bytes('theirs;') }));
+      const key = await fx.newKey(o);
+      const byKey = (text: string | null, over: Partial<AppendRequest> = {}) => appendReq('', path, text, { apiKeyHash: key, ...over });
+      // Plain appends (grouped), and one with more to check (a producer), in one batch.
+      const together = await Promise.all([byKey('a;'), byKey('b;'), byKey('c;', { producer: { id: 'p', epoch: 0, seq: 0 } })].map((r) => fx.store.append(r)));
+      expect(together.map((r) => r.kind)).toEqual(['appended', 'appended', 'appended']);
+      expect((await readText(fx.store, o, path)).split(';').sort()).toEqual(['', 'a', 'b', 'c']);
+      expect(await readText(fx.store, other, path)).toBe('theirs;');
+      // Outcomes other than success are judged for the key's account, quota included.
+      expect(await fx.store.append(byKey('x', { contentType: 'application/json' }))).toEqual({ kind: 'content_type_mismatch', streamContentType: 'text/plain' });
+      expect((await fx.store.append(appendReq('', newPath('missing'), 'x', { apiKeyHash: key }))).kind).toBe('not_found');
+      expect(await fx.store.append(byKey('12345', { maxOwnerBytes: 8 }))).toEqual({ kind: 'quota_exceeded', usedBytes: 6 });
+      // An unknown key and, from the next request on, a revoked one write nothing, plain or checked.
+      expect(await fx.store.append(byKey('u;', { apiKeyHash: 'f'.repeat(64) }))).toEqual({ kind: 'invalid_key' });
+      await fx.store.append(byKey('last;'));
+      await fx.revokeKey(key);
+      const revoked = await Promise.all(
+        [byKey('r1;'), byKey('r2;'), byKey('r3;', { producer: { id: 'p', epoch: 0, seq: 1 } }), byKey(null, { close: true, contentType: null })].map((r) => fx.store.append(r)),
+      );
+      expect(revoked).toEqual([{ kind: 'invalid_key' }, { kind: 'invalid_key' }, { kind: 'invalid_key' }, { kind: 'invalid_key' }]);
+      expect((await readText(fx.store, o, path)).split(';').sort()).toEqual(['', 'a', 'b', 'c', 'last']);
+      const head = await fx.store.head(o, path);
+      expect(head.kind === 'ok' && head.stream.closed).toBe(false);
     });
 
     it('concurrent producer appends keep their order and fencing', async () => {

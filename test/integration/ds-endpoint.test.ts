@@ -57,6 +57,46 @@ describe(`Durable Streams endpoint: auth, API keys, session streams (${DB_KIND})
     expect((await api(server.url, alice, 'DELETE', `/api/keys/${k.id}`)).status).toBe(404);
   });
 
+  test('an append checks its key in its own commit: a revoked key writes nothing from the next request on, and a bad key is 401 whatever else is wrong', async () => {
+    const k = await newKey(alice);
+    const path = `append-key-${Date.now()}`;
+    const text = { 'content-type': 'text/plain' };
+    expect((await fetch(ds(path), { method: 'PUT', headers: bearer(aliceKey, text) })).status).toBe(201);
+    const ok = await fetch(ds(path), { method: 'POST', headers: bearer(k.key, text), body: 'one;' });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('stream-next-offset')).toBe(formatOffset(1));
+    // With a live key, the request's own faults answer as always.
+    expect((await fetch(ds(path), { method: 'POST', headers: bearer(k.key, text), body: '' })).status).toBe(400);
+    expect((await fetch(ds(`missing-${Date.now()}`), { method: 'POST', headers: bearer(k.key, text), body: 'x' })).status).toBe(404);
+    const mismatch = await fetch(ds(path), { method: 'POST', headers: bearer(k.key, { 'content-type': 'application/json' }), body: '[1]' });
+    expect(mismatch.status).toBe(409);
+    expect((await mismatch.json()).error.code).toBe('content_type_mismatch');
+
+    expect((await api(server.url, alice, 'DELETE', `/api/keys/${k.id}`)).status).toBe(204);
+    const unknown = `fck_${'A'.repeat(43)}`;
+    const cases: Array<{ key: string; headers: Record<string, string>; body: string }> = [
+      { key: k.key, headers: text, body: 'two;' },
+      { key: k.key, headers: { ...text, 'producer-id': 'p', 'producer-epoch': '0', 'producer-seq': '0' }, body: 'three;' },
+      { key: k.key, headers: { 'stream-closed': 'true' }, body: '' },
+      // What would be 400 or 404 with a live key is 401 first.
+      { key: k.key, headers: text, body: '' },
+      { key: k.key, headers: {}, body: 'no content type' },
+      { key: k.key, headers: { 'content-type': 'application/json' }, body: '[' },
+      { key: unknown, headers: text, body: 'x' },
+      { key: unknown, headers: text, body: '' },
+    ];
+    const refusals = await Promise.all(
+      cases.map(async (r, i) => {
+        const res = await fetch(ds(i === 7 ? `missing-${Date.now()}` : path), { method: 'POST', headers: bearer(r.key, r.headers), body: r.body });
+        return [res.status, ((await res.json()) as { error: { code: string } }).error.code];
+      }),
+    );
+    expect(refusals).toEqual(Array.from({ length: 8 }, () => [401, 'invalid_api_key']));
+    const read = await fetch(ds(path), { headers: bearer(aliceKey) });
+    expect(await read.text()).toBe('one;');
+    expect(read.headers.get('stream-closed')).toBeNull();
+  });
+
   test('auth is always on: no credentials is 401, and generic streams refuse cookie auth (CSRF)', async () => {
     const none = await fetch(ds('anything'), { method: 'PUT', headers: { 'content-type': 'text/plain' } });
     expect(none.status).toBe(401);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/database.ts';
 import { openDatabase } from '../../server/db/database.ts';
@@ -76,9 +76,34 @@ function groupCommitTests(kind: 'pglite' | 'postgres') {
 groupCommitTests('pglite');
 describe.skipIf(!POSTGRES_URL)('postgres group commit', () => groupCommitTests('postgres'));
 
+/** API keys as the ApiKey table holds them (only the hash), for AppendRequest.apiKeyHash. */
+function sqlKeys(db: Database) {
+  return {
+    async newKey(owner: string) {
+      const hash = randomBytes(32).toString('hex');
+      await db.prisma.apiKey.create({ data: { userId: owner, keyHash: hash } });
+      return hash;
+    },
+    async revokeKey(hash: string) {
+      await db.prisma.apiKey.update({ where: { keyHash: hash }, data: { revokedAt: new Date() } });
+    },
+  };
+}
+
 dsStoreContract('memory', async () => {
-  const store = new MemoryDsStore();
-  return { store, newOwner: async () => randomUUID(), cleanup: () => store.close() };
+  const keys = new Map<string, string>();
+  const store = new MemoryDsStore(Date.now, (hash) => keys.get(hash));
+  return {
+    store,
+    newOwner: async () => randomUUID(),
+    async newKey(owner) {
+      const hash = randomBytes(32).toString('hex');
+      keys.set(hash, owner);
+      return hash;
+    },
+    revokeKey: async (hash) => void keys.delete(hash),
+    cleanup: () => store.close(),
+  };
 });
 
 dsStoreContract('pglite', async () => {
@@ -87,6 +112,7 @@ dsStoreContract('pglite', async () => {
   return {
     store,
     newOwner: () => createUser(db),
+    ...sqlKeys(db),
     async cleanup() {
       await store.close();
       await cleanup();
@@ -102,6 +128,7 @@ describe.skipIf(!POSTGRES_URL)('postgres', () => {
     return {
       store,
       newOwner: () => createUser(db),
+      ...sqlKeys(db),
       // A second instance: its own pool and its own LISTEN connection.
       async peer() {
         const peerDb = await openDatabase({ databaseUrl: url!, migrate: false });

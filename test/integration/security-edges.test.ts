@@ -104,6 +104,27 @@ describe('Durable Streams: authentication before the body', { timeout: 90_000 },
       expect(closed.ms).toBeLessThan(10_000);
       expect(closed.head === '' || closed.head.includes('408')).toBe(true);
       expect(await quick.services.ds.head((await quick.services.apiKeys.resolve(key))!.userId, 'stalled')).toEqual({ kind: 'not_found' });
+
+      // A small append whose key its commit checks, and that is only partly sent, is cut too
+      // (only a body already received whole skips the deadline) and appends nothing.
+      const owner = (await quick.services.apiKeys.resolve(key))!.userId;
+      const put = await fetch(`${quick.url}/ds/v1/stream/stalled-small`, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' } });
+      expect(put.status).toBe(201);
+      const small = await new Promise<{ ms: number; head: string }>((resolve, reject) => {
+        const t0 = performance.now();
+        let got = '';
+        const socket = net.connect(Number(port), hostname, () => {
+          socket.write(`POST /ds/v1/stream/stalled-small HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n`);
+          socket.write('only ten b');
+        });
+        socket.on('data', (d) => (got += d.toString('latin1')));
+        socket.on('close', () => resolve({ ms: performance.now() - t0, head: got.split('\r\n')[0] ?? '' }));
+        socket.on('error', reject);
+      });
+      expect(small.ms).toBeLessThan(10_000);
+      expect(small.head === '' || small.head.includes('408')).toBe(true);
+      const head = await quick.services.ds.head(owner, 'stalled-small');
+      expect(head.kind === 'ok' && head.stream.tailSeq).toBe(0);
     } finally {
       await quick.close();
     }

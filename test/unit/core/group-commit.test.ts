@@ -25,6 +25,25 @@ describe('GroupCommit', () => {
     ]);
   });
 
+  it('the next commit starts as soon as the previous one returns, not a turn of the event loop later', async () => {
+    const commits: number[][] = [];
+    let release: () => void = () => {};
+    const gc = new GroupCommit<number, number>(async (items) => {
+      commits.push(items);
+      if (commits.length === 1) await new Promise<void>((r) => (release = r));
+      return items;
+    }, limits);
+    const first = gc.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const second = gc.submit(2);
+    release();
+    // Callers of the first commit hear back in microtasks; by then the second has started.
+    await first;
+    expect(commits).toEqual([[1], [2]]);
+    expect(await second).toBe(2);
+    expect(gc.pending).toBe(0);
+  });
+
   it('no caller is answered before its commit returns, and a failed commit fails every caller in it', async () => {
     const settled: string[] = [];
     let fail = true;
