@@ -26,6 +26,8 @@ interface RunBufferState {
   text: string;
   /** Stopped (SL10) or failed: nothing more is written for this run. */
   halted: boolean;
+  /** Finishing: later writes are refused, what was written before still goes out. */
+  finishing: boolean;
   /** Its text is in a statement that has not completed. */
   inflight: boolean;
   onStopped: () => void;
@@ -43,7 +45,12 @@ export interface RunBuffer {
   stop(): void;
   /** Stopped, or a statement carrying its text failed: it writes nothing more. */
   readonly isStopped: boolean;
-  close(): void;
+  /**
+   * Refuses later writes, then resolves once everything written before is committed (or
+   * dropped by a stop or a failure) and no statement carrying this run is in flight: after
+   * it, no delta of the run can commit, so its end may read them all (SL6).
+   */
+  finish(): Promise<void>;
 }
 
 export interface FlusherObserver {
@@ -71,32 +78,36 @@ export class DeltaFlusher {
       ...run,
       text: '',
       halted: false,
+      finishing: false,
       inflight: false,
       onStopped,
       onError,
       waiters: [],
     };
     this.runs.set(runId, state);
+    const flush = () => {
+      if (state.text === '' && !state.inflight) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        state.waiters.push(resolve);
+        this.schedule();
+      });
+    };
     return {
       write: (text) => {
-        if (state.halted || text === '') return;
+        if (state.halted || state.finishing || text === '') return;
         state.text += text;
         this.schedule();
       },
-      flush: () => {
-        if (state.text === '' && !state.inflight) return Promise.resolve();
-        return new Promise<void>((resolve) => {
-          state.waiters.push(resolve);
-          this.schedule();
-        });
-      },
+      flush,
       stop: () => {
         if (this.halt(state)) state.onStopped();
       },
       get isStopped() {
         return state.halted;
       },
-      close: () => {
+      finish: async () => {
+        state.finishing = true;
+        await flush();
         this.release(state);
         this.runs.delete(runId);
       },

@@ -200,8 +200,8 @@ export class RunManager {
       }
     } finally {
       this.unlease(runId);
-      await batcher.flush();
-      batcher.close();
+      // After this no delta of the run can commit: its end reads them all (SL6).
+      await batcher.finish();
       this.aborts.unregister(runId);
       const status = failure ? 'failed' : this.closing && signal.aborted ? 'interrupted' : 'complete';
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;

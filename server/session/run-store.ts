@@ -28,7 +28,11 @@ export interface RunStore {
   appendDeltas(batch: ReadonlyArray<DeltaInput>): Promise<DeltaOutcome[]>;
   /** SL10: records a client's cancel against the active run (a stop, see stop-policy.ts). */
   requestCancel(sessionId: string, by?: CancelledBy): Promise<CancelOutcome>;
-  /** SL12. `onlyIfExpired` is the sweeper's guard (SL13). */
+  /**
+   * SL12. Called by the run's own instance once its deltas are settled (no delta statement
+   * of the run in flight or to come: RunBuffer.finish), or by a sweeper with `onlyIfExpired`
+   * (SL13), which may race a zombie instance's deltas and must still end with all of them (SL6).
+   */
   endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
   /**
    * SL13: renews the leases of several runs in one statement (an instance renews all its

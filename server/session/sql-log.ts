@@ -40,6 +40,39 @@ const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS
  * of the fraction dropped). Cheaper per row than to_char; `isoAt` finishes it in JS.
  */
 const AT_JSON = `to_json(e.at AT TIME ZONE 'UTC')::text AS at`;
+type EndRow = Row & { sessionId: string; status: EndStatus };
+/** SL12: ends a run and appends its `assistant.end`, whose text is the run's deltas (SL6). */
+const END_RUN_SQL = `
+  WITH t AS (
+    SELECT coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
+    FROM "Run" run0
+    JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
+      AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
+    WHERE run0.id = $2
+  ), r AS (
+    UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
+    WHERE id = $2 AND "endedAt" IS NULL
+      AND ($3::boolean = false OR "leaseExpiresAt" < clock_timestamp())
+    RETURNING id, "sessionId", "messageId", status
+  ), s AS (
+    UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
+      "activeRunId" = CASE WHEN "activeRunId" = r.id THEN NULL ELSE "activeRunId" END
+    FROM r WHERE "Session".id = r."sessionId"
+    RETURNING "Session".id, "Session"."lastSeq", r."messageId", r.status
+  ), e AS (
+    INSERT INTO "Event" ("sessionId", seq, type, data, at)
+    SELECT s.id, s."lastSeq", 'assistant.end',
+           jsonb_build_object('messageId', s."messageId", 'status', s.status, 'text', t.text)
+           || CASE WHEN $4::text IS NOT NULL AND s.status = $1::text
+                   THEN jsonb_build_object('reason', $4::text) ELSE '{}'::jsonb END,
+           clock_timestamp()
+    FROM s, t
+    RETURNING seq, type, data, at
+  )
+  SELECT e.seq, e.type, e.data, ${AT}, s.id AS "sessionId", s.status,
+    ${sqlNotifyHead('$5::text', 's.id', 'e.seq')}::text,
+    ${sqlNotifyRunEnded('s.id')}::text
+  FROM e, s`;
 /** Origin tag of this process's notifications: `$n::text` in statements below. */
 const ORIGIN_BYTES = 6;
 
@@ -533,60 +566,30 @@ export class SqlSessionLog implements SessionStore {
   }
 
   /**
-   * SL6 + SL12. The end's text is the run's deltas, read after the session row is locked: a
-   * delta statement updates that row, so once this transaction holds it no delta of the run
-   * is in flight, and none can commit after (the end takes the run off the session). The run
-   * row is locked first, in the order every stop takes its rows, so an end and a stop never
-   * wait on each other in a cycle.
+   * SL6 + SL12. The end's text is the run's deltas, read by the end statement. For the
+   * run's own instance (the port's rule: its deltas are settled first) that read has them
+   * all. A sweeper's end (`onlyIfExpired`) may meet a zombie instance still writing: it first
+   * locks the run row, then the session row, which every delta statement updates — once it
+   * holds that, no delta of the run is in flight, and none can commit after (the end takes
+   * the run off the session). Run before session is the order every stop takes its rows, so
+   * an end and a stop never wait on each other in a cycle.
    */
   async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
+    const params = [status, runId, onlyIfExpired, reason ?? null, this.origin];
     const rows = await this.write([], () =>
-      this.transaction(async (tx) => {
-        const locked = await tx.query<{ id: string }>(
-          `
+      onlyIfExpired
+        ? this.transaction(async (tx) => {
+            const locked = await tx.query<{ id: string }>(
+              `
         WITH r AS (SELECT "sessionId" FROM "Run" WHERE id = $1 AND "endedAt" IS NULL FOR UPDATE)
         SELECT id FROM "Session" WHERE id = (SELECT "sessionId" FROM r) FOR UPDATE`,
-          [runId],
-          'fc_end_lock',
-        );
-        if (!locked[0]) return [];
-        // A new statement, so a new snapshot: every delta of the run is committed and in it.
-        return tx.query<Row & { sessionId: string; status: EndStatus }>(
-          `
-      WITH t AS (
-        SELECT coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
-        FROM "Run" run0
-        JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
-          AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
-        WHERE run0.id = $2
-      ), r AS (
-        UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
-        WHERE id = $2 AND "endedAt" IS NULL
-          AND ($3::boolean = false OR "leaseExpiresAt" < clock_timestamp())
-        RETURNING id, "sessionId", "messageId", status
-      ), s AS (
-        UPDATE "Session" SET "lastSeq" = "lastSeq" + 1,
-          "activeRunId" = CASE WHEN "activeRunId" = r.id THEN NULL ELSE "activeRunId" END
-        FROM r WHERE "Session".id = r."sessionId"
-        RETURNING "Session".id, "Session"."lastSeq", r."messageId", r.status
-      ), e AS (
-        INSERT INTO "Event" ("sessionId", seq, type, data, at)
-        SELECT s.id, s."lastSeq", 'assistant.end',
-               jsonb_build_object('messageId', s."messageId", 'status', s.status, 'text', t.text)
-               || CASE WHEN $4::text IS NOT NULL AND s.status = $1::text
-                       THEN jsonb_build_object('reason', $4::text) ELSE '{}'::jsonb END,
-               clock_timestamp()
-        FROM s, t
-        RETURNING seq, type, data, at
-      )
-      SELECT e.seq, e.type, e.data, ${AT}, s.id AS "sessionId", s.status,
-        ${sqlNotifyHead('$5::text', 's.id', 'e.seq')}::text,
-        ${sqlNotifyRunEnded('s.id')}::text
-      FROM e, s`,
-          [status, runId, onlyIfExpired, reason ?? null, this.origin],
-          'fc_end_run',
-        );
-      }),
+              [runId],
+              'fc_end_lock',
+            );
+            // A new statement, so a new snapshot: every delta of the run is committed and in it.
+            return locked[0] ? tx.query<EndRow>(END_RUN_SQL, params, 'fc_end_run') : [];
+          })
+        : this.sql.query<EndRow>(END_RUN_SQL, params, 'fc_end_run'),
     );
     const row = rows[0];
     if (!row) return { kind: 'already_ended' };

@@ -172,17 +172,19 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       expect(expired).not.toContain(nth(runs, 1));
     });
 
-    it('SL6 + SL10: an end racing delta statements of its run carries exactly the deltas committed before it, and none commits after it', async () => {
+    it('SL6 + SL13: a sweeper\'s end racing a zombie\'s delta statements carries exactly the deltas committed before it, and none commits after it', async () => {
       for (let round = 0; round < 8; round++) {
         const id = await fx.newSession();
         await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-        const c = await claim(fx.log, id);
+        const c = await claim(fx.log, id, 20);
         if (c.kind !== 'claimed') throw new Error(c.kind);
         const runId = c.event.data.runId as string;
-        // Separate statements on separate connections, the end among them: some deltas commit
-        // before the end, some are refused after it, none lands between its read and its write.
+        await new Promise((r) => setTimeout(r, 40));
+        // The lease ran out but its instance still writes: separate statements on separate
+        // connections, the sweeper's end among them. Some deltas commit before the end, some
+        // are refused after it, none lands between the end's read and its write.
         const writes = Array.from({ length: 12 }, (_, i) => delta(fx.log, runId, `t${i} `));
-        const end = fx.log.endRun(runId, 'complete');
+        const end = fx.log.endRun(runId, 'interrupted', 'lost', true);
         const [ended, ...outcomes] = await Promise.all([end, ...writes]);
         if (ended.kind !== 'ended') throw new Error(ended.kind);
         const events = await readAll(fx.log, id);

@@ -201,4 +201,25 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     expect(errors).toEqual(['db down']);
     expect(stops).toBe(0);
   });
+
+  it('SL6: finish() sends what was written, refuses later writes, and resolves only once no statement carrying the run is in flight', async () => {
+    const log = recordingLog({ delayMs: 50 });
+    const f = new DeltaFlusher(log);
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, () => {});
+    r.write('one ');
+    await vi.advanceTimersByTimeAsync(2); // the first statement is in flight
+    r.write('two');
+    let finished = false;
+    const done = r.finish().then(() => (finished = true));
+    r.write(' late');
+    await vi.advanceTimersByTimeAsync(49);
+    expect(finished).toBe(false); // the first statement has not returned
+    await vi.advanceTimersByTimeAsync(200);
+    await done;
+    expect(log.statements.map((st) => st.batch.map((d) => d.text).join(''))).toEqual(['one ', 'two']);
+    r.write('after');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(log.statements).toHaveLength(2);
+    expect(f.activeRuns).toBe(0);
+  });
 });
