@@ -47,6 +47,13 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   sql: SqlExecutor;
+  /**
+   * For the streaming hot path (the delta flusher's group commits): its own connections on
+   * PostgreSQL, so a flush never waits for a pool connection behind per-request queries
+   * (turn starts and ends, sign-ins) — under a burst of those, it did, and the wait showed in
+   * delivery's tail. PGlite has one connection: there it is `sql`.
+   */
+  streamSql: SqlExecutor;
   /** Commits everything `fn` ran, or nothing if it throws. */
   transaction: SqlTransaction;
   /** The job queue's SQL: the same pool (Postgres) or the same embedded instance (PGlite). */
@@ -66,6 +73,12 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   log?: (msg: string, err?: unknown) => void;
 }
+
+/**
+ * Connections of the streaming lane (`streamSql`): as many as the delta flusher keeps
+ * statements in flight (MAX_INFLIGHT_FLUSHES), on top of `poolSize`.
+ */
+export const STREAM_POOL_SIZE = 2;
 
 // Any 64-bit constant works; it only has to be the same in every instance.
 const MIGRATION_LOCK_KEY = 7_226_431_870_511;
@@ -92,9 +105,12 @@ function pgliteExecutor(db: Pick<Transaction, 'query'>): SqlExecutor {
 
 async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.migrate) await migratePostgres(url);
-  // One pool serves both Prisma and the hot path, so the connection budget is one number.
+  // One pool serves Prisma and every request's statements; the streaming lane has its own
+  // few, so an instance uses at most poolSize + STREAM_POOL_SIZE connections.
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
   pool.on('error', (err) => opts.log?.('idle database connection failed', err));
+  const streamPool = new pg.Pool({ connectionString: url, max: STREAM_POOL_SIZE });
+  streamPool.on('error', (err) => opts.log?.('idle database connection failed', err));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const listener = new PgListener(url, NOTIFY_CHANNEL, opts.log);
   await listener.start();
@@ -102,6 +118,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     kind: 'postgres',
     prisma,
     sql: pgExecutor(pool),
+    streamSql: pgExecutor(streamPool),
     async transaction(fn) {
       const client = await pool.connect();
       let broken: unknown;
@@ -130,6 +147,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
       await listener.stop();
       await prisma.$disconnect();
       await pool.end().catch(() => {});
+      await streamPool.end().catch(() => {});
     },
   };
 }
@@ -165,6 +183,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     kind: 'pglite',
     prisma,
     sql: pgliteExecutor(pglite),
+    streamSql: pgliteExecutor(pglite),
     transaction: (fn) => pglite.transaction((tx) => fn(pgliteExecutor(tx))),
     jobSql: {
       // pg-boss sends its migrations as one multi-statement script without parameters;

@@ -106,6 +106,8 @@ function isRetryable(err: unknown): boolean {
 export class SqlSessionLog implements SessionStore {
   private readonly prisma: PrismaClient;
   private readonly sql: SqlExecutor;
+  /** The streaming lane: delta statements only (Database.streamSql). */
+  private readonly streamSql: SqlExecutor;
   private readonly transaction: SqlTransaction;
   private readonly listeners = new Listeners<LogNotification>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -116,6 +118,7 @@ export class SqlSessionLog implements SessionStore {
   constructor(db: Database, opts: { eventCacheBytes?: number } = {}) {
     this.prisma = db.prisma;
     this.sql = db.sql;
+    this.streamSql = db.streamSql;
     this.transaction = db.transaction;
     const cacheBytes = opts.eventCacheBytes ?? DEFAULT_EVENT_CACHE_BYTES;
     this.cache = cacheBytes > 0 ? new EventCache(cacheBytes) : null;
@@ -494,7 +497,7 @@ export class SqlSessionLog implements SessionStore {
     const rows = await this.write(
       batch.map((d) => d.sessionId),
       () =>
-        this.sql.query<Row & { sessionId: string }>(
+        this.streamSql.query<Row & { sessionId: string }>(
           // Each CTE carries what the next needs through RETURNING rather than joining two
           // CTEs: a CTE is estimated at one row, so such a join is planned as a nested loop
           // and costs O(runs²) — with 200 runs, most of the statement's time.

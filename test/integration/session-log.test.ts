@@ -79,7 +79,7 @@ describe.skipIf(!POSTGRES_URL)('postgres', () => {
   sessionLogContract('postgres', postgres);
   runStoreContract('postgres', postgres);
 
-  it('SL13: renewing many leases never waits on a row lock, so it cannot deadlock with a flush holding the same runs', async () => {
+  it('SL13: renewing many leases never waits on a row lock, so it cannot deadlock with an end or a stop holding the same runs', async () => {
     const { db, url, cleanup } = await openTestDatabase('postgres');
     const log = new SqlSessionLog(db);
     const userId = await createUser(db);
@@ -97,7 +97,7 @@ describe.skipIf(!POSTGRES_URL)('postgres', () => {
       }
       // In the order a multi-row UPDATE visits them on this two-row table (a sequential scan: insertion order).
       const [a, b] = runs as [string, string];
-      // A flush in progress: it holds b and is about to lock a (the opposite order of a renewal's scan).
+      // An end or stop in progress: it holds b and is about to lock a (the opposite order of a renewal's scan).
       await holder.query('BEGIN');
       await holder.query(`UPDATE "Run" SET "deltaCount" = "deltaCount" WHERE id = $1`, [b]);
       const renewal = log.renewLeases([a, b], 60_000);
@@ -121,6 +121,32 @@ describe.skipIf(!POSTGRES_URL)('postgres', () => {
       await holder.query('ROLLBACK').catch(() => {});
       await holder.end();
       await log.close();
+      await cleanup();
+    }
+  });
+
+  it('SL7: delta statements have their own connections: a flush commits while every connection of the shared pool is busy', async () => {
+    const { url, cleanup } = await openTestDatabase('postgres');
+    const db = await openDatabase({ databaseUrl: url!, migrate: false, poolSize: 2 });
+    const log = new SqlSessionLog(db);
+    try {
+      const userId = await createUser(db);
+      const id = randomUUID();
+      await log.createSession({ id, userId, title: '' });
+      await log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+      const c = await claim(log, id);
+      if (c.kind !== 'claimed') throw new Error(c.kind);
+      // Both shared connections busy for a second (requests, turn starts, ends).
+      const busy = [db.sql.query('SELECT pg_sleep(1)'), db.sql.query('SELECT pg_sleep(1)')];
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = performance.now();
+      const [out] = await log.appendDeltas([{ runId: c.event.data.runId as string, sessionId: id, messageId: String(c.event.data.messageId), text: 'live' }]);
+      expect(performance.now() - t0).toBeLessThan(500);
+      expect(out?.kind).toBe('appended');
+      await Promise.all(busy);
+    } finally {
+      await log.close();
+      await db.close();
       await cleanup();
     }
   });
