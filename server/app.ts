@@ -218,13 +218,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
     // One read of the session row (with its user's time zone) per turn.
     describeTurn: async (sessionId) => {
-      const w = await resolveSessionWeek(db.prisma, sessionId);
+      const w = await resolveSessionWeek(db, sessionId);
       return w && { userId: w.userId, sessionId, kind: w.kind, weekKey: w.weekKey, timeZone: w.timeZone };
     },
     // The coach's plan changes reach every session of that week, not only its own.
     publishPlan: (userId, sessionId, plan) => planUpdates.publish(userId, plan, { kind: 'coach' }, { alsoSessionId: sessionId }),
   });
-  const sessions = new SessionService(db.prisma, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
+  const sessions = new SessionService(db.prisma, db.sql, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
   const auth = new AuthService(db.prisma, db.sql);
   const apiKeys = new ApiKeyService(db.prisma, db.sql);
@@ -348,6 +348,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(pushRoutes({ push, subscriptions: pushSubscriptions, limiters: { testPerUser: new KeyedRateLimiter(rl.pushTestPerUser) } }));
   await app.register(handoffRoutes({
     prisma: db.prisma,
+    sql: db.sql,
     sessions,
     invites,
     partners,

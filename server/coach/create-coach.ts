@@ -26,11 +26,11 @@ export function createCoach(config: Config, deps: { db: Database; plans: PlanSto
       tools,
       logger: deps.logger,
       async weekFor(userId, sessionId) {
-        const w = await resolveSessionWeek(db.prisma, sessionId);
+        const w = await resolveSessionWeek(db, sessionId);
         return w ?? { weekKey: '', timeZone: await userTimeZone(db.prisma, userId) };
       },
       loadPlan: (userId, weekKey, timeZone) => plans.getWeek(userId, weekKey, timeZone),
-      kindFor: async (sessionId) => (await resolveSessionWeek(db.prisma, sessionId))?.kind ?? 'plan',
+      kindFor: async (sessionId) => (await resolveSessionWeek(db, sessionId))?.kind ?? 'plan',
       now: deps.now,
     });
   }
@@ -41,7 +41,7 @@ export function createCoach(config: Config, deps: { db: Database; plans: PlanSto
     now: deps.now,
     timeZoneFor: (userId) => userTimeZone(db.prisma, userId),
     sessionFor: async (turn) => {
-      const w = await resolveSessionWeek(db.prisma, turn.sessionId);
+      const w = await resolveSessionWeek(db, turn.sessionId);
       return w ? { kind: w.kind, weekKey: w.weekKey } : undefined;
     },
     pinWeek: async (sessionId, weekKey) => {

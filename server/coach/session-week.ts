@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PrismaClient } from '../db/database.ts';
+import type { Database, PrismaClient } from '../db/database.ts';
 import { isValidTimeZone } from '../plan/week.ts';
 import type { CoachFlow } from './conversation.ts';
 import { defaultWeekKey } from './offline-coach.ts';
@@ -15,13 +15,22 @@ export interface SessionWeek {
  * The week a session works on. Chosen once (weekend planning plans next week, an early-week
  * review looks back) and pinned on the session row, so every turn on every instance agrees.
  */
-export async function resolveSessionWeek(prisma: PrismaClient, sessionId: string): Promise<SessionWeek | undefined> {
-  const s = await prisma.session.findUnique({ where: { id: sessionId }, include: { user: { select: { timeZone: true } } } });
+export async function resolveSessionWeek(db: Pick<Database, 'prisma' | 'sql'>, sessionId: string): Promise<SessionWeek | undefined> {
+  // Every turn starts with this: one prepared statement (Prisma's include was two queries).
+  const rows = await db.sql.query<{ userId: string; kind: string; weekKey: string | null; createdAt: Date; timeZone: string }>(
+    `
+    SELECT s."userId", s.kind, s."weekKey", s."createdAt", u."timeZone"
+    FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = $1`,
+    [sessionId],
+    'fc_session_week',
+  );
+  const s = rows[0];
   if (!s) return undefined;
   const kind: CoachFlow = s.kind === 'review' ? 'review' : 'plan';
-  const timeZone = isValidTimeZone(s.user.timeZone) ? s.user.timeZone : 'UTC';
+  const timeZone = isValidTimeZone(s.timeZone) ? s.timeZone : 'UTC';
   if (s.weekKey) return { userId: s.userId, kind, weekKey: s.weekKey, timeZone };
-  const weekKey = defaultWeekKey(kind, s.createdAt.toISOString(), timeZone);
+  const weekKey = defaultWeekKey(kind, new Date(s.createdAt).toISOString(), timeZone);
+  const prisma = db.prisma;
   await prisma.session.updateMany({ where: { id: sessionId, weekKey: null }, data: { weekKey } });
   const pinned = await prisma.session.findUnique({ where: { id: sessionId }, select: { weekKey: true } });
   return { userId: s.userId, kind, weekKey: pinned?.weekKey ?? weekKey, timeZone };

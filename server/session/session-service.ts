@@ -11,7 +11,7 @@ import {
   type SessionStatus,
   type SessionView,
 } from '../contract/index.ts';
-import type { PrismaClient } from '../db/database.ts';
+import type { PrismaClient, SqlExecutor } from '../db/database.ts';
 import type { SessionLog } from './port.ts';
 import type { RunStore } from './run-store.ts';
 import type { Author, CancelledBy, NotFound, SessionEvent, TurnRequestInput } from './types.ts';
@@ -38,6 +38,8 @@ const NOT_FOUND: NotFound = { kind: 'not_found' };
 export class SessionService {
   constructor(
     private readonly prisma: PrismaClient,
+    /** Prepared statements for what every session request asks first (roleOf). */
+    private readonly sql: SqlExecutor,
     private readonly log: SessionLog,
     private readonly runs: Pick<RunStore, 'requestCancel'>,
     private readonly limits: { maxSessionsPerUser: number } = { maxSessionsPerUser: DEFAULT_MAX_SESSIONS_PER_USER },
@@ -115,13 +117,19 @@ export class SessionService {
   /** Owner or partner; anyone else (and a malformed id) gets undefined, answered as 404. */
   async roleOf(userId: string, sessionId: string): Promise<SessionRole | undefined> {
     if (!UUID.test(sessionId)) return undefined;
-    const row = await this.prisma.session.findUnique({
-      where: { id: sessionId },
-      select: { userId: true, partners: { where: { userId }, select: { userId: true } } },
-    });
+    // One prepared statement: every message, cancel and read asks this first.
+    const rows = await this.sql.query<{ owns: boolean; partner: boolean }>(
+      `
+      SELECT s."userId" = $2 AS owns,
+        EXISTS (SELECT 1 FROM "SessionPartner" p WHERE p."sessionId" = s.id AND p."userId" = $2) AS partner
+      FROM "Session" s WHERE s.id = $1`,
+      [sessionId, userId],
+      'fc_session_role',
+    );
+    const row = rows[0];
     if (!row) return undefined;
-    if (row.userId === userId) return 'owner';
-    return row.partners.length > 0 ? 'partner' : undefined;
+    if (row.owns) return 'owner';
+    return row.partner ? 'partner' : undefined;
   }
 
   async canAccess(userId: string, sessionId: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { IdParams, PartnerParams, RedeemInviteBody } from '../../contract/index.ts';
 import QRCode from 'qrcode';
 import { resolveSessionWeek } from '../../coach/session-week.ts';
-import type { PrismaClient } from '../../db/database.ts';
+import type { PrismaClient, SqlExecutor } from '../../db/database.ts';
 import type { InviteService } from '../../handoff/invite-service.ts';
 import type { PartnerService } from '../../handoff/partner-service.ts';
 import type { PlanStore } from '../../plan/store.ts';
@@ -17,6 +17,7 @@ import type { SocketRegistry } from '../socket-registry.ts';
 
 export interface HandoffDeps {
   prisma: PrismaClient;
+  sql: SqlExecutor;
   sessions: SessionService;
   invites: InviteService;
   partners: PartnerService;
@@ -109,7 +110,7 @@ export const handoffRoutes = (deps: HandoffDeps): FastifyPluginAsync =>
     // The week the session works on, for its owner and partners alike (the owner's plan).
     app.get<{ Params: { id: string } }>('/api/sessions/:id/plan', { schema: { params: idParams } }, async (request) => {
       if (!(await sessions.canAccess(request.user!.id, request.params.id))) throw notFound();
-      const week = await resolveSessionWeek(deps.prisma, request.params.id);
+      const week = await resolveSessionWeek(deps, request.params.id);
       const owner = await deps.prisma.session.findUnique({ where: { id: request.params.id }, select: { userId: true } });
       if (!week || !owner) throw notFound();
       return { plan: await deps.plans.getWeek(owner.userId, week.weekKey, week.timeZone) };
