@@ -50,7 +50,10 @@ export interface RunStore {
 
 export interface DeltaInput {
   runId: string;
-  /** The run's session (the one whose claim created the run). */
+  /**
+   * The run's session: the statement checks the stop on its row (SL10), and its readers are
+   * told to re-read if the outcome of the statement is unknown.
+   */
   sessionId: string;
   /** The run's message (from its `assistant.start`): the delta's `messageId`. */
   messageId: string;
