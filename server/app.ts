@@ -41,7 +41,10 @@ import { wsRoutes } from './http/routes/ws.ts';
 import { ajvFinite, BODY_LIMIT_BYTES, CLOSE_SERVICE_RESTART, MAX_FRAME_BYTES, type Health, type Readiness } from './contract/index.ts';
 import type { Static } from '@sinclair/typebox';
 import { createAppMetrics, type AppMetrics } from './observability/app-metrics.ts';
-import { installSecurityHeaders, securityHeaders } from './http/security-headers.ts';
+import { baseSecurityHeaders, installSecurityHeaders, mergeHeaders, securityHeaders } from './http/security-headers.ts';
+import { laneServerFactory, type RequestLane } from './http/lane-server.ts';
+import { appendLane } from './ds/append-lane.ts';
+import { BASE_RESPONSE_HEADERS } from './ds/http-headers.ts';
 import { SocketRegistry } from './http/socket-registry.ts';
 import { rejectBodyWithoutSchema } from './http/bodyless.ts';
 import { rejectUnstorableText } from './http/text-hygiene.ts';
@@ -150,7 +153,10 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<FastifyInstance> {
   const setSecurityHeaders = securityHeaders({ publicOrigin: config.publicOrigin });
   const origins = { allowed: config.allowedOrigins, publicOrigin: config.publicOrigin };
+  // The append lane (server/ds/append-lane.ts), set once the stores it writes to exist.
+  let lane: RequestLane | undefined;
   const app = Fastify({
+    serverFactory: laneServerFactory(() => lane),
     frameworkErrors: frameworkErrorHandler(setSecurityHeaders),
     logger: {
       level: config.logLevel,
@@ -404,6 +410,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       sseHeartbeatMs: DS_SSE_HEARTBEAT_MS,
     }),
   );
+  lane = appendLane({
+    store: ds,
+    apiKeys,
+    maxOwnerBytes: config.limits.dsMaxBytesPerUser,
+    headers: mergeHeaders(baseSecurityHeaders({ publicOrigin: config.publicOrigin }), Object.entries(BASE_RESPONSE_HEADERS)),
+    bodyDeadlineMs: config.httpRequestTimeoutMs,
+    closing: () => draining,
+    log: app.log,
+  });
   const dsSweep = setInterval(() => {
     ds.sweepExpired().catch((err) => app.log.warn({ err }, 'Durable Streams sweep failed'));
   }, DS_SWEEP_INTERVAL_MS);

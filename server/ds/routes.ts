@@ -3,6 +3,7 @@
 // Who is asking, and whether they may write here, is settled in onRequest — before a byte
 // of the body is read — and only key-authenticated writes to generic streams may send up
 // to MAX_APPEND_BYTES; everything else is held to BODY_LIMIT_BYTES.
+import type { IncomingHttpHeaders } from 'node:http';
 import { Transform } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { API_KEY_PREFIX, type ApiKeyService } from '../auth/api-keys.ts';
@@ -77,29 +78,33 @@ async function principal(request: FastifyRequest, apiKeys: ApiKeyService): Promi
   throw new ApiError(401, 'unauthorized', 'Send an API key (Authorization: Bearer …) or sign in');
 }
 
-/** A small append to a generic stream with a well-formed key: its key is checked by the append itself. */
-function deferredKey(request: FastifyRequest, path: string): DeferredKey | undefined {
-  if (request.method !== 'POST' || path.startsWith(SESSION_STREAM_PREFIX)) return undefined;
-  const auth = request.headers.authorization;
+/**
+ * The API key of a small append to a generic stream with a well-formed key, which the append
+ * itself checks (see DeferredKey); undefined when the request is anything else.
+ */
+export function deferrableKey(method: string | undefined, path: string, headers: IncomingHttpHeaders): string | undefined {
+  if (method !== 'POST' || path.startsWith(SESSION_STREAM_PREFIX)) return undefined;
+  const auth = headers.authorization;
   const m = auth === undefined ? null : BEARER.exec(auth);
   if (!m || !m[1]!.startsWith(API_KEY_PREFIX)) return undefined;
   // Only a declared length (not chunked) caps what is read before the key is known.
-  const declared = request.headers['content-length'];
-  if (declared === undefined || request.headers['transfer-encoding'] !== undefined || !/^\d+$/.test(declared) || Number(declared) > BODY_LIMIT_BYTES) return undefined;
-  return { via: 'deferred_key', key: m[1]!, confirmed: false };
+  const declared = headers['content-length'];
+  if (declared === undefined || headers['transfer-encoding'] !== undefined || !/^\d+$/.test(declared) || Number(declared) > BODY_LIMIT_BYTES) return undefined;
+  return m[1]!;
 }
 
-function streamPath(request: FastifyRequest): string {
-  const raw = request.url.split('?')[0]!.slice(DS_ROUTE_PREFIX.length);
+/** The stream path of a request URL under DS_ROUTE_PREFIX, or why it is not one. */
+export function parseStreamPath(url: string): string | ApiError {
+  const raw = url.split('?')[0]!.slice(DS_ROUTE_PREFIX.length);
   let path: string;
   try {
     path = decodeURIComponent(raw);
   } catch {
-    throw new ApiError(400, 'invalid_path', 'Malformed stream path');
+    return new ApiError(400, 'invalid_path', 'Malformed stream path');
   }
-  if (path === '' || path.length > MAX_STREAM_PATH_CHARS) throw new ApiError(400, 'invalid_path', 'Stream paths are 1–512 characters');
+  if (path === '' || path.length > MAX_STREAM_PATH_CHARS) return new ApiError(400, 'invalid_path', 'Stream paths are 1–512 characters');
   // NUL (or a lone surrogate) cannot be stored in a text column: refused here, not by the database.
-  if (!isStorableText(path)) throw new ApiError(400, 'invalid_path', 'Stream paths may not contain NUL or broken surrogate pairs');
+  if (!isStorableText(path)) return new ApiError(400, 'invalid_path', 'Stream paths may not contain NUL or broken surrogate pairs');
   return path;
 }
 
@@ -143,10 +148,11 @@ export const dsRoutes = (deps: DsRouteDeps): FastifyPluginAsync =>
     // buffered (beyond BODY_LIMIT_BYTES for an append whose key its commit checks, see DeferredKey).
     app.addHook('onRequest', async (request, reply) => {
       if (request.method === 'OPTIONS') return;
-      const path = streamPath(request);
-      const deferred = deferredKey(request, path);
-      if (deferred) {
-        settled.set(request, { path, who: deferred });
+      const path = parseStreamPath(request.url);
+      if (path instanceof ApiError) throw path;
+      const key = deferrableKey(request.method, path, request.headers);
+      if (key !== undefined) {
+        settled.set(request, { path, who: { via: 'deferred_key', key, confirmed: false } });
         return;
       }
       const who = await principal(request, deps.apiKeys);

@@ -126,64 +126,87 @@ export async function handlePut(request: FastifyRequest, reply: FastifyReply, st
   }
 }
 
-/** `maxOwnerBytes`: the account's byte quota, checked by the store with the append. */
-export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, owner: AppendOwner, path: string, maxOwnerBytes: number) {
-  const close = header(request, H.closed) === 'true';
-  const body = bodyBytes(request);
-  const contentType = mediaTypeEssence(header(request, 'content-type')) ?? null;
+/** What an append request carries, however it arrived (the Fastify route or the append lane). */
+export interface AppendInput {
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  body: Uint8Array;
+  path: string;
+  owner: AppendOwner;
+  /** The account's byte quota, checked by the store with the append. */
+  maxOwnerBytes: number;
+}
+
+/** The answer to an append: a status and headers, and the error when it failed (its body). */
+export interface AppendAnswer {
+  status: number;
+  headers: Array<[string, string]>;
+  error?: ApiError;
+}
+
+/** One POST on a generic stream (PROTOCOL §5.2), judged and written; throws ApiError only for a malformed request. */
+export async function answerAppend(store: DsStore, input: AppendInput): Promise<AppendAnswer> {
+  const { body, owner } = input;
+  const close = input.header(H.closed.toLowerCase()) === 'true';
+  const contentType = mediaTypeEssence(input.header('content-type')) ?? null;
   if (body.length === 0 && !close) throw bad('empty_body', 'An append needs a body');
   if (body.length > 0 && contentType === null) throw bad('content_type_required', 'An append needs a Content-Type');
-  const producer = parseProducerHeaders(header(request, H.producerId), header(request, H.producerEpoch), header(request, H.producerSeq));
+  const producer = parseProducerHeaders(input.header(H.producerId.toLowerCase()), input.header(H.producerEpoch.toLowerCase()), input.header(H.producerSeq.toLowerCase()));
   if (producer.kind === 'invalid') throw bad('invalid_producer', producer.message);
-  const streamSeq = header(request, H.streamSeq) ?? null;
+  const streamSeq = input.header(H.streamSeq.toLowerCase()) ?? null;
   const payload = body.length === 0 ? null : payloadOf(body, contentType!, false);
   const claim = producer.kind === 'claim' ? producer.claim : null;
 
   const who = 'ownerId' in owner ? { ownerId: owner.ownerId } : { ownerId: '', apiKeyHash: owner.apiKeyHash };
-  const r = await store.append({ ...who, path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim, maxOwnerBytes });
+  const r = await store.append({ ...who, path: input.path, contentType: payload ? contentType : null, payload, close, streamSeq, producer: claim, maxOwnerBytes: input.maxOwnerBytes });
   if (r.kind !== 'invalid_key' && 'confirmed' in owner) owner.confirmed();
+  const headers: Array<[string, string]> = [];
+  const failed = (error: ApiError): AppendAnswer => ({ status: error.statusCode, headers, error });
+  const tail = (s: DsStreamInfo) => {
+    headers.push([H.nextOffset, formatOffset(s.tailSeq)]);
+    if (s.closed) headers.push([H.closed, 'true']);
+  };
   switch (r.kind) {
     case 'invalid_key':
-      throw invalidApiKey();
+      return failed(invalidApiKey());
     case 'appended':
-      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
-      if (r.stream.closed) reply.header(H.closed, 'true');
-      if (claim) {
-        reply.header(H.producerEpoch, String(claim.epoch));
-        reply.header(H.producerSeq, String(claim.seq));
-      }
+      tail(r.stream);
+      if (claim) headers.push([H.producerEpoch, String(claim.epoch)], [H.producerSeq, String(claim.seq)]);
       // §5.2.1: 200 for a producer's new data, 204 otherwise.
-      return reply.status(claim && payload ? 200 : 204).send();
+      return { status: claim && payload ? 200 : 204, headers };
     case 'duplicate':
-      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
-      if (r.stream.closed) reply.header(H.closed, 'true');
-      reply.header(H.producerEpoch, String(r.epoch));
-      reply.header(H.producerSeq, String(r.highestSeq));
-      return reply.status(204).send();
+      tail(r.stream);
+      headers.push([H.producerEpoch, String(r.epoch)], [H.producerSeq, String(r.highestSeq)]);
+      return { status: 204, headers };
     case 'not_found':
-      throw new ApiError(404, 'not_found', 'Stream not found');
+      return failed(new ApiError(404, 'not_found', 'Stream not found'));
     case 'gone':
-      throw new ApiError(410, 'gone', 'Stream was deleted');
+      return failed(new ApiError(410, 'gone', 'Stream was deleted'));
     case 'stale_epoch':
-      reply.header(H.producerEpoch, String(r.currentEpoch));
-      throw new ApiError(403, 'stale_producer_epoch', 'A newer epoch of this producer has taken over');
+      headers.push([H.producerEpoch, String(r.currentEpoch)]);
+      return failed(new ApiError(403, 'stale_producer_epoch', 'A newer epoch of this producer has taken over'));
     case 'bad_epoch_seq':
-      throw bad('invalid_producer', 'A new producer epoch must start at Producer-Seq 0');
+      return failed(bad('invalid_producer', 'A new producer epoch must start at Producer-Seq 0'));
     case 'seq_gap':
-      reply.header(H.producerExpectedSeq, String(r.expected));
-      reply.header(H.producerReceivedSeq, String(r.received));
-      throw new ApiError(409, 'producer_seq_gap', `Expected Producer-Seq ${r.expected}`);
+      headers.push([H.producerExpectedSeq, String(r.expected)], [H.producerReceivedSeq, String(r.received)]);
+      return failed(new ApiError(409, 'producer_seq_gap', `Expected Producer-Seq ${r.expected}`));
     case 'closed':
-      reply.header(H.closed, 'true');
-      reply.header(H.nextOffset, formatOffset(r.stream.tailSeq));
-      throw new ApiError(409, 'stream_closed', 'The stream is closed');
+      headers.push([H.closed, 'true'], [H.nextOffset, formatOffset(r.stream.tailSeq)]);
+      return failed(new ApiError(409, 'stream_closed', 'The stream is closed'));
     case 'content_type_mismatch':
-      throw new ApiError(409, 'content_type_mismatch', `The stream's content type is ${r.streamContentType}`);
+      return failed(new ApiError(409, 'content_type_mismatch', `The stream's content type is ${r.streamContentType}`));
     case 'stream_seq_conflict':
-      throw new ApiError(409, 'stream_seq_conflict', `${H.streamSeq} must increase`);
+      return failed(new ApiError(409, 'stream_seq_conflict', `${H.streamSeq} must increase`));
     case 'quota_exceeded':
-      throw storageQuotaExceeded(r.usedBytes, payload?.data.length ?? 0, maxOwnerBytes);
+      return failed(storageQuotaExceeded(r.usedBytes, payload?.data.length ?? 0, input.maxOwnerBytes));
   }
+}
+
+export async function handlePost(request: FastifyRequest, reply: FastifyReply, store: DsStore, owner: AppendOwner, path: string, maxOwnerBytes: number) {
+  const answer = await answerAppend(store, { header: (name) => header(request, name), body: bodyBytes(request), path, owner, maxOwnerBytes });
+  for (const [k, v] of answer.headers) reply.header(k, v);
+  if (answer.error) throw answer.error;
+  return reply.status(answer.status).send();
 }
 
 export async function handleDelete(reply: FastifyReply, store: DsStore, ownerId: string, path: string) {

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUnavailable, UNAVAILABLE_RETRY_AFTER_S } from './unavailable.ts';
 
 /** An expected HTTP failure with a stable `code` for clients. */
@@ -12,6 +12,26 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The body of every error answer. */
+export const errorBody = (err: ApiError) => ({ error: { code: err.code, message: err.message, field: err.field } });
+
+/**
+ * A failure of ours (not of the request): 503 with Retry-After while the database is
+ * unreachable, else 500 — logged, and with no internals in the body.
+ */
+export function serverFailure(err: unknown, log: Pick<FastifyBaseLogger, 'warn' | 'error'>): { status: number; headers: Array<[string, string]>; body: unknown } {
+  if (isUnavailable(err)) {
+    log.warn({ err }, 'request failed: database unavailable');
+    return {
+      status: 503,
+      headers: [['retry-after', String(UNAVAILABLE_RETRY_AFTER_S)]],
+      body: { error: { code: 'unavailable', message: 'The service is briefly unavailable. Try again in a moment.' } },
+    };
+  }
+  log.error({ err }, 'request failed');
+  return { status: 500, headers: [], body: { error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } } };
 }
 
 /** Fastify's own 4xx errors, renamed to stable client-facing codes. */
@@ -33,18 +53,14 @@ export const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in fir
 export function installErrorHandler(app: FastifyInstance, opts: { spaFallback?: boolean } = {}) {
   app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
     if (err instanceof ApiError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, field: err.field } });
+      return reply.status(err.statusCode).send(errorBody(err));
     }
     if (err.validation) return reply.status(400).send({ error: validationError(err.validationContext, err.validation[0]) });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500 && isUnavailable(err)) {
-      request.log.warn({ err }, 'request failed: database unavailable');
-      reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
-      return reply.status(503).send({ error: { code: 'unavailable', message: 'The service is briefly unavailable. Try again in a moment.' } });
-    }
     if (status >= 500) {
-      request.log.error({ err }, 'request failed');
-      return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again.' } });
+      const answer = serverFailure(err, request.log);
+      for (const [k, v] of answer.headers) reply.header(k, v);
+      return reply.status(answer.status).send(answer.body);
     }
     // JSON syntax errors (from secure-json-parse, e.g. a __proto__ key) carry no Fastify code.
     const code = (err.code && FASTIFY_CODES[err.code]) ?? (err instanceof SyntaxError ? 'invalid_json' : err.code?.toLowerCase() ?? 'bad_request');

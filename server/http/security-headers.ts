@@ -28,17 +28,30 @@ export function contentSecurityPolicy(publicOrigin: string | undefined): string 
 
 export type HeaderSetter = (request: FastifyRequest, reply: FastifyReply) => void;
 
-export function securityHeaders(opts: { publicOrigin: string | undefined }): HeaderSetter {
-  const csp = contentSecurityPolicy(opts.publicOrigin);
+/** The security headers every response carries (HTML and API answers alike). */
+export function baseSecurityHeaders(opts: { publicOrigin: string | undefined }): Array<[string, string]> {
   const https = opts.publicOrigin?.startsWith('https://') ?? false;
-  return (request, reply) => {
-    reply.header('content-security-policy', csp);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
+  return [
+    ['content-security-policy', contentSecurityPolicy(opts.publicOrigin)],
+    ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'],
+    ['x-frame-options', 'DENY'],
+    ['cross-origin-opener-policy', 'same-origin'],
     // Only over HTTPS: HSTS on a plain-http deployment would lock browsers out of it.
-    if (https) reply.header('strict-transport-security', `max-age=${HSTS_MAX_AGE_S}; includeSubDomains`);
+    ...(https ? [['strict-transport-security', `max-age=${HSTS_MAX_AGE_S}; includeSubDomains`] as [string, string]] : []),
+  ];
+}
+
+/** Header lists joined; a name already given keeps its first value. */
+export function mergeHeaders(...lists: Array<Array<[string, string]>>): Array<[string, string]> {
+  const seen = new Set<string>();
+  return lists.flat().filter(([k]) => !seen.has(k.toLowerCase()) && seen.add(k.toLowerCase()));
+}
+
+export function securityHeaders(opts: { publicOrigin: string | undefined }): HeaderSetter {
+  const base = baseSecurityHeaders(opts);
+  return (request, reply) => {
+    for (const [k, v] of base) reply.header(k, v);
     // API answers are personal; no shared or browser cache should keep them.
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   };
