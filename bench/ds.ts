@@ -19,6 +19,12 @@ export interface DsBenchOptions {
   appends?: number;
   /** Writers in the concurrent phase (default 8). */
   concurrency?: number;
+  /**
+   * Repetitions of every phase (default 3). The two servers take turns within each one, in
+   * alternating order, so neither always runs on the warmer JIT or the quieter second; round
+   * trips pool their samples, throughputs report the median repetition.
+   */
+  repetitions?: number;
   /** PostgreSQL for our server; unset = in-memory PGlite. */
   databaseUrl?: string;
   log?: (line: string) => void;
@@ -38,6 +44,8 @@ export interface DsBenchTarget {
   roundTripMs: LatencyMs;
   sequentialAppendsPerSec: number;
   concurrentAppendsPerSec: number;
+  /** Each repetition's throughputs, in run order (the medians above come from these). */
+  repetitions: Array<{ sequentialAppendsPerSec: number; concurrentAppendsPerSec: number }>;
 }
 
 export interface Result {
@@ -85,6 +93,10 @@ async function append(t: Target, url: string, body: string): Promise<string> {
 }
 
 async function roundTrips(t: Target, n: number): Promise<LatencyMs> {
+  return latency(await roundTripSamples(t, n));
+}
+
+async function roundTripSamples(t: Target, n: number): Promise<number[]> {
   const url = await createStream(t, `bench-rt-${Date.now()}`);
   let offset = (await ok(await fetch(url, { method: 'HEAD', headers: t.headers }), 'head')).headers.get('stream-next-offset')!;
   const samples: number[] = [];
@@ -100,7 +112,7 @@ async function roundTrips(t: Target, n: number): Promise<LatencyMs> {
     offset = res.headers.get('stream-next-offset')!;
     await appended;
   }
-  return latency(samples);
+  return samples;
 }
 
 async function throughput(t: Target, total: number, writers: number): Promise<number> {
@@ -141,29 +153,43 @@ async function referenceServer(): Promise<Target> {
   return { name: '@durable-streams/server (memory)', reference: true, base, headers: {}, close: () => server.stop() };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export async function runDsBench(opts: DsBenchOptions = {}): Promise<Result> {
   const n = opts.roundTrips ?? 200;
   const appends = opts.appends ?? 2_000;
   const concurrency = opts.concurrency ?? 8;
+  const reps = opts.repetitions ?? 3;
   const log = opts.log ?? (() => {});
-  const targets: DsBenchTarget[] = [];
-  for (const start of [() => ourServer(opts.databaseUrl), referenceServer]) {
-    const t = await start();
-    try {
+  const servers: Target[] = [];
+  try {
+    servers.push(await ourServer(opts.databaseUrl), await referenceServer());
+    const runs = servers.map(() => ({ samples: [] as number[], reps: [] as Array<{ sequentialAppendsPerSec: number; concurrentAppendsPerSec: number }> }));
+    for (const t of servers) {
       log(`${t.name}: warming up`);
       await roundTrips(t, Math.min(20, n));
-      log(`${t.name}: ${n} round trips`);
-      const roundTripMs = await roundTrips(t, n);
-      log(`${t.name}: ${appends} sequential appends`);
-      const sequentialAppendsPerSec = await throughput(t, appends, 1);
-      log(`${t.name}: ${appends} appends from ${concurrency} writers`);
-      const concurrentAppendsPerSec = await throughput(t, appends, concurrency);
-      targets.push({ name: t.name, reference: t.reference, roundTripMs, sequentialAppendsPerSec, concurrentAppendsPerSec });
-    } finally {
-      await t.close();
+      await throughput(t, Math.min(500, appends), concurrency);
     }
+    for (let rep = 0; rep < reps; rep++) {
+      const order = rep % 2 === 0 ? [0, 1] : [1, 0];
+      log(`repetition ${rep + 1}/${reps}: ${Math.ceil(n / reps)} round trips, ${appends} sequential appends, ${appends} from ${concurrency} writers, each server in turn`);
+      for (const i of order) runs[i]!.samples.push(...(await roundTripSamples(servers[i]!, Math.ceil(n / reps))));
+      const seq = new Map<number, number>();
+      for (const i of order) seq.set(i, await throughput(servers[i]!, appends, 1));
+      for (const i of order) runs[i]!.reps.push({ sequentialAppendsPerSec: seq.get(i)!, concurrentAppendsPerSec: await throughput(servers[i]!, appends, concurrency) });
+    }
+    const targets = servers.map((t, i) => ({
+      name: t.name,
+      reference: t.reference,
+      roundTripMs: latency(runs[i]!.samples),
+      sequentialAppendsPerSec: median(runs[i]!.reps.map((r) => r.sequentialAppendsPerSec)),
+      concurrentAppendsPerSec: median(runs[i]!.reps.map((r) => r.concurrentAppendsPerSec)),
+      repetitions: runs[i]!.reps,
+    }));
+    return { name: 'durable-streams', database: opts.databaseUrl ? 'postgres' : 'pglite', targets };
+  } finally {
+    for (const t of servers) await t.close();
   }
-  return { name: 'durable-streams', database: opts.databaseUrl ? 'postgres' : 'pglite', targets };
 }
 
 function printTable(r: Result) {

@@ -55,7 +55,7 @@ function renderDs(r: DsResult): string {
   return [
     '## 7. Durable Streams endpoint',
     '',
-    `Append → long-poll round trip (a reader parked on \`live=long-poll\` sees an append) and append throughput (one writer back to back; 8 concurrent writers), our \`/ds/v1/stream/*\` on ${r.database} against \`@durable-streams/server\` (in-memory) in the same run. Ratio: p50 against the reference server.`,
+    `Append → long-poll round trip (a reader parked on \`live=long-poll\` sees an append) and append throughput (one writer back to back; 8 concurrent writers), our \`/ds/v1/stream/*\` on ${r.database} against \`@durable-streams/server\` (in-memory) in the same run. ${r.targets[0]!.repetitions.length} repetitions; within each, the two servers take turns in alternating order. Round trips pool every repetition's samples; appends/s is the median repetition (each: ${r.targets.map((t) => `${t.name.split(' ')[0]} ${t.repetitions.map((x) => x.concurrentAppendsPerSec).join(' / ')}`).join('; ')} with 8 writers). Ratio: p50 against the reference server.`,
     '',
     '| target | round trip p50 / p95 / p99 ms | ratio p50 | appends/s, 1 writer | appends/s, 8 writers |',
     '| --- | --- | --- | --- | --- |',
@@ -115,7 +115,7 @@ try {
   let ds: DsResult | undefined;
   if (want('ds')) {
     log('durable streams: append → long-poll round trip and append throughput, ours vs the reference server');
-    ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 200, appends: args.quick ? 500 : 2_000, log });
+    ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 300, appends: args.quick ? 500 : 2_000, repetitions: args.quick ? 1 : 3, log });
   }
   const elapsedS = (performance.now() - started) / 1000;
   const results = { machine, quick: args.quick, scenarios: [...args.only], elapsedS, delivery, throughput, resume, control, scale, peers, ds, ratios: ratiosOf({ delivery, resume, peers, ds }), targets: targetsOf({ delivery, throughput, resume }) };

@@ -44,6 +44,23 @@ function groupCommitTests(kind: 'pglite' | 'postgres') {
       expect(ours[0]!.split('|').slice(1).map((h) => h.split(':')[1]).sort()).toEqual(['5', '5']);
     });
 
+    it('an append committed alone (ONE_APPEND_SQL) gives the same outcome and notice as a group of one', async () => {
+      await create('gc-alone');
+      const notices: string[] = [];
+      const off = db.feed.onPayload((p) => notices.push(p));
+      const first = await append('gc-alone', 'a');
+      const second = await append('gc-alone', 'b');
+      await new Promise((r) => setTimeout(r, 200));
+      off();
+      expect(first).toMatchObject({ kind: 'appended', stream: { tailSeq: 1, path: 'gc-alone', contentType: 'text/plain', closed: false } });
+      expect(second).toMatchObject({ kind: 'appended', stream: { tailSeq: 2 } });
+      const ours = notices.filter((n) => n.startsWith('x:'));
+      expect(ours.map((n) => n.split('|').slice(1).map((h) => h.split(':')[1]))).toEqual([['1'], ['2']]);
+      // Refusals are judged as for a group: a wrong type, and a stream that is not there.
+      expect(await store.append({ ownerId: owner, path: 'gc-alone', contentType: 'application/json', payload: { data: enc.encode('[1]'), messages: 1 }, close: false, streamSeq: null, producer: null })).toMatchObject({ kind: 'content_type_mismatch' });
+      expect(await append('gc-nowhere', 'x')).toEqual({ kind: 'not_found' });
+    });
+
     it('a failing statement fails every append of its commit with a code, and none is stored', async () => {
       await create('gc-fail');
       await append('gc-fail', 'before');
