@@ -33,11 +33,23 @@ export interface AppendLaneDeps {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const INFO_OR_FINER = new Set(['info', 'debug', 'trace']);
 
 const firstValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** Returns a lane that answers the requests it takes (true) and leaves the rest to the caller (false). */
 export function appendLane(deps: AppendLaneDeps): RequestLane {
+  // Like Fastify's request log (one line per answered request), so lane appends are not missing from it.
+  const logged = (req: IncomingMessage, res: ServerResponse, startedMs: number) => {
+    if (!INFO_OR_FINER.has(deps.log.level)) return;
+    res.once('finish', () =>
+      deps.log.info(
+        { req: { method: req.method, url: req.url, remoteAddress: req.socket.remoteAddress }, res: { statusCode: res.statusCode }, responseTime: performance.now() - startedMs, lane: 'append' },
+        'request completed',
+      ),
+    );
+  };
+
   const send = (res: ServerResponse, status: number, extra: Array<[string, string]>, body?: unknown) => {
     const flat: string[] = [];
     for (const [k, v] of extra) flat.push(k.toLowerCase(), v);
@@ -83,6 +95,7 @@ export function appendLane(deps: AppendLaneDeps): RequestLane {
     const key = deferrableKey(req.method, path, h);
     if (key === undefined) return false;
 
+    logged(req, res, performance.now());
     const chunks: Buffer[] = [];
     let timedOut = false;
     const deadline = setTimeout(() => {

@@ -18,6 +18,7 @@ const DEADLINE_MS = 200;
 describe('append lane', () => {
   const store = new MemoryDsStore(Date.now, (hash) => (hash === hashToken(KEY) ? OWNER : undefined));
   let closing = false;
+  const logLines: string[] = [];
   /** Requests the lane left to the route, by "METHOD url". */
   const routed: string[] = [];
   const lane = appendLane({
@@ -27,7 +28,7 @@ describe('append lane', () => {
     headers: [['x-lane-test', 'yes']],
     bodyDeadlineMs: DEADLINE_MS,
     closing: () => closing,
-    log: pino({ level: 'silent' }),
+    log: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
   });
   const server = http.createServer((req, res) => {
     if (lane(req, res)) return;
@@ -57,6 +58,11 @@ describe('append lane', () => {
     const read = await store.read({ ownerId: OWNER, path: 'a', afterSeq: 0, maxEntries: 10, maxBytes: 1000, touch: false });
     expect(read.kind === 'ok' && Buffer.from(read.entries.at(-1)!.data).toString()).toBe('hi');
     expect(routed).toEqual([]);
+    // One request line, as Fastify logs its own requests; no key in it.
+    await new Promise((r) => setTimeout(r, 10));
+    const line = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request completed');
+    expect(line).toMatchObject({ req: { method: 'POST', url: '/ds/v1/stream/a' }, res: { statusCode: 204 } });
+    expect(logLines.join('\n')).not.toContain(KEY);
   });
 
   test('answers the request\'s own errors, a bad key first', async () => {
