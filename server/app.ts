@@ -232,7 +232,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   const sessions = new SessionService(db.prisma, db.sql, log, log, { maxSessionsPerUser: config.limits.maxSessionsPerUser });
   const presence = new PresenceTracker(db, instanceId, (err) => app.log.warn({ err }, 'presence announcement failed'));
-  const auth = new AuthService(db.prisma, db.sql);
+  const auth = new AuthService(db.prisma, db.sql, app.log);
   const apiKeys = new ApiKeyService(db.prisma, db.sql);
   const ds = new SqlDsStore(db);
   const storeSources = new StoreSources(ds);

@@ -30,7 +30,11 @@ export class AuthService {
     private readonly prisma: PrismaClient,
     /** The per-upgrade check runs here as a prepared statement: through Prisma's raw layer it was most of the upgrade's time. */
     private readonly sql: SqlExecutor,
+    private readonly log?: { warn(obj: object, msg: string): void },
   ) {}
+
+  /** Logins whose lastSeenAt write is in flight (one at a time per login). */
+  private readonly touching = new Set<string>();
 
   async signup(email: string, password: string, deviceName = '', timeZone = 'UTC'): Promise<SignupOutcome> {
     const normalized = email.trim().toLowerCase();
@@ -77,7 +81,7 @@ export class AuthService {
     );
     const row = rows[0];
     if (!row) return undefined;
-    await this.touch(row.loginId, new Date(row.lastSeenAt));
+    this.touch(row.loginId, new Date(row.lastSeenAt));
     return { ...toUser(row), loginId: row.loginId, deviceName: row.deviceName };
   }
 
@@ -102,19 +106,25 @@ export class AuthService {
     );
     const row = rows[0];
     if (!row) return undefined;
-    await this.touch(row.loginId, new Date(row.lastSeenAt));
+    this.touch(row.loginId, new Date(row.lastSeenAt));
     const role: SessionRole | null = row.owns ? 'owner' : row.partner ? 'partner' : null;
     return { user: { ...toUser(row), loginId: row.loginId, deviceName: row.deviceName }, role };
   }
 
-  private async touch(loginId: string, lastSeenAt: Date): Promise<void> {
+  /**
+   * Moves lastSeenAt at most once a minute per device, without the request waiting for it:
+   * it is bookkeeping, and a commit waits for the disk — once the disk was busy (another
+   * program fsyncing), every request and WebSocket upgrade of a device waited 0.6 s for it.
+   */
+  private touch(loginId: string, lastSeenAt: Date): void {
     const now = Date.now();
-    if (now - lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS) return;
-    // At most one write per device per minute; the condition keeps concurrent requests from all writing.
-    await this.prisma.loginSession.updateMany({
-      where: { id: loginId, lastSeenAt: { lt: new Date(now - LAST_SEEN_RESOLUTION_MS) } },
-      data: { lastSeenAt: new Date(now) },
-    });
+    if (now - lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS || this.touching.has(loginId)) return;
+    this.touching.add(loginId);
+    // The condition keeps other instances (and this one's later requests) from writing it too.
+    this.prisma.loginSession
+      .updateMany({ where: { id: loginId, lastSeenAt: { lt: new Date(now - LAST_SEEN_RESOLUTION_MS) } }, data: { lastSeenAt: new Date(now) } })
+      .catch((err: unknown) => this.log?.warn({ err }, 'could not record when a device was last seen'))
+      .finally(() => this.touching.delete(loginId));
   }
 
   async setTimeZone(userId: string, timeZone: string): Promise<AuthUser> {

@@ -1,4 +1,5 @@
 // Device pairing (one-time codes) and "your devices" (list, revoke, sockets closed at once).
+import pg from 'pg';
 import { createDemoAgent } from '../../server/agent/demo-agent.ts';
 import { DEFAULT_RATE_LIMITS } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
@@ -176,12 +177,41 @@ describe(`accounts, pairing and devices (${DB_KIND})`, () => {
       const fiveMinutesAgo = new Date(Date.now() - 5 * 60_000);
       await db.prisma.loginSession.update({ where: { id: loginId }, data: { lastSeenAt: fiveMinutesAgo } });
       await raw(server.url, 'GET', '/api/me', { cookie: erin.cookie });
-      const touched = (await db.prisma.loginSession.findUniqueOrThrow({ where: { id: loginId } })).lastSeenAt;
-      expect(Date.now() - touched.getTime()).toBeLessThan(10_000);
+      // Written after the answer (the request does not wait for it).
+      await expect.poll(async () => Date.now() - (await db.prisma.loginSession.findUniqueOrThrow({ where: { id: loginId } })).lastSeenAt.getTime()).toBeLessThan(10_000);
       const thirtySecondsAgo = new Date(Date.now() - 30_000);
       await db.prisma.loginSession.update({ where: { id: loginId }, data: { lastSeenAt: thirtySecondsAgo } });
       await raw(server.url, 'GET', '/api/me', { cookie: erin.cookie });
       expect((await db.prisma.loginSession.findUniqueOrThrow({ where: { id: loginId } })).lastSeenAt.getTime()).toBe(thirtySecondsAgo.getTime());
+    });
+
+    test('a request does not wait for the lastSeenAt write (the row locked by someone else: the answer still comes at once)', async ({ databaseUrl }) => {
+      if (!databaseUrl) return; // PGlite has one connection: nothing else can hold the row.
+      const gina = await signup(server.url);
+      const loginId = await currentLoginId(server.url, gina);
+      const sessionId = await createSession(server.url, gina);
+      await db.prisma.loginSession.update({ where: { id: loginId }, data: { lastSeenAt: new Date(Date.now() - 5 * 60_000) } });
+      const holder = new pg.Client({ connectionString: databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM "LoginSession" WHERE id = $1 FOR UPDATE', [loginId]);
+        const t0 = performance.now();
+        const me = await raw(server.url, 'GET', '/api/me', { cookie: gina.cookie });
+        const ws = await WsTestClient.connect(server.wsUrl, sessionId, gina);
+        await ws.waitForFrame('ready');
+        ws.ws.close();
+        expect(me.status).toBe(200);
+        // The write waits for the lock; the request and the upgrade did not.
+        expect(performance.now() - t0).toBeLessThan(1_500);
+        await sleep(100);
+        expect((await holder.query('SELECT "lastSeenAt" FROM "LoginSession" WHERE id = $1', [loginId])).rows[0].lastSeenAt.getTime()).toBeLessThan(Date.now() - 60_000);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => {});
+        await holder.end();
+      }
+      // Once the lock is gone the write lands.
+      await expect.poll(async () => Date.now() - (await db.prisma.loginSession.findUniqueOrThrow({ where: { id: loginId } })).lastSeenAt.getTime()).toBeLessThan(10_000);
     });
 
     test('revoking a device signs it out at once: its sockets close with 4401, its cookie stops working', async () => {
