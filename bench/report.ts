@@ -25,7 +25,7 @@ export function renderReport(r: BenchReport): string {
   const p = d.durable.params;
   const out: string[] = [];
   out.push('# Performance', '');
-  out.push(`Measured by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${m.date}. Every number below was measured in that run; ratios compare against a baseline from the same run.`, '');
+  out.push(`Measured by \`npm run bench${r.quick ? ' -- --quick' : ''}\` on ${m.date}. Every number below was measured in that run; ratios compare against a baseline from the same run. Each scenario starts once a one-row commit takes 5 ms or less again (the one before may leave disk writes behind).`, '');
   out.push('| machine | |', '| --- | --- |');
   out.push(`| CPU | ${m.cpu} |`, `| cores | ${m.cores} |`, `| memory | ${m.memoryGiB} GiB |`, `| Node | ${m.node} |`, `| database | ${m.postgres} (fresh database per run, fsync on, synchronous_commit on) |`, `| OS | ${m.platform} |`, '');
   out.push(`The machine is shared (2 cores, other engineers running tests; load average ${m.loadAvg.join(' / ')} (1/5/15 min) when this run started), so expect noise of ±30 % or more between runs. Compare ratios within this run, not absolute numbers across runs.`, '');

@@ -12,7 +12,7 @@ import { runPeerDelivery, runPeerResume, type PeerDelivery, type PeerResumeCase 
 import { runResume, type ResumeCase } from './scenarios/resume.ts';
 import { runScale, type ScaleResult } from './scenarios/scale.ts';
 import { machineInfo } from './support/machine.ts';
-import { freshDatabase, postgresVersion } from './support/pg.ts';
+import { freshDatabase, postgresVersion, settleDisk } from './support/pg.ts';
 
 const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 const REPORT_PATH = fileURLToPath(new URL('../docs/performance.md', import.meta.url));
@@ -77,9 +77,16 @@ try {
   const machine = machineInfo(await postgresVersion(db.url));
   const log = (msg: string) => console.log(`[bench] ${msg}`);
   const want = (s: Scenario) => args.only.has(s);
+  // Each scenario starts on a quiet disk: the one before may leave writes behind (the
+  // file-store peer's backlog took ~9 s to drain, and slowed every commit meanwhile).
+  const settle = async (before: string) => {
+    const waitedMs = await settleDisk(db.url);
+    if (waitedMs > 1_000) log(`waited ${(waitedMs / 1000).toFixed(1)} s for the disk to settle before ${before}`);
+  };
   const base = { dbUrl: db.url, dbName: db.name, subscribersPerSession: 2, tokensPerSecond: 50, sessions: plan.sessions, durationMs: plan.durationMs };
   let delivery: { durable: DeliveryResult; memory: DeliveryResult } | undefined;
   if (want('delivery')) {
+    await settle('delivery');
     log(`delivery: ${plan.sessions} sessions × 2 × 50 tokens/s, in-memory baseline`);
     const memory = await runDelivery({ ...base, log: 'memory' });
     log('delivery: durable');
@@ -87,6 +94,7 @@ try {
   }
   const throughput: DeliveryResult[] = [];
   if (want('throughput')) {
+    await settle('throughput');
     for (const sessions of plan.ramp) {
       log(`throughput: ${sessions} sessions × ${plan.rampRate} tokens/s`);
       throughput.push(await runDelivery({ ...base, log: 'durable', sessions, subscribersPerSession: 1, tokensPerSecond: plan.rampRate }));
@@ -94,26 +102,33 @@ try {
   }
   let resume: ResumeCase[] | undefined;
   if (want('resume')) {
+    await settle('resume');
     log('resume');
     resume = await runResume({ dbUrl: db.url, sizes: plan.sizes, fractions: plan.fractions, repeats: plan.repeats });
   }
   let control: ControlCase[] | undefined;
   if (want('control')) {
+    await settle('control');
     log(`live control: ${plan.cancels} cancels per topology`);
     control = await runControl({ dbUrl: db.url, repetitions: plan.cancels, log });
   }
   let scale: ScaleResult | undefined;
   if (want('scale')) {
+    await settle('scale');
     log(`scale: ${plan.sockets} idle sockets`);
     scale = await runScale({ dbUrl: db.url, sockets: plan.sockets, sessions: plan.socketSessions, log });
   }
   let peers: { delivery: PeerDelivery[]; resume: PeerResumeCase[] } | undefined;
   if (want('peers')) {
+    await settle('peers');
     const shape = { sessions: plan.sessions, subscribersPerSession: 2, tokensPerSecond: 50, durationMs: plan.durationMs };
-    peers = { delivery: await runPeerDelivery(shape, log), resume: await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log }) };
+    const peerDelivery = await runPeerDelivery(shape, log);
+    await settle('peers: resume');
+    peers = { delivery: peerDelivery, resume: await runPeerResume({ dbUrl: db.url, sizes: plan.peerSizes, repeats: plan.peerRepeats, log }) };
   }
   let ds: DsResult | undefined;
   if (want('ds')) {
+    await settle('ds');
     log('durable streams: append → long-poll round trip and append throughput, ours vs the reference server');
     ds = await runDsBench({ databaseUrl: db.url, roundTrips: args.quick ? 50 : 300, appends: args.quick ? 500 : 2_000, repetitions: args.quick ? 1 : 3, log });
   }

@@ -50,3 +50,34 @@ export async function xactCommits(url: string, dbName: string): Promise<number> 
   const [row] = await query<{ n: string }>(url, 'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
   return Number(row?.n ?? 0);
 }
+
+/** A commit this slow means the disk is still busy with an earlier scenario's writes. */
+const SETTLED_COMMIT_MS = 5;
+const SETTLE_PROBES_IN_A_ROW = 3;
+const SETTLE_MAX_MS = 60_000;
+
+/**
+ * Waits until a one-row commit is quick again: a scenario that writes a lot (the file-store
+ * peer fsyncs every append, and leaves a backlog) must not slow the next one's commits.
+ * Returns how long it waited; gives up after SETTLE_MAX_MS.
+ */
+export async function settleDisk(url: string): Promise<number> {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // Temp tables are not WAL-logged; a commit that must flush WAL needs a real write.
+    await client.query('CREATE TABLE IF NOT EXISTS bench_settle_probe (x int)');
+    let quick = 0;
+    while (quick < SETTLE_PROBES_IN_A_ROW && performance.now() - started < SETTLE_MAX_MS) {
+      const t0 = performance.now();
+      await client.query('INSERT INTO bench_settle_probe VALUES (1)');
+      quick = performance.now() - t0 <= SETTLED_COMMIT_MS ? quick + 1 : 0;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await client.query('DROP TABLE bench_settle_probe');
+  } finally {
+    await client.end();
+  }
+  return performance.now() - started;
+}
