@@ -1,4 +1,5 @@
-import type { DeltaInput, SessionStore } from '../../server/session/run-store.ts';
+import type { DeltaInput, EndHow, SessionStore } from '../../server/session/run-store.ts';
+import type { ReportedEndStatus } from '../../server/session/types.ts';
 import { nowMs } from './stats.ts';
 
 export const FLUSH_RE = /\|f:([\d.]+)\|/;
@@ -15,13 +16,31 @@ const WRITES = new Set(['appendUserMessage', 'append', 'claimRun', 'appendDeltas
 export const writeCounter = { count: 0 };
 
 export function withFlushMarkers(inner: SessionStore): SessionStore {
+  // An end given its run's text (EndHow) gets the marked text the log holds, so SL6 holds here too.
+  const marked = new Map<string, string[]>();
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (typeof prop === 'string' && WRITES.has(prop)) writeCounter.count++;
       if (prop === 'appendDeltas') {
-        return (batch: DeltaInput[]) => {
+        return async (batch: DeltaInput[]) => {
           const mark = `|f:${nowMs().toFixed(3)}|`;
-          return target.appendDeltas(batch.map((d) => ({ ...d, text: `${d.text}${mark}` })));
+          const sent = batch.map((d) => ({ ...d, text: `${d.text}${mark}` }));
+          const outcomes = await target.appendDeltas(sent);
+          outcomes.forEach((o, i) => {
+            const d = sent[i]!;
+            if (o.kind !== 'appended') return;
+            const texts = marked.get(d.runId);
+            if (texts) texts.push(d.text);
+            else marked.set(d.runId, [d.text]);
+          });
+          return outcomes;
+        };
+      }
+      if (prop === 'endRun') {
+        return (runId: string, status: ReportedEndStatus, reason?: string, how?: EndHow) => {
+          const text = (marked.get(runId) ?? []).join('');
+          marked.delete(runId);
+          return target.endRun(runId, status, reason, how && 'text' in how ? { text } : how);
         };
       }
       const v = Reflect.get(target, prop, receiver);

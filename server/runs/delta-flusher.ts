@@ -30,6 +30,10 @@ interface RunBufferState {
   finishing: boolean;
   /** Its text is in a statement that has not completed. */
   inflight: boolean;
+  /** The texts of its appended deltas, in order: what the log holds for it (SL6). */
+  committed: string[];
+  /** False once a statement carrying it failed: that statement may have committed after all. */
+  committedKnown: boolean;
   onStopped: () => void;
   onError: (err: unknown) => void;
   /** Resolved when the text buffered before the call is committed (or dropped by a stop). */
@@ -48,9 +52,11 @@ export interface RunBuffer {
   /**
    * Refuses later writes, then resolves once everything written before is committed (or
    * dropped by a stop or a failure) and no statement carrying this run is in flight: after
-   * it, no delta of the run can commit, so its end may read them all (SL6).
+   * it, no delta of the run can commit, so its end may read them all (SL6). Resolves to the
+   * run's committed text — every appended delta's, in order — or to undefined when a failed
+   * statement leaves it unknown (a connection lost after COMMIT).
    */
-  finish(): Promise<void>;
+  finish(): Promise<string | undefined>;
 }
 
 export interface FlusherObserver {
@@ -80,6 +86,8 @@ export class DeltaFlusher {
       halted: false,
       finishing: false,
       inflight: false,
+      committed: [],
+      committedKnown: true,
       onStopped,
       onError,
       waiters: [],
@@ -110,6 +118,7 @@ export class DeltaFlusher {
         await flush();
         this.release(state);
         this.runs.delete(runId);
+        return state.committedKnown ? state.committed.join('') : undefined;
       },
     };
   }
@@ -197,13 +206,15 @@ export class DeltaFlusher {
       s.inflight = false;
       this.inflightSessions.delete(s.sessionId);
       if (failure) {
-        // Nothing of the statement was committed (one statement). Writing the run's later
-        // text would leave a hole inside its answer, so the run writes nothing more (SL6).
+        // Nothing of the statement was committed (one statement), unless the connection was
+        // lost after COMMIT. Writing the run's later text would leave a hole inside its
+        // answer, so the run writes nothing more (SL6).
+        s.committedKnown = false;
         if (this.halt(s)) s.onError(failure.err);
       } else if (outcomes?.[i]?.kind === 'run_stopped') {
         // One outcome per delta, in order.
         if (this.halt(s)) s.onStopped();
-      }
+      } else if (outcomes?.[i]?.kind === 'appended') s.committed.push(deltas[i]!.text);
     });
     for (const w of waiters) for (const resolve of w) resolve();
   }

@@ -200,12 +200,12 @@ export class RunManager {
       }
     } finally {
       this.unlease(runId);
-      // After this no delta of the run can commit: its end reads them all (SL6).
-      await batcher.finish();
+      // After this no delta of the run can commit; the end records what committed (SL6).
+      const committedText = await batcher.finish();
       this.aborts.unregister(runId);
       const status = failure ? 'failed' : this.closing && signal.aborted ? 'interrupted' : 'complete';
       const reason = status === 'interrupted' ? REASON_SHUTDOWN : failure;
-      const ended = await this.endWithRetry(runId, status, reason, logger);
+      const ended = await this.endWithRetry(runId, status, reason, committedText, logger);
       if (ended) {
         observer?.runEnded?.(ended.status);
         observer?.answerEnded?.(sessionId, ended.event);
@@ -223,12 +223,13 @@ export class RunManager {
     runId: string,
     status: 'complete' | 'failed' | 'interrupted',
     reason: string | undefined,
+    committedText: string | undefined,
     logger: RunLogger | undefined,
   ): Promise<{ status: string; event: SessionEvent } | undefined> {
     const deadline = Date.now() + END_RETRY_WINDOW_MS;
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await this.opts.store.endRun(runId, status, reason);
+        const r = await this.opts.store.endRun(runId, status, reason, committedText === undefined ? undefined : { text: committedText });
         return r.kind === 'ended' ? { status: r.status, event: r.event } : undefined;
       } catch (err) {
         if (Date.now() >= deadline) {
@@ -302,7 +303,7 @@ export class RunManager {
     try {
       for (const runId of await store.expiredRuns()) {
         if (this.active.has(runId)) continue;
-        const ended = await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, true);
+        const ended = await store.endRun(runId, 'interrupted', REASON_LOST_INSTANCE, { onlyIfExpired: true });
         if (ended.kind === 'ended') {
           this.opts.observer?.runEnded?.(ended.status);
           this.opts.observer?.answerEnded?.(ended.sessionId, ended.event);

@@ -1,5 +1,5 @@
 import { Listeners } from './listeners.ts';
-import type { DeltaInput, SessionStore } from './run-store.ts';
+import type { DeltaInput, EndHow, SessionStore } from './run-store.ts';
 import { canStop, endStatus, keepsReason, STOP_ON_CANCEL, STOP_ON_USER_MESSAGE, type StopReason } from './stop-policy.ts';
 import type {
   AppendOutcome,
@@ -214,7 +214,8 @@ export class MemorySessionLog implements SessionStore {
     return { kind: 'cancel_recorded', runId: run.id, event };
   }
 
-  async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
+  async endRun(runId: string, status: ReportedEndStatus, reason?: string, how?: EndHow): Promise<EndOutcome> {
+    const onlyIfExpired = how !== undefined && 'onlyIfExpired' in how;
     const run = this.runs.get(runId);
     const s = run && this.sessions.get(run.sessionId);
     if (!run || !s || run.ended) return { kind: 'already_ended' };
@@ -223,7 +224,7 @@ export class MemorySessionLog implements SessionStore {
     const final = endStatus(run.stopReason, status);
     run.status = final;
     if (s.activeRunId === run.id) s.activeRunId = null;
-    const data: Record<string, unknown> = { messageId: run.messageId, status: final, text: run.texts.join('') };
+    const data: Record<string, unknown> = { messageId: run.messageId, status: final, text: how && 'text' in how ? how.text : run.texts.join('') };
     if (reason !== undefined && keepsReason(final, status)) data.reason = reason;
     const event = this.commit(run.sessionId, s, 'assistant.end', data);
     queueMicrotask(() => this.notify({ kind: 'run_ended', sessionId: run.sessionId }));

@@ -33,7 +33,7 @@ export interface RunStore {
    * of the run in flight or to come: RunBuffer.finish), or by a sweeper with `onlyIfExpired`
    * (SL13), which may race a zombie instance's deltas and must still end with all of them (SL6).
    */
-  endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired?: boolean): Promise<EndOutcome>;
+  endRun(runId: string, status: ReportedEndStatus, reason?: string, how?: EndHow): Promise<EndOutcome>;
   /**
    * SL13: renews the leases of several runs in one statement (an instance renews all its
    * runs at once, so renewals cost one commit per LEASE_RENEW_MS, not one per run). Outcomes
@@ -47,6 +47,15 @@ export interface RunStore {
   /** Stops (`stop`), ends (`run_ended`) and committed events, as on the log. */
   onNotification(listener: (n: LogNotification) => void): () => void;
 }
+
+/**
+ * How an end learns its text (SL6). The run's own instance saw every delta statement's
+ * outcome, so it may pass `text`: the concatenation of the run's appended deltas, in order.
+ * The end then records it instead of reading the deltas back (at the end of a long answer,
+ * hundreds of rows, while other answers still stream). Without `text` the end reads them.
+ * A sweeper (`onlyIfExpired`, SL13) never knows the text: a zombie's deltas may still land.
+ */
+export type EndHow = { onlyIfExpired: true } | { text: string };
 
 export interface DeltaInput {
   runId: string;

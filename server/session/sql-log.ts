@@ -4,7 +4,7 @@ import { decodeNotice, sqlNotifyHead, sqlNotifyHeads, sqlNotifyRunEnded, sqlNoti
 import { EventCache, DEFAULT_EVENT_CACHE_BYTES } from './event-cache.ts';
 import { storedEvent } from './frames.ts';
 import { Listeners } from './listeners.ts';
-import type { DeltaInput, SessionStore } from './run-store.ts';
+import type { DeltaInput, EndHow, SessionStore } from './run-store.ts';
 import { STOP_ON_CANCEL, STOP_ON_USER_MESSAGE } from './stop-policy.ts';
 import type {
   AppendOutcome,
@@ -41,14 +41,20 @@ const AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS
  */
 const AT_JSON = `to_json(e.at AT TIME ZONE 'UTC')::text AS at`;
 type EndRow = Row & { sessionId: string; status: EndStatus };
-/** SL12: ends a run and appends its `assistant.end`, whose text is the run's deltas (SL6). */
+/**
+ * SL12: ends a run and appends its `assistant.end`, whose text is the run's deltas (SL6):
+ * `$6` when the run's instance knows them (EndHow), else read back here — the CASE leaves
+ * that subquery unrun when `$6` is given.
+ */
 const END_RUN_SQL = `
   WITH t AS (
-    SELECT coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '') AS text
-    FROM "Run" run0
-    JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
-      AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
-    WHERE run0.id = $2
+    SELECT CASE WHEN $6::text IS NOT NULL THEN $6::text ELSE (
+      SELECT coalesce(string_agg(ev.data->>'text', '' ORDER BY ev.seq), '')
+      FROM "Run" run0
+      JOIN "Event" ev ON ev."sessionId" = run0."sessionId" AND ev.seq > run0."triggerSeq"
+        AND ev.type = 'assistant.delta' AND ev.data->>'messageId' = run0."messageId"
+      WHERE run0.id = $2
+    ) END AS text
   ), r AS (
     UPDATE "Run" SET "endedAt" = clock_timestamp(), status = COALESCE("stopReason", $1::text)
     WHERE id = $2 AND "endedAt" IS NULL
@@ -577,8 +583,10 @@ export class SqlSessionLog implements SessionStore {
    * the run off the session). Run before session is the order every stop takes its rows, so
    * an end and a stop never wait on each other in a cycle.
    */
-  async endRun(runId: string, status: ReportedEndStatus, reason?: string, onlyIfExpired = false): Promise<EndOutcome> {
-    const params = [status, runId, onlyIfExpired, reason ?? null, this.origin];
+  async endRun(runId: string, status: ReportedEndStatus, reason?: string, how?: EndHow): Promise<EndOutcome> {
+    const onlyIfExpired = how !== undefined && 'onlyIfExpired' in how;
+    const text = how !== undefined && 'text' in how ? how.text : null;
+    const params = [status, runId, onlyIfExpired, reason ?? null, this.origin, text];
     const rows = await this.write([], () =>
       onlyIfExpired
         ? this.transaction(async (tx) => {

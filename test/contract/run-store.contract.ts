@@ -48,6 +48,37 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       expect((await claim(fx.log, id)).kind).toBe('nothing_to_answer');
     });
 
+    it('SL6 + SL12: an end told its run\'s committed text (EndHow) records that text as given, once, and frees the session', async () => {
+      const id = await fx.newSession();
+      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+      const c = await claim(fx.log, id);
+      if (c.kind !== 'claimed') throw new Error(c.kind);
+      const runId = c.event.data.runId as string;
+      for (const t of ['Big ', 'rocks ', 'first ✓']) expect((await delta(fx.log, runId, t)).kind).toBe('appended');
+      // The caller's word is taken: the run's instance saw every delta's outcome (RunBuffer.finish),
+      // so the log does not read the deltas back. A different text shows which one was recorded.
+      const end = await fx.log.endRun(runId, 'complete', undefined, { text: 'as the flusher counted' });
+      expect(end.kind === 'ended' && end.event.data).toEqual({ messageId: c.event.data.messageId, status: 'complete', text: 'as the flusher counted' });
+      expect(await fx.log.endRun(runId, 'complete', undefined, { text: 'again' })).toEqual({ kind: 'already_ended' });
+      const events = await readAll(fx.log, id);
+      expect(events.filter((e) => e.type === 'assistant.end').map((e) => e.data.text)).toEqual(['as the flusher counted']);
+      expect((await claim(fx.log, id)).kind).toBe('nothing_to_answer');
+    });
+
+    it('SL6 + SL12: a failed end told its text keeps the readable reason; an empty answer ends with empty text', async () => {
+      const id = await fx.newSession();
+      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
+      const c = await claim(fx.log, id);
+      if (c.kind !== 'claimed') throw new Error(c.kind);
+      const end = await fx.log.endRun(c.event.data.runId as string, 'failed', 'The model service returned HTTP 500.', { text: '' });
+      expect(end.kind === 'ended' && end.event.data).toEqual({
+        messageId: c.event.data.messageId,
+        status: 'failed',
+        text: '',
+        reason: 'The model service returned HTTP 500.',
+      });
+    });
+
     it('SL7 + SL10: appendDeltas commits one delta per run in one call, rejecting only the stopped run', async () => {
       const ids = [await fx.newSession(), await fx.newSession(), await fx.newSession()] as const;
       const runIds: string[] = [];
@@ -132,12 +163,12 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
       if (c.kind !== 'claimed') throw new Error(c.kind);
       const runId = c.event.data.runId as string;
       await delta(fx.log, runId, 'partial');
-      expect(await fx.log.endRun(runId, 'interrupted', 'lost', true)).toEqual({ kind: 'already_ended' });
+      expect(await fx.log.endRun(runId, 'interrupted', 'lost', { onlyIfExpired: true })).toEqual({ kind: 'already_ended' });
       await new Promise((r) => setTimeout(r, 1_100));
       expect(await fx.log.expiredRuns()).toContain(runId);
       const ends = await Promise.all([
-        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', true),
-        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', true),
+        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', { onlyIfExpired: true }),
+        fx.log.endRun(runId, 'interrupted', 'The coach stopped responding.', { onlyIfExpired: true }),
       ]);
       expect(ends.filter((e) => e.kind === 'ended')).toHaveLength(1);
       expect(await fx.log.expiredRuns()).not.toContain(runId);
@@ -184,7 +215,7 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
         // connections, the sweeper's end among them. Some deltas commit before the end, some
         // are refused after it, none lands between the end's read and its write.
         const writes = Array.from({ length: 12 }, (_, i) => delta(fx.log, runId, `t${i} `));
-        const end = fx.log.endRun(runId, 'interrupted', 'lost', true);
+        const end = fx.log.endRun(runId, 'interrupted', 'lost', { onlyIfExpired: true });
         const [ended, ...outcomes] = await Promise.all([end, ...writes]);
         if (ended.kind !== 'ended') throw new Error(ended.kind);
         const events = await readAll(fx.log, id);

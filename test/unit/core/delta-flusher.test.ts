@@ -222,4 +222,45 @@ describe('DeltaFlusher (SL7 group commit)', () => {
     expect(log.statements).toHaveLength(2);
     expect(f.activeRuns).toBe(0);
   });
+  it('SL6: finish() resolves to exactly the text of the deltas the log appended, in order — not what a stop refused', async () => {
+    const stopped = new Set<string>();
+    const log = recordingLog({ stopped });
+    const f = new DeltaFlusher(log);
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, () => {});
+    const other = f.open({ runId: 'b', sessionId: 's2', messageId: 'm' }, () => {}, () => {});
+    r.write('one ');
+    other.write('x');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(30)]);
+    r.write('two');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(30)]);
+    stopped.add('a'); // the log refuses the run's next delta (SL10)
+    r.write(' refused');
+    other.write('y');
+    await Promise.all([r.flush(), other.flush(), vi.advanceTimersByTimeAsync(30)]);
+    const [text, otherText] = await Promise.all([r.finish(), other.finish(), vi.advanceTimersByTimeAsync(30)]);
+    expect(text).toBe('one two');
+    expect(otherText).toBe('xy');
+    const sentForA = log.statements.flatMap((st) => st.batch.filter((d) => d.runId === 'a').map((d) => d.text));
+    expect(sentForA).toEqual(['one ', 'two', ' refused']);
+  });
+
+  it('SL6: after a failed statement finish() resolves to undefined — that statement may have committed, so the end must read the log', async () => {
+    let fail = false;
+    const f = new DeltaFlusher({
+      async appendDeltas(batch) {
+        if (fail) throw new Error('connection lost');
+        return batch.map(() => ({ kind: 'appended', event: { seq: 1, type: 'assistant.delta', at: '', data: {} } }) as const);
+      },
+    });
+    const r = f.open({ runId: 'a', sessionId: 's', messageId: 'm' }, () => {}, () => {});
+    const quiet = f.open({ runId: 'b', sessionId: 's2', messageId: 'm' }, () => {}, () => {});
+    r.write('kept');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(30)]);
+    fail = true;
+    r.write(' unknown');
+    await Promise.all([r.flush(), vi.advanceTimersByTimeAsync(30)]);
+    const [text, quietText] = await Promise.all([r.finish(), quiet.finish(), vi.advanceTimersByTimeAsync(30)]);
+    expect(text).toBeUndefined();
+    expect(quietText).toBe(''); // a run that wrote nothing knows its text: none
+  });
 });
