@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nth } from '../support/nth.ts';
-import { claim, delta, deltaInput, readAll, waitFor, type StoreFixture } from './store-fixture.ts';
+import { claim, delta, deltaInput, readAll, startedRun, waitFor, type StoreFixture } from './store-fixture.ts';
 
 /** ONE contract for the RunStore port of every adapter (memory, PGlite, Postgres). */
 export function runStoreContract(name: string, makeFixture: () => Promise<StoreFixture>) {
@@ -49,16 +49,12 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
     });
 
     it('SL6 + SL12: an end told its run\'s committed text (EndHow) records that text as given, once, and frees the session', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const runId = c.event.data.runId as string;
+      const { sessionId: id, runId, messageId } = await startedRun(fx);
       for (const t of ['Big ', 'rocks ', 'first ✓']) expect((await delta(fx.log, runId, t)).kind).toBe('appended');
       // The caller's word is taken: the run's instance saw every delta's outcome (RunBuffer.finish),
       // so the log does not read the deltas back. A different text shows which one was recorded.
       const end = await fx.log.endRun(runId, 'complete', undefined, { text: 'as the flusher counted' });
-      expect(end.kind === 'ended' && end.event.data).toEqual({ messageId: c.event.data.messageId, status: 'complete', text: 'as the flusher counted' });
+      expect(end.kind === 'ended' && end.event.data).toEqual({ messageId, status: 'complete', text: 'as the flusher counted' });
       expect(await fx.log.endRun(runId, 'complete', undefined, { text: 'again' })).toEqual({ kind: 'already_ended' });
       const events = await readAll(fx.log, id);
       expect(events.filter((e) => e.type === 'assistant.end').map((e) => e.data.text)).toEqual(['as the flusher counted']);
@@ -66,13 +62,10 @@ export function runStoreContract(name: string, makeFixture: () => Promise<StoreF
     });
 
     it('SL6 + SL12: a failed end told its text keeps the readable reason; an empty answer ends with empty text', async () => {
-      const id = await fx.newSession();
-      await fx.log.appendUserMessage(id, { clientMessageId: 'a', text: 'hi' });
-      const c = await claim(fx.log, id);
-      if (c.kind !== 'claimed') throw new Error(c.kind);
-      const end = await fx.log.endRun(c.event.data.runId as string, 'failed', 'The model service returned HTTP 500.', { text: '' });
+      const { runId, messageId } = await startedRun(fx);
+      const end = await fx.log.endRun(runId, 'failed', 'The model service returned HTTP 500.', { text: '' });
       expect(end.kind === 'ended' && end.event.data).toEqual({
-        messageId: c.event.data.messageId,
+        messageId,
         status: 'failed',
         text: '',
         reason: 'The model service returned HTTP 500.',

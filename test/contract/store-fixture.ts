@@ -23,6 +23,15 @@ export async function claim(log: SessionStore, sessionId: string, leaseMs = 5_00
   return r;
 }
 
+/** A new session with one user message and a run claimed for it: where most run tests start. */
+export async function startedRun(fx: StoreFixture): Promise<{ sessionId: string; runId: string; messageId: string }> {
+  const sessionId = await fx.newSession();
+  await fx.log.appendUserMessage(sessionId, { clientMessageId: 'a', text: 'hi' });
+  const c = await claim(fx.log, sessionId);
+  if (c.kind !== 'claimed') throw new Error(c.kind);
+  return { sessionId, runId: c.event.data.runId as string, messageId: c.event.data.messageId as string };
+}
+
 /** One delta through the group-commit call. */
 export async function delta(log: SessionStore, runId: string, text: string) {
   const [out] = await log.appendDeltas([deltaInput(runId, text)]);
