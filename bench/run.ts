@@ -69,7 +69,7 @@ function renderDs(r: DsResult): string {
 const args = parseArgs(process.argv.slice(2));
 const plan = args.quick
   ? { sessions: 50, durationMs: 3_000, ramp: [25, 50], rampRate: 250, sizes: [1_000, 10_000], fractions: [0.01, 0.5, 1], repeats: 3, cancels: 20, sockets: 2_000, socketSessions: 100, peerSizes: [1_000, 10_000], peerRepeats: 3 }
-  : { sessions: 200, durationMs: 10_000, ramp: [50, 100, 200, 300], rampRate: 250, sizes: [1_000, 10_000, 100_000], fractions: [0.01, 0.5, 1], repeats: 7, cancels: 50, sockets: 10_000, socketSessions: 250, peerSizes: [1_000, 10_000, 100_000], peerRepeats: 5 };
+  : { sessions: 200, durationMs: 10_000, ramp: [50, 100, 200, 250, 300, 400], rampRate: 250, sizes: [1_000, 10_000, 100_000], fractions: [0.01, 0.5, 1], repeats: 7, cancels: 50, sockets: 10_000, socketSessions: 250, peerSizes: [1_000, 10_000, 100_000], peerRepeats: 5 };
 
 const started = performance.now();
 const db = await freshDatabase(args.adminUrl);

@@ -274,7 +274,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     const serverInterrupted = status === 'interrupted' && typeof end.data.reason === 'string';
     if (status !== 'complete' && status !== 'failed' && !serverInterrupted) return;
     const notice: Promise<void> = (async () => {
-      const s = await db.prisma.session.findUnique({ where: { id: sessionId }, select: { userId: true, title: true } });
+      // A prepared statement, not Prisma: a burst of answers ends at once, and each asks this.
+      const [s] = await db.sql.query<{ userId: string; title: string }>(`SELECT "userId", title FROM "Session" WHERE id = $1`, [sessionId], 'fc_answer_session');
       // Someone who is looking at the session sees the answer; only the absent are told.
       if (!s || presence.userPresent(sessionId, s.userId)) return;
       const text = status === 'complete' ? String(end.data.text ?? '') : String(end.data.reason ?? 'The coach could not answer.');

@@ -15,7 +15,7 @@ export interface SessionWeek {
  * The week a session works on. Chosen once (weekend planning plans next week, an early-week
  * review looks back) and pinned on the session row, so every turn on every instance agrees.
  */
-export async function resolveSessionWeek(db: Pick<Database, 'prisma' | 'sql'>, sessionId: string): Promise<SessionWeek | undefined> {
+export async function resolveSessionWeek(db: Pick<Database, 'sql'>, sessionId: string): Promise<SessionWeek | undefined> {
   // Every turn starts with this: one prepared statement (Prisma's include was two queries).
   const rows = await db.sql.query<{ userId: string; kind: string; weekKey: string | null; createdAt: Date; timeZone: string }>(
     `
@@ -30,10 +30,13 @@ export async function resolveSessionWeek(db: Pick<Database, 'prisma' | 'sql'>, s
   const timeZone = isValidTimeZone(s.timeZone) ? s.timeZone : 'UTC';
   if (s.weekKey) return { userId: s.userId, kind, weekKey: s.weekKey, timeZone };
   const weekKey = defaultWeekKey(kind, new Date(s.createdAt).toISOString(), timeZone);
-  const prisma = db.prisma;
-  await prisma.session.updateMany({ where: { id: sessionId, weekKey: null }, data: { weekKey } });
-  const pinned = await prisma.session.findUnique({ where: { id: sessionId }, select: { weekKey: true } });
-  return { userId: s.userId, kind, weekKey: pinned?.weekKey ?? weekKey, timeZone };
+  // The first turn pins it; a turn racing it on another instance keeps whichever landed first.
+  const pinned = await db.sql.query<{ weekKey: string | null }>(
+    `UPDATE "Session" SET "weekKey" = COALESCE("weekKey", $2) WHERE id = $1 RETURNING "weekKey"`,
+    [sessionId, weekKey],
+    'fc_session_week_pin',
+  );
+  return { userId: s.userId, kind, weekKey: pinned[0]?.weekKey ?? weekKey, timeZone };
 }
 
 export async function userTimeZone(prisma: PrismaClient, userId: string): Promise<string> {
