@@ -1,11 +1,18 @@
 // Durable Streams benchmark: our /ds endpoint (on PGlite, or PostgreSQL when DATABASE_URL
 // is set) against Electric's reference server (@durable-streams/server, in memory), in the
-// same process and run.
+// same process and run. Two more targets put the ratios in context, without entering them:
+// the reference server on its durable file store, and a floor (Node's HTTP server answering
+// without storing anything), which is what the harness's own client and HTTP cost.
 //   tsx bench/ds.ts                    standalone, prints a table
 //   runDsBench(opts) from bench/run.ts   as part of `npm run bench`
 // Measures: append → long-poll round trip (a reader parked at the tail, the time from
 // sending an append until the reader has its bytes) and append throughput (sequential and
 // concurrent writers).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DurableStreamTestServer } from '@durable-streams/server';
 import { buildApp } from '../server/app.ts';
@@ -39,8 +46,8 @@ export interface LatencyMs {
 
 export interface DsBenchTarget {
   name: string;
-  /** The in-memory reference server, which the ratios divide by. */
-  reference: boolean;
+  /** ours; the in-memory reference, which the ratios divide by; or context (not in the ratios). */
+  role: TargetRole;
   roundTripMs: LatencyMs;
   sequentialAppendsPerSec: number;
   concurrentAppendsPerSec: number;
@@ -57,9 +64,11 @@ export interface Result {
 /** How long the reader gets to park its long-poll before the append is sent. */
 const PARK_DELAY_MS = 15;
 
+export type TargetRole = 'ours' | 'reference' | 'context';
+
 interface Target {
   name: string;
-  reference: boolean;
+  role: TargetRole;
   /** Base URL that `/v1/stream/<name>` is appended to. */
   base: string;
   headers: Record<string, string>;
@@ -136,7 +145,7 @@ async function ourServer(databaseUrl: string | undefined): Promise<Target> {
   if (key.kind !== 'created') throw new Error('could not create an API key');
   return {
     name: `focus-coach /ds (${db.kind})`,
-    reference: false,
+    role: 'ours',
     base: `${address}/ds`,
     headers: { authorization: `Bearer ${key.key}` },
     async close() {
@@ -150,7 +159,76 @@ async function ourServer(databaseUrl: string | undefined): Promise<Target> {
 async function referenceServer(): Promise<Target> {
   const server = new DurableStreamTestServer({ port: 0, host: '127.0.0.1' });
   const base = await server.start();
-  return { name: '@durable-streams/server (memory)', reference: true, base, headers: {}, close: () => server.stop() };
+  return { name: '@durable-streams/server (memory)', role: 'reference', base, headers: {}, close: () => server.stop() };
+}
+
+/** The reference server on its file store, which `fdatasync`s each append's segment before answering. */
+async function referenceFileServer(): Promise<Target> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'fc-bench-ds-'));
+  const server = new DurableStreamTestServer({ port: 0, host: '127.0.0.1', dataDir });
+  // It logs its recovery on start; the bench's output is its own progress lines.
+  const info = console.info;
+  const log = console.log;
+  console.info = console.log = () => {};
+  const base = await server.start().finally(() => {
+    console.info = info;
+    console.log = log;
+  });
+  return {
+    name: '@durable-streams/server (file store)',
+    role: 'context',
+    base,
+    headers: {},
+    async close() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The harness's floor: an HTTP server that answers appends (with a next offset) and parked
+ * long-polls (with the append's bytes) and stores nothing. What is left above it is a server's own cost.
+ */
+async function floorServer(): Promise<Target> {
+  let next = 0;
+  const parked = new Map<string, Array<(body: string) => void>>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const stream = (req.url ?? '').split('?')[0]!;
+      const offset = () => String(next).padStart(16, '0');
+      if (req.method === 'GET') {
+        const waiting = parked.get(stream) ?? [];
+        waiting.push((body) => {
+          res.writeHead(200, { 'content-type': 'text/plain', 'stream-next-offset': offset() }).end(body);
+        });
+        parked.set(stream, waiting);
+        return;
+      }
+      if (req.method === 'POST') {
+        next++;
+        const body = Buffer.concat(chunks).toString();
+        for (const answer of parked.get(stream) ?? []) answer(body);
+        parked.delete(stream);
+      }
+      res.writeHead(req.method === 'PUT' ? 201 : req.method === 'POST' ? 204 : 200, { 'stream-next-offset': offset() }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    name: 'floor: Node HTTP, nothing stored',
+    role: 'context',
+    base: `http://127.0.0.1:${port}`,
+    headers: {},
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -163,24 +241,29 @@ export async function runDsBench(opts: DsBenchOptions = {}): Promise<Result> {
   const log = opts.log ?? (() => {});
   const servers: Target[] = [];
   try {
-    servers.push(await ourServer(opts.databaseUrl), await referenceServer());
+    servers.push(await ourServer(opts.databaseUrl), await referenceServer(), await referenceFileServer(), await floorServer());
     const runs = servers.map(() => ({ samples: [] as number[], reps: [] as Array<{ sequentialAppendsPerSec: number; concurrentAppendsPerSec: number }> }));
     for (const t of servers) {
       log(`${t.name}: warming up`);
       await roundTrips(t, Math.min(20, n));
       await throughput(t, Math.min(500, appends), concurrency);
     }
-    for (let rep = 0; rep < reps; rep++) {
-      const order = rep % 2 === 0 ? [0, 1] : [1, 0];
-      log(`repetition ${rep + 1}/${reps}: ${Math.ceil(n / reps)} round trips, ${appends} sequential appends, ${appends} from ${concurrency} writers, each server in turn`);
-      for (const i of order) runs[i]!.samples.push(...(await roundTripSamples(servers[i]!, Math.ceil(n / reps))));
-      const seq = new Map<number, number>();
-      for (const i of order) seq.set(i, await throughput(servers[i]!, appends, 1));
-      for (const i of order) runs[i]!.reps.push({ sequentialAppendsPerSec: seq.get(i)!, concurrentAppendsPerSec: await throughput(servers[i]!, appends, concurrency) });
-    }
+    const repeat = async (order: (rep: number) => number[], what: string) => {
+      for (let rep = 0; rep < reps; rep++) {
+        log(`${what}, repetition ${rep + 1}/${reps}: ${Math.ceil(n / reps)} round trips, ${appends} sequential appends, ${appends} from ${concurrency} writers, each server in turn`);
+        for (const i of order(rep)) runs[i]!.samples.push(...(await roundTripSamples(servers[i]!, Math.ceil(n / reps))));
+        const seq = new Map<number, number>();
+        for (const i of order(rep)) seq.set(i, await throughput(servers[i]!, appends, 1));
+        for (const i of order(rep)) runs[i]!.reps.push({ sequentialAppendsPerSec: seq.get(i)!, concurrentAppendsPerSec: await throughput(servers[i]!, appends, concurrency) });
+      }
+    };
+    // The pair the ratios compare, alternating; then the context targets, after it, so that
+    // neither the file store's syncs nor their order touch the pair's measurement.
+    await repeat((rep) => (rep % 2 === 0 ? [0, 1] : [1, 0]), 'ours and the reference');
+    await repeat(() => [2, 3], 'context');
     const targets = servers.map((t, i) => ({
       name: t.name,
-      reference: t.reference,
+      role: t.role,
       roundTripMs: latency(runs[i]!.samples),
       sequentialAppendsPerSec: median(runs[i]!.reps.map((r) => r.sequentialAppendsPerSec)),
       concurrentAppendsPerSec: median(runs[i]!.reps.map((r) => r.concurrentAppendsPerSec)),
