@@ -21,13 +21,13 @@ describe(`session week pin (${DB_KIND})`, () => {
   const session = (data: { kind?: string; weekKey?: string; createdAt?: Date }) => db.prisma.session.create({ data: { userId, ...data } });
 
   it('pins the rule’s week on the first turn, in the owner’s zone', async () => {
-    // A Saturday evening in Berlin: planning then plans the next week.
-    const createdAt = new Date('2026-11-28T19:00:00Z');
+    // Friday 23:30 in UTC is already Saturday in Berlin, and planning on a Saturday plans the next week.
+    const createdAt = new Date('2026-11-27T23:30:00Z');
+    expect(defaultWeekKey('plan', createdAt.toISOString(), 'UTC')).toBe('2026-W48');
     const s = await session({ kind: 'plan', createdAt });
     const w = await resolveSessionWeek(db, s.id);
-    const expected = defaultWeekKey('plan', createdAt.toISOString(), 'Europe/Berlin');
-    expect(w).toEqual({ userId, kind: 'plan', weekKey: expected, timeZone: 'Europe/Berlin' });
-    expect((await db.prisma.session.findUniqueOrThrow({ where: { id: s.id } })).weekKey).toBe(expected);
+    expect(w).toEqual({ userId, kind: 'plan', weekKey: '2026-W49', timeZone: 'Europe/Berlin' });
+    expect((await db.prisma.session.findUniqueOrThrow({ where: { id: s.id } })).weekKey).toBe('2026-W49');
   });
 
   it('keeps a pinned week, whatever the rule would pick now', async () => {
