@@ -395,16 +395,26 @@ export class SqlSessionLog implements SessionStore {
   }
 
   async readHistory(sessionId: string, uptoSeq: number): Promise<SessionEvent[] | NotFound> {
-    // The ended messages' ids are few (one per answer); their deltas stay in the database.
+    // Every event but the deltas of ended answers. Those deltas are most of a long session and
+    // are not read at all: the other events come from Event_history_idx (deltas stay out of it),
+    // and only the deltas after the first answer still open, if there is one, are looked at.
+    // An answer's deltas follow its assistant.start, so every delta before that start is one
+    // of an ended answer.
     const rows = await this.sql.query<Row>(
       `
-      WITH ended AS (
-        SELECT data->>'messageId' AS m FROM "Event"
-        WHERE "sessionId" = $1 AND seq <= $2::int AND type = 'assistant.end'
+      WITH marks AS (
+        SELECT seq, type, data->>'messageId' AS m FROM "Event"
+        WHERE "sessionId" = $1 AND seq <= $2::int AND type <> 'assistant.delta' AND type IN ('assistant.start', 'assistant.end')
+      ), open AS (
+        SELECT min(seq) AS after FROM marks
+        WHERE type = 'assistant.start' AND m NOT IN (SELECT m FROM marks WHERE type = 'assistant.end')
       )
       SELECT seq, type, data, ${AT} FROM "Event" e
-      WHERE "sessionId" = $1 AND seq <= $2::int
-        AND (type <> 'assistant.delta' OR (data->>'messageId') NOT IN (SELECT m FROM ended))
+      WHERE "sessionId" = $1 AND seq <= $2::int AND type <> 'assistant.delta'
+      UNION ALL
+      SELECT seq, type, data, ${AT} FROM "Event" e
+      WHERE "sessionId" = $1 AND seq <= $2::int AND seq > (SELECT after FROM open) AND type = 'assistant.delta'
+        AND (data->>'messageId') NOT IN (SELECT m FROM marks WHERE type = 'assistant.end')
       ORDER BY seq`,
       [sessionId, uptoSeq],
       'fc_read_history',

@@ -231,6 +231,36 @@ export function sessionLogContract(name: string, makeFixture: () => Promise<Stor
       expect(await fx.log.readHistory(randomUUID(), 10)).toEqual({ kind: 'not_found' });
     });
 
+    it('SL17: in a long session the history holds every answer\'s end and only the running answer\'s deltas, at any cut-off', async () => {
+      const id = await fx.newSession();
+      const answer = async (n: number, texts: string[], end: boolean) => {
+        await fx.log.appendUserMessage(id, { clientMessageId: `m${n}`, text: `turn ${n}` });
+        const c = await claim(fx.log, id);
+        if (c.kind !== 'claimed') throw new Error(c.kind);
+        const runId = c.event.data.runId as string;
+        for (const t of texts) await delta(fx.log, runId, t);
+        if (end) await fx.log.endRun(runId, 'complete');
+      };
+      await answer(1, ['a', 'b', 'c'], true);
+      await answer(2, [], true);
+      await answer(3, ['d', 'e'], true);
+      await answer(4, ['f', 'g'], false);
+      const all = await readAll(fx.log, id);
+      // What the history must be at every cut-off: drop a delta when its answer's end is in.
+      const expected = (upto: number) => {
+        const seen = all.filter((e) => e.seq <= upto);
+        const ended = new Set(seen.filter((e) => e.type === 'assistant.end').map((e) => e.data.messageId));
+        return seen.filter((e) => e.type !== 'assistant.delta' || !ended.has(e.data.messageId));
+      };
+      for (let upto = 1; upto <= all.length; upto++) expect(await fx.log.readHistory(id, upto)).toEqual(expected(upto));
+      expect((await fx.log.readHistory(id, all.length) as Array<{ type: string }>).map((e) => e.type)).toEqual([
+        ...['user.message', 'assistant.start', 'assistant.end'],
+        ...['user.message', 'assistant.start', 'assistant.end'],
+        ...['user.message', 'assistant.start', 'assistant.end'],
+        ...['user.message', 'assistant.start', 'assistant.delta', 'assistant.delta'],
+      ]);
+    });
+
     it('SL19: a held session claims no run and is no orphan; the hand-back lets the coach answer', async () => {
       const id = await fx.newSession();
       const alex = { userId: randomUUID(), displayName: 'Alex', role: 'partner' as const };

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Event_history_idx" ON "Event"("sessionId", "seq") WHERE (type <> 'assistant.delta');
