@@ -399,7 +399,8 @@ export class SqlSessionLog implements SessionStore {
     // are not read at all: the other events come from Event_history_idx (deltas stay out of it),
     // and only the deltas after the first answer still open, if there is one, are looked at.
     // An answer's deltas follow its assistant.start, so every delta before that start is one
-    // of an ended answer.
+    // of an ended answer. (`type <> 'assistant.delta'` in marks is the index's own predicate,
+    // spelled out so that the planner can use the index for it.)
     const rows = await this.sql.query<Row>(
       `
       WITH marks AS (
