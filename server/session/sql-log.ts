@@ -399,13 +399,12 @@ export class SqlSessionLog implements SessionStore {
     // are not read at all: the other events come from Event_history_idx (deltas stay out of it),
     // and only the deltas after the first answer still open, if there is one, are looked at.
     // An answer's deltas follow its assistant.start, so every delta before that start is one
-    // of an ended answer. (`type <> 'assistant.delta'` in marks is the index's own predicate,
-    // spelled out so that the planner can use the index for it.)
+    // of an ended answer.
     const rows = await this.sql.query<Row>(
       `
       WITH marks AS (
         SELECT seq, type, data->>'messageId' AS m FROM "Event"
-        WHERE "sessionId" = $1 AND seq <= $2::int AND type <> 'assistant.delta' AND type IN ('assistant.start', 'assistant.end')
+        WHERE "sessionId" = $1 AND seq <= $2::int AND type IN ('assistant.start', 'assistant.end')
       ), open AS (
         SELECT min(seq) AS after FROM marks
         WHERE type = 'assistant.start' AND m NOT IN (SELECT m FROM marks WHERE type = 'assistant.end')
