@@ -61,7 +61,7 @@ function renderDs(r: DsResult): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    'Every one of our appends is committed to PostgreSQL before it is answered; appends that arrive together share one commit (group commit: one statement, one NOTIFY). The reference server keeps its streams in memory; the targets are ratios against it. Two rows give context and run after that pair in each repetition: the same reference server on its file store, which `fdatasync`s each append before answering (the durable comparison), and a floor, Node\'s HTTP server answering appends and parked long-polls without storing anything, which is what the harness\'s own client and HTTP parsing cost in this shared thread.',
+    'Every one of our appends is committed to PostgreSQL before it is answered; appends that arrive together share one commit (group commit: one statement, one NOTIFY). The reference server keeps its streams in memory; the targets are ratios against it. Two rows give context and run after all of that pair\'s repetitions, with as many of their own: the same reference server on its file store, which `fdatasync`s each append before answering (the durable comparison), and a floor, Node\'s HTTP server answering appends and parked long-polls without storing anything, which is what the harness\'s own client and HTTP parsing cost in this shared thread.',
     '',
   ].join('\n');
 }
